@@ -1,0 +1,48 @@
+# Two commands do everything on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+# Debian packages the portal needs at run time (PDFs in Chinese) and the tests need (browser).
+RUNTIME_DEBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk
+TEST_DEBS := chromium docker-compose
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/fundportal
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: install system-deps test-deps services demo test lint check-compose bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e ".[test]"
+	touch $@
+
+# Installs missing Debian packages only (dpkg -s tells); needs root or sudo the first time.
+system-deps:
+	@scripts/apt-ensure $(RUNTIME_DEBS)
+
+test-deps: system-deps
+	@scripts/apt-ensure $(TEST_DEBS)
+
+services:
+	@scripts/services-ensure
+
+demo: install system-deps
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: install test-deps services check-compose
+	DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) $(PY) manage.py makemigrations --check --dry-run
+	DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+check-compose:
+	docker-compose -f docker-compose.yml config -q
+
+bench: install services
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) var staticfiles

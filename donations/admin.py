@@ -1,0 +1,375 @@
+"""The Charity Federation's desk. Thin: every save and button calls a service."""
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin, ImportMixin
+from simple_history.admin import SimpleHistoryAdmin
+
+from fundportal.admin_utils import no_store
+from fundportal.identifiers import normalize_resident_id, normalize_uscc
+from fundportal.masking import mask_phone, mask_resident_id
+
+from . import pdf, selectors, services
+from .forms import FiscalBillForm, ReasonForm
+from .models import Campaign, Donation, Donor, Pledge, PledgeInstalment, Receipt
+from .resources import DonationExportResource, DonationImportResource
+
+
+class NoStoreMixin:
+    """Admin pages of models with personal data are never cached (Cache-Control: no-store)."""
+
+    def changelist_view(self, request, extra_context=None):
+        return no_store(super().changelist_view(request, extra_context))
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return no_store(super().changeform_view(request, object_id, form_url, extra_context))
+
+    def history_view(self, request, object_id, extra_context=None):
+        return no_store(super().history_view(request, object_id, extra_context))
+
+
+def _adopt(obj, created) -> None:
+    # The service built and saved its own instance; the admin's response needs it as `obj`.
+    obj.__dict__.update(created.__dict__)
+
+
+class DonorForm(forms.ModelForm):
+    class Meta:
+        model = Donor
+        fields = ["kind", "name", "org_kind", "uscc", "resident_id", "contact_person", "phone", "address", "note"]
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk:
+            return data
+        for field, normalise, label in (("uscc", normalize_uscc, "统一社会信用代码"),
+                                        ("resident_id", normalize_resident_id, "身份证号码")):
+            code = normalise(data.get(field) or "")
+            data[field] = code
+            existing = Donor.objects.filter(**{field: code}).first() if code else None
+            if existing:
+                url = reverse("admin:donations_donor_change", args=[existing.pk])
+                self.add_error(field, ValidationError(format_html(
+                    '该{}已登记为 <a href="{}">{}</a>（编号 {}），请直接选用', label, url, existing.name, existing.pk)))
+        return data
+
+
+@admin.register(Donor)
+class DonorAdmin(NoStoreMixin, SimpleHistoryAdmin):
+    form = DonorForm
+    list_display = ("name", "kind", "org_kind", "code_masked", "contact_person", "phone_masked", "created_at")
+    list_filter = ("kind", "org_kind")
+    search_fields = ("name", "=uscc", "=resident_id")
+    show_full_result_count = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("kind", "uscc", "resident_id") if obj else ()
+
+    @admin.display(description=_("证件号码"))
+    def code_masked(self, donor):
+        return donor.uscc or mask_resident_id(donor.resident_id)
+
+    @admin.display(description=_("联系电话"))
+    def phone_masked(self, donor):
+        return mask_phone(donor.phone)
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
+        try:
+            if change:
+                services.donor_update(donor=obj, acting_user=request.user, **{
+                    k: v for k, v in fields.items() if k not in {"kind", "uscc", "resident_id"}})
+            else:
+                _adopt(obj, services.donor_create(acting_user=request.user, **{
+                    name: form.cleaned_data.get(name) or "" for name in DonorForm.Meta.fields}))
+        except ValidationError as exc:  # the form already checked; a race can still land here
+            raise PermissionDenied("; ".join(exc.messages)) from exc
+
+
+@admin.register(Campaign)
+class CampaignAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "starts_on", "ends_on")
+    search_fields = ("name",)
+
+
+class InstalmentInline(admin.TabularInline):
+    model = PledgeInstalment
+    fields = ("sequence", "due_on", "amount")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class PledgeAddForm(forms.ModelForm):
+    instalment_count = forms.IntegerField(label="分期数", min_value=1, max_value=120, initial=1)
+    first_due_on = forms.DateField(label="首期应到日期", widget=admin.widgets.AdminDateWidget)
+    months_between = forms.IntegerField(label="每期间隔（月）", min_value=1, max_value=60, initial=12)
+
+    class Meta:
+        model = Pledge
+        fields = ["donor", "campaign", "total", "signed_on", "note"]
+
+
+@admin.register(Pledge)
+class PledgeAdmin(SimpleHistoryAdmin):
+    list_display = ("donor", "total", "signed_on", "campaign")
+    list_select_related = ("donor", "campaign")
+    autocomplete_fields = ("donor",)
+    search_fields = ("donor__name", "=donor__uscc")
+    inlines = [InstalmentInline]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = PledgeAddForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["donor", "campaign", "total", "signed_on", "instalment_count", "first_due_on",
+                    "months_between", "note"]
+        return ["donor", "campaign", "total", "signed_on", "note", "progress"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("donor", "campaign", "total", "signed_on", "progress") if obj else ()
+
+    def get_inlines(self, request, obj):
+        return [InstalmentInline] if obj else []
+
+    @admin.display(description=_("到账情况"))
+    def progress(self, pledge):
+        p = selectors.pledge_progress(pledge=pledge)
+        return format_html("已到账 {} 元，未到账 {} 元，其中逾期欠缴 {} 元", p.received, p.outstanding, p.arrears)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services_fields = {"note"} & set(form.changed_data)
+            if services_fields:
+                obj.save(update_fields=list(services_fields))
+            return
+        data = form.cleaned_data
+        schedule = services.pledge_schedule_even(total=data["total"], count=data["instalment_count"],
+                                                 first_due=data["first_due_on"], months_between=data["months_between"])
+        _adopt(obj, services.pledge_create(donor=data["donor"], total=data["total"], signed_on=data["signed_on"],
+                                           instalments=schedule, campaign=data["campaign"], note=data["note"],
+                                           acting_user=request.user))
+
+    def save_related(self, request, form, formsets, change):
+        pass  # instalments are written by pledge_create
+
+
+class DonationForm(forms.ModelForm):
+    class Meta:
+        model = Donation
+        fields = ["donor", "is_anonymous", "amount", "received_on", "channel", "bank_reference", "campaign",
+                  "giver_count", "instalment", "note"]
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            # The service's own rules, run here so a refusal shows on the form and nothing is written.
+            try:
+                services.donation_validate(**{k: data.get(k) for k in self.Meta.fields if k != "note"})
+            except ValidationError as exc:
+                for field, errors in exc.error_dict.items():
+                    self.add_error(field if field in self.fields else None, errors)
+        return data
+
+    def _post_clean(self):
+        pass  # the model's checks are donation_validate's job
+
+
+class ReceiptInline(admin.TabularInline):
+    model = Receipt
+    fields = ("number_link", "donor_name", "amount", "status", "issued_at", "void_reason")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("收据编号"))
+    def number_link(self, receipt):
+        return format_html('<a href="{}">{}</a>', reverse("admin:donations_receipt_change", args=[receipt.pk]),
+                           receipt.number)
+
+
+@admin.register(Donation)
+class DonationAdmin(NoStoreMixin, ImportMixin, ExportMixin, SimpleHistoryAdmin):
+    form = DonationForm
+    list_display = ("received_on", "donor_name", "amount", "channel", "campaign", "giver_count", "status",
+                    "receipt_number")
+    list_filter = ("status", "channel", "campaign", "is_anonymous")
+    list_select_related = ("donor", "campaign")
+    search_fields = ("=bank_reference", "donor__name", "=donor__uscc", "=receipts__number")
+    date_hierarchy = "received_on"
+    autocomplete_fields = ("donor",)
+    show_full_result_count = False
+    inlines = [ReceiptInline]
+    import_template_name = "admin/donations/donation/import.html"
+
+    def get_import_resource_classes(self, request):
+        return [DonationImportResource]
+
+    def get_export_resource_classes(self, request):
+        return [DonationExportResource]
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {**super().get_import_resource_kwargs(request, **kwargs), "acting_user": request.user}
+
+    def has_import_permission(self, request):
+        return request.user.has_perm("donations.add_donation")
+
+    def has_export_permission(self, request):
+        return request.user.has_perm("donations.view_donation")
+
+    def get_queryset(self, request):
+        return selectors.donations_for_user(user=request.user).prefetch_related(
+            Prefetch("receipts", queryset=Receipt.objects.filter(status=Receipt.Status.VALID)))
+
+    def get_readonly_fields(self, request, obj=None):
+        return DonationForm.Meta.fields + ["status", "cancel_reason", "recorded_by", "recorded_at"] if obj else []
+
+    def get_inlines(self, request, obj):
+        return [ReceiptInline] if obj else []
+
+    @admin.display(description=_("捐赠方"), ordering="donor__name")
+    def donor_name(self, donation):
+        return donation.donor_display
+
+    @admin.display(description=_("收据编号"))
+    def receipt_number(self, donation):
+        return ", ".join(r.number for r in donation.receipts.all())
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return  # a recorded donation is never edited: cancel it and record it again
+        data = form.cleaned_data
+        _adopt(obj, services.donation_record(acting_user=request.user, **{k: data[k] for k in DonationForm.Meta.fields}))
+
+    def get_urls(self):
+        return [path("<int:pk>/cancel/", self.admin_site.admin_view(self.cancel_view), name="donations_donation_cancel")
+                ] + super().get_urls()
+
+    def cancel_view(self, request, pk):
+        donation = get_object_or_404(self.get_queryset(request), pk=pk)
+        form = ReasonForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.donation_cancel(donation=donation, reason=form.cleaned_data["reason"], acting_user=request.user)
+            except PermissionError as exc:
+                raise PermissionDenied(str(exc)) from exc
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, "捐赠已撤销：收据已作废，收入已冲正。")
+                return HttpResponseRedirect(reverse("admin:donations_donation_change", args=[pk]))
+        return _reason_page(self, request, donation, form, "撤销捐赠",
+                            "撤销后该笔收入将以冲正分录冲回，收据作废；原记录保留，不会删除。")
+
+
+def _reason_page(model_admin, request, obj, form, title, help_text):
+    context = {**model_admin.admin_site.each_context(request), "title": title, "object": obj, "form": form,
+               "help_text": help_text, "opts": model_admin.model._meta}
+    return no_store(render(request, "admin/donations/reason_form.html", context))
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(NoStoreMixin, SimpleHistoryAdmin):
+    list_display = ("number", "donor_name", "amount", "received_on", "status", "issued_at", "replaces")
+    list_filter = ("status", "year", "is_organisation")
+    list_select_related = ("replaces",)
+    search_fields = ("=number", "donor_name")
+    show_full_result_count = False
+    change_form_template = "admin/donations/receipt/change_form.html"
+    fields = ("number", "status", "donor_name", "amount", "received_on", "donation", "replaces", "issued_at",
+              "issued_by", "void_reason", "voided_at", "voided_by", "fiscal_bill_number")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("公益事业捐赠票据"))
+    def fiscal_bill_number(self, receipt):
+        bill = getattr(receipt, "fiscal_bill", None)
+        return f"{bill.bill_number}（校验码 {bill.check_code}）" if bill else "未登记"
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/void/", wrap(self.void_view), name="donations_receipt_void"),
+            path("<int:pk>/print/", wrap(self.print_view), name="donations_receipt_print"),
+            path("<int:pk>/certificate/", wrap(self.certificate_view), name="donations_receipt_certificate"),
+            path("<int:pk>/fiscal-bill/", wrap(self.fiscal_bill_view), name="donations_receipt_fiscal_bill"),
+        ] + super().get_urls()
+
+    def _receipt(self, request, pk) -> Receipt:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return get_object_or_404(Receipt.objects.select_related("donation__donor", "donation__campaign"), pk=pk)
+
+    def void_view(self, request, pk):
+        receipt = self._receipt(request, pk)
+        if not request.user.has_perm("donations.void_receipt"):
+            raise PermissionDenied
+        form = ReasonForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                new = services.receipt_void_and_reissue(receipt=receipt, reason=form.cleaned_data["reason"],
+                                                        acting_user=request.user)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, f"收据 {receipt.number} 已作废，已重开收据 {new.number}。")
+                return HttpResponseRedirect(reverse("admin:donations_receipt_change", args=[new.pk]))
+        return _reason_page(self, request, receipt, form, f"作废并重开收据 {receipt.number}",
+                            "作废后将按捐赠方当前信息开具新收据，新收据注明所替代的收据编号。如捐赠方名称有误，请先修改捐赠方。")
+
+    def print_view(self, request, pk):
+        receipt = self._receipt(request, pk)
+        is_copy = services.receipt_print_record(receipt=receipt, acting_user=request.user)
+        return _pdf(pdf.receipt_pdf(receipt, copy=is_copy), f"receipt-{receipt.number}.pdf")
+
+    def certificate_view(self, request, pk):
+        receipt = self._receipt(request, pk)
+        if not receipt.is_organisation:
+            messages.error(request, "只有单位捐赠方可获得捐赠证书。")
+            return HttpResponseRedirect(reverse("admin:donations_receipt_change", args=[pk]))
+        return _pdf(pdf.certificate_pdf(receipt), f"certificate-{receipt.number}.pdf")
+
+    def fiscal_bill_view(self, request, pk):
+        receipt = self._receipt(request, pk)
+        if not request.user.has_perm("donations.add_fiscalbill"):
+            raise PermissionDenied
+        form = FiscalBillForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.fiscal_bill_record(receipt=receipt, acting_user=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, "已登记公益事业捐赠票据号码。")
+                return HttpResponseRedirect(reverse("admin:donations_receipt_change", args=[pk]))
+        return _reason_page(self, request, receipt, form, f"登记公益事业捐赠票据（收据 {receipt.number}）",
+                            "公益事业捐赠票据由财政电子票据系统开具，此处只登记其号码和校验码，便于对照。")
+
+
+def _pdf(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return no_store(response)

@@ -1,0 +1,79 @@
+"""API for the income side: staff record and list donations; anyone may verify a receipt."""
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import AllowAny, DjangoModelPermissions
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from . import selectors, services
+from .models import Campaign, Donation, Donor
+
+
+class DonationListCreateApi(ListAPIView):
+    """GET: donations (Charity Federation, auditors). POST: record one (ledger + receipt)."""
+
+    permission_classes = [DjangoModelPermissions]
+    queryset = Donation.objects.none()  # for DjangoModelPermissions; rows come from the selector
+
+    class InputSerializer(serializers.Serializer):
+        donor = serializers.PrimaryKeyRelatedField(queryset=Donor.objects.all(), required=False, allow_null=True)
+        is_anonymous = serializers.BooleanField(default=False)
+        amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+        received_on = serializers.DateField()
+        channel = serializers.ChoiceField(choices=Donation.Channel.choices)
+        bank_reference = serializers.CharField(required=False, allow_blank=True, default="")
+        campaign = serializers.PrimaryKeyRelatedField(queryset=Campaign.objects.all(), required=False, allow_null=True)
+        giver_count = serializers.IntegerField(min_value=1, default=1)
+        note = serializers.CharField(required=False, allow_blank=True, default="")
+
+    class OutputSerializer(serializers.ModelSerializer):
+        donor_name = serializers.CharField(source="donor_display")
+        receipt_number = serializers.SerializerMethodField()
+
+        class Meta:
+            model = Donation
+            fields = ["id", "donor", "donor_name", "is_anonymous", "amount", "received_on", "channel",
+                      "bank_reference", "campaign", "giver_count", "status", "receipt_number"]
+
+        def get_receipt_number(self, donation) -> str:
+            return next((r.number for r in donation.receipts.all() if r.status == "valid"), "")
+
+    serializer_class = OutputSerializer
+
+    def get_queryset(self):
+        return selectors.donations_for_user(user=self.request.user).prefetch_related("receipts")
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        donation = services.donation_record(acting_user=request.user, **serializer.validated_data)
+        return Response(self.OutputSerializer(donation).data, status=status.HTTP_201_CREATED)
+
+
+class ReceiptVerifyApi(APIView):
+    """Public: a receipt's public facts by number and verification code; 404 for any mismatch."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "receipt_lookup"
+
+    class InputSerializer(serializers.Serializer):
+        number = serializers.CharField(max_length=20)
+        code = serializers.CharField(max_length=12)
+
+    @extend_schema(request=InputSerializer)
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        receipt = selectors.receipt_find_for_public(number=serializer.validated_data["number"],
+                                                    code=serializer.validated_data["code"])
+        if receipt is None:
+            return Response({"detail": "未找到与该编号和验证码匹配的收据"}, status=status.HTTP_404_NOT_FOUND)
+        return Response({
+            "number": receipt.number, "donor_name": receipt.donor_name, "amount": str(receipt.amount),
+            "received_on": receipt.received_on.isoformat(), "status": receipt.status,
+        })

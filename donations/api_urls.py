@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("", api.DonationListCreateApi.as_view(), name="api-donations"),
+    path("receipts/verify/", api.ReceiptVerifyApi.as_view(), name="api-receipt-verify"),
+]

@@ -1,0 +1,84 @@
+"""Receipt and certificate PDFs: Chinese text with embedded CJK fonts and a QR code to verify them.
+
+Rendering only; the views decide who may download and record each print (services.receipt_print_record).
+"""
+import datetime as dt
+from urllib.parse import urlencode
+
+import segno
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from weasyprint import HTML
+
+from fundportal.money import amount_in_capitals, format_money
+
+from .models import Receipt
+
+ISSUER = "瑞安市慈善总会（慈善医疗救助共富基金）"
+
+
+def receipt_verification_url(receipt: Receipt) -> str:
+    """The public page where anyone holding the paper can check it is genuine."""
+    # Printed paper outlives sessions: always the unprefixed default-language URL,
+    # whichever language the person printing happens to use.
+    with translation.override(settings.LANGUAGE_CODE):
+        path = reverse("donations:receipt_verify")
+    return settings.SITE_URL + path + "?" + urlencode({"n": receipt.number, "c": receipt.verification_code})
+
+
+def _qr_data_uri(url: str) -> str:
+    # Inline PNG so the PDF needs no file or network; medium error correction survives a
+    # crease or a smudge. 10 px a module gives a sharp code at the ~30 mm it is printed.
+    return segno.make(url, error="m", micro=False).png_data_uri(scale=10, border=4)
+
+
+def _chinese_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month:02d}月{day.day:02d}日"
+
+
+def _common_context(receipt: Receipt) -> dict:
+    url = receipt_verification_url(receipt)
+    return {
+        "receipt": receipt,
+        "issuer": ISSUER,
+        "issued_on": _chinese_date(timezone.localtime(receipt.issued_at).date()),
+        "received_on": _chinese_date(receipt.received_on),
+        "figures": format_money(receipt.amount),
+        "capitals": amount_in_capitals(receipt.amount),
+        "verify_url": url,
+        "verify_base_url": url.split("?", 1)[0],
+        "qr": _qr_data_uri(url),
+        "voided": receipt.status == Receipt.Status.VOIDED,
+    }
+
+
+def _render(template: str, context: dict) -> bytes:
+    html = render_to_string(template, context)
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def receipt_pdf(receipt: Receipt, *, copy: bool) -> bytes:
+    """The donor's 捐赠收据. Every print after the first says 副本, so a second original never exists."""
+    donation = receipt.donation
+    try:
+        fiscal_bill_number = receipt.fiscal_bill.bill_number
+    except Receipt.fiscal_bill.RelatedObjectDoesNotExist:
+        fiscal_bill_number = ""
+    context = _common_context(receipt) | {
+        "copy": copy,
+        "channel": donation.get_channel_display(),
+        "campaign": donation.campaign.name if donation.campaign_id else "",
+        "giver_count": donation.giver_count,
+        "fiscal_bill_number": fiscal_bill_number,
+        "replaces_number": receipt.replaces.number if receipt.replaces_id else "",
+    }
+    return _render("donations/pdf/receipt.html", context)
+
+
+def certificate_pdf(receipt: Receipt) -> bytes:
+    """The 捐赠证书 organisations hang on a wall; individuals get the receipt only."""
+    if not receipt.is_organisation:
+        raise ValueError("只有单位捐赠方可获得捐赠证书")
+    return _render("donations/pdf/certificate.html", _common_context(receipt))

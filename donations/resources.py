@@ -1,0 +1,199 @@
+"""Spreadsheet import and export of donations (django-import-export).
+
+The import goes through `donation_record`, exactly like a donation typed into the admin:
+ledger entry and receipt included. The admin's preview runs the same code in a transaction
+that is rolled back, so a cancelled import writes nothing, and any row error blocks the
+confirm step for the whole file.
+"""
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from import_export import fields, resources, widgets
+
+from fundportal.dates import parse_date
+from fundportal.identifiers import validate_resident_id
+from fundportal.money import parse_money
+from fundportal.text import clean_code, to_half_width
+
+from . import services
+from .models import Campaign, Donation, Donor
+
+CHANNELS = {label: value for value, label in Donation.Channel.choices} | {
+    "转账": Donation.Channel.BANK_TRANSFER, "银行": Donation.Channel.BANK_TRANSFER,
+    "网银": Donation.Channel.BANK_TRANSFER, "微信": Donation.Channel.ONLINE, "支付宝": Donation.Channel.ONLINE,
+    "网上": Donation.Channel.ONLINE, "线上": Donation.Channel.ONLINE,
+}
+ORG_KINDS = {str(label): value for value, label in Donor.OrgKind.choices}
+
+
+class MoneyWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        return parse_money(value if value is not None else "")
+
+
+class FlexibleDateWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        return parse_date(value)
+
+
+class ChannelWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        text = to_half_width(str(value or "")).strip()
+        if text in CHANNELS:
+            return CHANNELS[text]
+        if text in Donation.Channel.values:
+            return text
+        raise ValueError(f"捐赠方式“{value}”无效，应为：银行转账、现金或网络支付")
+
+
+class TextWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        if value is None:
+            return ""
+        return " ".join(to_half_width(str(value)).split())
+
+
+class CountWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        text = to_half_width(str(value if value is not None else "")).strip().removesuffix("人")
+        if not text:
+            return 1
+        try:
+            number = int(float(text))
+        except ValueError:
+            raise ValueError(f"捐赠人数“{value}”不是整数") from None
+        if number < 1:
+            raise ValueError("捐赠人数至少为 1")
+        return number
+
+
+class CampaignWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        name = " ".join(str(value or "").split())
+        if not name:
+            return None
+        campaign = Campaign.objects.filter(name=name).first()
+        if campaign is None:
+            raise ValueError(f"募捐活动“{name}”不存在，请先在系统中建立")
+        return campaign
+
+
+class DonationImportResource(resources.ModelResource):
+    """One row per donation. Columns are the Chinese headers of the template."""
+
+    donor_name = fields.Field(attribute="import_donor_name", column_name="捐赠方", widget=TextWidget())
+    donor_code = fields.Field(attribute="import_donor_code", column_name="证件号码", widget=TextWidget())
+    org_kind = fields.Field(attribute="import_org_kind", column_name="单位类别", widget=TextWidget())
+    amount = fields.Field(attribute="amount", column_name="金额", widget=MoneyWidget())
+    received_on = fields.Field(attribute="received_on", column_name="到账日期", widget=FlexibleDateWidget())
+    channel = fields.Field(attribute="channel", column_name="捐赠方式", widget=ChannelWidget())
+    bank_reference = fields.Field(attribute="bank_reference", column_name="银行流水号", widget=TextWidget())
+    campaign = fields.Field(attribute="campaign", column_name="募捐活动", widget=CampaignWidget())
+    giver_count = fields.Field(attribute="giver_count", column_name="捐赠人数", widget=CountWidget())
+    note = fields.Field(attribute="note", column_name="备注", widget=TextWidget())
+
+    class Meta:
+        model = Donation
+        fields = ("donor_name", "donor_code", "org_kind", "amount", "received_on", "channel",
+                  "bank_reference", "campaign", "giver_count", "note")
+        import_id_fields = ()
+        skip_diff = True
+        use_transactions = True
+        clean_model_instances = False
+
+    def __init__(self, *, acting_user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.acting_user = acting_user
+
+    def get_instance(self, instance_loader, row):
+        return None  # every row is a new donation; donations are never updated by import
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        if field.column_name not in row:
+            if field.column_name in {"金额", "到账日期", "捐赠方式"}:
+                raise ValueError(f"缺少“{field.column_name}”列")
+            setattr(instance, field.attribute, field.widget.clean(None))
+            return
+        super().import_field(field, instance, row, is_m2m=is_m2m, **kwargs)
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        acting_user = self.acting_user or kwargs.get("user")
+        # One savepoint per row: a donor created for a row that then fails goes with it.
+        with transaction.atomic():
+            donor = self._donor_for_row(instance, acting_user)
+            donation = services.donation_record(
+                donor=donor, is_anonymous=donor is None, amount=instance.amount,
+                received_on=instance.received_on, channel=instance.channel,
+                bank_reference=instance.bank_reference, campaign=instance.campaign,
+                giver_count=instance.giver_count, note=instance.note, acting_user=acting_user,
+            )
+        instance.pk = donation.pk
+
+    def _donor_for_row(self, instance, acting_user) -> Donor | None:
+        """Find the donor by code (or by exact name when no code); register it if new."""
+        name, code = instance.import_donor_name, clean_code(instance.import_donor_code)
+        if not name and not code:
+            return None  # anonymous
+        if code:
+            donor = Donor.objects.filter(uscc=code).first() or Donor.objects.filter(resident_id=code).first()
+            if donor:
+                return donor
+            if not name:
+                raise ValidationError({"import_donor_name": "新捐赠方请填写名称"})
+            if instance.import_org_kind or not _is_resident_id(code):
+                org_kind = ORG_KINDS.get(instance.import_org_kind) or Donor.OrgKind.OTHER
+                return services.donor_create(kind=Donor.Kind.ORGANISATION, name=name, uscc=code,
+                                             org_kind=org_kind, acting_user=acting_user)
+            return services.donor_create(kind=Donor.Kind.INDIVIDUAL, name=name, resident_id=code,
+                                         acting_user=acting_user)
+        matches = list(Donor.objects.filter(name=name)[:2])
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise ValidationError({"import_donor_code": f"有多个名为“{name}”的捐赠方，请填写证件号码"})
+        return services.donor_create(kind=Donor.Kind.INDIVIDUAL, name=name, acting_user=acting_user)
+
+
+def _is_resident_id(code: str) -> bool:
+    try:
+        validate_resident_id(code)
+    except ValidationError:
+        return False
+    return True
+
+
+class DonationExportResource(resources.ModelResource):
+    """What the federation exports: no ID numbers, no phone numbers."""
+
+    receipt = fields.Field(column_name="收据编号")
+    donor = fields.Field(column_name="捐赠方")
+    donor_kind = fields.Field(column_name="捐赠方类型")
+    amount = fields.Field(attribute="amount", column_name="金额")
+    received_on = fields.Field(attribute="received_on", column_name="到账日期", widget=widgets.DateWidget("%Y-%m-%d"))
+    channel = fields.Field(column_name="捐赠方式")
+    bank_reference = fields.Field(attribute="bank_reference", column_name="银行流水号")
+    campaign = fields.Field(attribute="campaign__name", column_name="募捐活动")
+    giver_count = fields.Field(attribute="giver_count", column_name="捐赠人数")
+    status = fields.Field(column_name="状态")
+    note = fields.Field(attribute="note", column_name="备注")
+
+    class Meta:
+        model = Donation
+        fields = ("receipt", "donor", "donor_kind", "amount", "received_on", "channel", "bank_reference",
+                  "campaign", "giver_count", "status", "note")
+        export_order = fields
+
+    def dehydrate_receipt(self, donation):
+        valid = [r.number for r in donation.receipts.all() if r.status == r.Status.VALID]
+        return valid[0] if valid else ""
+
+    def dehydrate_donor(self, donation):
+        return donation.donor_display
+
+    def dehydrate_donor_kind(self, donation):
+        return donation.donor.get_kind_display() if donation.donor else "匿名"
+
+    def dehydrate_channel(self, donation):
+        return donation.get_channel_display()
+
+    def dehydrate_status(self, donation):
+        return donation.get_status_display()

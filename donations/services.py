@@ -1,0 +1,281 @@
+"""Every write on the income side. Views, admin, import and API only call these."""
+import datetime as dt
+import secrets
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from fundportal.identifiers import validate_resident_id, validate_uscc
+from fundportal.models import LedgerEntry
+from fundportal.money import to_money
+from fundportal.services import ledger_post_income, ledger_reverse
+
+from .models import (
+    Campaign, Donation, Donor, FiscalBill, Pledge, PledgeInstalment, Receipt, ReceiptPrint, ReceiptSequence,
+)
+
+# No 0/O, 1/I/L: codes are read off paper and typed by hand.
+VERIFICATION_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+VERIFICATION_LENGTH = 8
+
+
+def _duplicate_donor_error(existing: Donor, label: str) -> ValidationError:
+    return ValidationError(
+        "该%(label)s已登记为捐赠方“%(name)s”（编号 %(id)s），请直接选用，不要重复登记",
+        code="duplicate_donor", params={"label": label, "name": existing.name, "id": existing.pk},
+    )
+
+
+def donor_create(*, kind: str, name: str, acting_user, org_kind: str = "", uscc: str = "",
+                 resident_id: str = "", contact_person: str = "", phone: str = "", address: str = "",
+                 note: str = "") -> Donor:
+    """Register a donor; the same credit code or ID number twice is refused, naming the first."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": "请填写捐赠方名称或姓名"})
+    if kind == Donor.Kind.ORGANISATION:
+        try:
+            uscc = validate_uscc(uscc)
+        except ValidationError as exc:
+            raise ValidationError({"uscc": exc.messages}) from exc
+        if not org_kind:
+            raise ValidationError({"org_kind": "请选择单位类别"})
+        resident_id = ""
+    elif kind == Donor.Kind.INDIVIDUAL:
+        if resident_id:
+            try:
+                resident_id = validate_resident_id(resident_id)
+            except ValidationError as exc:
+                raise ValidationError({"resident_id": exc.messages}) from exc
+        uscc, org_kind = "", ""
+    else:
+        raise ValidationError({"kind": "捐赠方类型无效"})
+
+    with transaction.atomic():
+        if uscc and (existing := Donor.objects.filter(uscc=uscc).first()):
+            raise ValidationError({"uscc": _duplicate_donor_error(existing, "统一社会信用代码")})
+        if resident_id and (existing := Donor.objects.filter(resident_id=resident_id).first()):
+            raise ValidationError({"resident_id": _duplicate_donor_error(existing, "身份证号码")})
+        donor = Donor(kind=kind, name=name, org_kind=org_kind, uscc=uscc, resident_id=resident_id,
+                      contact_person=contact_person, phone=phone, address=address, note=note,
+                      created_by=acting_user)
+        donor.full_clean(validate_unique=False, validate_constraints=False)
+        try:
+            with transaction.atomic():
+                donor.save()
+        except IntegrityError as exc:  # a concurrent registration of the same code won the race
+            raise ValidationError("该捐赠方刚刚已被他人登记，请刷新后选用") from exc
+    return donor
+
+
+def donor_update(*, donor: Donor, acting_user, **fields) -> Donor:
+    """Change a donor's contact details or name. Codes are identity: re-register instead."""
+    allowed = {"name", "org_kind", "contact_person", "phone", "address", "note"}
+    if unknown := set(fields) - allowed:
+        raise ValidationError("不能修改字段：%(f)s（证件号码登记后不可更改）", params={"f": ", ".join(sorted(unknown))})
+    with transaction.atomic():
+        donor = Donor.objects.select_for_update().get(pk=donor.pk)
+        for key, value in fields.items():
+            setattr(donor, key, value)
+        donor.full_clean(validate_unique=False, validate_constraints=False)
+        donor._change_reason = f"修改：{', '.join(sorted(fields))}"
+        donor.save()
+    return donor
+
+
+def pledge_schedule_even(*, total: Decimal, count: int, first_due: dt.date, months_between: int = 12
+                         ) -> list[tuple[dt.date, Decimal]]:
+    """Split a pledge into equal instalments; the last one carries the rounding remainder."""
+    total = to_money(total)
+    if count < 1:
+        raise ValidationError("分期数至少为 1")
+    share = to_money(total / count)
+    schedule = []
+    for index in range(count):
+        month = first_due.month - 1 + index * months_between
+        due = first_due.replace(year=first_due.year + month // 12, month=month % 12 + 1)
+        amount = share if index < count - 1 else total - share * (count - 1)
+        schedule.append((due, amount))
+    return schedule
+
+
+@transaction.atomic
+def pledge_create(*, donor: Donor, total: Decimal, signed_on: dt.date,
+                  instalments: list[tuple[dt.date, Decimal]], acting_user,
+                  campaign: Campaign | None = None, note: str = "") -> Pledge:
+    """Record a pledge and its schedule. Instalments must add up to the total exactly."""
+    total = to_money(total)
+    if total <= 0:
+        raise ValidationError({"total": "认捐总额必须大于零"})
+    if not instalments:
+        raise ValidationError("请填写分期计划")
+    amounts = [to_money(amount) for _due, amount in instalments]
+    if any(amount <= 0 for amount in amounts):
+        raise ValidationError("每期金额必须大于零")
+    if sum(amounts) != total:
+        raise ValidationError("分期金额合计 %(sum)s 元，与认捐总额 %(total)s 元不一致",
+                              params={"sum": sum(amounts), "total": total})
+    pledge = Pledge.objects.create(donor=donor, total=total, signed_on=signed_on, campaign=campaign,
+                                   note=note, created_by=acting_user)
+    for sequence, ((due_on, _amount), amount) in enumerate(zip(instalments, amounts), start=1):
+        PledgeInstalment.objects.create(pledge=pledge, sequence=sequence, due_on=due_on, amount=amount)
+    return pledge
+
+
+def donation_validate(*, amount: Decimal, received_on: dt.date, donor: Donor | None, is_anonymous: bool,
+                      bank_reference: str, channel: str, giver_count: int,
+                      instalment: PledgeInstalment | None, campaign: Campaign | None = None) -> None:
+    """The rules a donation must pass before it is recorded (also run by the admin form)."""
+    amount = to_money(amount)
+    bank_reference = (bank_reference or "").strip()
+    errors = {}
+    if amount <= 0:
+        errors["amount"] = "捐赠金额必须大于零"
+    if received_on > timezone.localdate():
+        errors["received_on"] = "到账日期不能晚于今天：收据只能在款项到账后开具"
+    if donor is None and not is_anonymous:
+        errors["donor"] = "请选择捐赠方；不知道捐赠方时请勾选“匿名”"
+    if channel not in Donation.Channel.values:
+        errors["channel"] = "请选择捐赠方式"
+    if giver_count < 1:
+        errors["giver_count"] = "捐赠人数至少为 1"
+    if channel == Donation.Channel.BANK_TRANSFER and not bank_reference:
+        errors["bank_reference"] = "银行转账请填写银行流水号，便于对账"
+    if bank_reference and (existing := Donation.objects.filter(bank_reference=bank_reference).first()):
+        errors["bank_reference"] = f"银行流水号 {bank_reference} 已登记过（{existing}），同一笔转账不能重复登记"
+    if instalment is not None and (donor is None or instalment.pledge.donor_id != donor.pk):
+        errors["instalment"] = "所选认捐分期不属于该捐赠方"
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def donation_record(*, amount: Decimal, received_on: dt.date, channel: str, acting_user,
+                    donor: Donor | None = None, is_anonymous: bool = False, bank_reference: str = "",
+                    campaign: Campaign | None = None, giver_count: int = 1,
+                    instalment: PledgeInstalment | None = None, note: str = "") -> Donation:
+    """Money has arrived: record it, post the income, and issue its receipt, all or nothing."""
+    amount = to_money(amount)
+    bank_reference = (bank_reference or "").strip()
+    donation_validate(amount=amount, received_on=received_on, donor=donor, is_anonymous=is_anonymous,
+                      bank_reference=bank_reference, channel=channel, giver_count=giver_count,
+                      instalment=instalment)
+    donation = Donation.objects.create(
+        donor=donor, is_anonymous=is_anonymous or donor is None, amount=amount, received_on=received_on,
+        channel=channel, bank_reference=bank_reference, campaign=campaign, giver_count=giver_count,
+        instalment=instalment, note=note, recorded_by=acting_user,
+    )
+    ledger_post_income(amount=amount, source=donation, memo=f"捐赠收入：{donation.donor_display}",
+                       acting_user=acting_user)
+    receipt_issue(donation=donation, acting_user=acting_user)
+    return donation
+
+
+def _next_receipt_number(year: int) -> int:
+    # Create the year's counter if missing (ignore_conflicts: two first receipts of a year may race),
+    # then lock it: the lock makes concurrent issuers queue, and a rolled-back issue releases its
+    # number with the transaction, so numbers stay gap-free.
+    ReceiptSequence.objects.bulk_create([ReceiptSequence(year=year)], ignore_conflicts=True)
+    sequence = ReceiptSequence.objects.select_for_update().get(year=year)
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    return sequence.last_number
+
+
+@transaction.atomic
+def receipt_issue(*, donation: Donation, acting_user, replaces: Receipt | None = None) -> Receipt:
+    """Issue the receipt for a received donation. Numbers are per year of issue, gap-free."""
+    donation = Donation.objects.select_for_update().select_related("donor").get(pk=donation.pk)
+    if donation.status != Donation.Status.RECEIVED:
+        raise ValidationError("捐赠已撤销，不能开具收据")
+    if donation.receipts.filter(status=Receipt.Status.VALID).exists():
+        raise ValidationError("该捐赠已有有效收据，如需更正请先作废")
+    year = timezone.localdate().year
+    sequence = _next_receipt_number(year)
+    return Receipt.objects.create(
+        number=f"{year}-{sequence:06d}", year=year, sequence=sequence, donation=donation,
+        donor_name=donation.donor_display,
+        is_organisation=bool(donation.donor and donation.donor.kind == Donor.Kind.ORGANISATION),
+        amount=donation.amount, received_on=donation.received_on,
+        verification_code="".join(secrets.choice(VERIFICATION_ALPHABET) for _ in range(VERIFICATION_LENGTH)),
+        replaces=replaces, issued_by=acting_user,
+    )
+
+
+def _receipt_void_locked(*, receipt: Receipt, reason: str, acting_user) -> Receipt:
+    receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
+    if receipt.status != Receipt.Status.VALID:
+        raise ValidationError("收据 %(n)s 已经作废", params={"n": receipt.number})
+    receipt.status = Receipt.Status.VOIDED
+    receipt.void_reason = reason
+    receipt.voided_at = timezone.now()
+    receipt.voided_by = acting_user
+    receipt._change_reason = f"作废：{reason}"
+    receipt.save(update_fields=["status", "void_reason", "voided_at", "voided_by"])
+    return receipt
+
+
+@transaction.atomic
+def receipt_void_and_reissue(*, receipt: Receipt, reason: str, acting_user) -> Receipt:
+    """Correct a receipt: void it with a reason and issue a replacement that references it.
+
+    The replacement takes the donor's current name, so fix the donor record first.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "作废收据必须填写原因"})
+    if not acting_user.has_perm("donations.void_receipt"):
+        raise PermissionError("您没有作废收据的权限")
+    voided = _receipt_void_locked(receipt=receipt, reason=reason, acting_user=acting_user)
+    return receipt_issue(donation=voided.donation, acting_user=acting_user, replaces=voided)
+
+
+@transaction.atomic
+def donation_cancel(*, donation: Donation, reason: str, acting_user) -> Donation:
+    """A donation recorded by mistake: void its receipt and reverse its income. Nothing is deleted."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "撤销捐赠必须填写原因"})
+    if not acting_user.has_perm("donations.void_receipt"):
+        raise PermissionError("您没有撤销捐赠的权限")
+    donation = Donation.objects.select_for_update().get(pk=donation.pk)
+    if donation.status != Donation.Status.RECEIVED:
+        raise ValidationError("该捐赠已经撤销")
+    for receipt in donation.receipts.filter(status=Receipt.Status.VALID):
+        _receipt_void_locked(receipt=receipt, reason=f"捐赠撤销：{reason}", acting_user=acting_user)
+    income = LedgerEntry.objects.get(kind=LedgerEntry.Kind.INCOME, source_type__app_label="donations",
+                                     source_type__model="donation", source_id=str(donation.pk))
+    ledger_reverse(entry=income, reason=reason, acting_user=acting_user)
+    donation.status = Donation.Status.CANCELLED
+    donation.cancel_reason = reason
+    donation._change_reason = f"撤销：{reason}"
+    donation.save(update_fields=["status", "cancel_reason"])
+    return donation
+
+
+@transaction.atomic
+def fiscal_bill_record(*, receipt: Receipt, bill_number: str, check_code: str, acting_user) -> FiscalBill:
+    """Note the finance bureau's bill number on our receipt once staff have it."""
+    bill_number, check_code = (bill_number or "").strip(), (check_code or "").strip()
+    if not bill_number or not check_code:
+        raise ValidationError("请填写票据号码和校验码")
+    receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
+    if receipt.status != Receipt.Status.VALID:
+        raise ValidationError("已作废的收据不能登记票据")
+    if FiscalBill.objects.filter(receipt=receipt).exists():
+        raise ValidationError("该收据已登记财政票据")
+    if existing := FiscalBill.objects.filter(bill_number=bill_number).first():
+        raise ValidationError("票据号码 %(b)s 已登记在收据 %(r)s 上", params={"b": bill_number, "r": existing.receipt})
+    return FiscalBill.objects.create(receipt=receipt, bill_number=bill_number, check_code=check_code,
+                                     entered_by=acting_user)
+
+
+@transaction.atomic
+def receipt_print_record(*, receipt: Receipt, acting_user=None) -> bool:
+    """Log a rendering of the receipt and say whether it is a copy: every one after the first is."""
+    receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
+    is_copy = receipt.prints.exists()
+    ReceiptPrint.objects.create(receipt=receipt, printed_by=acting_user, is_copy=is_copy)
+    return is_copy

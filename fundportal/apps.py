@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class FundportalConfig(AppConfig):
+    name = "fundportal"
+    verbose_name = _("基础设置与基金账本")
+
+    def ready(self):
+        from .roles import roles_sync_on_migrate
+
+        # After every migrate (and test-database flush): groups hold exactly the table's permissions.
+        post_migrate.connect(roles_sync_on_migrate, dispatch_uid="fundportal_roles_sync")

@@ -1,0 +1,62 @@
+"""Resident ID numbers (GB 11643) and unified social credit codes (GB 32100).
+
+python-stdnum computes the check characters; the date and shape checks are ours, because
+stdnum's `validate` rejects real people (region codes that did not exist in the birth year)
+and accepts birth dates in the future.
+"""
+import datetime as dt
+import re
+
+from django.core.exceptions import ValidationError
+from stdnum.cn import ric, uscc
+
+from .text import clean_code
+
+_RIC_SHAPE = re.compile(r"^\d{17}[\dX]$")
+_USCC_SHAPE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+
+
+def normalize_resident_id(value: str) -> str:
+    return clean_code(value)
+
+
+def validate_resident_id(value: str, *, today: dt.date | None = None) -> str:
+    """Return the normalised ID or raise ValidationError with a Chinese reason."""
+    number = normalize_resident_id(value)
+    if len(number) != 18:
+        raise ValidationError("身份证号码应为18位，当前为%(n)d位", code="length", params={"n": len(number)})
+    if not _RIC_SHAPE.match(number):
+        raise ValidationError("身份证号码前17位应为数字，最后一位为数字或X", code="format")
+    try:
+        birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        raise ValidationError("身份证号码中的出生日期 %(d)s 不存在", code="birth_date", params={"d": number[6:14]})
+    today = today or dt.date.today()
+    if birth > today or birth.year < 1890:
+        raise ValidationError("身份证号码中的出生日期 %(d)s 不合理", code="birth_date", params={"d": number[6:14]})
+    if ric.calc_check_digit(number[:17]) != number[17]:
+        raise ValidationError("身份证号码校验位错误，请核对", code="checksum")
+    return number
+
+
+def birth_date_from_resident_id(number: str) -> dt.date:
+    return dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+
+
+def normalize_uscc(value: str) -> str:
+    return clean_code(value)
+
+
+def validate_uscc(value: str) -> str:
+    """Return the normalised 统一社会信用代码 or raise ValidationError with a Chinese reason.
+
+    Registration authorities N (agriculture) and Y (other) are valid first characters.
+    """
+    code = normalize_uscc(value)
+    if len(code) != 18:
+        raise ValidationError("统一社会信用代码应为18位，当前为%(n)d位", code="length", params={"n": len(code)})
+    if not _USCC_SHAPE.match(code):
+        raise ValidationError("统一社会信用代码含有不允许的字符（不使用 I、O、Z、S、V）", code="format")
+    if uscc.calc_check_digit(code[:17]) != code[17]:
+        raise ValidationError("统一社会信用代码校验位错误，请核对", code="checksum")
+    return code

@@ -1,0 +1,165 @@
+"""The shared core: users and regions, the fund ledger, and logs every app writes to."""
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .money import MoneyField
+
+
+class Region(models.Model):
+    """City → town/street → village/community. `path` makes "inside this area" one indexed prefix."""
+
+    class Level(models.TextChoices):
+        CITY = "city", _("市")
+        TOWN = "town", _("乡镇/街道")
+        VILLAGE = "village", _("村/社区")
+
+    code = models.CharField(_("区划代码"), max_length=12, unique=True)
+    name = models.CharField(_("名称"), max_length=64)
+    level = models.CharField(_("层级"), max_length=8, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField(_("路径"), max_length=80, editable=False, db_index=True)
+
+    class Meta:
+        verbose_name = _("行政区域")
+        verbose_name_plural = _("行政区域")
+        ordering = ["path"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.path = (self.parent.path if self.parent else "") + self.code + "/"
+        super().save(*args, **kwargs)
+
+    def contains(self, other: "Region | None") -> bool:
+        return other is not None and other.path.startswith(self.path)
+
+
+class User(AbstractUser):
+    """Staff user. Officers carry the region they serve; their lists are scoped to it."""
+
+    region = models.ForeignKey(
+        Region, verbose_name=_("服务区域"), null=True, blank=True, on_delete=models.PROTECT,
+        help_text=_("民政等按区域工作的人员只能看到本区域的数据"),
+    )
+    organisation = models.CharField(_("所在单位"), max_length=100, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+
+class FundAccount(models.Model):
+    """The fund's account. Its balance moves only through ledger_post, under a row lock."""
+
+    code = models.SlugField(_("账户代码"), unique=True)
+    name = models.CharField(_("账户名称"), max_length=100)
+    balance = MoneyField(_("余额"), default=0)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("基金账户")
+        verbose_name_plural = _("基金账户")
+        constraints = [models.CheckConstraint(condition=Q(balance__gte=0), name="fund_balance_not_negative")]
+
+    def __str__(self):
+        return self.name
+
+
+class LedgerEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("账目分录只能追加，不能修改")
+
+    def delete(self):
+        raise PermissionError("账目分录只能追加，不能删除")
+
+
+class LedgerEntry(models.Model):
+    """An append-only movement of the fund. Corrections are reversing entries, never edits.
+
+    A database trigger (migration 0002) refuses UPDATE and DELETE on both databases, so not
+    even raw SQL or the admin can rewrite history.
+    """
+
+    class Kind(models.TextChoices):
+        INCOME = "income", _("收入")
+        PAYOUT = "payout", _("支出")
+        REVERSAL = "reversal", _("冲正")
+
+    account = models.ForeignKey(FundAccount, verbose_name=_("账户"), on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    amount = MoneyField(_("金额"), help_text=_("收入为正，支出为负"))
+    balance_after = MoneyField(_("记账后余额"))
+    source_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("来源类型"))
+    source_id = models.CharField(_("来源编号"), max_length=64)
+    source = GenericForeignKey("source_type", "source_id")
+    memo = models.CharField(_("摘要"), max_length=200)
+    reverses = models.OneToOneField(
+        "self", verbose_name=_("冲正的分录"), null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    )
+    created_at = models.DateTimeField(_("记账时间"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("记账人"), on_delete=models.PROTECT)
+
+    objects = LedgerEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("账目分录")
+        verbose_name_plural = _("账目分录")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["source_type", "source_id"], name="ledger_source_idx")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="ledger_amount_not_zero"),
+            models.CheckConstraint(condition=Q(balance_after__gte=0), name="ledger_balance_not_negative"),
+            models.CheckConstraint(
+                condition=~Q(kind="income") | Q(amount__gt=0), name="ledger_income_positive"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="payout") | Q(amount__lt=0), name="ledger_payout_negative"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="reversal") | Q(reverses__isnull=False), name="ledger_reversal_has_target"
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.get_kind_display()} {self.amount}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("账目分录只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("账目分录只能追加，不能删除")
+
+
+class ExportLog(models.Model):
+    """Every export of personal data or of the audit trail: who, when, what, how many rows."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("导出人"), on_delete=models.PROTECT)
+    created_at = models.DateTimeField(_("导出时间"), auto_now_add=True)
+    what = models.CharField(_("导出内容"), max_length=100)
+    filters = models.JSONField(_("筛选条件"), default=dict, blank=True)
+    row_count = models.PositiveIntegerField(_("行数"))
+
+    class Meta:
+        verbose_name = _("导出记录")
+        verbose_name_plural = _("导出记录")
+        ordering = ["-id"]
+        permissions = [("view_audit_trail", _("可查看并导出审计日志"))]
+
+    def __str__(self):
+        return f"{self.what} ({self.row_count})"

@@ -1,0 +1,74 @@
+"""Roles are Django groups; this table is the one place that says what each may do.
+
+`migrate` (and every test-database flush) creates the groups and sets each group's
+permissions to exactly what the table matches, so a permission is granted here or nowhere.
+Patterns are fnmatch patterns over "app_label.codename".
+"""
+from fnmatch import fnmatch
+
+from django.apps import apps as global_apps
+from django.contrib.auth.models import Group, Permission
+from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    MSB_STAFF = "医保局工作人员", _("医保局工作人员")
+    CAB_CITY = "民政局（市级）", _("民政局（市级）")
+    CAB_TOWN = "乡镇（街道）民政", _("乡镇（街道）民政")
+    CAB_VILLAGE = "村（社区）工作人员", _("村（社区）工作人员")
+    REDCROSS_CLERK = "红十字会录入员", _("红十字会录入员")
+    COUNCIL_SECRETARY = "理事会秘书", _("理事会秘书")
+    CHARITY_FINANCE = "慈善总会财务", _("慈善总会财务")
+    AUDITOR = "审计（只读）", _("审计（只读）")
+    ADMINISTRATOR = "系统管理员", _("系统管理员")
+
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.MSB_STAFF: [],
+    Role.CAB_CITY: [],
+    Role.CAB_TOWN: [],
+    Role.CAB_VILLAGE: [],
+    Role.REDCROSS_CLERK: [],
+    Role.COUNCIL_SECRETARY: [
+        "fundportal.view_fundaccount",
+    ],
+    Role.CHARITY_FINANCE: [
+        "donations.add_donor", "donations.change_donor", "donations.view_donor",
+        "donations.add_campaign", "donations.change_campaign", "donations.view_campaign",
+        "donations.add_pledge", "donations.change_pledge", "donations.view_pledge",
+        "donations.add_pledgeinstalment", "donations.change_pledgeinstalment", "donations.view_pledgeinstalment",
+        "donations.add_donation", "donations.view_donation",
+        "donations.view_receipt", "donations.void_receipt",
+        "donations.add_fiscalbill", "donations.view_fiscalbill",
+        "fundportal.view_fundaccount", "fundportal.view_ledgerentry",
+    ],
+    # Auditors read everything, history included, and change nothing.
+    Role.AUDITOR: ["*.view_*", "fundportal.view_audit_trail"],
+    Role.ADMINISTRATOR: ["*.*"],
+}
+
+
+def permissions_for(patterns: list[str], all_permissions) -> list:
+    return [
+        perm for perm in all_permissions
+        if any(fnmatch(f"{perm.content_type.app_label}.{perm.codename}", p) for p in patterns)
+    ]
+
+
+@transaction.atomic
+def roles_sync(using: str = "default") -> None:
+    all_permissions = list(Permission.objects.using(using).select_related("content_type"))
+    for role, patterns in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.using(using).get_or_create(name=role)
+        group.permissions.set(permissions_for(patterns, all_permissions))
+
+
+def roles_sync_on_migrate(sender, using="default", **kwargs) -> None:
+    # post_migrate fires once per app; permissions exist for every app only at the last one.
+    if sender.label == list(global_apps.get_app_configs())[-1].label:
+        roles_sync(using=using)
+
+
+def user_has_role(user, role: Role) -> bool:
+    return user.is_authenticated and user.groups.filter(name=role).exists()

@@ -1,0 +1,78 @@
+"""Writes to the shared core: the fund ledger. Every change to the balance goes through here."""
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from .models import FundAccount, LedgerEntry
+from .money import to_money
+
+MAIN_FUND_CODE = "main"
+MAIN_FUND_NAME = "慈善医疗救助共富基金"
+
+
+class InsufficientFunds(ValidationError):
+    pass
+
+
+def fund_account_main() -> FundAccount:
+    """The fund's one account, created on first use (so a flushed test database still has it)."""
+    account, _created = FundAccount.objects.get_or_create(code=MAIN_FUND_CODE, defaults={"name": MAIN_FUND_NAME})
+    return account
+
+
+def _post(*, account: FundAccount, kind: str, amount: Decimal, source: models.Model, memo: str,
+          acting_user, reverses: LedgerEntry | None = None) -> LedgerEntry:
+    # The account row lock serialises every posting, so two postings never read the same
+    # balance; the CHECK constraints are the backstop if code ever forgets the lock.
+    locked = FundAccount.objects.select_for_update().get(pk=account.pk)
+    new_balance = locked.balance + amount
+    if new_balance < 0:
+        raise InsufficientFunds(
+            "基金余额不足：当前余额 %(balance)s 元，本笔需支出 %(amount)s 元",
+            code="insufficient_funds", params={"balance": locked.balance, "amount": -amount},
+        )
+    entry = LedgerEntry.objects.create(
+        account=locked, kind=kind, amount=amount, balance_after=new_balance,
+        source_type=ContentType.objects.get_for_model(source), source_id=str(source.pk),
+        memo=memo[:200], reverses=reverses, created_by=acting_user,
+    )
+    locked.balance = new_balance
+    locked.save(update_fields=["balance", "updated_at"])
+    account.balance = new_balance
+    return entry
+
+
+@transaction.atomic
+def ledger_post_income(*, amount: Decimal, source: models.Model, memo: str, acting_user,
+                       account: FundAccount | None = None) -> LedgerEntry:
+    amount = to_money(amount)
+    if amount <= 0:
+        raise ValidationError("收入金额必须大于零", code="amount")
+    return _post(account=account or fund_account_main(), kind=LedgerEntry.Kind.INCOME, amount=amount,
+                 source=source, memo=memo, acting_user=acting_user)
+
+
+@transaction.atomic
+def ledger_post_payout(*, amount: Decimal, source: models.Model, memo: str, acting_user,
+                       account: FundAccount | None = None) -> LedgerEntry:
+    amount = to_money(amount)
+    if amount <= 0:
+        raise ValidationError("支出金额必须大于零", code="amount")
+    return _post(account=account or fund_account_main(), kind=LedgerEntry.Kind.PAYOUT, amount=-amount,
+                 source=source, memo=memo, acting_user=acting_user)
+
+
+@transaction.atomic
+def ledger_reverse(*, entry: LedgerEntry, reason: str, acting_user) -> LedgerEntry:
+    """Cancel an entry by posting its opposite; an entry is reversed at most once."""
+    if not reason.strip():
+        raise ValidationError("冲正必须填写原因", code="reason")
+    account = FundAccount.objects.select_for_update().get(pk=entry.account_id)
+    if entry.kind == LedgerEntry.Kind.REVERSAL:
+        raise ValidationError("冲正分录不能再冲正", code="reverse_reversal")
+    if LedgerEntry.objects.filter(reverses=entry).exists():
+        raise ValidationError("该分录已经冲正过", code="already_reversed")
+    return _post(account=account, kind=LedgerEntry.Kind.REVERSAL, amount=-entry.amount, source=entry.source,
+                 memo=f"冲正 #{entry.pk}：{reason}", acting_user=acting_user, reverses=entry)

@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import TemplateView
+from drf_spectacular.views import SpectacularAPIView
+
+from fundportal import views as core_views
+
+admin.site.site_header = "慈善医疗救助共富基金 管理平台"
+admin.site.site_title = "基金管理平台"
+admin.site.index_title = "工作台"
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/donations/", include("donations.api_urls")),
+    path("healthz", core_views.healthz, name="healthz"),
+]
+urlpatterns += i18n_patterns(
+    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("admin/audit/", core_views.audit_trail, name="audit_trail"),
+    path("admin/", admin.site.urls),
+    path("receipts/", include("donations.urls")),
+    prefix_default_language=False,
+)

@@ -1,0 +1,44 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from .admin_utils import no_store
+from .csvsafe import csv_lines
+from .forms import AuditFilterForm
+from .models import ExportLog
+from .selectors import audit_model_by_label, audit_trail_count
+from .selectors import audit_trail as audit_trail_rows
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@permission_required("fundportal.view_audit_trail", raise_exception=True)
+def _audit_trail(request):
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    query = {
+        "model": audit_model_by_label(filters.get("model") or ""),
+        "date_from": filters.get("date_from"), "date_to": filters.get("date_to"), "actor": filters.get("actor", ""),
+    }
+    if request.GET.get("format") == "csv":
+        ExportLog.objects.create(user=request.user, what="审计日志", row_count=audit_trail_count(**query),
+                                 filters={k: str(v) for k, v in filters.items() if v})
+        rows = audit_trail_rows(**query, limit=None)
+        lines = csv_lines(
+            ["时间", "操作人", "对象类型", "对象编号", "对象", "操作", "原因", "变更"],
+            ([timezone.localtime(r.when).isoformat(), r.actor, r.model, r.object_id, r.object_repr, r.action,
+              r.reason, "; ".join(f"{f}: {o} → {n}" for f, o, n in r.changes)] for r in rows),
+        )
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'
+        return no_store(response)
+    context = {**admin.site.each_context(request), "title": "审计日志", "form": form,
+               "rows": audit_trail_rows(**query, limit=100), "querystring": request.GET.urlencode()}
+    return no_store(render(request, "admin/audit_trail.html", context))
+
+
+audit_trail = admin.site.admin_view(_audit_trail)
