@@ -291,7 +291,8 @@ class ReceiptAdmin(NoStoreMixin, SimpleHistoryAdmin):
     search_fields = ("=number", "donor_name")
     show_full_result_count = False
     change_form_template = "admin/donations/receipt/change_form.html"
-    fields = ("number", "status", "donor_name", "amount", "received_on", "donation", "replaces", "issued_at",
+    fields = ("number", "verification_code", "status", "donor_name", "amount", "received_on", "donation", "replaces",
+              "issued_at",
               "issued_by", "void_reason", "voided_at", "voided_by", "fiscal_bill_number")
     readonly_fields = fields
 

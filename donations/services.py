@@ -1,4 +1,5 @@
 """Every write on the income side. Views, admin, import and API only call these."""
+import calendar
 import datetime as dt
 import secrets
 from decimal import Decimal
@@ -95,7 +96,9 @@ def pledge_schedule_even(*, total: Decimal, count: int, first_due: dt.date, mont
     schedule = []
     for index in range(count):
         month = first_due.month - 1 + index * months_between
-        due = first_due.replace(year=first_due.year + month // 12, month=month % 12 + 1)
+        year, month = first_due.year + month // 12, month % 12 + 1
+        # 31 January + 1 month is the last day of February, not an error.
+        due = dt.date(year, month, min(first_due.day, calendar.monthrange(year, month)[1]))
         amount = share if index < count - 1 else total - share * (count - 1)
         schedule.append((due, amount))
     return schedule
@@ -187,7 +190,7 @@ def _next_receipt_number(year: int) -> int:
 @transaction.atomic
 def receipt_issue(*, donation: Donation, acting_user, replaces: Receipt | None = None) -> Receipt:
     """Issue the receipt for a received donation. Numbers are per year of issue, gap-free."""
-    donation = Donation.objects.select_for_update().select_related("donor").get(pk=donation.pk)
+    donation = Donation.objects.select_for_update(of=("self",)).select_related("donor").get(pk=donation.pk)
     if donation.status != Donation.Status.RECEIVED:
         raise ValidationError("捐赠已撤销，不能开具收据")
     if donation.receipts.filter(status=Receipt.Status.VALID).exists():

@@ -4,7 +4,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage
 
 from . import pdf, selectors, services
 from .forms import ReceiptLookupForm
@@ -13,9 +13,15 @@ from .models import Receipt
 SESSION_KEY = "verified_receipts"
 
 
-def _too_many_failures(request, *, count_this_one: bool) -> bool:
-    return is_ratelimited(request, group="receipt-lookup", key="ip", rate=settings.RECEIPT_LOOKUP_RATE,
-                          increment=count_this_one)
+def _failures(request, *, count_this_one: bool) -> dict:
+    return get_usage(request, group="receipt-lookup", key="ip", rate=settings.RECEIPT_LOOKUP_RATE,
+                     increment=count_this_one)
+
+
+def _too_many_failures(request) -> bool:
+    """Only failed look-ups count, so a donor checking one receipt many times is never blocked."""
+    usage = _failures(request, count_this_one=False)
+    return usage is not None and usage["count"] >= usage["limit"]
 
 
 @never_cache
@@ -25,11 +31,11 @@ def receipt_verify(request):
     form = ReceiptLookupForm(data)
     receipt, not_found = None, False
     if data is not None and form.is_valid():
-        if _too_many_failures(request, count_this_one=False):
+        if _too_many_failures(request):
             return render(request, "donations/receipt_verify.html", {"form": form, "blocked": True}, status=429)
         receipt = selectors.receipt_find_for_public(number=form.cleaned_data["n"], code=form.cleaned_data["c"])
         if receipt is None:
-            _too_many_failures(request, count_this_one=True)
+            _failures(request, count_this_one=True)
             not_found = True
         else:
             verified = set(request.session.get(SESSION_KEY, []))

@@ -34,7 +34,8 @@ def validate_resident_id(value: str, *, today: dt.date | None = None) -> str:
     today = today or dt.date.today()
     if birth > today or birth.year < 1890:
         raise ValidationError("身份证号码中的出生日期 %(d)s 不合理", code="birth_date", params={"d": number[6:14]})
-    if ric.calc_check_digit(number[:17]) != number[17]:
+    # stdnum's calc_check_digit takes the whole number and ignores its last character.
+    if ric.calc_check_digit(number) != number[17]:
         raise ValidationError("身份证号码校验位错误，请核对", code="checksum")
     return number
 

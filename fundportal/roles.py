@@ -65,8 +65,9 @@ def roles_sync(using: str = "default") -> None:
 
 
 def roles_sync_on_migrate(sender, using="default", **kwargs) -> None:
-    # post_migrate fires once per app; permissions exist for every app only at the last one.
-    if sender.label == list(global_apps.get_app_configs())[-1].label:
+    # post_migrate fires once per app with models; every app's permissions exist at the last one.
+    last = [config for config in global_apps.get_app_configs() if config.models_module is not None][-1]
+    if sender.label == last.label:
         roles_sync(using=using)
 
 

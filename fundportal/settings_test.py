@@ -11,3 +11,5 @@ CELERY_TASK_ALWAYS_EAGER = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; tests only
 AXES_ENABLED = True
 MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
+# One test database per test process, so several runs on one machine never drop each other's.
+DATABASES["default"]["TEST"] = {"NAME": f"test_fundportal_{os.getpid()}"}  # noqa: F405

@@ -1,0 +1,64 @@
+"""`manage.py load_demo`: the city, a user per role and the seed fund's 2023 donations."""
+import unicodedata
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from demo.donations import donation_summary, load_donations
+from demo.regions import load_regions
+from demo.users import MARKER_USERNAME, load_users, user_table_rows
+from fundportal.models import User
+from fundportal.money import format_money
+from fundportal.roles import roles_sync
+
+BASE_URL = "http://127.0.0.1:8000"
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    widths = [max(_width(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(row):
+        return "  ".join(cell + " " * (width - _width(cell)) for cell, width in zip(row, widths)).rstrip()
+
+    return [line(header), "  ".join("-" * width for width in widths), *map(line, rows)]
+
+
+class Command(BaseCommand):
+    help = "载入演示数据：瑞安市行政区域、每个角色一个用户、2023 年基金的捐赠。已载入时只打印用户表。"
+
+    def handle(self, *args, **options):
+        if User.objects.filter(username=MARKER_USERNAME).exists():
+            self.stdout.write(f"演示数据已经载入（用户 {MARKER_USERNAME} 已存在），本次跳过。")
+        else:
+            with transaction.atomic():
+                # migrate should have created the role groups, but its post_migrate hook waits for
+                # the last app, and Django sends nothing for apps without models (such as demo).
+                roles_sync()
+                load_regions()
+                users = load_users()
+                load_donations(acting_user=users[MARKER_USERNAME])
+            self.stdout.write(self.style.SUCCESS("演示数据载入完成。"))
+
+        summary = donation_summary()
+        out = [
+            "",
+            f"捐赠方 {summary.donors} 个，已到账捐赠 {summary.donations} 笔，合计 {format_money(summary.received_total)} 元",
+            f"  其中医疗机构 {summary.medical_donors} 家，合计 {format_money(summary.medical_total)} 元",
+            f"  认捐协议总额 {format_money(summary.pledge_total)} 元（未到账部分不计入收入）",
+            f"基金余额 {format_money(summary.fund_balance)} 元",
+            "",
+            *_table(("用户名", "角色", "密码", "服务区域"), user_table_rows()),
+            "",
+            f"管理平台：{BASE_URL}/admin/",
+            f"收据核验：{BASE_URL}/receipts/verify/",
+        ]
+        if receipt := summary.sample_receipt:
+            out += [
+                f"  试一试：收据编号 {receipt.number}，验证码 {receipt.verification_code}（{receipt.donor_name}）",
+                f"  {BASE_URL}/receipts/verify/?n={receipt.number}&c={receipt.verification_code}",
+            ]
+        self.stdout.write("\n".join(out))

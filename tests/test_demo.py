@@ -1,0 +1,168 @@
+"""`manage.py load_demo`: the demo is the seed fund's 2023, loaded through the real services."""
+import datetime as dt
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.management import call_command
+from django.db.models import Count, Sum
+from django.test import Client
+
+from demo.donations import (
+    BANK_NAME, MEDICAL_INSTITUTION_COUNT, MEDICAL_INSTITUTION_TOTAL, medical_institution_donations,
+    medical_institution_donors,
+)
+from demo.regions import CITY_CODE, TOWNS
+from demo.users import DEMO_USERS
+from donations.models import Campaign, Donation, Donor, Pledge, PledgeInstalment, Receipt
+from donations.selectors import income_total, pledge_progress
+from fundportal.identifiers import validate_resident_id, validate_uscc
+from fundportal.models import LedgerEntry, Region, User
+from fundportal.services import fund_account_main
+
+pytestmark = pytest.mark.django_db
+
+
+def load_demo() -> str:
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+def logs_in(username: str, password: str) -> bool:
+    """Through the admin's login form, so django-axes sees a real request (Client.login passes none)."""
+    client = Client()
+    client.post("/admin/login/", {"username": username, "password": password, "next": "/admin/"})
+    return client.session.get("_auth_user_id") == str(User.objects.get(username=username).pk)
+
+
+@pytest.fixture
+def demo_output():
+    return load_demo()
+
+
+def test_regions_are_the_city_its_towns_and_their_villages(demo_output):
+    city = Region.objects.get(code=CITY_CODE)
+    assert (city.name, city.level, city.parent) == ("瑞安市", Region.Level.CITY, None)
+    towns = Region.objects.filter(parent=city)
+    assert towns.count() == len(TOWNS)
+    assert set(towns.values_list("level", flat=True)) == {Region.Level.TOWN}
+    for town in towns.annotate(n=Count("children")):
+        assert 3 <= town.n <= 6, town.name
+        for village in town.children.all():
+            assert village.level == Region.Level.VILLAGE
+            assert len(village.code) == 12 and village.code[:9] == town.code[:9]
+            assert town.contains(village) and city.contains(village)
+    assert Region.objects.get(name="韩田村").parent.name == "塘下镇"
+
+
+def test_167_medical_institutions_gave_the_chosen_total(demo_output):
+    assert medical_institution_donors().count() == MEDICAL_INSTITUTION_COUNT == 167
+    assert medical_institution_donations().count() == 167  # each gave once in the appeal
+    assert medical_institution_donations().aggregate(s=Sum("amount"))["s"] == MEDICAL_INSTITUTION_TOTAL
+    assert MEDICAL_INSTITUTION_TOTAL == Decimal("855300.00")
+
+    hospital = Donation.objects.get(donor__name="瑞安市人民医院")
+    assert (hospital.amount, hospital.giver_count) == (Decimal("311000.00"), 3126)
+    centre = Donation.objects.get(donor__org_kind=Donor.OrgKind.HEALTH_CENTRE, amount=Decimal("22000"))
+    assert centre.giver_count > 200
+    assert Donation.objects.get(donor__name="瑞安市医药行业协会").amount == Decimal("84500.00")
+    owner = Donation.objects.get(donor__kind=Donor.Kind.INDIVIDUAL, campaign__name="医疗机构慈善募捐倡议")
+    assert (owner.amount, owner.channel) == (Decimal("5000.00"), Donation.Channel.CASH)
+    one_day = Donation.objects.get(campaign__name="慈善一日捐")
+    assert (one_day.donor.name, one_day.amount, one_day.giver_count) == ("瑞安市医疗保障局", Decimal("17800.00"), 86)
+
+    others = medical_institution_donations().exclude(
+        donor__name__in=["瑞安市人民医院", "瑞安市医药行业协会", owner.donor.name, centre.donor.name])
+    assert others.count() == 163
+    for amount in others.values_list("amount", flat=True):
+        assert Decimal(500) <= amount <= Decimal(10000) and amount % 100 == 0
+
+
+def test_donor_codes_are_valid_and_unique(demo_output):
+    organisations = Donor.objects.filter(kind=Donor.Kind.ORGANISATION)
+    for donor in organisations:
+        assert validate_uscc(donor.uscc) == donor.uscc and donor.org_kind
+    assert organisations.values("uscc").distinct().count() == organisations.count()
+    for resident_id in Donor.objects.exclude(resident_id="").values_list("resident_id", flat=True):
+        validate_resident_id(resident_id)
+    transfers = Donation.objects.filter(channel=Donation.Channel.BANK_TRANSFER)
+    assert not transfers.filter(bank_reference="").exists()
+    assert not Donation.objects.exclude(channel=Donation.Channel.BANK_TRANSFER).exclude(bank_reference="").exists()
+    anonymous = Donation.objects.filter(donor=None)
+    assert anonymous.count() >= 1 and all(d.is_anonymous for d in anonymous)
+    assert not Donation.objects.filter(received_on__year__lt=2023).exists()
+    assert not Donation.objects.filter(received_on__gt=dt.date(2023, 8, 31)).exists()
+
+
+def test_bank_pledge_is_five_yearly_instalments_with_the_first_received(demo_output):
+    pledge = Pledge.objects.get(donor__name=BANK_NAME)
+    assert pledge.total == Decimal("3000000.00")
+    instalments = list(pledge.instalments.order_by("sequence"))
+    assert [i.amount for i in instalments] == [Decimal("600000.00")] * 5
+    assert [i.due_on for i in instalments] == [dt.date(year, 7, 1) for year in range(2023, 2028)]
+
+    before_second = pledge_progress(pledge=pledge, today=dt.date(2024, 6, 30))
+    assert before_second.instalments[0].received == Decimal("600000.00")
+    assert before_second.received == Decimal("600000.00")
+    assert before_second.outstanding == Decimal("2400000.00")
+    assert before_second.arrears == Decimal("0.00")
+    # the day after the second due date, the second instalment is in arrears
+    assert pledge_progress(pledge=pledge, today=dt.date(2024, 7, 2)).arrears == Decimal("600000.00")
+    assert PledgeInstalment.objects.get(pledge=pledge, sequence=1).donations.get().bank_reference
+
+
+def test_fund_balance_is_every_received_donation(demo_output):
+    received = Donation.objects.filter(status=Donation.Status.RECEIVED)
+    total = received.aggregate(s=Sum("amount"))["s"]
+    assert total == income_total() == Decimal("1479200.00")
+    assert fund_account_main().balance == total
+    assert LedgerEntry.objects.filter(kind=LedgerEntry.Kind.INCOME).count() == received.count()
+    # every gift got one valid receipt
+    assert Receipt.objects.filter(status=Receipt.Status.VALID).count() == received.count()
+    assert not received.annotate(n=Count("receipts")).exclude(n=1).exists()
+    assert "1,479,200.00" in demo_output
+
+
+def test_every_role_has_a_user_who_can_log_in_with_the_printed_password(demo_output):
+    assert len({spec.role for spec in DEMO_USERS}) == len(DEMO_USERS) == 9
+    for spec in DEMO_USERS:
+        user = User.objects.get(username=spec.username)
+        assert user.groups.filter(pk=Group.objects.get(name=spec.role).pk).exists()
+        assert user.is_staff and user.is_active and user.first_name
+        assert spec.password in demo_output and len(spec.password) >= 10
+        validate_password(spec.password, user)  # the demo passwords meet the site's own policy
+        assert logs_in(spec.username, spec.password), spec.username
+    assert not logs_in("finance", "demo-finance-2024")
+    assert User.objects.get(username="admin").is_superuser
+    assert not User.objects.filter(is_superuser=True).exclude(username="admin").exists()
+    assert User.objects.get(username="cab_city").region.level == Region.Level.CITY
+    town = User.objects.get(username="cab_town").region
+    village = User.objects.get(username="cab_village").region
+    assert town.name == "塘下镇" and village.parent == town
+    for url in ("http://127.0.0.1:8000/admin/", "http://127.0.0.1:8000/receipts/verify/"):
+        assert url in demo_output
+
+
+def test_the_printed_sample_receipt_verifies_on_the_public_page(demo_output):
+    receipt = Receipt.objects.get(donation__donor__name="瑞安市人民医院")
+    assert receipt.number in demo_output and receipt.verification_code in demo_output
+    response = Client().get("/receipts/verify/", {"n": receipt.number, "c": receipt.verification_code})
+    assert response.status_code == 200
+    assert "瑞安市人民医院" in response.content.decode()
+
+
+def test_loading_twice_changes_nothing(demo_output):
+    models = [Region, User, Group, Donor, Campaign, Pledge, PledgeInstalment, Donation, Receipt, LedgerEntry]
+    before = {model.__name__: model.objects.count() for model in models}
+    balance = fund_account_main().balance
+
+    again = load_demo()
+
+    assert {model.__name__: model.objects.count() for model in models} == before
+    assert fund_account_main().balance == balance
+    assert "跳过" in again
+    for spec in DEMO_USERS:  # the table is printed again
+        assert spec.username in again and spec.password in again
