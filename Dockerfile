@@ -3,19 +3,21 @@
 # docker-compose.yml picks the role. See deploy/entrypoint.sh.
 FROM python:3.11-slim-bookworm
 
+# The portal runs from its source tree: templates/ and static/ sit beside the packages and
+# settings find them through BASE_DIR, so /app comes first on the import path.
 ENV PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    # The portal runs from its source tree: templates/ and static/ sit beside the packages
-    # and settings find them through BASE_DIR, so /app comes first on the import path.
     PYTHONPATH=/app
 
 # WeasyPrint (PDF receipts in Chinese): Pango + a CJK font. libharfbuzz-subset0 lets
-# WeasyPrint subset the large Noto CJK fonts natively instead of slowly through fontTools.
+# WeasyPrint subset the large Noto CJK fonts natively instead of slowly through fontTools;
+# fontconfig builds the system font cache once here (the app user cannot write one).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fontconfig \
+ && fc-cache -f \
  && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 10001 app \

@@ -18,7 +18,7 @@ campaign, and each of those donors gives exactly once in it.
 """
 import datetime as dt
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import QuerySet
@@ -127,8 +127,6 @@ class Gift:
     resident_birth: dt.date | None = None
     male: bool = True
     address: str = ""
-    contact_person: str = ""
-    extra: dict = field(default_factory=dict)
 
     @property
     def is_organisation(self) -> bool:

@@ -18,7 +18,7 @@ from fundportal.masking import mask_phone, mask_resident_id
 from . import pdf, selectors, services
 from .forms import FiscalBillForm, ReasonForm
 from .models import Campaign, Donation, Donor, Pledge, PledgeInstalment, Receipt
-from .resources import DonationExportResource, DonationImportResource
+from .resources import IMPORT_FORMATS, DonationExportResource, DonationImportResource
 
 
 class NoStoreMixin:
@@ -216,6 +216,7 @@ class DonationAdmin(NoStoreMixin, ImportMixin, ExportMixin, SimpleHistoryAdmin):
     show_full_result_count = False
     inlines = [ReceiptInline]
     import_template_name = "admin/donations/donation/import.html"
+    import_formats = IMPORT_FORMATS
 
     def get_import_resource_classes(self, request):
         return [DonationImportResource]
@@ -261,6 +262,8 @@ class DonationAdmin(NoStoreMixin, ImportMixin, ExportMixin, SimpleHistoryAdmin):
                 ] + super().get_urls()
 
     def cancel_view(self, request, pk):
+        if not request.user.has_perm("donations.void_receipt"):
+            raise PermissionDenied
         donation = get_object_or_404(self.get_queryset(request), pk=pk)
         form = ReasonForm(request.POST or None)
         if request.method == "POST" and form.is_valid():

@@ -2,10 +2,12 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
-from rest_framework.permissions import AllowAny, DjangoModelPermissions
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
+
+from fundportal.api_permissions import ModelPermissions
 
 from . import selectors, services
 from .models import Campaign, Donation, Donor
@@ -14,7 +16,7 @@ from .models import Campaign, Donation, Donor
 class DonationListCreateApi(ListAPIView):
     """GET: donations (Charity Federation, auditors). POST: record one (ledger + receipt)."""
 
-    permission_classes = [DjangoModelPermissions]
+    permission_classes = [ModelPermissions]
     queryset = Donation.objects.none()  # for DjangoModelPermissions; rows come from the selector
 
     class InputSerializer(serializers.Serializer):

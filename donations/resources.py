@@ -8,11 +8,13 @@ confirm step for the whole file.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from import_export import fields, resources, widgets
+from import_export.formats import base_formats
 
 from fundportal.dates import parse_date
 from fundportal.identifiers import validate_resident_id
 from fundportal.money import parse_money
-from fundportal.text import clean_code, to_half_width
+from fundportal.csvsafe import safe_cell
+from fundportal.text import clean_code, decode_spreadsheet_text, to_half_width
 
 from . import services
 from .models import Campaign, Donation, Donor
@@ -23,6 +25,24 @@ CHANNELS = {label: value for value, label in Donation.Channel.choices} | {
     "网上": Donation.Channel.ONLINE, "线上": Donation.Channel.ONLINE,
 }
 ORG_KINDS = {str(label): value for value, label in Donor.OrgKind.choices}
+
+
+class ChineseCSV(base_formats.CSV):
+    """CSV read as bytes and decoded as UTF-8 or GBK, whichever the file is."""
+
+    def is_binary(self):
+        return True
+
+    def get_read_mode(self):
+        return "rb"
+
+    def create_dataset(self, in_stream, **kwargs):
+        if isinstance(in_stream, bytes):
+            in_stream = decode_spreadsheet_text(in_stream)
+        return super().create_dataset(in_stream, **kwargs)
+
+
+IMPORT_FORMATS = [ChineseCSV, base_formats.XLSX]
 
 
 class MoneyWidget(widgets.Widget):
@@ -181,6 +201,10 @@ class DonationExportResource(resources.ModelResource):
         fields = ("receipt", "donor", "donor_kind", "amount", "received_on", "channel", "bank_reference",
                   "campaign", "giver_count", "status", "note")
         export_order = fields
+
+    def export_field(self, field, instance, **kwargs):
+        value = super().export_field(field, instance, **kwargs)
+        return safe_cell(value) if isinstance(value, str) else value
 
     def dehydrate_receipt(self, donation):
         valid = [r.number for r in donation.receipts.all() if r.status == r.Status.VALID]

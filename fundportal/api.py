@@ -13,3 +13,4 @@ def exception_handler(exc, context):
     if isinstance(exc, PermissionError):
         exc = exceptions.PermissionDenied(str(exc))
     return drf_exception_handler(exc, context)
+

@@ -151,7 +151,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissions"],
+    "DEFAULT_PERMISSION_CLASSES": ["fundportal.api_permissions.ModelPermissions"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "fundportal.api.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
@@ -169,8 +169,6 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 # Public receipt look-ups: failures per IP before the page answers 429.
 RECEIPT_LOOKUP_RATE = env.str("RECEIPT_LOOKUP_RATE", default="10/m")
-# Behind nginx the client address is in X-Real-IP (set by deploy/nginx.conf); direct, REMOTE_ADDR.
-RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default=None)
 
 # Content Security Policy (django-csp 4): no inline scripts, no CDN.
 CONTENT_SECURITY_POLICY = {

@@ -10,3 +10,11 @@ def to_half_width(text: str) -> str:
 def clean_code(text: str) -> str:
     """An identifier as typed: half-width, no spaces of any kind, upper case."""
     return "".join(to_half_width(text or "").split()).upper()
+
+
+def decode_spreadsheet_text(data: bytes) -> str:
+    """CSV files from Chinese offices come as UTF-8 (with or without BOM) or GBK/GB18030."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("gb18030")

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import call_command
+from django.db import transaction
 from django.db.models import Count, Sum
 from django.test import Client
 
@@ -38,9 +39,12 @@ def logs_in(username: str, password: str) -> bool:
     return client.session.get("_auth_user_id") == str(User.objects.get(username=username).pk)
 
 
-@pytest.fixture
-def demo_output():
-    return load_demo()
+@pytest.fixture(scope="module")
+def demo_output(django_db_setup, django_db_blocker):
+    """Load once for the module (it takes seconds); each test runs in a savepoint inside this."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield load_demo()
+        transaction.set_rollback(True)
 
 
 def test_regions_are_the_city_its_towns_and_their_villages(demo_output):
