@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from fundportal.audit import records_actor
 from fundportal.identifiers import validate_resident_id, validate_uscc
 from fundportal.models import LedgerEntry
 from fundportal.money import to_money
@@ -29,6 +30,7 @@ def _duplicate_donor_error(existing: Donor, label: str) -> ValidationError:
     )
 
 
+@records_actor
 def donor_create(*, kind: str, name: str, acting_user, org_kind: str = "", uscc: str = "",
                  resident_id: str = "", contact_person: str = "", phone: str = "", address: str = "",
                  note: str = "") -> Donor:
@@ -71,6 +73,7 @@ def donor_create(*, kind: str, name: str, acting_user, org_kind: str = "", uscc:
     return donor
 
 
+@records_actor
 def donor_update(*, donor: Donor, acting_user, **fields) -> Donor:
     """Change a donor's contact details or name. Codes are identity: re-register instead."""
     allowed = {"name", "org_kind", "contact_person", "phone", "address", "note"}
@@ -104,6 +107,7 @@ def pledge_schedule_even(*, total: Decimal, count: int, first_due: dt.date, mont
     return schedule
 
 
+@records_actor
 @transaction.atomic
 def pledge_create(*, donor: Donor, total: Decimal, signed_on: dt.date,
                   instalments: list[tuple[dt.date, Decimal]], acting_user,
@@ -154,6 +158,7 @@ def donation_validate(*, amount: Decimal, received_on: dt.date, donor: Donor | N
         raise ValidationError(errors)
 
 
+@records_actor
 @transaction.atomic
 def donation_record(*, amount: Decimal, received_on: dt.date, channel: str, acting_user,
                     donor: Donor | None = None, is_anonymous: bool = False, bank_reference: str = "",
@@ -187,6 +192,7 @@ def _next_receipt_number(year: int) -> int:
     return sequence.last_number
 
 
+@records_actor
 @transaction.atomic
 def receipt_issue(*, donation: Donation, acting_user, replaces: Receipt | None = None) -> Receipt:
     """Issue the receipt for a received donation. Numbers are per year of issue, gap-free."""
@@ -220,6 +226,7 @@ def _receipt_void_locked(*, receipt: Receipt, reason: str, acting_user) -> Recei
     return receipt
 
 
+@records_actor
 @transaction.atomic
 def receipt_void_and_reissue(*, receipt: Receipt, reason: str, acting_user) -> Receipt:
     """Correct a receipt: void it with a reason and issue a replacement that references it.
@@ -235,6 +242,7 @@ def receipt_void_and_reissue(*, receipt: Receipt, reason: str, acting_user) -> R
     return receipt_issue(donation=voided.donation, acting_user=acting_user, replaces=voided)
 
 
+@records_actor
 @transaction.atomic
 def donation_cancel(*, donation: Donation, reason: str, acting_user) -> Donation:
     """A donation recorded by mistake: void its receipt and reverse its income. Nothing is deleted."""
@@ -258,6 +266,7 @@ def donation_cancel(*, donation: Donation, reason: str, acting_user) -> Donation
     return donation
 
 
+@records_actor
 @transaction.atomic
 def fiscal_bill_record(*, receipt: Receipt, bill_number: str, check_code: str, acting_user) -> FiscalBill:
     """Note the finance bureau's bill number on our receipt once staff have it."""
@@ -275,6 +284,7 @@ def fiscal_bill_record(*, receipt: Receipt, bill_number: str, check_code: str, a
                                      entered_by=acting_user)
 
 
+@records_actor
 @transaction.atomic
 def receipt_print_record(*, receipt: Receipt, acting_user=None) -> bool:
     """Log a rendering of the receipt and say whether it is a copy: every one after the first is."""

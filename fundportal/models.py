@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .audit import history_user
 from .money import MoneyField
 
 
@@ -53,7 +54,7 @@ class User(AbstractUser):
     organisation = models.CharField(_("所在单位"), max_length=100, blank=True)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    history = HistoricalRecords(excluded_fields=["password", "last_login"], get_user=history_user)
 
     class Meta:
         verbose_name = _("用户")
@@ -68,7 +69,7 @@ class FundAccount(models.Model):
     balance = MoneyField(_("余额"), default=0)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("基金账户")

@@ -61,12 +61,12 @@ def audit_trail(*, model: type[Model] | None = None, date_from: dt.date | None =
                 with_changes: bool = True):
     """Newest first, across every audited model (or one). With limit=None, streams everything."""
     models = [model] if model else audit_models()
-    streams = []
-    for m in models:
+    def keyed(m):
         qs = _history_queryset(m, date_from=date_from, date_to=date_to, actor=actor)
         records = qs[:limit] if limit else qs.iterator(chunk_size=2000)
-        streams.append(((-r.history_date.timestamp(), m._meta.label, r.history_id, m, r) for r in records))
-    merged = heapq.merge(*streams, key=lambda item: item[:3])
+        return ((-r.history_date.timestamp(), m._meta.label, -r.history_id, m, r) for r in records)
+
+    merged = heapq.merge(*(keyed(m) for m in models), key=lambda item: item[:3])
     rows = (_row(m, r, with_changes=with_changes) for *_key, m, r in merged)
     if limit:
         return [row for _, row in zip(range(limit), rows)]

@@ -5,6 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from .audit import records_actor
 from .models import FundAccount, LedgerEntry
 from .money import to_money
 
@@ -44,6 +45,7 @@ def _post(*, account: FundAccount, kind: str, amount: Decimal, source: models.Mo
     return entry
 
 
+@records_actor
 @transaction.atomic
 def ledger_post_income(*, amount: Decimal, source: models.Model, memo: str, acting_user,
                        account: FundAccount | None = None) -> LedgerEntry:
@@ -54,6 +56,7 @@ def ledger_post_income(*, amount: Decimal, source: models.Model, memo: str, acti
                  source=source, memo=memo, acting_user=acting_user)
 
 
+@records_actor
 @transaction.atomic
 def ledger_post_payout(*, amount: Decimal, source: models.Model, memo: str, acting_user,
                        account: FundAccount | None = None) -> LedgerEntry:
@@ -64,6 +67,7 @@ def ledger_post_payout(*, amount: Decimal, source: models.Model, memo: str, acti
                  source=source, memo=memo, acting_user=acting_user)
 
 
+@records_actor
 @transaction.atomic
 def ledger_reverse(*, entry: LedgerEntry, reason: str, acting_user) -> LedgerEntry:
     """Cancel an entry by posting its opposite; an entry is reversed at most once."""

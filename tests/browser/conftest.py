@@ -18,6 +18,13 @@ CHROMIUM_ARGS = [
     "--disable-sync", "--no-first-run", "--disable-quic",
 ]
 CSP_MARKER = "Content Security Policy"
+# Chromium's own console wording for a blocked resource may change between versions; the DOM event
+# does not. Init scripts are injected by the DevTools protocol, so the page's CSP does not block them.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (e) => console.error(
+    "Content Security Policy violation: " + e.effectiveDirective + " blocked " + (e.blockedURI || "inline")
+    + " at " + e.sourceFile + ":" + e.lineNumber));
+"""
 
 
 @pytest.fixture(scope="session")
@@ -42,8 +49,12 @@ class BrowserLog:
         self.page_errors: list[str] = []
 
     def attach(self, context) -> None:
-        context.on("console", lambda msg: self.console.append(f"[{msg.type}] {msg.text} @ {msg.page.url if msg.page else ''}"))
+        context.add_init_script(CSP_LISTENER)
+        context.on("console", self._on_console)
         context.on("weberror", lambda err: self.page_errors.append(str(err.error)))
+
+    def _on_console(self, msg) -> None:
+        self.console.append(f"[{msg.type}] {msg.text} @ {msg.page.url if msg.page else '?'}")
 
     @property
     def csp_violations(self) -> list[str]:

@@ -9,7 +9,6 @@ from demo.regions import load_regions
 from demo.users import MARKER_USERNAME, load_users, user_table_rows
 from fundportal.models import User
 from fundportal.money import format_money
-from fundportal.roles import roles_sync
 
 BASE_URL = "http://127.0.0.1:8000"
 
@@ -35,9 +34,6 @@ class Command(BaseCommand):
             self.stdout.write(f"演示数据已经载入（用户 {MARKER_USERNAME} 已存在），本次跳过。")
         else:
             with transaction.atomic():
-                # migrate should have created the role groups, but its post_migrate hook waits for
-                # the last app, and Django sends nothing for apps without models (such as demo).
-                roles_sync()
                 load_regions()
                 users = load_users()
                 load_donations(acting_user=users[MARKER_USERNAME])
