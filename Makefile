@@ -4,12 +4,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 # Debian packages the portal needs at run time (PDFs in Chinese) and the tests need (browser).
-RUNTIME_DEBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk
+RUNTIME_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
 TEST_DEBS := chromium docker-compose
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/fundportal
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install system-deps test-deps services demo test lint check-compose bench clean
+.PHONY: install system-deps test-deps services demo test check-compose clean
 
 install: $(VENV)/.installed
 
@@ -41,8 +41,6 @@ test: install test-deps services check-compose
 check-compose:
 	docker-compose -f docker-compose.yml config -q
 
-bench: install services
-	$(PY) benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) var staticfiles
