@@ -35,7 +35,7 @@ demo: install system-deps
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 test: install test-deps services check-compose
-	DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) $(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py makemigrations --check --dry-run
 	DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 check-compose:

@@ -217,6 +217,7 @@ class DonationAdmin(NoStoreMixin, ImportMixin, ExportMixin, SimpleHistoryAdmin):
     inlines = [ReceiptInline]
     import_template_name = "admin/donations/donation/import.html"
     import_formats = IMPORT_FORMATS
+    change_form_template = "admin/donations/donation/change_form.html"
 
     def get_import_resource_classes(self, request):
         return [DonationImportResource]
@@ -256,6 +257,11 @@ class DonationAdmin(NoStoreMixin, ImportMixin, ExportMixin, SimpleHistoryAdmin):
             return  # a recorded donation is never edited: cancel it and record it again
         data = form.cleaned_data
         _adopt(obj, services.donation_record(acting_user=request.user, **{k: data[k] for k in DonationForm.Meta.fields}))
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # Straight to the recorded donation: its receipt number and code are what the clerk needs next.
+        messages.success(request, f"已登记捐赠并开具收据 {', '.join(r.number for r in obj.receipts.all())}。")
+        return HttpResponseRedirect(reverse("admin:donations_donation_change", args=[obj.pk]))
 
     def get_urls(self):
         return [path("<int:pk>/cancel/", self.admin_site.admin_view(self.cancel_view), name="donations_donation_cancel")

@@ -3,7 +3,7 @@ from django import forms
 
 class ReceiptLookupForm(forms.Form):
     n = forms.CharField(label="收据编号", max_length=20, widget=forms.TextInput(
-        attrs={"placeholder": "例如 2023-000123", "autocomplete": "off", "inputmode": "numeric"}))
+        attrs={"placeholder": "例如 2023-000123", "autocomplete": "off"}))
     c = forms.CharField(label="验证码", max_length=12, widget=forms.TextInput(
         attrs={"placeholder": "收据上的 8 位验证码", "autocomplete": "off", "autocapitalize": "characters"}))
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from fundportal.audit import records_actor
@@ -121,6 +122,9 @@ def pledge_create(*, donor: Donor, total: Decimal, signed_on: dt.date,
     amounts = [to_money(amount) for _due, amount in instalments]
     if any(amount <= 0 for amount in amounts):
         raise ValidationError("每期金额必须大于零")
+    due_dates = [due_on for due_on, _amount in instalments]
+    if due_dates != sorted(due_dates) or due_dates[0] < signed_on:
+        raise ValidationError("分期应到日期须按先后排列，且不早于签订日期")
     if sum(amounts) != total:
         raise ValidationError("分期金额合计 %(sum)s 元，与认捐总额 %(total)s 元不一致",
                               params={"sum": sum(amounts), "total": total})
@@ -154,8 +158,16 @@ def donation_validate(*, amount: Decimal, received_on: dt.date, donor: Donor | N
         errors["bank_reference"] = f"银行流水号 {bank_reference} 已登记过（{existing}），同一笔转账不能重复登记"
     if instalment is not None and (donor is None or instalment.pledge.donor_id != donor.pk):
         errors["instalment"] = "所选认捐分期不属于该捐赠方"
+    elif instalment is not None and amount > (outstanding := _instalment_outstanding(instalment)):
+        errors["instalment"] = (f"第{instalment.sequence}期尚未到账 {outstanding} 元，本笔 {amount} 元超出；"
+                                "超出部分请另行登记为普通捐赠")
     if errors:
         raise ValidationError(errors)
+
+
+def _instalment_outstanding(instalment: PledgeInstalment) -> Decimal:
+    received = instalment.donations.filter(status=Donation.Status.RECEIVED).aggregate(total=Sum("amount"))["total"]
+    return instalment.amount - (received or Decimal("0"))
 
 
 @records_actor
@@ -167,6 +179,9 @@ def donation_record(*, amount: Decimal, received_on: dt.date, channel: str, acti
     """Money has arrived: record it, post the income, and issue its receipt, all or nothing."""
     amount = to_money(amount)
     bank_reference = (bank_reference or "").strip()
+    if instalment is not None:
+        # Two clerks matching money to the same instalment queue here, so it is never overpaid.
+        instalment = PledgeInstalment.objects.select_for_update().get(pk=instalment.pk)
     donation_validate(amount=amount, received_on=received_on, donor=donor, is_anonymous=is_anonymous,
                       bank_reference=bank_reference, channel=channel, giver_count=giver_count,
                       instalment=instalment)

@@ -159,3 +159,19 @@ class TestPledges:
                                         instalments=[(dt.date(2023, 2, 1), Decimal("1000"))], acting_user=finance)
         with pytest.raises(ValidationError, match="不属于"):
             record(finance, donor=DonorFactory(), instalment=pledge.instalments.get())
+
+    def test_an_instalment_is_never_overpaid(self, finance):
+        donor = DonorFactory()
+        pledge = services.pledge_create(donor=donor, total=Decimal("1000"), signed_on=dt.date(2023, 1, 1),
+                                        instalments=[(dt.date(2023, 2, 1), Decimal("1000"))], acting_user=finance)
+        instalment = pledge.instalments.get()
+        record(finance, donor=donor, amount="600.00", instalment=instalment)
+        with pytest.raises(ValidationError, match="超出"):
+            record(finance, donor=donor, amount="400.01", instalment=instalment)
+        record(finance, donor=donor, amount="400.00", instalment=instalment)
+        assert pledge_progress(pledge=pledge).outstanding == Decimal("0.00")
+
+    def test_instalments_must_be_in_date_order_after_signing(self, finance):
+        with pytest.raises(ValidationError, match="先后"):
+            services.pledge_create(donor=DonorFactory(), total=Decimal("1000"), signed_on=dt.date(2023, 6, 1),
+                                   instalments=[(dt.date(2023, 5, 1), Decimal("1000"))], acting_user=finance)
