@@ -1,5 +1,5 @@
 """API for the income side: staff record and list donations; anyone may verify a receipt."""
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from fundportal.api_permissions import ModelPermissions
 
 from . import selectors, services
-from .models import Campaign, Donation, Donor
+from .models import Campaign, Donation, Donor, Receipt
 
 
 class DonationListCreateApi(ListAPIView):
@@ -19,6 +19,7 @@ class DonationListCreateApi(ListAPIView):
     permission_classes = [ModelPermissions]
     queryset = Donation.objects.none()  # for DjangoModelPermissions; rows come from the selector
 
+    @extend_schema_serializer(component_name="DonationInput")
     class InputSerializer(serializers.Serializer):
         donor = serializers.PrimaryKeyRelatedField(queryset=Donor.objects.all(), required=False, allow_null=True)
         is_anonymous = serializers.BooleanField(default=False)
@@ -30,6 +31,7 @@ class DonationListCreateApi(ListAPIView):
         giver_count = serializers.IntegerField(min_value=1, default=1)
         note = serializers.CharField(required=False, allow_blank=True, default="")
 
+    @extend_schema_serializer(component_name="Donation")
     class OutputSerializer(serializers.ModelSerializer):
         donor_name = serializers.CharField(source="donor_display")
         receipt_number = serializers.SerializerMethodField()
@@ -63,11 +65,20 @@ class ReceiptVerifyApi(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "receipt_lookup"
 
+    @extend_schema_serializer(component_name="ReceiptVerifyInput")
     class InputSerializer(serializers.Serializer):
         number = serializers.CharField(max_length=20)
         code = serializers.CharField(max_length=12)
 
-    @extend_schema(request=InputSerializer)
+    @extend_schema_serializer(component_name="ReceiptVerified")
+    class OutputSerializer(serializers.Serializer):
+        number = serializers.CharField()
+        donor_name = serializers.CharField()
+        amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+        received_on = serializers.DateField()
+        status = serializers.ChoiceField(choices=Receipt.Status.choices)
+
+    @extend_schema(request=InputSerializer, responses={200: OutputSerializer, 404: None})
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -75,7 +86,4 @@ class ReceiptVerifyApi(APIView):
                                                     code=serializer.validated_data["code"])
         if receipt is None:
             return Response({"detail": "未找到与该编号和验证码匹配的收据"}, status=status.HTTP_404_NOT_FOUND)
-        return Response({
-            "number": receipt.number, "donor_name": receipt.donor_name, "amount": str(receipt.amount),
-            "received_on": receipt.received_on.isoformat(), "status": receipt.status,
-        })
+        return Response(self.OutputSerializer(receipt).data)

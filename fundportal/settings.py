@@ -124,6 +124,7 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True  # 311,000.00 on pages; form inputs stay unlocalised
+FORMAT_MODULE_PATH = ["fundportal.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

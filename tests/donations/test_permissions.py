@@ -105,3 +105,11 @@ def _all_export_fields():
     from donations.resources import DonationExportResource
 
     return {f"donationexportresource_{name}": "on" for name in DonationExportResource.Meta.fields}
+
+
+def test_an_auditor_reading_a_receipt_gets_a_copy_and_leaves_no_print(client, auditor, donation):
+    client.force_login(auditor)
+    receipt = donation.receipts.get()
+    response = client.get(reverse("admin:donations_receipt_print", args=[receipt.pk]))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert not receipt.prints.exists()

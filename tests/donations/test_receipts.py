@@ -114,7 +114,7 @@ class TestPublicLookup:
         response = client.post(VERIFY_URL, {"n": receipt.number, "c": receipt.verification_code.lower()})
         assert response.status_code == 200
         body = response.content.decode()
-        assert "收据有效" in body and "瑞安市医药行业协会" in body and "84500.00" in body
+        assert "收据有效" in body and "瑞安市医药行业协会" in body and "84,500.00" in body
         assert response["Cache-Control"].find("no-store") >= 0 or "no-cache" in response["Cache-Control"]
 
     def test_qr_link_shows_the_receipt(self, client, receipt):
