@@ -9,7 +9,7 @@ TEST_DEBS := chromium docker-compose
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/fundportal
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install system-deps test-deps services demo test check-compose clean
+.PHONY: install system-deps test-deps services demo test check-compose clean messages
 
 install: $(VENV)/.installed
 
@@ -44,3 +44,9 @@ check-compose:
 
 clean:
 	rm -rf $(VENV) var staticfiles
+
+# Translators: refresh and compile the English catalogue (needs Debian's gettext). The .mo is committed.
+messages: install
+	@scripts/apt-ensure gettext
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=tests --ignore=staticfiles --ignore=var
+	$(PY) manage.py compilemessages -l en --ignore=.venv --ignore=staticfiles --ignore=var --ignore=tests

@@ -110,9 +110,9 @@ class InstalmentInline(admin.TabularInline):
 
 
 class PledgeAddForm(forms.ModelForm):
-    instalment_count = forms.IntegerField(label="分期数", min_value=1, max_value=120, initial=1)
-    first_due_on = forms.DateField(label="首期应到日期", widget=admin.widgets.AdminDateWidget)
-    months_between = forms.IntegerField(label="每期间隔（月）", min_value=1, max_value=60, initial=12)
+    instalment_count = forms.IntegerField(label=_("分期数"), min_value=1, max_value=120, initial=1)
+    first_due_on = forms.DateField(label=_("首期应到日期"), widget=admin.widgets.AdminDateWidget)
+    months_between = forms.IntegerField(label=_("每期间隔（月）"), min_value=1, max_value=60, initial=12)
 
     class Meta:
         model = Pledge

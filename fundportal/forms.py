@@ -1,16 +1,17 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .selectors import audit_models
 
 
 class AuditFilterForm(forms.Form):
-    model = forms.ChoiceField(label="对象", required=False)
-    date_from = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    actor = forms.CharField(label="操作人（用户名）", required=False, max_length=150)
+    model = forms.ChoiceField(label=_("对象"), required=False)
+    date_from = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    actor = forms.CharField(label=_("操作人（用户名）"), required=False, max_length=150)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["model"].choices = [("", "全部")] + [
+        self.fields["model"].choices = [("", _("全部"))] + [
             (m._meta.label_lower, f"{m._meta.verbose_name}（{m._meta.app_config.verbose_name}）") for m in audit_models()
         ]

@@ -3,13 +3,14 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView
 
 from fundportal import views as core_views
 
-admin.site.site_header = "慈善医疗救助共富基金 管理平台"
-admin.site.site_title = "基金管理平台"
-admin.site.index_title = "工作台"
+admin.site.site_header = _("慈善医疗救助共富基金 管理平台")
+admin.site.site_title = _("基金管理平台")
+admin.site.index_title = _("工作台")
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .admin_utils import no_store
 from .csvsafe import csv_lines
@@ -36,7 +37,7 @@ def _audit_trail(request):
         response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'
         return no_store(response)
-    context = {**admin.site.each_context(request), "title": "审计日志", "form": form,
+    context = {**admin.site.each_context(request), "title": _("审计日志"), "form": form,
                "rows": audit_trail_rows(**query, limit=100), "querystring": request.GET.urlencode()}
     return no_store(render(request, "admin/audit_trail.html", context))
 

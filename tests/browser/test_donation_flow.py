@@ -95,7 +95,7 @@ def test_finance_records_donation_and_donor_verifies_receipt_on_phone(
     phone.get_by_role("button", name="核验").click()
     phone.get_by_text("收据有效").wait_for()
     facts = phone.locator("dl.facts").inner_text()
-    assert number in facts and DONOR_NAME in facts and "311000.00" in facts, facts
+    assert number in facts and DONOR_NAME in facts and "311,000.00" in facts, facts
     shot(phone, "06-verify-valid")
 
     with phone.expect_download() as download_info:

@@ -166,8 +166,6 @@ def test_english_verify_page_is_in_english():
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(strict=True, reason="donations/forms.py: ReceiptLookupForm labels and placeholders are plain "
-                                      "Chinese strings, not gettext_lazy; remove this mark once they are wrapped")
 def test_english_verify_form_labels_are_english():
     page = _parse(Client().get("/en/receipts/verify/"))
     assert len(page.labels) == 2
