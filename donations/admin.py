@@ -14,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from fundportal.admin_utils import no_store
 from fundportal.identifiers import normalize_resident_id, normalize_uscc
 from fundportal.masking import mask_phone, mask_resident_id
+from fundportal.services import export_log_record
 
 from . import pdf, selectors, services
 from .forms import FiscalBillForm, ReasonForm
@@ -232,6 +233,11 @@ class DonationAdmin(NoStoreMixin, ImportMixin, ExportMixin, SimpleHistoryAdmin):
 
     def has_export_permission(self, request):
         return request.user.has_perm("donations.view_donation")
+
+    def get_data_for_export(self, request, queryset, **kwargs):
+        data = super().get_data_for_export(request, queryset, **kwargs)
+        export_log_record(acting_user=request.user, what="捐赠明细", row_count=len(data), filters=request.GET.dict())
+        return data
 
     def get_queryset(self, request):
         return selectors.donations_for_user(user=request.user).prefetch_related(

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from .audit import records_actor
-from .models import FundAccount, LedgerEntry
+from .models import ExportLog, FundAccount, LedgerEntry
 from .money import to_money
 
 MAIN_FUND_CODE = "main"
@@ -80,3 +80,9 @@ def ledger_reverse(*, entry: LedgerEntry, reason: str, acting_user) -> LedgerEnt
         raise ValidationError("该分录已经冲正过", code="already_reversed")
     return _post(account=account, kind=LedgerEntry.Kind.REVERSAL, amount=-entry.amount, source=entry.source,
                  memo=f"冲正 #{entry.pk}：{reason}", acting_user=acting_user, reverses=entry)
+
+
+def export_log_record(*, acting_user, what: str, row_count: int, filters: dict | None = None) -> ExportLog:
+    """Every export of personal data or of the audit trail leaves a row: who, what, how many."""
+    return ExportLog.objects.create(user=acting_user, what=what, row_count=row_count,
+                                    filters={k: str(v) for k, v in (filters or {}).items() if v})

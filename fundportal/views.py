@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from .admin_utils import no_store
 from .csvsafe import csv_lines
 from .forms import AuditFilterForm
-from .models import ExportLog
 from .selectors import audit_model_by_label, audit_trail_count
+from .services import export_log_record
 from .selectors import audit_trail as audit_trail_rows
 
 
@@ -26,8 +26,8 @@ def _audit_trail(request):
         "date_from": filters.get("date_from"), "date_to": filters.get("date_to"), "actor": filters.get("actor", ""),
     }
     if request.GET.get("format") == "csv":
-        ExportLog.objects.create(user=request.user, what="审计日志", row_count=audit_trail_count(**query),
-                                 filters={k: str(v) for k, v in filters.items() if v})
+        export_log_record(acting_user=request.user, what="审计日志", row_count=audit_trail_count(**query),
+                          filters=filters)
         rows = audit_trail_rows(**query, limit=None)
         lines = csv_lines(
             ["时间", "操作人", "对象类型", "对象编号", "对象", "操作", "原因", "变更"],

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from donations.models import Donation
+from fundportal.models import ExportLog
 from tests.donations.helpers import record
 from tests.factories import DonorFactory
 
@@ -99,6 +100,8 @@ def test_export_neutralises_formulae(client, finance):
     cells = [cell for row in rows[1:] for cell in row]
     assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells), cells
     assert "'=HYPERLINK(\"http://evil\")" in cells
+    log = ExportLog.objects.get()
+    assert log.user == finance and log.what == "捐赠明细" and log.row_count == 1
 
 
 def _all_export_fields():
