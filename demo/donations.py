@@ -354,7 +354,7 @@ def load_donations(*, acting_user) -> None:
         donation_record(
             amount=gift.amount, received_on=gift.received_on, channel=gift.channel, donor=donor,
             is_anonymous=donor is None, campaign=campaigns.get(gift.campaign), giver_count=gift.giver_count,
-            bank_reference=references.next(gift.received_on) if gift.channel == TRANSFER else "",
+            bank_reference=references.next(gift.received_on) if gift.channel in (TRANSFER, ONLINE) else "",
             note=gift.note, acting_user=acting_user,
         )
 

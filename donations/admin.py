@@ -1,6 +1,9 @@
 """The Charity Federation's desk. Thin: every save and button calls a service."""
+import uuid
+
 from django import forms
 from django.contrib import admin, messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpResponse, HttpResponseRedirect
@@ -11,8 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from fundportal.admin_utils import no_store
-from fundportal.identifiers import normalize_resident_id, normalize_uscc
+from fundportal.admin_utils import NoStoreMixin, no_store
 from fundportal.masking import mask_phone, mask_resident_id
 from fundportal.services import export_log_record
 
@@ -20,19 +22,6 @@ from . import pdf, selectors, services
 from .forms import FiscalBillForm, ReasonForm
 from .models import Campaign, Donation, Donor, Pledge, PledgeInstalment, Receipt
 from .resources import IMPORT_FORMATS, DonationExportResource, DonationImportResource
-
-
-class NoStoreMixin:
-    """Admin pages of models with personal data are never cached (Cache-Control: no-store)."""
-
-    def changelist_view(self, request, extra_context=None):
-        return no_store(super().changelist_view(request, extra_context))
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        return no_store(super().changeform_view(request, object_id, form_url, extra_context))
-
-    def history_view(self, request, object_id, extra_context=None):
-        return no_store(super().history_view(request, object_id, extra_context))
 
 
 def _adopt(obj, created) -> None:
@@ -47,18 +36,28 @@ class DonorForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if self.instance.pk:
+        if self.instance.pk or self.errors:
             return data
-        for field, normalise, label in (("uscc", normalize_uscc, "统一社会信用代码"),
-                                        ("resident_id", normalize_resident_id, "身份证号码")):
-            code = normalise(data.get(field) or "")
-            data[field] = code
-            existing = Donor.objects.filter(**{field: code}).first() if code else None
-            if existing:
-                url = reverse("admin:donations_donor_change", args=[existing.pk])
-                self.add_error(field, ValidationError(format_html(
-                    '该{}已登记为 <a href="{}">{}</a>（编号 {}），请直接选用', label, url, existing.name, existing.pk)))
+        try:
+            data.update(services.donor_validate(**data))
+        except ValidationError as exc:
+            for field, errors in exc.error_dict.items():
+                for error in errors:
+                    self.add_error(field if field in self.fields else None, _with_link(error))
         return data
+
+    def _post_clean(self):
+        if self.instance.pk:
+            super()._post_clean()  # edits: the model's own checks; new donors: donor_validate did it
+
+
+def _with_link(error: ValidationError) -> ValidationError:
+    """A duplicate-donor refusal links to the donor registered first."""
+    if error.code != "duplicate_donor":
+        return error
+    url = reverse("admin:donations_donor_change", args=[error.params["id"]])
+    return ValidationError(format_html('该{}已登记为 <a href="{}">{}</a>（编号 {}），请直接选用',
+                                       error.params["label"], url, error.params["name"], error.params["id"]))
 
 
 @admin.register(Donor)
@@ -66,7 +65,8 @@ class DonorAdmin(NoStoreMixin, SimpleHistoryAdmin):
     form = DonorForm
     list_display = ("name", "kind", "org_kind", "code_masked", "contact_person", "phone_masked", "created_at")
     list_filter = ("kind", "org_kind")
-    search_fields = ("name", "=uscc", "=resident_id")
+    # Not by resident ID: a search term travels in the URL, and ID numbers never do.
+    search_fields = ("name", "=uscc")
     show_full_result_count = False
 
     def get_readonly_fields(self, request, obj=None):
@@ -81,16 +81,13 @@ class DonorAdmin(NoStoreMixin, SimpleHistoryAdmin):
         return mask_phone(donor.phone)
 
     def save_model(self, request, obj, form, change):
-        fields = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
-        try:
-            if change:
-                services.donor_update(donor=obj, acting_user=request.user, **{
-                    k: v for k, v in fields.items() if k not in {"kind", "uscc", "resident_id"}})
-            else:
-                _adopt(obj, services.donor_create(acting_user=request.user, **{
-                    name: form.cleaned_data.get(name) or "" for name in DonorForm.Meta.fields}))
-        except ValidationError as exc:  # the form already checked; a race can still land here
-            raise PermissionDenied("; ".join(exc.messages)) from exc
+        if change:
+            services.donor_update(donor=obj, acting_user=request.user, **{
+                name: form.cleaned_data[name] for name in form.changed_data
+                if name not in {"kind", "uscc", "resident_id"}})
+        else:
+            _adopt(obj, services.donor_create(acting_user=request.user, **{
+                name: form.cleaned_data.get(name) or "" for name in DonorForm.Meta.fields}))
 
 
 @admin.register(Campaign)
@@ -122,7 +119,7 @@ class PledgeAddForm(forms.ModelForm):
 
 @admin.register(Pledge)
 class PledgeAdmin(SimpleHistoryAdmin):
-    list_display = ("donor", "total", "signed_on", "campaign")
+    list_display = ("donor", "total", "signed_on", "campaign", "arrears")
     list_select_related = ("donor", "campaign")
     autocomplete_fields = ("donor",)
     search_fields = ("donor__name", "=donor__uscc")
@@ -145,6 +142,10 @@ class PledgeAdmin(SimpleHistoryAdmin):
     def get_inlines(self, request, obj):
         return [InstalmentInline] if obj else []
 
+    @admin.display(description=_("逾期欠缴（元）"))
+    def arrears(self, pledge):
+        return selectors.pledge_progress(pledge=pledge).arrears  # pledges are few: one query per row is fine
+
     @admin.display(description=_("到账情况"))
     def progress(self, pledge):
         p = selectors.pledge_progress(pledge=pledge)
@@ -152,9 +153,8 @@ class PledgeAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            services_fields = {"note"} & set(form.changed_data)
-            if services_fields:
-                obj.save(update_fields=list(services_fields))
+            if "note" in form.changed_data:
+                services.pledge_update_note(pledge=obj, note=form.cleaned_data["note"], acting_user=request.user)
             return
         data = form.cleaned_data
         schedule = services.pledge_schedule_even(total=data["total"], count=data["instalment_count"],
@@ -167,18 +167,27 @@ class PledgeAdmin(SimpleHistoryAdmin):
         pass  # instalments are written by pledge_create
 
 
+DONATION_FIELDS = ["donor", "is_anonymous", "amount", "received_on", "channel", "bank_reference", "campaign",
+                   "giver_count", "instalment", "note"]
+
+
 class DonationForm(forms.ModelForm):
+    # A fresh key per rendered form: submitting the same form twice records the money once.
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
     class Meta:
         model = Donation
-        fields = ["donor", "is_anonymous", "amount", "received_on", "channel", "bank_reference", "campaign",
-                  "giver_count", "instalment", "note"]
+        fields = DONATION_FIELDS
 
     def clean(self):
         data = super().clean()
+        key = data.get("submission_key")
+        if key is not None and Donation.objects.filter(idempotency_key=key).exists():
+            return data  # a resubmission: donation_record returns the donation already recorded
         if not self.errors:
             # The service's own rules, run here so a refusal shows on the form and nothing is written.
             try:
-                services.donation_validate(**{k: data.get(k) for k in self.Meta.fields if k != "note"})
+                services.donation_validate(**{k: data.get(k) for k in DONATION_FIELDS if k != "note"})
             except ValidationError as exc:
                 for field, errors in exc.error_dict.items():
                     self.add_error(field if field in self.fields else None, errors)
@@ -234,6 +243,14 @@ class DonationAdmin(NoStoreMixin, ImportMixin, ExportMixin, SimpleHistoryAdmin):
     def has_export_permission(self, request):
         return request.user.has_perm("donations.view_donation")
 
+    def process_import(self, request, **kwargs):
+        # Two clicks on "confirm" post the same previewed file twice: only the first one imports.
+        key = f"donation-import:{request.POST.get('import_file_name', '')}"
+        if not cache.add(key, request.user.pk, timeout=24 * 3600):
+            messages.error(request, "该文件已经导入（或正在导入），没有重复导入。")
+            return HttpResponseRedirect(reverse("admin:donations_donation_changelist"))
+        return super().process_import(request, **kwargs)
+
     def get_data_for_export(self, request, queryset, **kwargs):
         data = super().get_data_for_export(request, queryset, **kwargs)
         export_log_record(acting_user=request.user, what="捐赠明细", row_count=len(data), filters=request.GET.dict())
@@ -244,7 +261,11 @@ class DonationAdmin(NoStoreMixin, ImportMixin, ExportMixin, SimpleHistoryAdmin):
             Prefetch("receipts", queryset=Receipt.objects.filter(status=Receipt.Status.VALID)))
 
     def get_readonly_fields(self, request, obj=None):
-        return DonationForm.Meta.fields + ["status", "cancel_reason", "recorded_by", "recorded_at"] if obj else []
+        return DONATION_FIELDS + ["status", "cancel_reason", "recorded_by", "recorded_at"] if obj else []
+
+    def get_fields(self, request, obj=None):
+        fields = DONATION_FIELDS + ["submission_key"]
+        return self.get_readonly_fields(request, obj) if obj else fields
 
     def get_inlines(self, request, obj):
         return [ReceiptInline] if obj else []
@@ -261,7 +282,8 @@ class DonationAdmin(NoStoreMixin, ImportMixin, ExportMixin, SimpleHistoryAdmin):
         if change:
             return  # a recorded donation is never edited: cancel it and record it again
         data = form.cleaned_data
-        _adopt(obj, services.donation_record(acting_user=request.user, **{k: data[k] for k in DonationForm.Meta.fields}))
+        _adopt(obj, services.donation_record(acting_user=request.user, idempotency_key=data["submission_key"],
+                                             **{k: data[k] for k in DONATION_FIELDS}))
 
     def response_add(self, request, obj, post_url_continue=None):
         # Straight to the recorded donation: its receipt number and code are what the clerk needs next.

@@ -1,4 +1,6 @@
 """API for the income side: staff record and list donations; anyone may verify a receipt."""
+import uuid
+
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -9,12 +11,15 @@ from rest_framework.views import APIView
 
 from fundportal.api_permissions import ModelPermissions
 
-from . import selectors, services
-from .models import Campaign, Donation, Donor, Receipt
+from . import ratelimits, selectors, services
+from .models import Campaign, Donation, Donor, PledgeInstalment, Receipt
 
 
 class DonationListCreateApi(ListAPIView):
-    """GET: donations (Charity Federation, auditors). POST: record one (ledger + receipt)."""
+    """GET: donations (Charity Federation, auditors). POST: record one (ledger + receipt).
+
+    Send an `Idempotency-Key: <uuid>` header: a retried POST then returns the first donation.
+    """
 
     permission_classes = [ModelPermissions]
     queryset = Donation.objects.none()  # for DjangoModelPermissions; rows come from the selector
@@ -28,6 +33,8 @@ class DonationListCreateApi(ListAPIView):
         channel = serializers.ChoiceField(choices=Donation.Channel.choices)
         bank_reference = serializers.CharField(required=False, allow_blank=True, default="")
         campaign = serializers.PrimaryKeyRelatedField(queryset=Campaign.objects.all(), required=False, allow_null=True)
+        instalment = serializers.PrimaryKeyRelatedField(queryset=PledgeInstalment.objects.all(), required=False,
+                                                        allow_null=True)
         giver_count = serializers.IntegerField(min_value=1, default=1)
         note = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -42,7 +49,7 @@ class DonationListCreateApi(ListAPIView):
                       "bank_reference", "campaign", "giver_count", "status", "receipt_number"]
 
         def get_receipt_number(self, donation) -> str:
-            return next((r.number for r in donation.receipts.all() if r.status == "valid"), "")
+            return next((r.number for r in donation.receipts.all() if r.status == Receipt.Status.VALID), "")
 
     serializer_class = OutputSerializer
 
@@ -53,7 +60,13 @@ class DonationListCreateApi(ListAPIView):
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        donation = services.donation_record(acting_user=request.user, **serializer.validated_data)
+        key = request.headers.get("Idempotency-Key")
+        try:
+            idempotency_key = uuid.UUID(key) if key else None
+        except ValueError:
+            return Response({"detail": "Idempotency-Key 须为 UUID"}, status=status.HTTP_400_BAD_REQUEST)
+        donation = services.donation_record(acting_user=request.user, idempotency_key=idempotency_key,
+                                            **serializer.validated_data)
         return Response(self.OutputSerializer(donation).data, status=status.HTTP_201_CREATED)
 
 
@@ -82,8 +95,11 @@ class ReceiptVerifyApi(APIView):
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        if ratelimits.lookup_blocked(request):
+            return Response({"detail": "尝试次数过多，请稍后再试"}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         receipt = selectors.receipt_find_for_public(number=serializer.validated_data["number"],
                                                     code=serializer.validated_data["code"])
         if receipt is None:
+            ratelimits.lookup_failed(request)
             return Response({"detail": "未找到与该编号和验证码匹配的收据"}, status=status.HTTP_404_NOT_FOUND)
         return Response(self.OutputSerializer(receipt).data)

@@ -159,6 +159,8 @@ class Donation(models.Model):
     recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT,
                                     related_name="+")
+    # One per form submission or API request: a double click or a retry finds the first donation.
+    idempotency_key = models.UUIDField(_("提交标识"), null=True, blank=True, unique=True, editable=False)
 
     history = HistoricalRecords(get_user=history_user)
 

@@ -2,6 +2,7 @@
 import calendar
 import datetime as dt
 import secrets
+import uuid
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -31,40 +32,53 @@ def _duplicate_donor_error(existing: Donor, label: str) -> ValidationError:
     )
 
 
+def donor_validate(*, kind: str, name: str, org_kind: str = "", uscc: str = "", resident_id: str = "",
+                   **_other_fields) -> dict:
+    """Normalise and check a new donor's identity. Returns the cleaned name and codes.
+
+    The same credit code or ID number twice is refused, naming the donor registered first
+    (error code "duplicate_donor", params carry its id so a form can link to it).
+    """
+    errors = {}
+    name = " ".join((name or "").split())
+    if not name:
+        errors["name"] = "请填写捐赠方名称或姓名"
+    if kind == Donor.Kind.ORGANISATION:
+        resident_id = ""
+        try:
+            uscc = validate_uscc(uscc)
+        except ValidationError as exc:
+            errors["uscc"] = exc
+        if not org_kind:
+            errors["org_kind"] = "请选择单位类别"
+    elif kind == Donor.Kind.INDIVIDUAL:
+        uscc, org_kind = "", ""
+        if resident_id:
+            try:
+                resident_id = validate_resident_id(resident_id)
+            except ValidationError as exc:
+                errors["resident_id"] = exc
+    else:
+        errors["kind"] = "捐赠方类型无效"
+    if uscc and "uscc" not in errors and (existing := Donor.objects.filter(uscc=uscc).first()):
+        errors["uscc"] = _duplicate_donor_error(existing, "统一社会信用代码")
+    if resident_id and "resident_id" not in errors and (
+            existing := Donor.objects.filter(resident_id=resident_id).first()):
+        errors["resident_id"] = _duplicate_donor_error(existing, "身份证号码")
+    if errors:
+        raise ValidationError(errors)
+    return {"name": name, "org_kind": org_kind, "uscc": uscc, "resident_id": resident_id}
+
+
 @records_actor
 def donor_create(*, kind: str, name: str, acting_user, org_kind: str = "", uscc: str = "",
                  resident_id: str = "", contact_person: str = "", phone: str = "", address: str = "",
                  note: str = "") -> Donor:
     """Register a donor; the same credit code or ID number twice is refused, naming the first."""
-    name = " ".join((name or "").split())
-    if not name:
-        raise ValidationError({"name": "请填写捐赠方名称或姓名"})
-    if kind == Donor.Kind.ORGANISATION:
-        try:
-            uscc = validate_uscc(uscc)
-        except ValidationError as exc:
-            raise ValidationError({"uscc": exc.messages}) from exc
-        if not org_kind:
-            raise ValidationError({"org_kind": "请选择单位类别"})
-        resident_id = ""
-    elif kind == Donor.Kind.INDIVIDUAL:
-        if resident_id:
-            try:
-                resident_id = validate_resident_id(resident_id)
-            except ValidationError as exc:
-                raise ValidationError({"resident_id": exc.messages}) from exc
-        uscc, org_kind = "", ""
-    else:
-        raise ValidationError({"kind": "捐赠方类型无效"})
-
     with transaction.atomic():
-        if uscc and (existing := Donor.objects.filter(uscc=uscc).first()):
-            raise ValidationError({"uscc": _duplicate_donor_error(existing, "统一社会信用代码")})
-        if resident_id and (existing := Donor.objects.filter(resident_id=resident_id).first()):
-            raise ValidationError({"resident_id": _duplicate_donor_error(existing, "身份证号码")})
-        donor = Donor(kind=kind, name=name, org_kind=org_kind, uscc=uscc, resident_id=resident_id,
-                      contact_person=contact_person, phone=phone, address=address, note=note,
-                      created_by=acting_user)
+        identity = donor_validate(kind=kind, name=name, org_kind=org_kind, uscc=uscc, resident_id=resident_id)
+        donor = Donor(kind=kind, contact_person=contact_person, phone=phone, address=address, note=note,
+                      created_by=acting_user, **identity)
         donor.full_clean(validate_unique=False, validate_constraints=False)
         try:
             with transaction.atomic():
@@ -84,6 +98,8 @@ def donor_update(*, donor: Donor, acting_user, **fields) -> Donor:
         donor = Donor.objects.select_for_update().get(pk=donor.pk)
         for key, value in fields.items():
             setattr(donor, key, value)
+        if (donor.kind == Donor.Kind.ORGANISATION) != bool(donor.org_kind):
+            raise ValidationError({"org_kind": "单位须选择单位类别；个人不选单位类别"})
         donor.full_clean(validate_unique=False, validate_constraints=False)
         donor._change_reason = f"修改：{', '.join(sorted(fields))}"
         donor.save()
@@ -135,6 +151,16 @@ def pledge_create(*, donor: Donor, total: Decimal, signed_on: dt.date,
     return pledge
 
 
+@records_actor
+@transaction.atomic
+def pledge_update_note(*, pledge: Pledge, note: str, acting_user) -> Pledge:
+    """Only the note of a pledge changes after signing; amounts and schedule are the agreement."""
+    pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
+    pledge.note = note
+    pledge.save(update_fields=["note"])
+    return pledge
+
+
 def donation_validate(*, amount: Decimal, received_on: dt.date, donor: Donor | None, is_anonymous: bool,
                       bank_reference: str, channel: str, giver_count: int,
                       instalment: PledgeInstalment | None, campaign: Campaign | None = None) -> None:
@@ -152,10 +178,10 @@ def donation_validate(*, amount: Decimal, received_on: dt.date, donor: Donor | N
         errors["channel"] = "请选择捐赠方式"
     if giver_count < 1:
         errors["giver_count"] = "捐赠人数至少为 1"
-    if channel == Donation.Channel.BANK_TRANSFER and not bank_reference:
-        errors["bank_reference"] = "银行转账请填写银行流水号，便于对账"
+    if channel in (Donation.Channel.BANK_TRANSFER, Donation.Channel.ONLINE) and not bank_reference:
+        errors["bank_reference"] = "银行转账和网络支付请填写流水号（交易单号），便于对账"
     if bank_reference and (existing := Donation.objects.filter(bank_reference=bank_reference).first()):
-        errors["bank_reference"] = f"银行流水号 {bank_reference} 已登记过（{existing}），同一笔转账不能重复登记"
+        errors["bank_reference"] = f"流水号 {bank_reference} 已登记过（{existing}），同一笔款项不能重复登记"
     if instalment is not None and (donor is None or instalment.pledge.donor_id != donor.pk):
         errors["instalment"] = "所选认捐分期不属于该捐赠方"
     elif instalment is not None and amount > (outstanding := _instalment_outstanding(instalment)):
@@ -175,8 +201,15 @@ def _instalment_outstanding(instalment: PledgeInstalment) -> Decimal:
 def donation_record(*, amount: Decimal, received_on: dt.date, channel: str, acting_user,
                     donor: Donor | None = None, is_anonymous: bool = False, bank_reference: str = "",
                     campaign: Campaign | None = None, giver_count: int = 1,
-                    instalment: PledgeInstalment | None = None, note: str = "") -> Donation:
-    """Money has arrived: record it, post the income, and issue its receipt, all or nothing."""
+                    instalment: PledgeInstalment | None = None, note: str = "",
+                    idempotency_key: uuid.UUID | None = None) -> Donation:
+    """Money has arrived: record it, post the income, and issue its receipt, all or nothing.
+
+    The same `idempotency_key` twice (a double click, a retried request) returns the first
+    donation instead of recording the money again.
+    """
+    if idempotency_key is not None and (existing := Donation.objects.filter(idempotency_key=idempotency_key).first()):
+        return existing
     amount = to_money(amount)
     bank_reference = (bank_reference or "").strip()
     if instalment is not None:
@@ -185,11 +218,18 @@ def donation_record(*, amount: Decimal, received_on: dt.date, channel: str, acti
     donation_validate(amount=amount, received_on=received_on, donor=donor, is_anonymous=is_anonymous,
                       bank_reference=bank_reference, channel=channel, giver_count=giver_count,
                       instalment=instalment)
-    donation = Donation.objects.create(
-        donor=donor, is_anonymous=is_anonymous or donor is None, amount=amount, received_on=received_on,
-        channel=channel, bank_reference=bank_reference, campaign=campaign, giver_count=giver_count,
-        instalment=instalment, note=note, recorded_by=acting_user,
-    )
+    try:
+        with transaction.atomic():
+            donation = Donation.objects.create(
+                donor=donor, is_anonymous=is_anonymous or donor is None, amount=amount, received_on=received_on,
+                channel=channel, bank_reference=bank_reference, campaign=campaign, giver_count=giver_count,
+                instalment=instalment, note=note, recorded_by=acting_user, idempotency_key=idempotency_key,
+            )
+    except IntegrityError as exc:
+        # A concurrent submission won the race on the same bank reference or submission key.
+        if idempotency_key is not None and Donation.objects.filter(idempotency_key=idempotency_key).exists():
+            raise ValidationError("这张表单刚刚已经提交过，请在捐赠列表中查看") from exc
+        raise ValidationError({"bank_reference": f"银行流水号 {bank_reference} 刚刚已被他人登记，同一笔款项不能重复登记"}) from exc
     ledger_post_income(amount=amount, source=donation, memo=f"捐赠收入：{donation.donor_display}",
                        acting_user=acting_user)
     receipt_issue(donation=donation, acting_user=acting_user)
@@ -253,6 +293,8 @@ def receipt_void_and_reissue(*, receipt: Receipt, reason: str, acting_user) -> R
         raise ValidationError({"reason": "作废收据必须填写原因"})
     if not acting_user.has_perm("donations.void_receipt"):
         raise PermissionError("您没有作废收据的权限")
+    # Lock order everywhere: donation, then its receipts (donation_cancel does the same).
+    Donation.objects.select_for_update().get(pk=receipt.donation_id)
     voided = _receipt_void_locked(receipt=receipt, reason=reason, acting_user=acting_user)
     return receipt_issue(donation=voided.donation, acting_user=acting_user, replaces=voided)
 

@@ -1,27 +1,15 @@
 """Public receipt verification. A wrong code and a missing number look exactly the same."""
-from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
-from django_ratelimit.core import get_usage
 
-from . import pdf, selectors, services
+from . import pdf, ratelimits, selectors, services
 from .forms import ReceiptLookupForm
 from .models import Receipt
 
 SESSION_KEY = "verified_receipts"
-
-
-def _failures(request, *, count_this_one: bool) -> dict:
-    return get_usage(request, group="receipt-lookup", key="ip", rate=settings.RECEIPT_LOOKUP_RATE,
-                     increment=count_this_one)
-
-
-def _too_many_failures(request) -> bool:
-    """Only failed look-ups count, so a donor checking one receipt many times is never blocked."""
-    usage = _failures(request, count_this_one=False)
-    return usage is not None and usage["count"] >= usage["limit"]
 
 
 @never_cache
@@ -31,11 +19,11 @@ def receipt_verify(request):
     form = ReceiptLookupForm(data)
     receipt, not_found = None, False
     if data is not None and form.is_valid():
-        if _too_many_failures(request):
+        if ratelimits.lookup_blocked(request):
             return render(request, "donations/receipt_verify.html", {"form": form, "blocked": True}, status=429)
         receipt = selectors.receipt_find_for_public(number=form.cleaned_data["n"], code=form.cleaned_data["c"])
         if receipt is None:
-            _failures(request, count_this_one=True)
+            ratelimits.lookup_failed(request)
             not_found = True
         else:
             verified = set(request.session.get(SESSION_KEY, []))
@@ -46,6 +34,8 @@ def receipt_verify(request):
 
 
 def _verified_receipt(request) -> Receipt:
+    if ratelimits.download_blocked(request):
+        raise PermissionDenied("下载过于频繁，请稍后再试")
     number = request.GET.get("n", "")
     if number not in request.session.get(SESSION_KEY, []):
         raise Http404("请先输入收据编号和验证码核验")

@@ -4,12 +4,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .admin_utils import AppendOnlyAdmin
+from .admin_utils import AppendOnlyAdmin, NoStoreMixin
 from .models import ExportLog, FundAccount, LedgerEntry, Region, User
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
+class UserAdmin(NoStoreMixin, BaseUserAdmin, SimpleHistoryAdmin):
     list_display = ("username", "first_name", "region", "organisation", "is_active", "last_login")
     list_filter = ("groups", "is_active", "is_staff")
     list_select_related = ("region",)

@@ -19,3 +19,19 @@ def no_store(response):
     """Pages that show personal data must not be kept by browsers or proxies."""
     response["Cache-Control"] = "no-store"
     return response
+
+
+class NoStoreMixin:
+    """Admin pages of models with personal data are never cached (Cache-Control: no-store)."""
+
+    def changelist_view(self, request, extra_context=None):
+        return no_store(super().changelist_view(request, extra_context))
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return no_store(super().changeform_view(request, object_id, form_url, extra_context))
+
+    def history_view(self, request, object_id, extra_context=None):
+        return no_store(super().history_view(request, object_id, extra_context))
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        return no_store(super().history_form_view(request, object_id, version_id, extra_context))

@@ -8,6 +8,7 @@ import datetime as dt
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from stdnum.cn import ric, uscc
 
 from .text import clean_code
@@ -31,17 +32,13 @@ def validate_resident_id(value: str, *, today: dt.date | None = None) -> str:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise ValidationError("身份证号码中的出生日期 %(d)s 不存在", code="birth_date", params={"d": number[6:14]})
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     if birth > today or birth.year < 1890:
         raise ValidationError("身份证号码中的出生日期 %(d)s 不合理", code="birth_date", params={"d": number[6:14]})
     # stdnum's calc_check_digit takes the whole number and ignores its last character.
     if ric.calc_check_digit(number) != number[17]:
         raise ValidationError("身份证号码校验位错误，请核对", code="checksum")
     return number
-
-
-def birth_date_from_resident_id(number: str) -> dt.date:
-    return dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
 
 
 def normalize_uscc(value: str) -> str:

@@ -37,7 +37,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "donations.add_donor", "donations.change_donor", "donations.view_donor",
         "donations.add_campaign", "donations.change_campaign", "donations.view_campaign",
         "donations.add_pledge", "donations.change_pledge", "donations.view_pledge",
-        "donations.add_pledgeinstalment", "donations.change_pledgeinstalment", "donations.view_pledgeinstalment",
+        "donations.view_pledgeinstalment",
         "donations.add_donation", "donations.view_donation",
         "donations.view_receipt", "donations.void_receipt",
         "donations.add_fiscalbill", "donations.view_fiscalbill",
@@ -69,7 +69,3 @@ def roles_sync_on_migrate(sender, using="default", **kwargs) -> None:
     last = [config for config in global_apps.get_app_configs() if config.models_module is not None][-1]
     if sender.label == last.label:
         roles_sync(using=using)
-
-
-def user_has_role(user, role: Role) -> bool:
-    return user.is_authenticated and user.groups.filter(name=role).exists()

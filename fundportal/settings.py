@@ -159,18 +159,24 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_RATES": {"receipt_lookup": "30/minute"},
+    # Never trust X-Forwarded-For for throttling: nginx's X-Real-IP becomes REMOTE_ADDR (deploy/wsgi.py).
+    "NUM_PROXIES": 0,
 }
 SPECTACULAR_SETTINGS = {"TITLE": "慈善医疗救助共富基金 API", "VERSION": "0.1.0"}
 
 # Spreadsheet exports must never carry live formulas (=, +, -, @ ...).
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+# The uploaded file waits between preview and confirm in the shared cache, so any web container
+# can confirm it (the default keeps it in one container's /tmp).
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 # Public receipt look-ups: failures per IP before the page answers 429.
 RECEIPT_LOOKUP_RATE = env.str("RECEIPT_LOOKUP_RATE", default="10/m")
+RECEIPT_DOWNLOAD_RATE = env.str("RECEIPT_DOWNLOAD_RATE", default="20/m")
 
 # Content Security Policy (django-csp 4): no inline scripts, no CDN.
 CONTENT_SECURITY_POLICY = {

@@ -92,9 +92,9 @@ def test_donor_codes_are_valid_and_unique(demo_output):
     assert organisations.values("uscc").distinct().count() == organisations.count()
     for resident_id in Donor.objects.exclude(resident_id="").values_list("resident_id", flat=True):
         validate_resident_id(resident_id)
-    transfers = Donation.objects.filter(channel=Donation.Channel.BANK_TRANSFER)
-    assert not transfers.filter(bank_reference="").exists()
-    assert not Donation.objects.exclude(channel=Donation.Channel.BANK_TRANSFER).exclude(bank_reference="").exists()
+    traceable = Donation.objects.filter(channel__in=[Donation.Channel.BANK_TRANSFER, Donation.Channel.ONLINE])
+    assert not traceable.filter(bank_reference="").exists()
+    assert not Donation.objects.filter(channel=Donation.Channel.CASH).exclude(bank_reference="").exists()
     anonymous = Donation.objects.filter(donor=None)
     assert anonymous.count() >= 1 and all(d.is_anonymous for d in anonymous)
     assert not Donation.objects.filter(received_on__year__lt=2023).exists()

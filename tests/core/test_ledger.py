@@ -2,7 +2,7 @@
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, InternalError, connection, transaction
+from django.db import DatabaseError, IntegrityError, InternalError, connection, transaction
 
 from fundportal.models import FundAccount, LedgerEntry
 from fundportal.services import (
@@ -64,9 +64,18 @@ def test_entries_cannot_be_rewritten_even_with_raw_sql(fund, finance, source, sq
     assert LedgerEntry.objects.get(pk=entry.pk).amount == Decimal("10.00")
 
 
-def test_database_refuses_a_negative_balance_even_without_the_service(fund):
+def test_database_refuses_a_negative_balance_even_without_the_service(db):
     with pytest.raises(IntegrityError), transaction.atomic():
-        FundAccount.objects.filter(pk=fund.pk).update(balance=Decimal("-0.01"))
+        FundAccount.objects.create(code="other", name="另一账户", balance=Decimal("-0.01"))
+
+
+@pytest.mark.parametrize("balance", ["-0.01", "0.01", "1000000.00"])
+def test_the_balance_cannot_drift_away_from_the_ledger(fund, finance, source, balance):
+    ledger_post_income(amount=Decimal("10.00"), source=source, memo="收入", acting_user=finance)
+    with pytest.raises(DatabaseError, match="balance"), transaction.atomic():
+        FundAccount.objects.filter(pk=fund.pk).update(balance=Decimal(balance))
+    fund.refresh_from_db()
+    assert fund.balance == Decimal("10.00")
 
 
 def test_a_reversal_cancels_an_entry_once(fund, finance, source):

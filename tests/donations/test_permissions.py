@@ -1,12 +1,13 @@
 """Who may see and do what on the income side. Each refusal is tried, not assumed."""
 import csv
 import io
+import uuid
 
 import pytest
 from django.urls import reverse
 
 from donations.models import Donation
-from fundportal.models import ExportLog
+from fundportal.models import ExportLog, LedgerEntry
 from tests.donations.helpers import record
 from tests.factories import DonorFactory
 
@@ -27,9 +28,19 @@ def test_other_roles_cannot_see_or_change_donations(request, client, donation, p
     client.force_login(request.getfixturevalue(persona))
     change_url = reverse("admin:donations_donation_change", args=[donation.pk])
     receipt_url = reverse("admin:donations_receipt_change", args=[donation.receipts.get().pk])
+    receipt_pk = donation.receipts.get().pk
     for url in (LIST_URL, ADD_URL, change_url, receipt_url, reverse("admin:donations_donor_changelist"),
-                reverse("admin:donations_donation_export")):
+                reverse("admin:donations_donation_export"), reverse("admin:donations_donation_import"),
+                reverse("admin:donations_donation_cancel", args=[donation.pk]),
+                reverse("admin:donations_receipt_print", args=[receipt_pk]),
+                reverse("admin:donations_receipt_certificate", args=[receipt_pk]),
+                reverse("admin:donations_receipt_void", args=[receipt_pk]),
+                reverse("admin:donations_receipt_fiscal_bill", args=[receipt_pk]),
+                reverse("admin:donations_pledge_changelist"),
+                reverse("admin:autocomplete") + "?app_label=donations&model_name=donation&field_name=donor&term=瑞安"):
         assert client.get(url).status_code == 403, url
+    assert client.post(reverse("admin:donations_receipt_void", args=[receipt_pk]),
+                       {"reason": "试图作废"}).status_code == 403
     assert client.get(API_URL).status_code == 403
     assert client.post(API_URL, {"amount": "1", "received_on": "2023-07-01", "channel": "cash",
                                  "is_anonymous": True}).status_code == 403
@@ -60,23 +71,40 @@ def test_auditor_reads_but_cannot_change(client, auditor, donation):
     assert receipt.status == "valid" and Donation.objects.count() == 1
 
 
-def test_finance_records_a_donation_through_the_admin(client, finance):
+def test_finance_records_a_donation_through_the_admin_once_even_if_submitted_twice(client, finance):
     donor = DonorFactory(name="瑞安市人民医院")
     client.force_login(finance)
-    response = client.post(ADD_URL, {
+    form = {
         "donor": donor.pk, "amount": "311000", "received_on": "2023-07-05", "channel": "bank_transfer",
         "bank_reference": "RA20230705001", "giver_count": "3126", "note": "全院职工",
-    })
-    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+        "submission_key": str(uuid.uuid4()),
+    }
+    first = client.post(ADD_URL, form)
+    assert first.status_code == 302, first.context["adminform"].form.errors if first.context else ""
     donation = Donation.objects.get()
     assert donation.recorded_by == finance and donation.receipts.count() == 1
-    assert response.headers.get("Cache-Control", "") == "" or True
+    assert first["Location"] == reverse("admin:donations_donation_change", args=[donation.pk])
+
+    second = client.post(ADD_URL, form)  # the double click
+    assert second.status_code == 302 and second["Location"] == first["Location"]
+    assert Donation.objects.count() == 1 and LedgerEntry.objects.count() == 1
+
+
+def test_api_retry_with_the_same_idempotency_key_records_once(client, finance):
+    client.force_login(finance)
+    body = {"amount": "500.00", "received_on": "2023-07-01", "channel": "cash", "is_anonymous": True}
+    key = str(uuid.uuid4())
+    first = client.post(API_URL, body, HTTP_IDEMPOTENCY_KEY=key)
+    second = client.post(API_URL, body, HTTP_IDEMPOTENCY_KEY=key)
+    assert first.status_code == second.status_code == 201
+    assert first.json()["id"] == second.json()["id"] and Donation.objects.count() == 1
+    assert client.post(API_URL, body, HTTP_IDEMPOTENCY_KEY="not-a-uuid").status_code == 400
 
 
 def test_admin_form_shows_the_service_refusal_and_writes_nothing(client, finance):
     client.force_login(finance)
     response = client.post(ADD_URL, {"amount": "500", "received_on": "2099-01-01", "channel": "bank_transfer",
-                                     "giver_count": "1"})
+                                     "giver_count": "1", "submission_key": str(uuid.uuid4())})
     assert response.status_code == 200
     body = response.content.decode()
     assert "款项到账后" in body and "银行流水号" in body and "请选择捐赠方" in body

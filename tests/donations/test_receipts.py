@@ -2,6 +2,7 @@
 import re
 
 import pytest
+from django.db import DatabaseError, transaction
 from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.urls import reverse
@@ -39,12 +40,51 @@ def test_concurrent_issuing_leaves_no_gaps_and_no_duplicates(finance):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_failed_issue_releases_its_number(finance):
+def test_a_failed_issue_releases_its_number(finance, monkeypatch):
     record(finance, donor=DonorFactory())
-    with pytest.raises(ValidationError):
-        record(finance, donor=DonorFactory(), amount="0")
+    real_create = Receipt.objects.create
+
+    def fail_after_taking_a_number(**kwargs):
+        assert kwargs["sequence"] == 2  # the number was taken...
+        raise RuntimeError("disk full")  # ...and then the issue failed
+
+    monkeypatch.setattr(Receipt.objects, "create", fail_after_taking_a_number)
+    with pytest.raises(RuntimeError):
+        record(finance, donor=DonorFactory())
+    monkeypatch.setattr(Receipt.objects, "create", real_create)
     record(finance, donor=DonorFactory())
     assert sorted(Receipt.objects.values_list("sequence", flat=True)) == [1, 2]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_reissues_leave_no_gaps(finance):
+    # Reissuing takes no fund lock, so only the receipt counter's own lock keeps numbers whole.
+    receipts = [record(finance, donor=DonorFactory()).receipts.get() for _ in range(10)]
+
+    def reissue(index):
+        return services.receipt_void_and_reissue(receipt=receipts[index], reason="更正", acting_user=finance)
+
+    results = run_concurrently(reissue, 10)
+    assert all(isinstance(r, Receipt) for r in results), results
+    assert sorted(Receipt.objects.values_list("sequence", flat=True)) == list(range(1, 21))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_voiding_and_cancelling_at_once_do_not_deadlock(finance):
+    donation = record(finance, donor=DonorFactory())
+    receipt = donation.receipts.get()
+
+    def act(index):
+        if index == 0:
+            return services.receipt_void_and_reissue(receipt=receipt, reason="名称有误", acting_user=finance)
+        return services.donation_cancel(donation=donation, reason="重复登记", acting_user=finance)
+
+    for result in run_concurrently(act, 2):
+        # One wins; the other is refused with a clear message — never a database deadlock.
+        assert isinstance(result, (Receipt, Donation, ValidationError)), result
+    donation.refresh_from_db()
+    assert donation.status == Donation.Status.CANCELLED
+    assert not donation.receipts.filter(status=Receipt.Status.VALID).exists()
 
 
 @pytest.mark.django_db
@@ -56,6 +96,22 @@ class TestNeverEdited:
             receipt.save()
         with pytest.raises(PermissionError):
             receipt.delete()
+
+    @pytest.mark.parametrize("change", [
+        {"amount": "1.00"}, {"donor_name": "别人"}, {"verification_code": "AAAAAAAA"},
+    ])
+    def test_the_database_refuses_edits_even_without_the_model(self, finance, change):
+        receipt = record(finance, donor=DonorFactory()).receipts.get()
+        with pytest.raises(DatabaseError, match="never edited"), transaction.atomic():
+            Receipt.objects.filter(pk=receipt.pk).update(**change)
+        with pytest.raises(DatabaseError, match="never edited"), transaction.atomic():
+            Receipt.objects.filter(pk=receipt.pk).delete()
+
+    def test_a_voided_receipt_can_never_become_valid_again(self, finance):
+        receipt = record(finance, donor=DonorFactory()).receipts.get()
+        services.receipt_void_and_reissue(receipt=receipt, reason="错误", acting_user=finance)
+        with pytest.raises(DatabaseError, match="never edited"), transaction.atomic():
+            Receipt.objects.filter(pk=receipt.pk).update(status=Receipt.Status.VALID)
 
     def test_void_and_reissue_references_the_voided_receipt(self, finance):
         donation = record(finance, donor=DonorFactory(name="瑞安市人民医院"))
