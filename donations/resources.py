@@ -47,6 +47,10 @@ IMPORT_FORMATS = [ChineseCSV, base_formats.XLSX]
 
 class MoneyWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
+        if isinstance(value, float):
+            # .xlsx number cells arrive as floats; their shortest repr is the number as typed,
+            # and parse_money still refuses anything beyond the fen.
+            value = repr(value)
         return parse_money(value if value is not None else "")
 
 
@@ -165,11 +169,16 @@ class DonationImportResource(resources.ModelResource):
                                              org_kind=org_kind, acting_user=acting_user)
             return services.donor_create(kind=Donor.Kind.INDIVIDUAL, name=name, resident_id=code,
                                          acting_user=acting_user)
-        matches = list(Donor.objects.filter(name=name)[:2])
+        if instance.import_org_kind:
+            raise ValidationError({"import_donor_code": "单位捐赠方须填写统一社会信用代码"})
+        # Without a code only a private person without an ID number on file can be matched by name.
+        matches = list(Donor.objects.filter(name=name, kind=Donor.Kind.INDIVIDUAL, resident_id="")[:2])
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
-            raise ValidationError({"import_donor_code": f"有多个名为“{name}”的捐赠方，请填写证件号码"})
+            raise ValidationError({"import_donor_code": f"有多个名为“{name}”的个人捐赠方，请填写身份证号码"})
+        if Donor.objects.filter(name=name).exists():
+            raise ValidationError({"import_donor_code": f"“{name}”已登记并有证件号码，请填写证件号码"})
         return services.donor_create(kind=Donor.Kind.INDIVIDUAL, name=name, acting_user=acting_user)
 
 

@@ -6,7 +6,11 @@ from dataclasses import dataclass
 from django.db.models import Model
 from simple_history.models import registered_models
 
+from .masking import mask_bank_account, mask_phone, mask_resident_id
+
 ACTIONS = {"+": "创建", "~": "修改", "-": "删除"}
+# The audit trail is a list: personal values in it are masked like every other list.
+MASKED_FIELDS = {"resident_id": mask_resident_id, "phone": mask_phone, "bank_account": mask_bank_account}
 
 
 @dataclass(frozen=True)
@@ -40,12 +44,18 @@ def _history_queryset(model, *, date_from, date_to, actor):
     return qs
 
 
+def _shown(field: str, value) -> str:
+    mask = MASKED_FIELDS.get(field)
+    return mask(str(value or "")) if mask else str(value)
+
+
 def _row(model, record, *, with_changes: bool) -> AuditRow:
     changes = []
     if with_changes and record.history_type == "~" and (previous := record.prev_record) is not None:
         delta = record.diff_against(previous)
         changes = [
-            (str(model._meta.get_field(c.field).verbose_name), str(c.old), str(c.new)) for c in delta.changes
+            (str(model._meta.get_field(c.field).verbose_name), _shown(c.field, c.old), _shown(c.field, c.new))
+            for c in delta.changes
         ]
     return AuditRow(
         when=record.history_date,

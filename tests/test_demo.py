@@ -6,7 +6,8 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django.test import override_settings
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.test import Client
@@ -28,8 +29,15 @@ pytestmark = pytest.mark.django_db
 
 def load_demo() -> str:
     out = StringIO()
-    call_command("load_demo", stdout=out)
+    with override_settings(DEBUG=True):  # the demo is for the embedded default, which runs with DEBUG
+        call_command("load_demo", stdout=out)
     return out.getvalue()
+
+
+def test_the_demo_refuses_to_load_into_production(db):
+    with override_settings(DEBUG=False), pytest.raises(CommandError, match="生产环境"):
+        call_command("load_demo", stdout=StringIO())
+    assert not User.objects.exists()
 
 
 def logs_in(username: str, password: str) -> bool:

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from donations import services
+from fundportal.masking import mask_phone
 from fundportal.models import ExportLog
 from fundportal.roles import ROLE_PERMISSIONS, Role
 from tests.donations.helpers import record
@@ -53,7 +54,8 @@ def test_changes_are_recorded_with_actor_and_before_after(client, finance, audit
     assert void_row.actor == "finance" and void_row.reason == "作废：名称有误"
     assert ("状态", "valid", "voided") in void_row.changes
     phone_row = next(r for r in rows if r.model == "捐赠方" and r.action == "修改")
-    assert ("联系电话", "", "0577-65812345") in phone_row.changes
+    assert ("联系电话", "", mask_phone("0577-65812345")) in phone_row.changes  # masked like every list
+    assert "65812345" not in response.content.decode()
 
 
 def test_audit_export_is_a_logged_csv(client, finance, auditor):

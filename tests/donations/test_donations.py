@@ -62,6 +62,18 @@ def test_the_same_bank_transfer_cannot_be_recorded_twice(finance):
     assert Donation.objects.count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_two_clerks_entering_the_same_transfer_at_once_get_a_clear_refusal(finance):
+    from tests.concurrency import run_concurrently
+
+    donor = DonorFactory()
+    results = run_concurrently(lambda _i: record(finance, donor=donor, bank_reference="RA-SAME-001"), 2)
+    assert sorted(type(r).__name__ for r in results) == ["Donation", "ValidationError"], results
+    refusal = next(r for r in results if isinstance(r, ValidationError))
+    assert "流水号" in str(refusal)
+    assert Donation.objects.count() == 1 and LedgerEntry.objects.count() == 1
+
+
 def test_a_failing_receipt_rolls_back_the_donation_and_the_income(finance, monkeypatch):
     def broken_issue(**kwargs):
         raise RuntimeError("printer on fire")

@@ -131,10 +131,29 @@ def test_gbk_csv_and_xlsx_are_read(finance_client):
     assert not preview.context["result"].has_errors() and not preview.context["result"].has_validation_errors()
     preview = _preview(finance_client, _xlsx([
         ["瑞安市人民医院", make_uscc(9), "", 17800, dt.datetime(2023, 7, 11), "银行转账", "RA301", "", 86, ""],
+        ["瑞安市人民医院", make_uscc(9), "", 1234.5, 45119, "银行转账", "RA302", "", 1, "数字单元格"],
     ]), extension="xlsx")
-    assert not preview.context["result"].has_validation_errors()
+    assert not preview.context["result"].has_validation_errors(), preview.context["result"].invalid_rows
     _confirm(finance_client, preview)
-    assert Donation.objects.get().amount == Decimal("17800.00")
+    assert sorted(Donation.objects.values_list("amount", flat=True)) == [Decimal("1234.50"), Decimal("17800.00")]
+
+
+def test_confirming_the_same_preview_twice_imports_once(finance_client):
+    preview = _preview(finance_client, _csv([["", "", "", "300", "2023-07-05", "现金", "", "", "", ""]]))
+    assert _confirm(finance_client, preview).status_code == 302
+    assert _confirm(finance_client, preview).status_code == 302
+    assert Donation.objects.count() == 1
+
+
+def test_organisations_need_a_code_and_names_never_guess_a_registered_donor(finance_client):
+    DonorFactory(name="瑞安市人民医院")
+    preview = _preview(finance_client, _csv([
+        ["某某医院", "", "医院", "1000", "2023-07-05", "现金", "", "", "1", ""],
+        ["瑞安市人民医院", "", "", "1000", "2023-07-05", "现金", "", "", "1", ""],
+    ]))
+    body = preview.content.decode()
+    assert "单位捐赠方须填写统一社会信用代码" in body and "已登记并有证件号码" in body
+    assert not Donation.objects.exists()
 
 
 def test_only_finance_may_import(client, auditor, clerk):

@@ -209,6 +209,22 @@ class TestPublicLookup:
         assert response.status_code == 200 and response.content.startswith(b"%PDF")
         assert receipt.prints.get().printed_by is None
 
+    @override_settings(RECEIPT_DOWNLOAD_RATE="2/m")
+    def test_pdf_downloads_are_rate_limited(self, client, receipt):
+        client.post(VERIFY_URL, {"n": receipt.number, "c": receipt.verification_code})
+        url = reverse("donations:receipt_pdf") + f"?n={receipt.number}"
+        assert [client.get(url).status_code for _ in range(3)] == [200, 200, 403]
+
+    @override_settings(RECEIPT_LOOKUP_RATE="3/m")
+    def test_page_and_api_share_one_failure_counter(self, client, receipt):
+        api = reverse("api-receipt-verify")
+        client.post(VERIFY_URL, {"n": receipt.number, "c": "WRONG001"})
+        client.post(api, {"number": receipt.number, "code": "WRONG002"})
+        client.post(api, {"number": receipt.number, "code": "WRONG003"}, HTTP_X_FORWARDED_FOR="10.9.9.9")
+        blocked = client.post(api, {"number": receipt.number, "code": receipt.verification_code},
+                              HTTP_X_FORWARDED_FOR="10.1.2.3")
+        assert blocked.status_code == 429
+
     def test_api_lookup_hides_existence_the_same_way(self, client, receipt):
         api = reverse("api-receipt-verify")
         ok = client.post(api, {"number": receipt.number, "code": receipt.verification_code})

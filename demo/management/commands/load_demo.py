@@ -1,7 +1,8 @@
 """`manage.py load_demo`: the city, a user per role and the seed fund's 2023 donations."""
 import unicodedata
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from demo.donations import donation_summary, load_donations
@@ -30,6 +31,9 @@ class Command(BaseCommand):
     help = "载入演示数据：瑞安市行政区域、每个角色一个用户、2023 年基金的捐赠。已载入时只打印用户表。"
 
     def handle(self, *args, **options):
+        if not settings.DEBUG:
+            # The demo's passwords are printed in the README: never on a production database.
+            raise CommandError("生产环境（DEBUG=False）不能载入演示数据")
         if User.objects.filter(username=MARKER_USERNAME).exists():
             self.stdout.write(f"演示数据已经载入（用户 {MARKER_USERNAME} 已存在），本次跳过。")
         else:
