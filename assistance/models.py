@@ -1,1 +1,136 @@
-"""Filled in by later issues."""
+"""Insured people, settlement records and the MSB's screening runs.
+
+SettlementRecord is the big table (10–30 M rows a year). It points at the person by key only:
+the ID number lives in InsuredPerson alone, so it can later be encrypted or tokenised without
+rewriting the settlements. On PostgreSQL the table is partitioned by year (migration 0002).
+"""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from fundportal.audit import history_user
+from fundportal.models import Region
+from fundportal.money import MoneyField
+
+
+class InsuredPerson(models.Model):
+    class Sex(models.TextChoices):
+        MALE = "M", _("男")
+        FEMALE = "F", _("女")
+
+    resident_id = models.CharField(_("身份证号码"), max_length=18, unique=True)
+    name = models.CharField(_("姓名"), max_length=50)
+    sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices, help_text=_("由身份证号码推出"))
+    birth_date = models.DateField(_("出生日期"), help_text=_("由身份证号码推出"))
+    region = models.ForeignKey(Region, verbose_name=_("户籍地"), null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="insured_people", help_text=_("市内的乡镇或村；市外为空"))
+    household_region_text = models.CharField(_("户籍地（原始）"), max_length=100, blank=True)
+    is_local = models.BooleanField(_("本市户籍"), default=False)
+    insured_kind = models.CharField(_("参保类型"), max_length=30, blank=True)
+    is_deceased = models.BooleanField(_("已死亡"), default=False)
+    died_on = models.DateField(_("死亡日期"), null=True, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    # Manual edits are audited here; bulk loads are audited by their SettlementImport row.
+    history = HistoricalRecords(get_user=history_user, excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("参保人员")
+        verbose_name_plural = _("参保人员")
+        indexes = [models.Index(fields=["region"], name="person_region_idx")]
+
+    def __str__(self):
+        return self.name
+
+
+class SettlementImport(models.Model):
+    """One file loaded by the MSB: who, when, which year, what happened (the job and its audit)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("导入中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    file = models.FileField(_("文件"), upload_to="settlements/%Y/", blank=True)
+    file_name = models.CharField(_("文件名"), max_length=200)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    rows_total = models.PositiveIntegerField(_("总行数"), default=0)
+    rows_imported = models.PositiveIntegerField(_("导入行数"), default=0)
+    rows_rejected = models.PositiveIntegerField(_("错误行数"), default=0)
+    rows_unchanged = models.PositiveIntegerField(_("未变化行数"), default=0)
+    people_created = models.PositiveIntegerField(_("新增人员"), default=0)
+    seconds = models.DecimalField(_("用时（秒）"), max_digits=10, decimal_places=2, null=True, blank=True)
+    message = models.TextField(_("说明"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("导入人"), on_delete=models.PROTECT,
+                                   related_name="+")
+
+    class Meta:
+        verbose_name = _("结算数据导入")
+        verbose_name_plural = _("结算数据导入")
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"{self.year} {self.file_name}"
+
+
+class SettlementImportError(models.Model):
+    """A rejected row: its line number in the file, the column and a Chinese reason."""
+
+    job = models.ForeignKey(SettlementImport, on_delete=models.CASCADE, related_name="errors")
+    row_number = models.PositiveIntegerField(_("行号"))
+    column = models.CharField(_("列"), max_length=30)
+    value = models.CharField(_("内容"), max_length=100, blank=True)
+    reason = models.CharField(_("原因"), max_length=200)
+
+    class Meta:
+        verbose_name = _("导入错误")
+        verbose_name_plural = _("导入错误")
+        ordering = ["job", "row_number", "id"]
+        indexes = [models.Index(fields=["job", "row_number"], name="import_error_row_idx")]
+
+
+class SettlementRecord(models.Model):
+    year = models.PositiveSmallIntegerField(_("年度"))
+    settlement_no = models.CharField(_("结算编号"), max_length=40)
+    # No database FK: checking 10 M rows one by one would halve the import's speed; rows only
+    # arrive through the import, which joins every row to its person. (person, year) is indexed.
+    person = models.ForeignKey(InsuredPerson, verbose_name=_("参保人员"), on_delete=models.PROTECT,
+                               related_name="settlements", db_index=False, db_constraint=False)
+    settled_on = models.DateField(_("结算日期"))
+    institution = models.CharField(_("医疗机构"), max_length=100)
+    in_province = models.BooleanField(_("省内就医"), default=True)
+    total_cost = MoneyField(_("医疗总费用"))
+    fund_basic = MoneyField(_("基本医保支付"), default=0)
+    fund_critical = MoneyField(_("大病保险支付"), default=0)
+    fund_assistance = MoneyField(_("医疗救助支付"), default=0)
+    out_of_pocket = MoneyField(_("个人自付"))
+    import_job = models.ForeignKey(SettlementImport, verbose_name=_("导入批次"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+", db_constraint=False,
+                                   db_index=False)
+
+    class Meta:
+        verbose_name = _("结算记录")
+        verbose_name_plural = _("结算记录")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "settlement_no"], name="settlement_year_no_unique"),
+            models.CheckConstraint(
+                condition=Q(total_cost__gte=0, fund_basic__gte=0, fund_critical__gte=0, fund_assistance__gte=0,
+                            out_of_pocket__gte=0),
+                name="settlement_amounts_not_negative",
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "year"], name="settlement_person_year_idx")]
+
+    def __str__(self):
+        return self.settlement_no
+
+    @property
+    def fund_paid(self):
+        return self.fund_basic + self.fund_critical + self.fund_assistance

@@ -1,0 +1,1 @@
+"""Settlement file import: streaming readers, row rules, and one loader per database."""

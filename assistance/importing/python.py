@@ -1,0 +1,138 @@
+"""The portable path (the embedded SQLite default): rules.py row by row, written in batches.
+
+Same results as the PostgreSQL path, far slower; for demo-sized files. It keeps the settlement
+numbers seen in the file in memory (to report repeats), which the PostgreSQL path does not.
+"""
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+from django.db import transaction
+
+from ..models import InsuredPerson, SettlementImportError, SettlementRecord
+from .postgres import LoadResult
+from .reader import is_xlsx, iter_rows
+from .regions import RegionResolver
+from .rules import SettlementRow, parse_row
+
+BATCH = 2000
+SETTLEMENT_FIELDS = ["person_id", "settled_on", "institution", "in_province", "total_cost", "fund_basic",
+                     "fund_critical", "fund_assistance", "out_of_pocket"]
+
+
+def load(*, job, path: Path, positions: dict[str, int], width: int, year: int, today: dt.date,
+         progress: Callable[[str, int], None]) -> LoadResult:
+    assert transaction.get_connection().in_atomic_block
+    resolver = RegionResolver()
+    first_row_of: dict[str, int] = {}
+    pending: list[SettlementRow] = []
+    total = rejected = imported = created = written = 0
+    pad = is_xlsx(path)
+
+    def flush():
+        nonlocal imported, created, written
+        # A person's later rows overwrite earlier ones, so the file's last row for them wins.
+        people, new_people = _write_people({row.resident_id: row for row in pending}, resolver)
+        imported += _write_settlements(pending, people, job=job, year=year)
+        created += new_people
+        written += len(pending)
+        pending.clear()
+
+    rows = iter_rows(path)
+    next(rows, None)
+    for index, cells in enumerate(rows, start=1):
+        line = index + 1
+        if len(cells) != width:
+            if not any(str(cell).strip() for cell in cells):
+                continue
+            if not (pad and len(cells) < width):
+                total += 1
+                rejected += 1
+                _errors(job, [(line, "", f"列数不对：表头有 {width} 列，此行 {len(cells)} 列")])
+                continue
+            cells = [*cells, *[""] * (width - len(cells))]
+        total += 1
+        values = {key: cells[position] for key, position in positions.items()}
+        row, problems = parse_row(values, row_number=line, year=year, today=today)
+        if row is not None and row.settlement_no in first_row_of:
+            problems = [("settlement_no", f"结算编号 {row.settlement_no} 与第 {first_row_of[row.settlement_no]} 行重复")]
+            row = None
+        if row is None:
+            rejected += 1
+            _errors(job, [(line, column, reason) for column, reason in problems])
+            continue
+        first_row_of[row.settlement_no] = line
+        pending.append(row)
+        if len(pending) >= BATCH:
+            flush()
+            progress("写入结算记录", index)
+    flush()
+    return LoadResult(rows_total=total, rows_rejected=rejected, rows_imported=imported,
+                      rows_unchanged=written - imported, people_created=created)
+
+
+def _errors(job, problems: list[tuple[int, str, str]]) -> None:
+    SettlementImportError.objects.bulk_create(
+        SettlementImportError(job=job, row_number=line, column=column, reason=reason[:200])
+        for line, column, reason in problems)
+
+
+def _write_people(latest: dict[str, SettlementRow], resolver: RegionResolver
+                  ) -> tuple[dict[str, InsuredPerson], int]:
+    people: dict[str, InsuredPerson] = {}
+    created = 0
+    ids = list(latest)
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start:start + BATCH]
+        existing = InsuredPerson.objects.in_bulk(chunk, field_name="resident_id")
+        new, changed = [], []
+        for resident_id in chunk:
+            row = latest[resident_id]
+            region = resolver.resolve(row.household_region)
+            fields = {"name": row.name, "region": region, "household_region_text": row.household_region[:100],
+                      "is_local": region is not None, "insured_kind": row.insured_kind}
+            person = existing.get(resident_id)
+            if person is None:
+                person = InsuredPerson(
+                    resident_id=resident_id, sex="M" if int(resident_id[16]) % 2 else "F",
+                    birth_date=dt.date(int(resident_id[6:10]), int(resident_id[10:12]), int(resident_id[12:14])),
+                    is_deceased=row.is_deceased, **fields)
+                new.append(person)
+            else:
+                fields["is_deceased"] = person.is_deceased or row.is_deceased
+                if any(getattr(person, key) != value for key, value in fields.items()):
+                    for key, value in fields.items():
+                        setattr(person, key, value)
+                    changed.append(person)
+            people[resident_id] = person
+        InsuredPerson.objects.bulk_create(new)
+        InsuredPerson.objects.bulk_update(changed, ["name", "region", "household_region_text", "is_local",
+                                                    "insured_kind", "is_deceased"])
+        created += len(new)
+    if any(person.pk is None for person in people.values()):  # SQLite returns ids; refetch otherwise
+        people = InsuredPerson.objects.in_bulk(list(people), field_name="resident_id")
+    return people, created
+
+
+def _write_settlements(batch: list[SettlementRow], people: dict[str, InsuredPerson], *, job, year: int) -> int:
+    existing = {record.settlement_no: record for record in SettlementRecord.objects.filter(
+        year=year, settlement_no__in=[row.settlement_no for row in batch])}
+    new, changed = [], []
+    for row in batch:
+        values = {
+            "person_id": people[row.resident_id].pk, "settled_on": row.settled_on, "institution": row.institution,
+            "in_province": row.in_province, "total_cost": row.total_cost, "fund_basic": row.fund_basic,
+            "fund_critical": row.fund_critical, "fund_assistance": row.fund_assistance,
+            "out_of_pocket": row.out_of_pocket,
+        }
+        record = existing.get(row.settlement_no)
+        if record is None:
+            new.append(SettlementRecord(year=year, settlement_no=row.settlement_no, import_job=job, **values))
+        elif any(getattr(record, key) != value for key, value in values.items()):
+            for key, value in values.items():
+                setattr(record, key, value)
+            record.import_job = job
+            changed.append(record)
+    SettlementRecord.objects.bulk_create(new)
+    SettlementRecord.objects.bulk_update(changed, [*SETTLEMENT_FIELDS, "import_job"])
+    return len(new) + len(changed)

@@ -1,0 +1,41 @@
+"""`manage.py import_settlements FILE --year 2022 [--json] [--user msb]`"""
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from assistance.imports import settlement_import_create, settlement_import_run
+from fundportal.models import User
+
+
+class Command(BaseCommand):
+    help = "导入一年的医保结算数据（.csv UTF-8/GBK 或 .xlsx），校验后写入；错误行可在后台下载。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--year", type=int, required=True)
+        parser.add_argument("--user", default=None, help="记为导入人的用户名（默认：第一个超级用户）")
+        parser.add_argument("--json", action="store_true", help="只输出一行 JSON")
+
+    def handle(self, *args, file: Path, year: int, user: str | None, json: bool, **options):
+        if not file.is_file():
+            raise CommandError(f"文件不存在：{file}")
+        acting_user = (User.objects.filter(username=user).first() if user
+                       else User.objects.filter(is_superuser=True).order_by("pk").first())
+        if acting_user is None:
+            raise CommandError("找不到导入人：请用 --user 指定一个已存在的用户名")
+        job = settlement_import_create(year=year, file_name=file.name, acting_user=acting_user)
+        job = settlement_import_run(job=job, path=file)
+        summary = {"job": job.pk, "status": job.status, "imported": job.rows_imported, "rejected": job.rows_rejected,
+                   "unchanged": job.rows_unchanged, "people_created": job.people_created,
+                   "rows": job.rows_total, "seconds": float(job.seconds or 0)}
+        if json:
+            self.stdout.write(_json(summary))
+        else:
+            self.stdout.write(job.message)
+        if job.status != job.Status.DONE:
+            raise CommandError(job.message)
+
+
+def _json(data) -> str:
+    return json.dumps(data, ensure_ascii=False)

@@ -1,0 +1,10 @@
+from celery import shared_task
+
+from .models import SettlementImport
+
+
+@shared_task(acks_late=True)
+def settlement_import_task(job_id: int) -> None:
+    from .imports import settlement_import_run
+
+    settlement_import_run(job=SettlementImport.objects.get(pk=job_id))
