@@ -134,3 +134,77 @@ class SettlementRecord(models.Model):
     @property
     def fund_paid(self):
         return self.fund_basic + self.fund_critical + self.fund_assistance
+
+
+class ScreeningRun(models.Model):
+    """One screening of a year's settlements with stated parameters; repeatable and reproducible."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("筛查中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    threshold = MoneyField(_("个人自付起点（元）"), default=50000)
+    local_only = models.BooleanField(_("仅本市户籍"), default=True)
+    exclude_deceased = models.BooleanField(_("排除已死亡人员"), default=True)
+    min_settlements = models.PositiveIntegerField(_("最少结算次数"), default=1)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    target_count = models.PositiveIntegerField(_("预警对象人数"), default=0)
+    data_fingerprint = models.CharField(_("数据指纹"), max_length=80, blank=True,
+                                        help_text=_("筛查时该年度结算数据的行数与金额合计；相同数据和参数得到相同结果"))
+    seconds = models.DecimalField(_("用时（秒）"), max_digits=10, decimal_places=2, null=True, blank=True)
+    message = models.TextField(_("说明"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发起人"), on_delete=models.PROTECT,
+                                   related_name="+")
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    shared_at = models.DateTimeField(_("共享给民政时间"), null=True, blank=True)
+    shared_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("共享人"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        verbose_name = _("筛查批次")
+        verbose_name_plural = _("筛查批次")
+        ordering = ["-id"]
+        permissions = [("share_screeningrun", _("可将筛查结果共享给民政局"))]
+        constraints = [
+            models.CheckConstraint(condition=Q(threshold__gte=0), name="screening_threshold_not_negative"),
+            models.CheckConstraint(condition=Q(shared_at__isnull=True) | Q(status="done"),
+                                   name="screening_shared_only_when_done"),
+        ]
+
+    def __str__(self):
+        return f"{self.year} 年筛查 #{self.pk}（自付 ≥ {self.threshold:,.0f} 元）"
+
+
+class WarningTarget(models.Model):
+    """A person a run found at risk, with the figures behind it (copied: the run is a snapshot)."""
+
+    run = models.ForeignKey(ScreeningRun, verbose_name=_("筛查批次"), on_delete=models.CASCADE,
+                            related_name="targets")
+    person = models.ForeignKey(InsuredPerson, verbose_name=_("参保人员"), on_delete=models.PROTECT,
+                               related_name="warning_targets")
+    region = models.ForeignKey(Region, verbose_name=_("户籍地"), null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
+    total_cost = MoneyField(_("医疗总费用"))
+    fund_paid = MoneyField(_("基金支付"))
+    out_of_pocket = MoneyField(_("个人自付"))
+    settlement_count = models.PositiveIntegerField(_("结算次数"))
+    own_share = models.DecimalField(_("个人负担比例"), max_digits=5, decimal_places=4,
+                                    help_text=_("个人自付占医疗总费用的比例"))
+    top_institutions = models.JSONField(_("主要就诊机构"), default=list,
+                                        help_text=_("费用最多的机构及金额（最多 3 家）"))
+
+    class Meta:
+        verbose_name = _("预警对象")
+        verbose_name_plural = _("预警对象")
+        ordering = ["run", "-out_of_pocket", "person_id"]
+        constraints = [models.UniqueConstraint(fields=["run", "person"], name="target_run_person_unique")]
+        indexes = [models.Index(fields=["run", "region"], name="target_run_region_idx")]
+
+    def __str__(self):
+        return f"{self.person} {self.out_of_pocket}"

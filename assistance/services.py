@@ -1,4 +1,6 @@
-"""Writes of the assistance side. Settlement imports and screening runs live in their own modules."""
+"""Writes of the assistance side, one module per stage, re-exported here."""
 from .imports import settlement_import_create, settlement_import_run
+from .screening import screening_run_create, screening_run_execute, screening_run_share
 
-__all__ = ["settlement_import_create", "settlement_import_run"]
+__all__ = ["settlement_import_create", "settlement_import_run", "screening_run_create", "screening_run_execute",
+           "screening_run_share"]

@@ -8,3 +8,11 @@ def settlement_import_task(job_id: int) -> None:
     from .imports import settlement_import_run
 
     settlement_import_run(job=SettlementImport.objects.get(pk=job_id))
+
+
+@shared_task(acks_late=True)
+def screening_run_task(run_id: int) -> None:
+    from .models import ScreeningRun
+    from .screening import screening_run_execute
+
+    screening_run_execute(run=ScreeningRun.objects.get(pk=run_id))

@@ -1,5 +1,7 @@
 """Small admin building blocks shared by every app."""
 from django.contrib import admin
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
 
 
 class AppendOnlyAdmin(admin.ModelAdmin):
@@ -35,3 +37,16 @@ class NoStoreMixin:
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         return no_store(super().history_form_view(request, object_id, version_id, extra_context))
+
+
+class CappedCountPaginator(Paginator):
+    """Counts at most CAP rows, so a list over 10 M rows never runs a full count(*).
+
+    Past the cap the admin shows CAP // per_page pages; narrower filters or a search find the rest.
+    """
+
+    CAP = 10_000
+
+    @cached_property
+    def count(self):
+        return self.object_list.values("pk")[: self.CAP + 1].count()

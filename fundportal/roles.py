@@ -24,11 +24,22 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "系统管理员", _("系统管理员")
 
 
+# Civil-affairs officers see shared warning targets of their own area (scoped in
+# assistance.selectors), only the totals: never the settlement records behind them.
+CAB_OFFICER = ["assistance.view_warningtarget"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.MSB_STAFF: [],
-    Role.CAB_CITY: [],
-    Role.CAB_TOWN: [],
-    Role.CAB_VILLAGE: [],
+    Role.MSB_STAFF: [
+        "assistance.view_insuredperson", "assistance.change_insuredperson",
+        "assistance.view_settlementrecord",
+        "assistance.add_settlementimport", "assistance.view_settlementimport",
+        "assistance.view_settlementimporterror",
+        "assistance.add_screeningrun", "assistance.view_screeningrun", "assistance.share_screeningrun",
+        "assistance.view_warningtarget",
+    ],
+    Role.CAB_CITY: CAB_OFFICER,
+    Role.CAB_TOWN: CAB_OFFICER,
+    Role.CAB_VILLAGE: CAB_OFFICER,
     Role.REDCROSS_CLERK: [],
     Role.COUNCIL_SECRETARY: [
         "fundportal.view_fundaccount",

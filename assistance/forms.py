@@ -1,0 +1,46 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fundportal.identifiers import validate_resident_id
+
+from .models import ScreeningRun
+
+MAX_UPLOAD_BYTES = 4 << 30  # a city's year as CSV is a few GB at most
+ALLOWED_EXTENSIONS = (".csv", ".xlsx")
+
+
+def _years():
+    this_year = timezone.localdate().year
+    return [(year, str(year)) for year in range(this_year, 2014, -1)]
+
+
+class SettlementUploadForm(forms.Form):
+    year = forms.TypedChoiceField(label=_("年度"), coerce=int, choices=_years)
+    file = forms.FileField(label=_("结算数据文件"), help_text=_(".csv（UTF-8 或 GBK）或 .xlsx；第一行为表头"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(ALLOWED_EXTENSIONS):
+            raise ValidationError(_("只接受 .csv 或 .xlsx 文件"))
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise ValidationError(_("文件超过 4 GB，请按月拆分后分别导入"))
+        return upload
+
+
+class ScreeningRunForm(forms.ModelForm):
+    year = forms.TypedChoiceField(label=_("年度"), coerce=int, choices=_years)
+
+    class Meta:
+        model = ScreeningRun
+        fields = ["year", "threshold", "local_only", "exclude_deceased", "min_settlements"]
+
+
+class ResidentIdLookupForm(forms.Form):
+    """Sent by POST: an ID number never travels in a URL."""
+
+    resident_id = forms.CharField(label=_("身份证号码"), max_length=30)
+
+    def clean_resident_id(self):
+        return validate_resident_id(self.cleaned_data["resident_id"])

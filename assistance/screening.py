@@ -1,0 +1,123 @@
+"""Screening runs: find the year's warning targets (预警对象) and share them with civil affairs."""
+import time
+from collections import defaultdict
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from fundportal.audit import records_actor
+from fundportal.money import ZERO
+
+from .models import InsuredPerson, ScreeningRun, SettlementRecord, WarningTarget
+
+TOP_INSTITUTIONS = 3
+
+
+@records_actor
+@transaction.atomic
+def screening_run_create(*, year: int, acting_user, threshold: Decimal = Decimal("50000"), local_only: bool = True,
+                         exclude_deceased: bool = True, min_settlements: int = 1,
+                         queue: bool = True) -> ScreeningRun:
+    """Record a run's parameters; with queue=True a Celery task computes it after commit."""
+    errors = {}
+    if threshold < 0:
+        errors["threshold"] = "个人自付起点不能为负数"
+    if min_settlements < 1:
+        errors["min_settlements"] = "最少结算次数至少为 1"
+    if not 2000 <= year <= timezone.localdate().year:
+        errors["year"] = "年度无效"
+    if errors:
+        raise ValidationError(errors)
+    run = ScreeningRun.objects.create(year=year, threshold=threshold, local_only=local_only,
+                                      exclude_deceased=exclude_deceased, min_settlements=min_settlements,
+                                      created_by=acting_user)
+    if queue:
+        from .tasks import screening_run_task
+
+        transaction.on_commit(lambda: screening_run_task.delay(run.pk))
+    return run
+
+
+def _fingerprint(year: int) -> str:
+    totals = SettlementRecord.objects.filter(year=year).aggregate(
+        rows=Count("id"), out_of_pocket=Sum("out_of_pocket"), total=Sum("total_cost"))
+    return f"{totals['rows']}|{totals['out_of_pocket'] or ZERO}|{totals['total'] or ZERO}"
+
+
+@transaction.atomic
+def screening_run_execute(*, run: ScreeningRun) -> ScreeningRun:
+    """Compute the targets. Deterministic: the same data and parameters give the same targets."""
+    run = ScreeningRun.objects.select_for_update().get(pk=run.pk)
+    if run.status == ScreeningRun.Status.DONE:
+        return run  # idempotent: a redelivered task does nothing
+    started = time.monotonic()
+    run.targets.all().delete()
+    # Sum per person first (one pass over the year's partition), then apply the person rules
+    # to the few who pass the threshold.
+    sums = (SettlementRecord.objects.filter(year=run.year).values("person_id")
+            .annotate(total=Sum("total_cost"), basic=Sum("fund_basic"), critical=Sum("fund_critical"),
+                      assistance=Sum("fund_assistance"), oop=Sum("out_of_pocket"), visits=Count("id"))
+            .filter(oop__gte=run.threshold, visits__gte=run.min_settlements)
+            .order_by("person_id"))
+    candidates = {row["person_id"]: row for row in sums}
+    people = InsuredPerson.objects.filter(pk__in=list(candidates))
+    if run.local_only:
+        people = people.filter(is_local=True)
+    if run.exclude_deceased:
+        people = people.filter(is_deceased=False)
+    people = {person.pk: person for person in people.only("pk", "region_id")}
+    institutions = _top_institutions(run.year, list(people))
+    targets = []
+    for person_id in sorted(people):
+        row = candidates[person_id]
+        fund_paid = row["basic"] + row["critical"] + row["assistance"]
+        targets.append(WarningTarget(
+            run=run, person_id=person_id, region_id=people[person_id].region_id, total_cost=row["total"],
+            fund_paid=fund_paid, out_of_pocket=row["oop"], settlement_count=row["visits"],
+            own_share=(row["oop"] / row["total"]).quantize(Decimal("0.0001")) if row["total"] else Decimal("0"),
+            top_institutions=institutions.get(person_id, []),
+        ))
+    WarningTarget.objects.bulk_create(targets, batch_size=2000)
+    run.status = ScreeningRun.Status.DONE
+    run.target_count = len(targets)
+    run.data_fingerprint = _fingerprint(run.year)
+    run.seconds = Decimal(f"{time.monotonic() - started:.2f}")
+    run.finished_at = timezone.now()
+    run.message = f"{run.year} 年个人自付 ≥ {run.threshold:,.2f} 元的预警对象 {len(targets)} 人"
+    run.save()
+    return run
+
+
+def _top_institutions(year: int, person_ids: list[int]) -> dict[int, list[list]]:
+    """Each person's institutions by cost, biggest first (ties by name, so runs are reproducible)."""
+    by_person: dict[int, list[tuple[Decimal, str]]] = defaultdict(list)
+    for start in range(0, len(person_ids), 2000):
+        rows = (SettlementRecord.objects.filter(year=year, person_id__in=person_ids[start:start + 2000])
+                .values("person_id", "institution").annotate(amount=Sum("total_cost")))
+        for row in rows:
+            by_person[row["person_id"]].append((row["amount"], row["institution"]))
+    return {
+        person_id: [[name, str(amount)] for amount, name in sorted(items, key=lambda i: (-i[0], i[1]))[:TOP_INSTITUTIONS]]
+        for person_id, items in by_person.items()
+    }
+
+
+@records_actor
+@transaction.atomic
+def screening_run_share(*, run: ScreeningRun, acting_user) -> ScreeningRun:
+    """The MSB shares a finished run with civil affairs: from now on CAB officers see its targets."""
+    if not acting_user.has_perm("assistance.share_screeningrun"):
+        raise PermissionError("您没有共享筛查结果的权限")
+    run = ScreeningRun.objects.select_for_update().get(pk=run.pk)
+    if run.status != ScreeningRun.Status.DONE:
+        raise ValidationError("筛查尚未完成，不能共享")
+    if run.shared_at is not None:
+        raise ValidationError("该批次已于 %(at)s 共享", params={"at": f"{timezone.localtime(run.shared_at):%Y-%m-%d %H:%M}"})
+    run.shared_at = timezone.now()
+    run.shared_by = acting_user
+    run._change_reason = "共享给民政局"
+    run.save(update_fields=["shared_at", "shared_by"])
+    return run

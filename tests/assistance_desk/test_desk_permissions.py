@@ -1,0 +1,160 @@
+"""The MSB's and civil affairs' admin desks: each role sees and does only its own part."""
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from assistance.models import InsuredPerson, ScreeningRun, SettlementImport, SettlementRecord, WarningTarget
+from benchmarks.synthetic import write_year
+from fundportal.models import ExportLog, Region
+from fundportal.roles import Role
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+YEAR = dt.date.today().year - 1
+
+
+@pytest.fixture
+def city(db):
+    city = Region.objects.create(code="330381000000", name="瑞安市", level=Region.Level.CITY)
+    tangxia = Region.objects.create(code="330381102000", name="塘下镇", level=Region.Level.TOWN, parent=city)
+    Region.objects.create(code="330381102201", name="韩田村", level=Region.Level.VILLAGE, parent=tangxia)
+    Region.objects.create(code="330381006000", name="莘塍街道", level=Region.Level.TOWN, parent=city)
+    return city
+
+
+def _officer(username, role, region_name):
+    user = UserFactory(username=username, region=Region.objects.get(name=region_name))
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def imported(city, msb, tmp_path, client, django_capture_on_commit_callbacks):
+    """The MSB uploads a synthetic year through the admin; the Celery task runs on commit."""
+    path = tmp_path / "year.csv"
+    write_year(path, rows=1500, year=YEAR, regions=["330381102201", "330381102000", "330381006000"],
+               messy_share=0.05, invalid_share=0.01)
+    client.force_login(msb)
+    with django_capture_on_commit_callbacks(execute=True), open(path, "rb") as handle:
+        response = client.post(reverse("admin:assistance_settlementimport_upload"), {"year": YEAR, "file": handle})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    job = SettlementImport.objects.get()
+    assert job.status == SettlementImport.Status.DONE, job.message
+    return job
+
+
+@pytest.fixture
+def shared_run(imported, msb, client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:assistance_screeningrun_add"), {
+            "year": YEAR, "threshold": "3000", "local_only": "on", "exclude_deceased": "on", "min_settlements": 1})
+    assert response.status_code == 302
+    run = ScreeningRun.objects.get()
+    assert run.status == ScreeningRun.Status.DONE and run.target_count > 0
+    assert client.post(reverse("admin:assistance_screeningrun_share", args=[run.pk])).status_code == 302
+    run.refresh_from_db()
+    assert run.shared_by == msb
+    return run
+
+
+def test_msb_import_shows_progress_and_downloadable_errors(imported, client):
+    progress = client.get(reverse("admin:assistance_settlementimport_progress", args=[imported.pk])).json()
+    assert progress["done"] and progress["processed"] == imported.rows_total == 1500
+    page = client.get(reverse("admin:assistance_settlementimport_change", args=[imported.pk]))
+    assert "data-progress-url" in page.content.decode()
+    errors = client.get(reverse("admin:assistance_settlementimport_errors", args=[imported.pk]))
+    content = b"".join(errors.streaming_content).decode("utf-8-sig")
+    assert content.splitlines()[0] == "行号,列,原因" and len(content.splitlines()) == imported.rows_rejected + 1
+    assert ExportLog.objects.filter(what__startswith="结算导入错误清单").exists()
+
+
+@pytest.mark.parametrize("persona", ["clerk", "finance"])
+def test_other_roles_cannot_reach_the_medical_data(request, client, imported, persona):
+    client.force_login(request.getfixturevalue(persona))
+    person = InsuredPerson.objects.first()
+    for url in (reverse("admin:assistance_settlementimport_changelist"),
+                reverse("admin:assistance_settlementimport_upload"),
+                reverse("admin:assistance_settlementimport_errors", args=[imported.pk]),
+                reverse("admin:assistance_settlementimport_progress", args=[imported.pk]),
+                reverse("admin:assistance_insuredperson_changelist"),
+                reverse("admin:assistance_insuredperson_change", args=[person.pk]),
+                reverse("admin:assistance_insuredperson_costs", args=[person.pk, YEAR]),
+                reverse("admin:assistance_settlementrecord_changelist"),
+                reverse("admin:assistance_screeningrun_changelist"),
+                reverse("admin:assistance_warningtarget_changelist")):
+        assert client.get(url).status_code == 403, url
+
+
+def test_id_numbers_are_looked_up_by_post_and_never_appear_in_a_url(client, imported):
+    person = InsuredPerson.objects.first()
+    response = client.post(reverse("admin:assistance_insuredperson_lookup"),
+                           {"resident_id": person.resident_id.lower()})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:assistance_insuredperson_change", args=[person.pk])
+    assert person.resident_id not in response["Location"]
+    wrong = client.post(reverse("admin:assistance_insuredperson_lookup"), {"resident_id": "123"})
+    assert "18位" in wrong.content.decode()
+    listing = client.get(reverse("admin:assistance_insuredperson_changelist")).content.decode()
+    assert person.resident_id not in listing  # masked in lists
+
+
+def test_msb_sees_and_exports_a_persons_year(client, imported):
+    person = InsuredPerson.objects.first()
+    page = client.get(reverse("admin:assistance_insuredperson_costs", args=[person.pk, YEAR]))
+    assert page.status_code == 200 and "no-store" in page["Cache-Control"]
+    summary = page.context["summary"]
+    records = SettlementRecord.objects.filter(person=person, year=YEAR)
+    assert summary.settlements == records.count()
+    assert summary.out_of_pocket == sum((r.out_of_pocket for r in records), Decimal("0"))
+    export = client.get(reverse("admin:assistance_insuredperson_costs", args=[person.pk, YEAR]), {"format": "csv"})
+    lines = b"".join(export.streaming_content).decode("utf-8-sig").splitlines()
+    assert len(lines) == records.count() + 1
+    assert ExportLog.objects.filter(what="个人年度结算明细", row_count=records.count()).exists()
+
+
+def test_unshared_targets_are_msb_only(client, imported, msb, city):
+    client.force_login(msb)
+    client.post(reverse("admin:assistance_screeningrun_add"), {
+        "year": YEAR, "threshold": "20000", "local_only": "on", "exclude_deceased": "on", "min_settlements": 1})
+    officer = _officer("town_officer", Role.CAB_TOWN, "塘下镇")
+    client.force_login(officer)
+    assert client.get(reverse("admin:assistance_warningtarget_changelist")).context["cl"].result_count == 0
+
+
+def test_officers_see_only_their_area_and_only_totals(client, shared_run):
+    town = _officer("town_officer", Role.CAB_TOWN, "塘下镇")
+    village = _officer("village_officer", Role.CAB_VILLAGE, "韩田村")
+    city_officer = _officer("city_officer", Role.CAB_CITY, "瑞安市")
+    expected = {
+        town: set(WarningTarget.objects.filter(region__path__startswith=town.region.path).values_list("pk", flat=True)),
+        village: set(WarningTarget.objects.filter(region=village.region).values_list("pk", flat=True)),
+        city_officer: set(WarningTarget.objects.values_list("pk", flat=True)),
+    }
+    assert expected[village] < expected[town] < expected[city_officer]
+    for officer, pks in expected.items():
+        client.force_login(officer)
+        listing = client.get(reverse("admin:assistance_warningtarget_changelist"))
+        assert {t.pk for t in listing.context["cl"].result_list} == pks
+        outside = WarningTarget.objects.exclude(pk__in=pks).first()
+        if outside:
+            assert client.get(reverse("admin:assistance_warningtarget_change", args=[outside.pk])).status_code in (
+                302, 404)
+        # totals only: never the visits behind them
+        assert client.get(reverse("admin:assistance_settlementrecord_changelist")).status_code == 403
+        person = WarningTarget.objects.get(pk=next(iter(pks))).person if pks else InsuredPerson.objects.first()
+        assert client.get(reverse("admin:assistance_insuredperson_costs", args=[person.pk, YEAR])).status_code == 403
+
+
+def test_big_lists_never_count_the_whole_table(client, imported):
+    for url in (reverse("admin:assistance_settlementrecord_changelist"),
+                reverse("admin:assistance_insuredperson_changelist")):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts = [q["sql"] for q in queries.captured_queries if re.search(r"COUNT\(", q["sql"], re.I)]
+        assert counts and all("LIMIT" in sql for sql in counts), counts
