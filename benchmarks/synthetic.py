@@ -60,7 +60,8 @@ def _messy_date(rng: random.Random, day: dt.date) -> str:
 
 
 def write_year(path: Path, *, rows: int, year: int = 2022, seed: int = 2023, messy_share: float = 0.05,
-               invalid_share: float = 0.002, regions: list[str] | None = None, encoding: str = "utf-8") -> Stats:
+               invalid_share: float = 0.002, regions: list[str] | None = None, encoding: str = "utf-8",
+               heavy_share: float = 0.004) -> Stats:
     """Write `rows` settlement rows for `year`. People ≈ rows / 7; a few carry very high costs."""
     rng = random.Random(seed)
     regions = regions or ["330381102000", "330381006000", "330381001000", "330381101000", "330381105000"]
@@ -69,7 +70,7 @@ def write_year(path: Path, *, rows: int, year: int = 2022, seed: int = 2023, mes
     for _ in range(people_count):
         region = rng.choice(regions) if rng.random() < 0.92 else "330302000000"  # some live outside the city
         name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
-        heavy = rng.random() < 0.004  # the seriously ill: a few percent of costs drive the warning list
+        heavy = rng.random() < heavy_share  # the seriously ill: a few of them drive the warning list
         people.append((_resident_id(rng, region[:6]), name, region, heavy))
     stats = Stats()
     days = (dt.date(year, 12, 31) - dt.date(year, 1, 1)).days + 1

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from demo.donations import donation_summary, load_donations
+from demo.medical import SETTLEMENT_YEAR, load_medical_year
 from demo.regions import load_regions
 from demo.users import MARKER_USERNAME, load_users, user_table_rows
 from fundportal.models import User
@@ -41,6 +42,9 @@ class Command(BaseCommand):
                 load_regions()
                 users = load_users()
                 load_donations(acting_user=users[MARKER_USERNAME])
+            self.stdout.write(f"正在生成并导入 {SETTLEMENT_YEAR} 年医保结算数据（演示用，约半分钟）……")
+            job, run = load_medical_year(acting_user=users["msb"])
+            self.stdout.write(f"  {job.message}；{run.message}，已共享给民政局")
             self.stdout.write(self.style.SUCCESS("演示数据载入完成。"))
 
         summary = donation_summary()

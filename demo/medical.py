@@ -1,0 +1,41 @@
+"""The MSB's part of the demo: a synthetic settlement year for the city, imported and screened.
+
+The real fund screened 2022's costs in 2023. The file is generated (seeded) with household
+regions drawn from the demo city's villages, imported through the same service as an upload,
+screened at the real threshold (50,000) and shared with civil affairs.
+"""
+
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+from assistance.imports import settlement_import_create, settlement_import_run
+from assistance.models import ScreeningRun, SettlementImport
+from assistance.screening import screening_run_create, screening_run_execute, screening_run_share
+from benchmarks.synthetic import write_year
+from fundportal.models import Region
+
+SETTLEMENT_YEAR = 2022
+DEMO_ROWS = 30_000
+
+
+def load_medical_year(*, acting_user, rows: int = DEMO_ROWS) -> tuple[SettlementImport, ScreeningRun]:
+    villages = list(Region.objects.filter(level=Region.Level.VILLAGE).values_list("code", flat=True))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{SETTLEMENT_YEAR}年医保结算数据.csv"
+        # More seriously ill people than a real city has, so a small demo still has a warning list.
+        write_year(path, rows=rows, year=SETTLEMENT_YEAR, seed=2022, regions=villages, heavy_share=0.02)
+        job = settlement_import_create(year=SETTLEMENT_YEAR, file_name=path.name, acting_user=acting_user)
+        job = settlement_import_run(job=job, path=path)
+    run = screening_run_create(year=SETTLEMENT_YEAR, threshold=Decimal("50000"), acting_user=acting_user,
+                               queue=False)
+    run = screening_run_execute(run=run)
+    run = screening_run_share(run=run, acting_user=acting_user)
+    return job, run
+
+
+def settlement_year_is_loaded() -> bool:
+    return SettlementImport.objects.filter(year=SETTLEMENT_YEAR, status=SettlementImport.Status.DONE).exists()
+
+
+
