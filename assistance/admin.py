@@ -13,9 +13,10 @@ from fundportal.masking import mask_name, mask_resident_id
 from fundportal.services import export_log_record
 
 from . import selectors
-from .forms import ResidentIdLookupForm, ScreeningRunForm, SettlementUploadForm
+from .forms import InsuredPersonStatusForm, ResidentIdLookupForm, ScreeningRunForm, SettlementUploadForm
 from .imports import import_progress, settlement_import_create
 from .models import InsuredPerson, ScreeningRun, SettlementImport, SettlementRecord, WarningTarget
+from .people import insured_person_set_deceased
 from .screening import screening_run_create, screening_run_share
 
 
@@ -101,6 +102,7 @@ class SettlementImportAdmin(AppendOnlyAdmin):
 
 @admin.register(InsuredPerson)
 class InsuredPersonAdmin(NoStoreMixin, admin.ModelAdmin):
+    form = InsuredPersonStatusForm
     list_display = ("masked_id", "name", "sex", "birth_date", "region", "is_local", "is_deceased")
     list_filter = ("is_local", "is_deceased", "sex")
     list_select_related = ("region",)
@@ -125,6 +127,10 @@ class InsuredPersonAdmin(NoStoreMixin, admin.ModelAdmin):
     @admin.display(description=_("身份证号码"))
     def masked_id(self, person):
         return mask_resident_id(person.resident_id)
+
+    def save_model(self, request, obj, form, change):
+        insured_person_set_deceased(person=obj, is_deceased=form.cleaned_data["is_deceased"],
+                                    died_on=form.cleaned_data["died_on"], acting_user=request.user)
 
     def get_urls(self):
         wrap = self.admin_site.admin_view

@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from fundportal.identifiers import validate_resident_id
 
-from .models import ScreeningRun
+from .models import InsuredPerson, ScreeningRun
+from .people import death_validate
 
 MAX_UPLOAD_BYTES = 4 << 30  # a city's year as CSV is a few GB at most
 ALLOWED_EXTENSIONS = (".csv", ".xlsx")
@@ -44,3 +45,18 @@ class ResidentIdLookupForm(forms.Form):
 
     def clean_resident_id(self):
         return validate_resident_id(self.cleaned_data["resident_id"])
+
+
+class InsuredPersonStatusForm(forms.ModelForm):
+    class Meta:
+        model = InsuredPerson
+        fields = ["is_deceased", "died_on"]
+
+    def clean(self):
+        data = super().clean()
+        try:
+            death_validate(is_deceased=data.get("is_deceased", False), died_on=data.get("died_on"))
+        except ValidationError as exc:
+            for field, errors in exc.error_dict.items():
+                self.add_error(field, errors)
+        return data

@@ -158,3 +158,16 @@ def test_big_lists_never_count_the_whole_table(client, imported):
             assert client.get(url).status_code == 200
         counts = [q["sql"] for q in queries.captured_queries if re.search(r"COUNT\(", q["sql"], re.I)]
         assert counts and all("LIMIT" in sql for sql in counts), counts
+
+
+def test_msb_records_a_death_through_the_desk_and_it_is_audited(client, imported, msb):
+    person = InsuredPerson.objects.first()
+    url = reverse("admin:assistance_insuredperson_change", args=[person.pk])
+    response = client.post(url, {"is_deceased": "on", "died_on": "2099-01-01"})
+    assert response.status_code == 200 and "不能晚于今天" in response.content.decode()
+    response = client.post(url, {"is_deceased": "on", "died_on": f"{YEAR}-06-01"})
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.is_deceased and person.died_on == dt.date(YEAR, 6, 1)
+    record = person.history.first()
+    assert record.history_user == msb and record.history_change_reason == "登记死亡"
