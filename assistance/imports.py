@@ -70,8 +70,12 @@ def settlement_import_run(*, job: SettlementImport, path: Path | None = None) ->
     def progress(phase: str, processed: int) -> None:
         cache.set(PROGRESS_KEY.format(job.pk), {"phase": phase, "processed": processed, "total": total}, 3600)
 
-    total = _estimate_rows(path)
-    SettlementImport.objects.filter(pk=job.pk).update(status=SettlementImport.Status.RUNNING, rows_total=total)
+    try:
+        total = _estimate_rows(path)
+    except Exception:  # a broken .xlsx: reported in Chinese below, when its header is read
+        total = 0
+    SettlementImport.objects.filter(pk=job.pk).exclude(status=SettlementImport.Status.DONE).update(
+        status=SettlementImport.Status.RUNNING, rows_total=total)
     progress("排队中", 0)
     try:
         header = next(iter(_header(path)), None) or []
@@ -80,9 +84,12 @@ def settlement_import_run(*, job: SettlementImport, path: Path | None = None) ->
         with transaction.atomic():
             try:
                 # One runner per job: a redelivered task finds the row locked and leaves.
-                SettlementImport.objects.select_for_update(nowait=True).get(pk=job.pk)
+                locked = SettlementImport.objects.select_for_update(nowait=True).get(pk=job.pk)
             except DatabaseError:
                 logger.info("settlement import %s is already running", job.pk)
+                return job
+            if locked.status == SettlementImport.Status.DONE:  # another runner finished it meanwhile
+                job.refresh_from_db()
                 return job
             job.errors.all().delete()
             result = loader.load(job=job, path=path, positions=positions, width=len(header), year=job.year,

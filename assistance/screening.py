@@ -1,7 +1,7 @@
 """Screening runs: find the year's warning targets (预警对象) and share them with civil affairs."""
 import time
 from collections import defaultdict
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -77,7 +77,8 @@ def screening_run_execute(*, run: ScreeningRun) -> ScreeningRun:
         targets.append(WarningTarget(
             run=run, person_id=person_id, region_id=people[person_id].region_id, total_cost=row["total"],
             fund_paid=fund_paid, out_of_pocket=row["oop"], settlement_count=row["visits"],
-            own_share=(row["oop"] / row["total"]).quantize(Decimal("0.0001")) if row["total"] else Decimal("0"),
+            own_share=((row["oop"] / row["total"]).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+                       if row["total"] else Decimal("0")),  # 四舍五入, like every amount in the portal
             top_institutions=institutions.get(person_id, []),
         ))
     WarningTarget.objects.bulk_create(targets, batch_size=2000)

@@ -18,19 +18,21 @@ from .reader import detect_encoding, is_xlsx, iter_rows
 from .regions import RegionResolver
 from .rules import DECEASED, OUT_OF_PROVINCE
 
-FULL = "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ．，－／：　"
-HALF = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.,-/: "
 PG_ENCODINGS = {"utf-8": "UTF8", "utf-8-sig": "UTF8", "gb18030": "GB18030"}
 
-FUNCTIONS = rf"""
-CREATE FUNCTION pg_temp.hw(t text) RETURNS text LANGUAGE sql IMMUTABLE AS
-$$ SELECT translate(coalesce(t, ''), '{FULL}', '{HALF}') $$;
+FUNCTIONS = r"""
+-- Python's unicodedata.normalize("NFKC", t) (fundportal.text.to_half_width): full-width digits,
+-- letters and punctuation (１２３Ｘ（）), no-break and ideographic spaces become half-width. The
+-- quick check first: most cells are already normalised, and normalize() costs more than the check.
+CREATE OR REPLACE FUNCTION pg_temp.hw(t text) RETURNS text LANGUAGE sql IMMUTABLE AS
+$$ SELECT CASE WHEN t IS NULL THEN '' WHEN t IS NFKC NORMALIZED THEN t ELSE normalize(t, NFKC) END $$;
 
 -- Python's " ".join(text.split()) after NFKC: half-width, runs of white space as one, trimmed.
-CREATE FUNCTION pg_temp.squash(t text) RETURNS text LANGUAGE sql IMMUTABLE AS
-$$ SELECT btrim(regexp_replace(pg_temp.hw(t), '\s+', ' ', 'g')) $$;
+-- Python's white space (str.isspace) is \s plus the separators U+001C-U+001F and U+0085.
+CREATE OR REPLACE FUNCTION pg_temp.squash(t text) RETURNS text LANGUAGE sql IMMUTABLE AS
+$$ SELECT btrim(regexp_replace(pg_temp.hw(t), '[\s\u001c-\u001f\u0085]+', ' ', 'g')) $$;
 
-CREATE FUNCTION pg_temp.ric_check(id text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+CREATE OR REPLACE FUNCTION pg_temp.ric_check(id text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
 SELECT substr('10X98765432', ((substr(id,1,1)::int*7 + substr(id,2,1)::int*9 + substr(id,3,1)::int*10
   + substr(id,4,1)::int*5 + substr(id,5,1)::int*8 + substr(id,6,1)::int*4 + substr(id,7,1)::int*2
   + substr(id,8,1)::int*1 + substr(id,9,1)::int*6 + substr(id,10,1)::int*3 + substr(id,11,1)::int*7
@@ -38,14 +40,14 @@ SELECT substr('10X98765432', ((substr(id,1,1)::int*7 + substr(id,2,1)::int*9 + s
   + substr(id,16,1)::int*4 + substr(id,17,1)::int*2) % 11) + 1, 1) $$;
 
 -- y, m, d → date, or NULL when the day does not exist (never an exception mid-import).
-CREATE FUNCTION pg_temp.ymd(y int, m int, d int) RETURNS date LANGUAGE sql IMMUTABLE AS $$
+CREATE OR REPLACE FUNCTION pg_temp.ymd(y int, m int, d int) RETURNS date LANGUAGE sql IMMUTABLE AS $$
 SELECT CASE WHEN y BETWEEN 1 AND 9999 AND m BETWEEN 1 AND 12 AND d BETWEEN 1 AND 31
              AND d <= extract(day FROM (make_date(y, m, 1) + interval '1 month - 1 day'))
        THEN make_date(y, m, d) END $$;
 
 -- Amount text as people write it → the bare number text (rules: fundportal.money.parse_money).
-CREATE FUNCTION pg_temp.money_text(t text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
-SELECT regexp_replace(pg_temp.hw(t), '[\s,，元¥￥]|人民币|RMB|CNY', '', 'gi') $$;
+CREATE OR REPLACE FUNCTION pg_temp.money_text(t text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+SELECT regexp_replace(pg_temp.hw(t), '[\s\u001c-\u001f\u0085,，元¥￥]|人民币|RMB|CNY', '', 'gi') $$;
 """
 
 
@@ -125,9 +127,9 @@ def _stage(cursor, path: Path, width: int, ragged: list[tuple[int, int]], progre
         rows = iter_rows(path)
         next(rows, None)
         for index, row in enumerate(rows, start=1):
+            if not any(str(cell).strip() for cell in row):
+                continue  # a blank line (or an empty spreadsheet row) is not a row
             if len(row) != width:
-                if not any(str(cell).strip() for cell in row):
-                    continue  # a blank line is not a row
                 if pad and len(row) < width:
                     row = [*row, *[""] * (width - len(row))]
                 else:
@@ -166,7 +168,7 @@ def load(*, job, path: Path, positions: dict[str, int], width: int, year: int, t
         cursor.execute("CREATE TEMP TABLE region_map (raw text, region_id bigint) ON COMMIT DROP")
         cursor.executemany("INSERT INTO region_map VALUES (%s, %s)", region_rows)
 
-        _normalise(cursor, positions, year=year, today=today)
+        staged = _normalise(cursor, positions, width=width, year=year, today=today)  # blank rows left out
         _record_errors(cursor, job_id=job.pk, ragged=[
             (line, f"列数不对：表头有 {width} 列，此行 {count} 列") for line, count in ragged])
         cursor.execute("SELECT count(DISTINCT row_no) FROM row_errors")
@@ -177,23 +179,37 @@ def load(*, job, path: Path, positions: dict[str, int], width: int, year: int, t
         progress("写入结算记录", staged)
         imported = _upsert_settlements(cursor, job_id=job.pk, year=year)
         valid = staged - (rejected - len(ragged))
+        # ON COMMIT DROP only helps when this transaction commits; inside a longer one (or on a
+        # reused connection) the next import needs the names free. The pg_temp functions are
+        # session objects and are replaced, not dropped.
+        cursor.execute("DROP TABLE staging, region_map, cleaned, parsed, checked, row_errors, valid")
     return LoadResult(rows_total=staged + len(ragged), rows_rejected=rejected, rows_imported=imported,
                       rows_unchanged=valid - imported, people_created=people_created)
 
 
-def _normalise(cursor, positions: dict[str, int], *, year: int, today: dt.date) -> None:
-    """One pass over staging: cleaned text, parsed values (NULL when unparseable), and flags."""
+def _normalise(cursor, positions: dict[str, int], *, width: int, year: int, today: dt.date) -> int:
+    """One pass over staging: cleaned text, parsed values (NULL when unparseable), and flags.
+
+    A row whose cells are all blank (",,,," from a spreadsheet) is not a row: it is left out, as
+    the Python loader skips it. Returns the number of rows kept.
+    """
     col = lambda key: _column(positions, key)  # noqa: E731
+    # Cheap first: a settlement number starting with a printable ASCII character is not blank.
+    all_blank = " AND ".join(f"pg_temp.squash(s.f{i}) = ''" for i in range(width))
+    blank_row = f"CASE WHEN ascii({col('settlement_no')}) BETWEEN 33 AND 126 THEN false ELSE {all_blank} END"
     amount_keys = ("total_cost", "fund_basic", "fund_critical", "fund_assistance", "out_of_pocket")
-    amount_sql = ",\n".join(f"pg_temp.money_text({col(key)}) AS {key}_text, {col(key)} AS {key}_raw"
+    amount_sql = ",\n".join(f"pg_temp.money_text({col(key)}) AS {key}_text, {col(key)} AS {key}_raw, "
+                            f"pg_temp.squash({col(key)}) = '' AS {key}_blank"  # Python: str(raw).strip() == ""
                             for key in amount_keys)
     out_of_province = ", ".join(f"'{value}'" for value in sorted(OUT_OF_PROVINCE))
     deceased = ", ".join(f"'{value}'" for value in sorted(DECEASED))
     cursor.execute(f"""
         CREATE TEMP TABLE cleaned ON COMMIT DROP AS
         SELECT s.row_no,
-               regexp_replace(pg_temp.hw({col('settlement_no')}), '\\s', '', 'g') AS settlement_no,
-               upper(regexp_replace(pg_temp.hw({col('resident_id')}), '\\s', '', 'g')) AS resident_id,
+               regexp_replace(pg_temp.hw({col('settlement_no')}), '[\\s\\u001c-\\u001f\\u0085]', '', 'g')
+                 AS settlement_no,
+               upper(regexp_replace(pg_temp.hw({col('resident_id')}), '[\\s\\u001c-\\u001f\\u0085]', '', 'g'))
+                 AS resident_id,
                pg_temp.squash({col('name')}) AS name,
                pg_temp.squash({col('institution')}) AS institution,
                {col('household_region')} AS household_region,
@@ -205,10 +221,13 @@ def _normalise(cursor, positions: dict[str, int], *, year: int, today: dt.date) 
                pg_temp.squash({col('settled_on')}) AS settled_on_text,
                {amount_sql}
         FROM staging s
+        WHERE NOT ({blank_row})
     """)
-    # Parsed only when well formed (at most 12 integer digits, no non-zero digit past the fen).
+    kept = cursor.rowcount
+    # Parsed only when well formed (at most 12 integer digits after leading zeros, no non-zero
+    # digit past the fen).
     amount_parse = ",\n".join(
-        f"CASE WHEN {key}_text ~ '^-?\\d{{1,12}}(\\.\\d+)?$' AND {key}_text !~ '\\.\\d{{2}}\\d*[1-9]' "
+        f"CASE WHEN {key}_text ~ '^-?0*\\d{{1,12}}(\\.\\d+)?$' AND {key}_text !~ '\\.\\d{{2}}\\d*[1-9]' "
         f"THEN {key}_text::numeric(14, 2) END AS {key}"
         for key in amount_keys)
     cursor.execute(f"""
@@ -229,8 +248,11 @@ def _normalise(cursor, positions: dict[str, int], *, year: int, today: dt.date) 
                d.m IS NOT NULL OR c.settled_on_text ~ '^\\d{{8}}$' AS date_shape_ok,
                {amount_parse}
         FROM cleaned c
+        -- OFFSET 0 keeps the subquery from being flattened: flattened, every use of d.m (a dozen
+        -- once ymd() is inlined) would run the regular expression again, ten times slower.
         CROSS JOIN LATERAL (SELECT regexp_match(c.settled_on_text,
-            '^(\\d{{4}}) ?[-/.年] ?(\\d{{1,2}}) ?[-/.月] ?(\\d{{1,2}}) ?日?( \\d{{1,2}}:\\d{{2}}(:\\d{{2}})?)?$') AS m) d
+            '^(\\d{{4}}) ?[-/.年] ?(\\d{{1,2}}) ?[-/.月] ?(\\d{{1,2}}) ?日?( \\d{{1,2}}:\\d{{2}}(:\\d{{2}})?)?$') AS m
+            OFFSET 0) d
     """)
     cursor.execute(f"""
         CREATE TEMP TABLE checked ON COMMIT DROP AS
@@ -262,11 +284,9 @@ def _normalise(cursor, positions: dict[str, int], *, year: int, today: dt.date) 
             CASE WHEN p.institution = '' THEN 'institution|医疗机构为空' END,
             {_amount_checks(amount_keys)},
             CASE WHEN p.total_cost IS NOT NULL AND p.out_of_pocket IS NOT NULL
-                      AND (p.fund_basic IS NOT NULL OR p.fund_basic_raw IS NULL OR p.fund_basic_raw ~ '^[[:space:]　]*$')
-                      AND (p.fund_critical IS NOT NULL OR p.fund_critical_raw IS NULL
-                           OR p.fund_critical_raw ~ '^[[:space:]　]*$')
-                      AND (p.fund_assistance IS NOT NULL OR p.fund_assistance_raw IS NULL
-                           OR p.fund_assistance_raw ~ '^[[:space:]　]*$')
+                      AND (p.fund_basic IS NOT NULL OR p.fund_basic_blank)
+                      AND (p.fund_critical IS NOT NULL OR p.fund_critical_blank)
+                      AND (p.fund_assistance IS NOT NULL OR p.fund_assistance_blank)
                       AND abs(p.out_of_pocket - (p.total_cost - coalesce(p.fund_basic, 0)
                               - coalesce(p.fund_critical, 0) - coalesce(p.fund_assistance, 0))) > 0.01
                  THEN 'out_of_pocket|个人自付 ' || p.out_of_pocket || ' 不等于总费用 ' || p.total_cost
@@ -275,14 +295,14 @@ def _normalise(cursor, positions: dict[str, int], *, year: int, today: dt.date) 
           ], NULL) AS problems
         FROM parsed p
     """, {"today": today, "year": year})
+    return kept
 
 
 def _amount_checks(keys) -> str:
     """The amount rules of rules.py / parse_money, in the same order and words."""
     checks = []
     for key in keys:
-        blank = f"p.{key}_raw IS NULL OR p.{key}_raw ~ '^[[:space:]　]*$'"
-        empty = f"WHEN {blank} THEN NULL" if key not in ("total_cost", "out_of_pocket") else ""
+        empty = f"WHEN p.{key}_blank THEN NULL" if key not in ("total_cost", "out_of_pocket") else ""
         checks.append(f"""CASE {empty}
                  WHEN p.{key}_text = '' THEN '{key}|金额为空'
                  WHEN p.{key}_text !~ '^-?\\d+(\\.\\d+)?$' THEN '{key}|金额“' || p.{key}_raw || '”不是有效数字'
@@ -296,7 +316,8 @@ def _record_errors(cursor, *, job_id: int, ragged: list[tuple[int, str]]) -> Non
     """Row errors (and rows repeating an earlier settlement number) into the job's error list."""
     cursor.execute("""
         CREATE TEMP TABLE row_errors ON COMMIT DROP AS
-        SELECT c.row_no, split_part(problem, '|', 1) AS column_key, split_part(problem, '|', 2) AS reason
+        SELECT c.row_no, split_part(problem, '|', 1) AS column_key,
+               substr(problem, strpos(problem, '|') + 1) AS reason  -- the value quoted may contain '|'
         FROM checked c, unnest(c.problems) AS problem
         WHERE cardinality(c.problems) > 0
     """)
@@ -330,12 +351,14 @@ def _record_errors(cursor, *, job_id: int, ragged: list[tuple[int, str]]) -> Non
 
 
 def _upsert_people(cursor) -> int:
-    """Create or update each person once, from their last row in the file. Returns how many are new."""
+    """Create or update each person once, from their last row in the file (deceased when any row
+    says so: a death is never undone by a later row). Returns how many are new."""
     cursor.execute("""
-        WITH latest AS (SELECT resident_id, max(row_no) AS row_no FROM valid GROUP BY resident_id),
+        WITH latest AS (SELECT resident_id, max(row_no) AS row_no, bool_or(is_deceased) AS is_deceased
+                        FROM valid GROUP BY resident_id),
         source AS (
             SELECT v.resident_id, v.name, m.region_id, coalesce(v.household_region_text, '') AS region_text,
-                   v.insured_kind, v.is_deceased, v.birth_date
+                   v.insured_kind, l.is_deceased, v.birth_date
             FROM latest l JOIN valid v ON v.row_no = l.row_no
             LEFT JOIN region_map m ON m.raw IS NOT DISTINCT FROM v.household_region
         ),

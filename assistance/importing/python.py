@@ -5,6 +5,7 @@ numbers seen in the file in memory (to report repeats), which the PostgreSQL pat
 """
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from django.db import transaction
@@ -31,8 +32,12 @@ def load(*, job, path: Path, positions: dict[str, int], width: int, year: int, t
 
     def flush():
         nonlocal imported, created, written
-        # A person's later rows overwrite earlier ones, so the file's last row for them wins.
-        people, new_people = _write_people({row.resident_id: row for row in pending}, resolver)
+        # A person's later rows overwrite earlier ones, so the file's last row for them wins; a
+        # death is never undone by a later row (as in the PostgreSQL loader).
+        latest = {row.resident_id: row for row in pending}
+        for resident_id in {row.resident_id for row in pending if row.is_deceased}:
+            latest[resident_id] = replace(latest[resident_id], is_deceased=True)
+        people, new_people = _write_people(latest, resolver)
         imported += _write_settlements(pending, people, job=job, year=year)
         created += new_people
         written += len(pending)
@@ -42,9 +47,9 @@ def load(*, job, path: Path, positions: dict[str, int], width: int, year: int, t
     next(rows, None)
     for index, cells in enumerate(rows, start=1):
         line = index + 1
+        if not any(str(cell).strip() for cell in cells):
+            continue  # a blank line (or an empty spreadsheet row) is not a row
         if len(cells) != width:
-            if not any(str(cell).strip() for cell in cells):
-                continue
             if not (pad and len(cells) < width):
                 total += 1
                 rejected += 1

@@ -40,8 +40,20 @@ class SettlementRow:
     out_of_pocket: Decimal
 
 
+def _cell_text(value) -> str:
+    """A cell as the PostgreSQL loader stages it (postgres._copy_escape): an .xlsx number 0 is "0",
+    a float is its repr (44625.0), a date is ISO; only an empty cell is ""."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
 def _text(values: dict, key: str) -> str:
-    return " ".join(to_half_width(str(values.get(key) or "")).split())
+    return " ".join(to_half_width(_cell_text(values.get(key))).split())
 
 
 def parse_row(values: dict, *, row_number: int, year: int, today: dt.date
@@ -54,7 +66,7 @@ def parse_row(values: dict, *, row_number: int, year: int, today: dt.date
     elif len(settlement_no) > 40:
         errors.append(("settlement_no", "结算编号超过40个字符"))
     try:
-        resident_id = validate_resident_id(str(values.get("resident_id") or ""), today=today)
+        resident_id = validate_resident_id(_cell_text(values.get("resident_id")), today=today)
     except ValidationError as exc:
         resident_id = ""
         errors.append(("resident_id", exc.messages[0]))
@@ -65,7 +77,10 @@ def parse_row(values: dict, *, row_number: int, year: int, today: dt.date
         errors.append(("name", "姓名超过50个字符"))
     settled_on = None
     try:
-        settled_on = parse_date(values.get("settled_on"))
+        raw_date = values.get("settled_on")
+        # A number cell is read as its text, like the PostgreSQL loader does: 44625 is an Excel
+        # serial date either way, 44625.5 is not a date in either.
+        settled_on = parse_date(_cell_text(raw_date) if isinstance(raw_date, int | float) else raw_date)
     except ValueError as exc:
         errors.append(("settled_on", str(exc)))
     else:
@@ -92,6 +107,7 @@ def parse_row(values: dict, *, row_number: int, year: int, today: dt.date
             continue
         if amount < 0:
             errors.append((key, "金额不能为负数"))
+        amount = abs(amount) if not amount else amount  # "-0" is 0.00, as in PostgreSQL
         amounts[key] = amount
     if len(amounts) == len(AMOUNT_KEYS):
         fund_paid = amounts["fund_basic"] + amounts["fund_critical"] + amounts["fund_assistance"]

@@ -1,0 +1,113 @@
+"""An import is all or nothing: one that fails or is killed half-way (the worker process
+terminated) leaves no half-written rows, and can simply be run again."""
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from assistance.importing import postgres
+from assistance.imports import import_progress, settlement_import_create, settlement_import_run
+from assistance.models import InsuredPerson, SettlementImport, SettlementImportError, SettlementRecord
+from benchmarks.synthetic import write_year
+from tests.assistance.helpers import YEAR, rid, settlement_row, write_csv
+
+
+def _nothing_written() -> bool:
+    return (InsuredPerson.objects.count(), SettlementRecord.objects.count(), SettlementImportError.objects.count()) == (
+        0, 0, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_failing_after_people_were_written_rolls_everything_back_and_can_run_again(
+        tmp_path, city, importer, monkeypatch):
+    path = write_csv(tmp_path / "year.csv", [settlement_row("JS1", rid(1)), settlement_row("JS2", rid(2)),
+                                             settlement_row("JS3", rid(3), total="bad")])
+    job = settlement_import_create(year=YEAR, file_name=path.name, acting_user=importer)
+    people_written = []
+
+    def crash(cursor, **kwargs):
+        cursor.execute("SELECT count(*) FROM assistance_insuredperson")
+        people_written.append(cursor.fetchone()[0])
+        raise RuntimeError("worker lost")
+
+    monkeypatch.setattr(postgres, "_upsert_settlements", crash)
+    with pytest.raises(RuntimeError, match="worker lost"):
+        settlement_import_run(job=job, path=path)
+    assert people_written == [2]  # the people were in, inside the import's transaction
+    assert _nothing_written()
+    job.refresh_from_db()
+    assert job.status == SettlementImport.Status.FAILED
+    assert job.message == "导入失败：系统内部错误，已全部回滚，没有写入任何数据。请联系管理员后重试。"
+
+    monkeypatch.undo()
+    settlement_import_run(job=job, path=path)
+    job.refresh_from_db()
+    assert (job.status, job.rows_imported, job.rows_rejected, job.people_created) == (
+        SettlementImport.Status.DONE, 2, 1, 2)
+    assert SettlementRecord.objects.count() == 2 and SettlementImportError.objects.count() == 1
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def _wait_until_alone(timeout: float = 20) -> None:
+    """The killed command's server process ends when it notices its client is gone."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND pid <> pg_backend_pid()")
+            if cursor.fetchone()[0] == 0:
+                return
+            assert time.monotonic() < deadline, "the killed import's database session did not end"
+            time.sleep(0.05)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_an_import_command_killed_half_way_leaves_nothing_and_a_second_run_loads_everything(
+        tmp_path, city, importer):
+    path = tmp_path / "year.csv"
+    stats = write_year(path, rows=60_000, seed=3, invalid_share=0.002)
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "fundportal.settings_test", "DATABASE_URL": _database_url(),
+           "REDIS_URL": settings.REDIS_URL, "PYTHONUNBUFFERED": "1"}
+    command = [sys.executable, "manage.py", "import_settlements", str(path), "--year", str(YEAR), "--json",
+               "--user", importer.username]
+    process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    try:
+        # Kill it while it writes people or settlements, inside its one transaction.
+        deadline = time.monotonic() + 60
+        job = None
+        while True:
+            assert process.poll() is None, f"the import ended before it could be killed: {process.stderr.read()}"
+            assert time.monotonic() < deadline
+            job = job or SettlementImport.objects.first()
+            if job is not None and import_progress(job.pk).get("phase") in ("写入人员", "写入结算记录"):
+                break
+            time.sleep(0.005)
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.kill()
+        process.wait()
+    assert process.returncode == -signal.SIGKILL
+    _wait_until_alone()
+
+    assert _nothing_written()
+    job.refresh_from_db()
+    assert job.status == SettlementImport.Status.RUNNING  # what a killed worker leaves behind
+
+    # The broker redelivers the task: the same job simply runs again.
+    settlement_import_run(job=job, path=path)
+    job.refresh_from_db()
+    assert (job.status, job.rows_total, job.rows_rejected) == (SettlementImport.Status.DONE, stats.rows, stats.invalid)
+    assert job.rows_imported == stats.rows - stats.invalid == SettlementRecord.objects.count()
+    assert job.people_created == InsuredPerson.objects.count() > 0
