@@ -106,6 +106,12 @@ def _top_institutions(year: int, person_ids: list[int]) -> dict[int, list[list]]
     }
 
 
+def screening_run_fail(*, run_id: int) -> None:
+    ScreeningRun.objects.filter(pk=run_id).exclude(status=ScreeningRun.Status.DONE).update(
+        status=ScreeningRun.Status.FAILED, finished_at=timezone.now(),
+        message="筛查失败：系统内部错误，没有保存任何结果。请联系管理员后重新发起。")
+
+
 @records_actor
 @transaction.atomic
 def screening_run_share(*, run: ScreeningRun, acting_user) -> ScreeningRun:

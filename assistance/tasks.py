@@ -13,6 +13,10 @@ def settlement_import_task(job_id: int) -> None:
 @shared_task(acks_late=True)
 def screening_run_task(run_id: int) -> None:
     from .models import ScreeningRun
-    from .screening import screening_run_execute
+    from .screening import screening_run_execute, screening_run_fail
 
-    screening_run_execute(run=ScreeningRun.objects.get(pk=run_id))
+    try:
+        screening_run_execute(run=ScreeningRun.objects.get(pk=run_id))
+    except Exception:
+        screening_run_fail(run_id=run_id)  # never left "pending" with no word of what happened
+        raise

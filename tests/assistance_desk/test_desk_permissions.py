@@ -171,3 +171,25 @@ def test_msb_records_a_death_through_the_desk_and_it_is_audited(client, imported
     assert person.is_deceased and person.died_on == dt.date(YEAR, 6, 1)
     record = person.history.first()
     assert record.history_user == msb and record.history_change_reason == "登记死亡"
+
+
+def test_a_crashing_screening_task_marks_the_run_failed(monkeypatch, msb):
+    from assistance import screening, tasks
+
+    run = screening.screening_run_create(year=YEAR, acting_user=msb, queue=False)
+    monkeypatch.setattr(screening, "screening_run_execute", lambda **kwargs: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        tasks.screening_run_task(run.pk)
+    run.refresh_from_db()
+    assert run.status == ScreeningRun.Status.FAILED and "没有保存任何结果" in run.message
+
+
+def test_commands_refuse_a_bad_year_cleanly(tmp_path, msb):
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "x.csv"
+    path.write_text("结算编号\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="年度"):
+        call_command("import_settlements", str(path), "--year", "1999", "--user", "msb")
+    with pytest.raises(CommandError, match="年度"):
+        call_command("screen", "--year", "1999", "--user", "msb")

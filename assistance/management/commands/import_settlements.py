@@ -2,6 +2,7 @@
 import json
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from assistance.imports import settlement_import_create, settlement_import_run
@@ -24,7 +25,10 @@ class Command(BaseCommand):
                        else User.objects.filter(is_superuser=True).order_by("pk").first())
         if acting_user is None:
             raise CommandError("找不到导入人：请用 --user 指定一个已存在的用户名")
-        job = settlement_import_create(year=year, file_name=file.name, acting_user=acting_user)
+        try:
+            job = settlement_import_create(year=year, file_name=file.name, acting_user=acting_user)
+        except ValidationError as exc:
+            raise CommandError("；".join(exc.messages)) from exc
         job = settlement_import_run(job=job, path=file)
         summary = {"job": job.pk, "status": job.status, "imported": job.rows_imported, "rejected": job.rows_rejected,
                    "unchanged": job.rows_unchanged, "people_created": job.people_created,

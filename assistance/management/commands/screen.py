@@ -2,6 +2,7 @@
 import json
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from assistance.screening import screening_run_create, screening_run_execute
@@ -30,10 +31,13 @@ class Command(BaseCommand):
                 else User.objects.filter(is_superuser=True).order_by("pk").first())
         if user is None:
             raise CommandError("找不到发起人：请用 --user 指定一个已存在的用户名")
-        run = screening_run_create(year=options["year"], threshold=threshold, acting_user=user, queue=False,
-                                   local_only=not options["include_nonlocal"],
-                                   exclude_deceased=not options["include_deceased"],
-                                   min_settlements=options["min_settlements"])
+        try:
+            run = screening_run_create(year=options["year"], threshold=threshold, acting_user=user, queue=False,
+                                       local_only=not options["include_nonlocal"],
+                                       exclude_deceased=not options["include_deceased"],
+                                       min_settlements=options["min_settlements"])
+        except ValidationError as exc:
+            raise CommandError("；".join(exc.messages)) from exc
         run = screening_run_execute(run=run)
         if options["json"]:
             self.stdout.write(json.dumps({"run": run.pk, "year": run.year, "threshold": str(run.threshold),
