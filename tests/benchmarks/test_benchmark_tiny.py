@@ -1,0 +1,29 @@
+"""The screening benchmark still runs end to end (tiny size; speed is never asserted here)."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+KEYS = {"rows", "baseline_seconds", "portal_seconds", "ratio", "peak_rss_mb", "targets", "targets_match"}
+
+
+@pytest.mark.skipif(subprocess.run(["which", "psql"], capture_output=True).returncode != 0, reason="needs psql")
+def test_benchmark_runs_and_finds_the_same_targets():
+    database = f"fundportal_bench_test_{os.getpid()}"  # its own scratch database, dropped afterwards
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "screening.py"), "--rows", "3000", "--seed", "7",
+         "--threshold", "20000", "--db", database],  # a lower bar: a few thousand rows still yield targets
+        cwd=ROOT, capture_output=True, text=True, timeout=180,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert KEYS <= summary.keys()
+    assert summary["rows"] == 3000
+    assert summary["targets_match"] is True
+    assert summary["targets"] >= 1  # a run with nobody over the threshold would prove nothing
+    assert summary["rejected"] == summary["reference_excluded"] > 0
+    assert summary["peak_rss_mb"] > 0 and summary["baseline_seconds"] > 0 and summary["portal_seconds"] > 0
