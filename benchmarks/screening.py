@@ -255,7 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2023)
     parser.add_argument("--year", type=int, default=2022)
     parser.add_argument("--threshold", type=Decimal, default=Decimal("50000"))
-    parser.add_argument("--db", default="fundportal_bench", help="scratch database: dropped and recreated")
+    parser.add_argument("--db", default="fundportal_bench",
+                        help="scratch database: dropped and recreated (refused while anyone is connected to it)")
     parser.add_argument("--keep", action="store_true", help="keep the generated CSV (and its directory)")
     parser.add_argument("--keep-db", action="store_true", help="leave the scratch database in place afterwards")
     parser.add_argument("--workdir", type=Path, default=None, help="where to write the CSV (default: a temp dir)")
@@ -269,11 +270,17 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="bench-screening-", dir=args.workdir))
     csv_path = workdir / f"settlements_{args.year}_{args.rows}.csv"
     say = lambda text="": print(text, flush=True)  # noqa: E731
+    created = False
     try:
         # 1. Scratch database.
         started = time.perf_counter()
-        psql("postgres", f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")
+        busy = psql("postgres", "SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                                f"'{args.db}'", extra=("-A", "-t")).stdout.strip()
+        if busy != "0":  # another run (or someone) is using it: never pull it from under them
+            raise SystemExit(f"database {args.db} is in use ({busy} sessions): pick another with --db")
+        psql("postgres", f"DROP DATABASE IF EXISTS {args.db}")
         psql("postgres", f"CREATE DATABASE {args.db}")
+        created = True
         run_manage(args.db, "migrate", "--noinput", workdir=workdir)
         run_manage(args.db, "shell", "-c", LOAD_REGIONS_AND_USERS, workdir=workdir)
         _, _, floor_rss = run_manage(args.db, "check", workdir=workdir)  # what Django alone takes
@@ -401,8 +408,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
-        if not args.keep_db:
-            psql("postgres", f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)", check=False)
+        if created and not args.keep_db:
+            psql("postgres", f"DROP DATABASE IF EXISTS {args.db}", check=False)
 
 
 if __name__ == "__main__":
