@@ -393,7 +393,7 @@ def _upsert_people(cursor) -> int:
 
 
 FIRST_LOAD = """
-    INSERT INTO assistance_settlementrecord
+    INSERT INTO assistance_settlementrecord AS s
         (year, settlement_no, person_id, settled_on, institution, in_province, total_cost, fund_basic,
          fund_critical, fund_assistance, out_of_pocket, import_job_id)
     SELECT %(year)s, v.settlement_no, p.id, v.settled_on, left(v.institution, 100), v.in_province,
@@ -413,15 +413,9 @@ def _upsert_settlements(cursor, *, job_id: int, year: int) -> int:
     if not cursor.fetchone()[0]:
         cursor.execute(FIRST_LOAD, {"year": year, "job": job_id})
         return cursor.rowcount
-    cursor.execute("""
+    cursor.execute(f"""
         WITH written AS (
-            INSERT INTO assistance_settlementrecord AS s
-                (year, settlement_no, person_id, settled_on, institution, in_province, total_cost, fund_basic,
-                 fund_critical, fund_assistance, out_of_pocket, import_job_id)
-            SELECT %(year)s, v.settlement_no, p.id, v.settled_on, left(v.institution, 100), v.in_province,
-                   v.total_cost, coalesce(v.fund_basic, 0), coalesce(v.fund_critical, 0),
-                   coalesce(v.fund_assistance, 0), v.out_of_pocket, %(job)s
-            FROM valid v JOIN assistance_insuredperson p ON p.resident_id = v.resident_id
+            {FIRST_LOAD}
             ON CONFLICT (year, settlement_no) DO UPDATE SET
                 person_id = EXCLUDED.person_id, settled_on = EXCLUDED.settled_on,
                 institution = EXCLUDED.institution, in_province = EXCLUDED.in_province,
