@@ -5,6 +5,8 @@ ledger entry and receipt included. The admin's preview runs the same code in a t
 that is rolled back, so a cancelled import writes nothing, and any row error blocks the
 confirm step for the whole file.
 """
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from import_export import fields, resources, widgets
@@ -81,10 +83,9 @@ class CountWidget(widgets.Widget):
         text = to_half_width(str(value if value is not None else "")).strip().removesuffix("人")
         if not text:
             return 1
-        try:
-            number = int(float(text))
-        except ValueError:
-            raise ValueError(f"捐赠人数“{value}”不是整数") from None
+        number = int(text.split(".")[0]) if re.fullmatch(r"\d+(\.0+)?", text) else None
+        if number is None:
+            raise ValueError(f"捐赠人数“{value}”不是整数")
         if number < 1:
             raise ValueError("捐赠人数至少为 1")
         return number

@@ -29,7 +29,7 @@ def parse_date(value) -> dt.date:
         except ValueError:
             raise ValueError(f"日期“{value}”不存在") from None
     if _SERIAL.match(text):
-        return _from_serial(int(float(text)), value)
+        return _from_serial(int(text.split(".")[0]), value)
     raise ValueError(f"无法识别的日期“{value}”，请写成 2023-03-05 或 2023/3/5")
 
 

@@ -160,3 +160,8 @@ def test_only_finance_may_import(client, auditor, clerk):
     for user in (auditor, clerk):
         client.force_login(user)
         assert client.get(IMPORT_URL).status_code == 403
+
+
+def test_a_fractional_giver_count_is_refused(finance_client):
+    preview = _preview(finance_client, _csv([["", "", "", "300", "2023-07-05", "现金", "", "", "1.5", ""]]))
+    assert "不是整数" in preview.content.decode() and not Donation.objects.exists()
