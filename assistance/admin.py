@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from fundportal.admin_utils import AppendOnlyAdmin, CappedCountPaginator, NoStoreMixin, no_store
 from fundportal.csvsafe import csv_lines
 from fundportal.masking import mask_name, mask_resident_id
+from fundportal.models import Region
 from fundportal.services import export_log_record
 
 from . import selectors
@@ -20,19 +21,42 @@ from .people import insured_person_set_deceased
 from .screening import screening_run_create, screening_run_share
 
 
+@admin.display(description=_("年度"), ordering="year")
+def year_plain(obj):
+    return str(obj.year)  # a year is not a quantity: never "2,022"
+
+
+class TownFilter(admin.SimpleListFilter):
+    """Towns/streets inside the user's own area (all towns for the MSB)."""
+
+    title = _("乡镇/街道")
+    parameter_name = "town"
+
+    def lookups(self, request, model_admin):
+        towns = Region.objects.filter(level=Region.Level.TOWN).order_by("code")
+        if not selectors.sees_all_medical_data(request.user):
+            area = request.user.region
+            towns = towns.filter(path__startswith=area.path) if area else towns.none()
+        return [(town.pk, town.name) for town in towns]
+
+    def queryset(self, request, queryset):
+        town = Region.objects.filter(pk=self.value()).first() if self.value() else None
+        return queryset.filter(region__path__startswith=town.path) if town else queryset
+
+
 def _context(model_admin, request, **extra):
     return {**model_admin.admin_site.each_context(request), "opts": model_admin.model._meta, **extra}
 
 
 @admin.register(SettlementImport)
 class SettlementImportAdmin(AppendOnlyAdmin):
-    list_display = ("id", "year", "file_name", "status", "rows_imported", "rows_rejected", "seconds", "created_by",
-                    "created_at")
+    list_display = ("id", year_plain, "file_name", "status", "rows_imported", "rows_rejected", "seconds",
+                    "created_by", "created_at")
     list_filter = ("status", "year")
     list_select_related = ("created_by",)
     show_full_result_count = False
     change_form_template = "admin/assistance/settlementimport/change_form.html"
-    readonly_fields = ("year", "file_name", "status", "rows_total", "rows_imported", "rows_rejected",
+    readonly_fields = (year_plain, "file_name", "status", "rows_total", "rows_imported", "rows_rejected",
                        "rows_unchanged", "people_created", "seconds", "message", "created_by", "created_at",
                        "finished_at")
     fields = readonly_fields
@@ -179,7 +203,7 @@ class InsuredPersonAdmin(NoStoreMixin, admin.ModelAdmin):
 
 @admin.register(SettlementRecord)
 class SettlementRecordAdmin(NoStoreMixin, AppendOnlyAdmin):
-    list_display = ("settlement_no", "year", "settled_on", "person_name", "institution", "total_cost",
+    list_display = ("settlement_no", year_plain, "settled_on", "person_name", "institution", "total_cost",
                     "out_of_pocket")
     list_filter = ("year", "in_province")
     list_select_related = ("person",)
@@ -196,7 +220,7 @@ class SettlementRecordAdmin(NoStoreMixin, AppendOnlyAdmin):
 @admin.register(ScreeningRun)
 class ScreeningRunAdmin(admin.ModelAdmin):
     form = ScreeningRunForm
-    list_display = ("id", "year", "threshold", "local_only", "exclude_deceased", "status", "target_count",
+    list_display = ("id", year_plain, "threshold", "local_only", "exclude_deceased", "status", "target_count",
                     "shared_at", "created_by", "created_at")
     list_filter = ("status", "year")
     list_select_related = ("created_by",)
@@ -208,9 +232,12 @@ class ScreeningRunAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        return ("year", "threshold", "local_only", "exclude_deceased", "min_settlements", "status", "target_count",
+        return (year_plain, "threshold", "local_only", "exclude_deceased", "min_settlements", "status", "target_count",
                 "data_fingerprint", "seconds", "message", "created_by", "created_at", "finished_at", "shared_at",
                 "shared_by")
+
+    def get_fields(self, request, obj=None):
+        return self.get_readonly_fields(request, obj) if obj else super().get_fields(request, obj)
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -249,7 +276,7 @@ class ScreeningRunAdmin(admin.ModelAdmin):
 class WarningTargetAdmin(NoStoreMixin, AppendOnlyAdmin):
     list_display = ("masked_name", "masked_id", "region", "out_of_pocket", "total_cost", "fund_paid",
                     "settlement_count", "own_share_percent", "run")
-    list_filter = ("run", "region__parent")
+    list_filter = ("run", TownFilter)
     list_select_related = ("person", "region", "run")
     show_full_result_count = False
     paginator = CappedCountPaginator

@@ -9,7 +9,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from fundportal.audit import records_actor
-from fundportal.money import ZERO
+from fundportal.money import ZERO, to_money
 
 from .models import InsuredPerson, ScreeningRun, SettlementRecord, WarningTarget
 
@@ -101,7 +101,8 @@ def _top_institutions(year: int, person_ids: list[int]) -> dict[int, list[list]]
         for row in rows:
             by_person[row["person_id"]].append((row["amount"], row["institution"]))
     return {
-        person_id: [[name, str(amount)] for amount, name in sorted(items, key=lambda i: (-i[0], i[1]))[:TOP_INSTITUTIONS]]
+        person_id: [[name, str(to_money(amount))]
+                    for amount, name in sorted(items, key=lambda i: (-i[0], i[1]))[:TOP_INSTITUTIONS]]
         for person_id, items in by_person.items()
     }
 

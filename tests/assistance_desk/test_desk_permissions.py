@@ -193,3 +193,14 @@ def test_commands_refuse_a_bad_year_cleanly(tmp_path, msb):
         call_command("import_settlements", str(path), "--year", "1999", "--user", "msb")
     with pytest.raises(CommandError, match="年度"):
         call_command("screen", "--year", "1999", "--user", "msb")
+
+
+def test_run_and_job_pages_show_years_plainly_and_towns_of_the_officers_area(client, shared_run, imported):
+    run_page = client.get(reverse("admin:assistance_screeningrun_change", args=[shared_run.pk])).content.decode()
+    job_page = client.get(reverse("admin:assistance_settlementimport_change", args=[imported.pk])).content.decode()
+    assert f"{YEAR:,}" not in run_page and f"{YEAR:,}" not in job_page and str(YEAR) in run_page
+    officer = _officer("town_officer", Role.CAB_TOWN, "塘下镇")
+    client.force_login(officer)
+    listing = client.get(reverse("admin:assistance_warningtarget_changelist"))
+    town_filter = next(f for f in listing.context["cl"].filter_specs if f.parameter_name == "town")
+    assert [name for _pk, name in town_filter.lookup_choices] == ["塘下镇"]
