@@ -7,7 +7,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from fundportal.admin_utils import AppendOnlyAdmin, CappedCountPaginator, NoStoreMixin, no_store
+from fundportal.admin_utils import AppendOnlyAdmin, CappedCountPaginator, NoStoreMixin, adopt_saved, no_store
 from fundportal.csvsafe import csv_lines
 from fundportal.masking import mask_name, mask_resident_id
 from fundportal.models import Region
@@ -247,7 +247,7 @@ class ScreeningRunAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         run = screening_run_create(acting_user=request.user, **form.cleaned_data)
-        obj.__dict__.update(run.__dict__)
+        adopt_saved(obj, run)
 
     def get_urls(self):
         return [path("<int:pk>/share/", self.admin_site.admin_view(self.share_view),

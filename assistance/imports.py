@@ -15,7 +15,7 @@ from fundportal.audit import records_actor
 
 from .importing import postgres, python
 from .importing.columns import ImportFileError, map_header
-from .importing.reader import is_xlsx
+from .importing.reader import is_xlsx, read_header
 from .models import SettlementImport
 
 logger = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ def settlement_import_run(*, job: SettlementImport, path: Path | None = None) ->
         status=SettlementImport.Status.RUNNING, rows_total=total)
     progress("排队中", 0)
     try:
-        header = next(iter(_header(path)), None) or []
+        header = read_header(path)
         positions = map_header(header)
         loader = postgres if connection.vendor == "postgresql" else python
         with transaction.atomic():
@@ -106,14 +106,6 @@ def settlement_import_run(*, job: SettlementImport, path: Path | None = None) ->
         raise
     progress("已完成", job.rows_total)
     return job
-
-
-def _header(path: Path):
-    from .importing.reader import iter_rows
-
-    for row in iter_rows(path):
-        yield row
-        return
 
 
 def _finish(job: SettlementImport, *, status: str, started: float, message: str, result=None) -> None:

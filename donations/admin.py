@@ -5,7 +5,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
@@ -14,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from fundportal.admin_utils import NoStoreMixin, no_store
+from fundportal.admin_utils import NoStoreMixin, adopt_saved, no_store
 from fundportal.masking import mask_phone, mask_resident_id
 from fundportal.services import export_log_record
 
@@ -22,11 +21,6 @@ from . import pdf, selectors, services
 from .forms import FiscalBillForm, ReasonForm
 from .models import Campaign, Donation, Donor, Pledge, PledgeInstalment, Receipt
 from .resources import IMPORT_FORMATS, DonationExportResource, DonationImportResource
-
-
-def _adopt(obj, created) -> None:
-    # The service built and saved its own instance; the admin's response needs it as `obj`.
-    obj.__dict__.update(created.__dict__)
 
 
 class DonorForm(forms.ModelForm):
@@ -86,7 +80,7 @@ class DonorAdmin(NoStoreMixin, SimpleHistoryAdmin):
                 name: form.cleaned_data[name] for name in form.changed_data
                 if name not in {"kind", "uscc", "resident_id"}})
         else:
-            _adopt(obj, services.donor_create(acting_user=request.user, **{
+            adopt_saved(obj, services.donor_create(acting_user=request.user, **{
                 name: form.cleaned_data.get(name) or "" for name in DonorForm.Meta.fields}))
 
 
@@ -159,7 +153,7 @@ class PledgeAdmin(SimpleHistoryAdmin):
         data = form.cleaned_data
         schedule = services.pledge_schedule_even(total=data["total"], count=data["instalment_count"],
                                                  first_due=data["first_due_on"], months_between=data["months_between"])
-        _adopt(obj, services.pledge_create(donor=data["donor"], total=data["total"], signed_on=data["signed_on"],
+        adopt_saved(obj, services.pledge_create(donor=data["donor"], total=data["total"], signed_on=data["signed_on"],
                                            instalments=schedule, campaign=data["campaign"], note=data["note"],
                                            acting_user=request.user))
 
@@ -257,8 +251,7 @@ class DonationAdmin(NoStoreMixin, ImportMixin, ExportMixin, SimpleHistoryAdmin):
         return data
 
     def get_queryset(self, request):
-        return selectors.donations_for_user(user=request.user).prefetch_related(
-            Prefetch("receipts", queryset=Receipt.objects.filter(status=Receipt.Status.VALID)))
+        return selectors.donations_for_user(user=request.user).prefetch_related("receipts")
 
     def get_readonly_fields(self, request, obj=None):
         return DONATION_FIELDS + ["status", "cancel_reason", "recorded_by", "recorded_at"] if obj else []
@@ -276,13 +269,13 @@ class DonationAdmin(NoStoreMixin, ImportMixin, ExportMixin, SimpleHistoryAdmin):
 
     @admin.display(description=_("收据编号"))
     def receipt_number(self, donation):
-        return ", ".join(r.number for r in donation.receipts.all())
+        return donation.valid_receipt_number()
 
     def save_model(self, request, obj, form, change):
         if change:
             return  # a recorded donation is never edited: cancel it and record it again
         data = form.cleaned_data
-        _adopt(obj, services.donation_record(acting_user=request.user, idempotency_key=data["submission_key"],
+        adopt_saved(obj, services.donation_record(acting_user=request.user, idempotency_key=data["submission_key"],
                                              **{k: data[k] for k in DONATION_FIELDS}))
 
     def response_add(self, request, obj, post_url_continue=None):

@@ -49,7 +49,7 @@ class DonationListCreateApi(ListAPIView):
                       "bank_reference", "campaign", "giver_count", "status", "receipt_number"]
 
         def get_receipt_number(self, donation) -> str:
-            return next((r.number for r in donation.receipts.all() if r.status == Receipt.Status.VALID), "")
+            return donation.valid_receipt_number()
 
     serializer_class = OutputSerializer
 

@@ -187,6 +187,10 @@ class Donation(models.Model):
     def donor_display(self) -> str:
         return self.donor.name if self.donor else "匿名捐赠人"
 
+    def valid_receipt_number(self) -> str:
+        """The number of its valid receipt ("" once voided); uses prefetched receipts when present."""
+        return next((r.number for r in self.receipts.all() if r.status == Receipt.Status.VALID), "")
+
 
 class ReceiptSequence(models.Model):
     """The last receipt number used in a year; locked while a number is taken, so none is skipped."""

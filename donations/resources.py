@@ -217,8 +217,7 @@ class DonationExportResource(resources.ModelResource):
         return safe_cell(value) if isinstance(value, str) else value
 
     def dehydrate_receipt(self, donation):
-        valid = [r.number for r in donation.receipts.all() if r.status == r.Status.VALID]
-        return valid[0] if valid else ""
+        return donation.valid_receipt_number()
 
     def dehydrate_donor(self, donation):
         return donation.donor_display

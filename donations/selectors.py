@@ -52,7 +52,7 @@ class PledgeProgress:
 def pledge_progress(*, pledge: Pledge, today: dt.date | None = None) -> PledgeProgress:
     today = today or timezone.localdate()
     instalments = pledge.instalments.annotate(
-        received_sum=Sum("donations__amount", filter=_received())
+        received_sum=Sum("donations__amount", filter=Q(donations__status=Donation.Status.RECEIVED))
     ).order_by("sequence")
     rows = []
     for instalment in instalments:
@@ -65,10 +65,6 @@ def pledge_progress(*, pledge: Pledge, today: dt.date | None = None) -> PledgePr
         pledge=pledge, instalments=rows, received=received, outstanding=max(pledge.total - received, ZERO),
         arrears=sum((row.outstanding for row in rows if row.overdue), ZERO),
     )
-
-
-def _received() -> Q:
-    return Q(donations__status=Donation.Status.RECEIVED)
 
 
 def income_total(*, date_from: dt.date | None = None, date_to: dt.date | None = None) -> Decimal:

@@ -17,6 +17,11 @@ class AppendOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+def adopt_saved(obj, saved) -> None:
+    """A service built and saved its own instance; the admin's response needs it as `obj`."""
+    obj.__dict__.update(saved.__dict__)
+
+
 def no_store(response):
     """Pages that show personal data must not be kept by browsers or proxies."""
     response["Cache-Control"] = "no-store"

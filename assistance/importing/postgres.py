@@ -91,12 +91,6 @@ def _copy_escape(value) -> str:
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def _read_header(path: Path) -> list:
-    for row in iter_rows(path):
-        return row
-    return []
-
-
 def _stage(cursor, path: Path, width: int, ragged: list[tuple[int, int]], progress: Callable) -> None:
     """Fill pg_temp.staging(row_no, f0..fN). CSV goes straight to COPY; a file COPY cannot parse
     (ragged rows) or an .xlsx is streamed through Python, row by row.
@@ -433,9 +427,5 @@ def _upsert_settlements(cursor, *, job_id: int, year: int) -> int:
     """, {"year": year, "job": job_id})
     return cursor.fetchone()[0]
 
-
-def header_width(path: Path) -> tuple[list, int]:
-    header = _read_header(path)
-    return header, len(header)
 
 

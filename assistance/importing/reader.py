@@ -28,6 +28,11 @@ def detect_encoding(path: Path) -> str:
     return "utf-8"
 
 
+def read_header(path: Path) -> list:
+    """The file's first row (its header), or [] for an empty file."""
+    return next(iter_rows(path), [])
+
+
 def _cell(value) -> str | object:
     if value is None:
         return ""
