@@ -4,7 +4,7 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
@@ -55,24 +55,26 @@ def screening_run_execute(*, run: ScreeningRun) -> ScreeningRun:
         return run  # idempotent: a redelivered task does nothing
     started = time.monotonic()
     run.targets.all().delete()
-    # Sum per person first (one pass over the year's partition), then apply the person rules
-    # to the few who pass the threshold.
-    sums = (SettlementRecord.objects.filter(year=run.year).values("person_id")
-            .annotate(total=Sum("total_cost"), basic=Sum("fund_basic"), critical=Sum("fund_critical"),
-                      assistance=Sum("fund_assistance"), oop=Sum("out_of_pocket"), visits=Count("id"))
-            .filter(oop__gte=run.threshold, visits__gte=run.min_settlements)
-            .order_by("person_id"))
-    candidates = {row["person_id"]: row for row in sums}
-    people = InsuredPerson.objects.filter(pk__in=list(candidates))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # a city's year groups into 1.5 M people: keep the hash in memory
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+    # One pass over the year's partition with only what the threshold rules need; the other
+    # figures are then summed for the few people who pass, through the (person, year) index.
+    passing = (SettlementRecord.objects.filter(year=run.year).values("person_id")
+               .annotate(oop=Sum("out_of_pocket"), visits=Count("id"))
+               .filter(oop__gte=run.threshold, visits__gte=run.min_settlements)
+               .values_list("person_id", flat=True))
+    people = InsuredPerson.objects.filter(pk__in=passing)
     if run.local_only:
         people = people.filter(is_local=True)
     if run.exclude_deceased:
         people = people.filter(is_deceased=False)
     people = {person.pk: person for person in people.only("pk", "region_id")}
-    institutions = _top_institutions(run.year, list(people))
+    figures = _figures(run.year, sorted(people))
+    institutions = _top_institutions(run.year, sorted(people))
     targets = []
     for person_id in sorted(people):
-        row = candidates[person_id]
+        row = figures[person_id]
         fund_paid = row["basic"] + row["critical"] + row["assistance"]
         targets.append(WarningTarget(
             run=run, person_id=person_id, region_id=people[person_id].region_id, total_cost=row["total"],
@@ -90,6 +92,18 @@ def screening_run_execute(*, run: ScreeningRun) -> ScreeningRun:
     run.message = f"{run.year} 年个人自付 ≥ {run.threshold:,.2f} 元的预警对象 {len(targets)} 人"
     run.save()
     return run
+
+
+def _figures(year: int, person_ids: list[int]) -> dict[int, dict]:
+    """Each person's sums for the year (total, fund-paid parts, out-of-pocket, number of visits)."""
+    figures = {}
+    for start in range(0, len(person_ids), 2000):
+        rows = (SettlementRecord.objects.filter(year=year, person_id__in=person_ids[start:start + 2000])
+                .values("person_id").annotate(total=Sum("total_cost"), basic=Sum("fund_basic"),
+                                              critical=Sum("fund_critical"), assistance=Sum("fund_assistance"),
+                                              oop=Sum("out_of_pocket"), visits=Count("id")))
+        figures.update((row["person_id"], row) for row in rows)
+    return figures
 
 
 def _top_institutions(year: int, person_ids: list[int]) -> dict[int, list[list]]:

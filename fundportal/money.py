@@ -2,7 +2,6 @@
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-import cn2an
 from django.db import models
 
 from .text import to_half_width
@@ -65,6 +64,8 @@ def parse_money(text: str | int | Decimal) -> Decimal:
 
 def amount_in_capitals(amount: Decimal) -> str:
     """壹佰万元整: the amount in Chinese capital numerals, as receipts print it."""
+    import cn2an  # slow to import (0.2 s); only receipts need it
+
     return cn2an.an2cn(str(to_money(amount)), "rmb")
 
 

@@ -1,7 +1,8 @@
 """The rules one settlement row must pass, in Python.
 
-This is the reference: the SQLite loader uses it row by row, and the PostgreSQL loader's
-set-based SQL (postgres.py) implements the same rules; a test checks they agree.
+This is the reference: the SQLite loader uses it row by row; the PostgreSQL loader applies the same
+rules to whole batches (frames.py) and hands every row it cannot accept to parse_row, which words
+the errors. Tests check the two agree.
 """
 import datetime as dt
 from dataclasses import dataclass
@@ -40,9 +41,10 @@ class SettlementRow:
     out_of_pocket: Decimal
 
 
-def _cell_text(value) -> str:
-    """A cell as the PostgreSQL loader stages it (postgres._copy_escape): an .xlsx number 0 is "0",
-    a float is its repr (44625.0), a date is ISO; only an empty cell is ""."""
+def cell_text(value) -> str:
+    """A cell as text, as the PostgreSQL loader reads every cell (batches.py): an .xlsx number 0 is
+    "0", a float is its repr (44625.0), a date is ISO; only an empty cell is "". The rules below
+    give the same verdict on a typed cell and on its text."""
     if value is None:
         return ""
     if isinstance(value, float):
@@ -53,7 +55,7 @@ def _cell_text(value) -> str:
 
 
 def _text(values: dict, key: str) -> str:
-    return " ".join(to_half_width(_cell_text(values.get(key))).split())
+    return " ".join(to_half_width(cell_text(values.get(key))).split())
 
 
 def parse_row(values: dict, *, row_number: int, year: int, today: dt.date
@@ -66,10 +68,14 @@ def parse_row(values: dict, *, row_number: int, year: int, today: dt.date
     elif len(settlement_no) > 40:
         errors.append(("settlement_no", "结算编号超过40个字符"))
     try:
-        resident_id = validate_resident_id(_cell_text(values.get("resident_id")), today=today)
+        resident_id = validate_resident_id(cell_text(values.get("resident_id")), today=today)
     except ValidationError as exc:
         resident_id = ""
         errors.append(("resident_id", exc.messages[0]))
+        # A ValidationError refers to itself (error_list), so only the cycle collector frees it,
+        # and until then its traceback keeps every calling frame alive: on the PostgreSQL path,
+        # whole batches. Without the traceback the cycle holds nothing big.
+        exc.__traceback__ = None
     name = _text(values, "name")
     if not name:
         errors.append(("name", "姓名为空"))
@@ -80,7 +86,7 @@ def parse_row(values: dict, *, row_number: int, year: int, today: dt.date
         raw_date = values.get("settled_on")
         # A number cell is read as its text, like the PostgreSQL loader does: 44625 is an Excel
         # serial date either way, 44625.5 is not a date in either.
-        settled_on = parse_date(_cell_text(raw_date) if isinstance(raw_date, int | float) else raw_date)
+        settled_on = parse_date(cell_text(raw_date) if isinstance(raw_date, int | float) else raw_date)
     except ValueError as exc:
         errors.append(("settled_on", str(exc)))
     else:

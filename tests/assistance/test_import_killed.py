@@ -10,11 +10,11 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from assistance.importing import postgres
+from assistance.importing import merge, partition
 from assistance.imports import import_progress, settlement_import_create, settlement_import_run
 from assistance.models import InsuredPerson, SettlementImport, SettlementImportError, SettlementRecord
 from benchmarks.synthetic import write_year
-from tests.assistance.helpers import YEAR, rid, settlement_row, write_csv
+from tests.assistance.helpers import YEAR, rid, run_import, settlement_row, write_csv
 
 
 def _nothing_written() -> bool:
@@ -22,9 +22,13 @@ def _nothing_written() -> bool:
         0, 0, 0)
 
 
+@pytest.mark.parametrize("first_file", [True, False], ids=["new partition", "merge"])
 @pytest.mark.django_db(transaction=True)
 def test_an_import_failing_after_people_were_written_rolls_everything_back_and_can_run_again(
-        tmp_path, city, importer, monkeypatch):
+        tmp_path, city, importer, monkeypatch, first_file):
+    if not first_file:  # the year already has a row: the file is merged, not loaded as a partition
+        run_import(write_csv(tmp_path / "earlier.csv", [settlement_row("JS0", rid(9))]), importer)
+    before = _counts()
     path = write_csv(tmp_path / "year.csv", [settlement_row("JS1", rid(1)), settlement_row("JS2", rid(2)),
                                              settlement_row("JS3", rid(3), total="bad")])
     job = settlement_import_create(year=YEAR, file_name=path.name, acting_user=importer)
@@ -35,11 +39,14 @@ def test_an_import_failing_after_people_were_written_rolls_everything_back_and_c
         people_written.append(cursor.fetchone()[0])
         raise RuntimeError("worker lost")
 
-    monkeypatch.setattr(postgres, "_upsert_settlements", crash)
+    if first_file:
+        monkeypatch.setattr(partition, "_reserve_ids", lambda cursor, count: crash(cursor))
+    else:
+        monkeypatch.setattr(merge, "_upsert_settlements", crash)
     with pytest.raises(RuntimeError, match="worker lost"):
         settlement_import_run(job=job, path=path)
-    assert people_written == [2]  # the people were in, inside the import's transaction
-    assert _nothing_written()
+    assert people_written == [before[0] + 2]  # the people were in, inside the import's transaction
+    assert _counts() == before
     job.refresh_from_db()
     assert job.status == SettlementImport.Status.FAILED
     assert job.message == "导入失败：系统内部错误，已全部回滚，没有写入任何数据。请联系管理员后重试。"
@@ -49,7 +56,11 @@ def test_an_import_failing_after_people_were_written_rolls_everything_back_and_c
     job.refresh_from_db()
     assert (job.status, job.rows_imported, job.rows_rejected, job.people_created) == (
         SettlementImport.Status.DONE, 2, 1, 2)
-    assert SettlementRecord.objects.count() == 2 and SettlementImportError.objects.count() == 1
+    assert SettlementRecord.objects.count() == before[1] + 2 and job.errors.count() == 1
+
+
+def _counts() -> tuple[int, int, int]:
+    return InsuredPerson.objects.count(), SettlementRecord.objects.count(), SettlementImportError.objects.count()
 
 
 def _database_url() -> str:

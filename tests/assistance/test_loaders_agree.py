@@ -1,10 +1,10 @@
-"""The PostgreSQL loader's set-based SQL and the Python rules (rules.parse_row, used row by row by
-the SQLite loader) must agree on every row: the same errors (row, column, reason) and the same
-values loaded. Checked on a messy synthetic year with crafted edge rows, on an .xlsx with typed
-cells, on random messy cells (hypothesis), and by running the Python loader itself on PostgreSQL."""
+"""The PostgreSQL loader (polars batches, then a new partition or a merge) and the Python rules
+(rules.parse_row, used row by row by the SQLite loader) must agree on every row: the same errors
+(row, column, reason) and the same values loaded. Checked on a messy synthetic year with crafted
+edge rows, on an .xlsx with typed cells, on random messy cells (hypothesis), by running the Python
+loader itself on PostgreSQL, and by loading one file both as a new partition and as a merge."""
 import csv
 import datetime as dt
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistance.importing import postgres, python
+from assistance.importing import partition, postgres, python
 from assistance.importing.columns import map_header
 from assistance.importing.reader import iter_rows
 from assistance.importing.regions import RegionResolver
@@ -22,10 +22,9 @@ from benchmarks.synthetic import write_year
 from tests.assistance.helpers import HEADER, YEAR, resident_id_ending_in_x, rid, run_import, write_xlsx
 from tests.assistance.reference import (person_values, reference_import, settlement_values, snapshot_errors,
                                         snapshot_people, snapshot_settlements)
+from tests.assistance.strategies import FULL_WIDTH, messy_rows
 
 pytestmark = pytest.mark.django_db
-
-FULL_WIDTH = str.maketrans("0123456789.,-X", "０１２３４５６７８９．，－Ｘ")
 
 
 def _synthetic_row(number, resident_id, *, name="张三", region="330381101000", kind="城乡居民医保",
@@ -225,73 +224,21 @@ def test_the_python_loader_run_on_postgres_writes_what_the_postgres_loader_write
     assert by_sql[0].rows_unchanged > 0 and by_sql[0].rows_imported > 0
 
 
+def test_a_file_loaded_as_a_new_partition_and_merged_into_a_year_writes_the_same(
+        tmp_path, city, importer, monkeypatch):
+    path = tmp_path / "messy.csv"
+    write_year(path, rows=400, seed=8, messy_share=0.5, invalid_share=0.1)
+    _append_rows(path, [row for row in EDGE_ROWS if row and row[0] != "E1"][1:])  # no repeated number
+    job = settlement_import_create(year=YEAR, file_name=path.name, acting_user=importer)
+    as_partition = _load_in_savepoint(postgres, job=job, path=path)
+    monkeypatch.setattr(partition, "is_empty", lambda cursor, year: False)
+    merged = _load_in_savepoint(postgres, job=job, path=path)
+    assert as_partition == merged
+    assert as_partition[0].rows_imported > 300 and as_partition[0].rows_rejected > 30
+
+
 # Random messy cells. Each example is one file loaded by the PostgreSQL loader inside a savepoint
 # (rolled back), compared with the Python rules: no new database per example.
-
-def _amount_text(cents: int, style: int) -> str:
-    value = Decimal(cents) / 100
-    plain = f"{value:.2f}"
-    return [plain, f"{value:,.2f}", plain.rstrip("0").rstrip(".") + "元", plain.translate(FULL_WIDTH), f" {plain} ",
-            f"￥{plain}", f"RMB {plain}", f"0{plain}", f"{value:.3f}", f"{value}1", plain.replace(".", "。"),
-            f"{plain}元整", f"-{plain}", plain.replace(".", ",")][style]
-
-
-amounts = st.builds(_amount_text, st.integers(0, 5_000_000), st.integers(0, 13))
-blank = st.sampled_from(["", " ", "　", "\u00a0", "元"])
-junk = st.text(alphabet="0123456789０１.,，元-| 　xX年月日/", max_size=8)
-
-
-def _date_text(day: dt.date, style: int) -> str:
-    serial = (day - dt.date(1899, 12, 30)).days
-    return [day.isoformat(), f"{day.year}/{day.month}/{day.day}", f"{day.year}年{day.month}月{day.day}日",
-            day.strftime("%Y%m%d"), str(serial), f"{serial}.0", f"{day:%Y-%m-%d} 08:30", f"{day:%Y.%m.%d}",
-            f"{day.year}年{day.month}月{day.day}日".translate(FULL_WIDTH), f"{serial}.5",
-            f" {day.year} /{day.month}/ {day.day} ", f"{day.year}-{day.month:02d}-{day.day + 40}"][style]
-
-
-dates = st.builds(_date_text, st.dates(dt.date(2021, 12, 25), dt.date(2023, 1, 5)), st.integers(0, 11))
-
-
-def _id_text(seed: int, style: int) -> str:
-    number = rid(seed, birth=dt.date(1940 + seed % 70, 1 + seed % 12, 1 + seed % 28))
-    return [number, number.lower(), number.translate(FULL_WIDTH), f"{number[:6]} {number[6:]}",
-            number[:17] + str((int(number[17]) + 1) % 10 if number[17] != "X" else 0), number[:16], f" {number}　",
-            number[:6] + "19991332" + number[14:]][style]
-
-
-ids = st.builds(_id_text, st.integers(0, 40), st.integers(0, 7))
-
-
-@st.composite
-def messy_rows(draw):
-    row = [
-        draw(st.sampled_from(["JS1", "JS2", " js 3 ", "ＪＳ１", "JS4", "", "JS|5"])),
-        draw(ids),
-        draw(st.sampled_from(["张三", " 李　四 ", "王\u00a0五", "", "欧阳（小）燕", "x" * 51])),
-        draw(st.sampled_from(["330381101000", "330381101201", "马屿镇", "330302000000", "", "瑞安市塘下镇韩田村"])),
-        draw(st.sampled_from(["城乡居民医保", "职工医保", ""])),
-        draw(st.sampled_from(["", "死亡", "正常"])),
-        draw(st.one_of(dates, junk)),
-        draw(st.sampled_from(["瑞安市人民医院", "瑞安市人民医院（总院）", " ", "温州医科大学附属第一医院"])),
-        draw(st.sampled_from(["是", "否", " 省外 ", ""])),
-    ]
-    total = draw(st.integers(0, 5_000_000))
-    basic = draw(st.integers(0, total))
-    critical = draw(st.integers(0, total - basic))
-    out_of_pocket = total - basic - critical + draw(st.sampled_from([0, 0, 0, 1, -1, 2, -2, 50000]))
-    cells = []
-    for cents, may_be_blank in ((total, False), (basic, True), (critical, True), (0, True), (out_of_pocket, False)):
-        style = draw(st.integers(0, 15))
-        if style < 12:
-            cells.append(_amount_text(cents, style % 9 if style < 9 else 0))
-        elif style < 14 and may_be_blank:
-            cells.append(draw(blank))
-        elif style < 15:
-            cells.append(draw(amounts))
-        else:
-            cells.append(draw(junk))
-    return row + cells
-
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                     HealthCheck.too_slow])

@@ -1,0 +1,221 @@
+"""A settlement file as batches of text cells (polars frames): memory stays flat whatever its size.
+
+CSV is cut into pieces of about PIECE_BYTES at record boundaries, and polars parses each piece
+(several threads, no Python per row). A piece polars cannot show to hold exactly `width` cells in
+every row (a short or long row, a blank line, an odd quote) is parsed again by Python's csv module,
+which is what the reference loader reads with, so row numbers and "wrong number of cells" errors
+are the same on both paths. GBK files are converted piece by piece. An .xlsx (at most about a
+million rows) is read row by row with openpyxl and its typed cells written as the text rules.py
+reads them.
+
+Row numbers: `row_no` is the record's index from 1 after the header, blank records included; its
+line in the spreadsheet (the header is line 1) is row_no + 1.
+"""
+import codecs
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from .columns import ImportFileError
+from .reader import detect_encoding, is_xlsx, iter_rows
+from .rules import cell_text
+
+PIECE_BYTES = 4 << 20  # ≈ 27,000 rows of a typical export: polars' working set stays near 100 MB
+XLSX_ROWS = 50_000
+# Python's str.isspace() characters (none lies above U+3000): a cell of only these is blank.
+WHITESPACE = "".join(chr(code) for code in range(0x3001) if chr(code).isspace())
+
+
+@dataclass
+class Batch:
+    cells: pl.DataFrame  # row_no (Int64) and f0 … f{width-1} (String); blank rows left out
+    ragged: list[tuple[int, int]]  # (row_no, number of cells) of rows whose width is wrong
+    records: int  # records read, blank ones included
+
+
+def cell_names(width: int) -> list[str]:
+    return [f"f{index}" for index in range(width)]
+
+
+def iter_batches(path: Path, width: int) -> Iterator[Batch]:
+    """Yield the file's rows after the header, in order, a batch at a time."""
+    if is_xlsx(path):
+        yield from _xlsx_batches(path, width)
+        return
+    encoding = detect_encoding(path)
+    yield from _csv_batches(path, width, encoding)
+
+
+# ------------------------------------------------------------------------------------------- CSV
+
+def _csv_batches(path: Path, width: int, encoding: str) -> Iterator[Batch]:
+    with open(path, "rb") as handle:
+        head = b""
+        while (start := _record_end(head, 0)) is None:  # just past the header record
+            more = handle.read(PIECE_BYTES)
+            if not more:
+                return  # a header and nothing else
+            head += more
+        handle.seek(start)
+        row_no = 0
+        carry = b""
+        while True:
+            data = handle.read(PIECE_BYTES)
+            buffer = carry + data if carry else data
+            if not buffer:
+                return
+            cut = len(buffer) if not data else _last_record_end(buffer)
+            if cut is None:
+                if len(buffer) > 4 * PIECE_BYTES:
+                    # No record boundary in 64 MB: a stray quote has thrown the count off. Python's
+                    # csv module reads the rest, exactly and still streaming.
+                    handle.seek(handle.tell() - len(buffer))
+                    yield from _exact_stream(handle, width, encoding, row_no)
+                    return
+                carry = buffer
+                continue
+            piece, carry = buffer[:cut], buffer[cut:]
+            batch = _parse_piece(_to_utf8(piece, encoding), width, row_no)
+            row_no += batch.records
+            yield batch
+
+
+def _record_end(buffer: bytes, start: int) -> int | None:
+    """The offset just past the first newline at or after `start` that is outside quotes."""
+    position = buffer.find(b"\n", start)
+    while position >= 0:
+        if buffer.count(b'"', 0, position) % 2 == 0:
+            return position + 1
+        position = buffer.find(b"\n", position + 1)
+    return None
+
+
+def _last_record_end(buffer: bytes) -> int | None:
+    """The offset just past the last newline outside quotes (a quote toggles; "" toggles twice)."""
+    quotes = buffer.count(b'"')
+    position = buffer.rfind(b"\n")
+    while position >= 0:
+        if (quotes - buffer.count(b'"', position)) % 2 == 0:
+            return position + 1
+        position = buffer.rfind(b"\n", 0, position)
+    return None
+
+
+def _to_utf8(piece: bytes, encoding: str) -> bytes:
+    if encoding in ("utf-8", "utf-8-sig"):
+        return piece  # polars checks it is valid UTF-8; the exact path reports it if not
+    try:
+        # A piece ends at a newline, which no GBK/GB18030 character contains: no character is cut.
+        return piece.decode(encoding).encode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError("文件编码无法识别：请保存为 UTF-8 或 GBK 编码的 CSV，或 .xlsx") from exc
+
+
+def _parse_piece(piece: bytes, width: int, first: int) -> Batch:
+    names = cell_names(width)
+    if piece.count(b"\r") != piece.count(b"\r\n"):
+        return _parse_exactly(piece, width, first)  # a lone CR ends a record for the csv module, not for polars
+    try:
+        frame = pl.read_csv(piece, has_header=False, new_columns=names, schema={name: pl.String for name in names},
+                            empty_string_is_null=False, truncate_ragged_lines=False, raise_if_empty=False,
+                            comment_prefix=None, quote_char='"')
+    except pl.exceptions.PolarsError:  # a row with too many cells, invalid UTF-8, …
+        return _parse_exactly(piece, width, first)
+    if not _every_row_full(piece, frame, width):
+        return _parse_exactly(piece, width, first)
+    frame = frame.with_columns(row_no=pl.int_range(first + 1, first + 1 + frame.height, dtype=pl.Int64))
+    return Batch(cells=_without_blank_rows(frame.select("row_no", *names)), ragged=[], records=frame.height)
+
+
+def _every_row_full(piece: bytes, frame: pl.DataFrame, width: int) -> bool:
+    """Polars fills a short row's missing cells with "", so count the separators instead: no row
+    has more than width - 1 (polars refuses those), so exactly (width - 1) × rows means none has
+    fewer. Commas inside quoted cells are not separators."""
+    separators = piece.count(b",")
+    if b'"' in piece and frame.height:
+        separators -= frame.select(
+            pl.sum_horizontal(pl.all().str.count_matches(",", literal=True)).sum()).item()
+    return separators == (width - 1) * frame.height
+
+
+def _without_blank_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """A row whose every cell is empty or white space is not a row (a blank line, ",,,,")."""
+    cells = [name for name in frame.columns if name != "row_no"]
+    return frame.filter(pl.any_horizontal(pl.col(cells).str.strip_chars(WHITESPACE) != ""))
+
+
+def _parse_exactly(piece: bytes, width: int, first: int) -> Batch:
+    try:
+        text = piece.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError("文件编码无法识别：请保存为 UTF-8 或 GBK 编码的 CSV，或 .xlsx") from exc
+    rows = _csv_reader(io.StringIO(text, newline=""))
+    return _batch_from_rows(rows, width, first, pad=False)
+
+
+def _exact_stream(handle, width: int, encoding: str, first: int) -> Iterator[Batch]:
+    text = io.TextIOWrapper(handle, encoding=codecs.lookup(encoding).name, newline="")
+    rows = _csv_reader(text)
+    while True:
+        batch = _batch_from_rows(rows, width, first, pad=False, limit=XLSX_ROWS)
+        if not batch.records:
+            return
+        first += batch.records
+        yield batch
+
+
+def _csv_reader(text) -> Iterator[list[str]]:
+    try:
+        yield from csv.reader(text)
+    except UnicodeDecodeError as exc:
+        raise ImportFileError("文件编码无法识别：请保存为 UTF-8 或 GBK 编码的 CSV，或 .xlsx") from exc
+    except csv.Error as exc:
+        raise ImportFileError(f"CSV 格式错误：{exc}") from exc
+
+
+# ------------------------------------------------------------------------------------------ rows
+
+def _batch_from_rows(rows: Iterator[list], width: int, first: int, *, pad: bool,
+                     limit: int | None = None) -> Batch:
+    """Rows as Python lists (csv module, openpyxl) → a batch, with the reference loader's rules:
+    blank rows left out, a row of the wrong width reported (an .xlsx leaves trailing empty cells
+    out, so a short spreadsheet row is padded)."""
+    columns: list[list[str]] = [[] for _ in range(width)]
+    numbers: list[int] = []
+    ragged: list[tuple[int, int]] = []
+    records = 0
+    for row in rows:
+        records += 1
+        row_no = first + records
+        cells = [cell_text(value) for value in row]
+        if not any(cell.strip() for cell in cells):
+            pass
+        elif len(cells) == width or (pad and len(cells) < width):
+            cells += [""] * (width - len(cells))
+            numbers.append(row_no)
+            for column, value in zip(columns, cells):
+                column.append(value)
+        else:
+            ragged.append((row_no, len(cells)))
+        if limit and records >= limit:
+            break
+    frame = pl.DataFrame({"row_no": pl.Series(numbers, dtype=pl.Int64),
+                          **{name: pl.Series(values, dtype=pl.String)
+                             for name, values in zip(cell_names(width), columns)}})
+    return Batch(cells=frame, ragged=ragged, records=records)
+
+
+def _xlsx_batches(path: Path, width: int) -> Iterator[Batch]:
+    rows = iter_rows(path)
+    next(rows, None)  # the header
+    first = 0
+    while True:
+        batch = _batch_from_rows(rows, width, first, pad=True, limit=XLSX_ROWS)
+        if not batch.records:
+            return
+        first += batch.records
+        yield batch

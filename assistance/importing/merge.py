@@ -1,0 +1,113 @@
+"""A file for a year that already has rows (or one that repeats a settlement number): the checked
+rows COPY'd into a staging table, then merged with set-based SQL.
+
+Within the file the first valid row with a settlement number wins and later ones are reported.
+Each person takes the values of their last row; settlements are inserted, replaced when they
+changed (same number) and left alone when identical, so re-importing a file changes nothing.
+"""
+from collections.abc import Callable
+
+from .copying import copy_in, text_chunks
+from . import people
+from .partition import Written
+
+STAGING_COLUMNS = ("row_no", "settlement_no", "resident_id", "name", "region_id", "household_region",
+                   "insured_kind", "is_deceased", "settled_on", "institution", "in_province", "total_cost",
+                   "fund_basic", "fund_critical", "fund_assistance", "out_of_pocket")
+STAGING = """
+    CREATE TEMP TABLE staging (
+        row_no bigint, settlement_no varchar(40), resident_id varchar(18), name varchar(50), region_id bigint,
+        household_region text, insured_kind varchar(30), is_deceased boolean, settled_on date,
+        institution varchar(100), in_province boolean, total_cost numeric(14, 2), fund_basic numeric(14, 2),
+        fund_critical numeric(14, 2), fund_assistance numeric(14, 2), out_of_pocket numeric(14, 2)
+    ) ON COMMIT DROP
+"""
+# Each person from their last valid row; deceased when any row says so.
+LATEST_PEOPLE = """
+    INSERT INTO import_people
+    SELECT DISTINCT ON (resident_id) resident_id, name, region_id,
+           left(household_region, 100) AS household_region_text, insured_kind,
+           bool_or(is_deceased) OVER (PARTITION BY resident_id) AS is_deceased
+    FROM valid
+    ORDER BY resident_id, row_no DESC
+"""
+INSERT_SETTLEMENTS = """
+    INSERT INTO assistance_settlementrecord AS s
+        (year, settlement_no, person_id, settled_on, institution, in_province, total_cost, fund_basic,
+         fund_critical, fund_assistance, out_of_pocket, import_job_id)
+    SELECT %(year)s, v.settlement_no, p.id, v.settled_on, v.institution, v.in_province, v.total_cost,
+           v.fund_basic, v.fund_critical, v.fund_assistance, v.out_of_pocket, %(job)s
+    FROM valid v JOIN assistance_insuredperson p ON p.resident_id = v.resident_id
+"""
+UPSERT_SETTLEMENTS = f"""
+    WITH written AS (
+        {INSERT_SETTLEMENTS}
+        ON CONFLICT (year, settlement_no) DO UPDATE SET
+            person_id = EXCLUDED.person_id, settled_on = EXCLUDED.settled_on,
+            institution = EXCLUDED.institution, in_province = EXCLUDED.in_province,
+            total_cost = EXCLUDED.total_cost, fund_basic = EXCLUDED.fund_basic,
+            fund_critical = EXCLUDED.fund_critical, fund_assistance = EXCLUDED.fund_assistance,
+            out_of_pocket = EXCLUDED.out_of_pocket, import_job_id = EXCLUDED.import_job_id
+        WHERE (s.person_id, s.settled_on, s.institution, s.in_province, s.total_cost, s.fund_basic,
+               s.fund_critical, s.fund_assistance, s.out_of_pocket)
+              IS DISTINCT FROM (EXCLUDED.person_id, EXCLUDED.settled_on, EXCLUDED.institution,
+                                EXCLUDED.in_province, EXCLUDED.total_cost, EXCLUDED.fund_basic,
+                                EXCLUDED.fund_critical, EXCLUDED.fund_assistance, EXCLUDED.out_of_pocket)
+        RETURNING 1
+    )
+    SELECT count(*) FROM written
+"""
+
+
+def load(cursor, spool, *, job_id: int, year: int, progress: Callable[[str, int], None]) -> Written:
+    progress("写入结算记录", spool.rows_valid)
+    cursor.execute(STAGING)
+    copy_in(cursor, f"COPY staging ({', '.join(STAGING_COLUMNS)}) FROM STDIN",
+            text_chunks(batch.select(STAGING_COLUMNS) for batch in spool.batches()))
+    repeated = _report_repeats(cursor, job_id=job_id)
+    cursor.execute("CREATE TEMP TABLE valid ON COMMIT DROP AS SELECT * FROM staging s "
+                   "WHERE NOT EXISTS (SELECT 1 FROM repeats r WHERE r.row_no = s.row_no)")
+    progress("写入人员", spool.rows_valid)
+    cursor.execute(people.CREATE_TABLE)
+    cursor.execute(LATEST_PEOPLE)
+    people_created = people.write(cursor)
+    progress("写入结算记录", spool.rows_valid)
+    imported = _upsert_settlements(cursor, job_id=job_id, year=year)
+    # ON COMMIT DROP only helps when this transaction commits; inside a longer one the next
+    # import needs the names free.
+    cursor.execute("DROP TABLE staging, repeats, valid, import_people")
+    return Written(imported=imported, people_created=people_created, repeated=repeated)
+
+
+def _report_repeats(cursor, *, job_id: int) -> int:
+    """Rows repeating an earlier row's settlement number: reported against the first one's line."""
+    cursor.execute("""
+        CREATE TEMP TABLE repeats ON COMMIT DROP AS
+        SELECT row_no, settlement_no, first_row
+        FROM (SELECT row_no, settlement_no, min(row_no) OVER (PARTITION BY settlement_no) AS first_row
+              FROM staging
+              WHERE settlement_no IN (SELECT settlement_no FROM staging GROUP BY 1 HAVING count(*) > 1)) d
+        WHERE row_no > first_row
+    """)
+    cursor.execute("""
+        INSERT INTO assistance_settlementimporterror (job_id, row_number, "column", value, reason)
+        SELECT %s, row_no + 1, 'settlement_no', '',
+               left('结算编号 ' || settlement_no || ' 与第 ' || (first_row + 1) || ' 行重复', 200)
+        FROM repeats
+    """, [job_id])
+    return cursor.rowcount
+
+
+def _upsert_settlements(cursor, *, job_id: int, year: int) -> int:
+    """Insert new settlements, replace changed ones (same number), leave identical ones alone.
+
+    A year without rows needs no conflict handling (a plain INSERT is a third faster); imports
+    take turns, so "without rows" cannot change under our feet.
+    """
+    cursor.execute("SELECT EXISTS (SELECT 1 FROM assistance_settlementrecord WHERE year = %s)", [year])
+    if not cursor.fetchone()[0]:
+        cursor.execute(INSERT_SETTLEMENTS, {"year": year, "job": job_id})
+        return cursor.rowcount
+    cursor.execute(UPSERT_SETTLEMENTS, {"year": year, "job": job_id})
+    return cursor.fetchone()[0]
+

@@ -1,0 +1,121 @@
+"""The batch reader (batches.py) against Python's csv module, which the reference loader reads
+with: the same rows with the same row numbers, the same short and long rows reported, blank rows
+left out, whatever the pieces the file is cut into."""
+import csv
+import io
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from assistance.importing import batches, reader
+from assistance.importing.columns import ImportFileError
+
+WIDTH = 4
+HEADER = ["结算编号", "身份证号", "姓名", "医疗机构"]
+
+
+def _read(path, width=WIDTH):
+    rows, ragged = {}, []
+    for batch in batches.iter_batches(path, width):
+        for row in batch.cells.iter_rows():
+            rows[row[0]] = list(row[1:])
+        ragged += batch.ragged
+    return rows, ragged
+
+
+def _reference(path, encoding="utf-8-sig", width=WIDTH):
+    """What the reference loader sees: csv.reader rows after the header, numbered from 1."""
+    rows, ragged = {}, []
+    with open(path, newline="", encoding=encoding) as handle:
+        records = csv.reader(handle)
+        next(records)
+        for row_no, row in enumerate(records, start=1):
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) == width:
+                rows[row_no] = row
+            else:
+                ragged.append((row_no, len(row)))
+    return rows, ragged
+
+
+def _write(path, text: str, encoding="utf-8") -> None:
+    path.write_bytes(text.encode(encoding))
+
+
+MESSY_CSV = (
+    "结算编号,身份证号,姓名,医疗机构\r\n"
+    "JS1,330381,张三,瑞安市人民医院\r\n"
+    '"JS2","33,0381","李""四""","瑞安市人民医院,\n住院部"\r\n'
+    "\r\n"  # a blank line
+    ",,,\r\n"  # an empty spreadsheet row
+    " , ,\u3000,\r\n"  # white space only
+    "JS3,short\r\n"  # too few cells
+    "JS4,a,b,c,d,e\r\n"  # too many
+    'JS5,ab"c,stray quote,x\r\n'  # a quote inside an unquoted cell
+    "JS6,330381,王五,中医院"  # no newline at the end
+)
+
+
+@pytest.mark.parametrize("piece_bytes", [7, 64, 1 << 20])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_reader_sees_the_rows_the_csv_module_sees(tmp_path, monkeypatch, piece_bytes, encoding):
+    monkeypatch.setattr(batches, "PIECE_BYTES", piece_bytes)
+    path = tmp_path / "messy.csv"
+    _write(path, MESSY_CSV, encoding)
+    rows, ragged = _read(path)
+    assert (rows, ragged) == _reference(path, encoding="gb18030" if encoding == "gb18030" else "utf-8-sig")
+    assert ragged == [(6, 2), (7, 6)]
+    assert rows[2] == ["JS2", "33,0381", '李"四"', "瑞安市人民医院,\n住院部"]
+    assert rows[9] == ["JS6", "330381", "王五", "中医院"]
+
+
+def test_a_header_alone_gives_no_rows(tmp_path):
+    path = tmp_path / "empty.csv"
+    _write(path, "结算编号,身份证号,姓名,医疗机构\n")
+    assert _read(path) == ({}, [])
+    _write(path, "结算编号,身份证号,姓名,医疗机构")
+    assert _read(path) == ({}, [])
+
+
+def test_invalid_utf8_after_the_sample_is_a_file_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(batches, "PIECE_BYTES", 64)
+    monkeypatch.setattr(reader, "SAMPLE_BYTES", 60)  # the encoding is guessed from the first lines
+    path = tmp_path / "broken.csv"
+    path.write_bytes("结算编号,身份证号,姓名,医疗机构\nJS0,1,张三,x\n".encode() + b"JS1,1,\xe5\xbc,x\n")
+    with pytest.raises(ImportFileError, match="文件编码无法识别"):
+        _read(path)
+
+
+def test_a_stray_quote_that_never_closes_is_read_exactly_to_the_end(tmp_path, monkeypatch):
+    # Past the stray quote no newline looks like a record boundary: the reader falls back to the
+    # csv module for the rest of the file instead of holding it all in memory.
+    monkeypatch.setattr(batches, "PIECE_BYTES", 32)
+    path = tmp_path / "stray.csv"
+    lines = ["结算编号,身份证号,姓名,医疗机构"] + [f'JS{i},{i},a"b,x' if i == 3 else f"JS{i},{i},张三,x"
+                                              for i in range(1, 40)]
+    _write(path, "\n".join(lines) + "\n")
+    assert _read(path) == _reference(path)
+    assert len(_read(path)[0]) == 39
+
+
+cells = st.text(alphabet=st.sampled_from(list('ab张,"\n\r \u3000x')), max_size=6)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(cells, min_size=0, max_size=6), max_size=25), piece_bytes=st.integers(1, 300),
+       line_ending=st.sampled_from(["\n", "\r\n"]))
+def test_reader_agrees_with_the_csv_module_on_random_files(tmp_path, rows, piece_bytes, line_ending):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator=line_ending)
+    writer.writerow(HEADER)
+    writer.writerows(rows)
+    path = tmp_path / "random.csv"
+    _write(path, buffer.getvalue())
+    original = batches.PIECE_BYTES
+    batches.PIECE_BYTES = piece_bytes
+    try:
+        assert _read(path) == _reference(path)
+    finally:
+        batches.PIECE_BYTES = original

@@ -1,0 +1,76 @@
+"""A year's first file is loaded as a new partition (rows in a bare table, indexes built once, the
+table swapped in). The result must be indistinguishable from any other partition, and the cases
+the swap cannot handle must fall back to the merge, with the same outcome."""
+import pytest
+from django.db import connection
+
+from assistance.importing import merge, partition
+from assistance.models import SettlementRecord
+from tests.assistance.helpers import YEAR, errors_of, rid, run_import, settlement_row, write_csv
+
+pytestmark = pytest.mark.django_db
+
+
+def _oid(table: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::regclass::oid", [table])
+        return cursor.fetchone()[0]
+
+
+def _shape(year: int) -> dict:
+    """The partition's indexes, constraints and attachment, with its own name written as TABLE."""
+    table = f"assistance_settlementrecord_y{year}"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [table])
+        indexes = {name.replace(table, "TABLE"): definition.replace(table, "TABLE")
+                   for name, definition in cursor.fetchall()}
+        cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass",
+                       [table])
+        constraints = {name.replace(table, "TABLE"): definition for name, definition in cursor.fetchall()}
+        cursor.execute("SELECT pg_get_expr(relpartbound, oid) FROM pg_class WHERE oid = %s::regclass", [table])
+        bound = cursor.fetchone()[0].replace(str(year), "YEAR")
+    return {"indexes": indexes, "constraints": constraints, "bound": bound}
+
+
+def test_a_years_first_file_becomes_a_partition_like_every_other(tmp_path, city, importer):
+    before = _oid(f"assistance_settlementrecord_y{YEAR}")
+    job = run_import(write_csv(tmp_path / "year.csv", [settlement_row("JS1", rid(1)), settlement_row("JS2", rid(2))]),
+                     importer)
+    assert (job.status, job.rows_imported) == (job.Status.DONE, 2)
+    assert _oid(f"assistance_settlementrecord_y{YEAR}") != before  # a new table took the empty one's place
+    assert _shape(YEAR) == _shape(YEAR + 1)
+    assert SettlementRecord.objects.filter(year=YEAR).count() == 2
+    # Ids come from the table's own identity, so later rows (the merge path) never collide.
+    second = run_import(write_csv(tmp_path / "more.csv", [settlement_row("JS3", rid(3))]), importer)
+    assert second.rows_imported == 1
+    ids = list(SettlementRecord.objects.order_by("id").values_list("id", flat=True))
+    assert len(set(ids)) == 3 and ids == sorted(ids)
+
+
+def test_a_first_file_repeating_a_settlement_number_is_merged_and_the_repeat_reported(
+        tmp_path, city, importer, monkeypatch):
+    original, merged = merge.load, []
+
+    def spy(*args, **kwargs):
+        merged.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(merge, "load", spy)
+    job = run_import(write_csv(tmp_path / "year.csv", [
+        settlement_row("JS1", rid(1)), settlement_row("JS2", rid(2)), settlement_row("JS1", rid(3))]), importer)
+    assert merged == [1]
+    assert (job.rows_imported, job.rows_rejected) == (2, 1)
+    assert errors_of(job) == {(4, "settlement_no", "结算编号 JS1 与第 2 行重复")}
+    assert _shape(YEAR) == _shape(YEAR + 1)
+
+
+def test_a_year_without_its_own_partition_is_merged_into_the_default_one(tmp_path, city, importer):
+    year = 2017  # partitions exist for 2018–2035
+    with connection.cursor() as cursor:
+        assert not partition.is_empty(cursor, year)
+    path = write_csv(tmp_path / "old.csv", [settlement_row("JS1", rid(1), settled_on=f"{year}-03-05")])
+    job = run_import(path, importer, year=year)
+    assert (job.status, job.rows_imported) == (job.Status.DONE, 1), job.message
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM assistance_settlementrecord_default")
+        assert cursor.fetchone()[0] == 1
