@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from fundportal.audit import records_actor
 
-from .importing import postgres, python
 from .importing.columns import ImportFileError, map_header
 from .importing.reader import is_xlsx, read_header
 from .models import SettlementImport
@@ -80,7 +79,7 @@ def settlement_import_run(*, job: SettlementImport, path: Path | None = None) ->
     try:
         header = read_header(path)
         positions = map_header(header)
-        loader = postgres if connection.vendor == "postgresql" else python
+        loader = _loader()
         with transaction.atomic():
             try:
                 # One runner per job: a redelivered task finds the row locked and leaves.
@@ -106,6 +105,19 @@ def settlement_import_run(*, job: SettlementImport, path: Path | None = None) ->
         raise
     progress("已完成", job.rows_total)
     return job
+
+
+def _loader():
+    """The PostgreSQL loader (polars) or the portable one. Imported here, not at start-up: web
+    processes never load polars, and Celery's parent process forks its workers before polars has
+    started a thread (forking a process that has them can deadlock the child)."""
+    if connection.vendor == "postgresql":
+        from .importing import postgres
+
+        return postgres
+    from .importing import python
+
+    return python
 
 
 def _finish(job: SettlementImport, *, status: str, started: float, message: str, result=None) -> None:

@@ -1,6 +1,6 @@
 """Settlement import + screening, side by side with a bare PostgreSQL `\\copy` + `GROUP BY`.
 
-    .venv/bin/python benchmarks/screening.py --rows 1000000 [--seed 2023] [--keep] [--keep-db]
+    .venv/bin/python benchmarks/screening.py --rows 1000000 [--seed 2023] [--keep] [--keep-db] [--file-cache DIR]
 
 What it does, in order (see benchmarks/README.md for the figures and how to read them):
 
@@ -51,7 +51,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.synthetic import HEADER, write_year  # noqa: E402
+from benchmarks.synthetic import HEADER, Stats, write_year  # noqa: E402
 
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", "5432", "postgres"
 PG_LOG = Path("/var/log/postgresql/postgresql-15-main.log")
@@ -247,6 +247,18 @@ def slow_statements(db: str, offset: int, limit: int = 15) -> list[tuple[float, 
     return [(ms, " ".join(sql.split())) for ms, sql in found[:limit]]
 
 
+def cached_year(directory: Path, *, rows: int, year: int, seed: int) -> tuple[Path, Stats]:
+    """The generated file for these parameters from `directory`, written there first if absent."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"settlements_{year}_{rows}_seed{seed}.csv"
+    sidecar = path.with_suffix(".json")
+    if path.exists() and sidecar.exists():
+        return path, Stats(**json.loads(sidecar.read_text()))
+    stats = write_year(path, rows=rows, year=year, seed=seed)
+    sidecar.write_text(json.dumps(stats.__dict__))
+    return path, stats
+
+
 # ---------------------------------------------------------------------------------------------- main
 
 def main(argv: list[str] | None = None) -> int:
@@ -260,6 +272,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the generated CSV (and its directory)")
     parser.add_argument("--keep-db", action="store_true", help="leave the scratch database in place afterwards")
     parser.add_argument("--workdir", type=Path, default=None, help="where to write the CSV (default: a temp dir)")
+    parser.add_argument("--file-cache", type=Path, default=None,
+                        help="keep generated files here and reuse them on later runs with the same rows, seed and "
+                             "year (generating 10 M rows takes about two minutes)")
     parser.add_argument("--log-ms", type=int, default=0,
                         help="set log_min_duration_statement for the portal's run and list the slow statements")
     args = parser.parse_args(argv)
@@ -288,7 +303,10 @@ def main(argv: list[str] | None = None) -> int:
 
         # 2. The file.
         started = time.perf_counter()
-        stats = write_year(csv_path, rows=args.rows, year=args.year, seed=args.seed)
+        if args.file_cache:
+            csv_path, stats = cached_year(args.file_cache, rows=args.rows, year=args.year, seed=args.seed)
+        else:
+            stats = write_year(csv_path, rows=args.rows, year=args.year, seed=args.seed)
         generation_seconds = time.perf_counter() - started
         size_mb = csv_path.stat().st_size / 1e6
         say(f"generated {stats.rows:,} rows ({stats.messy:,} messy, {stats.invalid:,} invalid), {size_mb:.1f} MB "

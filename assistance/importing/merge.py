@@ -24,7 +24,7 @@ STAGING = """
 """
 # Each person from their last valid row; deceased when any row says so.
 LATEST_PEOPLE = """
-    INSERT INTO import_people
+    INSERT INTO import_people (resident_id, name, region_id, household_region_text, insured_kind, is_deceased)
     SELECT DISTINCT ON (resident_id) resident_id, name, region_id,
            left(household_region, 100) AS household_region_text, insured_kind,
            bool_or(is_deceased) OVER (PARTITION BY resident_id) AS is_deceased
@@ -75,7 +75,7 @@ def load(cursor, spool, *, job_id: int, year: int, progress: Callable[[str, int]
     imported = _upsert_settlements(cursor, job_id=job_id, year=year)
     # ON COMMIT DROP only helps when this transaction commits; inside a longer one the next
     # import needs the names free.
-    cursor.execute("DROP TABLE staging, repeats, valid, import_people")
+    cursor.execute("DROP TABLE staging, repeats, valid")
     return Written(imported=imported, people_created=people_created, repeated=repeated)
 
 

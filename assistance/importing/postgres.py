@@ -1,19 +1,17 @@
-"""The PostgreSQL loader: check the file in polars batches, then write it in bulk.
+"""The PostgreSQL loader: check the file in polars batches and write it in bulk.
 
-Pass 1 reads the file once (batches.py), checks every row (frames.py: the rules of rules.py over
-whole batches), records the errors and spools the valid rows to Arrow files in a temporary
-directory: memory holds one batch, whatever the file's size. Then, in the import's one
-transaction:
+One pass reads the file (batches.py) and checks every row (frames.py: the rules of rules.py over
+whole batches); errors go to a file and valid rows to Arrow files in a temporary directory, so
+memory holds a batch or two whatever the file's size. Then, in the import's one transaction:
 
-- a year's first file (its partition still empty) goes in as a new partition: people upserted
-  (each from their last row in the file), rows COPY'd into a bare table, its indexes built once,
-  and the table swapped in for the empty partition (partition.py). Building an index once costs a fraction of updating it row by row,
-  which is where a plain COPY into an indexed table spends most of its time;
-- any other file (or a first file that repeats a settlement number) is merged: rows COPY'd into a
-  staging table, repeats within the file reported, people upserted, settlements inserted, or
-  replaced when they changed, and identical ones left alone (merge.py).
+- a year's first file (its partition still empty) becomes the new partition (partition.py): its
+  rows are COPY'd while the file is still being checked, people are written from their last row,
+  indexes are built once and the table is swapped in;
+- any other file (or a first file that repeats a settlement number) is merged (merge.py): staged,
+  repeats within the file reported, people upserted, settlements inserted, or replaced when they
+  changed, and identical ones left alone.
 
-All of it runs in the caller's transaction: an import killed half-way leaves nothing.
+An import killed half-way leaves nothing: it is all one transaction.
 """
 import datetime as dt
 import tempfile
@@ -27,21 +25,17 @@ from psycopg2 import errors as pg_errors
 
 from . import frames, merge, partition
 from .batches import iter_batches
-from .copying import copy_in, text_chunks
+from .copying import text_chunks
 from .regions import RegionResolver
+from .result import LoadResult
 
-@dataclass
-class LoadResult:
-    rows_total: int
-    rows_rejected: int
-    rows_imported: int
-    rows_unchanged: int
-    people_created: int
+ERROR_COLUMNS = 'job_id, row_number, "column", value, reason'  # "column" is a reserved word
 
 
 @dataclass
 class Spool:
-    """The checked file: its valid rows in Arrow files (in row order), each person's last row, counts."""
+    """The checked file: its valid rows in Arrow files (in row order), its errors, each person's
+    last row, and counts."""
 
     directory: Path
     files: list[Path] = field(default_factory=list)
@@ -50,15 +44,24 @@ class Spool:
     rows_rejected: int = 0
     rows_valid: int = 0
 
+    @property
+    def errors(self) -> Path:
+        return self.directory / "errors.tsv"
+
     def batches(self):
         for path in self.files:
-            yield pl.read_ipc(path)  # one batch (≈ 100,000 rows) at a time
+            yield pl.read_ipc(path)  # one batch (≈ 27,000 rows) at a time
 
 
 def load(*, job, path: Path, positions: dict[str, int], width: int, year: int, today: dt.date,
          progress: Callable[[str, int], None]) -> LoadResult:
     """Load one file for one year. Must run inside transaction.atomic()."""
     assert transaction.get_connection().in_atomic_block
+
+    def check(directory: Path, on_batch=None) -> Spool:
+        return _check_file(job_id=job.pk, path=path, positions=positions, width=width, year=year, today=today,
+                           directory=directory, progress=progress, on_batch=on_batch)
+
     with connection.cursor() as cursor, tempfile.TemporaryDirectory(prefix="settlement-import-") as directory:
         # Imports take turns: two at once would upsert the same people in different orders (a
         # deadlock) and race on a year's first load. They are rare and long; waiting is fine.
@@ -67,60 +70,66 @@ def load(*, job, path: Path, positions: dict[str, int], width: int, year: int, t
         cursor.execute("SET LOCAL work_mem = '128MB'")
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         progress("读取文件", 0)
-        spool = _check_file(cursor, job_id=job.pk, path=path, positions=positions, width=width, year=year,
-                            today=today, directory=Path(directory), progress=progress)
-        written = None
-        if spool.rows_valid and partition.is_empty(cursor, year):
+        spool = written = None
+        if partition.is_empty(cursor, year):
             try:
                 with transaction.atomic():  # a savepoint: a repeated settlement number undoes it
-                    written = partition.load(cursor, spool, job_id=job.pk, year=year, progress=progress)
+                    with partition.NewPartition(cursor, job_id=job.pk, year=year, directory=Path(directory)) as new:
+                        spool = check(Path(directory), on_batch=new.add)
+                        written = new.finish(spool, progress=progress)
             except IntegrityError as exc:
-                if not isinstance(exc.__cause__, pg_errors.UniqueViolation):
+                if spool is None or not isinstance(exc.__cause__, pg_errors.UniqueViolation):
                     raise
+        if spool is None:
+            spool = check(Path(directory))
         if written is None:
             written = merge.load(cursor, spool, job_id=job.pk, year=year, progress=progress)
+        with open(spool.errors, "rb") as errors:
+            cursor.copy_expert(f"COPY assistance_settlementimporterror ({ERROR_COLUMNS}) FROM STDIN",
+                               errors, 1 << 20)
     rejected = spool.rows_rejected + written.repeated
     return LoadResult(rows_total=spool.rows_total, rows_rejected=rejected, rows_imported=written.imported,
                       rows_unchanged=spool.rows_valid - written.repeated - written.imported,
                       people_created=written.people_created)
 
 
-def _check_file(cursor, *, job_id: int, path: Path, positions: dict[str, int], width: int, year: int,
-                today: dt.date, directory: Path, progress: Callable[[str, int], None]) -> Spool:
-    """Pass 1: check every row, record the errors, spool the valid rows."""
+def _check_file(*, job_id: int, path: Path, positions: dict[str, int], width: int, year: int, today: dt.date,
+                directory: Path, progress: Callable[[str, int], None],
+                on_batch: Callable[[pl.DataFrame], None] | None) -> Spool:
+    """Check every row: errors to a file, valid rows spooled (and given to on_batch)."""
     spool = Spool(directory=directory)
     regions = _Regions()
     last_rows = _LastRows()
     records = 0
-    for index, batch in enumerate(iter_batches(path, width)):
-        checked = frames.check(batch.cells, positions=positions, year=year, today=today)
-        errors = [(row_no, "", f"列数不对：表头有 {width} 列，此行 {count} 列") for row_no, count in batch.ragged]
-        errors += checked.errors
-        record_errors(cursor, job_id=job_id, errors=errors)
-        spool.rows_rejected += len({row_no for row_no, *_ in errors})
-        spool.rows_total += batch.cells.height + len(batch.ragged)
-        if checked.typed.height:
-            typed = regions.add_region_ids(checked.typed)
-            spool.files.append(directory / f"{index:06d}.arrow")
-            typed.write_ipc(spool.files[-1])
-            last_rows.add(typed)
-            spool.rows_valid += typed.height
-        records += batch.records
-        progress("校验", records)
+    with open(spool.errors, "wb") as errors_file:
+        for index, batch in enumerate(iter_batches(path, width)):
+            checked = frames.check(batch.cells, positions=positions, year=year, today=today)
+            errors = [(row_no, "", f"列数不对：表头有 {width} 列，此行 {count} 列") for row_no, count in batch.ragged]
+            errors += checked.errors
+            for chunk in text_chunks([_error_lines(errors, job_id=job_id)]):
+                errors_file.write(chunk)
+            spool.rows_rejected += len({row_no for row_no, *_ in errors})
+            spool.rows_total += batch.cells.height + len(batch.ragged)
+            if checked.typed.height:
+                typed = regions.add_region_ids(checked.typed)
+                if on_batch is not None:
+                    on_batch(typed)
+                spool.files.append(directory / f"{index:06d}.arrow")
+                typed.write_ipc(spool.files[-1])
+                last_rows.add(typed)
+                spool.rows_valid += typed.height
+            records += batch.records
+            progress("校验并写入" if on_batch else "校验", records)
     spool.last_rows = last_rows.frame()
     return spool
 
 
-def record_errors(cursor, *, job_id: int, errors: list[tuple[int, str, str]]) -> None:
-    """(row_no, column, reason) → the job's error list, with the row's line in the file."""
-    if not errors:
-        return
+def _error_lines(errors: list[tuple[int, str, str]], *, job_id: int) -> pl.DataFrame:
+    """(row_no, column, reason) → error list lines, with the row's line in the file (header = 1)."""
     frame = pl.DataFrame(errors, schema={"row_no": pl.Int64, "column": pl.String, "reason": pl.String},
                          orient="row")
-    frame = frame.select(pl.lit(job_id).alias("job_id"), (pl.col("row_no") + 1).alias("row_number"), "column",
-                         pl.lit("").alias("value"), pl.col("reason").str.slice(0, 200))
-    copy_in(cursor, 'COPY assistance_settlementimporterror (job_id, row_number, "column", value, reason) '
-                    "FROM STDIN", text_chunks([frame]))
+    return frame.select(pl.lit(job_id, pl.Int64).alias("job_id"), (pl.col("row_no") + 1).alias("row_number"),
+                        "column", pl.lit("").alias("value"), pl.col("reason").str.slice(0, 200))
 
 
 class _Regions:
@@ -140,7 +149,7 @@ class _Regions:
 
 class _LastRows:
     """Per person: the number of their last valid row, and whether any of their rows says they
-    died: 17 bytes a person (about 25 MB for a city's 1.5 million), never their rows.
+    died: 13 bytes a person (about 20 MB for a city's 1.5 million), never their rows.
 
     Kept in buckets by person key, each merged on its own once enough new lines have come in, so
     merging never needs more than a bucket's worth of memory besides."""
@@ -164,9 +173,9 @@ class _LastRows:
     def frame(self) -> pl.DataFrame:
         parts = [_last_rows(pl.concat(parts)) for parts in self._buckets if parts]
         if not parts:
-            return pl.DataFrame(schema={"person_key": pl.Int64, "row_no": pl.Int64, "is_deceased": pl.Boolean})
+            return pl.DataFrame(schema={"person_key": pl.Int64, "row_no": pl.UInt32, "is_deceased": pl.Boolean})
         return pl.concat(parts)
 
 
 def _last_rows(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.group_by("person_key").agg(pl.col("row_no").max(), pl.col("is_deceased").any())
+    return frame.group_by("person_key").agg(pl.col("row_no").max().cast(pl.UInt32), pl.col("is_deceased").any())

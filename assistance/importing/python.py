@@ -11,9 +11,9 @@ from pathlib import Path
 from django.db import transaction
 
 from ..models import InsuredPerson, SettlementImportError, SettlementRecord
-from .postgres import LoadResult
 from .reader import is_xlsx, iter_rows
 from .regions import RegionResolver
+from .result import LoadResult
 from .rules import SettlementRow, parse_row
 
 BATCH = 2000

@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from assistance.importing import merge, partition
+from assistance.importing import people
 from assistance.imports import import_progress, settlement_import_create, settlement_import_run
 from assistance.models import InsuredPerson, SettlementImport, SettlementImportError, SettlementRecord
 from benchmarks.synthetic import write_year
@@ -34,15 +34,15 @@ def test_an_import_failing_after_people_were_written_rolls_everything_back_and_c
     job = settlement_import_create(year=YEAR, file_name=path.name, acting_user=importer)
     people_written = []
 
-    def crash(cursor, **kwargs):
+    write_people = people.write
+
+    def crash(cursor):
+        write_people(cursor)
         cursor.execute("SELECT count(*) FROM assistance_insuredperson")
         people_written.append(cursor.fetchone()[0])
         raise RuntimeError("worker lost")
 
-    if first_file:
-        monkeypatch.setattr(partition, "_reserve_ids", lambda cursor, count: crash(cursor))
-    else:
-        monkeypatch.setattr(merge, "_upsert_settlements", crash)
+    monkeypatch.setattr(people, "write", crash)
     with pytest.raises(RuntimeError, match="worker lost"):
         settlement_import_run(job=job, path=path)
     assert people_written == [before[0] + 2]  # the people were in, inside the import's transaction
@@ -102,7 +102,7 @@ def test_an_import_command_killed_half_way_leaves_nothing_and_a_second_run_loads
             assert process.poll() is None, f"the import ended before it could be killed: {process.stderr.read()}"
             assert time.monotonic() < deadline
             job = job or SettlementImport.objects.first()
-            if job is not None and import_progress(job.pk).get("phase") in ("写入人员", "写入结算记录"):
+            if job is not None and import_progress(job.pk).get("phase") in ("校验并写入", "写入人员", "写入结算记录"):
                 break
             time.sleep(0.005)
         process.send_signal(signal.SIGKILL)
