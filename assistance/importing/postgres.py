@@ -4,9 +4,9 @@ One pass reads the file (batches.py) and checks every row (frames.py: the rules 
 whole batches); errors go to a file and valid rows to Arrow files in a temporary directory, so
 memory holds a batch or two whatever the file's size. Then, in the import's one transaction:
 
-- a year's first file (its partition still empty) becomes the new partition (partition.py): its
-  rows are COPY'd while the file is still being checked, people are written from their last row,
-  indexes are built once and the table is swapped in;
+- a year's first file (its partition still empty) becomes the new partition (partition.py):
+  people written from their last row, rows COPY'd into a bare table, indexes built once, the
+  table swapped in;
 - any other file (or a first file that repeats a settlement number) is merged (merge.py): staged,
   repeats within the file reported, people upserted, settlements inserted, or replaced when they
   changed, and identical ones left alone.
@@ -57,11 +57,6 @@ def load(*, job, path: Path, positions: dict[str, int], width: int, year: int, t
          progress: Callable[[str, int], None]) -> LoadResult:
     """Load one file for one year. Must run inside transaction.atomic()."""
     assert transaction.get_connection().in_atomic_block
-
-    def check(directory: Path, on_batch=None) -> Spool:
-        return _check_file(job_id=job.pk, path=path, positions=positions, width=width, year=year, today=today,
-                           directory=directory, progress=progress, on_batch=on_batch)
-
     with connection.cursor() as cursor, tempfile.TemporaryDirectory(prefix="settlement-import-") as directory:
         # Imports take turns: two at once would upsert the same people in different orders (a
         # deadlock) and race on a year's first load. They are rare and long; waiting is fine.
@@ -70,18 +65,16 @@ def load(*, job, path: Path, positions: dict[str, int], width: int, year: int, t
         cursor.execute("SET LOCAL work_mem = '128MB'")
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         progress("读取文件", 0)
-        spool = written = None
-        if partition.is_empty(cursor, year):
+        spool = _check_file(job_id=job.pk, path=path, positions=positions, width=width, year=year, today=today,
+                            directory=Path(directory), progress=progress)
+        written = None
+        if spool.rows_valid and partition.is_empty(cursor, year):
             try:
                 with transaction.atomic():  # a savepoint: a repeated settlement number undoes it
-                    with partition.NewPartition(cursor, job_id=job.pk, year=year, directory=Path(directory)) as new:
-                        spool = check(Path(directory), on_batch=new.add)
-                        written = new.finish(spool, progress=progress)
+                    written = partition.load(cursor, spool, job_id=job.pk, year=year, progress=progress)
             except IntegrityError as exc:
-                if spool is None or not isinstance(exc.__cause__, pg_errors.UniqueViolation):
+                if not isinstance(exc.__cause__, pg_errors.UniqueViolation):
                     raise
-        if spool is None:
-            spool = check(Path(directory))
         if written is None:
             written = merge.load(cursor, spool, job_id=job.pk, year=year, progress=progress)
         with open(spool.errors, "rb") as errors:
@@ -94,9 +87,9 @@ def load(*, job, path: Path, positions: dict[str, int], width: int, year: int, t
 
 
 def _check_file(*, job_id: int, path: Path, positions: dict[str, int], width: int, year: int, today: dt.date,
-                directory: Path, progress: Callable[[str, int], None],
-                on_batch: Callable[[pl.DataFrame], None] | None) -> Spool:
-    """Check every row: errors to a file, valid rows spooled (and given to on_batch)."""
+                directory: Path, progress: Callable[[str, int], None]) -> Spool:
+    """Check every row: errors to a file, valid rows spooled. No database work: the connection is
+    idle meanwhile."""
     spool = Spool(directory=directory)
     regions = _Regions()
     last_rows = _LastRows()
@@ -112,14 +105,12 @@ def _check_file(*, job_id: int, path: Path, positions: dict[str, int], width: in
             spool.rows_total += batch.cells.height + len(batch.ragged)
             if checked.typed.height:
                 typed = regions.add_region_ids(checked.typed)
-                if on_batch is not None:
-                    on_batch(typed)
                 spool.files.append(directory / f"{index:06d}.arrow")
                 typed.write_ipc(spool.files[-1])
                 last_rows.add(typed)
                 spool.rows_valid += typed.height
             records += batch.records
-            progress("校验并写入" if on_batch else "校验", records)
+            progress("校验", records)
     spool.last_rows = last_rows.frame()
     return spool
 
