@@ -117,7 +117,7 @@ def _to_utf8(piece: bytes, encoding: str) -> bytes:
 
 def _parse_piece(piece: bytes, width: int, first: int) -> Batch:
     names = cell_names(width)
-    if piece.count(b"\r") != piece.count(b"\r\n"):
+    if b"\r" in piece and piece.count(b"\r") != piece.count(b"\r\n"):
         return _parse_exactly(piece, width, first)  # a lone CR ends a record for the csv module, not for polars
     try:
         frame = pl.read_csv(piece, has_header=False, new_columns=names, schema={name: pl.String for name in names},
@@ -145,7 +145,12 @@ def _every_row_full(piece: bytes, frame: pl.DataFrame, width: int) -> bool:
 def _without_blank_rows(frame: pl.DataFrame) -> pl.DataFrame:
     """A row whose every cell is empty or white space is not a row (a blank line, ",,,,")."""
     cells = [name for name in frame.columns if name != "row_no"]
-    return frame.filter(pl.any_horizontal(pl.col(cells).str.strip_chars(WHITESPACE) != ""))
+    if frame.select(pl.col(cells[0]).str.contains(_NOT_SPACE).all()).item():
+        return frame  # every first cell has content: the usual case, one column looked at
+    return frame.filter(pl.any_horizontal(pl.col(cells).str.contains(_NOT_SPACE)))
+
+
+_NOT_SPACE = r"[^\s\x1c-\x1f]"  # a character Python's str.strip() keeps
 
 
 def _parse_exactly(piece: bytes, width: int, first: int) -> Batch:

@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from stdnum.cn import ric
 
 from assistance.importing import frames
 from assistance.importing.batches import WHITESPACE
@@ -138,3 +139,16 @@ def test_stable_characters_are_what_nfkc_leaves_alone_and_python_knows():
     wrong = [c for c, is_stable in zip(characters, stable) if is_stable and (
         unicodedata.normalize("NFKC", c) != c or c.isspace() or unicodedata.category(c) == "Cn")]
     assert wrong == []
+
+
+def test_the_unassigned_class_is_every_code_point_python_does_not_know():
+    characters = [chr(code) for code in range(0x110000) if not 0xD800 <= code <= 0xDFFF]
+    matched = pl.Series(characters).str.contains(frames._unassigned_in_python()).to_list()
+    assert [c for c, hit in zip(characters, matched) if hit != (unicodedata.category(c) == "Cn")] == []
+
+
+@settings(max_examples=50, deadline=None)
+@given(keys=st.lists(st.integers(10 ** 16, 10 ** 17 - 1), min_size=1, max_size=200))
+def test_the_check_character_tables_give_gb_11643s_check_character(keys):
+    got = pl.DataFrame({"key": keys}).select(frames.check_character(pl.col("key")).alias("check"))["check"]
+    assert got.to_list() == [ric.calc_check_digit(f"{key}0") for key in keys]
