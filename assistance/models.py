@@ -123,7 +123,9 @@ class SettlementRecord(models.Model):
         verbose_name = _("结算记录")
         verbose_name_plural = _("结算记录")
         constraints = [
-            models.UniqueConstraint(fields=["year", "settlement_no"], name="settlement_year_no_unique"),
+            # Number first: the admin finds a settlement by its number alone (the year is in the key
+            # because a partitioned table's unique keys must hold the partition key).
+            models.UniqueConstraint(fields=["settlement_no", "year"], name="settlement_no_year_unique"),
             models.CheckConstraint(
                 condition=Q(total_cost__gte=0, fund_basic__gte=0, fund_critical__gte=0, fund_assistance__gte=0,
                             out_of_pocket__gte=0),

@@ -6,7 +6,7 @@ from django.db.models import Count, QuerySet, Sum
 
 from fundportal.money import ZERO
 
-from .models import InsuredPerson, ScreeningRun, SettlementRecord, WarningTarget
+from .models import InsuredPerson, ScreeningRun, SettlementImport, SettlementRecord, WarningTarget
 
 
 def sees_all_medical_data(user) -> bool:
@@ -69,3 +69,9 @@ def person_settlements(*, person: InsuredPerson, year: int) -> QuerySet[Settleme
 def person_years(*, person: InsuredPerson) -> list[int]:
     return list(SettlementRecord.objects.filter(person=person).values_list("year", flat=True)
                 .distinct().order_by("-year"))
+
+
+def imported_years() -> list[int]:
+    """Years with at least one finished settlement import, newest first (a few rows to read)."""
+    return list(SettlementImport.objects.filter(status=SettlementImport.Status.DONE)
+                .values_list("year", flat=True).distinct().order_by("-year"))

@@ -59,13 +59,13 @@ def load(cursor, spool, *, job_id: int, year: int, progress: Callable[[str, int]
 
     progress("建立索引", spool.rows_valid)
     # The unique index first: a settlement number repeated in the file stops the load here.
-    cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {table}_no_key UNIQUE (year, settlement_no)")
+    cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {table}_no_key UNIQUE (settlement_no, year)")
     cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {table}_pkey PRIMARY KEY (id, year)")
     cursor.execute(f"CREATE INDEX {table}_person_idx ON {table} (person_id, year)")
 
     cursor.execute(f"DROP TABLE {partition}")  # empty (checked under the import lock)
     cursor.execute(f"ALTER TABLE {table} RENAME TO {partition}")
-    for old, new in (("no_key", "year_settlement_no_key"), ("pkey", "pkey"), ("person_idx", "person_id_year_idx")):
+    for old, new in (("no_key", "settlement_no_year_key"), ("pkey", "pkey"), ("person_idx", "person_id_year_idx")):
         cursor.execute(f"ALTER INDEX {table}_{old} RENAME TO {partition}_{new}")
     # The CHECK (year = …) spares ATTACH a scan of the new rows; it is redundant afterwards.
     cursor.execute(f"ALTER TABLE {PARENT} ATTACH PARTITION {partition} FOR VALUES IN ({int(year)})")
