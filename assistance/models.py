@@ -44,7 +44,11 @@ class InsuredPerson(models.Model):
         verbose_name = _("参保人员")
         verbose_name_plural = _("参保人员")
         constraints = [models.UniqueConstraint(fields=["resident_id"], name="person_resident_id_unique")]
-        indexes = [models.Index(fields=["region"], name="person_region_idx")]
+        indexes = [
+            models.Index(fields=["region"], name="person_region_idx"),
+            # The few deceased among 1.5 M people: the admin's filter finds them without a full scan.
+            models.Index(fields=["id"], condition=Q(is_deceased=True), name="person_deceased_idx"),
+        ]
 
     def __str__(self):
         return self.name
