@@ -25,7 +25,7 @@ from .reader import detect_encoding, is_xlsx, iter_rows
 from .rules import cell_text
 
 PIECE_BYTES = 4 << 20  # ≈ 27,000 rows of a typical export: polars' working set stays near 100 MB
-XLSX_ROWS = 50_000
+ROWS_PER_BATCH = 50_000  # rows read by Python (.xlsx, the exact CSV path) per batch
 # Python's str.isspace() characters (none lies above U+3000): a cell of only these is blank.
 WHITESPACE = "".join(chr(code) for code in range(0x3001) if chr(code).isspace())
 
@@ -164,13 +164,7 @@ def _parse_exactly(piece: bytes, width: int, first: int) -> Batch:
 
 def _exact_stream(handle, width: int, encoding: str, first: int) -> Iterator[Batch]:
     text = io.TextIOWrapper(handle, encoding=codecs.lookup(encoding).name, newline="")
-    rows = _csv_reader(text)
-    while True:
-        batch = _batch_from_rows(rows, width, first, pad=False, limit=XLSX_ROWS)
-        if not batch.records:
-            return
-        first += batch.records
-        yield batch
+    yield from _row_batches(_csv_reader(text), width, first, pad=False)
 
 
 def _csv_reader(text) -> Iterator[list[str]]:
@@ -217,9 +211,12 @@ def _batch_from_rows(rows: Iterator[list], width: int, first: int, *, pad: bool,
 def _xlsx_batches(path: Path, width: int) -> Iterator[Batch]:
     rows = iter_rows(path)
     next(rows, None)  # the header
-    first = 0
+    yield from _row_batches(rows, width, 0, pad=True)
+
+
+def _row_batches(rows: Iterator[list], width: int, first: int, *, pad: bool) -> Iterator[Batch]:
     while True:
-        batch = _batch_from_rows(rows, width, first, pad=True, limit=XLSX_ROWS)
+        batch = _batch_from_rows(rows, width, first, pad=pad, limit=ROWS_PER_BATCH)
         if not batch.records:
             return
         first += batch.records
