@@ -12,6 +12,7 @@ from fundportal.audit import records_actor
 from fundportal.money import ZERO, to_money
 
 from .models import InsuredPerson, ScreeningRun, SettlementRecord, WarningTarget
+from .review import review_cases_open_for_run
 
 TOP_INSTITUTIONS = 3
 
@@ -130,7 +131,8 @@ def screening_run_fail(*, run_id: int) -> None:
 @records_actor
 @transaction.atomic
 def screening_run_share(*, run: ScreeningRun, acting_user) -> ScreeningRun:
-    """The MSB shares a finished run with civil affairs: from now on CAB officers see its targets."""
+    """The MSB shares a finished run with civil affairs: from now on CAB officers see its targets,
+    and each target not yet under review that year becomes a review case (first screening)."""
     if not acting_user.has_perm("assistance.share_screeningrun"):
         raise PermissionError("您没有共享筛查结果的权限")
     run = ScreeningRun.objects.select_for_update().get(pk=run.pk)
@@ -142,4 +144,5 @@ def screening_run_share(*, run: ScreeningRun, acting_user) -> ScreeningRun:
     run.shared_by = acting_user
     run._change_reason = "共享给民政局"
     run.save(update_fields=["shared_at", "shared_by"])
+    review_cases_open_for_run(run=run, acting_user=acting_user)  # each target becomes a review case
     return run

@@ -1,12 +1,16 @@
 """Reads of the assistance side, always scoped to the user who asks."""
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
+from django.utils import timezone
 
+from fundportal.models import Region
 from fundportal.money import ZERO
 
-from .models import InsuredPerson, ScreeningRun, SettlementImport, SettlementRecord, WarningTarget
+from .models import (EligibilityCategory, InsuredPerson, ReviewCase, ScreeningRun, SettlementImport, SettlementRecord,
+                     WarningTarget)
 
 
 def sees_all_medical_data(user) -> bool:
@@ -75,3 +79,78 @@ def imported_years() -> list[int]:
     """Years with at least one finished settlement import, newest first (a few rows to read)."""
     return list(SettlementImport.objects.filter(status=SettlementImport.Status.DONE)
                 .values_list("year", flat=True).distinct().order_by("-year"))
+
+
+
+# ----------------------------------------------------------------------------------- review cases
+
+def review_cases_for_user(*, user) -> QuerySet[ReviewCase]:
+    """The MSB and auditors: every case. Civil-affairs officers: the cases of their own area
+    (city, town or village), and nothing without an area."""
+    cases = ReviewCase.objects.select_related("person", "region", "category")
+    if sees_all_medical_data(user):
+        return cases
+    if not user.has_perm("assistance.view_reviewcase") or user.region is None:
+        return cases.none()
+    return cases.filter(region__path__startswith=user.region.path)
+
+
+def review_cases_overdue(cases: QuerySet[ReviewCase], *, day: dt.date | None = None) -> QuerySet[ReviewCase]:
+    return cases.filter(state__in=ReviewCase.OPEN_STATES, due_on__lt=day or timezone.localdate())
+
+
+_TOWN_OF_CASE = Case(When(region__level=Region.Level.TOWN, then=F("region_id")), default=F("region__parent_id"))
+
+
+def review_overdue_by_town(*, day: dt.date) -> dict[tuple[int, str], int]:
+    """(town id, state) → number of open cases past their deadline on `day`."""
+    rows = (review_cases_overdue(ReviewCase.objects.all(), day=day).annotate(town=_TOWN_OF_CASE)
+            .values("town", "state").annotate(count=Count("id")).order_by())
+    return {(row["town"], row["state"]): row["count"] for row in rows}
+
+
+@dataclass
+class ReviewReportRow:
+    town: str
+    cases: int
+    dispatched: int
+    verified: int
+    eligible: dict[str, int]
+    not_eligible: int
+    overdue: int
+
+    @property
+    def eligible_total(self) -> int:
+        return sum(self.eligible.values())
+
+
+def review_report(*, user, run: ScreeningRun | None = None, day: dt.date | None = None
+                  ) -> tuple[list[str], list[ReviewReportRow]]:
+    """Per town of the user's area (and run, if given): cases, dispatched, verified, eligible by
+    category, not eligible, overdue — one grouped query. Returns the category names and the rows,
+    the last row being the total."""
+    cases = review_cases_for_user(user=user)
+    if run is not None:
+        cases = cases.filter(target__run=run)
+    day = day or timezone.localdate()
+    categories = list(EligibilityCategory.objects.values_list("id", "name"))
+    open_overdue = Q(state__in=ReviewCase.OPEN_STATES, due_on__lt=day)
+    rows = (cases.annotate(town=_TOWN_OF_CASE).values("town").annotate(
+        cases=Count("id"), dispatched=Count("id", filter=~Q(state=ReviewCase.State.FIRST_SCREENING)),
+        verified=Count("id", filter=Q(verified_at__isnull=False)),
+        not_eligible=Count("id", filter=Q(state=ReviewCase.State.NOT_ELIGIBLE)),
+        overdue=Count("id", filter=open_overdue),
+        **{f"category_{pk}": Count("id", filter=Q(state=ReviewCase.State.ELIGIBLE, category_id=pk))
+           for pk, _name in categories},
+    ).order_by())
+    towns = dict(Region.objects.filter(pk__in=[row["town"] for row in rows]).values_list("pk", "name"))
+    report = [ReviewReportRow(town=towns.get(row["town"], "—"), cases=row["cases"], dispatched=row["dispatched"],
+                              verified=row["verified"],
+                              eligible={name: row[f"category_{pk}"] for pk, name in categories},
+                              not_eligible=row["not_eligible"], overdue=row["overdue"]) for row in rows]
+    report.sort(key=lambda row: row.town)
+    total = ReviewReportRow(town="合计", cases=sum(r.cases for r in report),
+                            dispatched=sum(r.dispatched for r in report), verified=sum(r.verified for r in report),
+                            eligible={name: sum(r.eligible[name] for r in report) for _pk, name in categories},
+                            not_eligible=sum(r.not_eligible for r in report), overdue=sum(r.overdue for r in report))
+    return [name for _pk, name in categories], [*report, total]

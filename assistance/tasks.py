@@ -20,3 +20,11 @@ def screening_run_task(run_id: int) -> None:
     except Exception:
         screening_run_fail(run_id=run_id)  # never left "pending" with no word of what happened
         raise
+
+
+@shared_task(acks_late=True)
+def review_overdue_count_task() -> int:
+    """Daily (django-celery-beat): record how many review cases are past their deadline."""
+    from .review import review_overdue_count_record
+
+    return review_overdue_count_record()

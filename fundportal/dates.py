@@ -38,3 +38,13 @@ def _from_serial(serial: int, original) -> dt.date:
     if not 20000 <= serial <= 80000:
         raise ValueError(f"无法识别的日期“{original}”")
     return _EXCEL_EPOCH + dt.timedelta(days=serial)
+
+
+def add_working_days(day: dt.date, days: int) -> dt.date:
+    """The date `days` working days (Monday to Friday) after `day`. Public holidays are not
+    known here: time limits run a little short around them."""
+    while days > 0:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day

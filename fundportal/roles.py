@@ -24,9 +24,11 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "系统管理员", _("系统管理员")
 
 
-# Civil-affairs officers see shared warning targets of their own area (scoped in
-# assistance.selectors), only the totals: never the settlement records behind them.
-CAB_OFFICER = ["assistance.view_warningtarget"]
+# Civil-affairs officers see shared warning targets and review cases of their own area (scoped in
+# assistance.selectors), only the totals: never the settlement records behind them. The city
+# bureau dispatches and decides, the town hands cases to its villages, the village verifies.
+CAB_OFFICER = ["assistance.view_warningtarget", "assistance.view_reviewcase", "assistance.view_householdmember",
+               "assistance.view_eligibilitycategory", "assistance.view_statedeadline", "assistance.view_overduecount"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.MSB_STAFF: [
@@ -35,11 +37,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "assistance.add_settlementimport", "assistance.view_settlementimport",
         "assistance.view_settlementimporterror",
         "assistance.add_screeningrun", "assistance.view_screeningrun", "assistance.share_screeningrun",
-        "assistance.view_warningtarget",
+        "assistance.view_warningtarget", "assistance.view_reviewcase", "assistance.view_householdmember",
     ],
-    Role.CAB_CITY: CAB_OFFICER,
-    Role.CAB_TOWN: CAB_OFFICER,
-    Role.CAB_VILLAGE: CAB_OFFICER,
+    Role.CAB_CITY: [*CAB_OFFICER, "assistance.dispatch_reviewcase", "assistance.determine_reviewcase",
+                    "assistance.move_reviewcase", "assistance.add_eligibilitycategory",
+                    "assistance.change_eligibilitycategory", "assistance.change_statedeadline"],
+    Role.CAB_TOWN: [*CAB_OFFICER, "assistance.assign_reviewcase", "assistance.move_reviewcase"],
+    Role.CAB_VILLAGE: [*CAB_OFFICER, "assistance.verify_reviewcase"],
     Role.REDCROSS_CLERK: [],
     Role.COUNCIL_SECRETARY: [
         "fundportal.view_fundaccount",

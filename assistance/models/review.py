@@ -1,0 +1,189 @@
+"""Eligibility review by civil affairs (民政): one review case per person and year.
+
+A case comes from a shared warning target, or from an application for someone not on the list.
+It moves city → town → village and back up: first screening by the city bureau, dispatch to the
+town/street, hand-over to the village/community, verification (甄别) there, and the bureau's
+determination. Every move is one service in assistance/review.py; the table below is the only
+statement of which moves exist.
+"""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from fundportal.audit import history_user
+from fundportal.models import Region
+from fundportal.money import MoneyField
+
+from .settlements import InsuredPerson, WarningTarget
+
+
+class EligibilityCategory(models.Model):
+    """Low-income categories (低收入人口认定类别). Editable: the policy names change."""
+
+    name = models.CharField(_("类别"), max_length=30, unique=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        verbose_name = _("低收入认定类别")
+        verbose_name_plural = _("低收入认定类别")
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class ReviewCase(models.Model):
+    class State(models.TextChoices):
+        FIRST_SCREENING = "first_screening", _("监测初筛")
+        AT_TOWN = "at_town", _("乡镇（街道）核查")
+        AT_VILLAGE = "at_village", _("村（社区）甄别")
+        VERIFIED = "verified", _("已甄别，待认定")
+        RETURNED = "returned", _("退回重新甄别")
+        ELIGIBLE = "eligible", _("认定符合")
+        NOT_ELIGIBLE = "not_eligible", _("认定不符合")
+
+    class Source(models.TextChoices):
+        WARNING = "warning", _("预警名单")
+        APPLICATION = "application", _("救助申请")
+
+    # The only moves there are (state → the states it may go to); services check every move here.
+    MOVES = {
+        State.FIRST_SCREENING: {State.AT_TOWN},
+        State.AT_TOWN: {State.AT_VILLAGE},
+        State.AT_VILLAGE: {State.VERIFIED},
+        State.RETURNED: {State.VERIFIED},
+        State.VERIFIED: {State.ELIGIBLE, State.NOT_ELIGIBLE, State.RETURNED},
+        State.ELIGIBLE: set(),
+        State.NOT_ELIGIBLE: set(),
+    }
+    OPEN_STATES = [State.FIRST_SCREENING, State.AT_TOWN, State.AT_VILLAGE, State.VERIFIED, State.RETURNED]
+
+    person = models.ForeignKey(InsuredPerson, verbose_name=_("对象"), on_delete=models.PROTECT,
+                               related_name="review_cases")
+    year = models.PositiveSmallIntegerField(_("年度"), help_text=_("医疗费用所属年度"))
+    region = models.ForeignKey(Region, verbose_name=_("所属区域"), on_delete=models.PROTECT, related_name="+",
+                               help_text=_("乡镇（街道）或村（社区）：决定哪些民政人员能看到此案"))
+    source = models.CharField(_("来源"), max_length=12, choices=Source.choices)
+    target = models.ForeignKey(WarningTarget, verbose_name=_("预警记录"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="review_cases")
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.FIRST_SCREENING)
+    state_since = models.DateTimeField(_("进入当前状态时间"))
+    due_on = models.DateField(_("办理期限"), null=True, blank=True, help_text=_("当前环节应在此日期前办结"))
+
+    # Verification (甄别) by the village/community.
+    household_income = MoneyField(_("家庭年收入（元）"), null=True, blank=True)
+    assets = models.TextField(_("家庭财产"), blank=True)
+    housing = models.TextField(_("住房情况"), blank=True)
+    notes = models.TextField(_("核查情况说明"), blank=True)
+    visited_on = models.DateField(_("入户核查日期"), null=True, blank=True)
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("甄别人"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    verified_at = models.DateTimeField(_("甄别时间"), null=True, blank=True)
+
+    # Determination (认定) by the civil-affairs bureau.
+    category = models.ForeignKey(EligibilityCategory, verbose_name=_("认定类别"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    decision_reason = models.TextField(_("不符合原因"), blank=True)
+    determined_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("认定人"), null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="+")
+    determined_at = models.DateTimeField(_("认定时间"), null=True, blank=True)
+    return_reason = models.TextField(_("退回原因"), blank=True)
+
+    created_at = models.DateTimeField(_("立案时间"), auto_now_add=True)
+
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        verbose_name = _("低收入资格审核")
+        verbose_name_plural = _("低收入资格审核")
+        ordering = ["due_on", "id"]
+        permissions = [
+            ("dispatch_reviewcase", _("可将审核对象派至乡镇（街道）")),
+            ("assign_reviewcase", _("可将审核对象交村（社区）甄别")),
+            ("verify_reviewcase", _("可登记入户甄别结果")),
+            ("determine_reviewcase", _("可认定低收入资格或退回")),
+            ("move_reviewcase", _("可调整审核对象所属区域")),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "year"], name="review_case_person_year_unique"),
+            models.CheckConstraint(condition=~Q(state="eligible") | Q(category__isnull=False),
+                                   name="review_case_eligible_has_category"),
+            models.CheckConstraint(condition=~Q(state="not_eligible") | ~Q(decision_reason=""),
+                                   name="review_case_rejection_has_reason"),
+            models.CheckConstraint(condition=Q(household_income__isnull=True) | Q(household_income__gte=0),
+                                   name="review_case_income_not_negative"),
+        ]
+        indexes = [
+            models.Index(fields=["region", "state"], name="review_case_region_state_idx"),
+            models.Index(fields=["state", "due_on"], name="review_case_state_due_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.person.name} {self.year}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN_STATES
+
+
+class HouseholdMember(models.Model):
+    """A member of the household as the village found it on the visit."""
+
+    case = models.ForeignKey(ReviewCase, on_delete=models.CASCADE, related_name="household")
+    name = models.CharField(_("姓名"), max_length=50)
+    relation = models.CharField(_("与对象关系"), max_length=20)
+    resident_id = models.CharField(_("身份证号码"), max_length=18, blank=True)
+    annual_income = MoneyField(_("年收入（元）"), default=0)
+    notes = models.CharField(_("备注"), max_length=100, blank=True)
+
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        verbose_name = _("家庭成员")
+        verbose_name_plural = _("家庭成员")
+        ordering = ["case", "id"]
+        constraints = [models.CheckConstraint(condition=Q(annual_income__gte=0),
+                                              name="household_member_income_not_negative")]
+
+    def __str__(self):
+        return f"{self.name}（{self.relation}）"
+
+
+class StateDeadline(models.Model):
+    """How many working days each open state may take (e.g. 10 to verify). Editable."""
+
+    state = models.CharField(_("环节"), max_length=16, choices=ReviewCase.State.choices, unique=True)
+    working_days = models.PositiveSmallIntegerField(_("办理时限（工作日）"))
+
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        verbose_name = _("办理时限")
+        verbose_name_plural = _("办理时限")
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.get_state_display()}：{self.working_days} 个工作日"
+
+
+class OverdueCount(models.Model):
+    """The daily count of overdue cases per town and state (recorded by a Celery beat job)."""
+
+    day = models.DateField(_("日期"))
+    town = models.ForeignKey(Region, verbose_name=_("乡镇/街道"), on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(_("环节"), max_length=16, choices=ReviewCase.State.choices)
+    count = models.PositiveIntegerField(_("逾期件数"))
+
+    class Meta:
+        verbose_name = _("逾期统计")
+        verbose_name_plural = _("逾期统计")
+        ordering = ["-day", "town", "state"]
+        constraints = [models.UniqueConstraint(fields=["day", "town", "state"], name="overdue_count_unique")]
+
+    def __str__(self):
+        return f"{self.day} {self.town} {self.get_state_display()} {self.count}"

@@ -1,0 +1,299 @@
+"""Eligibility review by civil affairs: every move of a review case is one function here.
+
+Each function checks the acting officer's permission and area, locks the case, re-reads its
+state, checks the move against ReviewCase.MOVES, writes, and leaves a history row saying who did
+what (django-simple-history). Bulk moves (a run's cases to their towns, a town's cases to their
+villages) lock their rows in one query and write in a bounded number of statements.
+"""
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from fundportal.audit import records_actor
+from fundportal.dates import add_working_days
+from fundportal.identifiers import validate_resident_id
+from fundportal.models import Region
+
+from .models import (EligibilityCategory, HouseholdMember, InsuredPerson, OverdueCount, ReviewCase, ScreeningRun,
+                     StateDeadline)
+from .selectors import review_cases_for_user
+
+State = ReviewCase.State
+MOVE_NAMES = {  # for messages: "当前状态……不能{name}"
+    State.AT_TOWN: "派至乡镇（街道）", State.AT_VILLAGE: "交村（社区）甄别", State.VERIFIED: "登记甄别结果",
+    State.ELIGIBLE: "认定", State.NOT_ELIGIBLE: "认定", State.RETURNED: "退回重新甄别",
+}
+
+
+def due_on(state: str, *, start: dt.date | None = None) -> dt.date | None:
+    """The deadline of a case entering `state` today (None for the final states)."""
+    if state not in ReviewCase.OPEN_STATES:
+        return None
+    limit = StateDeadline.objects.filter(state=state).values_list("working_days", flat=True).first()
+    return add_working_days(start or timezone.localdate(), limit) if limit is not None else None
+
+
+def _require(user, permission: str, what: str) -> None:
+    if not user.has_perm(f"assistance.{permission}"):
+        raise PermissionDenied(f"您没有{what}的权限")
+
+
+def _require_area(user, region: Region) -> None:
+    if user.region is None or not user.region.contains(region):
+        raise PermissionDenied("该审核对象不在您的服务区域内")
+
+
+def _locked(case: ReviewCase, *, to: str, acting_user) -> ReviewCase:
+    """The case row locked and re-read; the move checked against MOVES and the officer's area."""
+    locked = ReviewCase.objects.select_for_update().select_related("region").get(pk=case.pk)
+    _require_area(acting_user, locked.region)
+    if to not in ReviewCase.MOVES[locked.state]:
+        raise ValidationError(f"当前状态为“{locked.get_state_display()}”，不能{MOVE_NAMES[to]}")
+    return locked
+
+
+def _enter(case: ReviewCase, state: str, *, reason: str) -> None:
+    case.state = state
+    case.state_since = timezone.now()
+    case.due_on = due_on(state)
+    case._change_reason = reason
+
+
+# ------------------------------------------------------------------------------------------- open
+
+@records_actor
+@transaction.atomic
+def review_cases_open_for_run(*, run: ScreeningRun, acting_user) -> int:
+    """A shared run's targets become review cases (first screening), except people already under
+    review for that year. Targets outside the city (no region) are not the city's to review."""
+    already = ReviewCase.objects.filter(year=run.year).values("person_id")
+    targets = (run.targets.filter(region__isnull=False).exclude(person_id__in=already)
+               .only("id", "person_id", "region_id").order_by("id"))
+    now, deadline = timezone.now(), due_on(State.FIRST_SCREENING)
+    cases = [ReviewCase(person_id=target.person_id, year=run.year, region_id=target.region_id,
+                        source=ReviewCase.Source.WARNING, target_id=target.pk, state=State.FIRST_SCREENING,
+                        state_since=now, due_on=deadline) for target in targets]
+    bulk_create_with_history(cases, ReviewCase, batch_size=2000, default_user=acting_user,
+                             default_change_reason=f"由筛查批次 #{run.pk} 的预警名单立案")
+    return len(cases)
+
+
+@records_actor
+@transaction.atomic
+def review_case_open_for_application(*, person: InsuredPerson, year: int, region: Region,
+                                     acting_user) -> ReviewCase:
+    """An applicant not yet determined eligible: their case for the year, opened if there is none."""
+    case = ReviewCase.objects.select_for_update().filter(person=person, year=year).first()
+    if case is not None:
+        return case
+    case = ReviewCase(person=person, year=year, region=region, source=ReviewCase.Source.APPLICATION,
+                      state=State.FIRST_SCREENING, state_since=timezone.now(), due_on=due_on(State.FIRST_SCREENING))
+    case._change_reason = "由救助申请立案"
+    case.save()
+    return case
+
+
+# ------------------------------------------------------------------------------------------ moves
+
+@records_actor
+@transaction.atomic
+def review_case_dispatch(*, case: ReviewCase, acting_user) -> ReviewCase:
+    """First screening done: the city bureau sends the case to its town/street."""
+    _require(acting_user, "dispatch_reviewcase", "派发审核对象")
+    case = _locked(case, to=State.AT_TOWN, acting_user=acting_user)
+    _enter(case, State.AT_TOWN, reason="监测初筛完成，派至乡镇（街道）")
+    case.save()
+    return case
+
+
+@records_actor
+@transaction.atomic
+def review_cases_dispatch(*, acting_user, run: ScreeningRun | None = None) -> int:
+    """Every first-screened case in the officer's area (of one run, if given) to its town, at
+    once: one locking query, one update, one batch of history rows, whatever their number."""
+    _require(acting_user, "dispatch_reviewcase", "派发审核对象")
+    return _bulk_move(review_cases_for_user(user=acting_user).filter(state=State.FIRST_SCREENING),
+                      run=run, to=State.AT_TOWN, reason="监测初筛完成，批量派至乡镇（街道）", acting_user=acting_user)
+
+
+@records_actor
+@transaction.atomic
+def review_case_assign(*, case: ReviewCase, acting_user, village: Region | None = None) -> ReviewCase:
+    """The town hands the case to a village/community for verification. A case registered at town
+    level needs the village named; one already in a village stays there."""
+    _require(acting_user, "assign_reviewcase", "交村（社区）甄别")
+    case = _locked(case, to=State.AT_VILLAGE, acting_user=acting_user)
+    if case.region.level != Region.Level.VILLAGE:
+        if village is None:
+            raise ValidationError({"village": "请选择负责甄别的村（社区）"})
+        if village.level != Region.Level.VILLAGE or not case.region.contains(village):
+            raise ValidationError({"village": f"{village} 不是 {case.region} 下属的村（社区）"})
+        case.region = village
+    elif village is not None and village != case.region:
+        raise ValidationError({"village": f"该对象户籍在 {case.region}，只能交该村（社区）甄别"})
+    _enter(case, State.AT_VILLAGE, reason=f"交 {case.region} 甄别")
+    case.save()
+    return case
+
+
+@records_actor
+@transaction.atomic
+def review_cases_assign(*, acting_user, run: ScreeningRun | None = None) -> int:
+    """Every case at the officer's town whose household is registered in a village, to that
+    village. Cases registered at town level are left: each needs its village chosen."""
+    _require(acting_user, "assign_reviewcase", "交村（社区）甄别")
+    cases = review_cases_for_user(user=acting_user).filter(state=State.AT_TOWN, region__level=Region.Level.VILLAGE)
+    return _bulk_move(cases, run=run, to=State.AT_VILLAGE, reason="批量交村（社区）甄别", acting_user=acting_user)
+
+
+def _bulk_move(cases: QuerySet, *, run: ScreeningRun | None, to: str, reason: str, acting_user) -> int:
+    if run is not None:
+        cases = cases.filter(target__run=run)
+    # select_for_update() needs the rows themselves, without outer joins to nullable relations.
+    locked = list(ReviewCase.objects.select_for_update().filter(pk__in=cases.values("pk")).order_by("pk"))
+    if not locked:
+        return 0
+    now, deadline = timezone.now(), due_on(to)
+    ReviewCase.objects.filter(pk__in=[case.pk for case in locked]).update(state=to, state_since=now, due_on=deadline)
+    for case in locked:
+        case.state, case.state_since, case.due_on = to, now, deadline
+    ReviewCase.history.bulk_history_create(locked, batch_size=2000, update=True, default_user=acting_user,
+                                           default_change_reason=reason, default_date=now)
+    return len(locked)
+
+
+@records_actor
+@transaction.atomic
+def review_case_verify(*, case: ReviewCase, acting_user, household: list[dict], household_income: Decimal,
+                       visited_on: dt.date, assets: str = "", housing: str = "", notes: str = "") -> ReviewCase:
+    """The village's verification (甄别): the household as found on the visit, income, assets,
+    housing and notes. A returned case is verified again the same way."""
+    _require(acting_user, "verify_reviewcase", "登记甄别结果")
+    case = _locked(case, to=State.VERIFIED, acting_user=acting_user)
+    members = _household_members(household)
+    errors = {}
+    if visited_on is None:
+        errors["visited_on"] = "请填写入户核查日期"
+    elif visited_on > timezone.localdate():
+        errors["visited_on"] = "入户核查日期不能晚于今天"
+    if household_income is None or household_income < 0:
+        errors["household_income"] = "请填写家庭年收入（不能为负数）"
+    if errors:
+        raise ValidationError(errors)
+    case.household.all().delete()
+    for member in members:
+        member.case = case
+    HouseholdMember.objects.bulk_create(members)
+    case.household_income, case.visited_on = household_income, visited_on
+    case.assets, case.housing, case.notes = assets.strip(), housing.strip(), notes.strip()
+    case.verified_by, case.verified_at = acting_user, timezone.now()
+    _enter(case, State.VERIFIED, reason="登记入户甄别结果")
+    case.save()
+    return case
+
+
+def _household_members(rows: list[dict]) -> list[HouseholdMember]:
+    members, errors = [], []
+    for number, row in enumerate(rows, start=1):
+        name, relation = (row.get("name") or "").strip(), (row.get("relation") or "").strip()
+        if not name or not relation:
+            errors.append(f"第 {number} 位家庭成员：请填写姓名和与对象关系")
+            continue
+        resident_id = (row.get("resident_id") or "").strip()
+        if resident_id:
+            try:
+                resident_id = validate_resident_id(resident_id)
+            except ValidationError as exc:
+                errors.append(f"第 {number} 位家庭成员：{exc.messages[0]}")
+                continue
+        income = row.get("annual_income") or Decimal("0")
+        if income < 0:
+            errors.append(f"第 {number} 位家庭成员：年收入不能为负数")
+            continue
+        members.append(HouseholdMember(name=name[:50], relation=relation[:20], resident_id=resident_id,
+                                       annual_income=income, notes=(row.get("notes") or "").strip()[:100]))
+    if errors:
+        raise ValidationError({"household": errors})
+    return members
+
+
+@records_actor
+@transaction.atomic
+def review_case_determine(*, case: ReviewCase, acting_user, eligible: bool,
+                          category: EligibilityCategory | None = None, reason: str = "") -> ReviewCase:
+    """The bureau's decision: eligible with a category, or not eligible with a reason. Whoever
+    verified the case may not also decide it."""
+    _require(acting_user, "determine_reviewcase", "认定低收入资格")
+    to = State.ELIGIBLE if eligible else State.NOT_ELIGIBLE
+    case = _locked(case, to=to, acting_user=acting_user)
+    if case.verified_by_id == acting_user.pk:
+        raise PermissionDenied("甄别人不能认定同一对象：请由其他工作人员认定")
+    if eligible:
+        if category is None or not category.is_active:
+            raise ValidationError({"category": "请选择认定类别"})
+        case.category, case.decision_reason = category, ""
+    else:
+        if not reason.strip():
+            raise ValidationError({"reason": "请填写不符合的原因"})
+        case.category, case.decision_reason = None, reason.strip()
+    case.determined_by, case.determined_at = acting_user, timezone.now()
+    _enter(case, to, reason=f"认定为{category}" if eligible else "认定不符合")
+    case.save()
+    return case
+
+
+@records_actor
+@transaction.atomic
+def review_case_return(*, case: ReviewCase, acting_user, reason: str) -> ReviewCase:
+    """Back to the village for another verification, with the reason."""
+    _require(acting_user, "determine_reviewcase", "退回重新甄别")
+    case = _locked(case, to=State.RETURNED, acting_user=acting_user)
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写退回原因"})
+    case.return_reason = reason.strip()
+    _enter(case, State.RETURNED, reason="退回重新甄别")
+    case.save()
+    return case
+
+
+@records_actor
+@transaction.atomic
+def review_case_move(*, case: ReviewCase, region: Region, acting_user) -> ReviewCase:
+    """Correct an open case's area (a wrong household registration): it leaves the old area's
+    officers' sight and appears in the new one's."""
+    _require(acting_user, "move_reviewcase", "调整审核对象所属区域")
+    locked = ReviewCase.objects.select_for_update().select_related("region").get(pk=case.pk)
+    _require_area(acting_user, locked.region)
+    _require_area(acting_user, region)
+    if not locked.is_open:
+        raise ValidationError("已认定的审核对象不能调整区域")
+    if region.level == Region.Level.CITY:
+        raise ValidationError({"region": "请选择乡镇（街道）或村（社区）"})
+    if locked.state == State.AT_VILLAGE and region.level != Region.Level.VILLAGE:
+        raise ValidationError({"region": "正在甄别的对象只能调整到村（社区）"})
+    old = locked.region
+    locked.region = region
+    locked._change_reason = f"所属区域由 {old} 调整为 {region}"
+    locked.save(update_fields=["region"])
+    return locked
+
+
+# -------------------------------------------------------------------------------------- deadlines
+
+@transaction.atomic
+def review_overdue_count_record(*, day: dt.date | None = None) -> int:
+    """Count the open cases past their deadline per town and state, for `day` (idempotent: a
+    second run the same day replaces the first). Returns the number of overdue cases."""
+    from .selectors import review_overdue_by_town
+
+    day = day or timezone.localdate()
+    counts = review_overdue_by_town(day=day)
+    OverdueCount.objects.filter(day=day).delete()
+    OverdueCount.objects.bulk_create(OverdueCount(day=day, town_id=town_id, state=state, count=count)
+                                     for (town_id, state), count in counts.items())
+    return sum(counts.values())
