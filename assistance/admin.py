@@ -326,3 +326,6 @@ class WarningTargetAdmin(NoStoreMixin, AppendOnlyAdmin):
     def institutions(self, target):
         return format_html_join(format_html("<br>"), "{}：{} 元", ((name, amount) for name, amount in
                                                                  target.top_institutions)) or "-"
+
+
+from . import review_admin  # noqa: E402,F401  (the civil-affairs desk; kept in its own module)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/donations/", include("donations.api_urls")),
+    path("api/assistance/", include("assistance.api_urls")),
     path("healthz", core_views.healthz, name="healthz"),
 ]
 urlpatterns += i18n_patterns(

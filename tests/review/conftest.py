@@ -73,17 +73,18 @@ def make_run(msb, people: list[tuple[int, Region]], *, year: int = YEAR) -> Scre
     run = ScreeningRun.objects.create(year=year, threshold=Decimal("50000"), created_by=msb,
                                       status=ScreeningRun.Status.DONE, target_count=len(people),
                                       finished_at=timezone.now())
-    targets = []
+    persons = []
     for seed, region in people:
-        resident_id = make_resident_id(seed, birth=dt.date(1950 + seed % 50, 1 + seed % 12, 1 + seed % 28))
-        person = InsuredPerson.objects.create(
-            resident_id=resident_id, name=f"张{'三四五六七'[seed % 5]}{seed}", sex="M" if int(resident_id[16]) % 2 else "F",
-            birth_date=dt.date(int(resident_id[6:10]), int(resident_id[10:12]), int(resident_id[12:14])),
-            region=region, is_local=True)
-        targets.append(WarningTarget(run=run, person=person, region=region, total_cost=Decimal("90000"),
-                                     fund_paid=Decimal("30000"), out_of_pocket=Decimal("60000"), settlement_count=3,
-                                     own_share=Decimal("0.6667")))
-    WarningTarget.objects.bulk_create(targets)
+        birth = dt.date(1950 + seed % 50, 1 + seed % 12, 1 + seed % 28)
+        resident_id = make_resident_id(seed, region=f"33{seed // 1000 % 10}{seed // 100 % 10}81", birth=birth)
+        persons.append(InsuredPerson(resident_id=resident_id, name=f"张{'三四五六七'[seed % 5]}{seed}",
+                                     sex="M" if int(resident_id[16]) % 2 else "F", birth_date=birth, region=region,
+                                     is_local=True))
+    persons = InsuredPerson.objects.bulk_create(persons)
+    WarningTarget.objects.bulk_create(
+        WarningTarget(run=run, person=person, region=person.region, total_cost=Decimal("90000"),
+                      fund_paid=Decimal("30000"), out_of_pocket=Decimal("60000"), settlement_count=3,
+                      own_share=Decimal("0.6667")) for person in persons)
     return run
 
 

@@ -1,0 +1,131 @@
+"""API of the civil-affairs desk: review cases, read and moved with the admin's rules.
+
+Lists come from selectors.review_cases_for_user (an officer's own area only) with names and ID
+numbers masked; a case outside the area is a 404, as if it did not exist. Moves call the same
+services as the admin, so permissions, areas, states and separation of duties are checked once.
+"""
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from rest_framework import serializers
+from rest_framework.generics import ListAPIView, RetrieveAPIView, get_object_or_404
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from fundportal.api_permissions import ModelPermissions
+from fundportal.masking import mask_name, mask_resident_id
+from fundportal.models import Region
+
+from . import review, selectors
+from .models import EligibilityCategory, ReviewCase
+
+
+@extend_schema_serializer(component_name="ReviewCase")
+class ReviewCaseSerializer(serializers.ModelSerializer):
+    name = serializers.SerializerMethodField()
+    resident_id = serializers.SerializerMethodField()
+    region = serializers.CharField(source="region.name")
+    category = serializers.CharField(source="category.name", default=None)
+
+    class Meta:
+        model = ReviewCase
+        fields = ["id", "name", "resident_id", "year", "region", "source", "state", "due_on", "category",
+                  "decision_reason", "return_reason", "visited_on", "household_income"]
+
+    def get_name(self, case) -> str:
+        return mask_name(case.person.name)
+
+    def get_resident_id(self, case) -> str:
+        return mask_resident_id(case.person.resident_id)
+
+
+class ReviewCaseListApi(ListAPIView):
+    """Review cases of the caller's area (masked). Filters: ?state=…&run=…"""
+
+    permission_classes = [ModelPermissions]
+    queryset = ReviewCase.objects.none()  # for ModelPermissions; rows come from the selector
+    serializer_class = ReviewCaseSerializer
+
+    def get_queryset(self):
+        cases = selectors.review_cases_for_user(user=self.request.user).order_by("id")
+        if state := self.request.query_params.get("state"):
+            cases = cases.filter(state=state)
+        if run := self.request.query_params.get("run"):
+            cases = cases.filter(target__run_id=run)
+        return cases
+
+
+class ReviewCaseDetailApi(RetrieveAPIView):
+    permission_classes = [ModelPermissions]
+    queryset = ReviewCase.objects.none()
+    serializer_class = ReviewCaseSerializer
+
+    def get_queryset(self):
+        return selectors.review_cases_for_user(user=self.request.user)
+
+
+class SeesReviewCases(BasePermission):
+    """Any officer who may see review cases; each move's service checks the move's own permission."""
+
+    def has_permission(self, request, view):
+        return request.user.is_authenticated and request.user.has_perm("assistance.view_reviewcase")
+
+
+class ReviewCaseMoveApi(APIView):
+    """POST a move: dispatch, assign {village}, verify {visited_on, household_income, household: […],
+    assets, housing, notes}, determine {eligible, category, reason}, return {reason}, move {region}."""
+
+    permission_classes = [SeesReviewCases]
+
+    @extend_schema_serializer(component_name="HouseholdMemberInput")
+    class MemberSerializer(serializers.Serializer):
+        name = serializers.CharField(max_length=50)
+        relation = serializers.CharField(max_length=20)
+        resident_id = serializers.CharField(max_length=18, required=False, allow_blank=True, default="")
+        annual_income = serializers.DecimalField(max_digits=14, decimal_places=2, default=0)
+        notes = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+    @extend_schema_serializer(component_name="ReviewCaseMoveInput")
+    class InputSerializer(serializers.Serializer):
+        village = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all(), required=False, allow_null=True)
+        region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all(), required=False)
+        visited_on = serializers.DateField(required=False)
+        household_income = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+        household = serializers.ListField(child=serializers.DictField(), required=False, default=list)
+        assets = serializers.CharField(required=False, allow_blank=True, default="")
+        housing = serializers.CharField(required=False, allow_blank=True, default="")
+        notes = serializers.CharField(required=False, allow_blank=True, default="")
+        eligible = serializers.BooleanField(required=False)
+        category = serializers.PrimaryKeyRelatedField(queryset=EligibilityCategory.objects.all(), required=False,
+                                                      allow_null=True)
+        reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+    MOVES = {
+        "dispatch": lambda case, user, data: review.review_case_dispatch(case=case, acting_user=user),
+        "assign": lambda case, user, data: review.review_case_assign(case=case, acting_user=user,
+                                                                     village=data.get("village")),
+        "verify": lambda case, user, data: review.review_case_verify(
+            case=case, acting_user=user, household=data["household"], household_income=data.get("household_income"),
+            visited_on=data.get("visited_on"), assets=data["assets"], housing=data["housing"], notes=data["notes"]),
+        "determine": lambda case, user, data: review.review_case_determine(
+            case=case, acting_user=user, eligible=data.get("eligible", False), category=data.get("category"),
+            reason=data["reason"]),
+        "return": lambda case, user, data: review.review_case_return(case=case, acting_user=user,
+                                                                     reason=data["reason"]),
+        "move": lambda case, user, data: review.review_case_move(case=case, acting_user=user,
+                                                                 region=data.get("region")),
+    }
+
+    @extend_schema(request=InputSerializer, responses=ReviewCaseSerializer)
+    def post(self, request, pk: int, move: str):
+        case = get_object_or_404(selectors.review_cases_for_user(user=request.user), pk=pk)
+        if move not in self.MOVES:
+            return Response({"detail": f"没有“{move}”这一办理环节"}, status=404)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if move == "verify":
+            members = self.MemberSerializer(data=data["household"], many=True)
+            members.is_valid(raise_exception=True)
+            data = {**data, "household": members.validated_data}
+        case = self.MOVES[move](case, request.user, data)
+        return Response(ReviewCaseSerializer(case).data)
