@@ -178,3 +178,17 @@ def test_loading_twice_changes_nothing(demo_output):
     assert "跳过" in again
     for spec in DEMO_USERS:  # the table is printed again
         assert spec.username in again and spec.password in again
+
+
+def test_review_cases_are_in_every_state_across_several_towns(demo_output):
+    from assistance.models import ReviewCase
+    from assistance.selectors import review_cases_for_user
+
+    cases = ReviewCase.objects.select_related("region", "region__parent")
+    assert set(cases.values_list("state", flat=True)) == set(ReviewCase.State.values)
+    towns = {case.region if case.region.level == Region.Level.TOWN else case.region.parent for case in cases}
+    assert len(towns) >= 5
+    decided = cases.filter(state__in=[ReviewCase.State.ELIGIBLE, ReviewCase.State.NOT_ELIGIBLE])
+    assert all(case.verified_by != case.determined_by for case in decided)  # separation of duties held
+    assert review_cases_for_user(user=User.objects.get(username="cab_town")).exists()
+    assert "民政审核：监测初筛" in demo_output

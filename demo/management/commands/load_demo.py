@@ -8,7 +8,9 @@ from django.db import transaction
 from demo.donations import donation_summary, load_donations
 from demo.medical import SETTLEMENT_YEAR, load_medical_year
 from demo.regions import load_regions
+from demo.review import load_review_cases
 from demo.users import MARKER_USERNAME, load_users, user_table_rows
+from assistance.models import ReviewCase
 from fundportal.models import User
 from fundportal.money import format_money
 
@@ -45,6 +47,9 @@ class Command(BaseCommand):
             self.stdout.write(f"正在生成并导入 {SETTLEMENT_YEAR} 年医保结算数据（演示用，约半分钟）……")
             job, run = load_medical_year(acting_user=users["msb"])
             self.stdout.write(f"  {job.message}；{run.message}，已共享给民政局")
+            states = load_review_cases(users=users)
+            self.stdout.write("  民政审核：" + "，".join(f"{ReviewCase.State(state).label} {count} 件"
+                                                       for state, count in states.items()))
             self.stdout.write(self.style.SUCCESS("演示数据载入完成。"))
 
         summary = donation_summary()
