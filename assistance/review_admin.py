@@ -13,6 +13,7 @@ from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpRespons
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -112,9 +113,10 @@ class ReviewCaseAdmin(NoStoreMixin, admin.ModelAdmin):
     def due(self, case):
         if case.due_on is None:
             return "—"
+        day = date_format(case.due_on)
         if case.is_open and case.due_on < timezone.localdate():
-            return format_html('<strong style="color:#ba2121">{}（已逾期）</strong>', case.due_on)
-        return str(case.due_on)
+            return format_html('<span class="overdue">{}（已逾期）</span>', day)
+        return day
 
     @admin.display(description=_("预警数据"))
     def figures(self, case):
@@ -220,7 +222,8 @@ class ReviewCaseAdmin(NoStoreMixin, admin.ModelAdmin):
         case = self._case(request, pk)
         form = VerifyForm(request.POST or None)
         initial = [{"name": member.name, "relation": member.relation, "resident_id": member.resident_id,
-                    "annual_income": member.annual_income, "notes": member.notes} for member in case.household.all()]
+                    "annual_income": member.annual_income, "notes": member.notes} for member in case.household.all()
+                   ] or [{"name": case.person.name, "relation": "本人"}]  # the person first, to save typing
         formset = HouseholdFormSet(request.POST or None, initial=initial, prefix="household")
         return self._run_move(request, case, form, lambda data: review.review_case_verify(
             case=case, acting_user=request.user, household=household_rows(formset), **data),

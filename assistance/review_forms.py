@@ -23,7 +23,8 @@ class AssignForm(forms.Form):
 
 
 class VerifyForm(forms.Form):
-    visited_on = forms.DateField(label=_("入户核查日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    visited_on = forms.DateField(label=_("入户核查日期"),
+                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     household_income = forms.DecimalField(label=_("家庭年收入（元）"), max_digits=14, decimal_places=2, min_value=0)
     assets = forms.CharField(label=_("家庭财产"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     housing = forms.CharField(label=_("住房情况"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -38,6 +39,10 @@ class HouseholdMemberForm(forms.ModelForm):
     class Meta:
         model = HouseholdMember
         fields = ["name", "relation", "resident_id", "annual_income", "notes"]
+        widgets = {"name": forms.TextInput(attrs={"size": 8}), "relation": forms.TextInput(attrs={"size": 6}),
+                   "resident_id": forms.TextInput(attrs={"size": 18, "autocomplete": "off"}),
+                   "annual_income": forms.NumberInput(attrs={"class": "household-income"}),
+                   "notes": forms.TextInput(attrs={"size": 14})}
 
 
 HouseholdFormSet = forms.formset_factory(HouseholdMemberForm, extra=3, can_delete=True)

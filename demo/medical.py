@@ -15,12 +15,20 @@ from assistance.screening import screening_run_create, screening_run_execute, sc
 from benchmarks.synthetic import write_year
 from fundportal.models import Region
 
+from .regions import DEMO_TOWN, DEMO_VILLAGE
+
 SETTLEMENT_YEAR = 2022
 DEMO_ROWS = 30_000
 
 
 def load_medical_year(*, acting_user, rows: int = DEMO_ROWS) -> tuple[SettlementImport, ScreeningRun]:
     villages = list(Region.objects.filter(level=Region.Level.VILLAGE).values_list("code", flat=True))
+    # The demo's own village (韩田村, where cab_village works) twice as often as the others, and its
+    # town's villages too, so the town and village officers have cases of their own to work on.
+    demo_town = list(Region.objects.filter(level=Region.Level.VILLAGE, parent__name=DEMO_TOWN)
+                     .values_list("code", flat=True))
+    villages += demo_town * 3 + list(Region.objects.filter(name=DEMO_VILLAGE, parent__name=DEMO_TOWN)
+                                     .values_list("code", flat=True)) * 6
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"{SETTLEMENT_YEAR}年医保结算数据.csv"
         # More seriously ill people than a real city has, so a small demo still has a warning list.

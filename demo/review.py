@@ -18,21 +18,33 @@ from fundportal.models import Region, User
 from fundportal.roles import Role
 
 State = ReviewCase.State
-# The state each case is left in, in turn: every state appears, in several towns.
+# The state each case is left in, in turn: every state appears, in several towns. The demo
+# village's cases wait for its officer (cab_village); the demo town's for cab_town and cab_city.
 PLAN = [State.FIRST_SCREENING, State.AT_TOWN, State.AT_VILLAGE, State.VERIFIED, State.RETURNED, State.ELIGIBLE,
         State.NOT_ELIGIBLE, State.ELIGIBLE]
+DEMO_VILLAGE_PLAN = [State.AT_VILLAGE, State.RETURNED, State.AT_VILLAGE, State.VERIFIED, State.ELIGIBLE]
+DEMO_TOWN_PLAN = [State.AT_TOWN, State.VERIFIED, State.FIRST_SCREENING, State.NOT_ELIGIBLE]
 STEPS = {  # how far along the path each planned state is
     State.FIRST_SCREENING: 0, State.AT_TOWN: 1, State.AT_VILLAGE: 2, State.VERIFIED: 3, State.RETURNED: 4,
     State.ELIGIBLE: 4, State.NOT_ELIGIBLE: 4,
 }
+# (relation, given name, annual income) of the members besides the person: family names follow theirs.
 HOUSEHOLDS = [
-    [{"name": "本人", "relation": "本人", "annual_income": Decimal("0")},
-     {"name": "配偶", "relation": "配偶", "annual_income": Decimal("14400")}],
-    [{"name": "本人", "relation": "本人", "annual_income": Decimal("3600")}],
-    [{"name": "本人", "relation": "本人", "annual_income": Decimal("0")},
-     {"name": "儿子", "relation": "子女", "annual_income": Decimal("36000")},
-     {"name": "孙女", "relation": "孙子女", "annual_income": Decimal("0")}],
+    [("配偶", None, Decimal("14400"))],
+    [],
+    [("子女", "建国", Decimal("36000")), ("孙子女", "欣怡", Decimal("0"))],
+    [("配偶", None, Decimal("0")), ("子女", "丽", Decimal("21600"))],
 ]
+SPOUSES = ["陈秀英", "林美华", "王桂兰", "黄丽娟"]
+
+
+def _household(case: ReviewCase, index: int) -> list[dict]:
+    person = case.person
+    members = [{"name": person.name, "relation": "本人", "annual_income": Decimal("3600") * (index % 2)}]
+    for relation, given, income in HOUSEHOLDS[index % len(HOUSEHOLDS)]:
+        name = SPOUSES[index % len(SPOUSES)] if given is None else person.name[0] + given
+        members.append({"name": name, "relation": relation, "annual_income": income})
+    return members
 
 
 def _officer(region: Region, role: Role) -> User:
@@ -60,8 +72,15 @@ def load_review_cases(*, users: dict[str, User]) -> dict[str, int]:
     """Move the demo's review cases along; return the number of cases per state."""
     categories = list(EligibilityCategory.objects.filter(is_active=True))
     city = users["cab_city"]
-    for index, case in enumerate(ReviewCase.objects.select_related("region", "region__parent").order_by("id")):
-        plan = PLAN[index % len(PLAN)]
+    in_village = in_town = 0
+    for index, case in enumerate(ReviewCase.objects.select_related("person", "region", "region__parent")
+                                 .order_by("id")):
+        if case.region == users["cab_village"].region:
+            plan, in_village = DEMO_VILLAGE_PLAN[in_village % len(DEMO_VILLAGE_PLAN)], in_village + 1
+        elif users["cab_town"].region.contains(case.region):
+            plan, in_town = DEMO_TOWN_PLAN[in_town % len(DEMO_TOWN_PLAN)], in_town + 1
+        else:
+            plan = PLAN[index % len(PLAN)]
         steps = STEPS[plan]
         if steps >= 1:
             case = review.review_case_dispatch(case=case, acting_user=city)
@@ -74,7 +93,7 @@ def load_review_cases(*, users: dict[str, User]) -> dict[str, int]:
         if steps >= 3:
             verifier = _village_officer(users, case.region)
             case = review.review_case_verify(
-                case=case, acting_user=verifier, household=HOUSEHOLDS[index % len(HOUSEHOLDS)],
+                case=case, acting_user=verifier, household=_household(case, index),
                 household_income=Decimal(12000 + 9000 * (index % 4)), visited_on=timezone.localdate(),
                 housing="自建房，年久失修" if index % 2 else "租住公房", assets="无机动车，无商业用房",
                 notes="长期住院治疗，家庭主要劳动力丧失劳动能力" if index % 3 else "恶性肿瘤放化疗，自付费用高")

@@ -101,7 +101,7 @@ class ReviewCase(models.Model):
     class Meta:
         verbose_name = _("低收入资格审核")
         verbose_name_plural = _("低收入资格审核")
-        ordering = ["due_on", "id"]
+        ordering = [models.F("due_on").asc(nulls_last=True), "id"]  # the most urgent first, decided last
         permissions = [
             ("dispatch_reviewcase", _("可将审核对象派至乡镇（街道）")),
             ("assign_reviewcase", _("可将审核对象交村（社区）甄别")),

@@ -1,0 +1,78 @@
+"""A village officer verifies a review case on the civil-affairs desk, in Chromium: the wrong
+input first (a Chinese error, nothing saved), then the household as found on the visit."""
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+
+from assistance import review
+from assistance.models import ReviewCase
+from tests.conftest import PASSWORD
+from tests.review.conftest import make_run, officer
+
+from .conftest import CHROMIUM
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: install Debian's chromium package"),
+]
+
+
+@pytest.fixture
+def case_at_village(db, msb):
+    from fundportal.models import Region
+    from fundportal.roles import Role
+
+    city = Region.objects.create(code="330381000000", name="瑞安市", level=Region.Level.CITY)
+    town = Region.objects.create(code="330381102000", name="塘下镇", level=Region.Level.TOWN, parent=city)
+    village = Region.objects.create(code="330381102201", name="韩田村", level=Region.Level.VILLAGE, parent=town)
+    run = make_run(msb, [(7, village)])
+    review.review_cases_open_for_run(run=run, acting_user=msb)
+    case = ReviewCase.objects.get()
+    case = review.review_case_dispatch(case=case, acting_user=officer("cab_city", Role.CAB_CITY, city))
+    case = review.review_case_assign(case=case, acting_user=officer("cab_town", Role.CAB_TOWN, town))
+    return case, officer("cab_village", Role.CAB_VILLAGE, village)
+
+
+def test_a_village_officer_verifies_a_case(live_server, case_at_village, new_context, browser_log, shot):
+    case, village_officer = case_at_village
+    assert Group.objects.filter(name__contains="村").exists()
+    page = new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(f"{live_server.url}/admin/")
+    page.get_by_label("用户名").fill(village_officer.username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+
+    page.get_by_role("link", name="低收入资格审核").first.click()
+    page.get_by_role("link", name="村（社区）甄别").click()  # the state filter
+    rows = page.locator("#result_list tbody tr")
+    assert rows.count() == 1
+    assert "*" in rows.first.inner_text()  # names masked in the list
+    shot(page, "20-village-case-list")
+    rows.first.locator("th a").click()
+    page.get_by_role("link", name="登记甄别结果").click()
+    page.wait_for_url(re.compile(rf"/reviewcase/{case.pk}/verify/$"))
+    assert page.locator("#id_household-0-name").input_value() == case.person.name  # the person, prefilled
+
+    page.get_by_label("家庭年收入（元）").fill("-100")
+    page.get_by_role("button", name="确认").click()
+    assert page.locator(".errorlist").first.is_visible()
+    shot(page, "21-verify-wrong-income")
+    case.refresh_from_db()
+    assert case.state == ReviewCase.State.AT_VILLAGE
+
+    page.get_by_label("家庭年收入（元）").fill("15600")
+    page.get_by_label("住房情况").fill("自建砖混房，年久失修")
+    page.get_by_label("核查情况说明").fill("尿毒症长期透析，配偶务农")
+    page.locator("#id_household-0-annual_income").fill("3600")
+    page.locator("#id_household-1-name").fill("陈秀英")
+    page.locator("#id_household-1-relation").fill("配偶")
+    page.locator("#id_household-1-annual_income").fill("12000")
+    page.get_by_role("button", name="确认").click()
+    page.wait_for_url(re.compile(rf"/reviewcase/{case.pk}/change/$"))
+    assert "已登记甄别结果" in page.locator(".messagelist").inner_text()
+    shot(page, "22-verified-case")
+
+    case.refresh_from_db()
+    assert (case.state, case.verified_by, case.household.count()) == (ReviewCase.State.VERIFIED, village_officer, 2)
+    assert browser_log.csp_violations == [] and browser_log.page_errors == []
