@@ -19,8 +19,8 @@ from fundportal.dates import add_working_days
 from fundportal.identifiers import validate_resident_id
 from fundportal.models import Region
 
-from .models import (EligibilityCategory, HouseholdMember, InsuredPerson, OverdueCount, ReviewCase, ScreeningRun,
-                     StateDeadline)
+from .models import (Application, EligibilityCategory, HouseholdMember, InsuredPerson, OverdueCount, ReviewCase,
+                     ScreeningRun, StateDeadline)
 from .selectors import review_cases_for_user
 
 State = ReviewCase.State
@@ -244,7 +244,19 @@ def review_case_determine(*, case: ReviewCase, acting_user, eligible: bool,
     case.determined_by, case.determined_at = acting_user, timezone.now()
     _enter(case, to, reason=f"认定为{category}" if eligible else "认定不符合")
     case.save()
+    _applications_follow(case)
     return case
+
+
+def _applications_follow(case: ReviewCase) -> None:
+    """The person's applications waiting on this decision follow it: ready for costing, or not
+    eligible."""
+    state = Application.State.READY if case.state == State.ELIGIBLE else Application.State.NOT_ELIGIBLE
+    for application in Application.objects.select_for_update().filter(review_case=case,
+                                                                      state=Application.State.UNDER_REVIEW):
+        application.state = state
+        application._change_reason = f"民政认定：{case.get_state_display()}"
+        application.save(update_fields=["state"])
 
 
 @records_actor

@@ -9,8 +9,8 @@ from django.utils import timezone
 from fundportal.models import Region
 from fundportal.money import ZERO
 
-from .models import (EligibilityCategory, InsuredPerson, ReviewCase, ScreeningRun, SettlementImport, SettlementRecord,
-                     WarningTarget)
+from .models import (Application, Document, EligibilityCategory, InsuredPerson, ReviewCase, ScreeningRun,
+                     SettlementImport, SettlementRecord, WarningTarget)
 
 
 def sees_all_medical_data(user) -> bool:
@@ -154,3 +154,26 @@ def review_report(*, user, run: ScreeningRun | None = None, day: dt.date | None 
                             eligible={name: sum(r.eligible[name] for r in report) for _pk, name in categories},
                             not_eligible=sum(r.not_eligible for r in report), overdue=sum(r.overdue for r in report))
     return [name for _pk, name in categories], [*report, total]
+
+
+
+# ----------------------------------------------------------------------------------- applications
+
+def applications_for_user(*, user) -> QuerySet[Application]:
+    """Clerks: the applications they entered. Civil-affairs officers: those of their area. The MSB
+    and auditors: all. Everyone else: none."""
+    applications = Application.objects.select_related("person", "region", "review_case")
+    if sees_all_medical_data(user):
+        return applications
+    if user.has_perm("assistance.add_application"):
+        return applications.filter(entered_by=user)
+    if user.has_perm("assistance.view_reviewcase") and user.region is not None:
+        return applications.filter(region__path__startswith=user.region.path)
+    return applications.none()
+
+
+def documents_for_user(*, user) -> QuerySet[Document]:
+    """Scans the user may open: of applications they may see, and only with the permission to."""
+    if not user.has_perm("assistance.view_document"):
+        return Document.objects.none()
+    return Document.objects.filter(application__in=applications_for_user(user=user).values("pk"))

@@ -28,7 +28,8 @@ class Role(models.TextChoices):
 # assistance.selectors), only the totals: never the settlement records behind them. The city
 # bureau dispatches and decides, the town hands cases to its villages, the village verifies.
 CAB_OFFICER = ["assistance.view_warningtarget", "assistance.view_reviewcase", "assistance.view_householdmember",
-               "assistance.view_eligibilitycategory", "assistance.view_statedeadline", "assistance.view_overduecount"]
+               "assistance.view_eligibilitycategory", "assistance.view_statedeadline", "assistance.view_overduecount",
+               "assistance.view_application", "assistance.view_document"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.MSB_STAFF: [
@@ -44,7 +45,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
                     "assistance.change_eligibilitycategory", "assistance.change_statedeadline"],
     Role.CAB_TOWN: [*CAB_OFFICER, "assistance.assign_reviewcase", "assistance.move_reviewcase"],
     Role.CAB_VILLAGE: [*CAB_OFFICER, "assistance.verify_reviewcase"],
-    Role.REDCROSS_CLERK: [],
+    # Clerks enter applications in their workspace and see those they entered, scans included.
+    Role.REDCROSS_CLERK: ["assistance.add_application", "assistance.view_application", "assistance.view_document"],
     Role.COUNCIL_SECRETARY: [
         "fundportal.view_fundaccount",
     ],

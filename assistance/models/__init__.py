@@ -1,7 +1,11 @@
 """The assistance side's models, one module per stage."""
+from .applications import (Application, ApplicationMember, ApplicationSequence, Document, DocumentAccess,
+                           ExtraCost)
 from .review import EligibilityCategory, HouseholdMember, OverdueCount, ReviewCase, StateDeadline
 from .settlements import (InsuredPerson, ScreeningRun, SettlementImport, SettlementImportError, SettlementRecord,
                           WarningTarget)
 
-__all__ = ["EligibilityCategory", "HouseholdMember", "InsuredPerson", "OverdueCount", "ReviewCase", "ScreeningRun",
-           "SettlementImport", "SettlementImportError", "SettlementRecord", "StateDeadline", "WarningTarget"]
+__all__ = ["Application", "ApplicationMember", "ApplicationSequence", "Document", "DocumentAccess",
+           "EligibilityCategory", "ExtraCost", "HouseholdMember", "InsuredPerson", "OverdueCount", "ReviewCase",
+           "ScreeningRun", "SettlementImport", "SettlementImportError", "SettlementRecord", "StateDeadline",
+           "WarningTarget"]

@@ -1,0 +1,271 @@
+"""Applications entered by Red Cross clerks: prefill, submit, documents, and the link to the review.
+
+application_submit writes the applicant (registry), the application with its household, extra
+costs and documents, and either joins the applicant's review case or — when civil affairs has
+already found them eligible that year — makes the application ready for costing. All in one
+transaction, under a lock on the person, so two clerks cannot open two applications for one
+person and year (a partial unique constraint backs this up).
+"""
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from fundportal.audit import records_actor
+from fundportal.identifiers import validate_resident_id
+from fundportal.models import Region
+
+from .models import (Application, ApplicationMember, ApplicationSequence, Document, DocumentAccess, ExtraCost,
+                     InsuredPerson, ReviewCase, SettlementRecord, WarningTarget)
+from .review import review_case_open_for_application
+
+MAX_DOCUMENT_BYTES = 10 << 20
+# What a file is, by its first bytes: its name says nothing (a renamed .exe is still an .exe).
+SIGNATURES = [(b"%PDF-", "application/pdf"), (b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png")]
+
+
+@dataclass
+class Prefill:
+    """What the registry and the MSB's data already say about an applicant for a year."""
+
+    resident_id: str
+    year: int
+    person: InsuredPerson | None = None
+    target: WarningTarget | None = None
+    open_application: Application | None = None
+    review_case: ReviewCase | None = None
+    totals: dict = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.person.name if self.person else ""
+
+    @property
+    def region(self) -> Region | None:
+        return self.person.region if self.person else None
+
+
+def application_prefill(*, resident_id: str, year: int) -> Prefill:
+    """Look the applicant up by ID number (validated, normalised)."""
+    resident_id = validate_resident_id(resident_id)
+    prefill = Prefill(resident_id=resident_id, year=year)
+    prefill.person = InsuredPerson.objects.select_related("region").filter(resident_id=resident_id).first()
+    if prefill.person is None:
+        return prefill
+    person = prefill.person
+    prefill.target = (WarningTarget.objects.filter(person=person, run__year=year, run__shared_at__isnull=False)
+                      .order_by("-run_id").first())
+    prefill.open_application = (Application.objects.filter(person=person, year=year)
+                                .exclude(state__in=Application.CLOSED_STATES).first())
+    prefill.review_case = ReviewCase.objects.filter(person=person, year=year).first()
+    prefill.totals = _insured_totals(person, year)
+    return prefill
+
+
+def _insured_totals(person: InsuredPerson, year: int) -> dict:
+    sums = SettlementRecord.objects.filter(person=person, year=year).aggregate(
+        total=Sum("total_cost"), basic=Sum("fund_basic"), critical=Sum("fund_critical"),
+        assistance=Sum("fund_assistance"), oop=Sum("out_of_pocket"))
+    zero = Decimal("0.00")
+    return {"total_cost": sums["total"] or zero,
+            "fund_paid": (sums["basic"] or zero) + (sums["critical"] or zero) + (sums["assistance"] or zero),
+            "out_of_pocket": sums["oop"] or zero}
+
+
+def document_check(upload: UploadedFile) -> str:
+    """The upload's real type (from its content), or a ValidationError in Chinese."""
+    if upload.size > MAX_DOCUMENT_BYTES:
+        raise ValidationError(f"文件“{upload.name}”超过 10 MB，请压缩或分页扫描后再上传")
+    if upload.size == 0:
+        raise ValidationError(f"文件“{upload.name}”是空文件")
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    for signature, content_type in SIGNATURES:
+        if head.startswith(signature):
+            return content_type
+    raise ValidationError(f"文件“{upload.name}”不是 PDF、JPEG 或 PNG 文件（按内容判断，与扩展名无关）")
+
+
+@records_actor
+@transaction.atomic
+def application_submit(*, acting_user, resident_id: str, name: str, region: Region, year: int, phone: str,
+                       account_holder: str, bank_name: str, account_number: str, members: list[dict],
+                       extra_costs: list[dict], documents: list[tuple[str, UploadedFile]],
+                       notes: str = "") -> Application:
+    """Accept a family's application (受理). Returns it with its number."""
+    if not acting_user.has_perm("assistance.add_application"):
+        raise PermissionDenied("您没有受理救助申请的权限")
+    resident_id = validate_resident_id(resident_id)
+    _check_fields(name=name, region=region, year=year, phone=phone, account_number=account_number,
+                  account_holder=account_holder, bank_name=bank_name)
+    person = _person_for(resident_id=resident_id, name=name.strip(), region=region)
+    person = InsuredPerson.objects.select_for_update().get(pk=person.pk)  # one application at a time per person
+    existing = (Application.objects.filter(person=person, year=year).exclude(state__in=Application.CLOSED_STATES)
+                .first())
+    if existing is not None:
+        raise ValidationError(format_html(
+            '{} 年已有该申请人的申请 <a href="{}">{}</a>（{}），不能重复受理', year,
+            reverse("workspace:application", args=[existing.number]), existing.number, existing.get_state_display()))
+    case = ReviewCase.objects.select_for_update().filter(person=person, year=year).first()
+    if case is not None and case.state == ReviewCase.State.NOT_ELIGIBLE:
+        raise ValidationError(f"该申请人 {year} 年已被民政部门认定不符合低收入家庭条件（{case.decision_reason}），"
+                              "如有新情况请先向民政部门申请复核")
+    contents = [(kind, upload, document_check(upload)) for kind, upload in documents]
+    totals = _insured_totals(person, year)
+    application = Application(
+        number=_next_number(year), person=person, year=year, region=region, phone=phone.strip(),
+        account_holder=account_holder.strip(), bank_name=bank_name.strip(), account_number=account_number,
+        insured_total_cost=totals["total_cost"], insured_fund_paid=totals["fund_paid"],
+        insured_out_of_pocket=totals["out_of_pocket"], notes=notes.strip(), entered_by=acting_user,
+        submitted_at=timezone.now())
+    if case is not None and case.state == ReviewCase.State.ELIGIBLE:
+        application.state, application.review_case = Application.State.READY, case
+    else:
+        application.state = Application.State.UNDER_REVIEW
+        application.review_case = review_case_open_for_application(person=person, year=year, region=region,
+                                                                   acting_user=acting_user)
+    application._change_reason = "受理"
+    try:
+        with transaction.atomic():
+            application.save()
+            ApplicationMember.objects.bulk_create(_members(application, members))
+            ExtraCost.objects.bulk_create(_extra_costs(application, extra_costs, year=year))
+    except IntegrityError as exc:
+        if "extra_cost_invoice_unique" in str(exc):
+            raise ValidationError({"extra_costs": "发票号码已在其他申请中使用过：同一张发票不能重复申请"}) from exc
+        raise
+    stored = []
+    try:
+        for kind, upload, content_type in contents:
+            stored.append(_store_document(application, kind=kind, upload=upload, content_type=content_type,
+                                          acting_user=acting_user))
+    except BaseException:
+        for document in stored:
+            document.file.delete(save=False)  # the transaction rolls the rows back; the files go too
+        raise
+    return application
+
+
+def _check_fields(**fields) -> None:
+    errors = {}
+    if not fields["name"].strip():
+        errors["name"] = "请填写申请人姓名"
+    if fields["region"] is None or fields["region"].level == Region.Level.CITY:
+        errors["region"] = "请选择户籍所在的乡镇（街道）或村（社区）"
+    if not 2000 <= fields["year"] <= timezone.localdate().year:
+        errors["year"] = "费用年度无效"
+    phone = fields["phone"].strip()
+    if not phone.replace("-", "").isdigit() or not 7 <= len(phone.replace("-", "")) <= 12:
+        errors["phone"] = "请填写正确的联系电话（手机 11 位或带区号的固定电话）"
+    account = fields["account_number"]
+    if not account.isdigit() or not 10 <= len(account) <= 30:
+        errors["account_number"] = "银行账号应为 10–30 位数字"
+    if not fields["account_holder"].strip():
+        errors["account_holder"] = "请填写收款人户名"
+    if not fields["bank_name"].strip():
+        errors["bank_name"] = "请填写开户银行"
+    if errors:
+        raise ValidationError(errors)
+
+
+def _person_for(*, resident_id: str, name: str, region: Region) -> InsuredPerson:
+    """The applicant in the registry; someone the MSB data never mentioned is added to it."""
+    person = InsuredPerson.objects.filter(resident_id=resident_id).first()
+    if person is not None:
+        if name and name != person.name:
+            raise ValidationError({"name": f"姓名与参保登记不一致（登记为 {person.name}），请核对身份证"})
+        return person
+    person = InsuredPerson(resident_id=resident_id, name=name, sex="M" if int(resident_id[16]) % 2 else "F",
+                           birth_date=dt.date(int(resident_id[6:10]), int(resident_id[10:12]),
+                                              int(resident_id[12:14])),
+                           region=region, household_region_text=region.name, is_local=True)
+    person._change_reason = "救助申请人（医保数据中没有）"
+    person.save()
+    return person
+
+
+def _next_number(year: int) -> str:
+    sequence, _created = ApplicationSequence.objects.select_for_update().get_or_create(year=year)
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    return f"SQ{year}{sequence.last:05d}"
+
+
+def _members(application: Application, rows: list[dict]) -> list[ApplicationMember]:
+    members, errors = [], []
+    for number, row in enumerate(rows, start=1):
+        name, relation = (row.get("name") or "").strip(), (row.get("relation") or "").strip()
+        if not name or not relation:
+            errors.append(f"第 {number} 位家庭成员：请填写姓名和关系")
+            continue
+        resident_id = (row.get("resident_id") or "").strip()
+        if resident_id:
+            try:
+                resident_id = validate_resident_id(resident_id)
+            except ValidationError as exc:
+                errors.append(f"第 {number} 位家庭成员：{exc.messages[0]}")
+                continue
+        members.append(ApplicationMember(application=application, name=name, relation=relation,
+                                         resident_id=resident_id))
+    if errors:
+        raise ValidationError({"members": errors})
+    return members
+
+
+def _extra_costs(application: Application, rows: list[dict], *, year: int) -> list[ExtraCost]:
+    costs, errors, seen = [], [], set()
+    for number, row in enumerate(rows, start=1):
+        institution = (row.get("institution") or "").strip()
+        invoice = (row.get("invoice_number") or "").strip().upper()
+        amount, paid_on = row.get("amount"), row.get("paid_on")
+        if not institution or not invoice or amount is None or paid_on is None:
+            errors.append(f"第 {number} 笔费用：请填写医疗机构、发票号码、日期和金额")
+        elif amount <= 0:
+            errors.append(f"第 {number} 笔费用：金额应大于 0")
+        elif paid_on.year != year:
+            errors.append(f"第 {number} 笔费用：发票日期不在 {year} 年内")
+        elif invoice in seen:
+            errors.append(f"第 {number} 笔费用：发票号码 {invoice} 填写了两次")
+        else:
+            seen.add(invoice)
+            costs.append(ExtraCost(application=application, institution=institution, invoice_number=invoice,
+                                   paid_on=paid_on, amount=amount))
+    if errors:
+        raise ValidationError({"extra_costs": errors})
+    return costs
+
+
+def _store_document(application: Application, *, kind: str, upload: UploadedFile, content_type: str,
+                    acting_user) -> Document:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    document = Document(application=application, kind=kind, original_name=upload.name[:200],
+                        content_type=content_type, size=upload.size, sha256=digest.hexdigest(),
+                        uploaded_by=acting_user)
+    upload.seek(0)
+    document.file.save(upload.name, upload, save=False)
+    try:
+        document.save()
+    except BaseException:
+        document.file.delete(save=False)  # no row, no file: personal data never lies about unreferenced
+        raise
+    return document
+
+
+@records_actor
+@transaction.atomic
+def document_open(*, document: Document, acting_user) -> Document:
+    """Record that `acting_user` opens a document they are allowed to see (checked by the caller's
+    selector); the view streams the file."""
+    DocumentAccess.objects.create(document=document, user=acting_user)
+    return document

@@ -1,0 +1,163 @@
+"""Applications for assistance, entered by Red Cross clerks, with their documents.
+
+One open application per person and year (a partial unique constraint). A submitted application
+for someone not yet determined eligible joins (or opens) that person's review case; one already
+eligible is ready for costing at once. Documents are scans kept in private storage and opened
+only through a permission-checked view that logs each opening.
+"""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from fundportal.audit import history_user
+from fundportal.models import Region
+from fundportal.money import MoneyField
+
+from .review import ReviewCase
+from .settlements import InsuredPerson
+
+
+class Application(models.Model):
+    class State(models.TextChoices):
+        UNDER_REVIEW = "under_review", _("待民政认定")
+        READY = "ready", _("待测算救助金额")
+        NOT_ELIGIBLE = "not_eligible", _("不符合救助条件")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    CLOSED_STATES = [State.NOT_ELIGIBLE, State.WITHDRAWN]
+
+    number = models.CharField(_("申请编号"), max_length=16, unique=True)
+    person = models.ForeignKey(InsuredPerson, verbose_name=_("申请人"), on_delete=models.PROTECT,
+                               related_name="applications")
+    year = models.PositiveSmallIntegerField(_("费用年度"))
+    region = models.ForeignKey(Region, verbose_name=_("户籍地"), on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices)
+    review_case = models.ForeignKey(ReviewCase, verbose_name=_("资格审核"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="applications")
+    phone = models.CharField(_("联系电话"), max_length=20)
+    account_holder = models.CharField(_("收款人（户名）"), max_length=50)
+    bank_name = models.CharField(_("开户银行"), max_length=60)
+    account_number = models.CharField(_("银行账号"), max_length=32)
+    # The MSB's figures for the year, as they stood when the application was entered.
+    insured_total_cost = MoneyField(_("医保结算医疗总费用"), default=0)
+    insured_fund_paid = MoneyField(_("医保基金支付"), default=0)
+    insured_out_of_pocket = MoneyField(_("医保结算个人自付"), default=0)
+    notes = models.TextField(_("备注"), blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("录入人"), on_delete=models.PROTECT,
+                                   related_name="+")
+    submitted_at = models.DateTimeField(_("受理时间"))
+
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        verbose_name = _("救助申请")
+        verbose_name_plural = _("救助申请")
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "year"], condition=~Q(state__in=["not_eligible", "withdrawn"]),
+                                    name="application_one_open_per_person_year"),
+        ]
+        indexes = [models.Index(fields=["entered_by", "submitted_at"], name="application_clerk_idx")]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def extra_costs_total(self):
+        return sum((cost.amount for cost in self.extra_costs.all()), start=0)
+
+
+class ApplicationMember(models.Model):
+    """A household member as the family declared them."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="members")
+    name = models.CharField(_("姓名"), max_length=50)
+    relation = models.CharField(_("与申请人关系"), max_length=20)
+    resident_id = models.CharField(_("身份证号码"), max_length=18, blank=True)
+
+    class Meta:
+        verbose_name = _("申请家庭成员")
+        verbose_name_plural = _("申请家庭成员")
+        ordering = ["application", "id"]
+
+    def __str__(self):
+        return f"{self.name}（{self.relation}）"
+
+
+class ExtraCost(models.Model):
+    """A documented medical cost not in the MSB's data (an out-of-province hospital, say)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="extra_costs")
+    institution = models.CharField(_("医疗机构"), max_length=100)
+    invoice_number = models.CharField(_("发票号码"), max_length=40)
+    paid_on = models.DateField(_("发票日期"))
+    amount = MoneyField(_("个人负担金额（元）"))
+
+    class Meta:
+        verbose_name = _("其他医疗费用")
+        verbose_name_plural = _("其他医疗费用")
+        ordering = ["application", "paid_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="extra_cost_positive"),
+            # An invoice used once: the same number twice is a mistake or double reimbursement.
+            models.UniqueConstraint(fields=["invoice_number"], name="extra_cost_invoice_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.institution} {self.invoice_number}"
+
+
+class ApplicationSequence(models.Model):
+    """The last application number used in a year (locked while a number is taken: no gaps)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+def document_path(document, filename: str) -> str:
+    # The stored name says nothing about the person: the original name is kept in the row.
+    return f"applications/{document.application_id}/{document.sha256}"
+
+
+class Document(models.Model):
+    class Kind(models.TextChoices):
+        ID_CARD = "id_card", _("身份证")
+        HOUSEHOLD = "household", _("户口簿")
+        INVOICE = "invoice", _("医疗费用发票")
+        RECORD = "record", _("病历、出院小结")
+        BANK = "bank", _("银行卡（存折）")
+        OTHER = "other", _("其他材料")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("材料类别"), max_length=12, choices=Kind.choices)
+    file = models.FileField(_("文件"), upload_to=document_path)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=40, help_text=_("按文件内容判定，不看扩展名"))
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("申请材料")
+        verbose_name_plural = _("申请材料")
+        ordering = ["application", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}：{self.original_name}"
+
+
+class DocumentAccess(models.Model):
+    """Each opening of a document: who, when."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("材料查阅记录")
+        verbose_name_plural = _("材料查阅记录")
+        ordering = ["-opened_at"]

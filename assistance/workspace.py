@@ -1,0 +1,127 @@
+"""The Red Cross clerks' workspace: find the applicant by ID number, enter the application,
+print the acknowledgement slip (受理回执), follow the applications they entered.
+
+Thin views: forms parse, application_submit writes, selectors scope. ID numbers travel in POST
+bodies only, never in URLs; every page with personal data is sent with Cache-Control: no-store.
+"""
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from fundportal.admin_utils import no_store
+from fundportal.masking import mask_bank_account, mask_name, mask_phone, mask_resident_id
+
+from . import selectors
+from .applications import application_prefill, application_submit, document_open
+from .workspace_forms import (ApplicationForm, DocumentFormSet, ExtraCostFormSet, LookupForm, MemberFormSet,
+                              filled)
+
+WORKSPACE = "assistance.view_application"
+
+
+@login_required
+@permission_required(WORKSPACE, raise_exception=True)
+def home(request):
+    applications = selectors.applications_for_user(user=request.user)[:200]
+    rows = [{"application": application, "name": mask_name(application.person.name)} for application in applications]
+    return no_store(render(request, "workspace/home.html", {"rows": rows}))
+
+
+@login_required
+@permission_required("assistance.add_application", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def application_new(request):
+    """GET: the ID number. POST step=lookup: the form, prefilled. POST step=submit: accept."""
+    step = request.POST.get("step")
+    if step == "submit":
+        return _submit(request)
+    lookup = LookupForm(request.POST or None)
+    if step == "lookup" and lookup.is_valid():
+        try:
+            prefill = application_prefill(**lookup.cleaned_data)
+        except ValidationError as exc:
+            lookup.add_error("resident_id", exc.messages)
+        else:
+            initial = {"resident_id": prefill.resident_id, "year": prefill.year, "name": prefill.name,
+                       "region": prefill.region, "account_holder": prefill.name}
+            return _form_page(request, prefill, ApplicationForm(initial=initial),
+                              MemberFormSet(prefix="members", initial=[{"name": prefill.name, "relation": "本人",
+                                                                        "resident_id": prefill.resident_id}]),
+                              ExtraCostFormSet(prefix="costs"), DocumentFormSet(prefix="documents"))
+    return no_store(render(request, "workspace/lookup.html", {"form": lookup}))
+
+
+def _submit(request):
+    form = ApplicationForm(request.POST)
+    members = MemberFormSet(request.POST, prefix="members")
+    costs = ExtraCostFormSet(request.POST, prefix="costs")
+    documents = DocumentFormSet(request.POST, request.FILES, prefix="documents")
+    valid = all([form.is_valid(), members.is_valid(), costs.is_valid(), documents.is_valid()])
+    prefill = application_prefill(resident_id=request.POST.get("resident_id", ""),
+                                  year=int(request.POST.get("year") or 0)) if form.is_valid() else None
+    if valid:
+        try:
+            application = application_submit(
+                acting_user=request.user, members=filled(members), extra_costs=filled(costs),
+                documents=[(row["kind"] or "other", row["file"]) for row in filled(documents) if row.get("file")],
+                **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            return redirect("workspace:slip", number=application.number)
+    return _form_page(request, prefill, form, members, costs, documents)
+
+
+def _form_page(request, prefill, form, members, costs, documents):
+    return no_store(render(request, "workspace/application_form.html", {
+        "prefill": prefill, "form": form, "members": members, "costs": costs, "documents": documents,
+        "masked_id": mask_resident_id(prefill.resident_id) if prefill else ""}))
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _application(request, number):
+    return get_object_or_404(selectors.applications_for_user(user=request.user).prefetch_related(
+        "members", "extra_costs", "documents"), number=number)
+
+
+@login_required
+@permission_required(WORKSPACE, raise_exception=True)
+def application_detail(request, number):
+    application = _application(request, number)
+    return no_store(render(request, "workspace/application_detail.html", _shown(application)))
+
+
+@login_required
+@permission_required(WORKSPACE, raise_exception=True)
+def application_slip(request, number):
+    """The acknowledgement slip (受理回执), to print for the family."""
+    application = _application(request, number)
+    return no_store(render(request, "workspace/slip.html", _shown(application)))
+
+
+def _shown(application) -> dict:
+    return {"application": application, "masked_id": mask_resident_id(application.person.resident_id),
+            "masked_account": mask_bank_account(application.account_number),
+            "masked_phone": mask_phone(application.phone)}
+
+
+@login_required
+def document_download(request, pk):
+    """A scan, for the roles that need it; each opening is logged."""
+    document = get_object_or_404(selectors.documents_for_user(user=request.user), pk=pk)
+    if not request.user.has_perm("assistance.view_document"):
+        raise PermissionDenied
+    document_open(document=document, acting_user=request.user)
+    response = FileResponse(document.file.open("rb"), content_type=document.content_type)
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    return no_store(response)

@@ -1,0 +1,87 @@
+"""Forms of the Red Cross clerks' workspace: look an applicant up, then enter the application."""
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fundportal.models import Region
+
+from .models import Document
+from .selectors import imported_years
+
+
+def cost_years():
+    this_year = timezone.localdate().year
+    return [(year, str(year)) for year in range(this_year, 2017, -1)]
+
+
+class ResidentIdInput(forms.TextInput):
+    """Checked as the clerk types (static/js/resident-id.js); the server checks again."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"data-resident-id": "", "autocomplete": "off", "inputmode": "text", "maxlength": 18,
+                          "size": 20, **(attrs or {})})
+
+
+class LookupForm(forms.Form):
+    resident_id = forms.CharField(label=_("申请人身份证号码"), max_length=24, widget=ResidentIdInput({"autofocus": True}))
+    year = forms.TypedChoiceField(label=_("医疗费用年度"), coerce=int, choices=cost_years)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The year the MSB's data was last imported for: the year being assisted.
+        self.fields["year"].initial = next(iter(imported_years()), timezone.localdate().year - 1)
+
+
+class ApplicationForm(forms.Form):
+    resident_id = forms.CharField(widget=forms.HiddenInput)
+    year = forms.TypedChoiceField(coerce=int, choices=cost_years, widget=forms.HiddenInput)
+    name = forms.CharField(label=_("申请人姓名"), max_length=50)
+    region = forms.ModelChoiceField(label=_("户籍所在地"), queryset=Region.objects.none(),
+                                    help_text=_("乡镇（街道）或村（社区）"))
+    phone = forms.CharField(label=_("联系电话"), max_length=20, widget=forms.TextInput({"inputmode": "tel"}))
+    account_holder = forms.CharField(label=_("收款人户名"), max_length=50)
+    bank_name = forms.CharField(label=_("开户银行"), max_length=60)
+    account_number = forms.CharField(label=_("银行账号"), max_length=40,
+                                     widget=forms.TextInput({"inputmode": "numeric", "autocomplete": "off"}))
+    notes = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea({"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = (Region.objects.exclude(level=Region.Level.CITY)
+                                          .select_related("parent").order_by("path"))
+        self.fields["region"].label_from_instance = (
+            lambda region: f"{region.parent.name} {region.name}" if region.level == Region.Level.VILLAGE
+            else region.name)
+
+    def clean_account_number(self):
+        return "".join(self.cleaned_data["account_number"].split())  # "6228 4803 …" as printed on cards
+
+
+class MemberForm(forms.Form):
+    name = forms.CharField(label=_("姓名"), max_length=50, required=False)
+    relation = forms.CharField(label=_("关系"), max_length=20, required=False)
+    resident_id = forms.CharField(label=_("身份证号码"), max_length=24, required=False, widget=ResidentIdInput())
+
+
+class ExtraCostForm(forms.Form):
+    institution = forms.CharField(label=_("医疗机构"), max_length=100, required=False)
+    invoice_number = forms.CharField(label=_("发票号码"), max_length=40, required=False)
+    paid_on = forms.DateField(label=_("发票日期"), required=False,
+                              widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d"))
+    amount = forms.DecimalField(label=_("个人负担（元）"), max_digits=14, decimal_places=2, required=False)
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("材料类别"), choices=Document.Kind.choices, required=False)
+    file = forms.FileField(label=_("文件"), required=False,
+                           widget=forms.ClearableFileInput({"accept": "application/pdf,image/jpeg,image/png"}))
+
+
+MemberFormSet = forms.formset_factory(MemberForm, extra=3)
+ExtraCostFormSet = forms.formset_factory(ExtraCostForm, extra=2)
+DocumentFormSet = forms.formset_factory(DocumentForm, extra=4)
+
+
+def filled(formset) -> list[dict]:
+    """The rows the clerk filled in (empty extra rows left out)."""
+    return [form.cleaned_data for form in formset.forms if form.cleaned_data and any(form.cleaned_data.values())]
