@@ -45,6 +45,7 @@ def test_a_village_officer_verifies_a_case(live_server, case_at_village, new_con
 
     page.get_by_role("link", name="低收入资格审核").first.click()
     page.get_by_role("link", name="村（社区）甄别").click()  # the state filter
+    page.wait_for_url(re.compile(r"state__exact=at_village"))
     rows = page.locator("#result_list tbody tr")
     assert rows.count() == 1
     assert "*" in rows.first.inner_text()  # names masked in the list
@@ -56,7 +57,7 @@ def test_a_village_officer_verifies_a_case(live_server, case_at_village, new_con
 
     page.get_by_label("家庭年收入（元）").fill("-100")
     page.get_by_role("button", name="确认").click()
-    assert page.locator(".errorlist").first.is_visible()
+    page.locator(".errorlist").first.wait_for()  # the page came back with the error
     shot(page, "21-verify-wrong-income")
     case.refresh_from_db()
     assert case.state == ReviewCase.State.AT_VILLAGE
