@@ -71,6 +71,8 @@ def _submit(request):
             _add_errors(form, exc)
         else:
             return redirect("workspace:slip", number=application.number)
+    if request.FILES:
+        form.add_error(None, "浏览器不会保留已选择的文件：改正后请重新选择要上传的材料。")
     return _form_page(request, prefill, form, members, costs, documents)
 
 
