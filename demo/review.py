@@ -113,3 +113,62 @@ def load_review_cases(*, users: dict[str, User]) -> dict[str, int]:
     for state in ReviewCase.objects.values_list("state", flat=True):
         counts[state] += 1
     return counts
+
+
+# A one-page PDF (blank): what a scanner writes, at its smallest.
+DEMO_SCAN = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+             b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+BANKS = ["浙江瑞安农村商业银行", "中国农业银行瑞安支行", "中国工商银行瑞安支行"]
+
+
+def _apply(clerk: User, person, region: Region, index: int, *, extra_cost: bool = False):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from assistance.applications import application_submit
+
+    account = f"62284800{index:03d}{person.resident_id[-8:-1]}"
+    extra = [{"institution": "上海交通大学医学院附属瑞金医院", "invoice_number": f"3100002201{index:03d}",
+              "paid_on": dt.date(2022, 3 + index % 9, 8), "amount": Decimal("8600.00") + index}] if extra_cost else []
+    return application_submit(
+        acting_user=clerk, resident_id=person.resident_id, name=person.name, region=region, year=2022,
+        phone=f"138{index:04d}{person.resident_id[-4:]}"[:11], account_holder=person.name,
+        bank_name=BANKS[index % len(BANKS)], account_number=account,
+        members=[{"name": person.name, "relation": "本人"}], extra_costs=extra,
+        documents=[("id_card", SimpleUploadedFile("身份证.pdf", DEMO_SCAN)),
+                   ("invoice", SimpleUploadedFile("医疗费用发票.pdf", DEMO_SCAN))])
+
+
+@transaction.atomic
+def load_applications(*, users: dict[str, User]) -> dict[str, int]:
+    """Families apply through the Red Cross clerk (`clerk`): some already found eligible (ready for
+    costing), some still under review, one not on the warning list (a review case of its own), and
+    one found not eligible after applying. Returns the number of applications per state."""
+    from assistance.models import Application, InsuredPerson
+    from fundportal.identifiers import validate_resident_id
+
+    clerk, city = users["clerk"], users["cab_city"]
+    cases = ReviewCase.objects.select_related("person", "region").order_by("id")
+    index = 0
+    for case in cases.filter(state=State.ELIGIBLE)[:3]:
+        _apply(clerk, case.person, case.region, index := index + 1, extra_cost=index % 2 == 0)
+    for case in cases.filter(state__in=[State.AT_VILLAGE, State.FIRST_SCREENING, State.RETURNED])[:3]:
+        _apply(clerk, case.person, case.region, index := index + 1)
+    decided_later = cases.filter(state=State.VERIFIED).first()
+    if decided_later is not None:
+        _apply(clerk, decided_later.person, decided_later.region, index := index + 1)
+        review.review_case_determine(case=decided_later, acting_user=city, eligible=False,
+                                     reason="家庭年人均收入高于低保边缘家庭标准，且有商业用房出租")
+    village = users["cab_village"].region
+    body = "33038119630417152"  # someone the MSB's 2022 data never saw (treated out of province)
+    newcomer = InsuredPerson(resident_id=validate_resident_id(body + _check_character(body)), name="陈阿妹")
+    _apply(clerk, newcomer, village, index + 1, extra_cost=True)
+    counts = dict.fromkeys(Application.State.values, 0)
+    for state in Application.objects.values_list("state", flat=True):
+        counts[state] += 1
+    return counts
+
+
+def _check_character(body: str) -> str:
+    from stdnum.cn import ric
+
+    return ric.calc_check_digit(body + "?")

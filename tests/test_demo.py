@@ -1,5 +1,6 @@
 """`manage.py load_demo`: the demo is the seed fund's 2023, loaded through the real services."""
 import datetime as dt
+import tempfile
 from decimal import Decimal
 from io import StringIO
 
@@ -29,7 +30,8 @@ pytestmark = pytest.mark.django_db
 
 def load_demo() -> str:
     out = StringIO()
-    with override_settings(DEBUG=True):  # the demo is for the embedded default, which runs with DEBUG
+    # The demo is for the embedded default, which runs with DEBUG; its scans go to a scratch folder.
+    with tempfile.TemporaryDirectory() as media, override_settings(DEBUG=True, MEDIA_ROOT=media):
         call_command("load_demo", stdout=out)
     return out.getvalue()
 
@@ -192,3 +194,13 @@ def test_review_cases_are_in_every_state_across_several_towns(demo_output):
     assert all(case.verified_by != case.determined_by for case in decided)  # separation of duties held
     assert review_cases_for_user(user=User.objects.get(username="cab_town")).exists()
     assert "民政审核：监测初筛" in demo_output
+
+
+def test_applications_are_in_several_states_with_their_scans(demo_output):
+    from assistance.models import Application
+
+    states = set(Application.objects.values_list("state", flat=True))
+    assert {Application.State.UNDER_REVIEW, Application.State.READY, Application.State.NOT_ELIGIBLE} <= states
+    assert all(application.documents.count() == 2 for application in Application.objects.all())
+    assert Application.objects.filter(review_case__source="application").exists()  # not on the warning list
+    assert "救助申请：" in demo_output

@@ -8,9 +8,9 @@ from django.db import transaction
 from demo.donations import donation_summary, load_donations
 from demo.medical import SETTLEMENT_YEAR, load_medical_year
 from demo.regions import load_regions
-from demo.review import load_review_cases
+from demo.review import load_applications, load_review_cases
 from demo.users import MARKER_USERNAME, load_users, user_table_rows
-from assistance.models import ReviewCase
+from assistance.models import Application, ReviewCase
 from fundportal.models import User
 from fundportal.money import format_money
 
@@ -50,6 +50,9 @@ class Command(BaseCommand):
             states = load_review_cases(users=users)
             self.stdout.write("  民政审核：" + "，".join(f"{ReviewCase.State(state).label} {count} 件"
                                                        for state, count in states.items()))
+            applications = load_applications(users=users)
+            self.stdout.write("  救助申请：" + "，".join(f"{Application.State(state).label} {count} 份"
+                                                       for state, count in applications.items() if count))
             self.stdout.write(self.style.SUCCESS("演示数据载入完成。"))
 
         summary = donation_summary()
