@@ -4,7 +4,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from fundportal.admin_utils import AppendOnlyAdmin, CappedCountPaginator, NoStoreMixin, adopt_saved, no_store
@@ -324,8 +325,10 @@ class WarningTargetAdmin(NoStoreMixin, AppendOnlyAdmin):
 
     @admin.display(description=_("主要就诊机构"))
     def institutions(self, target):
-        return format_html_join(format_html("<br>"), "{}：{} 元", ((name, amount) for name, amount in
+        return format_html_join(mark_safe("<br>"), "{}：{} 元", ((name, amount) for name, amount in
                                                                  target.top_institutions)) or "-"
 
 
 from . import review_admin  # noqa: E402,F401  (the civil-affairs desk; kept in its own module)
+
+from . import application_admin  # noqa: E402,F401

@@ -1,5 +1,4 @@
 """Settlement imports: create the job, run it (Celery or command line), report progress."""
-import datetime as dt
 import logging
 import time
 from decimal import Decimal

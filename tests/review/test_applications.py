@@ -240,3 +240,18 @@ def test_other_roles_cannot_use_the_workspace(client, finance, msb):
         client.force_login(user)
         assert client.get(reverse("workspace:home")).status_code == 403
         assert client.get(reverse("workspace:new")).status_code == 403
+
+
+@pytest.mark.parametrize("persona, sees", [("cab_village", True), ("cab_town", True), ("auditor", True),
+                                           ("other_town", False), ("other_village", False)])
+def test_applications_in_the_admin_are_area_scoped_and_masked(request, client, submitted, persona, sees):
+    client.force_login(request.getfixturevalue(persona))
+    listing = client.get(reverse("admin:assistance_application_changelist"))
+    page = client.get(reverse("admin:assistance_application_change", args=[submitted.pk]))
+    if sees:
+        html = listing.content.decode()
+        assert submitted.number in html and submitted.person.name not in html  # masked in the list
+        assert reverse("workspace:document", args=[submitted.documents.get().pk]) in page.content.decode()
+    else:
+        assert listing.status_code == 403 or submitted.number not in listing.content.decode()
+        assert page.status_code in (302, 403, 404)

@@ -1,0 +1,78 @@
+"""Applications in the admin: read-only, area-scoped (civil affairs), all for auditors. Clerks work
+in their own workspace (/workspace/); scans open through its logged view."""
+from django.contrib import admin
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from fundportal.admin_utils import AppendOnlyAdmin, CappedCountPaginator, NoStoreMixin
+from fundportal.masking import mask_bank_account, mask_name, mask_phone, mask_resident_id
+
+from . import selectors
+from .models import Application, DocumentAccess
+
+
+@admin.register(Application)
+class ApplicationAdmin(NoStoreMixin, AppendOnlyAdmin):
+    list_display = ("number", "masked_name", "masked_id", "region", "year_plain", "state", "submitted_at")
+    list_filter = ("state", "year")
+    list_select_related = ("person", "region")
+    search_fields = ("number__exact",)
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+    fields = ("number", "masked_name", "masked_id", "region", "year_plain", "state", "review_case", "phone_masked",
+              "account_masked", "insured_out_of_pocket", "extra", "entered_by", "submitted_at")
+    change_form_template = "admin/assistance/application/change_form.html"
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return selectors.applications_for_user(user=request.user)
+
+    @admin.display(description=_("申请人"))
+    def masked_name(self, application):
+        return mask_name(application.person.name)
+
+    @admin.display(description=_("身份证号码"))
+    def masked_id(self, application):
+        return mask_resident_id(application.person.resident_id)
+
+    @admin.display(description=_("年度"), ordering="year")
+    def year_plain(self, application):
+        return str(application.year)
+
+    @admin.display(description=_("联系电话"))
+    def phone_masked(self, application):
+        return mask_phone(application.phone)
+
+    @admin.display(description=_("收款账户"))
+    def account_masked(self, application):
+        return f"{application.account_holder}，{application.bank_name}，{mask_bank_account(application.account_number)}"
+
+    @admin.display(description=_("其他医疗费用"))
+    def extra(self, application):
+        return format_html_join(mark_safe("<br>"), "{} {} {} 元", (
+            (cost.institution, cost.invoice_number, cost.amount) for cost in application.extra_costs.all())) or "-"
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Only the scans this user may open (per request: the admin instance is shared).
+        documents = selectors.documents_for_user(user=request.user).filter(application_id=object_id)
+        return super().changeform_view(request, object_id, form_url, {**(extra_context or {}),
+                                                                      "documents": documents})
+
+
+@admin.register(DocumentAccess)
+class DocumentAccessAdmin(AppendOnlyAdmin):
+    """Who opened which scan, when: for auditors."""
+
+    list_display = ("opened_at", "user", "document_application", "document_kind")
+    list_filter = ("opened_at",)
+    list_select_related = ("user", "document", "document__application")
+    date_hierarchy = "opened_at"
+
+    @admin.display(description=_("申请编号"))
+    def document_application(self, access):
+        return access.document.application.number
+
+    @admin.display(description=_("材料"))
+    def document_kind(self, access):
+        return access.document.get_kind_display()
