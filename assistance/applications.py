@@ -25,6 +25,7 @@ from fundportal.models import Region
 
 from .models import (Application, ApplicationMember, ApplicationSequence, Document, DocumentAccess, ExtraCost,
                      InsuredPerson, ReviewCase, SettlementRecord, WarningTarget)
+from .household import household_rows_checked
 from .review import review_case_open_for_application
 
 MAX_DOCUMENT_BYTES = 10 << 20
@@ -201,24 +202,11 @@ def _next_number(year: int) -> str:
 
 
 def _members(application: Application, rows: list[dict]) -> list[ApplicationMember]:
-    members, errors = [], []
-    for number, row in enumerate(rows, start=1):
-        name, relation = (row.get("name") or "").strip(), (row.get("relation") or "").strip()
-        if not name or not relation:
-            errors.append(f"第 {number} 位家庭成员：请填写姓名和关系")
-            continue
-        resident_id = (row.get("resident_id") or "").strip()
-        if resident_id:
-            try:
-                resident_id = validate_resident_id(resident_id)
-            except ValidationError as exc:
-                errors.append(f"第 {number} 位家庭成员：{exc.messages[0]}")
-                continue
-        members.append(ApplicationMember(application=application, name=name, relation=relation,
-                                         resident_id=resident_id))
-    if errors:
-        raise ValidationError({"members": errors})
-    return members
+    checked, problems = household_rows_checked(rows)
+    if problems:
+        raise ValidationError({"members": problems})
+    return [ApplicationMember(application=application, name=row["name"], relation=row["relation"],
+                              resident_id=row["resident_id"]) for row in checked]
 
 
 def _extra_costs(application: Application, rows: list[dict], *, year: int) -> list[ExtraCost]:

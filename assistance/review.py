@@ -16,11 +16,11 @@ from simple_history.utils import bulk_create_with_history
 
 from fundportal.audit import records_actor
 from fundportal.dates import add_working_days
-from fundportal.identifiers import validate_resident_id
 from fundportal.models import Region
 
 from .models import (Application, EligibilityCategory, HouseholdMember, InsuredPerson, OverdueCount, ReviewCase,
                      ScreeningRun, StateDeadline)
+from .household import household_rows_checked
 from .selectors import review_cases_for_user
 
 State = ReviewCase.State
@@ -198,27 +198,18 @@ def review_case_verify(*, case: ReviewCase, acting_user, household: list[dict], 
 
 
 def _household_members(rows: list[dict]) -> list[HouseholdMember]:
-    members, errors = [], []
-    for number, row in enumerate(rows, start=1):
-        name, relation = (row.get("name") or "").strip(), (row.get("relation") or "").strip()
-        if not name or not relation:
-            errors.append(f"第 {number} 位家庭成员：请填写姓名和与对象关系")
-            continue
-        resident_id = (row.get("resident_id") or "").strip()
-        if resident_id:
-            try:
-                resident_id = validate_resident_id(resident_id)
-            except ValidationError as exc:
-                errors.append(f"第 {number} 位家庭成员：{exc.messages[0]}")
-                continue
+    checked, problems = household_rows_checked(rows)
+    members = []
+    for row in checked:
         income = row.get("annual_income") or Decimal("0")
         if income < 0:
-            errors.append(f"第 {number} 位家庭成员：年收入不能为负数")
+            problems.append(f"第 {row['number']} 位家庭成员：年收入不能为负数")
             continue
-        members.append(HouseholdMember(name=name[:50], relation=relation[:20], resident_id=resident_id,
-                                       annual_income=income, notes=(row.get("notes") or "").strip()[:100]))
-    if errors:
-        raise ValidationError({"household": errors})
+        members.append(HouseholdMember(name=row["name"][:50], relation=row["relation"][:20],
+                                       resident_id=row["resident_id"], annual_income=income,
+                                       notes=(row.get("notes") or "").strip()[:100]))
+    if problems:
+        raise ValidationError({"household": problems})
     return members
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fundportal.admin_utils import CappedCountPaginator, NoStoreMixin, no_store
 from fundportal.csvsafe import csv_lines
+from fundportal.forms import form_add_service_errors
 from fundportal.masking import mask_name, mask_resident_id
 from fundportal.services import export_log_record
 
@@ -195,7 +196,7 @@ class ReviewCaseAdmin(NoStoreMixin, admin.ModelAdmin):
             except PermissionDenied:
                 raise
             except ValidationError as exc:
-                _add_errors(form, exc)
+                form_add_service_errors(form, exc)
             else:
                 messages.success(request, success)
                 return HttpResponseRedirect(reverse("admin:assistance_reviewcase_change", args=[case.pk]))
@@ -308,14 +309,6 @@ def _moves_for(user, case: ReviewCase) -> list[tuple[str, str]]:
 
 def _message(exc) -> str:
     return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _report_xlsx(categories: list[str], rows, run: ScreeningRun | None) -> HttpResponse:

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from fundportal.admin_utils import no_store
+from fundportal.forms import form_add_service_errors
 from fundportal.masking import mask_bank_account, mask_name, mask_phone, mask_resident_id
 
 from . import selectors
@@ -68,7 +69,7 @@ def _submit(request):
                 documents=[(row["kind"] or "other", row["file"]) for row in filled(documents) if row.get("file")],
                 **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             return redirect("workspace:slip", number=application.number)
     if request.FILES:
@@ -80,14 +81,6 @@ def _form_page(request, prefill, form, members, costs, documents):
     return no_store(render(request, "workspace/application_form.html", {
         "prefill": prefill, "form": form, "members": members, "costs": costs, "documents": documents,
         "masked_id": mask_resident_id(prefill.resident_id) if prefill else ""}))
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _application(request, number):

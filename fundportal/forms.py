@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .selectors import audit_models
@@ -15,3 +16,13 @@ class AuditFilterForm(forms.Form):
         self.fields["model"].choices = [("", _("全部"))] + [
             (m._meta.label_lower, f"{m._meta.verbose_name}（{m._meta.app_config.verbose_name}）") for m in audit_models()
         ]
+
+
+def form_add_service_errors(form, error: ValidationError) -> None:
+    """A service's ValidationError onto the form that fed it: each message under its field when the
+    form has that field, the rest at the top of the form."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)

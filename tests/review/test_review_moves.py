@@ -200,7 +200,7 @@ def test_verification_refuses_bad_input_and_keeps_nothing(shared_run, cab_city, 
     bad = [
         ({"visited_on": timezone.localdate() + dt.timedelta(days=1)}, "入户核查日期不能晚于今天"),
         ({"household_income": Decimal("-1")}, "家庭年收入"),
-        ({"household": [{"name": "", "relation": "子女"}]}, "第 1 位家庭成员：请填写姓名和与对象关系"),
+        ({"household": [{"name": "", "relation": "子女"}]}, "第 1 位家庭成员：请填写姓名和关系"),
         ({"household": [{"name": "张小", "relation": "子女", "resident_id": "330381201001011235"}]},
          "第 1 位家庭成员：身份证号码"),
     ]
