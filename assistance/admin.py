@@ -332,3 +332,5 @@ class WarningTargetAdmin(NoStoreMixin, AppendOnlyAdmin):
 from . import review_admin  # noqa: E402,F401  (the civil-affairs desk; kept in its own module)
 
 from . import application_admin  # noqa: E402,F401
+
+from . import scheme_admin  # noqa: E402,F401

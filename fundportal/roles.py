@@ -49,6 +49,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.REDCROSS_CLERK: ["assistance.add_application", "assistance.view_application", "assistance.view_document"],
     Role.COUNCIL_SECRETARY: [
         "fundportal.view_fundaccount",
+        "assistance.add_scheme", "assistance.change_scheme", "assistance.view_scheme", "assistance.view_schemerule",
     ],
     Role.CHARITY_FINANCE: [
         "donations.add_donor", "donations.change_donor", "donations.view_donor",

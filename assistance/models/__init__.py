@@ -2,10 +2,11 @@
 from .applications import (Application, ApplicationMember, ApplicationSequence, Document, DocumentAccess,
                            ExtraCost)
 from .review import EligibilityCategory, HouseholdMember, OverdueCount, ReviewCase, StateDeadline
+from .schemes import Scheme, SchemeRule
 from .settlements import (InsuredPerson, ScreeningRun, SettlementImport, SettlementImportError, SettlementRecord,
                           WarningTarget)
 
 __all__ = ["Application", "ApplicationMember", "ApplicationSequence", "Document", "DocumentAccess",
            "EligibilityCategory", "ExtraCost", "HouseholdMember", "InsuredPerson", "OverdueCount", "ReviewCase",
-           "ScreeningRun", "SettlementImport", "SettlementImportError", "SettlementRecord", "StateDeadline",
+           "Scheme", "SchemeRule", "ScreeningRun", "SettlementImport", "SettlementImportError", "SettlementRecord", "StateDeadline",
            "WarningTarget"]

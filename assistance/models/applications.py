@@ -5,6 +5,8 @@ for someone not yet determined eligible joins (or opens) that person's review ca
 eligible is ready for costing at once. Documents are scans kept in private storage and opened
 only through a permission-checked view that logs each opening.
 """
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -65,8 +67,8 @@ class Application(models.Model):
         return self.number
 
     @property
-    def extra_costs_total(self):
-        return sum((cost.amount for cost in self.extra_costs.all()), start=0)
+    def extra_costs_total(self) -> Decimal:
+        return sum((cost.amount for cost in self.extra_costs.all()), start=Decimal("0.00"))
 
 
 class ApplicationMember(models.Model):
