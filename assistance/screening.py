@@ -48,9 +48,19 @@ def _fingerprint(year: int) -> str:
     return f"{totals['rows']}|{totals['out_of_pocket'] or ZERO}|{totals['total'] or ZERO}"
 
 
-@transaction.atomic
 def screening_run_execute(*, run: ScreeningRun) -> ScreeningRun:
     """Compute the targets. Deterministic: the same data and parameters give the same targets."""
+    outermost = not transaction.get_connection().in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            # The threshold pass and the per-person sums are separate statements: one snapshot for
+            # all of them, so an import committing in between cannot split a target's figures.
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        return _execute(run)
+
+
+def _execute(run: ScreeningRun) -> ScreeningRun:
     run = ScreeningRun.objects.select_for_update().get(pk=run.pk)
     if run.status == ScreeningRun.Status.DONE:
         return run  # idempotent: a redelivered task does nothing

@@ -13,8 +13,9 @@ from stdnum.cn import ric, uscc
 
 from .text import clean_code
 
-_RIC_SHAPE = re.compile(r"^\d{17}[\dX]$")
-_USCC_SHAPE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+# ASCII digits only: Python's \d also matches ٣ or ३, which int() reads but nothing else does.
+_RIC_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
+_USCC_SHAPE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 
 
 def normalize_resident_id(value: str) -> str:

@@ -2,9 +2,10 @@
 
 CSV is cut into pieces of about PIECE_BYTES at record boundaries, and polars parses each piece
 (several threads, no Python per row). A piece polars cannot show to hold exactly `width` cells in
-every row (a short or long row, a blank line, an odd quote) is parsed again by Python's csv module,
-which is what the reference loader reads with, so row numbers and "wrong number of cells" errors
-are the same on both paths. GBK files are converted piece by piece. An .xlsx (at most about a
+every row (a short or long row, a blank line) is parsed again by Python's csv module, which is what
+the reference loader reads with, so row numbers and "wrong number of cells" errors are the same on
+both paths. From the first quote no CSV writer would have written, or a line ended by CR alone,
+the csv module reads the rest of the file (still streaming): there the two readers would differ. GBK files are converted piece by piece. An .xlsx (at most about a
 million rows) is read row by row with openpyxl and its typed cells written as the text rules.py
 reads them.
 
@@ -52,14 +53,25 @@ def iter_batches(path: Path, width: int) -> Iterator[Batch]:
 
 # ------------------------------------------------------------------------------------------- CSV
 
+class _NotPlainCsv(Exception):
+    """A quote no CSV writer would write (inside an unquoted cell, or a cell going on after its
+    closing quote) or a line ended by CR alone: record boundaries and cells then depend on reading
+    rules polars does not share with the csv module, so the csv module reads the rest."""
+
+
 def _csv_batches(path: Path, width: int, encoding: str) -> Iterator[Batch]:
     with open(path, "rb") as handle:
         head = b""
-        while (start := _record_end(head, 0)) is None:  # just past the header record
-            more = handle.read(PIECE_BYTES)
-            if not more:
-                return  # a header and nothing else
-            head += more
+        try:
+            while (start := _record_end(head, first=True)) is None:  # just past the header record
+                more = handle.read(PIECE_BYTES)
+                if not more:
+                    return  # a header and nothing else
+                head += more
+        except _NotPlainCsv:
+            handle.seek(0)
+            yield from _exact_stream(handle, width, encoding, 0, after_header=True)
+            return
         handle.seek(start)
         row_no = 0
         carry = b""
@@ -68,14 +80,13 @@ def _csv_batches(path: Path, width: int, encoding: str) -> Iterator[Batch]:
             buffer = carry + data if carry else data
             if not buffer:
                 return
-            cut = len(buffer) if not data else _last_record_end(buffer)
-            if cut is None:
-                if len(buffer) > 4 * PIECE_BYTES:
-                    # No record boundary in 64 MB: a stray quote has thrown the count off. Python's
-                    # csv module reads the rest, exactly and still streaming.
-                    handle.seek(handle.tell() - len(buffer))
-                    yield from _exact_stream(handle, width, encoding, row_no)
-                    return
+            try:
+                cut = _record_end(buffer) if data else len(buffer)
+            except _NotPlainCsv:
+                handle.seek(handle.tell() - len(buffer))
+                yield from _exact_stream(handle, width, encoding, row_no)
+                return
+            if cut is None:  # a record longer than the buffer (a very long quoted cell): read on
                 carry = buffer
                 continue
             piece, carry = buffer[:cut], buffer[cut:]
@@ -84,25 +95,38 @@ def _csv_batches(path: Path, width: int, encoding: str) -> Iterator[Batch]:
             yield batch
 
 
-def _record_end(buffer: bytes, start: int) -> int | None:
-    """The offset just past the first newline at or after `start` that is outside quotes."""
-    position = buffer.find(b"\n", start)
-    while position >= 0:
-        if buffer.count(b'"', 0, position) % 2 == 0:
-            return position + 1
-        position = buffer.find(b"\n", position + 1)
-    return None
-
-
-def _last_record_end(buffer: bytes) -> int | None:
-    """The offset just past the last newline outside quotes (a quote toggles; "" toggles twice)."""
-    quotes = buffer.count(b'"')
-    position = buffer.rfind(b"\n")
-    while position >= 0:
-        if (quotes - buffer.count(b'"', position)) % 2 == 0:
-            return position + 1
-        position = buffer.rfind(b"\n", 0, position)
-    return None
+def _record_end(buffer: bytes, *, first: bool = False) -> int | None:
+    """Just past the last (or the first) line end outside quotes, following RFC 4180 the way a CSV
+    writer writes: a quote opens a cell only at its start and closes it only at its end; "" inside
+    is a quote. The buffer starts at a record boundary. Linear: it steps from quote to quote.
+    Raises _NotPlainCsv for anything else (see there)."""
+    if b"\r" in buffer and buffer.count(b"\r") != buffer.count(b"\r\n"):
+        raise _NotPlainCsv
+    end, position, length = None, 0, len(buffer)
+    while True:
+        quote = buffer.find(b'"', position)
+        stop = length if quote < 0 else quote
+        newline = buffer.find(b"\n", position, stop) if first else buffer.rfind(b"\n", position, stop)
+        if newline >= 0:
+            end = newline + 1
+            if first:
+                return end
+        if quote < 0:
+            return end
+        if quote > 0 and buffer[quote - 1] not in b",\n":
+            raise _NotPlainCsv  # a quote inside an unquoted cell
+        inside = quote + 1
+        while True:  # to the quote that closes the cell
+            close = buffer.find(b'"', inside)
+            if close < 0 or close + 1 == length:
+                return end  # the cell goes on past the buffer: cut before it
+            if buffer[close + 1] == ord('"'):
+                inside = close + 2  # "" is a quote inside the cell
+                continue
+            if buffer[close + 1] not in b",\r\n":
+                raise _NotPlainCsv  # the cell goes on after its closing quote
+            break
+        position = close + 1
 
 
 def _to_utf8(piece: bytes, encoding: str) -> bytes:
@@ -117,8 +141,6 @@ def _to_utf8(piece: bytes, encoding: str) -> bytes:
 
 def _parse_piece(piece: bytes, width: int, first: int) -> Batch:
     names = cell_names(width)
-    if b"\r" in piece and piece.count(b"\r") != piece.count(b"\r\n"):
-        return _parse_exactly(piece, width, first)  # a lone CR ends a record for the csv module, not for polars
     try:
         frame = pl.read_csv(piece, has_header=False, new_columns=names, schema={name: pl.String for name in names},
                             empty_string_is_null=False, truncate_ragged_lines=False, raise_if_empty=False,
@@ -162,9 +184,13 @@ def _parse_exactly(piece: bytes, width: int, first: int) -> Batch:
     return _batch_from_rows(rows, width, first, pad=False)
 
 
-def _exact_stream(handle, width: int, encoding: str, first: int) -> Iterator[Batch]:
+def _exact_stream(handle, width: int, encoding: str, first: int, *, after_header: bool = False
+                  ) -> Iterator[Batch]:
     text = io.TextIOWrapper(handle, encoding=codecs.lookup(encoding).name, newline="")
-    yield from _row_batches(_csv_reader(text), width, first, pad=False)
+    rows = _csv_reader(text)
+    if after_header:
+        next(rows, None)
+    yield from _row_batches(rows, width, first, pad=False)
 
 
 def _csv_reader(text) -> Iterator[list[str]]:

@@ -104,8 +104,10 @@ def _normalised(frame: pl.DataFrame) -> pl.DataFrame:
         return frame
     date_text = pl.col("settled_on").str.normalize("NFKC").str.strip_chars(WHITESPACE)
     frame = frame.with_columns(
-        # A character newer than Python's Unicode tables may normalise differently in polars.
-        newer_unicode=pl.concat_str(KEYS, separator="\n").str.contains(_unassigned_in_python()),
+        # A character newer than Python's Unicode tables may normalise differently in polars; a NUL
+        # is refused by rules.py. Either way the row is the reference's to judge.
+        doubtful=pl.concat_str(KEYS, separator="\n").str.contains(_unassigned_in_python())
+        | pl.concat_str(KEYS, separator="\n").str.contains("\x00", literal=True),
         settlement_no=pl.col("settlement_no").str.normalize("NFKC").str.replace_all(SPACE, ""),
         resident_id=pl.col("resident_id").str.normalize("NFKC").str.replace_all(SPACE, "").str.to_uppercase(),
         **{key: _squashed(pl.col(key)) for key in ("name", "household_region", "insured_kind", "person_status",
@@ -113,7 +115,7 @@ def _normalised(frame: pl.DataFrame) -> pl.DataFrame:
         settled_on=_iso_date(date_text),
         **{key: _amount_text(key) for key in AMOUNT_KEYS},
     )
-    return frame.filter(~pl.col("newer_unicode")).drop("newer_unicode")
+    return frame.filter(~pl.col("doubtful")).drop("doubtful")
 
 
 def _iso_date(text: pl.Expr) -> pl.Expr:

@@ -7,17 +7,25 @@ of its time.
 Transactional DDL makes this safe: the old partition is dropped and the new one attached inside
 the import's transaction, so a failure or a kill leaves the empty partition as it was. The swap
 takes an exclusive lock on the settlement table for its last moments only (after the indexes are
-built); readers wait those seconds and never see a half-loaded year.
+built and analysed, the errors written): readers wait those seconds and never see a half-loaded
+year, and a long-running reader makes the import wait (politely: see _lock_settlements), never
+the other way round.
 """
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import polars as pl
+from django.db import OperationalError, transaction
+from psycopg2 import errors as pg_errors
 
 from . import people
+from .columns import ImportFileError
 from .copying import copy_in, copy_out, text_chunks
 
 PARENT = "assistance_settlementrecord"
+SWAP_ATTEMPT_SECONDS = 5
+SWAP_PATIENCE = 600
 SETTLEMENT_COLUMNS = ("id", "year", "settlement_no", "person_id", "settled_on", "institution", "in_province",
                       "total_cost", "fund_basic", "fund_critical", "fund_assistance", "out_of_pocket",
                       "import_job_id")
@@ -63,6 +71,10 @@ def load(cursor, spool, *, job_id: int, year: int, progress: Callable[[str, int]
     cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {table}_pkey PRIMARY KEY (id, year)")
     cursor.execute(f"CREATE INDEX {table}_person_idx ON {table} (person_id, year)")
 
+    cursor.execute(f"ANALYZE {table}")  # screening runs next: give the planner real figures
+
+    progress("切换分区", spool.rows_valid)
+    _lock_settlements(cursor)
     cursor.execute(f"DROP TABLE {partition}")  # empty (checked under the import lock)
     cursor.execute(f"ALTER TABLE {table} RENAME TO {partition}")
     for old, new in (("no_key", "settlement_no_year_key"), ("pkey", "pkey"), ("person_idx", "person_id_year_idx")):
@@ -70,8 +82,27 @@ def load(cursor, spool, *, job_id: int, year: int, progress: Callable[[str, int]
     # The CHECK (year = …) spares ATTACH a scan of the new rows; it is redundant afterwards.
     cursor.execute(f"ALTER TABLE {PARENT} ATTACH PARTITION {partition} FOR VALUES IN ({int(year)})")
     cursor.execute(f"ALTER TABLE {partition} DROP CONSTRAINT {table}_year")
-    cursor.execute(f"ANALYZE {partition}")  # screening runs next: give the planner real figures
     return Written(imported=spool.rows_valid, people_created=people_created)
+
+
+def _lock_settlements(cursor) -> None:
+    """The swap needs the settlement table to itself. Waiting in line for it would queue every new
+    reader behind the import, for as long as a long query runs; so ask for a few seconds at a time,
+    letting readers through in between, and give up after SWAP_PATIENCE seconds."""
+    deadline = time.monotonic() + SWAP_PATIENCE
+    while True:
+        try:
+            with transaction.atomic():  # a savepoint: a timed-out attempt is undone, the import goes on
+                cursor.execute(f"SET LOCAL lock_timeout = '{SWAP_ATTEMPT_SECONDS}s'")
+                cursor.execute(f"LOCK TABLE {PARENT} IN ACCESS EXCLUSIVE MODE")
+                cursor.execute("SET LOCAL lock_timeout = 0")
+            return
+        except OperationalError as exc:
+            if not isinstance(exc.__cause__, pg_errors.LockNotAvailable):
+                raise
+            if time.monotonic() > deadline:
+                raise ImportFileError("结算数据正被长时间查询占用，导入已全部回滚，请稍后重新导入") from exc
+            time.sleep(1)
 
 
 def _write_people(cursor, spool) -> tuple[int, pl.DataFrame]:

@@ -14,7 +14,9 @@ memory holds a batch or two whatever the file's size. Then, in the import's one 
 An import killed half-way leaves nothing: it is all one transaction.
 """
 import datetime as dt
+import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +31,8 @@ from .copying import text_chunks
 from .regions import RegionResolver
 from .result import LoadResult
 
+SPOOL_PREFIX = "settlement-import-"
+STALE_SPOOL_SECONDS = 24 * 3600
 ERROR_COLUMNS = 'job_id, row_number, "column", value, reason'  # "column" is a reserved word
 
 
@@ -57,16 +61,21 @@ def load(*, job, path: Path, positions: dict[str, int], width: int, year: int, t
          progress: Callable[[str, int], None]) -> LoadResult:
     """Load one file for one year. Must run inside transaction.atomic()."""
     assert transaction.get_connection().in_atomic_block
-    with connection.cursor() as cursor, tempfile.TemporaryDirectory(prefix="settlement-import-") as directory:
+    _remove_stale_spools()
+    with connection.cursor() as cursor, tempfile.TemporaryDirectory(prefix=SPOOL_PREFIX) as directory:
         # Imports take turns: two at once would upsert the same people in different orders (a
         # deadlock) and race on a year's first load. They are rare and long; waiting is fine.
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext('assistance.settlement_import'))")
-        cursor.execute("SET LOCAL synchronous_commit = off")  # a crash loses the import, never half of it
         cursor.execute("SET LOCAL work_mem = '128MB'")
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         progress("读取文件", 0)
         spool = _check_file(job_id=job.pk, path=path, positions=positions, width=width, year=year, today=today,
                             directory=Path(directory), progress=progress)
+        # The error list first: a new partition's swap then holds its lock for seconds, not for
+        # however many errors a bad file has.
+        with open(spool.errors, "rb") as errors:
+            cursor.copy_expert(f"COPY assistance_settlementimporterror ({ERROR_COLUMNS}) FROM STDIN",
+                               errors, 1 << 20)
         written = None
         if spool.rows_valid and partition.is_empty(cursor, year):
             try:
@@ -77,13 +86,22 @@ def load(*, job, path: Path, positions: dict[str, int], width: int, year: int, t
                     raise
         if written is None:
             written = merge.load(cursor, spool, job_id=job.pk, year=year, progress=progress)
-        with open(spool.errors, "rb") as errors:
-            cursor.copy_expert(f"COPY assistance_settlementimporterror ({ERROR_COLUMNS}) FROM STDIN",
-                               errors, 1 << 20)
     rejected = spool.rows_rejected + written.repeated
     return LoadResult(rows_total=spool.rows_total, rows_rejected=rejected, rows_imported=written.imported,
                       rows_unchanged=spool.rows_valid - written.repeated - written.imported,
                       people_created=written.people_created)
+
+
+def _remove_stale_spools() -> None:
+    """A worker killed mid-import leaves its spool (≈ 275 bytes a row: gigabytes for a city's year)
+    in the temporary directory; the next import clears any older than a day."""
+    now = time.time()
+    for folder in Path(tempfile.gettempdir()).glob(f"{SPOOL_PREFIX}*"):
+        try:
+            if now - folder.stat().st_mtime > STALE_SPOOL_SECONDS:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue  # gone meanwhile
 
 
 def _check_file(*, job_id: int, path: Path, positions: dict[str, int], width: int, year: int, today: dt.date,

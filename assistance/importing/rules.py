@@ -61,6 +61,10 @@ def _text(values: dict, key: str) -> str:
 def parse_row(values: dict, *, row_number: int, year: int, today: dt.date
               ) -> tuple[SettlementRow | None, list[tuple[str, str]]]:
     """Return the parsed row, or None with a list of (column key, Chinese reason)."""
+    # A NUL is no character anybody types; the database cannot store it either.
+    nul = [(key, "含有无法识别的控制字符（NUL）") for key, value in values.items() if "\x00" in cell_text(value)]
+    if nul:
+        return None, nul
     errors: list[tuple[str, str]] = []
     settlement_no = _text(values, "settlement_no").replace(" ", "")
     if not settlement_no:

@@ -79,7 +79,7 @@ def messy_rows(draw):
 # expressions often do not, digits that are not ASCII (some NFKC folds to ASCII, some not), NFKC
 # folding to several characters, a character newer than Python's Unicode tables (polars' NFKC
 # folds it to "0"), zero-width and byte-order marks, combining marks, compatibility ideographs.
-ODD = ["\x1c", "\x1f", "\u0085", "\u2028", "\u00a0", "\u3000", "\u200b", "\ufeff", "٣", "𝟑", "①", "¹", "Ⅻ",
+ODD = ["\x00", "\x1c", "\x1f", "\u0085", "\u2028", "\u00a0", "\u3000", "\u200b", "\ufeff", "٣", "𝟑", "①", "¹", "Ⅻ",
        "㈠", "ｘ", "Ｘ", "K", "ﬁ", "\u0301", "\U0001ccf0", "\uf900", "ﾃﾞ", "·", "\t", "\r\n", "\\", '"', ","]
 
 

@@ -74,3 +74,39 @@ def test_a_year_without_its_own_partition_is_merged_into_the_default_one(tmp_pat
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM assistance_settlementrecord_default")
         assert cursor.fetchone()[0] == 1
+
+
+def test_ids_in_other_digits_and_nul_cells_are_rejected_rows_not_a_failed_import(tmp_path, city, importer):
+    """Python reads ٣ as 3; the database does not: such an ID must be a rejected row, not a crash.
+    A NUL cannot be stored: also a rejected row."""
+    arabic = rid(2).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    job = run_import(write_csv(tmp_path / "odd.csv", [
+        settlement_row("JS1", rid(1)), settlement_row("JS2", arabic), settlement_row("JS3", rid(3), name="张\x00三")]),
+        importer)
+    assert (job.status, job.rows_imported, job.rows_rejected) == (job.Status.DONE, 1, 2), job.message
+    assert {(line, column) for line, column, _reason in errors_of(job)} == {(3, "resident_id"), (4, "name")}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_swap_waits_politely_for_a_long_reader_and_gives_up_cleanly(tmp_path, city, importer, monkeypatch):
+    """While someone reads the settlement table the swap cannot happen; the import asks for the
+    lock a few seconds at a time (new readers are not queued behind it) and, past its patience,
+    fails with a clear message and leaves nothing."""
+    import psycopg2
+
+    monkeypatch.setattr(partition, "SWAP_ATTEMPT_SECONDS", 1)
+    monkeypatch.setattr(partition, "SWAP_PATIENCE", 2)
+    db = connection.settings_dict
+    reader = psycopg2.connect(host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"],
+                              dbname=db["NAME"], password=db["PASSWORD"] or None)
+    try:
+        with reader.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM assistance_settlementrecord")  # holds ACCESS SHARE until commit
+        job = run_import(write_csv(tmp_path / "year.csv", [settlement_row("JS1", rid(1))]), importer)
+        assert (job.status, job.message) == (job.Status.FAILED, "结算数据正被长时间查询占用，导入已全部回滚，请稍后重新导入")
+        assert not SettlementRecord.objects.exists()
+        reader.commit()
+        job = run_import(write_csv(tmp_path / "year.csv", [settlement_row("JS1", rid(1))]), importer)
+        assert (job.status, job.rows_imported) == (job.Status.DONE, 1)
+    finally:
+        reader.close()

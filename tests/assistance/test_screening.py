@@ -270,3 +270,17 @@ def test_a_run_is_shared_only_once(city, msb):
         screening_run_share(run=run, acting_user=sharer)
     run.refresh_from_db()
     assert run.shared_at == first.shared_at
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_reads_one_snapshot_of_the_year(city, msb):
+    """Its threshold pass and per-person sums are separate statements: on their own, an import
+    committing in between could split a target's figures."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    run = screening_run_create(year=YEAR, acting_user=msb, queue=False)
+    with CaptureQueriesContext(connection) as queries:
+        screening_run_execute(run=run)
+    statements = [query["sql"] for query in queries if query["sql"] != "BEGIN"]
+    assert statements[0] == "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"  # before any read
