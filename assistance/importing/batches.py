@@ -81,7 +81,11 @@ def _csv_batches(path: Path, width: int, encoding: str) -> Iterator[Batch]:
             if not buffer:
                 return
             try:
-                cut = _record_end(buffer) if data else len(buffer)
+                if data:
+                    cut = _record_end(buffer)
+                else:  # the last piece: checked to its end, then parsed whole
+                    _record_end(buffer, final=True)
+                    cut = len(buffer)
             except _NotPlainCsv:
                 handle.seek(handle.tell() - len(buffer))
                 yield from _exact_stream(handle, width, encoding, row_no)
@@ -95,13 +99,16 @@ def _csv_batches(path: Path, width: int, encoding: str) -> Iterator[Batch]:
             yield batch
 
 
-def _record_end(buffer: bytes, *, first: bool = False) -> int | None:
+def _record_end(buffer: bytes, *, first: bool = False, final: bool = False) -> int | None:
     """Just past the last (or the first) line end outside quotes, following RFC 4180 the way a CSV
     writer writes: a quote opens a cell only at its start and closes it only at its end; "" inside
-    is a quote. The buffer starts at a record boundary. Linear: it steps from quote to quote.
-    Raises _NotPlainCsv for anything else (see there)."""
-    if b"\r" in buffer and buffer.count(b"\r") != buffer.count(b"\r\n"):
-        raise _NotPlainCsv
+    is a quote. The buffer starts at a record boundary; unless it is `final`, more of the file
+    follows it. Linear: it steps from quote to quote. Raises _NotPlainCsv for anything else."""
+    returns = buffer.count(b"\r")
+    if returns:
+        cut_crlf = not final and buffer.endswith(b"\r")  # the read ended between CR and LF
+        if returns - buffer.count(b"\r\n") - cut_crlf:
+            raise _NotPlainCsv  # a line ended by CR alone
     end, position, length = None, 0, len(buffer)
     while True:
         quote = buffer.find(b'"', position)
@@ -118,8 +125,12 @@ def _record_end(buffer: bytes, *, first: bool = False) -> int | None:
         inside = quote + 1
         while True:  # to the quote that closes the cell
             close = buffer.find(b'"', inside)
-            if close < 0 or close + 1 == length:
+            if close < 0 and final:
+                raise _NotPlainCsv  # a quoted cell the file never closes
+            if close < 0 or close + 1 == length and not final:
                 return end  # the cell goes on past the buffer: cut before it
+            if close + 1 == length:
+                return length
             if buffer[close + 1] == ord('"'):
                 inside = close + 2  # "" is a quote inside the cell
                 continue
