@@ -334,3 +334,7 @@ from . import review_admin  # noqa: E402,F401  (the civil-affairs desk; kept in 
 from . import application_admin  # noqa: E402,F401
 
 from . import scheme_admin  # noqa: E402,F401
+
+from . import council_admin  # noqa: E402,F401  (the council's secretary)
+
+from . import payout_admin  # noqa: E402,F401  (the Charity Federation's payouts)

@@ -9,6 +9,7 @@ from fundportal.admin_utils import AppendOnlyAdmin, CappedCountPaginator, NoStor
 from fundportal.masking import mask_bank_account, mask_name, mask_phone, mask_resident_id
 
 from . import selectors
+from .council_selectors import payment_status
 from .models import Application, DocumentAccess
 
 
@@ -56,8 +57,10 @@ class ApplicationAdmin(NoStoreMixin, AppendOnlyAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         # Only the scans this user may open (per request: the admin instance is shared).
         documents = selectors.documents_for_user(user=request.user).filter(application_id=object_id)
-        return super().changeform_view(request, object_id, form_url, {**(extra_context or {}),
-                                                                      "documents": documents})
+        application = self.get_queryset(request).filter(pk=object_id).first() if object_id else None
+        return super().changeform_view(request, object_id, form_url, {
+            **(extra_context or {}), "documents": documents,
+            "decision": payment_status(application) if application else None})
 
 
 @admin.register(DocumentAccess)

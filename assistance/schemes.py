@@ -3,7 +3,9 @@
 eligible cost = the MSB's out-of-pocket − what other assistance already covered (+ documented
 extra costs, if the scheme counts them); minus the category's deductible (起付标准); the rest is paid
 band by band at each band's ratio (救助比例); the sum is rounded (to the yuan or the fen) and held
-to what is left of the annual cap per person (年度救助限额) after this year's earlier payouts.
+to the annual cap per person (年度救助限额). That is what the year's costs entitle the person to;
+what this year's earlier decisions already granted is deducted, so costs counted in an earlier
+batch are not paid twice and the cap holds across all batches of the year.
 
 Deterministic, never negative, never above the cap, and never less for a larger cost (property
 tests hold it to that). Amounts are Decimal throughout.
@@ -65,13 +67,14 @@ class Breakdown:
     bands: tuple[BandLine, ...]
     computed: Decimal  # the bands' sum, rounded
     annual_cap: Decimal
-    already_paid: Decimal
+    entitlement: Decimal  # min(computed, cap): what the year's costs entitle to
+    already_paid: Decimal  # granted by this year's earlier decisions
     cap_left: Decimal
-    amount: Decimal  # what is granted
+    amount: Decimal  # what is granted now
 
     @property
     def capped(self) -> bool:
-        return self.amount < self.computed
+        return self.entitlement < self.computed
 
     def as_dict(self) -> dict:
         """For storing with a decision (JSON): every figure as a string, exactly."""
@@ -81,7 +84,7 @@ class Breakdown:
             "deductible": str(self.deductible), "above_deductible": str(self.above_deductible),
             "bands": [{"lower": str(b.lower), "upper": None if b.upper is None else str(b.upper),
                        "ratio": str(b.ratio), "base": str(b.base), "amount": str(b.amount)} for b in self.bands],
-            "computed": str(self.computed), "annual_cap": str(self.annual_cap),
+            "computed": str(self.computed), "annual_cap": str(self.annual_cap), "entitlement": str(self.entitlement),
             "already_paid": str(self.already_paid), "cap_left": str(self.cap_left), "amount": str(self.amount),
         }
 
@@ -104,13 +107,13 @@ def compute(terms: Terms, *, category_id: int | None, out_of_pocket: Decimal, ot
         lines.append(BandLine(band.lower, band.upper, band.ratio, base, base * band.ratio))
     unit = YUAN if terms.rounding == "yuan" else FEN
     computed = sum((line.amount for line in lines), start=ZERO).quantize(unit, rounding=ROUND_HALF_UP)
-    cap_left = max(terms.annual_cap - already_paid, ZERO)
-    # Rounded down, the cap's remainder is never exceeded by a rounded amount.
-    amount = min(computed, cap_left.quantize(unit, rounding=ROUND_DOWN)).quantize(FEN)
+    entitlement = min(computed, terms.annual_cap)
+    # Rounded down, so a rounded amount never goes past the entitlement (nor the cap).
+    amount = max(entitlement - already_paid, ZERO).quantize(unit, rounding=ROUND_DOWN).quantize(FEN)
     return Breakdown(out_of_pocket=out_of_pocket, other_assistance=other_assistance, extra_costs=counted_extra,
                      eligible_cost=eligible, deductible=rule.deductible, above_deductible=above, bands=tuple(lines),
-                     computed=computed.quantize(FEN), annual_cap=terms.annual_cap, already_paid=already_paid,
-                     cap_left=cap_left, amount=amount)
+                     computed=computed.quantize(FEN), annual_cap=terms.annual_cap, entitlement=entitlement.quantize(FEN),
+                     already_paid=already_paid, cap_left=max(terms.annual_cap - already_paid, ZERO), amount=amount)
 
 
 def bands_problems(bands: list[Band]) -> list[str]:

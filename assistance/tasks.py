@@ -28,3 +28,11 @@ def review_overdue_count_task() -> int:
     from .review import review_overdue_count_record
 
     return review_overdue_count_record()
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def bank_result_apply_task(result_id: int) -> None:
+    """Apply a bank result file; safe to run again (each line's outcome is stored with its effect)."""
+    from .payouts import bank_result_apply
+
+    bank_result_apply(result_id=result_id)

@@ -16,6 +16,7 @@ from fundportal.masking import mask_bank_account, mask_name, mask_phone, mask_re
 
 from . import selectors
 from .applications import application_prefill, application_submit, document_open
+from .council_selectors import payment_status
 from .workspace_forms import (ApplicationForm, DocumentFormSet, ExtraCostFormSet, LookupForm, MemberFormSet,
                               filled)
 
@@ -106,7 +107,7 @@ def application_slip(request, number):
 def _shown(application) -> dict:
     return {"application": application, "masked_id": mask_resident_id(application.person.resident_id),
             "masked_account": mask_bank_account(application.account_number),
-            "masked_phone": mask_phone(application.phone)}
+            "masked_phone": mask_phone(application.phone), "decision": payment_status(application)}
 
 
 @login_required

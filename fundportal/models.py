@@ -53,6 +53,8 @@ class User(AbstractUser):
     )
     organisation = models.CharField(_("所在单位"), max_length=100, blank=True)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    bank_account = models.CharField(_("本人银行账号"), max_length=32, blank=True,
+                                    help_text=_("用于核查救助金是否转入工作人员账户，不对外显示"))
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"], get_user=history_user)
 

@@ -50,6 +50,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.COUNCIL_SECRETARY: [
         "fundportal.view_fundaccount",
         "assistance.add_scheme", "assistance.change_scheme", "assistance.view_scheme", "assistance.view_schemerule",
+        # Meetings, attendance and resolutions; signing what the meeting adopted.
+        "assistance.view_councilmember", "assistance.view_quorumrule",
+        "assistance.add_meeting", "assistance.change_meeting", "assistance.view_meeting", "assistance.*_attendance",
+        "assistance.add_resolution", "assistance.change_resolution", "assistance.delete_resolution",
+        "assistance.view_resolution", "assistance.view_resolutionitem", "assistance.sign_resolution",
+        "assistance.view_application", "assistance.view_payoutbatch", "assistance.view_payout",
     ],
     Role.CHARITY_FINANCE: [
         "donations.add_donor", "donations.change_donor", "donations.view_donor",
@@ -60,6 +66,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "donations.view_receipt", "donations.void_receipt",
         "donations.add_fiscalbill", "donations.view_fiscalbill",
         "fundportal.view_fundaccount", "fundportal.view_ledgerentry",
+        # Payouts: batches from signed resolutions, bank files, reconciliation, flags.
+        "assistance.view_resolution", "assistance.view_resolutionitem", "assistance.view_meeting",
+        "assistance.add_payoutbatch", "assistance.view_payoutbatch", "assistance.export_payoutbatch",
+        "assistance.reconcile_payoutbatch", "assistance.view_payout", "assistance.view_bankresult",
+        "assistance.view_fraudflag", "assistance.override_fraudflag",
     ],
     # Auditors read everything, history included, and change nothing.
     Role.AUDITOR: ["*.view_*", "fundportal.view_audit_trail"],

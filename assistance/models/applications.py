@@ -27,8 +27,13 @@ class Application(models.Model):
         READY = "ready", _("待测算救助金额")
         NOT_ELIGIBLE = "not_eligible", _("不符合救助条件")
         WITHDRAWN = "withdrawn", _("已撤回")
+        APPROVED = "approved", _("理事会已批准")
+        REJECTED = "rejected", _("理事会不予救助")
+        PAID = "paid", _("救助金已发放")
 
-    CLOSED_STATES = [State.NOT_ELIGIBLE, State.WITHDRAWN]
+    # Decided applications are closed: later costs in the year are a new application, and the
+    # scheme then pays what the year's costs entitle to, less what the year's decisions granted.
+    CLOSED_STATES = [State.NOT_ELIGIBLE, State.WITHDRAWN, State.APPROVED, State.REJECTED, State.PAID]
 
     number = models.CharField(_("申请编号"), max_length=16, unique=True)
     person = models.ForeignKey(InsuredPerson, verbose_name=_("申请人"), on_delete=models.PROTECT,
@@ -46,6 +51,8 @@ class Application(models.Model):
     insured_total_cost = MoneyField(_("医保结算医疗总费用"), default=0)
     insured_fund_paid = MoneyField(_("医保基金支付"), default=0)
     insured_out_of_pocket = MoneyField(_("医保结算个人自付"), default=0)
+    other_assistance = MoneyField(_("其他渠道已救助"), default=0,
+                                  help_text=_("其他慈善或救助已支付的本年度医疗费用，测算时扣除"))
     notes = models.TextField(_("备注"), blank=True)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("录入人"), on_delete=models.PROTECT,
                                    related_name="+")
@@ -58,7 +65,7 @@ class Application(models.Model):
         verbose_name_plural = _("救助申请")
         ordering = ["-submitted_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["person", "year"], condition=~Q(state__in=["not_eligible", "withdrawn"]),
+            models.UniqueConstraint(fields=["person", "year"], condition=Q(state__in=["under_review", "ready"]),
                                     name="application_one_open_per_person_year"),
         ]
         indexes = [models.Index(fields=["entered_by", "submitted_at"], name="application_clerk_idx")]

@@ -25,10 +25,15 @@ def test_a_worked_example_band_by_band():
     assert (result.computed, result.amount, result.capped) == (D("42000.00"), D("42000.00"), False)
 
 
-def test_the_annual_cap_holds_across_batches():
+def test_the_annual_cap_holds_across_batches_and_costs_are_not_paid_twice():
     first = compute(TERMS, category_id=LOW_INCOME, out_of_pocket=D("60000.00"))
-    second = compute(TERMS, category_id=LOW_INCOME, out_of_pocket=D("60000.00"), already_paid=first.amount)
-    assert (second.cap_left, second.amount, second.capped) == (D("8000.00"), D("8000.00"), True)
+    # The same year-to-date costs again: already granted, nothing more.
+    assert compute(TERMS, category_id=LOW_INCOME, out_of_pocket=D("60000.00"),
+                   already_paid=first.amount).amount == D("0.00")
+    # More costs later in the year: 58,000 computed, held to the 50,000 cap, less the 42,000 granted.
+    second = compute(TERMS, category_id=LOW_INCOME, out_of_pocket=D("80000.00"), already_paid=first.amount)
+    assert (second.computed, second.entitlement, second.cap_left, second.amount, second.capped) == (
+        D("58000.00"), D("50000.00"), D("8000.00"), D("8000.00"), True)
     assert first.amount + second.amount == TERMS.annual_cap
 
 
@@ -87,6 +92,7 @@ def test_properties(terms, cost, more, other, extra, paid):
                      already_paid=paid)
     assert result.amount >= 0
     assert result.amount <= max(terms.annual_cap - paid, 0)  # never above what is left of the cap
+    assert result.amount <= max(result.computed - paid, 0)  # costs already granted for are not paid again
     assert paid + result.amount <= max(terms.annual_cap, paid)
     assert result.amount <= result.eligible_cost + D("0.50")  # ratios ≤ 100 % (+ rounding to the yuan)
     assert result == compute(terms, category_id=None, out_of_pocket=cost, other_assistance=other,

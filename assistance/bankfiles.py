@@ -1,0 +1,110 @@
+"""The bank's files: the transfer file we send (.csv or .xlsx) and the result file it returns.
+
+Amounts are written and read as text with two decimals, so nothing passes through a float.
+The result file needs a header row with 参考号, 金额 and 结果 (说明 optional); a file that cannot
+be read whole is refused with every problem and its line number, and nothing of it is applied.
+"""
+import csv
+import io
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+
+from fundportal.csvsafe import safe_cell
+
+TRANSFER_HEADER = ["参考号", "收款人", "银行账号", "开户银行", "金额（元）", "用途"]
+RESULTS = {"成功": "paid", "已支付": "paid", "支付成功": "paid", "失败": "failed", "支付失败": "failed",
+           "退回": "returned", "退票": "returned", "已退回": "returned"}
+COLUMNS = {"参考号": "reference", "金额": "amount", "金额（元）": "amount", "结果": "result", "说明": "message",
+           "银行说明": "message"}
+MAX_LINES = 20000
+
+
+def transfer_rows(payouts) -> list[list[str]]:
+    return [[p.reference, p.account_holder, p.account_number, p.bank_name, f"{p.amount:.2f}",
+             f"慈善医疗救助 {p.application.number}"] for p in payouts]
+
+
+def transfer_csv(payouts) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(TRANSFER_HEADER)
+    writer.writerows([safe_cell(cell) for cell in row] for row in transfer_rows(payouts))
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def transfer_xlsx(payouts) -> bytes:
+    from openpyxl import Workbook  # only the export needs it
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("转账明细")
+    sheet.append(TRANSFER_HEADER)
+    for row in transfer_rows(payouts):
+        sheet.append(row)  # all text: account numbers keep their digits, amounts their fen
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _rows(content: bytes, name: str) -> list[list[str]]:
+    if name.lower().endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
+            return [["" if cell is None else str(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
+        except Exception as exc:  # openpyxl raises many kinds for a broken file
+            raise ValidationError(f"无法读取该 Excel 文件：{exc}") from exc
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ValidationError("无法识别文件编码，请使用 UTF-8 或 GBK 编码的 CSV 文件")
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def _amount(text: str) -> Decimal | None:
+    try:
+        value = Decimal(text.replace(",", "").replace("元", "").strip())
+    except InvalidOperation:
+        return None
+    if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
+        return None
+    return value.quantize(Decimal("0.01"))
+
+
+def result_lines(content: bytes, name: str) -> list[dict]:
+    """[{"line", "reference", "amount", "result", "message"}] or ValidationError with every problem."""
+    rows = _rows(content, name)
+    if not rows:
+        raise ValidationError("文件是空的")
+    header = [COLUMNS.get(cell.strip()) for cell in rows[0]]
+    missing = [label for label, key in (("参考号", "reference"), ("金额", "amount"), ("结果", "result"))
+               if key not in header]
+    if missing:
+        raise ValidationError(f"第 1 行应为表头，缺少列：{'、'.join(missing)}")
+    if len(rows) - 1 > MAX_LINES:
+        raise ValidationError(f"文件超过 {MAX_LINES} 行，请分批导入")
+    lines, problems = [], []
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        cells = {key: row[i].strip() for i, key in enumerate(header) if key and i < len(row)}
+        amount = _amount(cells.get("amount", ""))
+        result = RESULTS.get(cells.get("result", ""))
+        if not cells.get("reference"):
+            problems.append(f"第 {number} 行：缺少参考号")
+        if amount is None:
+            problems.append(f"第 {number} 行：金额“{cells.get('amount', '')}”不是有效金额")
+        if result is None:
+            problems.append(f"第 {number} 行：结果“{cells.get('result', '')}”应为 成功、失败 或 退回")
+        lines.append({"line": number, "reference": cells.get("reference", ""), "amount": str(amount),
+                      "result": result, "message": cells.get("message", "")[:200]})
+    if problems:
+        raise ValidationError(["银行回单有误，未做任何处理：", *problems[:50]])
+    if not lines:
+        raise ValidationError("文件中没有回单记录")
+    return lines

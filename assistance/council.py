@@ -1,0 +1,424 @@
+"""The council's writes: meetings, draft resolutions, and signing.
+
+A payouts resolution is drafted from the applications ready for costing: each is costed by the
+chosen (approved) scheme, net of what this year's decisions already granted the person, and the
+list is fitted to the fund's available balance as the resolution says (pro rata, or in order).
+The draft is a proposal the secretary can recompute and adjust (reject an application with a
+reason). Signing recomputes everything under locks and refuses if anything moved since the draft
+was shown: what the council signs is exactly what it saw, and two resolutions can never together
+breach a person's annual cap or the fund's balance. Once signed, the database refuses any change
+(migration 0012); a correction is a new resolution that amends it.
+"""
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Sum
+from django.utils import timezone
+
+from fundportal.audit import records_actor
+from fundportal.models import FundAccount
+from fundportal.services import fund_account_main
+
+from . import budget as fitting
+from .council_selectors import ZERO, budget_now, granted_this_year, quorum_for
+from .models import (Application, Attendance, CouncilMember, InsuredPerson, Meeting, Payout, Resolution,
+                     ResolutionItem, ResolutionSequence, Scheme)
+from .scheme_services import application_compute
+
+Decision = ResolutionItem.Decision
+ZERO_REASON = "按救助方案测算，救助金额为 0 元"
+DEFER_REASON = "可用余额不足，留待下次理事会"
+
+
+def _require(user, permission: str, what: str) -> None:
+    if not user.has_perm(f"assistance.{permission}"):
+        raise PermissionDenied(f"您没有{what}的权限")
+
+
+# ------------------------------------------------------------------------------------------ meetings
+
+def _attendance_checked(attendance: list[tuple[CouncilMember, str]]) -> list[tuple[CouncilMember, str]]:
+    seen, problems = set(), []
+    for member, representative in attendance:
+        if member.pk in seen:
+            problems.append(f"{member}重复登记")
+        if not representative.strip():
+            problems.append(f"请填写{member}的出席代表")
+        seen.add(member.pk)
+    if problems:
+        raise ValidationError({"attendance": problems})
+    return [(member, representative.strip()) for member, representative in attendance]
+
+
+@records_actor
+@transaction.atomic
+def meeting_record(*, acting_user, held_on, title: str, agenda: str, attendance: list[tuple[CouncilMember, str]],
+                   place: str = "", minutes: str = "") -> Meeting:
+    """A council meeting with the member agencies present and who represented each."""
+    _require(acting_user, "add_meeting", "记录理事会会议")
+    checked = _attendance_checked(attendance)
+    meeting = Meeting(held_on=held_on, title=title.strip(), place=place.strip(), agenda=agenda.strip(),
+                      minutes=minutes.strip(), recorded_by=acting_user)
+    meeting.full_clean(exclude=["recorded_by"])
+    meeting.save()
+    Attendance.objects.bulk_create(Attendance(meeting=meeting, member=member, representative=representative)
+                                   for member, representative in checked)
+    return meeting
+
+
+@records_actor
+@transaction.atomic
+def meeting_update(*, meeting: Meeting, acting_user, attendance: list[tuple[CouncilMember, str]] | None = None,
+                   **changes) -> Meeting:
+    """Correct a meeting's record — until it has adopted a resolution: then the record is what
+    the quorum was checked against, and stays."""
+    _require(acting_user, "change_meeting", "修改理事会会议记录")
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.resolutions.filter(signed_at__isnull=False).exists():
+        raise ValidationError("本次会议已有签署的决议，会议记录不能再修改")
+    for field, value in changes.items():
+        if field not in ("held_on", "title", "place", "agenda", "minutes"):
+            raise ValueError(f"{field} is not a meeting field one may change")
+        setattr(meeting, field, value.strip() if isinstance(value, str) else value)
+    meeting.full_clean(exclude=["recorded_by"])
+    meeting.save()
+    if attendance is not None:
+        checked = _attendance_checked(attendance)
+        meeting.attendance.all().delete()
+        Attendance.objects.bulk_create(Attendance(meeting=meeting, member=member, representative=representative)
+                                       for member, representative in checked)
+    return meeting
+
+
+# --------------------------------------------------------------------------------------------- costing
+
+@dataclass(frozen=True)
+class Line:
+    """One application's proposed decision."""
+
+    application: Application
+    decision: str
+    reason: str
+    computed: Decimal
+    amount: Decimal
+    breakdown: dict
+    by_council: bool = False
+
+
+def _ordered(applications: list[Application], order: str) -> list[Application]:
+    if order == Resolution.Order.CATEGORY:
+        return sorted(applications, key=lambda a: (a.review_case.category.order, a.submitted_at, a.pk))
+    return sorted(applications, key=lambda a: (a.submitted_at, a.pk))
+
+
+def _costed(*, scheme: Scheme, applications: list[Application], over_budget: str, order: str,
+            available: Decimal, rejected: dict[int, str]) -> list[Line]:
+    """Each application costed, then the approved ones fitted to `available`."""
+    lines = {}
+    for application in applications:
+        if application.pk in rejected:
+            lines[application.pk] = Line(application, Decision.REJECT, rejected[application.pk], ZERO, ZERO, {},
+                                         by_council=True)
+            continue
+        already = granted_this_year(person_id=application.person_id, year=application.year,
+                                    excluding_application_id=application.pk)
+        breakdown = application_compute(scheme=scheme, application=application, already_paid=already,
+                                        other_assistance=application.other_assistance)
+        if breakdown.amount <= 0:
+            lines[application.pk] = Line(application, Decision.REJECT, ZERO_REASON, ZERO, ZERO, breakdown.as_dict())
+        else:
+            lines[application.pk] = Line(application, Decision.APPROVE, "", breakdown.amount, breakdown.amount,
+                                         breakdown.as_dict())
+    approving = [a for a in _ordered(applications, order) if lines[a.pk].decision == Decision.APPROVE]
+    wanted = [(a.pk, lines[a.pk].computed) for a in approving]
+    fit = fitting.in_order if over_budget == Resolution.OverBudget.IN_ORDER else fitting.pro_rata
+    for pk, amount in fit(wanted, available).items():
+        line = lines[pk]
+        if amount <= 0:
+            lines[pk] = Line(line.application, Decision.DEFER, DEFER_REASON, line.computed, ZERO, line.breakdown)
+        elif amount != line.computed:
+            lines[pk] = Line(line.application, Decision.APPROVE, "", line.computed, amount, line.breakdown)
+    return [lines[a.pk] for a in _ordered(applications, order)]
+
+
+def _applications(resolution: Resolution, *, lock: bool = False) -> list[Application]:
+    queryset = Application.objects.filter(resolution_items__resolution=resolution)
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    return list(queryset.select_related("review_case__category").prefetch_related("extra_costs").order_by("pk"))
+
+
+def _available_for(resolution: Resolution, applications: list[Application]) -> Decimal:
+    """The fund's available balance; an amendment may also use what the decisions it replaces hold."""
+    available = budget_now().available
+    if resolution.amends_id is not None:
+        from .council_selectors import items_in_force
+        replaced = items_in_force().filter(application__in=applications, decision=Decision.APPROVE)
+        paid = Payout.objects.filter(item__in=replaced, state=Payout.State.PAID).aggregate(t=Sum("amount"))["t"]
+        available += (replaced.aggregate(t=Sum("amount"))["t"] or ZERO) - (paid or ZERO)
+    return available
+
+
+def _lines_for(resolution: Resolution, applications: list[Application]) -> list[Line]:
+    rejected = dict(resolution.items.filter(by_council=True).values_list("application_id", "reason"))
+    return _costed(scheme=resolution.scheme, applications=applications, over_budget=resolution.over_budget,
+                   order=resolution.order, available=_available_for(resolution, applications), rejected=rejected)
+
+
+def _write_items(resolution: Resolution, lines: list[Line]) -> None:
+    resolution.items.all().delete()
+    ResolutionItem.objects.bulk_create(
+        ResolutionItem(resolution=resolution, application=line.application, decision=line.decision,
+                       reason=line.reason, computed=line.computed, amount=line.amount, breakdown=line.breakdown,
+                       by_council=line.by_council) for line in lines)
+
+
+# --------------------------------------------------------------------------------------------- drafts
+
+def _draft_checked(resolution: Resolution) -> Resolution:
+    locked = Resolution.objects.select_for_update().select_related("scheme").get(pk=resolution.pk)
+    if locked.is_signed:
+        raise ValidationError(f"决议 {locked.number} 已签署，不能修改：如需更正，请起草新的决议予以更正")
+    return locked
+
+
+def _scheme_usable(scheme: Scheme) -> None:
+    if not scheme.is_approved:
+        raise ValidationError("该救助方案尚未经理事会批准，不能据以测算")
+
+
+def _in_other_drafts(resolution_id: int | None):
+    return ResolutionItem.objects.filter(application=OuterRef("pk"), resolution__signed_at__isnull=True).exclude(
+        resolution_id=resolution_id)
+
+
+@records_actor
+@transaction.atomic
+def resolution_draft_scheme(*, meeting: Meeting, scheme: Scheme, acting_user, title: str = "",
+                            text: str = "") -> Resolution:
+    """A draft resolution approving a scheme version."""
+    _require(acting_user, "add_resolution", "起草理事会决议")
+    if scheme.is_approved:
+        raise ValidationError("该方案已经批准，无需再次决议")
+    resolution = Resolution(meeting=meeting, kind=Resolution.Kind.SCHEME, scheme=scheme, created_by=acting_user,
+                            title=title.strip() or f"关于批准{scheme}的决议", text=text.strip())
+    resolution.full_clean(exclude=["created_by"])
+    resolution.save()
+    return resolution
+
+
+@records_actor
+@transaction.atomic
+def resolution_draft_payouts(*, meeting: Meeting, scheme: Scheme, acting_user, title: str = "", text: str = "",
+                             over_budget: str = Resolution.OverBudget.PRO_RATA,
+                             order: str = Resolution.Order.SUBMITTED, amends: Resolution | None = None,
+                             applications: list[Application] | None = None) -> Resolution:
+    """A draft approving a list of applications with their amounts.
+
+    Without `applications`: every application of the scheme's year that is ready for costing and
+    not in another draft. An amendment takes applications the amended resolution decided, whose
+    money has not gone to the bank.
+    """
+    _require(acting_user, "add_resolution", "起草理事会决议")
+    _scheme_usable(scheme)
+    if amends is not None:
+        chosen = _amendable(amends, applications)
+    else:
+        queryset = (Application.objects.filter(year=scheme.year, state=Application.State.READY)
+                    .exclude(Exists(_in_other_drafts(None))))
+        if applications is not None:
+            queryset = queryset.filter(pk__in=[a.pk for a in applications])
+            if queryset.count() != len({a.pk for a in applications}):
+                raise ValidationError(f"所选申请须为 {scheme.year} 年待测算、且未列入其他决议草案的申请")
+        chosen = list(queryset.select_related("review_case__category").prefetch_related("extra_costs"))
+    if not chosen:
+        raise ValidationError(f"没有可列入决议的申请：{scheme.year} 年待测算的申请均已列入其他决议草案或尚无")
+    resolution = Resolution(meeting=meeting, kind=Resolution.Kind.PAYOUTS, scheme=scheme, amends=amends,
+                            over_budget=over_budget, order=order, created_by=acting_user, text=text.strip(),
+                            title=title.strip() or (f"关于更正{amends.number}的决议" if amends else
+                                                    f"关于批准{scheme.year}年度第一批救助名单的决议"))
+    resolution.full_clean(exclude=["created_by"])
+    resolution.save()
+    _write_items(resolution, _costed(scheme=scheme, applications=chosen, over_budget=over_budget, order=order,
+                                     available=_available_for(resolution, chosen), rejected={}))
+    return resolution
+
+
+def _amendable(amends: Resolution, applications: list[Application] | None) -> list[Application]:
+    if not amends.is_signed or amends.kind != Resolution.Kind.PAYOUTS:
+        raise ValidationError("只能更正已签署的救助名单决议")
+    queryset = Application.objects.filter(resolution_items__resolution=amends)
+    if applications is not None:
+        queryset = queryset.filter(pk__in=[a.pk for a in applications])
+    gone = Payout.objects.filter(application=OuterRef("pk"), state__in=[Payout.State.SENT, Payout.State.PAID])
+    chosen = list(queryset.exclude(Exists(gone)).exclude(Exists(_in_other_drafts(None)))
+                  .select_related("review_case__category").prefetch_related("extra_costs"))
+    if applications is not None and len(chosen) != len({a.pk for a in applications}):
+        raise ValidationError("所选申请中有的不在被更正的决议中、已提交银行支付或已列入其他决议草案")
+    return chosen
+
+
+@records_actor
+@transaction.atomic
+def resolution_recompute(*, resolution: Resolution, acting_user) -> Resolution:
+    """Cost the draft again with today's figures and balance (the council's rejections stay)."""
+    _require(acting_user, "change_resolution", "修改理事会决议草案")
+    resolution = _draft_checked(resolution)
+    if resolution.kind == Resolution.Kind.PAYOUTS:
+        _write_items(resolution, _lines_for(resolution, _applications(resolution)))
+    return resolution
+
+
+@records_actor
+@transaction.atomic
+def resolution_item_reject(*, item: ResolutionItem, reason: str, acting_user) -> Resolution:
+    """The council rejects one application of a draft, with its reason; the rest is refitted."""
+    _require(acting_user, "change_resolution", "修改理事会决议草案")
+    resolution = _draft_checked(item.resolution)
+    if not reason.strip():
+        raise ValidationError({"reason": "不予救助须写明理由"})
+    ResolutionItem.objects.filter(pk=item.pk).update(decision=Decision.REJECT, reason=reason.strip()[:200],
+                                                     computed=ZERO, amount=ZERO, by_council=True)
+    _write_items(resolution, _lines_for(resolution, _applications(resolution)))
+    return resolution
+
+
+@records_actor
+@transaction.atomic
+def resolution_item_restore(*, item: ResolutionItem, acting_user) -> Resolution:
+    """Undo the council's rejection of one application in a draft."""
+    _require(acting_user, "change_resolution", "修改理事会决议草案")
+    resolution = _draft_checked(item.resolution)
+    ResolutionItem.objects.filter(pk=item.pk).update(by_council=False)
+    _write_items(resolution, _lines_for(resolution, _applications(resolution)))
+    return resolution
+
+
+@records_actor
+@transaction.atomic
+def resolution_delete_draft(*, resolution: Resolution, acting_user) -> None:
+    _require(acting_user, "delete_resolution", "删除理事会决议草案")
+    resolution = _draft_checked(resolution)
+    resolution.items.all().delete()
+    resolution.delete()
+
+
+# --------------------------------------------------------------------------------------------- signing
+
+def _changes(stored: list[ResolutionItem], lines: list[Line]) -> list[str]:
+    """What differs between the draft the council saw and the figures now, in Chinese."""
+    now = {line.application.pk: line for line in lines}
+    changes = []
+    for item in stored:
+        line = now.get(item.application_id)
+        if line is None:
+            changes.append(f"申请 {item.application.number} 已不能列入")
+        elif (line.decision, line.amount, line.computed) != (item.decision, item.amount, item.computed):
+            changes.append(f"申请 {item.application.number}：草案为{item.get_decision_display()} {item.amount} 元，"
+                           f"现为{Decision(line.decision).label} {line.amount} 元")
+    return changes
+
+
+def _cap_breaches(resolution: Resolution, stored: list[ResolutionItem]) -> list[str]:
+    """Amounts in the draft that, with what the year's signed decisions granted, pass the cap."""
+    breaches = []
+    for item in stored:
+        if item.decision != Decision.APPROVE:
+            continue
+        granted = granted_this_year(person_id=item.application.person_id, year=item.application.year,
+                                    excluding_application_id=item.application_id)
+        if granted + item.amount > resolution.scheme.annual_cap:
+            breaches.append(f"申请 {item.application.number}：本人本年度已批准 {granted} 元，本次 {item.amount} 元，"
+                            f"两批合计超出年度救助限额 {resolution.scheme.annual_cap} 元")
+    return breaches
+
+
+def _separation(resolution: Resolution, acting_user) -> None:
+    if resolution.items.filter(application__entered_by=acting_user).exists():
+        raise PermissionDenied("决议中有您本人录入的申请：同一案件的录入、批准和支付须由不同的人办理")
+
+
+def _next_number(year: int) -> int:
+    sequence, _created = ResolutionSequence.objects.select_for_update().get_or_create(year=year)
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    return sequence.last
+
+
+@records_actor
+@transaction.atomic
+def resolution_sign(*, resolution: Resolution, acting_user) -> Resolution:
+    """The secretary signs what the meeting adopted. Quorum checked; everything recomputed under
+    locks and compared with the draft; then numbered and, from this moment, immutable."""
+    _require(acting_user, "sign_resolution", "签署理事会决议")
+    # The fund account's row lock serialises signings with each other and with payments, so the
+    # balance and the amounts held cannot move while this resolution is checked.
+    FundAccount.objects.select_for_update().get(pk=fund_account_main().pk)
+    resolution = _draft_checked(resolution)
+    quorum = quorum_for(resolution.meeting)
+    if not quorum.met:
+        raise ValidationError(f"出席会议的成员单位不足法定人数：{quorum}")
+    approved = requested = ZERO
+    if resolution.kind == Resolution.Kind.SCHEME:
+        _scheme_usable_for_signing(resolution.scheme)
+    else:
+        _scheme_usable(resolution.scheme)
+        _separation(resolution, acting_user)
+        applications = _applications(resolution, lock=True)
+        list(InsuredPerson.objects.select_for_update().filter(pk__in=[a.person_id for a in applications])
+             .order_by("pk").values_list("pk"))  # one person's decisions are signed one at a time
+        stored = list(resolution.items.select_related("application"))
+        problems = _states_problems(resolution, applications) or _cap_breaches(resolution, stored)
+        problems = problems or _changes(stored, _lines_for(resolution, applications))
+        if problems:
+            raise ValidationError(["签署前重新核对，以下内容与草案不一致，请重新测算后提交理事会：", *problems])
+        approved = sum((item.amount for item in stored), start=ZERO)
+        requested = sum((item.computed for item in stored if item.decision != Decision.REJECT), start=ZERO)
+    year = resolution.meeting.held_on.year
+    resolution.available = budget_now().available if resolution.kind == Resolution.Kind.PAYOUTS else None
+    resolution.year, resolution.sequence = year, _next_number(year)
+    resolution.requested, resolution.approved = requested, approved
+    resolution.quorum = str(quorum)[:100]
+    resolution.signed_by, resolution.signed_at = acting_user, timezone.now()
+    resolution._change_reason = "签署"
+    resolution.save()
+    if resolution.kind == Resolution.Kind.SCHEME:
+        Scheme.objects.filter(pk=resolution.scheme_id).update(approved_at=resolution.signed_at)
+    else:
+        _apply_decisions(resolution)
+    return resolution
+
+
+def _scheme_usable_for_signing(scheme: Scheme) -> None:
+    if Scheme.objects.filter(pk=scheme.pk, approved_at__isnull=False).exists():
+        raise ValidationError("该方案已经批准")
+
+
+def _states_problems(resolution: Resolution, applications: list[Application]) -> list[str]:
+    if resolution.amends_id is not None:
+        sent = Payout.objects.filter(application__in=applications, state__in=[Payout.State.SENT, Payout.State.PAID])
+        return [f"申请 {p.application.number} 的救助金已提交银行，不能再更正" for p in sent.select_related("application")]
+    return [f"申请 {a.number} 现为“{a.get_state_display()}”，不再待测算" for a in applications
+            if a.state != Application.State.READY]
+
+
+STATE_FOR = {Decision.APPROVE: Application.State.APPROVED, Decision.REJECT: Application.State.REJECTED,
+             Decision.DEFER: Application.State.READY}
+
+
+def _apply_decisions(resolution: Resolution) -> None:
+    """Applications take their decision; an amendment cancels the replaced, unsent payouts."""
+    for item in resolution.items.select_related("application"):
+        application = item.application
+        if application.state != STATE_FOR[item.decision]:
+            application.state = STATE_FOR[item.decision]
+            application._change_reason = f"理事会决议 {resolution.number}：{item.get_decision_display()}"
+            application.save(update_fields=["state"])
+        if resolution.amends_id is not None:
+            for payout in Payout.objects.filter(application=application, state=Payout.State.PENDING):
+                payout.state = Payout.State.CANCELLED
+                payout.cancel_reason = f"决议 {resolution.number} 更正了该笔救助"
+                payout._change_reason = payout.cancel_reason
+                payout.save(update_fields=["state", "cancel_reason"])

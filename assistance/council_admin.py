@@ -1,0 +1,225 @@
+"""The council's secretary in the admin: meetings with attendance, draft resolutions costed and
+fitted to the budget before anyone signs, and signed resolutions that only read.
+
+Every action is a POST to one small view that calls one service; nothing here writes a model
+directly, so the services' checks (and the database's triggers) hold whichever page is used.
+"""
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from fundportal.admin_utils import NoStoreMixin
+from fundportal.forms import form_add_service_errors
+from fundportal.masking import mask_name
+
+from . import council
+from .council_forms import MeetingForm, ReasonForm, ResolutionDraftForm
+from .council_selectors import budget_now, quorum_for
+from .models import CouncilMember, Meeting, QuorumRule, Resolution, ResolutionItem
+
+
+def _errors(exc: Exception) -> str:
+    return "；".join(getattr(exc, "messages", None) or [str(exc)])
+
+
+@admin.register(CouncilMember)
+class CouncilMemberAdmin(admin.ModelAdmin):
+    list_display = ("name", "order", "is_active")
+    list_editable = ("order", "is_active")
+
+
+@admin.register(QuorumRule)
+class QuorumRuleAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "share", "strictly_more")
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not QuorumRule.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Meeting)
+class MeetingAdmin(NoStoreMixin, admin.ModelAdmin):
+    list_display = ("held_on", "title", "place", "attendance_count", "resolution_count")
+    date_hierarchy = "held_on"
+    search_fields = ("title",)
+
+    @admin.display(description=_("出席单位"))
+    def attendance_count(self, meeting):
+        return meeting.attendance.count()
+
+    @admin.display(description=_("决议"))
+    def resolution_count(self, meeting):
+        return meeting.resolutions.count()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return self._edit(request, None)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return self._edit(request, get_object_or_404(Meeting, pk=object_id))
+
+    def _edit(self, request, meeting: Meeting | None):
+        """The meeting and who attended on one page; its resolutions listed below."""
+        can_edit = self.has_add_permission(request) if meeting is None else self.has_change_permission(request)
+        if meeting is None and not can_edit:
+            raise PermissionDenied
+        if meeting is not None and not self.has_view_permission(request, meeting):
+            raise PermissionDenied
+        locked = meeting is not None and meeting.resolutions.filter(signed_at__isnull=False).exists()
+        form = MeetingForm(request.POST or None, instance=meeting)
+        if request.method == "POST" and can_edit and form.is_valid():
+            fields = {name: form.cleaned_data[name] for name in ("held_on", "title", "place", "agenda", "minutes")}
+            try:
+                if meeting is None:
+                    saved = council.meeting_record(acting_user=request.user, attendance=form.attendance_rows(),
+                                                   **fields)
+                else:
+                    saved = council.meeting_update(meeting=meeting, acting_user=request.user,
+                                                   attendance=form.attendance_rows(), **fields)
+            except (ValidationError, PermissionDenied) as exc:
+                if isinstance(exc, PermissionDenied):
+                    raise
+                form_add_service_errors(form, exc)
+            else:
+                messages.success(request, f"已保存会议记录：{saved}（{quorum_for(saved)}）")
+                return HttpResponseRedirect(reverse("admin:assistance_meeting_change", args=[saved.pk]))
+        return render(request, "admin/assistance/meeting/edit.html", {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "form": form, "meeting": meeting,
+            "can_edit": can_edit and not locked, "locked": locked,
+            "quorum": quorum_for(meeting) if meeting else None,
+            "resolutions": meeting.resolutions.select_related("scheme") if meeting else [],
+            "title": str(meeting) if meeting else "记录理事会会议"})
+
+
+@admin.register(Resolution)
+class ResolutionAdmin(NoStoreMixin, admin.ModelAdmin):
+    list_display = ("number_shown", "title", "kind", "meeting", "approved", "signed_at")
+    list_filter = ("kind", "year", ("signed_at", admin.EmptyFieldListFilter))
+    list_select_related = ("meeting",)
+    search_fields = ("title",)
+
+    @admin.display(description=_("决议编号"), ordering="sequence")
+    def number_shown(self, resolution):
+        return resolution.number
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a draft is deleted by its own button, through the service
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/do/<str:action>/", wrap(self.action_view), name="assistance_resolution_action"),
+            path("item/<int:pk>/<str:action>/", wrap(self.item_view), name="assistance_resolution_item"),
+        ] + super().get_urls()
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Draft a resolution for a meeting (?meeting=…; ?amends=… for a correction)."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        meeting = get_object_or_404(Meeting, pk=request.GET.get("meeting") or 0)
+        amends = Resolution.objects.filter(pk=request.GET.get("amends") or 0).first()
+        form = ResolutionDraftForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                if data["kind"] == Resolution.Kind.SCHEME:
+                    saved = council.resolution_draft_scheme(meeting=meeting, scheme=data["scheme"],
+                                                            acting_user=request.user, title=data["title"],
+                                                            text=data["text"])
+                else:
+                    saved = council.resolution_draft_payouts(
+                        meeting=meeting, scheme=data["scheme"], acting_user=request.user, title=data["title"],
+                        text=data["text"], over_budget=data["over_budget"], order=data["order"], amends=amends)
+            except ValidationError as exc:
+                form_add_service_errors(form, exc)
+            else:
+                messages.success(request, "决议草案已生成：请核对名单和金额，提交会议审议通过后签署")
+                return HttpResponseRedirect(reverse("admin:assistance_resolution_change", args=[saved.pk]))
+        return render(request, "admin/assistance/resolution/draft.html", {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "form": form, "meeting": meeting,
+            "amends": amends, "budget": budget_now(), "title": "起草理事会决议"})
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The resolution as the council sees it: budget, quorum, every application and its figures."""
+        resolution = get_object_or_404(Resolution.objects.select_related("meeting", "scheme", "amends", "signed_by"),
+                                       pk=object_id)
+        if not self.has_view_permission(request, resolution):
+            raise PermissionDenied
+        if request.method == "POST":
+            return HttpResponseNotAllowed(["GET"])  # every change is a named action, through a service
+        items = list(resolution.items.select_related("application__person", "application__review_case__category")
+                     .order_by("id"))
+        for item in items:
+            item.masked_name = mask_name(item.application.person.name)
+        can_change = not resolution.is_signed and request.user.has_perm("assistance.change_resolution")
+        return render(request, "admin/assistance/resolution/detail.html", {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "resolution": resolution,
+            "original": resolution, "items": items, "budget": None if resolution.is_signed else budget_now(),
+            "quorum": quorum_for(resolution.meeting), "can_change": can_change,
+            "can_sign": can_change and request.user.has_perm("assistance.sign_resolution"),
+            "can_batch": resolution.is_signed and request.user.has_perm("assistance.add_payoutbatch"),
+            "batches": resolution.batches.all(), "amended_by": resolution.amended_by.filter(signed_at__isnull=False),
+            "totals": _totals(items), "reason_form": ReasonForm(), "title": str(resolution)})
+
+    def action_view(self, request, pk, action):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        resolution = get_object_or_404(Resolution, pk=pk)
+        here = reverse("admin:assistance_resolution_change", args=[pk])
+        try:
+            if action == "sign":
+                signed = council.resolution_sign(resolution=resolution, acting_user=request.user)
+                messages.success(request, f"决议已签署，编号 {signed.number}；此后不能修改")
+            elif action == "recompute":
+                council.resolution_recompute(resolution=resolution, acting_user=request.user)
+                messages.success(request, "已按当前余额和数据重新测算")
+            elif action == "delete":
+                meeting_id = resolution.meeting_id
+                council.resolution_delete_draft(resolution=resolution, acting_user=request.user)
+                messages.success(request, "决议草案已删除")
+                return HttpResponseRedirect(reverse("admin:assistance_meeting_change", args=[meeting_id]))
+            elif action == "batch":
+                from .payouts import payout_batch_create
+
+                batch = payout_batch_create(resolution=resolution, acting_user=request.user)
+                messages.success(request, f"已生成支付批次 {batch.number}")
+                return HttpResponseRedirect(reverse("admin:assistance_payoutbatch_change", args=[batch.pk]))
+            else:
+                raise PermissionDenied
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _errors(exc))
+        return HttpResponseRedirect(here)
+
+    def item_view(self, request, pk, action):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        item = get_object_or_404(ResolutionItem, pk=pk)
+        try:
+            if action == "reject":
+                form = ReasonForm(request.POST)
+                council.resolution_item_reject(item=item, acting_user=request.user,
+                                               reason=form.data.get("reason", ""))
+                messages.success(request, f"申请 {item.application.number} 已改为不予救助，其余金额已重新测算")
+            elif action == "restore":
+                council.resolution_item_restore(item=item, acting_user=request.user)
+                messages.success(request, f"申请 {item.application.number} 已恢复测算")
+            else:
+                raise PermissionDenied
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _errors(exc))
+        return HttpResponseRedirect(reverse("admin:assistance_resolution_change", args=[item.resolution_id]))
+
+
+def _totals(items: list[ResolutionItem]) -> dict:
+    count = {decision: sum(1 for i in items if i.decision == decision) for decision in ResolutionItem.Decision}
+    return {"approve": count[ResolutionItem.Decision.APPROVE], "reject": count[ResolutionItem.Decision.REJECT],
+            "defer": count[ResolutionItem.Decision.DEFER],
+            "computed": sum((i.computed for i in items if i.decision != ResolutionItem.Decision.REJECT), start=0),
+            "amount": sum((i.amount for i in items), start=0)}

@@ -1,0 +1,52 @@
+"""Forms for the council's pages: a meeting with its attendance, a draft resolution, a rejection."""
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import CouncilMember, Meeting, Resolution, Scheme
+
+
+class MeetingForm(forms.ModelForm):
+    """The meeting, plus one field per member agency: its representative (blank: not present)."""
+
+    attendance = forms.Field(required=False, widget=forms.HiddenInput)  # where attendance errors show
+
+    class Meta:
+        model = Meeting
+        fields = ["held_on", "title", "place", "agenda", "minutes"]
+        widgets = {"held_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                   "agenda": forms.Textarea(attrs={"rows": 3}), "minutes": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        present = {}
+        if self.instance.pk:
+            present = dict(self.instance.attendance.values_list("member_id", "representative"))
+        self.members = list(CouncilMember.objects.filter(is_active=True))
+        for member in self.members:
+            self.fields[f"member_{member.pk}"] = forms.CharField(
+                label=member.name, required=False, max_length=50, initial=present.get(member.pk, ""),
+                help_text=_("出席代表姓名；未出席留空"))
+
+    def member_fields(self):
+        return [self[f"member_{member.pk}"] for member in self.members]
+
+    def attendance_rows(self) -> list[tuple[CouncilMember, str]]:
+        return [(member, self.cleaned_data[f"member_{member.pk}"]) for member in self.members
+                if self.cleaned_data.get(f"member_{member.pk}", "").strip()]
+
+
+class ResolutionDraftForm(forms.Form):
+    kind = forms.ChoiceField(label=_("决议类型"), choices=Resolution.Kind.choices,
+                             initial=Resolution.Kind.PAYOUTS, widget=forms.RadioSelect)
+    scheme = forms.ModelChoiceField(label=_("救助方案"), queryset=Scheme.objects.all(),
+                                    help_text=_("批准救助名单须选已批准的方案；批准方案须选草案"))
+    over_budget = forms.ChoiceField(label=_("超出可用余额时"), choices=Resolution.OverBudget.choices,
+                                    initial=Resolution.OverBudget.PRO_RATA)
+    order = forms.ChoiceField(label=_("批准顺序"), choices=Resolution.Order.choices,
+                              initial=Resolution.Order.SUBMITTED, help_text=_("按顺序批准时适用"))
+    title = forms.CharField(label=_("标题"), max_length=120, required=False, help_text=_("留空则自动生成"))
+    text = forms.CharField(label=_("决议内容"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("理由"), max_length=200)

@@ -1,0 +1,200 @@
+"""The council (理事会): member agencies, meetings, and the resolutions they adopt.
+
+A resolution approves a scheme version, or a batch of applications with their amounts (and may
+reject some). Once the secretary signs it, it never changes — a database trigger refuses any
+UPDATE or DELETE of a signed resolution or of its list — and a correction is a new resolution
+that amends it. Every service is in assistance/council.py.
+"""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from fundportal.audit import history_user
+from fundportal.money import MoneyField
+
+from .applications import Application
+from .schemes import Scheme
+
+
+class CouncilMember(models.Model):
+    """A member agency (医保局, 民政局, 总工会, 红十字会, 慈善总会)."""
+
+    name = models.CharField(_("成员单位"), max_length=60, unique=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("现为成员"), default=True, help_text=_("法定人数按现有成员单位计算"))
+
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        verbose_name = _("理事会成员单位")
+        verbose_name_plural = _("理事会成员单位")
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class QuorumRule(models.Model):
+    """How many member agencies must attend (one row; editable by the administrator)."""
+
+    share = models.DecimalField(_("出席单位比例"), max_digits=3, decimal_places=2, default=0.5,
+                                help_text=_("如 0.50 表示半数"))
+    strictly_more = models.BooleanField(_("须超过该比例"), default=True,
+                                        help_text=_("勾选：出席单位须超过该比例（过半数）；不勾选：达到即可"))
+
+    class Meta:
+        verbose_name = _("法定人数规则")
+        verbose_name_plural = _("法定人数规则")
+
+    def __str__(self):
+        return f"{'超过' if self.strictly_more else '不少于'}成员单位的 {self.share:.0%}"
+
+
+class Meeting(models.Model):
+    held_on = models.DateField(_("会议日期"))
+    title = models.CharField(_("会议名称"), max_length=100)
+    place = models.CharField(_("地点"), max_length=100, blank=True)
+    agenda = models.TextField(_("议程"))
+    minutes = models.TextField(_("会议纪要"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        verbose_name = _("理事会会议")
+        verbose_name_plural = _("理事会会议")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self):
+        return f"{self.held_on:%Y-%m-%d} {self.title}"
+
+
+class Attendance(models.Model):
+    """A member agency at a meeting, and who represented it."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    member = models.ForeignKey(CouncilMember, verbose_name=_("成员单位"), on_delete=models.PROTECT, related_name="+")
+    representative = models.CharField(_("出席代表"), max_length=50)
+
+    class Meta:
+        verbose_name = _("出席单位")
+        verbose_name_plural = _("出席单位")
+        ordering = ["meeting", "member__order", "member_id"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="attendance_member_once")]
+
+    def __str__(self):
+        return f"{self.member}（{self.representative}）"
+
+
+class Resolution(models.Model):
+    class Kind(models.TextChoices):
+        SCHEME = "scheme", _("批准救助方案")
+        PAYOUTS = "payouts", _("批准救助名单及金额")
+
+    class OverBudget(models.TextChoices):
+        PRO_RATA = "pro_rata", _("按比例核减每笔金额")
+        IN_ORDER = "in_order", _("按顺序批准至预算用尽")
+
+    class Order(models.TextChoices):
+        SUBMITTED = "submitted", _("按受理先后")
+        CATEGORY = "category", _("按认定类别，同类按受理先后")
+
+    meeting = models.ForeignKey(Meeting, verbose_name=_("会议"), on_delete=models.PROTECT, related_name="resolutions")
+    kind = models.CharField(_("决议类型"), max_length=8, choices=Kind.choices)
+    title = models.CharField(_("标题"), max_length=120)
+    text = models.TextField(_("决议内容"), blank=True)
+    scheme = models.ForeignKey(Scheme, verbose_name=_("救助方案"), on_delete=models.PROTECT, related_name="resolutions")
+    amends = models.ForeignKey("self", verbose_name=_("更正的决议"), null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="amended_by")
+    over_budget = models.CharField(_("超出可用余额时"), max_length=8, choices=OverBudget.choices,
+                                   default=OverBudget.PRO_RATA)
+    order = models.CharField(_("批准顺序"), max_length=10, choices=Order.choices, default=Order.SUBMITTED,
+                             help_text=_("按顺序批准时适用"))
+    # Set when signed, never after: the number (2023-第3号), the figures the council saw, who signed.
+    year = models.PositiveSmallIntegerField(_("决议年度"), null=True, blank=True)
+    sequence = models.PositiveSmallIntegerField(_("序号"), null=True, blank=True)
+    available = MoneyField(_("可用余额"), null=True, blank=True,
+                           help_text=_("基金余额减去已批准未支付的金额，签署时的数字"))
+    requested = MoneyField(_("测算合计"), null=True, blank=True)
+    approved = MoneyField(_("批准合计"), null=True, blank=True)
+    quorum = models.CharField(_("法定人数"), max_length=100, blank=True)
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("签署人"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(_("签署时间"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("起草人"), on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("起草时间"), auto_now_add=True)
+
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        verbose_name = _("理事会决议")
+        verbose_name_plural = _("理事会决议")
+        ordering = ["-id"]
+        permissions = [("sign_resolution", _("可签署理事会决议"))]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "sequence"], name="resolution_number_unique"),
+            models.CheckConstraint(
+                condition=Q(signed_at__isnull=True) | Q(year__isnull=False, sequence__isnull=False,
+                                                        signed_by__isnull=False, approved__isnull=False),
+                name="resolution_signed_complete"),
+            models.CheckConstraint(condition=Q(approved__isnull=True) | Q(approved__gte=0),
+                                   name="resolution_approved_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.number}：{self.title}"
+
+    @property
+    def number(self) -> str:
+        return f"{self.year}-第{self.sequence}号" if self.signed_at else _("决议草案 #%(id)s") % {"id": self.pk}
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
+
+
+class ResolutionItem(models.Model):
+    """One application in a payouts resolution: approved with its amount, or rejected with a reason."""
+
+    class Decision(models.TextChoices):
+        APPROVE = "approve", _("批准")
+        REJECT = "reject", _("不予救助")
+        DEFER = "defer", _("预算不足，留待下次")
+
+    resolution = models.ForeignKey(Resolution, on_delete=models.PROTECT, related_name="items")
+    application = models.ForeignKey(Application, verbose_name=_("申请"), on_delete=models.PROTECT,
+                                    related_name="resolution_items")
+    decision = models.CharField(_("决定"), max_length=8, choices=Decision.choices)
+    reason = models.CharField(_("理由"), max_length=200, blank=True)
+    computed = MoneyField(_("按方案测算"), default=0)
+    amount = MoneyField(_("批准金额"), default=0)
+    breakdown = models.JSONField(_("测算明细"), default=dict)
+    # A rejection the council decided (kept when the draft is recomputed), not one the scheme gave.
+    by_council = models.BooleanField(_("理事会决定"), default=False)
+
+    class Meta:
+        verbose_name = _("决议明细")
+        verbose_name_plural = _("决议明细")
+        ordering = ["resolution", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["resolution", "application"], name="resolution_item_once"),
+            models.CheckConstraint(condition=Q(amount__gte=0) & Q(amount__lte=models.F("computed")),
+                                   name="resolution_item_amount_within_computed"),
+            models.CheckConstraint(condition=Q(decision="approve") | Q(amount=0), name="resolution_item_only_approved_pay"),
+            models.CheckConstraint(condition=~Q(decision="reject") | ~Q(reason=""), name="resolution_item_reject_reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.application}：{self.get_decision_display()} {self.amount}"
+
+
+class ResolutionSequence(models.Model):
+    """The last resolution number of a year (locked while a number is taken: no gaps)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)

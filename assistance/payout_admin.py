@@ -1,0 +1,214 @@
+"""The Charity Federation's payouts in the admin: a batch's page with its flags, the bank file
+buttons, the result upload with what reconciliation found, and re-issue or cancel per payout.
+Lists of payouts, bank results and flags (the flag report) only read."""
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q, Sum
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from fundportal.admin_utils import AppendOnlyAdmin, NoStoreMixin
+from fundportal.masking import mask_bank_account, mask_name
+
+from . import payouts
+from .models import BankResult, FraudFlag, Payout, PayoutBatch
+
+MAX_RESULT_FILE = 5 * 1024 * 1024
+
+
+def _errors(exc: Exception) -> str:
+    return "；".join(getattr(exc, "messages", None) or [str(exc)])
+
+
+class BankResultForm(forms.Form):
+    file = forms.FileField(label=_("银行回单文件"), help_text=_(".csv 或 .xlsx，须有“参考号、金额、结果、说明”列"))
+
+
+class ReissueForm(forms.Form):
+    account_holder = forms.CharField(label=_("收款人"), max_length=50)
+    bank_name = forms.CharField(label=_("开户银行"), max_length=60)
+    account_number = forms.CharField(label=_("银行账号"), max_length=40)
+
+
+@admin.register(PayoutBatch)
+class PayoutBatchAdmin(NoStoreMixin, admin.ModelAdmin):
+    list_display = ("number", "resolution", "state", "payout_count", "total", "open_flags", "prepared_by",
+                    "prepared_at")
+    list_filter = ("state",)
+    search_fields = ("number",)
+    list_select_related = ("resolution", "prepared_by")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            payout_count=Count("payouts", distinct=True),
+            open_flags=Count("payouts__flags", filter=Q(payouts__flags__overridden_by__isnull=True), distinct=True))
+
+    @admin.display(description=_("笔数"))
+    def payout_count(self, batch):
+        return batch.payout_count
+
+    @admin.display(description=_("未处理风险提示"))
+    def open_flags(self, batch):
+        return batch.open_flags
+
+    @admin.display(description=_("金额合计（元）"))
+    def total(self, batch):
+        return batch.payouts.exclude(state=Payout.State.CANCELLED).aggregate(t=Sum("amount"))["t"]
+
+    def has_add_permission(self, request):
+        return False  # a batch is made from a signed resolution's page
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/export.<str:file_format>", wrap(self.export_view), name="assistance_payoutbatch_export"),
+            path("<int:pk>/result/", wrap(self.result_view), name="assistance_payoutbatch_result"),
+            path("payout/<int:pk>/<str:action>/", wrap(self.payout_view), name="assistance_payout_action"),
+            path("flag/<int:pk>/override/", wrap(self.override_view), name="assistance_fraudflag_override"),
+        ] + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        batch = get_object_or_404(PayoutBatch.objects.select_related("resolution", "prepared_by"), pk=object_id)
+        if not self.has_view_permission(request, batch):
+            raise PermissionDenied
+        if request.method == "POST":
+            return HttpResponseNotAllowed(["GET"])
+        rows = list(batch.payouts.select_related("application__person", "reissue_of", "settled_by")
+                    .select_related("reissued_as").prefetch_related("flags").order_by("id"))
+        for payout in rows:
+            payout.masked_name = mask_name(payout.account_holder)
+            payout.masked_account = mask_bank_account(payout.account_number)
+            payout.reissue = getattr(payout, "reissued_as", None)
+            payout.can_reissue = payout.state in Payout.REISSUABLE_STATES and payout.reissue is None
+        flags = [flag for payout in rows for flag in payout.flags.all()]
+        user = request.user
+        return render(request, "admin/assistance/payoutbatch/detail.html", {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "batch": batch, "original": batch,
+            "payouts": rows, "flags": flags, "open_flags": [f for f in flags if f.is_open],
+            "results": batch.bank_results.select_related("imported_by"),
+            "can_export": user.has_perm("assistance.export_payoutbatch"),
+            "can_reconcile": user.has_perm("assistance.reconcile_payoutbatch") and batch.prepared_by_id != user.pk,
+            "can_prepare": user.has_perm("assistance.add_payoutbatch"),
+            "can_override": user.has_perm("assistance.override_fraudflag"),
+            "totals": {state: sum((p.amount for p in rows if p.state == state), start=0) for state in Payout.State},
+            "result_form": BankResultForm(), "reissue_form": ReissueForm(), "title": f"支付批次 {batch.number}"})
+
+    def _back(self, batch_id: int):
+        return HttpResponseRedirect(reverse("admin:assistance_payoutbatch_change", args=[batch_id]))
+
+    def export_view(self, request, pk, file_format):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        batch = get_object_or_404(PayoutBatch, pk=pk)
+        try:
+            name, content = payouts.batch_export(batch=batch, acting_user=request.user, file_format=file_format)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _errors(exc))
+            return self._back(pk)
+        kind = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if file_format == "xlsx"
+                else "text/csv; charset=utf-8")
+        response = HttpResponse(content, content_type=kind)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def result_view(self, request, pk):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        batch = get_object_or_404(PayoutBatch, pk=pk)
+        form = BankResultForm(request.POST, request.FILES)
+        if not form.is_valid():
+            messages.error(request, "请选择银行回单文件")
+            return self._back(pk)
+        upload = form.cleaned_data["file"]
+        if upload.size > MAX_RESULT_FILE:
+            messages.error(request, "文件超过 5 MB，请分批导入")
+            return self._back(pk)
+        try:
+            result = payouts.bank_result_import(batch=batch, content=upload.read(), file_name=upload.name,
+                                                acting_user=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, f"已导入回单 {result.file_name}（{len(result.lines)} 行），正在逐笔对账")
+        return self._back(pk)
+
+    def payout_view(self, request, pk, action):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        payout = get_object_or_404(Payout, pk=pk)
+        try:
+            if action == "cancel":
+                payouts.payout_cancel(payout=payout, acting_user=request.user, reason=request.POST.get("reason", ""))
+                messages.success(request, f"已取消 {payout.reference}")
+            elif action == "reissue":
+                form = ReissueForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError("请填写收款人、开户银行和银行账号")
+                reissue = payouts.payout_reissue(payout=payout, acting_user=request.user, **form.cleaned_data)
+                messages.success(request, f"已生成重新支付 {reissue.reference}（批次 {reissue.batch.number}）")
+                return self._back(reissue.batch_id)
+            else:
+                raise PermissionDenied
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _errors(exc))
+        return self._back(payout.batch_id)
+
+    def override_view(self, request, pk):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        flag = get_object_or_404(FraudFlag.objects.select_related("payout"), pk=pk)
+        try:
+            payouts.flag_override(flag=flag, acting_user=request.user, reason=request.POST.get("reason", ""))
+            messages.success(request, f"已核实放行：{flag.payout.reference} {flag.get_kind_display()}")
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _errors(exc))
+        return self._back(flag.payout.batch_id)
+
+
+@admin.register(Payout)
+class PayoutAdmin(NoStoreMixin, AppendOnlyAdmin):
+    list_display = ("reference", "batch", "application", "masked_holder", "amount", "state", "settled_at")
+    list_filter = ("state",)
+    search_fields = ("reference__exact", "application__number__exact")
+    list_select_related = ("batch", "application")
+    fields = readonly_fields = ("reference", "batch", "application", "masked_holder", "amount", "state",
+                                "bank_message", "reissue_of", "ledger_entry", "reversal_entry", "settled_by",
+                                "settled_at", "cancel_reason")
+
+    @admin.display(description=_("收款人"))
+    def masked_holder(self, payout):
+        return mask_name(payout.account_holder)
+
+
+@admin.register(FraudFlag)
+class FraudFlagAdmin(NoStoreMixin, AppendOnlyAdmin):
+    """The flag report: every warning raised, open or cleared, and who cleared it and why."""
+
+    list_display = ("raised_at", "payout", "batch_link", "kind", "detail", "overridden_by", "override_reason")
+    list_filter = ("kind", ("overridden_by", admin.EmptyFieldListFilter), "raised_at")
+    list_select_related = ("payout__batch", "overridden_by")
+    date_hierarchy = "raised_at"
+
+    @admin.display(description=_("支付批次"))
+    def batch_link(self, flag):
+        return flag.payout.batch.number
+
+
+@admin.register(BankResult)
+class BankResultAdmin(NoStoreMixin, AppendOnlyAdmin):
+    list_display = ("imported_at", "batch", "file_name", "imported_by", "paid", "failed", "returned", "unchanged",
+                    "mismatch_count", "finished_at")
+    list_select_related = ("batch", "imported_by")
+    fields = readonly_fields = ("batch", "file_name", "sha256", "imported_by", "imported_at", "finished_at", "paid",
+                                "failed", "returned", "unchanged", "mismatches")
+
+    @admin.display(description=_("不符"))
+    def mismatch_count(self, result):
+        return len(result.mismatches)

@@ -1,0 +1,357 @@
+"""The Charity Federation's writes: batches, bank files, reconciliation, re-issues.
+
+Money leaves the fund in one place, payout_confirm_paid, and at most once per payout: the payout
+row is locked, its state re-read, the ledger entry posted under the fund account's lock (which
+refuses to go below zero), and the payout moved SENT → PAID by a conditional UPDATE that only one
+transaction can win. A paid payout is never paid again; a returned one is a reversing entry; a
+failed one can be re-issued once, to a corrected account, and still pays at most once (one live
+payout per resolution item, a database constraint).
+
+Separation of duties: who entered a case, who signed its decision, who prepared the batch and
+who confirms the bank's result are four different people.
+"""
+import datetime as dt
+import hashlib
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from fundportal.audit import records_actor
+from fundportal.services import InsufficientFunds, export_log_record, ledger_post_payout, ledger_reverse
+
+from . import bankfiles
+from .council_selectors import items_in_force
+from .fraud import flags_raise
+from .models import Application, BankResult, FraudFlag, Payout, PayoutBatch, Resolution, ResolutionItem
+
+State = Payout.State
+
+
+def _require(user, permission: str, what: str) -> None:
+    if not user.has_perm(f"assistance.{permission}"):
+        raise PermissionDenied(f"您没有{what}的权限")
+
+
+def _not_involved(user, *, resolution: Resolution, applications, what: str) -> None:
+    """Nobody enters, approves and pays the same case."""
+    if resolution.signed_by_id == user.pk:
+        raise PermissionDenied(f"您签署了依据的决议 {resolution.number}，不能{what}")
+    if any(application.entered_by_id == user.pk for application in applications):
+        raise PermissionDenied(f"批次中有您本人录入的申请，不能{what}")
+
+
+# ---------------------------------------------------------------------------------------------- batches
+
+def _batch_number(resolution: Resolution) -> str:
+    count = PayoutBatch.objects.filter(resolution=resolution).count()
+    return f"ZF{resolution.year}-{resolution.sequence}-{count + 1}"
+
+
+@records_actor
+@transaction.atomic
+def payout_batch_create(*, resolution: Resolution, acting_user) -> PayoutBatch:
+    """One payout per approved application not yet paid or being paid, exactly the amount resolved,
+    to the application's bank account."""
+    _require(acting_user, "add_payoutbatch", "生成支付批次")
+    resolution = Resolution.objects.select_for_update().get(pk=resolution.pk)
+    if not resolution.is_signed or resolution.kind != Resolution.Kind.PAYOUTS:
+        raise ValidationError("只能依据已签署的救助名单决议生成支付批次")
+    live = Payout.objects.filter(item=OuterRef("pk"),
+                                 state__in=Payout.LIVE_STATES)
+    items = list(items_in_force().filter(resolution=resolution, decision=ResolutionItem.Decision.APPROVE)
+                 .exclude(Exists(live))
+                 .exclude(payouts__state__in=Payout.REISSUABLE_STATES)
+                 .select_related("application").order_by("id"))
+    if not items:
+        raise ValidationError(f"决议 {resolution.number} 批准的救助均已生成支付")
+    _not_involved(acting_user, resolution=resolution, applications=[i.application for i in items],
+                  what="为其制作支付批次")
+    batch = PayoutBatch.objects.create(number=_batch_number(resolution), resolution=resolution,
+                                       prepared_by=acting_user)
+    Payout.objects.bulk_create(
+        Payout(batch=batch, item=item, application=item.application, reference=f"{batch.number}-{n:04d}",
+               amount=item.amount, account_holder=item.application.account_holder,
+               bank_name=item.application.bank_name, account_number=item.application.account_number)
+        for n, item in enumerate(items, start=1))
+    flags_raise(list(batch.payouts.select_related("application__person")))
+    return batch
+
+
+def _open_flags_message(flags: list[FraudFlag]) -> str:
+    lines = [f"{flag.payout.reference}（{flag.payout.application.number}）：{flag.get_kind_display()}——{flag.detail}"
+             for flag in flags[:20]]
+    return "以下风险提示尚未处理，须核实放行或取消该笔支付后才能继续：\n" + "\n".join(lines)
+
+
+def _pending(batch: PayoutBatch) -> list[Payout]:
+    return list(batch.payouts.filter(state=State.PENDING).select_related("application__person")
+                .prefetch_related("application__members", "application__extra_costs"))
+
+
+@records_actor
+def batch_export(*, batch: PayoutBatch, acting_user, file_format: str = "xlsx") -> tuple[str, bytes]:
+    """The bank transfer file. The checks run first and their flags are kept (committed) even when
+    they stop the export. Payouts go PENDING → SENT; exporting again gives the same file."""
+    _require(acting_user, "export_payoutbatch", "导出银行转账文件")
+    if file_format not in ("xlsx", "csv"):
+        raise ValidationError("文件格式应为 xlsx 或 csv")
+    with transaction.atomic():
+        flags = flags_raise(_pending(batch))
+    if flags:
+        raise ValidationError(_open_flags_message(flags))
+    with transaction.atomic():
+        batch = PayoutBatch.objects.select_for_update().select_related("resolution").get(pk=batch.pk)
+        pending = _pending(batch)
+        _not_involved(acting_user, resolution=batch.resolution, applications=[p.application for p in pending],
+                      what="导出其银行文件")
+        flags = flags_raise(pending)  # again under the lock: nothing changed in between
+        if flags:
+            raise ValidationError(_open_flags_message(flags))
+        for payout in pending:
+            payout.state = State.SENT
+            payout._change_reason = "导出银行转账文件"
+            payout.save(update_fields=["state"])
+        sent = list(batch.payouts.filter(state=State.SENT).select_related("application").order_by("id"))
+        if not sent:
+            raise ValidationError("本批次没有待提交银行的支付")
+        batch.exported_at = batch.exported_at or timezone.now()
+        batch.state = PayoutBatch.State.EXPORTED if batch.state == PayoutBatch.State.PREPARED else batch.state
+        batch.save()
+        export_log_record(acting_user=acting_user, what=f"银行转账文件 {batch.number}", row_count=len(sent),
+                          filters={"batch": batch.number, "format": file_format})
+    content = bankfiles.transfer_xlsx(sent) if file_format == "xlsx" else bankfiles.transfer_csv(sent)
+    return f"{batch.number}.{file_format}", content
+
+
+# ---------------------------------------------------------------------------------------- reconciliation
+
+@records_actor
+@transaction.atomic
+def bank_result_import(*, batch: PayoutBatch, content: bytes, file_name: str, acting_user) -> BankResult:
+    """Store the bank's result file (refused whole if unreadable) and apply it in the background."""
+    _require(acting_user, "reconcile_payoutbatch", "导入银行回单")
+    if batch.prepared_by_id == acting_user.pk:
+        raise PermissionDenied("本批次由您制单，银行回单须由其他财务人员导入确认")
+    lines = bankfiles.result_lines(content, file_name)
+    result = BankResult.objects.create(batch=batch, file_name=file_name[:200], imported_by=acting_user,
+                                       sha256=hashlib.sha256(content).hexdigest(), lines=lines)
+    from .tasks import bank_result_apply_task
+
+    transaction.on_commit(lambda: bank_result_apply_task.delay(result.pk))
+    return result
+
+
+def bank_result_apply(*, result_id: int) -> BankResult:
+    """Apply each line in its own transaction, writing its outcome with it: a crash or a retried
+    task picks up where it stopped, and a line applied twice changes nothing."""
+    result = BankResult.objects.get(pk=result_id)
+    for index in range(len(result.lines)):
+        with transaction.atomic():
+            locked = BankResult.objects.select_for_update().get(pk=result_id)
+            line = locked.lines[index]
+            if "outcome" in line:
+                continue
+            line["outcome"], line["problem"] = _apply_line(locked, line)
+            locked.save(update_fields=["lines"])
+    with transaction.atomic():
+        locked = BankResult.objects.select_for_update().get(pk=result_id)
+        outcomes = [line["outcome"] for line in locked.lines]
+        locked.paid, locked.failed = outcomes.count("paid"), outcomes.count("failed")
+        locked.returned, locked.unchanged = outcomes.count("returned"), outcomes.count("unchanged")
+        locked.mismatches = [{"line": line["line"], "reference": line["reference"], "problem": line["problem"]}
+                             for line in locked.lines if line["outcome"] == "mismatch"]
+        locked.finished_at = locked.finished_at or timezone.now()
+        locked.save()
+        _settle(locked.batch_id)
+        return locked
+
+
+def _apply_line(result: BankResult, line: dict) -> tuple[str, str]:
+    payout = Payout.objects.filter(reference=line["reference"]).first()
+    if payout is None or payout.batch_id != result.batch_id:
+        return "mismatch", "本批次中没有这个参考号"
+    acting_user = result.imported_by
+    try:
+        with transaction.atomic():
+            if line["result"] == "paid":
+                return payout_confirm_paid(payout=payout, amount=line["amount"], acting_user=acting_user,
+                                           bank_message=line["message"])
+            if line["result"] == "failed":
+                return payout_mark_failed(payout=payout, amount=line["amount"], acting_user=acting_user,
+                                          bank_message=line["message"])
+            return payout_mark_returned(payout=payout, amount=line["amount"], acting_user=acting_user,
+                                        bank_message=line["message"])
+    except (ValidationError, PermissionDenied) as exc:
+        return "mismatch", "；".join(getattr(exc, "messages", [str(exc)]))
+
+
+def _settle(batch_id: int) -> None:
+    batch = PayoutBatch.objects.select_for_update().get(pk=batch_id)
+    open_payouts = batch.payouts.filter(state__in=[State.PENDING, State.SENT]).exists()
+    if not open_payouts and batch.state == PayoutBatch.State.EXPORTED:
+        batch.state = PayoutBatch.State.SETTLED
+        batch.save(update_fields=["state"])
+
+
+def _locked_payout(payout: Payout, amount, acting_user) -> Payout:
+    _require(acting_user, "reconcile_payoutbatch", "确认银行支付结果")
+    locked = (Payout.objects.select_for_update(of=("self",)).select_related("batch__resolution", "application__person")
+              .get(pk=payout.pk))
+    if locked.batch.prepared_by_id == acting_user.pk:
+        raise PermissionDenied("本批次由您制单，支付结果须由其他财务人员确认")
+    _not_involved(acting_user, resolution=locked.batch.resolution, applications=[locked.application],
+                  what="确认其支付")
+    if amount is not None and bankfiles._amount(str(amount)) != locked.amount:
+        raise ValidationError(f"金额不符：银行为 {amount} 元，应付 {locked.amount} 元")
+    return locked
+
+
+def _application_state(application: Application, state: str, reason: str) -> None:
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.state != state:
+        application.state = state
+        application._change_reason = reason
+        application.save(update_fields=["state"])
+
+
+@records_actor
+@transaction.atomic
+def payout_confirm_paid(*, payout: Payout, acting_user, amount=None, bank_message: str = "") -> tuple[str, str]:
+    """The bank paid: post the payout to the ledger, once. Returns (outcome, problem)."""
+    locked = _locked_payout(payout, amount, acting_user)
+    if locked.state == State.PAID:
+        return "unchanged", ""
+    if locked.state != State.SENT:
+        raise ValidationError(f"该笔支付现为“{locked.get_state_display()}”，不能确认为已支付")
+    flags = flags_raise([locked])
+    if flags:  # kept (committed) and listed; the payment waits until they are dealt with
+        return "mismatch", _open_flags_message(flags)
+    try:
+        entry = ledger_post_payout(amount=locked.amount, source=locked, acting_user=acting_user,
+                                   memo=f"救助金 {locked.reference} {locked.application.number}")
+    except InsufficientFunds as exc:
+        raise ValidationError(f"确认该笔支付将使基金余额为负，未入账：{exc.messages[0]}") from exc
+    # Compare-and-set: only the transaction that finds it SENT moves it, whatever the code above did.
+    moved = Payout.objects.filter(pk=locked.pk, state=State.SENT, ledger_entry__isnull=True).update(
+        state=State.PAID, ledger_entry=entry, bank_message=bank_message[:200], settled_by=acting_user,
+        settled_at=timezone.now())
+    if moved != 1:
+        raise ValidationError("该笔支付已被其他操作处理")
+    _application_state(locked.application, Application.State.PAID, f"救助金已发放 {locked.reference}")
+    return "paid", ""
+
+
+@records_actor
+@transaction.atomic
+def payout_mark_failed(*, payout: Payout, acting_user, amount=None, bank_message: str = "") -> tuple[str, str]:
+    locked = _locked_payout(payout, amount, acting_user)
+    if locked.state == State.FAILED:
+        return "unchanged", ""
+    if locked.state != State.SENT:
+        raise ValidationError(f"该笔支付现为“{locked.get_state_display()}”，银行不应报支付失败")
+    locked.state, locked.bank_message = State.FAILED, (bank_message or "银行未说明原因")[:200]
+    locked.settled_by, locked.settled_at = acting_user, timezone.now()
+    locked._change_reason = f"银行支付失败：{locked.bank_message}"
+    locked.save()
+    return "failed", ""
+
+
+@records_actor
+@transaction.atomic
+def payout_mark_returned(*, payout: Payout, acting_user, amount=None, bank_message: str = "") -> tuple[str, str]:
+    """Money paid and then returned by the bank: a reversing entry; the payout can be re-issued."""
+    locked = _locked_payout(payout, amount, acting_user)
+    if locked.state == State.RETURNED:
+        return "unchanged", ""
+    if locked.state != State.PAID:
+        raise ValidationError(f"该笔支付现为“{locked.get_state_display()}”，尚未确认支付，不能退回")
+    reversal = ledger_reverse(entry=locked.ledger_entry, acting_user=acting_user,
+                              reason=f"银行退回 {locked.reference}：{bank_message or '未说明原因'}")
+    Payout.objects.filter(pk=locked.pk, state=State.PAID).update(
+        state=State.RETURNED, reversal_entry=reversal, bank_message=(bank_message or "银行退回")[:200])
+    _application_state(locked.application, Application.State.APPROVED, f"救助金被银行退回 {locked.reference}")
+    return "returned", ""
+
+
+# ---------------------------------------------------------------------------------- re-issues and the rest
+
+@records_actor
+@transaction.atomic
+def payout_reissue(*, payout: Payout, acting_user, account_holder: str, bank_name: str,
+                   account_number: str) -> Payout:
+    """Pay a failed or returned payout again, to a corrected account, in the resolution's open
+    batch (or a new one). Linked to the original; still one live payout per decision."""
+    _require(acting_user, "add_payoutbatch", "重新支付")
+    original = Payout.objects.select_for_update().select_related("batch__resolution", "item").get(pk=payout.pk)
+    if original.state not in Payout.REISSUABLE_STATES:
+        raise ValidationError("只有支付失败或被退回的款项可以重新支付")
+    if Payout.objects.filter(reissue_of=original).exists():
+        raise ValidationError("该笔支付已经重新支付过")
+    if not items_in_force().filter(pk=original.item_id, decision=ResolutionItem.Decision.APPROVE).exists():
+        raise ValidationError("该笔救助的决议已被更正，不能按原决议重新支付")
+    account_number = "".join(account_number.split())
+    if not (account_holder.strip() and bank_name.strip() and account_number.isdigit() and
+            8 <= len(account_number) <= 32):
+        raise ValidationError("请填写收款人、开户银行和正确的银行账号（8 至 32 位数字）")
+    resolution = original.batch.resolution
+    _not_involved(acting_user, resolution=resolution, applications=[original.application], what="重新支付")
+    batch = (PayoutBatch.objects.select_for_update().filter(resolution=resolution, state=PayoutBatch.State.PREPARED,
+                                                            prepared_by=acting_user).first()
+             or PayoutBatch.objects.create(number=_batch_number(resolution), resolution=resolution,
+                                           prepared_by=acting_user))
+    reissue = Payout.objects.create(
+        batch=batch, item=original.item, application=original.application, amount=original.amount,
+        reference=f"{batch.number}-{batch.payouts.count() + 1:04d}", account_holder=account_holder.strip(),
+        bank_name=bank_name.strip(), account_number=account_number, reissue_of=original)
+    flags_raise([reissue])
+    return reissue
+
+
+@records_actor
+@transaction.atomic
+def payout_cancel(*, payout: Payout, acting_user, reason: str) -> Payout:
+    """Stop a payout not yet with the bank (a deceased beneficiary, say), with the reason."""
+    _require(acting_user, "add_payoutbatch", "取消支付")
+    locked = Payout.objects.select_for_update().get(pk=payout.pk)
+    if not reason.strip():
+        raise ValidationError("取消支付须写明原因")
+    if locked.state != State.PENDING:
+        raise ValidationError(f"该笔支付现为“{locked.get_state_display()}”，只有待导出的支付可以取消")
+    locked.state, locked.cancel_reason = State.CANCELLED, reason.strip()[:200]
+    locked._change_reason = f"取消：{locked.cancel_reason}"
+    locked.save()
+    return locked
+
+
+@records_actor
+@transaction.atomic
+def flag_override(*, flag: FraudFlag, acting_user, reason: str) -> FraudFlag:
+    """Clear a shared- or staff-account flag after checking, with the reason (kept for audit)."""
+    _require(acting_user, "override_fraudflag", "核实放行风险提示")
+    locked = FraudFlag.objects.select_for_update().select_related("payout__batch").get(pk=flag.pk)
+    if locked.kind not in FraudFlag.OVERRIDABLE and locked.payout.state != State.SENT:
+        # Before the bank has the money, such a payout is cancelled; once it is sent, the record
+        # must follow what the bank did, and recovering the money is pursued outside the system.
+        raise ValidationError(f"“{locked.get_kind_display()}”不能放行：请取消该笔支付，必要时由理事会更正决议")
+    if not locked.is_open:
+        raise ValidationError("该风险提示已经核实放行")
+    if not reason.strip():
+        raise ValidationError("核实放行须写明理由")
+    if locked.payout.batch.prepared_by_id == acting_user.pk:
+        raise PermissionDenied("本批次由您制单，风险提示须由其他人核实放行")
+    locked.overridden_by, locked.overridden_at = acting_user, timezone.now()
+    locked.override_reason = reason.strip()[:200]
+    locked.save()
+    return locked
+
+
+def flags_report(*, date_from: dt.date | None = None, open_only: bool = False):
+    """Every flag raised, for the report (newest first)."""
+    flags = FraudFlag.objects.select_related("payout__batch", "payout__application", "overridden_by")
+    if date_from:
+        flags = flags.filter(raised_at__date__gte=date_from)
+    if open_only:
+        flags = flags.filter(Q(overridden_by__isnull=True))
+    return flags.order_by("-raised_at", "-id")
