@@ -246,3 +246,21 @@ def test_meeting_attendance_is_checked(secretary):
     with pytest.raises(ValidationError, match="出席代表"):
         meeting_record(acting_user=secretary, held_on=dt.date(YEAR, 6, 1), title="理事会", agenda="议程",
                        attendance=[(member, " ")])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_drafts_signed_at_once_never_promise_more_than_the_fund_has(secretary, clerk, town, scheme,
+                                                                         finance_a):
+    from tests.concurrency import run_concurrently
+
+    fund("40000", finance_a)
+    meeting = meeting_with_quorum(secretary)
+    ready_application(clerk, town, out_of_pocket="55000")  # 35,000
+    first = resolution_draft_payouts(meeting=meeting, scheme=scheme, acting_user=secretary)
+    ready_application(clerk, town, out_of_pocket="35000")  # 21,000: both fit alone, not together
+    second = resolution_draft_payouts(meeting=meeting, scheme=scheme, acting_user=secretary)
+    drafts = [first, second]
+    results = run_concurrently(lambda i: resolution_sign(resolution=drafts[i], acting_user=secretary), 2)
+    assert sorted(type(r).__name__ for r in results) == ["Resolution", "ValidationError"]
+    assert Resolution.objects.filter(signed_at__isnull=False).count() == 1
+    assert budget_now().available >= 0
