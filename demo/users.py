@@ -31,6 +31,7 @@ DEMO_USERS: list[DemoUser] = [
     DemoUser("council", Role.COUNCIL_SECRETARY, "demo-council-2023", "理事会 郑秘书",
              "瑞安市慈善医疗救助共富基金理事会"),
     DemoUser("finance", Role.CHARITY_FINANCE, "demo-finance-2023", "慈善总会 李会计", "瑞安市慈善总会"),
+    DemoUser("cashier", Role.CHARITY_FINANCE, "demo-cashier-2023", "慈善总会 赵出纳", "瑞安市慈善总会"),
     DemoUser("auditor", Role.AUDITOR, "demo-auditor-2023", "审计局 吴审计员", "瑞安市审计局"),
     DemoUser("admin", Role.ADMINISTRATOR, "demo-admin-2023", "系统管理员", "瑞安市医疗保障局信息科",
              superuser=True),

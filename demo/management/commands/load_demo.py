@@ -4,13 +4,15 @@ import unicodedata
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Sum
 
+from demo.council import load_council
 from demo.donations import donation_summary, load_donations
 from demo.medical import SETTLEMENT_YEAR, load_medical_year
 from demo.regions import load_regions
 from demo.review import load_applications, load_review_cases
 from demo.users import MARKER_USERNAME, load_users, user_table_rows
-from assistance.models import Application, ReviewCase
+from assistance.models import Application, Payout, ReviewCase
 from fundportal.models import User
 from fundportal.money import format_money
 
@@ -53,15 +55,19 @@ class Command(BaseCommand):
             applications = load_applications(users=users)
             self.stdout.write("  救助申请：" + "，".join(f"{Application.State(state).label} {count} 份"
                                                        for state, count in applications.items() if count))
+            council = load_council(users=users)
+            self.stdout.write(f"  理事会：签署决议 {council['resolutions']} 项；救助金已发放 {council['paid']} 笔，"
+                              f"合计 {format_money(council['paid_total'])} 元（其中 1 笔更正账号后重新支付）")
             self.stdout.write(self.style.SUCCESS("演示数据载入完成。"))
 
         summary = donation_summary()
+        paid_out = Payout.objects.filter(state=Payout.State.PAID).aggregate(total=Sum("amount"))["total"] or 0
         out = [
             "",
             f"捐赠方 {summary.donors} 个，已到账捐赠 {summary.donations} 笔，合计 {format_money(summary.received_total)} 元",
             f"  其中医疗机构 {summary.medical_donors} 家，合计 {format_money(summary.medical_total)} 元",
             f"  认捐协议总额 {format_money(summary.pledge_total)} 元（未到账部分不计入收入）",
-            f"基金余额 {format_money(summary.fund_balance)} 元",
+            f"救助金支出 {format_money(paid_out)} 元；基金余额 {format_money(summary.fund_balance)} 元（捐赠到账减救助金支出）",
             "",
             *_table(("用户名", "角色", "密码", "服务区域"), user_table_rows()),
             "",
