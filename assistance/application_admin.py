@@ -22,7 +22,7 @@ class ApplicationAdmin(NoStoreMixin, AppendOnlyAdmin):
     show_full_result_count = False
     paginator = CappedCountPaginator
     fields = ("number", "masked_name", "masked_id", "region", "year_plain", "state", "review_case", "phone_masked",
-              "account_masked", "insured_out_of_pocket", "extra", "entered_by", "submitted_at")
+              "account_masked", "insured_out_of_pocket", "other_assistance", "extra", "entered_by", "submitted_at")
     change_form_template = "admin/assistance/application/change_form.html"
     readonly_fields = fields
 

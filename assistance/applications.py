@@ -101,13 +101,16 @@ def document_check(upload: UploadedFile) -> str:
 def application_submit(*, acting_user, resident_id: str, name: str, region: Region, year: int, phone: str,
                        account_holder: str, bank_name: str, account_number: str, members: list[dict],
                        extra_costs: list[dict], documents: list[tuple[str, UploadedFile]],
-                       notes: str = "") -> Application:
+                       notes: str = "", other_assistance: Decimal | None = None) -> Application:
     """Accept a family's application (受理). Returns it with its number."""
     if not acting_user.has_perm("assistance.add_application"):
         raise PermissionDenied("您没有受理救助申请的权限")
     resident_id = validate_resident_id(resident_id)
     _check_fields(name=name, region=region, year=year, phone=phone, account_number=account_number,
                   account_holder=account_holder, bank_name=bank_name)
+    other_assistance = other_assistance or Decimal("0.00")
+    if other_assistance < 0:
+        raise ValidationError({"other_assistance": "其他渠道已救助金额不能为负数"})
     person = _person_for(resident_id=resident_id, name=name.strip(), region=region)
     person = InsuredPerson.objects.select_for_update().get(pk=person.pk)  # one application at a time per person
     existing = (Application.objects.filter(person=person, year=year).exclude(state__in=Application.CLOSED_STATES)
@@ -126,7 +129,8 @@ def application_submit(*, acting_user, resident_id: str, name: str, region: Regi
         number=_next_number(year), person=person, year=year, region=region, phone=phone.strip(),
         account_holder=account_holder.strip(), bank_name=bank_name.strip(), account_number=account_number,
         insured_total_cost=totals["total_cost"], insured_fund_paid=totals["fund_paid"],
-        insured_out_of_pocket=totals["out_of_pocket"], notes=notes.strip(), entered_by=acting_user,
+        insured_out_of_pocket=totals["out_of_pocket"], other_assistance=other_assistance, notes=notes.strip(),
+        entered_by=acting_user,
         submitted_at=timezone.now())
     if case is not None and case.state == ReviewCase.State.ELIGIBLE:
         application.state, application.review_case = Application.State.READY, case

@@ -123,7 +123,10 @@ class ResolutionAdmin(NoStoreMixin, admin.ModelAdmin):
         """Draft a resolution for a meeting (?meeting=…; ?amends=… for a correction)."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        meeting = get_object_or_404(Meeting, pk=request.GET.get("meeting") or 0)
+        meeting = Meeting.objects.filter(pk=request.GET.get("meeting") or 0).first()
+        if meeting is None:
+            messages.info(request, "决议由会议通过：请先打开（或记录）会议，在会议页面起草决议")
+            return HttpResponseRedirect(reverse("admin:assistance_meeting_changelist"))
         amends = Resolution.objects.filter(pk=request.GET.get("amends") or 0).first()
         form = ResolutionDraftForm(request.POST or None)
         if request.method == "POST" and form.is_valid():

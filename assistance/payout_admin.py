@@ -93,6 +93,7 @@ class PayoutBatchAdmin(NoStoreMixin, admin.ModelAdmin):
             "payouts": rows, "flags": flags, "open_flags": [f for f in flags if f.is_open],
             "results": batch.bank_results.select_related("imported_by"),
             "can_export": user.has_perm("assistance.export_payoutbatch"),
+            "exportable": any(p.state in (Payout.State.PENDING, Payout.State.SENT) for p in rows),
             "can_reconcile": user.has_perm("assistance.reconcile_payoutbatch") and batch.prepared_by_id != user.pk,
             "can_prepare": user.has_perm("assistance.add_payoutbatch"),
             "can_override": user.has_perm("assistance.override_fraudflag"),

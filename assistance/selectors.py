@@ -159,9 +159,15 @@ def review_report(*, user, run: ScreeningRun | None = None, day: dt.date | None 
 
 # ----------------------------------------------------------------------------------- applications
 
+# What the council's secretary costs and decides: applications ready for costing or decided.
+COUNCIL_STATES = [Application.State.READY, Application.State.APPROVED, Application.State.REJECTED,
+                  Application.State.PAID]
+
+
 def applications_for_user(*, user) -> QuerySet[Application]:
-    """Clerks: the applications they entered. Civil-affairs officers: those of their area. The MSB
-    and auditors: all. Everyone else: none."""
+    """Clerks: the applications they entered. Civil-affairs officers: those of their area. The
+    council's secretary: those ready for costing or decided. The MSB and auditors: all. Everyone
+    else: none."""
     applications = Application.objects.select_related("person", "region", "review_case")
     if sees_all_medical_data(user):
         return applications
@@ -169,6 +175,8 @@ def applications_for_user(*, user) -> QuerySet[Application]:
         return applications.filter(entered_by=user)
     if user.has_perm("assistance.view_reviewcase") and user.region is not None:
         return applications.filter(region__path__startswith=user.region.path)
+    if user.has_perm("assistance.add_resolution"):
+        return applications.filter(state__in=COUNCIL_STATES)
     return applications.none()
 
 

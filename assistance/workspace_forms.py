@@ -43,6 +43,10 @@ class ApplicationForm(forms.Form):
     bank_name = forms.CharField(label=_("开户银行"), max_length=60)
     account_number = forms.CharField(label=_("银行账号"), max_length=40,
                                      widget=forms.TextInput({"inputmode": "numeric", "autocomplete": "off"}))
+    other_assistance = forms.DecimalField(
+        label=_("其他渠道已救助（元）"), max_digits=14, decimal_places=2, min_value=0, initial=0, required=False,
+        help_text=_("本年度医疗费用已由其他慈善或救助支付的金额，测算时扣除"),
+        widget=forms.NumberInput({"inputmode": "decimal", "step": "0.01"}))
     notes = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea({"rows": 2}))
 
     def __init__(self, *args, **kwargs):

@@ -132,3 +132,17 @@ def test_the_application_shows_the_decision_amount_breakdown_and_payment(client,
     client.force_login(auditor)
     page = client.get(reverse("admin:assistance_application_change", args=[first.pk])).content.decode()
     assert "2023-第1号" in page and "救助金已发放" in page
+
+
+def test_the_secretary_sees_applications_ready_or_decided_and_finance_none(client, signed, secretary, finance_a,
+                                                                          clerk, town):
+    from assistance.models import Application
+
+    _resolution, first, _second = signed
+    waiting = ready_application(clerk, town, out_of_pocket="1000")
+    Application.objects.filter(pk=waiting.pk).update(state=Application.State.UNDER_REVIEW)
+    client.force_login(secretary)
+    assert client.get(reverse("admin:assistance_application_change", args=[first.pk])).status_code == 200
+    assert client.get(reverse("admin:assistance_application_change", args=[waiting.pk])).status_code == 302
+    client.force_login(finance_a)
+    assert client.get(reverse("admin:assistance_application_change", args=[first.pk])).status_code == 403

@@ -141,6 +141,7 @@ def test_a_person_found_not_eligible_that_year_is_refused_with_the_reason(
     ({"extra_costs": [{"institution": "上海瑞金医院", "invoice_number": "A1", "paid_on": dt.date(YEAR - 1, 1, 1),
                        "amount": Decimal("10")}]}, "发票日期不在"),
     ({"documents": [("invoice", SimpleUploadedFile("invoice.pdf", EXE))]}, "不是 PDF、JPEG 或 PNG 文件"),
+    ({"other_assistance": Decimal("-1")}, "其他渠道已救助金额不能为负数"),
     ({"documents": [("record", SimpleUploadedFile("scan.jpg", JPEG[:3] + b"\x00" * (MAX_DOCUMENT_BYTES + 1)))]},
      "超过 10 MB"),
 ])
@@ -222,7 +223,7 @@ def test_the_workspace_entry_from_id_to_slip(client, clerk, target_person, regio
     assert target_person.resident_id not in page.request["PATH_INFO"]
     form = {"step": "submit", "resident_id": target_person.resident_id, "year": YEAR, "name": target_person.name,
             "region": regions["hantian"].pk, "phone": "13812345678", "account_holder": target_person.name,
-            "bank_name": "瑞安农商银行", "account_number": "6228 4800 1234 5673 256",
+            "bank_name": "瑞安农商银行", "account_number": "6228 4800 1234 5673 256", "other_assistance": "1200.50",
             "members-TOTAL_FORMS": 1, "members-INITIAL_FORMS": 0, "members-0-name": target_person.name,
             "members-0-relation": "本人", "costs-TOTAL_FORMS": 0, "costs-INITIAL_FORMS": 0,
             "documents-TOTAL_FORMS": 1, "documents-INITIAL_FORMS": 0, "documents-0-kind": "id_card",
@@ -233,6 +234,7 @@ def test_the_workspace_entry_from_id_to_slip(client, clerk, target_person, regio
                                                                            args=[application.number])
     assert (application.account_number, application.documents.get().content_type) == (
         "6228480012345673256", "image/jpeg")
+    assert application.other_assistance == Decimal("1200.50")
 
 
 def test_other_roles_cannot_use_the_workspace(client, finance, msb):
