@@ -66,7 +66,7 @@ def _rows(content: bytes, name: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text, newline="")))
 
 
-def _amount(text: str) -> Decimal | None:
+def parse_amount(text: str) -> Decimal | None:
     try:
         value = Decimal(text.replace(",", "").replace("元", "").strip())
     except InvalidOperation:
@@ -93,7 +93,7 @@ def result_lines(content: bytes, name: str) -> list[dict]:
         if not any(cell.strip() for cell in row):
             continue
         cells = {key: row[i].strip() for i, key in enumerate(header) if key and i < len(row)}
-        amount = _amount(cells.get("amount", ""))
+        amount = parse_amount(cells.get("amount", ""))
         result = RESULTS.get(cells.get("result", ""))
         if not cells.get("reference"):
             problems.append(f"第 {number} 行：缺少参考号")

@@ -4,7 +4,7 @@ Lists of payouts, bank results and flags (the flag report) only read."""
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Prefetch, Q, Sum
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
@@ -14,7 +14,7 @@ from fundportal.admin_utils import AppendOnlyAdmin, NoStoreMixin
 from fundportal.masking import mask_bank_account, mask_name
 
 from . import payouts
-from .models import BankResult, FraudFlag, Payout, PayoutBatch
+from .models import BankResult, BankResultLine, FraudFlag, Payout, PayoutBatch
 
 MAX_RESULT_FILE = 5 * 1024 * 1024
 
@@ -91,7 +91,9 @@ class PayoutBatchAdmin(NoStoreMixin, admin.ModelAdmin):
         return render(request, "admin/assistance/payoutbatch/detail.html", {
             **self.admin_site.each_context(request), "opts": self.model._meta, "batch": batch, "original": batch,
             "payouts": rows, "flags": flags, "open_flags": [f for f in flags if f.is_open],
-            "results": batch.bank_results.select_related("imported_by"),
+            "results": batch.bank_results.select_related("imported_by").prefetch_related(
+                Prefetch("rows", BankResultLine.objects.filter(outcome=BankResultLine.Outcome.MISMATCH),
+                         to_attr="mismatches")),
             "can_export": user.has_perm("assistance.export_payoutbatch"),
             "exportable": any(p.state in (Payout.State.PENDING, Payout.State.SENT) for p in rows),
             "can_reconcile": user.has_perm("assistance.reconcile_payoutbatch") and batch.prepared_by_id != user.pk,
@@ -137,7 +139,7 @@ class PayoutBatchAdmin(NoStoreMixin, admin.ModelAdmin):
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, _errors(exc))
         else:
-            messages.success(request, f"已导入回单 {result.file_name}（{len(result.lines)} 行），正在逐笔对账")
+            messages.success(request, f"已导入回单 {result.file_name}（{result.rows.count()} 行），正在逐笔对账")
         return self._back(pk)
 
     def payout_view(self, request, pk, action):
@@ -202,14 +204,24 @@ class FraudFlagAdmin(NoStoreMixin, AppendOnlyAdmin):
         return flag.payout.batch.number
 
 
+class BankResultLineInline(admin.TabularInline):
+    model = BankResultLine
+    fields = readonly_fields = ("line", "reference", "amount", "bank_result", "message", "outcome", "problem")
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(BankResult)
 class BankResultAdmin(NoStoreMixin, AppendOnlyAdmin):
     list_display = ("imported_at", "batch", "file_name", "imported_by", "paid", "failed", "returned", "unchanged",
-                    "mismatch_count", "finished_at")
+                    "mismatched", "finished_at")
     list_select_related = ("batch", "imported_by")
     fields = readonly_fields = ("batch", "file_name", "sha256", "imported_by", "imported_at", "finished_at", "paid",
-                                "failed", "returned", "unchanged", "mismatches")
-
-    @admin.display(description=_("不符"))
-    def mismatch_count(self, result):
-        return len(result.mismatches)
+                                "failed", "returned", "unchanged", "mismatched")
+    inlines = [BankResultLineInline]

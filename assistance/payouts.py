@@ -15,7 +15,7 @@ import hashlib
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from fundportal.audit import records_actor
@@ -24,7 +24,8 @@ from fundportal.services import InsufficientFunds, export_log_record, ledger_pos
 from . import bankfiles
 from .council_selectors import items_in_force
 from .fraud import flags_raise
-from .models import Application, BankResult, FraudFlag, Payout, PayoutBatch, Resolution, ResolutionItem
+from .models import (Application, BankResult, BankResultLine, FraudFlag, Payout, PayoutBatch, Resolution,
+                     ResolutionItem)
 
 State = Payout.State
 
@@ -136,7 +137,10 @@ def bank_result_import(*, batch: PayoutBatch, content: bytes, file_name: str, ac
         raise PermissionDenied("本批次由您制单，银行回单须由其他财务人员导入确认")
     lines = bankfiles.result_lines(content, file_name)
     result = BankResult.objects.create(batch=batch, file_name=file_name[:200], imported_by=acting_user,
-                                       sha256=hashlib.sha256(content).hexdigest(), lines=lines)
+                                       sha256=hashlib.sha256(content).hexdigest())
+    BankResultLine.objects.bulk_create(
+        BankResultLine(result=result, line=line["line"], reference=line["reference"][:40], amount=line["amount"],
+                       bank_result=line["result"], message=line["message"]) for line in lines)
     from .tasks import bank_result_apply_task
 
     transaction.on_commit(lambda: bank_result_apply_task.delay(result.pk))
@@ -144,47 +148,39 @@ def bank_result_import(*, batch: PayoutBatch, content: bytes, file_name: str, ac
 
 
 def bank_result_apply(*, result_id: int) -> BankResult:
-    """Apply each line in its own transaction, writing its outcome with it: a crash or a retried
-    task picks up where it stopped, and a line applied twice changes nothing."""
-    result = BankResult.objects.get(pk=result_id)
-    for index in range(len(result.lines)):
+    """Apply each line in its own transaction, storing its outcome with its effect: a crash or a
+    retried task picks up where it stopped, and a line is never applied twice."""
+    for line_id in BankResultLine.objects.filter(result_id=result_id, outcome="").values_list("pk", flat=True):
         with transaction.atomic():
-            locked = BankResult.objects.select_for_update().get(pk=result_id)
-            line = locked.lines[index]
-            if "outcome" in line:
-                continue
-            line["outcome"], line["problem"] = _apply_line(locked, line)
-            locked.save(update_fields=["lines"])
+            line = BankResultLine.objects.select_for_update().select_related("result").get(pk=line_id)
+            if line.outcome:
+                continue  # another worker got here first
+            line.outcome, line.problem = _apply_line(line)
+            line.save(update_fields=["outcome", "problem"])
     with transaction.atomic():
-        locked = BankResult.objects.select_for_update().get(pk=result_id)
-        outcomes = [line["outcome"] for line in locked.lines]
-        locked.paid, locked.failed = outcomes.count("paid"), outcomes.count("failed")
-        locked.returned, locked.unchanged = outcomes.count("returned"), outcomes.count("unchanged")
-        locked.mismatches = [{"line": line["line"], "reference": line["reference"], "problem": line["problem"]}
-                             for line in locked.lines if line["outcome"] == "mismatch"]
-        locked.finished_at = locked.finished_at or timezone.now()
-        locked.save()
-        _settle(locked.batch_id)
-        return locked
+        result = BankResult.objects.select_for_update().get(pk=result_id)
+        counts = dict(result.rows.order_by().values("outcome").annotate(n=Count("id")).values_list("outcome", "n"))
+        result.paid, result.failed = counts.get("paid", 0), counts.get("failed", 0)
+        result.returned, result.unchanged = counts.get("returned", 0), counts.get("unchanged", 0)
+        result.mismatched = counts.get("mismatch", 0)
+        result.finished_at = result.finished_at or timezone.now()
+        result.save()
+        _settle(result.batch_id)
+        return result
 
 
-def _apply_line(result: BankResult, line: dict) -> tuple[str, str]:
-    payout = Payout.objects.filter(reference=line["reference"]).first()
-    if payout is None or payout.batch_id != result.batch_id:
+def _apply_line(line: BankResultLine) -> tuple[str, str]:
+    payout = Payout.objects.filter(reference=line.reference).first()
+    if payout is None or payout.batch_id != line.result.batch_id:
         return "mismatch", "本批次中没有这个参考号"
-    acting_user = result.imported_by
+    apply = {"paid": payout_confirm_paid, "failed": payout_mark_failed,
+             "returned": payout_mark_returned}[line.bank_result]
     try:
         with transaction.atomic():
-            if line["result"] == "paid":
-                return payout_confirm_paid(payout=payout, amount=line["amount"], acting_user=acting_user,
-                                           bank_message=line["message"])
-            if line["result"] == "failed":
-                return payout_mark_failed(payout=payout, amount=line["amount"], acting_user=acting_user,
-                                          bank_message=line["message"])
-            return payout_mark_returned(payout=payout, amount=line["amount"], acting_user=acting_user,
-                                        bank_message=line["message"])
+            return apply(payout=payout, amount=line.amount, acting_user=line.result.imported_by,
+                         bank_message=line.message)
     except (ValidationError, PermissionDenied) as exc:
-        return "mismatch", "；".join(getattr(exc, "messages", [str(exc)]))
+        return "mismatch", "；".join(getattr(exc, "messages", [str(exc)]))[:1000]
 
 
 def _settle(batch_id: int) -> None:
@@ -203,7 +199,7 @@ def _locked_payout(payout: Payout, amount, acting_user) -> Payout:
         raise PermissionDenied("本批次由您制单，支付结果须由其他财务人员确认")
     _not_involved(acting_user, resolution=locked.batch.resolution, applications=[locked.application],
                   what="确认其支付")
-    if amount is not None and bankfiles._amount(str(amount)) != locked.amount:
+    if amount is not None and bankfiles.parse_amount(str(amount)) != locked.amount:
         raise ValidationError(f"金额不符：银行为 {amount} 元，应付 {locked.amount} 元")
     return locked
 
@@ -295,7 +291,7 @@ def payout_reissue(*, payout: Payout, acting_user, account_holder: str, bank_nam
     if not (account_holder.strip() and bank_name.strip() and account_number.isdigit() and
             8 <= len(account_number) <= 32):
         raise ValidationError("请填写收款人、开户银行和正确的银行账号（8 至 32 位数字）")
-    resolution = original.batch.resolution
+    resolution = Resolution.objects.select_for_update().get(pk=original.batch.resolution_id)  # batch numbers
     _not_involved(acting_user, resolution=resolution, applications=[original.application], what="重新支付")
     batch = (PayoutBatch.objects.select_for_update().filter(resolution=resolution, state=PayoutBatch.State.PREPARED,
                                                             prepared_by=acting_user).first()

@@ -2,13 +2,13 @@
 from .applications import (Application, ApplicationMember, ApplicationSequence, Document, DocumentAccess,
                            ExtraCost)
 from .council import Attendance, CouncilMember, Meeting, QuorumRule, Resolution, ResolutionItem, ResolutionSequence
-from .payouts import BankResult, FraudFlag, Payout, PayoutBatch
+from .payouts import BankResult, BankResultLine, FraudFlag, Payout, PayoutBatch
 from .review import EligibilityCategory, HouseholdMember, OverdueCount, ReviewCase, StateDeadline
 from .schemes import Scheme, SchemeRule
 from .settlements import (InsuredPerson, ScreeningRun, SettlementImport, SettlementImportError, SettlementRecord,
                           WarningTarget)
 
-__all__ = ["Attendance", "BankResult", "CouncilMember", "FraudFlag", "Meeting", "Payout", "PayoutBatch",
+__all__ = ["Attendance", "BankResult", "BankResultLine", "CouncilMember", "FraudFlag", "Meeting", "Payout", "PayoutBatch",
            "QuorumRule", "Resolution", "ResolutionItem", "ResolutionSequence", "Application", "ApplicationMember", "ApplicationSequence", "Document", "DocumentAccess",
            "EligibilityCategory", "ExtraCost", "HouseholdMember", "InsuredPerson", "OverdueCount", "ReviewCase",
            "Scheme", "SchemeRule", "ScreeningRun", "SettlementImport", "SettlementImportError", "SettlementRecord", "StateDeadline",

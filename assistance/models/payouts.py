@@ -111,7 +111,8 @@ class Payout(models.Model):
 
 
 class BankResult(models.Model):
-    """One bank result file imported for a batch: what it said and what was done with it."""
+    """One bank result file imported for a batch; its lines are BankResultLine rows, each applied
+    in its own transaction with its outcome, so the counts here are filled in when all are done."""
 
     batch = models.ForeignKey(PayoutBatch, verbose_name=_("支付批次"), on_delete=models.PROTECT,
                               related_name="bank_results")
@@ -121,12 +122,11 @@ class BankResult(models.Model):
                                     related_name="+")
     imported_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("处理完成"), null=True, blank=True)
-    lines = models.JSONField(_("文件内容"), default=list)  # [{"line", "reference", "amount", "result", "message"}]
     paid = models.PositiveIntegerField(_("确认支付"), default=0)
     failed = models.PositiveIntegerField(_("支付失败"), default=0)
     returned = models.PositiveIntegerField(_("退回"), default=0)
     unchanged = models.PositiveIntegerField(_("此前已处理"), default=0)
-    mismatches = models.JSONField(_("不符记录"), default=list)  # [{"line", "reference", "problem"}]
+    mismatched = models.PositiveIntegerField(_("不符"), default=0)
 
     class Meta:
         verbose_name = _("银行回单")
@@ -135,6 +135,40 @@ class BankResult(models.Model):
 
     def __str__(self):
         return self.file_name
+
+
+class BankResultLine(models.Model):
+    """A line of a bank result file, and what applying it did (empty until applied)."""
+
+    class Result(models.TextChoices):
+        PAID = "paid", _("成功")
+        FAILED = "failed", _("失败")
+        RETURNED = "returned", _("退回")
+
+    class Outcome(models.TextChoices):
+        PAID = "paid", _("确认支付")
+        FAILED = "failed", _("支付失败")
+        RETURNED = "returned", _("退回")
+        UNCHANGED = "unchanged", _("此前已处理")
+        MISMATCH = "mismatch", _("不符")
+
+    result = models.ForeignKey(BankResult, on_delete=models.CASCADE, related_name="rows")
+    line = models.PositiveIntegerField(_("行号"))
+    reference = models.CharField(_("参考号"), max_length=40)
+    amount = MoneyField(_("金额"))
+    bank_result = models.CharField(_("银行结果"), max_length=8, choices=Result.choices)
+    message = models.CharField(_("银行说明"), max_length=200, blank=True)
+    outcome = models.CharField(_("处理结果"), max_length=10, choices=Outcome.choices, blank=True)
+    problem = models.CharField(_("不符原因"), max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = _("回单明细")
+        verbose_name_plural = _("回单明细")
+        ordering = ["result", "line"]
+        constraints = [models.UniqueConstraint(fields=["result", "line"], name="bank_result_line_once")]
+
+    def __str__(self):
+        return f"{self.line}: {self.reference}"
 
 
 class FraudFlag(models.Model):

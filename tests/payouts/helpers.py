@@ -27,3 +27,8 @@ def reconcile(batch, content: bytes, user, name: str = "回单.csv"):
         result = bank_result_import(batch=batch, content=content, file_name=name, acting_user=user)
     result.refresh_from_db()
     return result
+
+
+def mismatches(result) -> dict[str, str]:
+    """Reference → problem for every line reconciliation did not accept."""
+    return dict(result.rows.filter(outcome="mismatch").values_list("reference", "problem"))

@@ -12,7 +12,7 @@ from assistance.payouts import batch_export, flag_override, payout_batch_create,
 from fundportal.models import LedgerEntry
 
 from .conftest import YEAR, fund, meeting_with_quorum, ready_application
-from .helpers import all_paid, reconcile
+from .helpers import all_paid, mismatches, reconcile
 
 pytestmark = pytest.mark.django_db
 SHARED = "6228480099998888777"
@@ -116,7 +116,7 @@ def test_checks_run_again_before_confirmation(secretary, clerk, town, scheme, fi
     application.person.is_deceased = True
     application.person.save()
     result = reconcile(batch, all_paid(batch), finance_b)
-    assert result.paid == 0 and "受助人已在医保登记为死亡" in result.mismatches[0]["problem"]
+    assert result.paid == 0 and "受助人已在医保登记为死亡" in list(mismatches(result).values())[0]
     assert LedgerEntry.objects.filter(kind="payout").count() == 0
     # The money has left the bank: the record follows what happened, with the reason kept.
     flag = FraudFlag.objects.get()
