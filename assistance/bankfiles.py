@@ -35,12 +35,21 @@ def transfer_csv(payouts) -> bytes:
 
 def transfer_xlsx(payouts) -> bytes:
     from openpyxl import Workbook  # only the export needs it
+    from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("转账明细")
-    sheet.append(TRANSFER_HEADER)
+
+    def text(value: str) -> WriteOnlyCell:
+        # Every cell is text: account numbers keep their digits, amounts their fen, and a name
+        # typed as "=…" stays a name (openpyxl would otherwise store it as a formula).
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
+
+    sheet.append([text(cell) for cell in TRANSFER_HEADER])
     for row in transfer_rows(payouts):
-        sheet.append(row)  # all text: account numbers keep their digits, amounts their fen
+        sheet.append([text(cell) for cell in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -67,13 +76,15 @@ def _rows(content: bytes, name: str) -> list[list[str]]:
 
 
 def parse_amount(text: str) -> Decimal | None:
+    """A positive amount in yuan with at most two decimals and twelve digits before them."""
     try:
         value = Decimal(text.replace(",", "").replace("元", "").strip())
+        if not value.is_finite() or not 0 < value < Decimal("1e12"):
+            return None
+        exact = value.quantize(Decimal("0.01"))
     except InvalidOperation:
         return None
-    if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
-        return None
-    return value.quantize(Decimal("0.01"))
+    return exact if exact == value else None
 
 
 def result_lines(content: bytes, name: str) -> list[dict]:

@@ -238,12 +238,19 @@ def resolution_draft_payouts(*, meeting: Meeting, scheme: Scheme, acting_user, t
     resolution = Resolution(meeting=meeting, kind=Resolution.Kind.PAYOUTS, scheme=scheme, amends=amends,
                             over_budget=over_budget, order=order, created_by=acting_user, text=text.strip(),
                             title=title.strip() or (f"关于更正{amends.number}的决议" if amends else
-                                                    f"关于批准{scheme.year}年度第一批救助名单的决议"))
+                                                    f"关于批准{scheme.year}年度第{_batch_ordinal(scheme.year)}批救助名单的决议"))
     resolution.full_clean(exclude=["created_by"])
     resolution.save()
     _write_items(resolution, _costed(scheme=scheme, applications=chosen, over_budget=over_budget, order=order,
                                      available=_available_for(resolution, chosen), rejected={}))
     return resolution
+
+
+def _batch_ordinal(year: int) -> str:
+    """The year's next list, in Chinese numerals (第一批, 第二批 …) for the default title."""
+    signed = Resolution.objects.filter(kind=Resolution.Kind.PAYOUTS, scheme__year=year, amends__isnull=True,
+                                       signed_at__isnull=False).count()
+    return "一二三四五六七八九十"[signed] if signed < 10 else str(signed + 1)
 
 
 def _amendable(amends: Resolution, applications: list[Application] | None) -> list[Application]:
@@ -257,6 +264,8 @@ def _amendable(amends: Resolution, applications: list[Application] | None) -> li
                   .select_related("review_case__category").prefetch_related("extra_costs"))
     if applications is not None and len(chosen) != len({a.pk for a in applications}):
         raise ValidationError("所选申请中有的不在被更正的决议中、已提交银行支付或已列入其他决议草案")
+    if not chosen:
+        raise ValidationError(f"决议 {amends.number} 中的申请均已提交银行支付或已列入其他决议草案，没有可更正的")
     return chosen
 
 

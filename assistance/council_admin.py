@@ -18,7 +18,7 @@ from fundportal.masking import mask_name
 from . import council
 from .council_forms import MeetingForm, ReasonForm, ResolutionDraftForm
 from .council_selectors import budget_now, quorum_for
-from .models import CouncilMember, Meeting, QuorumRule, Resolution, ResolutionItem
+from .models import CouncilMember, Meeting, QuorumRule, Resolution, ResolutionItem, Scheme
 
 
 def _errors(exc: Exception) -> str:
@@ -128,7 +128,8 @@ class ResolutionAdmin(NoStoreMixin, admin.ModelAdmin):
             messages.info(request, "决议由会议通过：请先打开（或记录）会议，在会议页面起草决议")
             return HttpResponseRedirect(reverse("admin:assistance_meeting_changelist"))
         amends = Resolution.objects.filter(pk=request.GET.get("amends") or 0).first()
-        form = ResolutionDraftForm(request.POST or None)
+        latest = Scheme.objects.filter(approved_at__isnull=False).order_by("-year", "-version").first()
+        form = ResolutionDraftForm(request.POST or None, initial={"scheme": latest})
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:

@@ -53,7 +53,7 @@ class Budget:
 
 
 def budget_now() -> Budget:
-    return Budget(balance=fund_account_main().balance, held=held_for_approved())
+    return Budget(balance=fund_account_main().balance, held=held_for_approved().quantize(ZERO))
 
 
 @dataclass(frozen=True)

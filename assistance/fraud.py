@@ -32,6 +32,12 @@ def _sharing_unrelated(payout: Payout) -> list[str]:
             if other.person.resident_id not in family and application.person.resident_id not in _related_ids(other)]
 
 
+def staff_sharing(account_number: str) -> list:
+    """Staff whose own registered account is this one (accounts compared as digits only)."""
+    digits = "".join(ch for ch in account_number if ch in "0123456789")
+    return list(get_user_model().objects.filter(bank_account=digits).exclude(bank_account="")) if digits else []
+
+
 def checks_for(payout: Payout) -> dict[str, str]:
     """Kind → detail for every check the payout fails (nothing written)."""
     application = payout.application
@@ -42,21 +48,31 @@ def checks_for(payout: Payout) -> dict[str, str]:
     shared = _sharing_unrelated(payout)
     if shared:
         found[Kind.SHARED_ACCOUNT] = f"同一账号还用于申请 {'、'.join(sorted(shared)[:5])}，申请人未申报为家庭成员"
-    staff = get_user_model().objects.filter(bank_account=payout.account_number).exclude(bank_account="")
-    if staff.exists():
+    staff = staff_sharing(payout.account_number)
+    if staff:
         found[Kind.STAFF_ACCOUNT] = f"账号与工作人员 {'、'.join(u.username for u in staff[:3])} 登记的本人账号相同"
-    invoices = [cost.invoice_number for cost in application.extra_costs.all()]
-    reused = sorted(set(SettlementRecord.objects.filter(settlement_no__in=invoices)
-                        .values_list("settlement_no", flat=True)))
+    invoices = {cost.invoice_number.upper() for cost in application.extra_costs.all()}
+    # The MSB's numbers are stored as they came: look up each invoice as typed and in lower case
+    # (an exact match keeps the settlement index in use on a table of millions of rows).
+    candidates = invoices | {number.lower() for number in invoices}
+    reused = sorted({number.upper() for number in SettlementRecord.objects.filter(settlement_no__in=candidates)
+                     .values_list("settlement_no", flat=True)})
     if reused:
         found[Kind.REUSED_INVOICE] = f"发票号码 {'、'.join(reused[:5])} 已作为医保结算单据报销，不能重复计算"
     return found
 
 
 def flags_raise(payouts: list[Payout]) -> list[FraudFlag]:
-    """Run the checks and record a flag for each new finding; return the payouts' open flags."""
+    """Run the checks and record each finding not already flagged; return the payouts' open flags.
+
+    An override clears what it saw: the same finding later stays cleared, a different one (a new
+    beneficiary on the shared account, say) is a new, open flag.
+    """
     for payout in payouts:
         for kind, detail in checks_for(payout).items():
-            FraudFlag.objects.get_or_create(payout=payout, kind=kind, defaults={"detail": detail[:300]})
+            detail = detail[:300]
+            seen = FraudFlag.objects.filter(payout=payout, kind=kind).order_by("-id").first()
+            if seen is None or (not seen.is_open and seen.detail != detail):
+                FraudFlag.objects.create(payout=payout, kind=kind, detail=detail)
     return list(FraudFlag.objects.filter(payout__in=payouts, overridden_by__isnull=True)
                 .select_related("payout__application").order_by("payout_id", "id"))

@@ -1,6 +1,8 @@
 """The Charity Federation's payouts in the admin: a batch's page with its flags, the bank file
 buttons, the result upload with what reconciliation found, and re-issue or cancel per payout.
 Lists of payouts, bank results and flags (the flag report) only read."""
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -99,7 +101,8 @@ class PayoutBatchAdmin(NoStoreMixin, admin.ModelAdmin):
             "can_reconcile": user.has_perm("assistance.reconcile_payoutbatch") and batch.prepared_by_id != user.pk,
             "can_prepare": user.has_perm("assistance.add_payoutbatch"),
             "can_override": user.has_perm("assistance.override_fraudflag"),
-            "totals": {state: sum((p.amount for p in rows if p.state == state), start=0) for state in Payout.State},
+            "totals": {state: sum((p.amount for p in rows if p.state == state), start=Decimal("0.00"))
+                       for state in Payout.State},
             "result_form": BankResultForm(), "reissue_form": ReissueForm(), "title": f"支付批次 {batch.number}"})
 
     def _back(self, batch_id: int):

@@ -23,7 +23,7 @@ from fundportal.services import InsufficientFunds, export_log_record, ledger_pos
 
 from . import bankfiles
 from .council_selectors import items_in_force
-from .fraud import flags_raise
+from .fraud import flags_raise, staff_sharing
 from .models import (Application, BankResult, BankResultLine, FraudFlag, Payout, PayoutBatch, Resolution,
                      ResolutionItem)
 
@@ -45,6 +45,18 @@ def _not_involved(user, *, resolution: Resolution, applications, what: str) -> N
 
 # ---------------------------------------------------------------------------------------------- batches
 
+def _lock_applications(applications) -> list[Application]:
+    """Lock applications in id order, as signing does: a decision cannot be amended while its
+    payouts are being made, sent or re-issued, nor the other way round."""
+    return list(applications.select_for_update(of=("self",)).order_by("pk"))
+
+
+def _superseded(payouts: list[Payout]) -> list[Payout]:
+    """Payouts whose decision a later signed resolution replaced."""
+    in_force = set(items_in_force().filter(pk__in=[p.item_id for p in payouts]).values_list("pk", flat=True))
+    return [payout for payout in payouts if payout.item_id not in in_force]
+
+
 def _batch_number(resolution: Resolution) -> str:
     count = PayoutBatch.objects.filter(resolution=resolution).count()
     return f"ZF{resolution.year}-{resolution.sequence}-{count + 1}"
@@ -59,11 +71,13 @@ def payout_batch_create(*, resolution: Resolution, acting_user) -> PayoutBatch:
     resolution = Resolution.objects.select_for_update().get(pk=resolution.pk)
     if not resolution.is_signed or resolution.kind != Resolution.Kind.PAYOUTS:
         raise ValidationError("只能依据已签署的救助名单决议生成支付批次")
-    live = Payout.objects.filter(item=OuterRef("pk"),
-                                 state__in=Payout.LIVE_STATES)
+    _lock_applications(Application.objects.filter(
+        pk__in=ResolutionItem.objects.filter(resolution=resolution).values("application_id")))
+    # Read after the locks: an amendment signed meanwhile has replaced its items by now. An item
+    # that ever had a payout is not paid again here: a failed or returned one is re-issued, a
+    # cancelled one waits for the council to amend its decision.
     items = list(items_in_force().filter(resolution=resolution, decision=ResolutionItem.Decision.APPROVE)
-                 .exclude(Exists(live))
-                 .exclude(payouts__state__in=Payout.REISSUABLE_STATES)
+                 .exclude(Exists(Payout.objects.filter(item=OuterRef("pk"))))
                  .select_related("application").order_by("id"))
     if not items:
         raise ValidationError(f"决议 {resolution.number} 批准的救助均已生成支付")
@@ -104,7 +118,14 @@ def batch_export(*, batch: PayoutBatch, acting_user, file_format: str = "xlsx") 
         raise ValidationError(_open_flags_message(flags))
     with transaction.atomic():
         batch = PayoutBatch.objects.select_for_update().select_related("resolution").get(pk=batch.pk)
+        _lock_applications(Application.objects.filter(
+            pk__in=Payout.objects.filter(batch=batch).values("application_id")))
         pending = _pending(batch)
+        for payout in _superseded(pending):  # amended after this batch was made: never sent
+            payout.state, payout.cancel_reason = State.CANCELLED, "决议已被更正，该笔支付作废"
+            payout._change_reason = payout.cancel_reason
+            payout.save(update_fields=["state", "cancel_reason"])
+        pending = [payout for payout in pending if payout.state == State.PENDING]
         _not_involved(acting_user, resolution=batch.resolution, applications=[p.application for p in pending],
                       what="导出其银行文件")
         flags = flags_raise(pending)  # again under the lock: nothing changed in between
@@ -221,6 +242,8 @@ def payout_confirm_paid(*, payout: Payout, acting_user, amount=None, bank_messag
         return "unchanged", ""
     if locked.state != State.SENT:
         raise ValidationError(f"该笔支付现为“{locked.get_state_display()}”，不能确认为已支付")
+    if _superseded([locked]):
+        raise ValidationError("该笔支付依据的决议已被更正，不能确认：请核实银行是否已付款并报理事会处理")
     flags = flags_raise([locked])
     if flags:  # kept (committed) and listed; the payment waits until they are dealt with
         return "mismatch", _open_flags_message(flags)
@@ -285,13 +308,14 @@ def payout_reissue(*, payout: Payout, acting_user, account_holder: str, bank_nam
         raise ValidationError("只有支付失败或被退回的款项可以重新支付")
     if Payout.objects.filter(reissue_of=original).exists():
         raise ValidationError("该笔支付已经重新支付过")
-    if not items_in_force().filter(pk=original.item_id, decision=ResolutionItem.Decision.APPROVE).exists():
-        raise ValidationError("该笔救助的决议已被更正，不能按原决议重新支付")
     account_number = "".join(account_number.split())
     if not (account_holder.strip() and bank_name.strip() and account_number.isdigit() and
             8 <= len(account_number) <= 32):
         raise ValidationError("请填写收款人、开户银行和正确的银行账号（8 至 32 位数字）")
     resolution = Resolution.objects.select_for_update().get(pk=original.batch.resolution_id)  # batch numbers
+    _lock_applications(Application.objects.filter(pk=original.application_id))
+    if not items_in_force().filter(pk=original.item_id, decision=ResolutionItem.Decision.APPROVE).exists():
+        raise ValidationError("该笔救助的决议已被更正，不能按原决议重新支付")
     _not_involved(acting_user, resolution=resolution, applications=[original.application], what="重新支付")
     batch = (PayoutBatch.objects.select_for_update().filter(resolution=resolution, state=PayoutBatch.State.PREPARED,
                                                             prepared_by=acting_user).first()
@@ -308,7 +332,8 @@ def payout_reissue(*, payout: Payout, acting_user, account_holder: str, bank_nam
 @records_actor
 @transaction.atomic
 def payout_cancel(*, payout: Payout, acting_user, reason: str) -> Payout:
-    """Stop a payout not yet with the bank (a deceased beneficiary, say), with the reason."""
+    """Stop a payout not yet with the bank (a deceased beneficiary, say), with the reason. It is not
+    made again: paying that decision after all takes a resolution that amends it."""
     _require(acting_user, "add_payoutbatch", "取消支付")
     locked = Payout.objects.select_for_update().get(pk=payout.pk)
     if not reason.strip():
@@ -337,6 +362,11 @@ def flag_override(*, flag: FraudFlag, acting_user, reason: str) -> FraudFlag:
         raise ValidationError("核实放行须写明理由")
     if locked.payout.batch.prepared_by_id == acting_user.pk:
         raise PermissionDenied("本批次由您制单，风险提示须由其他人核实放行")
+    if acting_user in staff_sharing(locked.payout.account_number):
+        raise PermissionDenied("该账号与您登记的本人账号相同，须由其他人核实放行")
+    payout = Payout.objects.select_related("batch__resolution", "application").get(pk=locked.payout_id)
+    _not_involved(acting_user, resolution=payout.batch.resolution, applications=[payout.application],
+                  what="核实放行其风险提示")
     locked.overridden_by, locked.overridden_at = acting_user, timezone.now()
     locked.override_reason = reason.strip()[:200]
     locked.save()

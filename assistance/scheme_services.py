@@ -75,6 +75,10 @@ def scheme_update(*, scheme: Scheme, acting_user, rules: list[dict] | None = Non
     scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
     if scheme.is_approved:
         raise ValidationError("该方案已经理事会批准，不能修改：如需调整，请新建版本")
+    pending = scheme.resolutions.filter(kind="scheme", signed_at__isnull=True).first()
+    if pending is not None:
+        # The council is looking at this version: what it signs must be what it saw.
+        raise ValidationError(f"该方案已提交理事会审议（{pending.number}），不能修改：如需调整，请先删除该决议草案")
     for field, value in changes.items():
         if field not in SCHEME_FIELDS:
             raise ValueError(f"{field} is not a scheme field one may change")

@@ -48,7 +48,7 @@ def _reconcile(batch, content: bytes, name: str, cashier: User) -> None:
 
 def load_council(*, users: dict[str, User]) -> dict:
     secretary, finance, cashier = users["council"], users["finance"], users["cashier"]
-    scheme = scheme_create(acting_user=secretary, year=YEAR, name="慈善医疗救助方案", annual_cap=D("50000"),
+    scheme = scheme_create(acting_user=secretary, year=YEAR, name="慈善医疗救助方案", annual_cap=D("100000"),
                            rules=_rules(), notes="依据《瑞安市慈善医疗救助共富基金管理办法》制定")
     members = {member.name: member for member in CouncilMember.objects.all()}
     meeting = meeting_record(

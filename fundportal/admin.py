@@ -15,7 +15,7 @@ class UserAdmin(NoStoreMixin, BaseUserAdmin, SimpleHistoryAdmin):
     list_select_related = ("region",)
     search_fields = ("username", "first_name")
     autocomplete_fields = ("region",)
-    fieldsets = BaseUserAdmin.fieldsets + ((_("工作信息"), {"fields": ("region", "organisation", "phone")}),)
+    fieldsets = BaseUserAdmin.fieldsets + ((_("工作信息"), {"fields": ("region", "organisation", "phone", "bank_account")}),)
 
 
 @admin.register(Region)

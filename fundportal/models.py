@@ -58,6 +58,11 @@ class User(AbstractUser):
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"], get_user=history_user)
 
+    def save(self, *args, **kwargs):
+        # Digits only ("6228 4800 …" as printed on a card), so the payouts' staff-account check matches.
+        self.bank_account = "".join(ch for ch in self.bank_account if ch in "0123456789")
+        super().save(*args, **kwargs)
+
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")

@@ -8,8 +8,9 @@ from .schemes import Scheme, SchemeRule
 from .settlements import (InsuredPerson, ScreeningRun, SettlementImport, SettlementImportError, SettlementRecord,
                           WarningTarget)
 
-__all__ = ["Attendance", "BankResult", "BankResultLine", "CouncilMember", "FraudFlag", "Meeting", "Payout", "PayoutBatch",
-           "QuorumRule", "Resolution", "ResolutionItem", "ResolutionSequence", "Application", "ApplicationMember", "ApplicationSequence", "Document", "DocumentAccess",
-           "EligibilityCategory", "ExtraCost", "HouseholdMember", "InsuredPerson", "OverdueCount", "ReviewCase",
-           "Scheme", "SchemeRule", "ScreeningRun", "SettlementImport", "SettlementImportError", "SettlementRecord", "StateDeadline",
-           "WarningTarget"]
+__all__ = ["Application", "ApplicationMember", "ApplicationSequence", "Attendance", "BankResult",
+           "BankResultLine", "CouncilMember", "Document", "DocumentAccess", "EligibilityCategory", "ExtraCost",
+           "FraudFlag", "HouseholdMember", "InsuredPerson", "Meeting", "OverdueCount", "Payout", "PayoutBatch",
+           "QuorumRule", "Resolution", "ResolutionItem", "ResolutionSequence", "ReviewCase", "Scheme",
+           "SchemeRule", "ScreeningRun", "SettlementImport", "SettlementImportError", "SettlementRecord",
+           "StateDeadline", "WarningTarget"]

@@ -197,7 +197,9 @@ class FraudFlag(models.Model):
         verbose_name_plural = _("风险提示")
         ordering = ["payout", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["payout", "kind"], name="fraud_flag_once_per_kind"),
+            # One open flag per payout and kind; cleared ones stay, with who cleared what and why.
+            models.UniqueConstraint(fields=["payout", "kind"], condition=Q(overridden_by__isnull=True),
+                                    name="fraud_flag_one_open_per_kind"),
             models.CheckConstraint(condition=Q(overridden_by__isnull=True) | ~Q(override_reason=""),
                                    name="fraud_flag_override_reason"),
         ]

@@ -146,3 +146,10 @@ def test_the_secretary_sees_applications_ready_or_decided_and_finance_none(clien
     assert client.get(reverse("admin:assistance_application_change", args=[waiting.pk])).status_code == 302
     client.force_login(finance_a)
     assert client.get(reverse("admin:assistance_application_change", args=[first.pk])).status_code == 403
+
+
+def test_breakdown_figures_are_shown_as_money_and_percentages():
+    from assistance.templatetags.breakdown import percent, yuan
+
+    assert (yuan("136475.86"), yuan("28799.2320"), yuan(None)) == ("136,475.86", "28,799.23", "")
+    assert (percent("0.7000"), percent("0.725"), percent("1")) == ("70%", "72.5%", "100%")
