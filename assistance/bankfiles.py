@@ -5,10 +5,12 @@ The result file needs a header row with 参考号, 金额 and 结果 (说明 opt
 be read whole is refused with every problem and its line number, and nothing of it is applied.
 """
 import csv
+import datetime as dt
 import io
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from fundportal.csvsafe import safe_cell
 
@@ -16,7 +18,7 @@ TRANSFER_HEADER = ["参考号", "收款人", "银行账号", "开户银行", "�
 RESULTS = {"成功": "paid", "已支付": "paid", "支付成功": "paid", "失败": "failed", "支付失败": "failed",
            "退回": "returned", "退票": "returned", "已退回": "returned"}
 COLUMNS = {"参考号": "reference", "金额": "amount", "金额（元）": "amount", "结果": "result", "说明": "message",
-           "银行说明": "message"}
+           "银行说明": "message", "日期": "date", "交易日期": "date"}
 MAX_LINES = 20000
 
 
@@ -87,8 +89,21 @@ def parse_amount(text: str) -> Decimal | None:
     return exact if exact == value else None
 
 
+def parse_date(text: str) -> dt.date | None:
+    """The bank's day: 2023-03-28, 2023/3/28 or 20230328 (an Excel date cell reads as 2023-03-28 00:00:00)."""
+    text = text.strip().split(" ")[0].replace("/", "-")
+    try:
+        if text.isdigit() and len(text) == 8:
+            return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        year, month, day = (int(part) for part in text.split("-"))
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
 def result_lines(content: bytes, name: str) -> list[dict]:
-    """[{"line", "reference", "amount", "result", "message"}] or ValidationError with every problem."""
+    """[{"line", "reference", "amount", "result", "message", "date"}] or ValidationError with every
+    problem. The date column (日期 or 交易日期) is optional: without it the day of import counts."""
     rows = _rows(content, name)
     if not rows:
         raise ValidationError("文件是空的")
@@ -112,8 +127,11 @@ def result_lines(content: bytes, name: str) -> list[dict]:
             problems.append(f"第 {number} 行：金额“{cells.get('amount', '')}”不是有效金额")
         if result is None:
             problems.append(f"第 {number} 行：结果“{cells.get('result', '')}”应为 成功、失败 或 退回")
+        day = parse_date(cells["date"]) if cells.get("date") else None
+        if cells.get("date") and (day is None or day > timezone.localdate()):
+            problems.append(f"第 {number} 行：日期“{cells['date']}”无效或晚于今天")
         lines.append({"line": number, "reference": cells.get("reference", ""), "amount": str(amount),
-                      "result": result, "message": cells.get("message", "")[:200]})
+                      "result": result, "message": cells.get("message", "")[:200], "date": day})
     if problems:
         raise ValidationError(["银行回单有误，未做任何处理：", *problems[:50]])
     if not lines:

@@ -161,7 +161,8 @@ def bank_result_import(*, batch: PayoutBatch, content: bytes, file_name: str, ac
                                        sha256=hashlib.sha256(content).hexdigest())
     BankResultLine.objects.bulk_create(
         BankResultLine(result=result, line=line["line"], reference=line["reference"][:40], amount=line["amount"],
-                       bank_result=line["result"], message=line["message"]) for line in lines)
+                       bank_result=line["result"], message=line["message"], booked_on=line["date"])
+        for line in lines)
     from .tasks import bank_result_apply_task
 
     transaction.on_commit(lambda: bank_result_apply_task.delay(result.pk))
@@ -199,7 +200,7 @@ def _apply_line(line: BankResultLine) -> tuple[str, str]:
     try:
         with transaction.atomic():
             return apply(payout=payout, amount=line.amount, acting_user=line.result.imported_by,
-                         bank_message=line.message)
+                         bank_message=line.message, booked_on=line.booked_on)
     except (ValidationError, PermissionDenied) as exc:
         return "mismatch", "；".join(getattr(exc, "messages", [str(exc)]))[:1000]
 
@@ -235,7 +236,8 @@ def _application_state(application: Application, state: str, reason: str) -> Non
 
 @records_actor
 @transaction.atomic
-def payout_confirm_paid(*, payout: Payout, acting_user, amount=None, bank_message: str = "") -> tuple[str, str]:
+def payout_confirm_paid(*, payout: Payout, acting_user, amount=None, bank_message: str = "",
+                        booked_on: dt.date | None = None) -> tuple[str, str]:
     """The bank paid: post the payout to the ledger, once. Returns (outcome, problem)."""
     locked = _locked_payout(payout, amount, acting_user)
     if locked.state == State.PAID:
@@ -248,7 +250,7 @@ def payout_confirm_paid(*, payout: Payout, acting_user, amount=None, bank_messag
     if flags:  # kept (committed) and listed; the payment waits until they are dealt with
         return "mismatch", _open_flags_message(flags)
     try:
-        entry = ledger_post_payout(amount=locked.amount, source=locked, acting_user=acting_user,
+        entry = ledger_post_payout(amount=locked.amount, source=locked, acting_user=acting_user, booked_on=booked_on,
                                    memo=f"救助金 {locked.reference} {locked.application.number}")
     except InsufficientFunds as exc:
         raise ValidationError(f"确认该笔支付将使基金余额为负，未入账：{exc.messages[0]}") from exc
@@ -264,7 +266,8 @@ def payout_confirm_paid(*, payout: Payout, acting_user, amount=None, bank_messag
 
 @records_actor
 @transaction.atomic
-def payout_mark_failed(*, payout: Payout, acting_user, amount=None, bank_message: str = "") -> tuple[str, str]:
+def payout_mark_failed(*, payout: Payout, acting_user, amount=None, bank_message: str = "",
+                       booked_on: dt.date | None = None) -> tuple[str, str]:
     locked = _locked_payout(payout, amount, acting_user)
     if locked.state == State.FAILED:
         return "unchanged", ""
@@ -279,14 +282,15 @@ def payout_mark_failed(*, payout: Payout, acting_user, amount=None, bank_message
 
 @records_actor
 @transaction.atomic
-def payout_mark_returned(*, payout: Payout, acting_user, amount=None, bank_message: str = "") -> tuple[str, str]:
+def payout_mark_returned(*, payout: Payout, acting_user, amount=None, bank_message: str = "",
+                         booked_on: dt.date | None = None) -> tuple[str, str]:
     """Money paid and then returned by the bank: a reversing entry; the payout can be re-issued."""
     locked = _locked_payout(payout, amount, acting_user)
     if locked.state == State.RETURNED:
         return "unchanged", ""
     if locked.state != State.PAID:
         raise ValidationError(f"该笔支付现为“{locked.get_state_display()}”，尚未确认支付，不能退回")
-    reversal = ledger_reverse(entry=locked.ledger_entry, acting_user=acting_user,
+    reversal = ledger_reverse(entry=locked.ledger_entry, acting_user=acting_user, booked_on=booked_on,
                               reason=f"银行退回 {locked.reference}：{bank_message or '未说明原因'}")
     Payout.objects.filter(pk=locked.pk, state=State.PAID).update(
         state=State.RETURNED, reversal_entry=reversal, bank_message=(bank_message or "银行退回")[:200])

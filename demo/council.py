@@ -29,13 +29,14 @@ def _rules() -> list[dict]:
             {"category": None, "deductible": D("15000"), "bands": [(0, None, D("0.50"))]}]
 
 
-def _bank_file(payouts, *, failed: dict[str, str]) -> bytes:
+def _bank_file(payouts, *, failed: dict[str, str], day: dt.date) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["参考号", "金额", "结果", "说明"])
+    writer.writerow(["参考号", "金额", "结果", "说明", "交易日期"])
     for payout in payouts:
         message = failed.get(payout.reference, "")
-        writer.writerow([payout.reference, f"{payout.amount:.2f}", "失败" if message else "成功", message])
+        writer.writerow([payout.reference, f"{payout.amount:.2f}", "失败" if message else "成功", message,
+                         f"{day:%Y-%m-%d}"])
     return out.getvalue().encode("utf-8")
 
 
@@ -69,12 +70,12 @@ def load_council(*, users: dict[str, User]) -> dict:
     batch_export(batch=batch, acting_user=finance, file_format="xlsx")
     sent = list(batch.payouts.order_by("id"))
     failing = sent[0]
-    _reconcile(batch, _bank_file(sent, failed={failing.reference: "户名与账号不符"}), "农商银行回单-第1批.csv", cashier)
+    _reconcile(batch, _bank_file(sent, failed={failing.reference: "户名与账号不符"}, day=dt.date(2023, 3, 28)), "农商银行回单-第1批.csv", cashier)
     failing.refresh_from_db()
     reissue = payout_reissue(payout=failing, acting_user=finance, account_holder=failing.account_holder,
                              bank_name="浙江瑞安农村商业银行塘下支行", account_number=failing.account_number[:-1] + "8")
     batch_export(batch=reissue.batch, acting_user=finance, file_format="xlsx")
-    _reconcile(reissue.batch, _bank_file([reissue], failed={}), "农商银行回单-重新支付.csv", cashier)
+    _reconcile(reissue.batch, _bank_file([reissue], failed={}, day=dt.date(2023, 4, 11)), "农商银行回单-重新支付.csv", cashier)
     paid = Payout.objects.filter(state=Payout.State.PAID)
     return {"resolutions": Resolution.objects.filter(signed_at__isnull=False).count(), "paid": paid.count(),
             "paid_total": paid.aggregate(total=Sum("amount"))["total"] or D("0")}

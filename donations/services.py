@@ -231,7 +231,7 @@ def donation_record(*, amount: Decimal, received_on: dt.date, channel: str, acti
             raise ValidationError("这张表单刚刚已经提交过，请在捐赠列表中查看") from exc
         raise ValidationError({"bank_reference": f"银行流水号 {bank_reference} 刚刚已被他人登记，同一笔款项不能重复登记"}) from exc
     ledger_post_income(amount=amount, source=donation, memo=f"捐赠收入：{donation.donor_display}",
-                       acting_user=acting_user)
+                       acting_user=acting_user, booked_on=received_on)
     receipt_issue(donation=donation, acting_user=acting_user)
     return donation
 

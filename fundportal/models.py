@@ -115,6 +115,9 @@ class LedgerEntry(models.Model):
     source_id = models.CharField(_("来源编号"), max_length=64)
     source = GenericForeignKey("source_type", "source_id")
     memo = models.CharField(_("摘要"), max_length=200)
+    # The business date (a donation's day of receipt, the bank's day of payment): statements cover
+    # periods by it. Empty on entries written before it existed: their recording date counts.
+    booked_on = models.DateField(_("业务日期"), null=True, blank=True)
     reverses = models.OneToOneField(
         "self", verbose_name=_("冲正的分录"), null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
     )
@@ -127,7 +130,8 @@ class LedgerEntry(models.Model):
         verbose_name = _("账目分录")
         verbose_name_plural = _("账目分录")
         ordering = ["-id"]
-        indexes = [models.Index(fields=["source_type", "source_id"], name="ledger_source_idx")]
+        indexes = [models.Index(fields=["source_type", "source_id"], name="ledger_source_idx"),
+                   models.Index(fields=["booked_on"], name="ledger_booked_on_idx")]
         constraints = [
             models.CheckConstraint(condition=~Q(amount=0), name="ledger_amount_not_zero"),
             models.CheckConstraint(condition=Q(balance_after__gte=0), name="ledger_balance_not_negative"),

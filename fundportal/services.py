@@ -1,9 +1,11 @@
 """Writes to the shared core: the fund ledger. Every change to the balance goes through here."""
+import datetime as dt
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 
 from .audit import records_actor
 from .models import ExportLog, FundAccount, LedgerEntry
@@ -24,7 +26,7 @@ def fund_account_main() -> FundAccount:
 
 
 def _post(*, account: FundAccount, kind: str, amount: Decimal, source: models.Model, memo: str,
-          acting_user, reverses: LedgerEntry | None = None) -> LedgerEntry:
+          acting_user, reverses: LedgerEntry | None = None, booked_on: dt.date | None = None) -> LedgerEntry:
     # The account row lock serialises every posting, so two postings never read the same
     # balance; the CHECK constraints are the backstop if code ever forgets the lock.
     locked = FundAccount.objects.select_for_update().get(pk=account.pk)
@@ -37,7 +39,7 @@ def _post(*, account: FundAccount, kind: str, amount: Decimal, source: models.Mo
     entry = LedgerEntry.objects.create(
         account=locked, kind=kind, amount=amount, balance_after=new_balance,
         source_type=ContentType.objects.get_for_model(source), source_id=str(source.pk),
-        memo=memo[:200], reverses=reverses, created_by=acting_user,
+        memo=memo[:200], reverses=reverses, created_by=acting_user, booked_on=booked_on or timezone.localdate(),
     )
     locked.balance = new_balance
     locked.save(update_fields=["balance", "updated_at"])
@@ -48,28 +50,28 @@ def _post(*, account: FundAccount, kind: str, amount: Decimal, source: models.Mo
 @records_actor
 @transaction.atomic
 def ledger_post_income(*, amount: Decimal, source: models.Model, memo: str, acting_user,
-                       account: FundAccount | None = None) -> LedgerEntry:
+                       account: FundAccount | None = None, booked_on: dt.date | None = None) -> LedgerEntry:
     amount = to_money(amount)
     if amount <= 0:
         raise ValidationError("收入金额必须大于零", code="amount")
     return _post(account=account or fund_account_main(), kind=LedgerEntry.Kind.INCOME, amount=amount,
-                 source=source, memo=memo, acting_user=acting_user)
+                 source=source, memo=memo, acting_user=acting_user, booked_on=booked_on)
 
 
 @records_actor
 @transaction.atomic
 def ledger_post_payout(*, amount: Decimal, source: models.Model, memo: str, acting_user,
-                       account: FundAccount | None = None) -> LedgerEntry:
+                       account: FundAccount | None = None, booked_on: dt.date | None = None) -> LedgerEntry:
     amount = to_money(amount)
     if amount <= 0:
         raise ValidationError("支出金额必须大于零", code="amount")
     return _post(account=account or fund_account_main(), kind=LedgerEntry.Kind.PAYOUT, amount=-amount,
-                 source=source, memo=memo, acting_user=acting_user)
+                 source=source, memo=memo, acting_user=acting_user, booked_on=booked_on)
 
 
 @records_actor
 @transaction.atomic
-def ledger_reverse(*, entry: LedgerEntry, reason: str, acting_user) -> LedgerEntry:
+def ledger_reverse(*, entry: LedgerEntry, reason: str, acting_user, booked_on: dt.date | None = None) -> LedgerEntry:
     """Cancel an entry by posting its opposite; an entry is reversed at most once."""
     if not reason.strip():
         raise ValidationError("冲正必须填写原因", code="reason")
@@ -79,7 +81,7 @@ def ledger_reverse(*, entry: LedgerEntry, reason: str, acting_user) -> LedgerEnt
     if LedgerEntry.objects.filter(reverses=entry).exists():
         raise ValidationError("该分录已经冲正过", code="already_reversed")
     return _post(account=account, kind=LedgerEntry.Kind.REVERSAL, amount=-entry.amount, source=entry.source,
-                 memo=f"冲正 #{entry.pk}：{reason}", acting_user=acting_user, reverses=entry)
+                 memo=f"冲正 #{entry.pk}：{reason}", acting_user=acting_user, reverses=entry, booked_on=booked_on)
 
 
 def export_log_record(*, acting_user, what: str, row_count: int, filters: dict | None = None) -> ExportLog:

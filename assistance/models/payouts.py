@@ -158,6 +158,7 @@ class BankResultLine(models.Model):
     amount = MoneyField(_("金额"))
     bank_result = models.CharField(_("银行结果"), max_length=8, choices=Result.choices)
     message = models.CharField(_("银行说明"), max_length=200, blank=True)
+    booked_on = models.DateField(_("银行日期"), null=True, blank=True, help_text=_("空：导入当天"))
     outcome = models.CharField(_("处理结果"), max_length=10, choices=Outcome.choices, blank=True)
     problem = models.CharField(_("不符原因"), max_length=1000, blank=True)
 

@@ -125,3 +125,13 @@ def test_twenty_concurrent_incomes_all_count(finance):
     assert all(isinstance(r, LedgerEntry) for r in results), results
     fund.refresh_from_db()
     assert fund.balance == Decimal("200.20")
+
+
+def test_a_donation_is_booked_on_its_day_of_receipt(finance):
+    import datetime as dt
+
+    from tests.donations.helpers import record
+
+    donation = record(finance, amount="500.00", received_on=dt.date(2023, 6, 18))
+    entry = LedgerEntry.objects.get(kind=LedgerEntry.Kind.INCOME, source_id=str(donation.pk))
+    assert entry.booked_on == dt.date(2023, 6, 18)

@@ -263,3 +263,21 @@ def test_a_pending_payout_can_be_cancelled_with_a_reason(batch, finance_a):
     payout_cancel(payout=payout, acting_user=finance_a, reason="受助人已去世，待理事会更正")
     payout.refresh_from_db()
     assert payout.state == Payout.State.CANCELLED
+
+
+def test_the_banks_day_is_the_ledger_entrys_business_date(exported, finance_b):
+    import datetime as dt
+
+    first, second = exported.payouts.order_by("id")
+    content = ("参考号,金额,结果,说明,交易日期\n"
+               f"{first.reference},{first.amount},成功,,2023/3/28\n{second.reference},{second.amount},成功,,\n")
+    reconcile(exported, content.encode(), finance_b)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.ledger_entry.booked_on == dt.date(2023, 3, 28)
+    from django.utils import timezone
+
+    assert second.ledger_entry.booked_on == timezone.localdate()  # no date: the day of import
+    with pytest.raises(ValidationError, match="日期“2099-01-01”无效或晚于今天"):
+        reconcile(exported, f"参考号,金额,结果,日期\n{first.reference},{first.amount},成功,2099-01-01\n".encode(),
+                  finance_b)
