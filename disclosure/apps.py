@@ -1,7 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class DisclosureConfig(AppConfig):
     name = "disclosure"
     verbose_name = _("信息公开")
+
+    def ready(self):
+        from .defaults import statement_schedules_on_migrate
+
+        post_migrate.connect(statement_schedules_on_migrate, dispatch_uid="disclosure_statement_schedules")

@@ -1,1 +1,102 @@
-"""Filled in by later issues."""
+"""Public statements of the fund: built from the ledger by Celery, published as immutable snapshots
+chained by hash.
+
+A statement is built (and may be rebuilt) until it is published. Publishing freezes it: the exact
+canonical JSON document (`document`), its SHA-256, and the previous published statement's hash,
+which the document itself contains. The database refuses any change to a published statement
+(migration 0002), and one published statement follows each one (one-to-one `previous`, unique
+`sequence`, a single first one), so the chain cannot fork. An error is fixed by publishing a
+correction notice (kind CORRECTION) that references the statement it corrects.
+"""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from fundportal.audit import history_user
+
+
+class Statement(models.Model):
+    class Kind(models.TextChoices):
+        MONTH = "month", _("月度")
+        QUARTER = "quarter", _("季度")
+        YEAR = "year", _("年度")
+        CUSTOM = "custom", _("自定义期间")
+        CORRECTION = "correction", _("更正说明")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        BUILDING = "building", _("生成中")
+        BUILT = "built", _("已生成，待发布")
+        FAILED = "failed", _("生成失败")
+        PUBLISHED = "published", _("已发布")
+
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    period_start = models.DateField(_("期间开始"))
+    period_end = models.DateField(_("期间结束"))
+    title = models.CharField(_("标题"), max_length=100)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.QUEUED)
+    content = models.JSONField(_("内容"), default=dict, blank=True)
+    # Progress of the build, read by the admin's progress bar.
+    steps_done = models.PositiveSmallIntegerField(default=0)
+    steps_total = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(_("错误"), blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发起人"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
+    built_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
+    # A correction notice: the statement it corrects, and what it says.
+    corrects = models.ForeignKey("self", verbose_name=_("更正的公示"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="corrections")
+    notice = models.TextField(_("更正说明"), blank=True)
+    # Set once, when published.
+    sequence = models.PositiveIntegerField(_("发布序号"), null=True, blank=True, unique=True)
+    document = models.TextField(_("发布文本"), blank=True, help_text=_("规范化 JSON，哈希即按此计算"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    previous = models.OneToOneField("self", verbose_name=_("上一份公示"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="following")
+    previous_sha256 = models.CharField(_("上一份的 SHA-256"), max_length=64, blank=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发布人"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+
+    history = HistoricalRecords(get_user=history_user, excluded_fields=["content", "document"])
+
+    class Meta:
+        verbose_name = _("收支公示")
+        verbose_name_plural = _("收支公示")
+        ordering = ["-period_end", "-id"]
+        permissions = [("publish_statement", _("可发布收支公示"))]
+        constraints = [
+            # Building the same period twice gives the same statement, never a second one.
+            models.UniqueConstraint(fields=["kind", "period_start", "period_end"], condition=~Q(kind="correction"),
+                                    name="statement_one_per_period"),
+            models.CheckConstraint(condition=Q(period_start__lte=models.F("period_end")), name="statement_period"),
+            models.CheckConstraint(
+                condition=~Q(state="published") | (Q(sequence__isnull=False, published_at__isnull=False)
+                                                   & ~Q(sha256="") & ~Q(document="")),
+                name="statement_published_complete"),
+            # The chain has one start: only the first published statement has no predecessor.
+            models.UniqueConstraint(fields=["state"], condition=Q(state="published", previous__isnull=True),
+                                    name="statement_one_first"),
+            models.CheckConstraint(condition=~Q(kind="correction") | Q(corrects__isnull=False),
+                                   name="statement_correction_references"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == self.State.PUBLISHED
+
+    @property
+    def progress_percent(self) -> int:
+        return int(100 * self.steps_done / self.steps_total) if self.steps_total else 0
+
+
+class ChainHead(models.Model):
+    """One row, locked while a statement is published: publications happen one at a time."""
+
+    last = models.OneToOneField(Statement, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

@@ -56,6 +56,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "assistance.add_resolution", "assistance.change_resolution", "assistance.delete_resolution",
         "assistance.view_resolution", "assistance.view_resolutionitem", "assistance.sign_resolution",
         "assistance.view_application", "assistance.view_payoutbatch", "assistance.view_payout",
+        "disclosure.view_statement",
     ],
     Role.CHARITY_FINANCE: [
         "donations.add_donor", "donations.change_donor", "donations.view_donor",
@@ -71,6 +72,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "assistance.add_payoutbatch", "assistance.view_payoutbatch", "assistance.export_payoutbatch",
         "assistance.reconcile_payoutbatch", "assistance.view_payout", "assistance.view_bankresult",
         "assistance.view_fraudflag", "assistance.override_fraudflag",
+        # Statements for the public: built from the ledger, published into the hash chain.
+        "disclosure.add_statement", "disclosure.view_statement", "disclosure.publish_statement",
     ],
     # Auditors read everything, history included, and change nothing.
     Role.AUDITOR: ["*.view_*", "fundportal.view_audit_trail"],

@@ -131,6 +131,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every request if it is missing
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")  # private files: never served as static
+# Published statements pre-rendered as files (public; nginx serves them directly in production).
+PUBLIC_ROOT = env.path("PUBLIC_ROOT", default=VAR_DIR / "public")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

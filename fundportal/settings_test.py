@@ -13,3 +13,4 @@ AXES_ENABLED = True
 MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
 # One test database per test process, so several runs on one machine never drop each other's.
 DATABASES["default"]["TEST"] = {"NAME": f"test_fundportal_{os.getpid()}"}  # noqa: F405
+PUBLIC_ROOT = VAR_DIR / f"test-public-{os.getpid()}"  # noqa: F405

@@ -24,6 +24,7 @@ urlpatterns += i18n_patterns(
     path("admin/audit/", core_views.audit_trail, name="audit_trail"),
     path("admin/", admin.site.urls),
     path("receipts/", include("donations.urls")),
+    path("disclosure/", include("disclosure.urls")),
     path("workspace/", include("assistance.urls")),
     prefix_default_language=False,
 )

@@ -51,10 +51,19 @@ def test_bad_dates_are_refused_in_chinese(text):
         parse_date(text)
 
 
+@pytest.mark.parametrize("name, masked", [
+    ("张", "张"), ("张三", "张*"), ("张三丰", "张*丰"), ("张小三丰", "张**丰"),
+    ("欧阳修", "欧阳*"), ("欧阳娜娜", "欧阳*娜"), ("司马相如", "司马*如"), ("诸葛孔明明", "诸葛**明"),
+    ("阿依古丽·买买提", "阿***·**提"), ("迪丽热巴•迪力木拉提", "迪***•****提"), (" 王五 ", "王*"), ("", ""),
+])
+def test_names_are_masked_keeping_the_surname(name, masked):
+    assert mask_name(name) == masked
+
+
 def test_masks_match_the_one_format():
     assert mask_name("张三丰") == "张*丰"
     assert mask_name("张三") == "张*"
-    assert mask_name("欧阳娜娜") == "欧**娜"
+    assert mask_name("欧阳娜娜") == "欧阳*娜"
     assert mask_resident_id("33038119500101123X") == "3303**********123X"
     assert mask_phone("13812341234") == "138****1234"
     assert mask_bank_account("6228480012345673256") == "6228 **** **** 3256"

@@ -1,0 +1,106 @@
+"""Statements in the admin: ask for a period's statement (built by Celery, with a progress bar),
+look at it, publish it, and publish a correction notice for a published one."""
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
+
+from fundportal.admin_utils import no_store
+from fundportal.forms import form_add_service_errors
+
+from .forms import CorrectionForm, StatementRequestForm
+from .models import Statement
+from .pages import statement_context
+from .services import statement_correct, statement_publish, statement_request
+
+
+def _errors(exc: Exception) -> str:
+    return "；".join(getattr(exc, "messages", None) or [str(exc)])
+
+
+@admin.register(Statement)
+class StatementAdmin(admin.ModelAdmin):
+    list_display = ("title", "kind", "state", "sequence", "published_at", "requested_at")
+    list_filter = ("state", "kind")
+    search_fields = ("title",)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # statements change only through the build and the publication
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/progress/", wrap(self.progress_view), name="disclosure_statement_progress"),
+            path("<int:pk>/publish/", wrap(self.publish_view), name="disclosure_statement_publish"),
+            path("<int:pk>/correct/", wrap(self.correct_view), name="disclosure_statement_correct"),
+        ] + super().get_urls()
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = StatementRequestForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            start, end = form.cleaned_data["period"]
+            try:
+                statement = statement_request(kind=form.cleaned_data["kind"], period_start=start, period_end=end,
+                                              acting_user=request.user)
+            except ValidationError as exc:
+                form_add_service_errors(form, exc)
+            else:
+                messages.success(request, f"已提交生成：{statement.title}")
+                return HttpResponseRedirect(reverse("admin:disclosure_statement_change", args=[statement.pk]))
+        return render(request, "admin/disclosure/statement/request.html", {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
+            "title": "生成收支公示"})
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        statement = get_object_or_404(Statement.objects.select_related("previous", "corrects"), pk=object_id)
+        if not self.has_view_permission(request, statement):
+            raise PermissionDenied
+        context = statement_context(statement) if statement.state in (Statement.State.BUILT,
+                                                                      Statement.State.PUBLISHED) else {}
+        return no_store(render(request, "admin/disclosure/statement/detail.html", {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "original": statement,
+            **context, "statement": statement, "correction_form": CorrectionForm(),
+            "can_publish": request.user.has_perm("disclosure.publish_statement"),
+            "title": statement.title}))
+
+    def progress_view(self, request, pk):
+        statement = get_object_or_404(Statement, pk=pk)
+        if not self.has_view_permission(request, statement):
+            raise PermissionDenied
+        done = statement.state not in (Statement.State.QUEUED, Statement.State.BUILDING)
+        return no_store(JsonResponse({
+            "status": statement.state, "done": done, "phase": statement.get_state_display(),
+            "processed": statement.steps_done, "total": statement.steps_total, "message": statement.error}))
+
+    def publish_view(self, request, pk):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        statement = get_object_or_404(Statement, pk=pk)
+        try:
+            statement = statement_publish(statement=statement, acting_user=request.user)
+            messages.success(request, f"已发布：第 {statement.sequence} 号，SHA-256 {statement.sha256}")
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _errors(exc))
+        return HttpResponseRedirect(reverse("admin:disclosure_statement_change", args=[pk]))
+
+    def correct_view(self, request, pk):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        statement = get_object_or_404(Statement, pk=pk)
+        form = CorrectionForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ValidationError("请写明更正说明")
+            correction = statement_correct(statement=statement, notice=form.cleaned_data["notice"],
+                                           acting_user=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _errors(exc))
+            return HttpResponseRedirect(reverse("admin:disclosure_statement_change", args=[pk]))
+        messages.success(request, f"已发布更正说明：第 {correction.sequence} 号")
+        return HttpResponseRedirect(reverse("admin:disclosure_statement_change", args=[correction.pk]))

@@ -1,0 +1,146 @@
+"""What a statement says, read from the ledger: pure reads, no writes.
+
+The rows are the ledger entries of the period (by business date), so every total is the sum of its
+rows and the closing balance is the opening balance plus them. People appear only as the public may
+see them: a beneficiary by masked name, town and category; an individual donor by masked name; an
+anonymous gift as 匿名. Never an ID number, address, phone, bank account, diagnosis or household.
+"""
+import datetime as dt
+import json
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import DateField, Q, Sum
+from django.db.models.functions import Coalesce, TruncDate
+
+from assistance.models import Payout
+from donations.models import Donation, Donor, Pledge
+from fundportal.masking import mask_name
+from fundportal.models import LedgerEntry, Region
+
+ZERO = Decimal("0.00")
+Kind = LedgerEntry.Kind
+
+
+def canonical(value) -> str:
+    """The one JSON text of a value: sorted keys, no spaces, Chinese as is. Hashes are over this."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _money(amount: Decimal) -> str:
+    return f"{amount:.2f}"
+
+
+def _entries():
+    day = Coalesce("booked_on", TruncDate("created_at"), output_field=DateField())
+    return LedgerEntry.objects.annotate(day=day)
+
+
+def balance_before(day: dt.date) -> Decimal:
+    return _entries().filter(day__lt=day).aggregate(total=Sum("amount"))["total"] or ZERO
+
+
+def _donor(donation: Donation) -> tuple[str, str]:
+    """(shown name, kind) as the public may see the giver."""
+    if donation.is_anonymous or donation.donor is None:
+        return "匿名", "匿名"
+    donor = donation.donor
+    if donor.kind == Donor.Kind.INDIVIDUAL:
+        return mask_name(donor.name), "个人"
+    return donor.name, donor.get_org_kind_display() or "单位"
+
+
+def _town(region: Region | None) -> str:
+    if region is None:
+        return ""
+    return region.parent.name if region.level == Region.Level.VILLAGE and region.parent else region.name
+
+
+def income_rows(start: dt.date, end: dt.date) -> list[dict]:
+    entries = list(_entries().filter(day__gte=start, day__lte=end)
+                   .filter(Q(kind=Kind.INCOME) | Q(kind=Kind.REVERSAL, reverses__kind=Kind.INCOME))
+                   .order_by("day", "id"))
+    donations = Donation.objects.select_related("donor").in_bulk([int(e.source_id) for e in entries])
+    rows = []
+    for entry in entries:
+        donor, kind = _donor(donations[int(entry.source_id)])
+        rows.append({"entry": entry.pk, "date": entry.day.isoformat(), "donor": donor, "donor_kind": kind,
+                     "amount": _money(entry.amount), "note": "冲正" if entry.kind == Kind.REVERSAL else ""})
+    return rows
+
+
+def payout_rows(start: dt.date, end: dt.date) -> tuple[list[dict], int]:
+    """The payouts of the period (a return is a negative row) and how many people they assisted."""
+    entries = list(_entries().filter(day__gte=start, day__lte=end)
+                   .filter(Q(kind=Kind.PAYOUT) | Q(kind=Kind.REVERSAL, reverses__kind=Kind.PAYOUT))
+                   .order_by("day", "id"))
+    payouts = (Payout.objects.select_related("application__person", "application__region__parent",
+                                             "application__review_case__category")
+               .in_bulk([int(e.source_id) for e in entries]))
+    rows, people = [], set()
+    for entry in entries:
+        application = payouts[int(entry.source_id)].application
+        people.add(application.person_id)
+        category = application.review_case.category if application.review_case else None
+        rows.append({"entry": entry.pk, "date": entry.day.isoformat(), "name": mask_name(application.person.name),
+                     "town": _town(application.region), "category": category.name if category else "",
+                     "amount": _money(-entry.amount), "note": "银行退回" if entry.kind == Kind.REVERSAL else ""})
+    return rows, len(people)
+
+
+def _grouped(rows: list[dict], key: str) -> list[dict]:
+    counts, sums = defaultdict(int), defaultdict(lambda: ZERO)
+    for row in rows:
+        counts[row[key]] += 1
+        sums[row[key]] += Decimal(row["amount"])
+    return [{key: name, "count": counts[name], "amount": _money(sums[name])}
+            for name in sorted(sums, key=lambda name: (-sums[name], name))]
+
+
+def pledges_outstanding(end: dt.date) -> list[dict]:
+    """Pledges signed by the end of the period and what of them had not arrived by then."""
+    pledges = (Pledge.objects.filter(signed_on__lte=end).select_related("donor")
+               .annotate(received=Coalesce(Sum("instalments__donations__amount", filter=Q(
+                   instalments__donations__status=Donation.Status.RECEIVED,
+                   instalments__donations__received_on__lte=end)), ZERO)).order_by("signed_on", "id"))
+    rows = []
+    for pledge in pledges:
+        outstanding = pledge.total - pledge.received
+        if outstanding > 0:
+            donor = pledge.donor
+            name = mask_name(donor.name) if donor.kind == Donor.Kind.INDIVIDUAL else donor.name
+            rows.append({"donor": name, "signed_on": pledge.signed_on.isoformat(), "total": _money(pledge.total),
+                         "received": _money(pledge.received), "outstanding": _money(outstanding)})
+    return rows
+
+
+STEPS = 4
+
+
+def statement_content(start: dt.date, end: dt.date, *, on_step=None) -> dict:
+    """The whole statement for a period; `on_step(n)` is told as each section is done."""
+    step = on_step or (lambda n: None)
+    opening = balance_before(start)
+    income = income_rows(start, end)
+    step(1)
+    payouts, people = payout_rows(start, end)
+    step(2)
+    pledges = pledges_outstanding(end)
+    step(3)
+    income_total = sum((Decimal(row["amount"]) for row in income), start=ZERO)
+    payout_total = sum((Decimal(row["amount"]) for row in payouts), start=ZERO)
+    closing = opening + income_total - payout_total
+    if closing != balance_before(end + dt.timedelta(days=1)):
+        raise ValueError("期末余额与账目不符")  # cannot happen unless the ledger changed mid-build
+    step(4)
+    return {
+        "period": {"start": start.isoformat(), "end": end.isoformat()},
+        "opening_balance": _money(opening), "closing_balance": _money(closing),
+        "income": {"rows": income, "total": _money(income_total), "by_donor": _grouped(income, "donor"),
+                   "by_kind": _grouped(income, "donor_kind")},
+        "payouts": {"rows": payouts, "total": _money(payout_total), "people": people,
+                    "by_town": _grouped(payouts, "town"), "by_category": _grouped(payouts, "category")},
+        "pledges": {"rows": pledges, "outstanding": _money(sum((Decimal(r["outstanding"]) for r in pledges),
+                                                               start=ZERO))},
+    }
+

@@ -1,0 +1,146 @@
+"""The public pages, pre-rendered to files at publication: published statements never change, so
+they are served the way static files are (nginx in production, a small file view otherwise).
+
+Layout under PUBLIC_ROOT, one tree per language:
+  <lang>/index.html                          the fund at a glance
+  <lang>/statements/index.html               the list of published statements
+  <lang>/statements/<n>/index.html           statement n
+  statements/<n>/statement.json              the published document itself (the hashed bytes)
+  statements/<n>/{income,payouts,pledges}.csv
+Files are written to a temporary name and renamed, so a reader never sees half a file.
+"""
+import csv
+import io
+import logging
+import os
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext
+
+from fundportal.csvsafe import safe_cell
+
+from . import charts
+from .models import Statement
+
+LANGUAGES = ("zh-hans", "en")
+AMOUNT_KEYS = {"amount", "total", "received", "outstanding", "entry"}
+CSV_TABLES = {
+    "income": (["日期", "捐赠方", "捐赠方类别", "金额（元）", "备注", "账目分录"],
+               lambda c: c["income"]["rows"], ["date", "donor", "donor_kind", "amount", "note", "entry"],
+               lambda c: c["income"]["total"]),
+    "payouts": (["日期", "受助人", "乡镇（街道）", "认定类别", "金额（元）", "备注", "账目分录"],
+                lambda c: c["payouts"]["rows"], ["date", "name", "town", "category", "amount", "note", "entry"],
+                lambda c: c["payouts"]["total"]),
+    "pledges": (["捐赠方", "签订日期", "认捐总额（元）", "已到账（元）", "未到账（元）"],
+                lambda c: c["pledges"]["rows"], ["donor", "signed_on", "total", "received", "outstanding"],
+                lambda c: c["pledges"]["outstanding"]),
+}
+
+
+def public_root() -> Path:
+    return Path(settings.PUBLIC_ROOT)
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False) as temporary:
+        temporary.write(data)
+    os.chmod(temporary.name, 0o644)  # nginx reads them
+    os.replace(temporary.name, path)
+
+
+def csv_table(statement: Statement, table: str) -> bytes:
+    """A table of the statement as CSV (UTF-8 with BOM for Excel): its rows only, so the amount
+    column sums to the published total exactly."""
+    header, rows, keys, _total = CSV_TABLES[table]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in rows(statement.content):  # text cells can never run as formulas; amounts stay numbers
+        writer.writerow([row[key] if key in AMOUNT_KEYS else safe_cell(row[key]) for key in keys])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def statement_context(statement: Statement) -> dict:
+    content = statement.content
+    corrections = list(Statement.objects.filter(corrects=statement, state=Statement.State.PUBLISHED)
+                       .order_by("sequence"))
+    return {"statement": statement, "content": content, "corrections": corrections,
+            "tables": list(CSV_TABLES) if statement.kind != Statement.Kind.CORRECTION else [],
+            "charts": {} if statement.kind == Statement.Kind.CORRECTION else {
+                "by_town": charts.bars([(r["town"] or "—", Decimal(r["amount"])) for r in content["payouts"]["by_town"]],
+                                       title=gettext("救助金按乡镇（街道）")),
+                "by_category": charts.bars([(r["category"] or "—", Decimal(r["amount"]))
+                                            for r in content["payouts"]["by_category"]],
+                                           title=gettext("救助金按认定类别")),
+                "by_kind": charts.bars([(r["donor_kind"], Decimal(r["amount"])) for r in content["income"]["by_kind"]],
+                                       colour=charts.COLOURS["income"], title=gettext("捐赠收入按捐赠方类别")),
+            }}
+
+
+def _published():
+    return Statement.objects.filter(state=Statement.State.PUBLISHED)
+
+
+def _render(template: str, context, language: str) -> bytes:
+    """`context` is a dict or a function making one (called in the language, for chart titles)."""
+    with translation.override(language):
+        values = context() if callable(context) else context
+        return render_to_string(template, {**values, "LANGUAGE_CODE": language}).encode("utf-8")
+
+
+logger = logging.getLogger(__name__)
+
+
+def statement_files_write_after_publication(*, statement_id: int) -> None:
+    """Called once the publication has committed. A failure here loses nothing: the statement is
+    published, and its pages write any missing file on first request."""
+    try:
+        statement_files_write(statement_id=statement_id)
+    except Exception:
+        logger.exception("writing the public files of statement %s failed; they will be written on demand",
+                         statement_id)
+
+
+def statement_files_write(*, statement_id: int) -> None:
+    """Everything a publication changes: the statement's own files, the list and the overview."""
+    statement = _published().select_related("previous", "corrects").get(pk=statement_id)
+    base = public_root() / "statements" / str(statement.sequence)
+    _write(base / "statement.json", statement.document.encode("utf-8"))
+    if statement.kind != Statement.Kind.CORRECTION:
+        for table in CSV_TABLES:
+            _write(base / f"{table}.csv", csv_table(statement, table))
+    for language in LANGUAGES:
+        _write(public_root() / language / "statements" / str(statement.sequence) / "index.html",
+               _render("disclosure/statement.html", lambda: statement_context(statement), language))
+    if statement.corrects_id:  # the corrected statement's page now links its correction
+        for language in LANGUAGES:
+            _write(public_root() / language / "statements" / str(statement.corrects.sequence) / "index.html",
+                   _render("disclosure/statement.html", lambda: statement_context(statement.corrects), language))
+    index_files_write()
+
+
+def index_files_write() -> None:
+    from .selectors import overview
+
+    statements = list(_published().order_by("-sequence"))
+    for language in LANGUAGES:
+        _write(public_root() / language / "statements" / "index.html",
+               _render("disclosure/statement_list.html", {"statements": statements}, language))
+        _write(public_root() / language / "index.html",
+               _render("disclosure/overview.html", lambda: {"overview": overview()}, language))
+
+
+def all_files_write() -> int:
+    """Rewrite every file (after a deployment, or if the folder was lost). Returns the count."""
+    count = 0
+    for statement in _published().order_by("sequence"):
+        statement_files_write(statement_id=statement.pk)
+        count += 1
+    index_files_write()
+    return count

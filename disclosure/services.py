@@ -1,0 +1,215 @@
+"""Writing statements: request a build, build (in a Celery task), publish into the hash chain,
+publish a correction notice, and verify the chain.
+
+Building is idempotent: one statement per (kind, period), rebuilt in place until published, its
+content written in one UPDATE at the end — a worker killed half-way leaves it "building" with
+its old content, and the redelivered task builds it again. Publishing takes the chain head's row
+lock, so two publications at the same moment are serialised and never point at the same
+predecessor (the database's one-to-one `previous` is the backstop).
+"""
+import calendar
+import datetime as dt
+import hashlib
+import json
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from fundportal.audit import records_actor
+
+from .content import STEPS, canonical, statement_content
+from .models import ChainHead, Statement
+
+Kind = Statement.Kind
+State = Statement.State
+QUARTERS = "一二三四"
+
+
+def period_for(kind: str, day: dt.date) -> tuple[dt.date, dt.date]:
+    """The month, quarter or year that contains `day`."""
+    if kind == Kind.MONTH:
+        return day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1])
+    if kind == Kind.QUARTER:
+        first = 3 * ((day.month - 1) // 3) + 1
+        return dt.date(day.year, first, 1), dt.date(day.year, first + 2, calendar.monthrange(day.year, first + 2)[1])
+    if kind == Kind.YEAR:
+        return dt.date(day.year, 1, 1), dt.date(day.year, 12, 31)
+    raise ValueError(f"{kind} has no calendar period")
+
+
+def previous_period(kind: str, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The last complete month, quarter or year before `today` (what the 1st's schedule builds)."""
+    start, _end = period_for(kind, today)
+    return period_for(kind, start - dt.timedelta(days=1))
+
+
+def title_for(kind: str, start: dt.date, end: dt.date) -> str:
+    if kind == Kind.MONTH:
+        return f"{start.year}年{start.month}月收支公示"
+    if kind == Kind.QUARTER:
+        return f"{start.year}年第{QUARTERS[(start.month - 1) // 3]}季度收支公示"
+    if kind == Kind.YEAR:
+        return f"{start.year}年度收支公示"
+    return f"{start:%Y-%m-%d}至{end:%Y-%m-%d}收支公示"
+
+
+def _check_period(kind: str, start: dt.date, end: dt.date) -> None:
+    if kind not in (Kind.MONTH, Kind.QUARTER, Kind.YEAR, Kind.CUSTOM):
+        raise ValidationError("公示类型无效")
+    if start > end:
+        raise ValidationError("期间开始日期不能晚于结束日期")
+    if end >= timezone.localdate():
+        raise ValidationError("只能公示已经结束的期间（结束日期须早于今天）")
+    if kind != Kind.CUSTOM and period_for(kind, start) != (start, end):
+        raise ValidationError("期间与公示类型不符：月度、季度、年度公示须为完整的自然月、季、年")
+
+
+@records_actor
+@transaction.atomic
+def statement_request(*, kind: str, period_start: dt.date, period_end: dt.date, acting_user) -> Statement:
+    """Ask for a statement to be built (or rebuilt) by Celery. A period has one statement: asking
+    again queues the same one again, unless it is published or already being built."""
+    if acting_user is not None and not acting_user.has_perm("disclosure.add_statement"):
+        raise PermissionDenied("您没有生成收支公示的权限")
+    _check_period(kind, period_start, period_end)
+    statement, _created = Statement.objects.select_for_update().get_or_create(
+        kind=kind, period_start=period_start, period_end=period_end,
+        defaults={"title": title_for(kind, period_start, period_end), "requested_by": acting_user})
+    if statement.state == State.PUBLISHED:
+        raise ValidationError(f"“{statement.title}”已发布，不能重新生成；如有错误请发布更正说明")
+    if statement.state in (State.QUEUED, State.BUILDING) and not _created:
+        return statement  # already on its way: no second task
+    statement.state, statement.error, statement.steps_done = State.QUEUED, "", 0
+    statement.requested_by = acting_user
+    statement.save()
+    from .tasks import statement_build_task
+
+    transaction.on_commit(lambda: statement_build_task.delay(statement.pk))
+    return statement
+
+
+def _progress(statement_id: int, done: int) -> None:
+    Statement.objects.filter(pk=statement_id, state=State.BUILDING).update(steps_done=done)
+
+
+def statement_build(*, statement_id: int) -> Statement:
+    """Build the content (the Celery task's body). Safe to run twice and after a crash."""
+    with transaction.atomic():
+        statement = Statement.objects.select_for_update().get(pk=statement_id)
+        if statement.state == State.PUBLISHED or statement.kind == Kind.CORRECTION:
+            return statement
+        statement.state, statement.steps_done, statement.steps_total = State.BUILDING, 0, STEPS
+        statement.save(update_fields=["state", "steps_done", "steps_total"])
+    try:
+        content = statement_content(statement.period_start, statement.period_end,
+                                    on_step=lambda done: _progress(statement_id, done))
+    except Exception as exc:
+        Statement.objects.filter(pk=statement_id, state=State.BUILDING).update(state=State.FAILED,
+                                                                               error=str(exc)[:2000])
+        raise
+    # One UPDATE, and only of a statement still being built (never of a published one).
+    Statement.objects.filter(pk=statement_id, state=State.BUILDING).update(
+        content=content, state=State.BUILT, steps_done=STEPS, built_at=timezone.now(), error="")
+    return Statement.objects.get(pk=statement_id)
+
+
+def document_for(statement: Statement, *, sequence: int, previous_sha256: str, published_at: dt.datetime) -> str:
+    """The published text: the statement's header and content, in canonical JSON."""
+    return canonical({
+        "fund": "慈善医疗救助共富基金", "sequence": sequence, "kind": statement.kind, "title": statement.title,
+        "period": {"start": statement.period_start.isoformat(), "end": statement.period_end.isoformat()},
+        "published_at": published_at.isoformat(), "previous_sha256": previous_sha256,
+        "content": statement.content,
+    })
+
+
+def _chain_head() -> ChainHead:
+    ChainHead.objects.get_or_create(pk=1)
+    return ChainHead.objects.select_for_update().get(pk=1)
+
+
+def _publish(statement: Statement, acting_user) -> Statement:
+    head = _chain_head()  # the lock that serialises publications
+    previous = head.last
+    statement.sequence = previous.sequence + 1 if previous else 1
+    statement.previous = previous
+    statement.previous_sha256 = previous.sha256 if previous else ""
+    statement.published_at = timezone.now()
+    statement.published_by = acting_user
+    statement.document = document_for(statement, sequence=statement.sequence,
+                                      previous_sha256=statement.previous_sha256,
+                                      published_at=statement.published_at)
+    statement.sha256 = hashlib.sha256(statement.document.encode("utf-8")).hexdigest()
+    statement.state = State.PUBLISHED
+    statement._change_reason = f"发布（第 {statement.sequence} 号）"
+    statement.save()
+    head.last = statement
+    head.save(update_fields=["last"])
+    from .pages import statement_files_write_after_publication
+
+    transaction.on_commit(lambda: statement_files_write_after_publication(statement_id=statement.pk))
+    return statement
+
+
+def _require_publisher(user) -> None:
+    if not user.has_perm("disclosure.publish_statement"):
+        raise PermissionDenied("您没有发布收支公示的权限")
+
+
+@records_actor
+@transaction.atomic
+def statement_publish(*, statement: Statement, acting_user) -> Statement:
+    """Publish a built statement: from now on it is the same bytes for everyone, for ever."""
+    _require_publisher(acting_user)
+    _chain_head()  # lock first, then the statement: the same order as every publication
+    statement = Statement.objects.select_for_update().get(pk=statement.pk)
+    if statement.state != State.BUILT:
+        raise ValidationError(f"“{statement.title}”现为“{statement.get_state_display()}”，只有已生成的公示可以发布")
+    return _publish(statement, acting_user)
+
+
+@records_actor
+@transaction.atomic
+def statement_correct(*, statement: Statement, notice: str, acting_user) -> Statement:
+    """Publish a correction notice (更正说明) for a published statement; the statement stays as it was."""
+    _require_publisher(acting_user)
+    if not notice.strip():
+        raise ValidationError({"notice": "请写明更正的内容和原因"})
+    _chain_head()
+    statement = Statement.objects.get(pk=statement.pk)
+    if not statement.is_published:
+        raise ValidationError("只能更正已发布的公示；未发布的请重新生成")
+    correction = Statement.objects.create(
+        kind=Kind.CORRECTION, period_start=statement.period_start, period_end=statement.period_end,
+        title=f"关于《{statement.title}》的更正说明", state=State.BUILT, corrects=statement, notice=notice.strip(),
+        requested_by=acting_user, built_at=timezone.now(),
+        content={"corrects": {"sequence": statement.sequence, "title": statement.title,
+                              "sha256": statement.sha256}, "notice": notice.strip()})
+    return _publish(correction, acting_user)
+
+
+def chain_problems() -> list[str]:
+    """Recompute the chain from the stored documents; each problem in Chinese (none: intact)."""
+    problems, previous = [], None
+    for expected, statement in enumerate(Statement.objects.filter(state=State.PUBLISHED).order_by("sequence"),
+                                         start=1):
+        label = f"第 {statement.sequence} 号《{statement.title}》"
+        if statement.sequence != expected:
+            problems.append(f"{label}：序号应为 {expected}，发布链不连续")
+        if hashlib.sha256(statement.document.encode("utf-8")).hexdigest() != statement.sha256:
+            problems.append(f"{label}：发布文本的哈希与记录不符，文本被改动过")
+        try:
+            document = json.loads(statement.document)
+        except ValueError:
+            problems.append(f"{label}：发布文本不是有效的 JSON")
+            previous = statement
+            continue
+        want_previous = previous.sha256 if previous else ""
+        if document.get("previous_sha256") != want_previous or statement.previous_sha256 != want_previous \
+                or statement.previous_id != (previous.pk if previous else None):
+            problems.append(f"{label}：与上一份公示的链接不符")
+        if canonical(document.get("content")) != canonical(statement.content):
+            problems.append(f"{label}：公示内容与发布文本不符，内容被改动过")
+        previous = statement
+    return problems

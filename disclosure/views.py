@@ -1,0 +1,114 @@
+"""Public views: the pre-rendered files (written at publication, rewritten here if missing) with
+validators for caches, the chain check, and a language switch that works with plain links.
+No login, no cookies needed; nothing here reads personal data."""
+import mimetypes
+from pathlib import Path
+
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpResponseNotModified, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.http import http_date, url_has_allowed_host_and_scheme
+from django.views.decorators.cache import cache_page
+from django.views.decorators.http import require_GET
+
+from . import pages
+from .models import Statement
+from .services import chain_problems
+
+STATEMENT_FILES = {"statement.json", "income.csv", "payouts.csv", "pledges.csv"}
+
+
+def _language(request) -> str:
+    language = translation.get_language_from_request(request)
+    return "en" if language and language.startswith("en") else "zh-hans"
+
+
+def _serve(request, path: Path, *, max_age: int, immutable: bool = False):
+    """A file as nginx would serve it: ETag from modification time and size, 304 when unchanged."""
+    stat = path.stat()
+    etag = f'"{int(stat.st_mtime):x}-{stat.st_size:x}"'
+    headers = {"ETag": etag, "Last-Modified": http_date(stat.st_mtime),
+               "Cache-Control": f"public, max-age={max_age}" + (", immutable" if immutable else ""),
+               "Vary": "Cookie, Accept-Language"}
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponseNotModified()
+    else:
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        if kind.startswith("text/") or kind == "application/json":
+            kind += "; charset=utf-8"
+        response = FileResponse(path.open("rb"), content_type=kind)
+        if path.suffix == ".csv":
+            response["Content-Disposition"] = f'attachment; filename="{path.parent.name}-{path.name}"'
+    for name, value in headers.items():
+        response[name] = value
+    return response
+
+
+def _ensure(path: Path, write) -> Path:
+    """Serve what publication wrote; if the folder was lost, write it again from the database."""
+    if not path.exists():
+        write()
+    if not path.exists():
+        raise Http404("没有这份公示")
+    return path
+
+
+@require_GET
+def overview(request):
+    path = pages.public_root() / _language(request) / "index.html"
+    return _serve(request, _ensure(path, pages.index_files_write), max_age=60)
+
+
+@require_GET
+def statement_list(request):
+    path = pages.public_root() / _language(request) / "statements" / "index.html"
+    return _serve(request, _ensure(path, pages.index_files_write), max_age=60)
+
+
+def _published(sequence: int) -> Statement:
+    statement = Statement.objects.filter(state=Statement.State.PUBLISHED, sequence=sequence).only("pk").first()
+    if statement is None:
+        raise Http404("没有这份公示")
+    return statement
+
+
+@require_GET
+def statement_page(request, sequence: int):
+    path = pages.public_root() / _language(request) / "statements" / str(sequence) / "index.html"
+    if not path.exists():
+        pages.statement_files_write(statement_id=_published(sequence).pk)
+    return _serve(request, _ensure(path, lambda: None), max_age=86400, immutable=False)
+
+
+@require_GET
+def statement_file(request, sequence: int, name: str):
+    if name not in STATEMENT_FILES:
+        raise Http404("没有这个文件")
+    path = pages.public_root() / "statements" / str(sequence) / name
+    if not path.exists():
+        pages.statement_files_write(statement_id=_published(sequence).pk)
+    # A published statement's files never change: caches may keep them for a year.
+    return _serve(request, _ensure(path, lambda: None), max_age=31536000, immutable=True)
+
+
+@require_GET
+@cache_page(60)
+def verify(request):
+    problems = chain_problems()
+    count = Statement.objects.filter(state=Statement.State.PUBLISHED).count()
+    return render(request, "disclosure/verify.html", {"problems": problems, "count": count})
+
+
+@require_GET
+def language(request, code: str):
+    """Switch the public pages' language with a plain link (the pages carry no form or token)."""
+    if code not in ("zh-hans", "en"):
+        raise Http404
+    target = request.GET.get("next") or request.headers.get("Referer") or "/disclosure/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/disclosure/"
+    response = HttpResponseRedirect(target)
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 86400, samesite="Lax")
+    return response
+
