@@ -53,7 +53,7 @@ def load_council(*, users: dict[str, User]) -> dict:
                            rules=_rules(), notes="依据《瑞安市慈善医疗救助共富基金管理办法》制定")
     members = {member.name: member for member in CouncilMember.objects.all()}
     meeting = meeting_record(
-        acting_user=secretary, held_on=dt.date(2023, 3, 15), title="2023年第一次理事会", place="市慈善总会三楼会议室",
+        acting_user=secretary, held_on=dt.date(2023, 9, 15), title="2023年第三次理事会", place="市慈善总会三楼会议室",
         agenda="一、审议2022年度慈善医疗救助方案；二、审议2022年度第一批救助名单及金额",
         minutes="会议由市慈善总会主持，四家成员单位出席，市总工会请假。会议审议通过了救助方案和第一批救助名单。",
         attendance=[(members[name], person) for name, person in REPRESENTATIVES.items()])
@@ -70,12 +70,14 @@ def load_council(*, users: dict[str, User]) -> dict:
     batch_export(batch=batch, acting_user=finance, file_format="xlsx")
     sent = list(batch.payouts.order_by("id"))
     failing = sent[0]
-    _reconcile(batch, _bank_file(sent, failed={failing.reference: "户名与账号不符"}, day=dt.date(2023, 3, 28)), "农商银行回单-第1批.csv", cashier)
+    _reconcile(batch, _bank_file(sent, failed={failing.reference: "户名与账号不符"}, day=dt.date(2023, 9, 27)),
+               "农商银行回单-第1批.csv", cashier)
     failing.refresh_from_db()
     reissue = payout_reissue(payout=failing, acting_user=finance, account_holder=failing.account_holder,
                              bank_name="浙江瑞安农村商业银行塘下支行", account_number=failing.account_number[:-1] + "8")
     batch_export(batch=reissue.batch, acting_user=finance, file_format="xlsx")
-    _reconcile(reissue.batch, _bank_file([reissue], failed={}, day=dt.date(2023, 4, 11)), "农商银行回单-重新支付.csv", cashier)
+    _reconcile(reissue.batch, _bank_file([reissue], failed={}, day=dt.date(2023, 10, 12)), "农商银行回单-重新支付.csv",
+               cashier)
     paid = Payout.objects.filter(state=Payout.State.PAID)
     return {"resolutions": Resolution.objects.filter(signed_at__isnull=False).count(), "paid": paid.count(),
             "paid_total": paid.aggregate(total=Sum("amount"))["total"] or D("0")}

@@ -7,10 +7,10 @@ from django.utils.safestring import SafeString, mark_safe
 
 from fundportal.money import format_money
 
-WIDTH = 640
-BAR = 26
-GAP = 10
-LABEL = 150
+WIDTH = 360  # a phone's width in CSS pixels: text drawn at 13 stays readable when the chart scales
+BAR = 22
+GAP = 8
+LABEL = 112
 COLOURS = {"income": "#067647", "payouts": "#b42318", "balance": "#175cd3"}
 
 
@@ -31,20 +31,21 @@ def bars(rows: list[tuple[str, Decimal]], *, colour: str = "#b42318", title: str
              f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>']
     for index, (label, amount) in enumerate(rows):
         y = GAP + index * (BAR + GAP)
-        length = int((WIDTH - LABEL - 110) * (amount / top)) if amount > 0 else 0
-        parts.append(f'<text x="{LABEL - 8}" y="{y + BAR * 0.7:.0f}" text-anchor="end" font-size="15">'
-                     f'{escape(label[:10])}</text>'
+        length = int((WIDTH - LABEL - 70) * (amount / top)) if amount > 0 else 0
+        parts.append(f'<text x="{LABEL - 6}" y="{y + BAR * 0.72:.0f}" text-anchor="end" font-size="13">'
+                     f'{escape(label[:8])}</text>'
                      f'<rect x="{LABEL}" y="{y}" width="{max(length, 1)}" height="{BAR}" rx="3" fill="{colour}"/>'
-                     f'<text x="{LABEL + length + 6}" y="{y + BAR * 0.7:.0f}" font-size="14">{_yuan(amount)}</text>')
+                     f'<text x="{LABEL + length + 4}" y="{y + BAR * 0.72:.0f}" font-size="12">{_yuan(amount)}</text>')
     parts.append("</svg>")
     return mark_safe("".join(parts))
 
 
 def timeline(points: list[tuple[str, Decimal, Decimal, Decimal]], *, title: str = "") -> SafeString:
-    """Per period (label, income, payouts, closing balance): paired bars and the balance as a line."""
+    """Per period (label, income, payouts, closing balance): paired bars and the balance as a line.
+    Labels are short (the month's number); the caption says which year."""
     if not points:
         return mark_safe("")
-    height, left, bottom, top_pad = 300, 70, 40, 20
+    height, left, bottom, top_pad = 220, 58, 30, 16
     plot_w, plot_h = WIDTH - left - 10, height - bottom - top_pad
     top = max(max(i, p, b) for _l, i, p, b in points) or Decimal(1)
     step = plot_w / len(points)
@@ -56,8 +57,8 @@ def timeline(points: list[tuple[str, Decimal, Decimal, Decimal]], *, title: str 
     parts = [f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(title)}" '
              f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
              f'<line x1="{left}" y1="{top_pad + plot_h}" x2="{WIDTH - 10}" y2="{top_pad + plot_h}" stroke="#9aa5b1"/>',
-             f'<text x="{left - 6}" y="{top_pad + 5}" text-anchor="end" font-size="12">{_yuan(top)}</text>',
-             f'<text x="{left - 6}" y="{top_pad + plot_h}" text-anchor="end" font-size="12">0</text>']
+             f'<text x="{left - 4}" y="{top_pad + 5}" text-anchor="end" font-size="11">{_yuan(top)}</text>',
+             f'<text x="{left - 4}" y="{top_pad + plot_h}" text-anchor="end" font-size="11">0</text>']
     line = []
     for index, (label, income, payouts, balance) in enumerate(points):
         x = left + index * step + step / 2
@@ -66,9 +67,9 @@ def timeline(points: list[tuple[str, Decimal, Decimal, Decimal]], *, title: str 
                      f'<rect x="{x:.1f}" y="{y(payouts):.1f}" width="{bar:.1f}" '
                      f'height="{top_pad + plot_h - y(payouts):.1f}" fill="{COLOURS["payouts"]}"/>')
         if len(points) <= 12 or index % 3 == 0:
-            parts.append(f'<text x="{x:.1f}" y="{height - bottom + 18}" text-anchor="middle" font-size="12">'
+            parts.append(f'<text x="{x:.1f}" y="{height - bottom + 16}" text-anchor="middle" font-size="11">'
                          f'{escape(label)}</text>')
         line.append(f"{x:.1f},{y(balance):.1f}")
-    parts.append(f'<polyline points="{" ".join(line)}" fill="none" stroke="{COLOURS["balance"]}" stroke-width="3"/>')
+    parts.append(f'<polyline points="{" ".join(line)}" fill="none" stroke="{COLOURS["balance"]}" stroke-width="2"/>')
     parts.append("</svg>")
     return mark_safe("".join(parts))

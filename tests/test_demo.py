@@ -230,3 +230,18 @@ def test_the_council_signed_and_a_paid_batch_has_a_failed_and_reissued_payout(de
                   payout.batch.prepared_by_id, payout.settled_by_id}
         assert len(people - {None}) == (4 if payout.settled_by_id else 3)  # four hands per paid case
     assert len(batch_people) == 2 and "救助金已发放 2 笔" in demo_output
+
+
+def test_the_demo_publishes_its_2023_statements_in_one_intact_chain(demo_output):
+    from disclosure.models import Statement
+    from disclosure.services import chain_problems
+
+    published = Statement.objects.filter(state=Statement.State.PUBLISHED)
+    assert published.count() == 17 and chain_problems() == []
+    year = published.get(kind=Statement.Kind.YEAR)
+    from assistance.models import Payout
+
+    paid = Payout.objects.filter(state=Payout.State.PAID).aggregate(s=Sum("amount"))["s"]
+    assert year.content["payouts"]["total"] == f"{paid:.2f}" and year.content["income"]["total"] == "1479200.00"
+    assert year.content["closing_balance"] == str(fund_account_main().balance)
+    assert "信息公开：已发布 2023 年收支公示 17 份" in demo_output

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Sum
 
 from demo.council import load_council
+from demo.disclosure import load_statements
 from demo.donations import donation_summary, load_donations
 from demo.medical import SETTLEMENT_YEAR, load_medical_year
 from demo.regions import load_regions
@@ -58,6 +59,7 @@ class Command(BaseCommand):
             council = load_council(users=users)
             self.stdout.write(f"  理事会：签署决议 {council['resolutions']} 项；救助金已发放 {council['paid']} 笔，"
                               f"合计 {format_money(council['paid_total'])} 元（其中 1 笔更正账号后重新支付）")
+            self.stdout.write(f"  信息公开：已发布 2023 年收支公示 {load_statements(users=users)} 份（12 个月、4 个季度、全年）")
             self.stdout.write(self.style.SUCCESS("演示数据载入完成。"))
 
         summary = donation_summary()
@@ -73,6 +75,7 @@ class Command(BaseCommand):
             "",
             f"管理平台：{BASE_URL}/admin/",
             f"收据核验：{BASE_URL}/receipts/verify/",
+            f"信息公开：{BASE_URL}/disclosure/",
         ]
         if receipt := summary.sample_receipt:
             out += [

@@ -1,0 +1,105 @@
+"""The public pages: no login, Chinese and English, pre-rendered files served with validators,
+CSV tables that sum to the published totals, and nothing personal anywhere."""
+import csv
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from disclosure.models import Statement
+from disclosure.services import period_for, statement_build, statement_publish, statement_request
+
+pytestmark = pytest.mark.django_db
+
+
+def publish(kind, day, user) -> Statement:
+    start, end = period_for(kind, day)
+    statement = statement_request(kind=kind, period_start=start, period_end=end, acting_user=user)
+    return statement_publish(statement=statement_build(statement_id=statement.pk), acting_user=user)
+
+
+@pytest.fixture
+def published(history, finance_a, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # files are written once publication commits
+        statements = [publish("month", dt.date(2023, month, 1), finance_a) for month in (5, 6, 7)]
+        statements.append(publish("year", dt.date(2023, 1, 1), finance_a))
+    return statements
+
+
+def test_every_public_page_opens_without_login(published, public_root):
+    client = Client()
+    june = published[1]
+    for url, text in (("/disclosure/", "基金概况"), ("/disclosure/statements/", "2023年6月收支公示"),
+                      (f"/disclosure/statements/{june.sequence}/", june.sha256),
+                      ("/disclosure/verify/", "哈希链完整")):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert text in b"".join(response.streaming_content if response.streaming else [response.content]).decode()
+    assert (public_root / "zh-hans" / "statements" / str(june.sequence) / "index.html").exists()
+
+
+def body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def test_the_overview_adds_up_the_published_months(published):
+    page = body(Client().get("/disclosure/")).decode()
+    assert "80,500.00" in page and "35,000.00" in page and "45,500.00" in page  # received, paid (net), balance
+    assert page.count("<svg") == 4 and "<script" not in page
+
+
+def test_statement_files_are_served_with_validators_and_never_change(published):
+    client = Client()
+    url = f"/disclosure/statements/{published[1].sequence}/statement.json"
+    response = client.get(url)
+    assert body(response).decode() == published[1].document
+    assert "immutable" in response["Cache-Control"] and response["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+    assert client.get(f"/disclosure/statements/{published[1].sequence}/secret.txt").status_code == 404
+    assert client.get("/disclosure/statements/999/").status_code == 404
+
+
+@pytest.mark.parametrize("table, total_key", [("income", ("income", "total")), ("payouts", ("payouts", "total")),
+                                              ("pledges", ("pledges", "outstanding"))])
+def test_csv_rows_sum_exactly_to_the_published_totals(published, table, total_key):
+    for statement in published:
+        rows = list(csv.DictReader(io.StringIO(body(Client().get(
+            f"/disclosure/statements/{statement.sequence}/{table}.csv")).decode("utf-8-sig"))))
+        column = {"income": "金额（元）", "payouts": "金额（元）", "pledges": "未到账（元）"}[table]
+        section, key = total_key
+        assert sum((Decimal(row[column]) for row in rows), start=Decimal("0.00")) == Decimal(
+            statement.content[section][key])
+
+
+def test_a_missing_file_is_written_again_from_the_database(published, public_root):
+    import shutil
+
+    shutil.rmtree(public_root)
+    june = published[1]
+    assert june.sha256 in body(Client().get(f"/disclosure/statements/{june.sequence}/")).decode()
+    assert body(Client().get(f"/disclosure/statements/{june.sequence}/statement.json")).decode() == june.document
+    assert "基金概况" in body(Client().get("/disclosure/")).decode()
+
+
+def test_the_pages_in_english(published):
+    client = Client()
+    response = client.get("/disclosure/language/en/?next=/disclosure/statements/")
+    assert response.status_code == 302 and response["Location"] == "/disclosure/statements/"
+    page = body(client.get("/disclosure/statements/")).decode()
+    assert 'lang="en"' in page
+    assert body(client.get("/disclosure/language/zh-hans/?next=https://evil.example/")).decode() == ""
+    assert client.get("/disclosure/language/zh-hans/?next=https://evil.example/")["Location"] == "/disclosure/"
+
+
+def test_a_correction_is_linked_from_the_statement_it_corrects(published, finance_a,
+                                                               django_capture_on_commit_callbacks):
+    from disclosure.services import statement_correct
+
+    with django_capture_on_commit_callbacks(execute=True):
+        correction = statement_correct(statement=published[0], notice="个人捐赠 500 元的日期应为 5 月 21 日。",
+                                       acting_user=finance_a)
+    page = body(Client().get(f"/disclosure/statements/{published[0].sequence}/")).decode()
+    assert correction.title in page
+    assert "5 月 21 日" in body(Client().get(f"/disclosure/statements/{correction.sequence}/")).decode()
