@@ -19,6 +19,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -87,11 +88,16 @@ def _published():
     return Statement.objects.filter(state=Statement.State.PUBLISHED)
 
 
-def _render(template: str, context, language: str) -> bytes:
-    """`context` is a dict or a function making one (called in the language, for chart titles)."""
+def _render(template: str, context, language: str, *, page: tuple) -> bytes:
+    """`context` is a dict or a function making one (called in the language, for chart titles);
+    `page` is (url name, *args): the same page in the other language is linked from the header."""
+    other = "zh-hans" if language == "en" else "en"
+    with translation.override(other):
+        alternate = reverse(page[0], args=page[1:])
     with translation.override(language):
         values = context() if callable(context) else context
-        return render_to_string(template, {**values, "LANGUAGE_CODE": language}).encode("utf-8")
+        return render_to_string(template, {**values, "LANGUAGE_CODE": language, "alternate": alternate}
+                                ).encode("utf-8")
 
 
 logger = logging.getLogger(__name__)
@@ -117,11 +123,13 @@ def statement_files_write(*, statement_id: int) -> None:
             _write(base / f"{table}.csv", csv_table(statement, table))
     for language in LANGUAGES:
         _write(public_root() / language / "statements" / str(statement.sequence) / "index.html",
-               _render("disclosure/statement.html", lambda: statement_context(statement), language))
+               _render("disclosure/statement.html", lambda: statement_context(statement), language,
+                       page=("disclosure:statement", statement.sequence)))
     if statement.corrects_id:  # the corrected statement's page now links its correction
         for language in LANGUAGES:
             _write(public_root() / language / "statements" / str(statement.corrects.sequence) / "index.html",
-                   _render("disclosure/statement.html", lambda: statement_context(statement.corrects), language))
+                   _render("disclosure/statement.html", lambda: statement_context(statement.corrects), language,
+                           page=("disclosure:statement", statement.corrects.sequence)))
     index_files_write()
 
 
@@ -131,9 +139,11 @@ def index_files_write() -> None:
     statements = list(_published().order_by("-sequence"))
     for language in LANGUAGES:
         _write(public_root() / language / "statements" / "index.html",
-               _render("disclosure/statement_list.html", {"statements": statements}, language))
+               _render("disclosure/statement_list.html", {"statements": statements}, language,
+                       page=("disclosure:statements",)))
         _write(public_root() / language / "index.html",
-               _render("disclosure/overview.html", lambda: {"overview": overview()}, language))
+               _render("disclosure/overview.html", lambda: {"overview": overview()}, language,
+                       page=("disclosure:overview",)))
 
 
 def all_files_write() -> int:

@@ -9,5 +9,4 @@ urlpatterns = [
     path("statements/<int:sequence>/", views.statement_page, name="statement"),
     path("statements/<int:sequence>/<str:name>", views.statement_file, name="file"),
     path("verify/", views.verify, name="verify"),
-    path("language/<str:code>/", views.language, name="language"),
 ]

@@ -1,14 +1,13 @@
 """Public views: the pre-rendered files (written at publication, rewritten here if missing) with
-validators for caches, the chain check, and a language switch that works with plain links.
-No login, no cookies needed; nothing here reads personal data."""
+validators for caches, and the chain check. No login, no cookies; nothing here reads personal data."""
 import mimetypes
 from pathlib import Path
 
-from django.conf import settings
-from django.http import FileResponse, Http404, HttpResponseNotModified, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseNotModified
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import translation
-from django.utils.http import http_date, url_has_allowed_host_and_scheme
+from django.utils.http import http_date
 from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_GET
 
@@ -20,8 +19,8 @@ STATEMENT_FILES = {"statement.json", "income.csv", "payouts.csv", "pledges.csv"}
 
 
 def _language(request) -> str:
-    language = translation.get_language_from_request(request)
-    return "en" if language and language.startswith("en") else "zh-hans"
+    """The URL decides (/en/disclosure/… is English), as everywhere on the site."""
+    return "en" if translation.get_language().startswith("en") else "zh-hans"
 
 
 def _serve(request, path: Path, *, max_age: int, immutable: bool = False):
@@ -30,7 +29,7 @@ def _serve(request, path: Path, *, max_age: int, immutable: bool = False):
     etag = f'"{int(stat.st_mtime):x}-{stat.st_size:x}"'
     headers = {"ETag": etag, "Last-Modified": http_date(stat.st_mtime),
                "Cache-Control": f"public, max-age={max_age}" + (", immutable" if immutable else ""),
-               "Vary": "Cookie, Accept-Language"}
+               }
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponseNotModified()
     else:
@@ -97,18 +96,7 @@ def statement_file(request, sequence: int, name: str):
 def verify(request):
     problems = chain_problems()
     count = Statement.objects.filter(state=Statement.State.PUBLISHED).count()
-    return render(request, "disclosure/verify.html", {"problems": problems, "count": count})
-
-
-@require_GET
-def language(request, code: str):
-    """Switch the public pages' language with a plain link (the pages carry no form or token)."""
-    if code not in ("zh-hans", "en"):
-        raise Http404
-    target = request.GET.get("next") or request.headers.get("Referer") or "/disclosure/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = "/disclosure/"
-    response = HttpResponseRedirect(target)
-    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 86400, samesite="Lax")
-    return response
-
+    other = "zh-hans" if _language(request) == "en" else "en"
+    with translation.override(other):
+        alternate = reverse("disclosure:verify")
+    return render(request, "disclosure/verify.html", {"problems": problems, "count": count, "alternate": alternate})

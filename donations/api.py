@@ -103,3 +103,31 @@ class ReceiptVerifyApi(APIView):
             ratelimits.lookup_failed(request)
             return Response({"detail": "未找到与该编号和验证码匹配的收据"}, status=status.HTTP_404_NOT_FOUND)
         return Response(self.OutputSerializer(receipt).data)
+
+
+class ReceiptListApi(ListAPIView):
+    """Receipts issued (Charity Federation, auditors): number, status, donor as printed, amount.
+    ?status=valid|voided, ?year=2023 filter."""
+
+    permission_classes = [ModelPermissions]
+    queryset = Receipt.objects.none()
+
+    @extend_schema_serializer(component_name="Receipt")
+    class OutputSerializer(serializers.ModelSerializer):
+        class Meta:
+            model = Receipt
+            fields = ["id", "number", "status", "donor_name", "is_organisation", "amount", "received_on",
+                      "donation"]
+
+    serializer_class = OutputSerializer
+
+    def get_queryset(self):
+        if not self.request.user.has_perm("donations.view_receipt"):
+            return Receipt.objects.none()
+        receipts = Receipt.objects.order_by("-id")
+        if status_ := self.request.query_params.get("status"):
+            receipts = receipts.filter(status=status_)
+        year = self.request.query_params.get("year", "")
+        if year.isdigit():
+            receipts = receipts.filter(year=int(year))
+        return receipts

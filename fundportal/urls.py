@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/donations/", include("donations.api_urls")),
     path("api/assistance/", include("assistance.api_urls")),
+    path("api/public/", include("disclosure.api_urls")),
     path("healthz", core_views.healthz, name="healthz"),
 ]
 urlpatterns += i18n_patterns(

@@ -85,12 +85,13 @@ def test_a_missing_file_is_written_again_from_the_database(published, public_roo
 
 def test_the_pages_in_english(published):
     client = Client()
-    response = client.get("/disclosure/language/en/?next=/disclosure/statements/")
-    assert response.status_code == 302 and response["Location"] == "/disclosure/statements/"
-    page = body(client.get("/disclosure/statements/")).decode()
-    assert 'lang="en"' in page
-    assert body(client.get("/disclosure/language/zh-hans/?next=https://evil.example/")).decode() == ""
-    assert client.get("/disclosure/language/zh-hans/?next=https://evil.example/")["Location"] == "/disclosure/"
+    chinese = body(client.get("/disclosure/statements/")).decode()
+    assert 'href="/en/disclosure/statements/"' in chinese  # the same page in English, a plain link
+    english = body(client.get("/en/disclosure/statements/")).decode()
+    assert '<html lang="en">' in english and 'href="/disclosure/statements/"' in english
+    assert 'href="/en/disclosure/statements/1/"' in english  # English pages link English pages
+    page = body(client.get(f"/en/disclosure/statements/{published[1].sequence}/")).decode()
+    assert published[1].sha256 in page and '<html lang="en">' in page
 
 
 def test_a_correction_is_linked_from_the_statement_it_corrects(published, finance_a,

@@ -1,0 +1,137 @@
+"""Staff API for warning targets, applications and payouts: read, with the admin's own role and
+area rules (the same selectors), names and numbers masked. Payout batches are made through the
+same service as the admin's button."""
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView, RetrieveAPIView, get_object_or_404
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from fundportal.api_permissions import ModelPermissions
+from fundportal.masking import mask_bank_account, mask_name, mask_resident_id
+
+from . import selectors
+from .models import Application, Payout, PayoutBatch, Resolution, WarningTarget
+from .payouts import payout_batch_create
+
+
+@extend_schema_serializer(component_name="WarningTarget")
+class WarningTargetSerializer(serializers.ModelSerializer):
+    name = serializers.SerializerMethodField()
+    resident_id = serializers.SerializerMethodField()
+    region = serializers.CharField(source="region.name", default=None)
+    year = serializers.IntegerField(source="run.year")
+
+    class Meta:
+        model = WarningTarget
+        fields = ["id", "name", "resident_id", "region", "year", "total_cost", "fund_paid", "out_of_pocket",
+                  "settlement_count"]
+
+    def get_name(self, target) -> str:
+        return mask_name(target.person.name)
+
+    def get_resident_id(self, target) -> str:
+        return mask_resident_id(target.person.resident_id)
+
+
+class WarningTargetListApi(ListAPIView):
+    """Warning targets: the MSB all, civil-affairs officers those of shared runs in their area."""
+
+    permission_classes = [ModelPermissions]
+    queryset = WarningTarget.objects.none()
+    serializer_class = WarningTargetSerializer
+
+    def get_queryset(self):
+        return selectors.warning_targets_for_user(user=self.request.user).order_by("id")
+
+
+@extend_schema_serializer(component_name="Application")
+class ApplicationSerializer(serializers.ModelSerializer):
+    name = serializers.SerializerMethodField()
+    resident_id = serializers.SerializerMethodField()
+    region = serializers.CharField(source="region.name")
+
+    class Meta:
+        model = Application
+        fields = ["id", "number", "name", "resident_id", "region", "year", "state", "insured_out_of_pocket",
+                  "other_assistance", "submitted_at"]
+
+    def get_name(self, application) -> str:
+        return mask_name(application.person.name)
+
+    def get_resident_id(self, application) -> str:
+        return mask_resident_id(application.person.resident_id)
+
+
+class ApplicationListApi(ListAPIView):
+    """Applications: clerks their own, civil affairs their area, the council's secretary those
+    ready or decided, the MSB and auditors all. ?state=… filters."""
+
+    permission_classes = [ModelPermissions]
+    queryset = Application.objects.none()
+    serializer_class = ApplicationSerializer
+
+    def get_queryset(self):
+        applications = selectors.applications_for_user(user=self.request.user).order_by("-submitted_at", "-id")
+        if state := self.request.query_params.get("state"):
+            applications = applications.filter(state=state)
+        return applications
+
+
+class ApplicationDetailApi(RetrieveAPIView):
+    permission_classes = [ModelPermissions]
+    queryset = Application.objects.none()
+    serializer_class = ApplicationSerializer
+
+    def get_queryset(self):
+        return selectors.applications_for_user(user=self.request.user)
+
+
+@extend_schema_serializer(component_name="Payout")
+class PayoutSerializer(serializers.ModelSerializer):
+    batch = serializers.CharField(source="batch.number")
+    application = serializers.CharField(source="application.number")
+    account_holder = serializers.SerializerMethodField()
+    account_number = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Payout
+        fields = ["id", "reference", "batch", "application", "amount", "account_holder", "bank_name",
+                  "account_number", "state", "bank_message", "settled_at"]
+
+    def get_account_holder(self, payout) -> str:
+        return mask_name(payout.account_holder)
+
+    def get_account_number(self, payout) -> str:
+        return mask_bank_account(payout.account_number)
+
+
+class PayoutListApi(ListAPIView):
+    """Payouts (Charity Federation, the council's secretary, auditors). ?batch=ZF…&state=… filter."""
+
+    permission_classes = [ModelPermissions]
+    queryset = Payout.objects.none()
+    serializer_class = PayoutSerializer
+
+    def get_queryset(self):
+        if not self.request.user.has_perm("assistance.view_payout"):
+            return Payout.objects.none()
+        payouts = Payout.objects.select_related("batch", "application").order_by("-id")
+        if batch := self.request.query_params.get("batch"):
+            payouts = payouts.filter(batch__number=batch)
+        if state := self.request.query_params.get("state"):
+            payouts = payouts.filter(state=state)
+        return payouts
+
+
+class PayoutBatchCreateApi(APIView):
+    """POST: make the payout batch of a signed resolution (the same service as the admin)."""
+
+    permission_classes = [ModelPermissions]
+    queryset = PayoutBatch.objects.none()
+
+    @extend_schema(request=None, responses=PayoutSerializer(many=True))
+    def post(self, request, pk: int):
+        batch = payout_batch_create(resolution=get_object_or_404(Resolution, pk=pk), acting_user=request.user)
+        return Response(PayoutSerializer(batch.payouts.select_related("batch", "application"), many=True).data,
+                        status=status.HTTP_201_CREATED)

@@ -1,0 +1,139 @@
+"""Public, read-only API of published statements and the fund's totals: no login, paginated,
+filterable (?kind=month&year=2023), and cacheable (ETag from the chain head, short max-age)."""
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import condition
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .models import ChainHead, Statement
+from .selectors import overview
+
+
+def _chain_etag(request, *args, **kwargs) -> str:
+    """Everything public changes only when a statement is published: the chain head says when."""
+    head = ChainHead.objects.select_related("last").filter(pk=1).first()
+    return f'"{head.last.sha256 if head and head.last else "empty"}"'
+
+
+def cacheable(view_class):
+    """GET answers 304 to a client that has the current chain head, and may be cached a minute."""
+    view_class.get = method_decorator(condition(etag_func=_chain_etag))(view_class.get)
+    view_class.get = method_decorator(cache_control(public=True, max_age=60))(view_class.get)
+    return view_class
+
+
+class StatementSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Statement
+        fields = ["sequence", "kind", "title", "period_start", "period_end", "published_at", "sha256",
+                  "previous_sha256"]
+
+
+class StatementDetailSerializer(StatementSerializer):
+    content = serializers.JSONField()
+    corrects = serializers.IntegerField(source="corrects.sequence", default=None, allow_null=True)
+
+    class Meta(StatementSerializer.Meta):
+        fields = [*StatementSerializer.Meta.fields, "corrects", "content"]
+
+
+class StrictLimitOffset(LimitOffsetPagination):
+    """As DRF's, but a limit or offset that is not a whole number is a 400, not silently ignored."""
+
+    max_limit = 200
+
+    def paginate_queryset(self, queryset, request, view=None):
+        for name in (self.limit_query_param, self.offset_query_param):
+            values = request.query_params.getlist(name)
+            if len(values) > 1 or any(not value.isdigit() for value in values):
+                raise ValidationError({name: "应为一个非负整数"})
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 0
+        return parameters
+
+
+class Public:
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    pagination_class = StrictLimitOffset
+
+
+def _published():
+    return Statement.objects.filter(state=Statement.State.PUBLISHED).select_related("corrects").order_by("-sequence")
+
+
+class StatementFilterSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Statement.Kind.choices, required=False,
+                                   error_messages={"invalid_choice": "类型应为 month、quarter、year、custom 或 correction"})
+    year = serializers.IntegerField(min_value=2000, max_value=2100, required=False,
+                                    error_messages={"invalid": "年度应为四位数字"})
+
+
+@cacheable
+class StatementListApi(Public, ListAPIView):
+    """Published statements, newest first, with their hashes. ?kind=month&year=2023 filter."""
+
+    serializer_class = StatementSerializer
+
+    @extend_schema(parameters=[StatementFilterSerializer], responses={200: StatementSerializer(many=True),
+                                                                       400: OpenApiTypes.OBJECT})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        filters = StatementFilterSerializer(data=self.request.query_params.dict())  # a blank value is checked too
+        filters.is_valid(raise_exception=True)
+        statements = _published()
+        if kind := filters.validated_data.get("kind"):
+            statements = statements.filter(kind=kind)
+        if year := filters.validated_data.get("year"):
+            statements = statements.filter(period_start__year=year)
+        return statements
+
+
+@cacheable
+class StatementDetailApi(Public, RetrieveAPIView):
+    """One published statement with its full content (exactly what was hashed)."""
+
+    serializer_class = StatementDetailSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("sequence", int, OpenApiParameter.PATH)],
+                   responses={200: StatementDetailSerializer, 404: OpenApiTypes.OBJECT})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_object(self):
+        sequence = self.kwargs["sequence"]
+        statement = _published().filter(sequence=int(sequence)).first() if sequence.isdigit() else None
+        if statement is None:
+            raise NotFound("没有这份公示")
+        return statement
+
+
+@cacheable
+class FundApi(Public, APIView):
+    """The fund at a glance, over the published monthly statements."""
+
+    @extend_schema(responses=inline_serializer("Fund", {
+        "received": serializers.DecimalField(max_digits=14, decimal_places=2),
+        "paid": serializers.DecimalField(max_digits=14, decimal_places=2),
+        "balance": serializers.DecimalField(max_digits=14, decimal_places=2),
+        "donors": serializers.IntegerField(), "people": serializers.IntegerField(),
+        "as_of": serializers.CharField()}))
+    def get(self, request):
+        figures = overview()
+        return Response({"received": f"{figures.received:.2f}", "paid": f"{figures.paid:.2f}",
+                         "balance": f"{figures.balance:.2f}", "donors": figures.donors, "people": figures.people,
+                         "as_of": figures.as_of})
