@@ -9,7 +9,7 @@ TEST_DEBS := chromium docker-compose
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/fundportal
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install system-deps test-deps services demo test check-compose clean messages
+.PHONY: install system-deps test-deps bench-deps services demo test check-compose clean messages
 
 install: $(VENV)/.installed
 
@@ -25,6 +25,10 @@ system-deps:
 
 test-deps: system-deps
 	@scripts/apt-ensure $(TEST_DEBS)
+
+# benchmarks/disclosure.py serves the public pages with Debian's nginx and measures them with wrk.
+bench-deps: install services
+	@scripts/apt-ensure nginx-light wrk
 
 services:
 	@scripts/services-ensure

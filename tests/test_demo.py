@@ -245,3 +245,55 @@ def test_the_demo_publishes_its_2023_statements_in_one_intact_chain(demo_output)
     assert year.content["payouts"]["total"] == f"{paid:.2f}" and year.content["income"]["total"] == "1479200.00"
     assert year.content["closing_balance"] == str(fund_account_main().balance)
     assert "信息公开：已发布 2023 年收支公示 17 份" in demo_output
+
+
+def _crawl(client) -> dict[str, str]:
+    """Every public page, CSV, JSON document, PDF and public API answer of the demo, by URL."""
+    from disclosure.models import Statement
+    from donations.models import Receipt
+
+    urls = ["/", "/disclosure/", "/disclosure/statements/", "/disclosure/verify/", "/en/disclosure/",
+            "/en/disclosure/statements/", "/receipts/verify/", "/api/public/statements/?limit=200", "/api/public/fund/",
+            "/api/schema/", "/disclosure/statements/9999/", "/this-page-does-not-exist/"]
+    for sequence in Statement.objects.filter(state="published").values_list("sequence", flat=True):
+        urls += [f"/disclosure/statements/{sequence}/", f"/en/disclosure/statements/{sequence}/",
+                 f"/api/public/statements/{sequence}/"]
+        urls += [f"/disclosure/statements/{sequence}/{name}" for name in
+                 ("statement.json", "income.csv", "payouts.csv", "pledges.csv")]
+    receipt = Receipt.objects.get(donation__donor__name="瑞安市人民医院")
+    urls.append(f"/receipts/verify/?n={receipt.number}&c={receipt.verification_code}")
+    pages = {}
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code in (200, 404), (url, response.status_code)
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        pages[url] = content.decode("utf-8", errors="replace")
+    from django.test import RequestFactory
+    from django.views.defaults import server_error
+
+    pages["500"] = server_error(RequestFactory().get("/")).content.decode()
+    pdf = client.get(f"/receipts/verify/receipt.pdf?n={receipt.number}&c={receipt.verification_code}")
+    if pdf.status_code == 200:
+        from io import BytesIO
+
+        from pypdf import PdfReader
+
+        pages["receipt.pdf"] = "".join(page.extract_text() for page in PdfReader(BytesIO(pdf.content)).pages)
+    return pages
+
+
+def test_no_public_page_file_or_answer_carries_personal_data(demo_output, tmp_path, settings):
+    from assistance.models import Application, InsuredPerson, Payout
+
+    settings.PUBLIC_ROOT = tmp_path  # written again from the database, as after a lost folder
+    pages = _crawl(Client())
+    assert len(pages) > 100 and "2023年度收支公示" in pages["/disclosure/statements/"]
+    secrets = set(InsuredPerson.objects.values_list("resident_id", flat=True))
+    for application in Application.objects.select_related("person"):
+        secrets |= {application.person.name, application.phone, application.account_number}
+        secrets |= {member.resident_id for member in application.members.all() if member.resident_id}
+    secrets |= set(Payout.objects.values_list("account_number", flat=True))
+    secrets |= set(User.objects.exclude(bank_account="").values_list("bank_account", flat=True))
+    secrets.discard("")
+    found = [(url, secret) for url, text in pages.items() for secret in secrets if secret in text]
+    assert found == []
