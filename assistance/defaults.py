@@ -9,12 +9,13 @@ from django.db import transaction
 CATEGORIES = ["特困人员", "低保对象", "低保边缘家庭", "支出型困难家庭", "防止返贫监测对象"]
 DEADLINES = {"first_screening": 5, "at_town": 5, "at_village": 10, "verified": 5, "returned": 10}  # working days
 OVERDUE_TASK = "assistance.tasks.review_overdue_count_task"
+BANK_RESULTS_REQUEUE_TASK = "assistance.tasks.bank_results_requeue_task"
 COUNCIL_MEMBERS = ["市医疗保障局", "市民政局", "市总工会", "市红十字会", "市慈善总会"]
 
 
 @transaction.atomic
 def review_defaults_ensure(using: str = "default") -> None:
-    from django_celery_beat.models import CrontabSchedule, PeriodicTask
+    from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
     from .models import EligibilityCategory, StateDeadline
 
@@ -27,6 +28,10 @@ def review_defaults_ensure(using: str = "default") -> None:
         morning, _ = CrontabSchedule.objects.using(using).get_or_create(
             minute="10", hour="1", day_of_week="*", day_of_month="*", month_of_year="*", timezone="Asia/Shanghai")
         PeriodicTask.objects.using(using).create(name="民政审核逾期统计（每日）", task=OVERDUE_TASK, crontab=morning)
+    if not PeriodicTask.objects.using(using).filter(task=BANK_RESULTS_REQUEUE_TASK).exists():
+        every, _ = IntervalSchedule.objects.using(using).get_or_create(every=5, period=IntervalSchedule.MINUTES)
+        PeriodicTask.objects.using(using).create(name="银行回单：补发等待中的对账任务（每5分钟）",
+                                                 task=BANK_RESULTS_REQUEUE_TASK, interval=every)
 
 
 @transaction.atomic

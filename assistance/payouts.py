@@ -19,6 +19,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from fundportal.audit import records_actor
+from fundportal.queue import send, send_on_commit
 from fundportal.services import InsufficientFunds, export_log_record, ledger_post_payout, ledger_reverse
 
 from . import bankfiles
@@ -165,8 +166,16 @@ def bank_result_import(*, batch: PayoutBatch, content: bytes, file_name: str, ac
         for line in lines)
     from .tasks import bank_result_apply_task
 
-    transaction.on_commit(lambda: bank_result_apply_task.delay(result.pk))
+    send_on_commit(bank_result_apply_task, result.pk)  # with the broker down the file waits, stored
     return result
+
+
+def bank_results_requeue(*, waiting_for: dt.timedelta = dt.timedelta(minutes=2)) -> list[int]:
+    """Send again the result files not yet applied (the broker was down, or a worker died)."""
+    from .tasks import bank_result_apply_task
+
+    waiting = BankResult.objects.filter(finished_at__isnull=True, imported_at__lt=timezone.now() - waiting_for)
+    return [pk for pk in waiting.values_list("pk", flat=True) if send(bank_result_apply_task, pk)]
 
 
 def bank_result_apply(*, result_id: int) -> BankResult:

@@ -36,3 +36,11 @@ def bank_result_apply_task(result_id: int) -> None:
     from .payouts import bank_result_apply
 
     bank_result_apply(result_id=result_id)
+
+
+@shared_task(acks_late=True)
+def bank_results_requeue_task() -> int:
+    """Every few minutes (beat): send again bank result files still waiting to be applied."""
+    from .payouts import bank_results_requeue
+
+    return len(bank_results_requeue())

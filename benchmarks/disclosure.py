@@ -62,7 +62,7 @@ http {{
 def environment(database_url: str, public_root: Path) -> dict:
     return {**os.environ, "DATABASE_URL": database_url, "PUBLIC_ROOT": str(public_root), "DEBUG": "False",
             "SECRET_KEY": "benchmark-only-" + "x" * 40, "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "SECURE_SSL_REDIRECT": "False", "SECURE_HSTS_SECONDS": "0", "LOG_LEVEL": "warning",
+            "SECURE_SSL_REDIRECT": "False", "SECURE_HSTS_SECONDS": "0", "LOG_LEVEL": "WARNING",
             "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14")}
 
 
@@ -123,9 +123,11 @@ def main() -> None:
         if shutil.which(tool) is None and not Path(f"/usr/sbin/{tool}").exists():
             sys.exit(f"{tool} is missing: `make bench-deps` installs Debian's nginx and wrk")
     work = Path(tempfile.mkdtemp(prefix="bench-disclosure-"))
+    work.chmod(0o755)  # nginx workers (www-data) read the files
     public, static = work / "public", work / "static"
     env = environment(f"postgres://postgres@127.0.0.1:5432/{args.database}", public)
     prepare(args.database, env, args.keep_db)
+    run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env)  # DEBUG off: hashed static names
     run([PYTHON, "manage.py", "write_public_files"], env, stdout=subprocess.DEVNULL)
     year = max((path for path in (public / "zh-hans" / "statements").iterdir() if path.name.isdigit()),
                key=lambda path: int(path.name))  # the last published: the year statement, the largest page
@@ -166,7 +168,10 @@ def main() -> None:
         for process in (nginx, gunicorn):
             process.send_signal(signal.SIGTERM if process is gunicorn else signal.SIGQUIT)
             process.wait(timeout=30)
-        shutil.rmtree(work, ignore_errors=True)
+        if os.environ.get("BENCH_KEEP_WORK"):
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -46,6 +46,7 @@ class Statement(models.Model):
                                      on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
     built_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
+    touched_at = models.DateTimeField(_("最近进展"), auto_now=True, help_text=_("排队或生成中长时间没有进展的，由补发任务重新排队"))
     # A correction notice: the statement it corrects, and what it says.
     corrects = models.ForeignKey("self", verbose_name=_("更正的公示"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="corrections")

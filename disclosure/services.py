@@ -11,12 +11,16 @@ import calendar
 import datetime as dt
 import hashlib
 import json
+import time
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from fundportal.audit import records_actor
+from fundportal.queue import send, send_on_commit
 
 from .content import STEPS, canonical, statement_content
 from .models import ChainHead, Statement
@@ -85,12 +89,26 @@ def statement_request(*, kind: str, period_start: dt.date, period_end: dt.date, 
     statement.save()
     from .tasks import statement_build_task
 
-    transaction.on_commit(lambda: statement_build_task.delay(statement.pk))
+    send_on_commit(statement_build_task, statement.pk)  # with the broker down it waits, queued
     return statement
 
 
+def statements_requeue(*, stale_after: dt.timedelta = dt.timedelta(minutes=10)) -> list[int]:
+    """Send again the builds that wait: queued while the broker was down, or left "building" by a
+    worker that died (no progress for `stale_after`). Building is idempotent. Returns their ids."""
+    from .tasks import statement_build_task
+
+    now = timezone.now()
+    waiting = list(Statement.objects.filter(
+        Q(state=State.QUEUED, touched_at__lt=now - min(stale_after, dt.timedelta(minutes=1)))
+        | Q(state=State.BUILDING, touched_at__lt=now - stale_after)).values_list("pk", flat=True))
+    return [statement_id for statement_id in waiting if send(statement_build_task, statement_id)]
+
+
 def _progress(statement_id: int, done: int) -> None:
-    Statement.objects.filter(pk=statement_id, state=State.BUILDING).update(steps_done=done)
+    Statement.objects.filter(pk=statement_id, state=State.BUILDING).update(steps_done=done, touched_at=timezone.now())
+    if settings.DISCLOSURE_BUILD_PAUSE:
+        time.sleep(settings.DISCLOSURE_BUILD_PAUSE)
 
 
 def statement_build(*, statement_id: int) -> Statement:
@@ -106,11 +124,13 @@ def statement_build(*, statement_id: int) -> Statement:
                                     on_step=lambda done: _progress(statement_id, done))
     except Exception as exc:
         Statement.objects.filter(pk=statement_id, state=State.BUILDING).update(state=State.FAILED,
-                                                                               error=str(exc)[:2000])
+                                                                               error=str(exc)[:2000],
+                                                                               touched_at=timezone.now())
         raise
     # One UPDATE, and only of a statement still being built (never of a published one).
     Statement.objects.filter(pk=statement_id, state=State.BUILDING).update(
-        content=content, state=State.BUILT, steps_done=STEPS, built_at=timezone.now(), error="")
+        content=content, state=State.BUILT, steps_done=STEPS, built_at=timezone.now(), touched_at=timezone.now(),
+        error="")
     return Statement.objects.get(pk=statement_id)
 
 

@@ -19,3 +19,11 @@ def statement_scheduled_task(kind: str) -> int:
 
     start, end = previous_period(kind, timezone.localdate())
     return statement_request(kind=kind, period_start=start, period_end=end, acting_user=None).pk
+
+
+@shared_task(acks_late=True)
+def statement_requeue_task() -> int:
+    """Every few minutes (beat): send again builds that wait (broker was down, worker died)."""
+    from .services import statements_requeue
+
+    return len(statements_requeue())

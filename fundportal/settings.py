@@ -95,7 +95,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Tolerant: with Redis down, pages keep working (fundportal/cache.py); short timeouts.
+    CACHES = {"default": {"BACKEND": "fundportal.cache.TolerantRedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # The embedded default is one process, so a local cache is enough for rate limits.
@@ -153,6 +155,11 @@ CELERY_TASK_ACKS_LATE = True  # a crashed worker's task is redelivered; tasks ar
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# A request never waits long for a broker that is down: the row waits instead (fundportal/queue.py).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+# Statement builds: pause after each step (seconds) — only for fault drills (a worker killed mid-build).
+DISCLOSURE_BUILD_PAUSE = env.float("DISCLOSURE_BUILD_PAUSE", default=0.0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication",
