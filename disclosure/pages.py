@@ -6,7 +6,7 @@ Layout under PUBLIC_ROOT, one tree per language:
   <lang>/statements/index.html               the list of published statements
   <lang>/statements/<n>/index.html           statement n
   statements/<n>/statement.json              the published document itself (the hashed bytes)
-  statements/<n>/{income,payouts,pledges}.csv
+  statements/<n>/{income,payouts,pledges}.csv, statement.pdf
 Files are written to a temporary name and renamed, so a reader never sees half a file.
 """
 import csv
@@ -67,6 +67,16 @@ def csv_table(statement: Statement, table: str) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+def statement_pdf(statement: Statement) -> bytes:
+    """The statement to print (A4, Chinese), with its hash: the same masks as the page and CSV."""
+    from weasyprint import HTML  # heavy: only at publication
+
+    with translation.override("zh-hans"):
+        html = render_to_string("disclosure/statement_pdf.html", {"statement": statement,
+                                                                   "content": statement.content})
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
 def statement_context(statement: Statement) -> dict:
     content = statement.content
     corrections = list(Statement.objects.filter(corrects=statement, state=Statement.State.PUBLISHED)
@@ -121,6 +131,7 @@ def statement_files_write(*, statement_id: int) -> None:
     if statement.kind != Statement.Kind.CORRECTION:
         for table in CSV_TABLES:
             _write(base / f"{table}.csv", csv_table(statement, table))
+    _write(base / "statement.pdf", statement_pdf(statement))
     for language in LANGUAGES:
         _write(public_root() / language / "statements" / str(statement.sequence) / "index.html",
                _render("disclosure/statement.html", lambda: statement_context(statement), language,

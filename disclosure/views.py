@@ -15,7 +15,7 @@ from . import pages
 from .models import Statement
 from .services import chain_problems
 
-STATEMENT_FILES = {"statement.json", "income.csv", "payouts.csv", "pledges.csv"}
+STATEMENT_FILES = {"statement.json", "statement.pdf", "income.csv", "payouts.csv", "pledges.csv"}
 
 
 def _language(request) -> str:
@@ -37,7 +37,7 @@ def _serve(request, path: Path, *, max_age: int, immutable: bool = False):
         if kind.startswith("text/") or kind == "application/json":
             kind += "; charset=utf-8"
         response = FileResponse(path.open("rb"), content_type=kind)
-        if path.suffix == ".csv":
+        if path.suffix in (".csv", ".pdf"):
             response["Content-Disposition"] = f'attachment; filename="{path.parent.name}-{path.name}"'
     for name, value in headers.items():
         response[name] = value

@@ -84,10 +84,14 @@ def broker(redis, settings):
 
 
 def reset_connections() -> None:
-    """Forget pooled broker connections, so the next task goes to the broker configured now."""
+    """Forget pooled broker connections (Celery's and kombu's registry of them), so the next task
+    goes to the broker configured now — and later tests get fresh pools, not closed ones."""
+    from kombu import pools
+
+    pools.reset()
     if celery_app._pool is not None:
         celery_app._pool.force_close_all()
-        celery_app._pool = None
+    celery_app._pool = None
     celery_app.amqp._producer_pool = None
 
 

@@ -104,3 +104,30 @@ def test_a_correction_is_linked_from_the_statement_it_corrects(published, financ
     page = body(Client().get(f"/disclosure/statements/{published[0].sequence}/")).decode()
     assert correction.title in page
     assert "5 月 21 日" in body(Client().get(f"/disclosure/statements/{correction.sequence}/")).decode()
+
+
+def test_one_mask_on_page_csv_api_and_pdf(published, history):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    june = published[1]
+    client = Client()
+    person = history["first"].person
+    masked = june.content["payouts"]["rows"][0]["name"]
+    assert "*" in masked and masked[0] == person.name[0]
+    page = body(client.get(f"/disclosure/statements/{june.sequence}/")).decode()
+    csv_text = body(client.get(f"/disclosure/statements/{june.sequence}/payouts.csv")).decode("utf-8-sig")
+    api = client.get(f"/api/public/statements/{june.sequence}/").content.decode()
+    pdf = body(client.get(f"/disclosure/statements/{june.sequence}/statement.pdf"))
+    pdf_text = "".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages).replace("\n", "")
+    for name, text in (("page", page), ("csv", csv_text), ("api", json_unescaped(api)), ("pdf", pdf_text)):
+        assert masked in text, name
+        assert person.name not in text, name
+    assert june.sha256 in pdf_text.replace(" ", "")
+
+
+def json_unescaped(text: str) -> str:
+    import json
+
+    return json.dumps(json.loads(text), ensure_ascii=False)
