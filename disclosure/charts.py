@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext
 
 from fundportal.money import format_money
 
@@ -15,8 +16,10 @@ COLOURS = {"income": "#067647", "payouts": "#b42318", "balance": "#175cd3"}
 
 
 def _yuan(amount: Decimal) -> str:
-    """12,345.67 → "1.23万" on an axis (the table below the chart has the exact figure)."""
+    """12,345.67 → "1.23万" (English: "12.3k") beside a bar; the table has the exact figure."""
     if abs(amount) >= 10000:
+        if get_language().startswith("en"):
+            return f"{amount / 1000:,.1f}k"
         return f"{amount / 10000:.2f}万"
     return format_money(amount)
 
@@ -33,7 +36,7 @@ def bars(rows: list[tuple[str, Decimal]], *, colour: str = "#b42318", title: str
         y = GAP + index * (BAR + GAP)
         length = int((WIDTH - LABEL - 70) * (amount / top)) if amount > 0 else 0
         parts.append(f'<text x="{LABEL - 6}" y="{y + BAR * 0.72:.0f}" text-anchor="end" font-size="13">'
-                     f'{escape(label[:8])}</text>'
+                     f'{escape(gettext(label)[:14] if get_language().startswith("en") else label[:8])}</text>'
                      f'<rect x="{LABEL}" y="{y}" width="{max(length, 1)}" height="{BAR}" rx="3" fill="{colour}"/>'
                      f'<text x="{LABEL + length + 4}" y="{y + BAR * 0.72:.0f}" font-size="12">{_yuan(amount)}</text>')
     parts.append("</svg>")

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db.models import DateField, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils.translation import gettext_noop
 
 from assistance.models import Payout
 from donations.models import Donation, Donor, Pledge
@@ -20,6 +21,9 @@ from fundportal.models import LedgerEntry, Region
 
 ZERO = Decimal("0.00")
 Kind = LedgerEntry.Kind
+# Published in Chinese; translated only when shown (templatetags/disclosure_tags.py).
+LABELS = [gettext_noop("匿名"), gettext_noop("个人"), gettext_noop("单位"), gettext_noop("冲正"),
+          gettext_noop("银行退回")]
 
 
 def canonical(value) -> str:

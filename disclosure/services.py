@@ -18,6 +18,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils import translation
+from django.utils.translation import gettext
 
 from fundportal.audit import records_actor
 from fundportal.queue import send, send_on_commit
@@ -58,6 +60,24 @@ def title_for(kind: str, start: dt.date, end: dt.date) -> str:
     return f"{start:%Y-%m-%d}至{end:%Y-%m-%d}收支公示"
 
 
+def title_shown(statement: Statement) -> str:
+    """The title in the reader's language (the published title, in the document, stays Chinese)."""
+    if not translation.get_language().startswith("en"):
+        return statement.title
+    start, end = statement.period_start, statement.period_end
+    if statement.kind == Kind.MONTH:
+        return gettext("%(year)s年%(month)s月收支公示") % {"year": start.year, "month": start.month}
+    if statement.kind == Kind.QUARTER:
+        return gettext("%(year)s年第%(quarter)s季度收支公示") % {"year": start.year,
+                                                            "quarter": (start.month - 1) // 3 + 1}
+    if statement.kind == Kind.YEAR:
+        return gettext("%(year)s年度收支公示") % {"year": start.year}
+    if statement.kind == Kind.CUSTOM:
+        return gettext("%(start)s至%(end)s收支公示") % {"start": start.isoformat(), "end": end.isoformat()}
+    corrected = statement.corrects
+    return gettext("关于《%(title)s》的更正说明") % {"title": title_shown(corrected) if corrected else ""}
+
+
 def _check_period(kind: str, start: dt.date, end: dt.date) -> None:
     if kind not in (Kind.MONTH, Kind.QUARTER, Kind.YEAR, Kind.CUSTOM):
         raise ValidationError("公示类型无效")
@@ -82,8 +102,9 @@ def statement_request(*, kind: str, period_start: dt.date, period_end: dt.date, 
         defaults={"title": title_for(kind, period_start, period_end), "requested_by": acting_user})
     if statement.state == State.PUBLISHED:
         raise ValidationError(f"“{statement.title}”已发布，不能重新生成；如有错误请发布更正说明")
-    if statement.state in (State.QUEUED, State.BUILDING) and not _created:
-        return statement  # already on its way: no second task
+    recent = statement.touched_at > timezone.now() - dt.timedelta(minutes=1)
+    if statement.state in (State.QUEUED, State.BUILDING) and not _created and recent:
+        return statement  # already on its way: no second task (an old one is sent again below)
     statement.state, statement.error, statement.steps_done = State.QUEUED, "", 0
     statement.requested_by = acting_user
     statement.save()

@@ -77,7 +77,8 @@ def statement_page(request, sequence: int):
     path = pages.public_root() / _language(request) / "statements" / str(sequence) / "index.html"
     if not path.exists():
         pages.statement_files_write(statement_id=_published(sequence).pk)
-    return _serve(request, _ensure(path, lambda: None), max_age=86400, immutable=False)
+    # Not immutable: a correction notice published later is linked from the page.
+    return _serve(request, _ensure(path, lambda: None), max_age=60)
 
 
 @require_GET

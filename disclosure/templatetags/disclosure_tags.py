@@ -1,0 +1,18 @@
+"""Showing published data in the reader's language: labels that the catalogue knows (donor kinds,
+eligibility categories) are translated at display time; the published document keeps Chinese."""
+from django import template
+from django.utils.translation import gettext
+
+register = template.Library()
+
+
+@register.filter
+def shown(value) -> str:
+    return gettext(value) if value else value
+
+
+@register.filter
+def shown_title(statement) -> str:
+    from disclosure.services import title_shown
+
+    return title_shown(statement)
