@@ -1,5 +1,7 @@
 """Public, read-only API of published statements and the fund's totals: no login, paginated,
 filterable (?kind=month&year=2023), and cacheable (ETag from the chain head, short max-age)."""
+import re
+
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition
@@ -10,6 +12,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -67,6 +70,7 @@ class StrictLimitOffset(LimitOffsetPagination):
 class Public:
     permission_classes = [AllowAny]
     authentication_classes = []
+    renderer_classes = [JSONRenderer]  # no browsable HTML (with its CSRF token) in a publicly cached answer
     pagination_class = StrictLimitOffset
 
 
@@ -116,7 +120,8 @@ class StatementDetailApi(Public, RetrieveAPIView):
 
     def get_object(self):
         sequence = self.kwargs["sequence"]
-        statement = _published().filter(sequence=int(sequence)).first() if sequence.isdigit() else None
+        statement = (_published().filter(sequence=int(sequence)).first()
+                     if re.fullmatch(r"[0-9]{1,9}", sequence) else None)
         if statement is None:
             raise NotFound("没有这份公示")
         return statement

@@ -10,8 +10,10 @@ import json
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import DateField, Q, Sum
+from django.conf import settings
+from django.db.models import Count, DateField, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils import translation
 from django.utils.translation import gettext_noop
 
 from assistance.models import Payout
@@ -60,17 +62,23 @@ def _town(region: Region | None) -> str:
     return region.parent.name if region.level == Region.Level.VILLAGE and region.parent else region.name
 
 
-def income_rows(start: dt.date, end: dt.date) -> list[dict]:
+def income_rows(start: dt.date, end: dt.date) -> tuple[list[dict], int]:
+    """The gifts of the period (a cancelled one is a negative row) and how many givers they came
+    from (each anonymous gift counts as one)."""
     entries = list(_entries().filter(day__gte=start, day__lte=end)
                    .filter(Q(kind=Kind.INCOME) | Q(kind=Kind.REVERSAL, reverses__kind=Kind.INCOME))
                    .order_by("day", "id"))
     donations = Donation.objects.select_related("donor").in_bulk([int(e.source_id) for e in entries])
-    rows = []
+    rows, givers = [], set()
     for entry in entries:
-        donor, kind = _donor(donations[int(entry.source_id)])
+        donation = donations[int(entry.source_id)]
+        if entry.kind == Kind.INCOME:
+            givers.add(("gift", donation.pk) if donation.is_anonymous or donation.donor_id is None
+                       else ("donor", donation.donor_id))
+        donor, kind = _donor(donation)
         rows.append({"entry": entry.pk, "date": entry.day.isoformat(), "donor": donor, "donor_kind": kind,
                      "amount": _money(entry.amount), "note": "冲正" if entry.kind == Kind.REVERSAL else ""})
-    return rows
+    return rows, len(givers)
 
 
 def payout_rows(start: dt.date, end: dt.date) -> tuple[list[dict], int]:
@@ -103,16 +111,20 @@ def _grouped(rows: list[dict], key: str) -> list[dict]:
 
 def pledges_outstanding(end: dt.date) -> list[dict]:
     """Pledges signed by the end of the period and what of them had not arrived by then."""
+    gifts = Q(instalments__donations__status=Donation.Status.RECEIVED, instalments__donations__received_on__lte=end)
     pledges = (Pledge.objects.filter(signed_on__lte=end).select_related("donor")
-               .annotate(received=Coalesce(Sum("instalments__donations__amount", filter=Q(
-                   instalments__donations__status=Donation.Status.RECEIVED,
-                   instalments__donations__received_on__lte=end)), ZERO)).order_by("signed_on", "id"))
+               .annotate(received=Coalesce(Sum("instalments__donations__amount", filter=gifts), ZERO),
+                         anonymous=Count("instalments__donations", filter=gifts & Q(
+                             instalments__donations__is_anonymous=True)))
+               .order_by("signed_on", "id"))
     rows = []
     for pledge in pledges:
         outstanding = pledge.total - pledge.received
         if outstanding > 0:
             donor = pledge.donor
             name = mask_name(donor.name) if donor.kind == Donor.Kind.INDIVIDUAL else donor.name
+            if pledge.anonymous:  # a gift given anonymously must not be tied to its giver here either
+                name = "匿名"
             rows.append({"donor": name, "signed_on": pledge.signed_on.isoformat(), "total": _money(pledge.total),
                          "received": _money(pledge.received), "outstanding": _money(outstanding)})
     return rows
@@ -122,10 +134,16 @@ STEPS = 4
 
 
 def statement_content(start: dt.date, end: dt.date, *, on_step=None) -> dict:
-    """The whole statement for a period; `on_step(n)` is told as each section is done."""
+    """The whole statement for a period; `on_step(n)` is told as each section is done. Always in
+    the site's language (labels such as donor kinds are published as data, in Chinese)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _statement_content(start, end, on_step=on_step)
+
+
+def _statement_content(start: dt.date, end: dt.date, *, on_step=None) -> dict:
     step = on_step or (lambda n: None)
     opening = balance_before(start)
-    income = income_rows(start, end)
+    income, donors = income_rows(start, end)
     step(1)
     payouts, people = payout_rows(start, end)
     step(2)
@@ -140,7 +158,8 @@ def statement_content(start: dt.date, end: dt.date, *, on_step=None) -> dict:
     return {
         "period": {"start": start.isoformat(), "end": end.isoformat()},
         "opening_balance": _money(opening), "closing_balance": _money(closing),
-        "income": {"rows": income, "total": _money(income_total), "by_donor": _grouped(income, "donor"),
+        "income": {"rows": income, "total": _money(income_total), "donors": donors,
+                   "by_donor": _grouped(income, "donor"),
                    "by_kind": _grouped(income, "donor_kind")},
         "payouts": {"rows": payouts, "total": _money(payout_total), "people": people,
                     "by_town": _grouped(payouts, "town"), "by_category": _grouped(payouts, "category")},

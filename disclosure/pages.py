@@ -123,15 +123,47 @@ def statement_files_write_after_publication(*, statement_id: int) -> None:
                          statement_id)
 
 
+def file_bytes(statement: Statement, name: str) -> bytes:
+    """One of a published statement's downloads, as it must be on disk."""
+    if name == "statement.json":
+        return statement.document.encode("utf-8")
+    if name == "statement.pdf":
+        return statement_pdf(statement)
+    return csv_table(statement, name.removesuffix(".csv"))
+
+
+def file_names(statement: Statement) -> list[str]:
+    tables = [] if statement.kind == Statement.Kind.CORRECTION else [f"{table}.csv" for table in CSV_TABLES]
+    return ["statement.json", *tables, "statement.pdf"]
+
+
+def statement_file_write(*, statement_id: int, name: str) -> None:
+    statement = _published().get(pk=statement_id)
+    if name in file_names(statement):
+        _write(public_root() / "statements" / str(statement.sequence) / name, file_bytes(statement, name))
+
+
+def files_problems() -> list[str]:
+    """Downloads on disk that differ from what their published document says (the PDF and the
+    pages are rendered, so they are rewritten rather than compared). Missing files are fine:
+    they are written on first request."""
+    problems = []
+    for statement in _published().order_by("sequence"):
+        for name in file_names(statement):
+            if name == "statement.pdf":
+                continue
+            path = public_root() / "statements" / str(statement.sequence) / name
+            if path.exists() and path.read_bytes() != file_bytes(statement, name):
+                problems.append(f"第 {statement.sequence} 号的公开文件 {name} 与发布文本不符（可用 write_public_files 重写）")
+    return problems
+
+
 def statement_files_write(*, statement_id: int) -> None:
     """Everything a publication changes: the statement's own files, the list and the overview."""
     statement = _published().select_related("previous", "corrects").get(pk=statement_id)
     base = public_root() / "statements" / str(statement.sequence)
-    _write(base / "statement.json", statement.document.encode("utf-8"))
-    if statement.kind != Statement.Kind.CORRECTION:
-        for table in CSV_TABLES:
-            _write(base / f"{table}.csv", csv_table(statement, table))
-    _write(base / "statement.pdf", statement_pdf(statement))
+    for name in file_names(statement):
+        _write(base / name, file_bytes(statement, name))
     for language in LANGUAGES:
         _write(public_root() / language / "statements" / str(statement.sequence) / "index.html",
                _render("disclosure/statement.html", lambda: statement_context(statement), language,

@@ -31,25 +31,33 @@ def published_months() -> list[Statement]:
                 .order_by("period_start"))
 
 
+def _counted(months: list[Statement]) -> tuple[int, int]:
+    """Donors and people assisted: exact per statement (counted by person when it was built), so a
+    year's statement gives the year's figure; months of a year without a published year statement
+    are added month by month (someone in two of them counts twice)."""
+    years = {s.period_start.year: s for s in Statement.objects.filter(state=Statement.State.PUBLISHED,
+                                                                      kind=Statement.Kind.YEAR)}
+    donors = people = 0
+    for statement in [*years.values(), *(m for m in months if m.period_start.year not in years)]:
+        donors += statement.content["income"].get("donors", 0)
+        people += statement.content["payouts"]["people"]
+    return donors, people
+
+
 def overview() -> Overview:
     """Totals over the published monthly statements; breakdowns summed over their rows."""
     months = published_months()
     if not months:
         return Overview()
-    towns, categories, kinds, donors, people = {}, {}, {}, set(), set()
-    anonymous = 0
+    towns, categories, kinds = {}, {}, {}
     for statement in months:
         content = statement.content
         for row in content["income"]["rows"]:
             kinds[row["donor_kind"]] = kinds.get(row["donor_kind"], ZERO) + Decimal(row["amount"])
-            if row["donor_kind"] == "匿名":
-                anonymous += 1
-            else:
-                donors.add(row["donor"])
         for row in content["payouts"]["rows"]:
             towns[row["town"] or "—"] = towns.get(row["town"] or "—", ZERO) + Decimal(row["amount"])
             categories[row["category"] or "—"] = categories.get(row["category"] or "—", ZERO) + Decimal(row["amount"])
-            people.add((row["name"], row["town"], row["category"]))
+    donors, people = _counted(months)
 
     def ranked(sums: dict) -> list:
         return sorted(sums.items(), key=lambda item: (-item[1], item[0]))
@@ -59,7 +67,7 @@ def overview() -> Overview:
                Decimal(s.content["closing_balance"])) for s in months]
     return Overview(
         received=sum((p[1] for p in points), start=ZERO), paid=sum((p[2] for p in points), start=ZERO),
-        balance=points[-1][3], donors=len(donors) + anonymous, people=len(people),
+        balance=points[-1][3], donors=donors, people=people,
         as_of=months[-1].period_end.isoformat(),
         timeline=charts.timeline(points, title=gettext("每月收入、救助支出和余额")),
         by_town=charts.bars(ranked(towns), title=gettext("救助金按乡镇（街道）")),

@@ -17,8 +17,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from fundportal.audit import records_actor
@@ -207,6 +206,10 @@ def statement_publish(*, statement: Statement, acting_user) -> Statement:
     statement = Statement.objects.select_for_update().get(pk=statement.pk)
     if statement.state != State.BUILT:
         raise ValidationError(f"“{statement.title}”现为“{statement.get_state_display()}”，只有已生成的公示可以发布")
+    # What is published is what the ledger says now: a late entry or an overlapping build since
+    # the statement was built means building it again first.
+    if statement_content(statement.period_start, statement.period_end) != statement.content:
+        raise ValidationError(f"“{statement.title}”生成后账目有变动，请重新生成后再发布")
     return _publish(statement, acting_user)
 
 
@@ -221,6 +224,8 @@ def statement_correct(*, statement: Statement, notice: str, acting_user) -> Stat
     statement = Statement.objects.get(pk=statement.pk)
     if not statement.is_published:
         raise ValidationError("只能更正已发布的公示；未发布的请重新生成")
+    if statement.kind == Kind.CORRECTION:
+        raise ValidationError("更正说明不能再更正：请对原公示发布新的更正说明")
     correction = Statement.objects.create(
         kind=Kind.CORRECTION, period_start=statement.period_start, period_end=statement.period_end,
         title=f"关于《{statement.title}》的更正说明", state=State.BUILT, corrects=statement, notice=notice.strip(),

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.http import http_date
 from django.views.decorators.cache import cache_page
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from . import pages
 from .models import Statement
@@ -53,26 +53,26 @@ def _ensure(path: Path, write) -> Path:
     return path
 
 
-@require_GET
+@require_safe
 def overview(request):
     path = pages.public_root() / _language(request) / "index.html"
     return _serve(request, _ensure(path, pages.index_files_write), max_age=60)
 
 
-@require_GET
+@require_safe
 def statement_list(request):
     path = pages.public_root() / _language(request) / "statements" / "index.html"
     return _serve(request, _ensure(path, pages.index_files_write), max_age=60)
 
 
 def _published(sequence: int) -> Statement:
-    statement = Statement.objects.filter(state=Statement.State.PUBLISHED, sequence=sequence).only("pk").first()
+    statement = Statement.objects.filter(state=Statement.State.PUBLISHED, sequence=sequence).only("pk", "kind").first()
     if statement is None:
         raise Http404("没有这份公示")
     return statement
 
 
-@require_GET
+@require_safe
 def statement_page(request, sequence: int):
     path = pages.public_root() / _language(request) / "statements" / str(sequence) / "index.html"
     if not path.exists():
@@ -81,21 +81,24 @@ def statement_page(request, sequence: int):
     return _serve(request, _ensure(path, lambda: None), max_age=60)
 
 
-@require_GET
+@require_safe
 def statement_file(request, sequence: int, name: str):
     if name not in STATEMENT_FILES:
         raise Http404("没有这个文件")
     path = pages.public_root() / "statements" / str(sequence) / name
     if not path.exists():
-        pages.statement_files_write(statement_id=_published(sequence).pk)
+        statement = _published(sequence)
+        if name.endswith(".csv") and statement.kind == Statement.Kind.CORRECTION:
+            raise Http404("更正说明没有表格")  # before any writing: a wrong URL costs nothing
+        pages.statement_file_write(statement_id=statement.pk, name=name)
     # A published statement's files never change: caches may keep them for a year.
     return _serve(request, _ensure(path, lambda: None), max_age=31536000, immutable=True)
 
 
-@require_GET
+@require_safe
 @cache_page(60)
 def verify(request):
-    problems = chain_problems()
+    problems = chain_problems() + pages.files_problems()
     count = Statement.objects.filter(state=Statement.State.PUBLISHED).count()
     other = "zh-hans" if _language(request) == "en" else "en"
     with translation.override(other):

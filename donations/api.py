@@ -1,4 +1,5 @@
 """API for the income side: staff record and list donations; anyone may verify a receipt."""
+import re
 import uuid
 
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
@@ -128,6 +129,6 @@ class ReceiptListApi(ListAPIView):
         if status_ := self.request.query_params.get("status"):
             receipts = receipts.filter(status=status_)
         year = self.request.query_params.get("year", "")
-        if year.isdigit():
+        if re.fullmatch(r"[0-9]{4}", year):
             receipts = receipts.filter(year=int(year))
         return receipts

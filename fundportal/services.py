@@ -2,6 +2,7 @@
 import datetime as dt
 from decimal import Decimal
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -25,11 +26,21 @@ def fund_account_main() -> FundAccount:
     return account
 
 
+def _open_day(day: dt.date) -> dt.date:
+    """Published statements close their periods: an entry dated inside a closed period (a gift
+    recorded late, a bank result imported late) is booked on the first open day instead, so it
+    appears in the next statement rather than in none. Its own date stays on the gift or payout."""
+    published = apps.get_model("disclosure", "Statement").objects.filter(state="published").exclude(kind="correction")
+    closed_through = published.aggregate(last=models.Max("period_end"))["last"]
+    return max(day, closed_through + dt.timedelta(days=1)) if closed_through else day
+
+
 def _post(*, account: FundAccount, kind: str, amount: Decimal, source: models.Model, memo: str,
           acting_user, reverses: LedgerEntry | None = None, booked_on: dt.date | None = None) -> LedgerEntry:
     # The account row lock serialises every posting, so two postings never read the same
     # balance; the CHECK constraints are the backstop if code ever forgets the lock.
     locked = FundAccount.objects.select_for_update().get(pk=account.pk)
+    booked_on = _open_day(booked_on or timezone.localdate())
     new_balance = locked.balance + amount
     if new_balance < 0:
         raise InsufficientFunds(
@@ -39,7 +50,7 @@ def _post(*, account: FundAccount, kind: str, amount: Decimal, source: models.Mo
     entry = LedgerEntry.objects.create(
         account=locked, kind=kind, amount=amount, balance_after=new_balance,
         source_type=ContentType.objects.get_for_model(source), source_id=str(source.pk),
-        memo=memo[:200], reverses=reverses, created_by=acting_user, booked_on=booked_on or timezone.localdate(),
+        memo=memo[:200], reverses=reverses, created_by=acting_user, booked_on=booked_on,
     )
     locked.balance = new_balance
     locked.save(update_fields=["balance", "updated_at"])

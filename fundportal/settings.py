@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "fundportal.middleware.ApiNoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "fundportal.urls"
