@@ -11,6 +11,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from fundportal.audit import records_actor
+from fundportal.queue import send_on_commit
 
 from .importing.columns import ImportFileError, map_header
 from .importing.reader import is_xlsx, read_header
@@ -53,7 +54,7 @@ def settlement_import_create(*, year: int, acting_user, upload: UploadedFile | N
     if upload is not None:
         from .tasks import settlement_import_task
 
-        transaction.on_commit(lambda: settlement_import_task.delay(job.pk))
+        send_on_commit(settlement_import_task, job.pk)  # a broker outage leaves the job pending, no error page
     return job
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from fundportal.audit import records_actor
 from fundportal.money import ZERO, to_money
+from fundportal.queue import send_on_commit
 
 from .models import InsuredPerson, ScreeningRun, SettlementRecord, WarningTarget
 from .review import review_cases_open_for_run
@@ -38,7 +39,7 @@ def screening_run_create(*, year: int, acting_user, threshold: Decimal = Decimal
     if queue:
         from .tasks import screening_run_task
 
-        transaction.on_commit(lambda: screening_run_task.delay(run.pk))
+        send_on_commit(screening_run_task, run.pk)  # a broker outage leaves the run pending, no error page
     return run
 
 

@@ -172,3 +172,12 @@ def test_a_worker_killed_in_the_middle_of_a_build_leaves_no_partial_or_duplicate
         worker.wait(timeout=30)
     assert Statement.objects.filter(kind="month", period_start=june()[0]).count() == 1
     assert Statement.objects.get(pk=statement.pk).content == statement_content(*june())
+
+
+def test_with_the_broker_down_a_screening_run_is_accepted_and_waits(broker, msb):
+    from assistance.models import ScreeningRun
+    from assistance.screening import screening_run_create
+
+    broker.stop()
+    run = screening_run_create(year=2022, threshold=50000, acting_user=msb)  # no error for the MSB's officer
+    assert ScreeningRun.objects.get(pk=run.pk).status == ScreeningRun.Status.PENDING
