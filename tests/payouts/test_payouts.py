@@ -162,7 +162,6 @@ def test_a_confirmation_that_would_overdraw_is_refused(secretary, clerk, town, s
 
 
 def test_separation_of_duties(signed, batch, finance_a, finance_b, secretary):
-    resolution = signed[0]
     batch_export(batch=batch, acting_user=finance_a)
     with pytest.raises(PermissionDenied, match="本批次由您制单"):
         reconcile(batch, all_paid(batch), finance_a)

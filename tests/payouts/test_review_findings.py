@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections
 
-from assistance import bankfiles, council, payouts
+from assistance import bankfiles, council
 from assistance.council import resolution_draft_payouts, resolution_draft_scheme, resolution_sign
 from assistance.models import Application, ExtraCost, FraudFlag, Payout, PayoutBatch, SettlementRecord
 from assistance.payouts import batch_export, flag_override, payout_batch_create, payout_cancel
