@@ -12,7 +12,8 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from fundportal.csvsafe import safe_cell
+from fundportal.csvsafe import csv_lines
+from fundportal.text import decode_spreadsheet_text
 
 TRANSFER_HEADER = ["参考号", "收款人", "银行账号", "开户银行", "金额（元）", "用途"]
 RESULTS = {"成功": "paid", "已支付": "paid", "支付成功": "paid", "失败": "failed", "支付失败": "failed",
@@ -28,11 +29,7 @@ def transfer_rows(payouts) -> list[list[str]]:
 
 
 def transfer_csv(payouts) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(TRANSFER_HEADER)
-    writer.writerows([safe_cell(cell) for cell in row] for row in transfer_rows(payouts))
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return "".join(csv_lines(TRANSFER_HEADER, transfer_rows(payouts))).encode("utf-8")
 
 
 def transfer_xlsx(payouts) -> bytes:
@@ -66,14 +63,10 @@ def _rows(content: bytes, name: str) -> list[list[str]]:
             return [["" if cell is None else str(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
         except Exception as exc:  # openpyxl raises many kinds for a broken file
             raise ValidationError(f"无法读取该 Excel 文件：{exc}") from exc
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ValidationError("无法识别文件编码，请使用 UTF-8 或 GBK 编码的 CSV 文件")
+    try:
+        text = decode_spreadsheet_text(content)
+    except UnicodeDecodeError as exc:
+        raise ValidationError("无法识别文件编码，请使用 UTF-8 或 GBK 编码的 CSV 文件") from exc
     return list(csv.reader(io.StringIO(text, newline="")))
 
 

@@ -22,7 +22,8 @@ from fundportal.models import FundAccount
 from fundportal.services import fund_account_main
 
 from . import budget as fitting
-from .council_selectors import ZERO, budget_now, granted_this_year, quorum_for
+from .access import require
+from .council_selectors import ZERO, budget_now, granted_this_year, items_in_force, quorum_for
 from .models import (Application, Attendance, CouncilMember, InsuredPerson, Meeting, Payout, Resolution,
                      ResolutionItem, ResolutionSequence, Scheme)
 from .scheme_services import application_compute
@@ -30,11 +31,6 @@ from .scheme_services import application_compute
 Decision = ResolutionItem.Decision
 ZERO_REASON = "按救助方案测算，救助金额为 0 元"
 DEFER_REASON = "可用余额不足，留待下次理事会"
-
-
-def _require(user, permission: str, what: str) -> None:
-    if not user.has_perm(f"assistance.{permission}"):
-        raise PermissionDenied(f"您没有{what}的权限")
 
 
 # ------------------------------------------------------------------------------------------ meetings
@@ -57,7 +53,7 @@ def _attendance_checked(attendance: list[tuple[CouncilMember, str]]) -> list[tup
 def meeting_record(*, acting_user, held_on, title: str, agenda: str, attendance: list[tuple[CouncilMember, str]],
                    place: str = "", minutes: str = "") -> Meeting:
     """A council meeting with the member agencies present and who represented each."""
-    _require(acting_user, "add_meeting", "记录理事会会议")
+    require(acting_user, "add_meeting", "记录理事会会议")
     checked = _attendance_checked(attendance)
     meeting = Meeting(held_on=held_on, title=title.strip(), place=place.strip(), agenda=agenda.strip(),
                       minutes=minutes.strip(), recorded_by=acting_user)
@@ -74,7 +70,7 @@ def meeting_update(*, meeting: Meeting, acting_user, attendance: list[tuple[Coun
                    **changes) -> Meeting:
     """Correct a meeting's record — until it has adopted a resolution: then the record is what
     the quorum was checked against, and stays."""
-    _require(acting_user, "change_meeting", "修改理事会会议记录")
+    require(acting_user, "change_meeting", "修改理事会会议记录")
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.resolutions.filter(signed_at__isnull=False).exists():
         raise ValidationError("本次会议已有签署的决议，会议记录不能再修改")
@@ -154,7 +150,6 @@ def _available_for(resolution: Resolution, applications: list[Application]) -> D
     """The fund's available balance; an amendment may also use what the decisions it replaces hold."""
     available = budget_now().available
     if resolution.amends_id is not None:
-        from .council_selectors import items_in_force
         replaced = items_in_force().filter(application__in=applications, decision=Decision.APPROVE)
         paid = Payout.objects.filter(item__in=replaced, state=Payout.State.PAID).aggregate(t=Sum("amount"))["t"]
         available += (replaced.aggregate(t=Sum("amount"))["t"] or ZERO) - (paid or ZERO)
@@ -199,7 +194,7 @@ def _in_other_drafts(resolution_id: int | None):
 def resolution_draft_scheme(*, meeting: Meeting, scheme: Scheme, acting_user, title: str = "",
                             text: str = "") -> Resolution:
     """A draft resolution approving a scheme version."""
-    _require(acting_user, "add_resolution", "起草理事会决议")
+    require(acting_user, "add_resolution", "起草理事会决议")
     if scheme.is_approved:
         raise ValidationError("该方案已经批准，无需再次决议")
     resolution = Resolution(meeting=meeting, kind=Resolution.Kind.SCHEME, scheme=scheme, created_by=acting_user,
@@ -221,7 +216,7 @@ def resolution_draft_payouts(*, meeting: Meeting, scheme: Scheme, acting_user, t
     not in another draft. An amendment takes applications the amended resolution decided, whose
     money has not gone to the bank.
     """
-    _require(acting_user, "add_resolution", "起草理事会决议")
+    require(acting_user, "add_resolution", "起草理事会决议")
     _scheme_usable(scheme)
     if amends is not None:
         chosen = _amendable(amends, applications)
@@ -273,7 +268,7 @@ def _amendable(amends: Resolution, applications: list[Application] | None) -> li
 @transaction.atomic
 def resolution_recompute(*, resolution: Resolution, acting_user) -> Resolution:
     """Cost the draft again with today's figures and balance (the council's rejections stay)."""
-    _require(acting_user, "change_resolution", "修改理事会决议草案")
+    require(acting_user, "change_resolution", "修改理事会决议草案")
     resolution = _draft_checked(resolution)
     if resolution.kind == Resolution.Kind.PAYOUTS:
         _write_items(resolution, _lines_for(resolution, _applications(resolution)))
@@ -284,7 +279,7 @@ def resolution_recompute(*, resolution: Resolution, acting_user) -> Resolution:
 @transaction.atomic
 def resolution_item_reject(*, item: ResolutionItem, reason: str, acting_user) -> Resolution:
     """The council rejects one application of a draft, with its reason; the rest is refitted."""
-    _require(acting_user, "change_resolution", "修改理事会决议草案")
+    require(acting_user, "change_resolution", "修改理事会决议草案")
     resolution = _draft_checked(item.resolution)
     if not reason.strip():
         raise ValidationError({"reason": "不予救助须写明理由"})
@@ -298,7 +293,7 @@ def resolution_item_reject(*, item: ResolutionItem, reason: str, acting_user) ->
 @transaction.atomic
 def resolution_item_restore(*, item: ResolutionItem, acting_user) -> Resolution:
     """Undo the council's rejection of one application in a draft."""
-    _require(acting_user, "change_resolution", "修改理事会决议草案")
+    require(acting_user, "change_resolution", "修改理事会决议草案")
     resolution = _draft_checked(item.resolution)
     ResolutionItem.objects.filter(pk=item.pk).update(by_council=False)
     _write_items(resolution, _lines_for(resolution, _applications(resolution)))
@@ -308,7 +303,7 @@ def resolution_item_restore(*, item: ResolutionItem, acting_user) -> Resolution:
 @records_actor
 @transaction.atomic
 def resolution_delete_draft(*, resolution: Resolution, acting_user) -> None:
-    _require(acting_user, "delete_resolution", "删除理事会决议草案")
+    require(acting_user, "delete_resolution", "删除理事会决议草案")
     resolution = _draft_checked(resolution)
     resolution.items.all().delete()
     resolution.delete()
@@ -361,7 +356,7 @@ def _next_number(year: int) -> int:
 def resolution_sign(*, resolution: Resolution, acting_user) -> Resolution:
     """The secretary signs what the meeting adopted. Quorum checked; everything recomputed under
     locks and compared with the draft; then numbered and, from this moment, immutable."""
-    _require(acting_user, "sign_resolution", "签署理事会决议")
+    require(acting_user, "sign_resolution", "签署理事会决议")
     # The fund account's row lock serialises signings with each other and with payments, so the
     # balance and the amounts held cannot move while this resolution is checked.
     FundAccount.objects.select_for_update().get(pk=fund_account_main().pk)

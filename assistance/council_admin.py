@@ -5,13 +5,14 @@ Every action is a POST to one small view that calls one service; nothing here wr
 directly, so the services' checks (and the database's triggers) hold whichever page is used.
 """
 from django.contrib import admin, messages
+from django.db.models import Count
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from fundportal.admin_utils import NoStoreMixin
+from fundportal.admin_utils import NoStoreMixin, error_text
 from fundportal.forms import form_add_service_errors
 from fundportal.masking import mask_name
 
@@ -19,10 +20,6 @@ from . import council
 from .council_forms import MeetingForm, ReasonForm, ResolutionDraftForm
 from .council_selectors import budget_now, quorum_for
 from .models import CouncilMember, Meeting, QuorumRule, Resolution, ResolutionItem, Scheme
-
-
-def _errors(exc: Exception) -> str:
-    return "；".join(getattr(exc, "messages", None) or [str(exc)])
 
 
 @admin.register(CouncilMember)
@@ -48,13 +45,17 @@ class MeetingAdmin(NoStoreMixin, admin.ModelAdmin):
     date_hierarchy = "held_on"
     search_fields = ("title",)
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(attendance_count=Count("attendance", distinct=True),
+                                                      resolution_count=Count("resolutions", distinct=True))
+
     @admin.display(description=_("出席单位"))
     def attendance_count(self, meeting):
-        return meeting.attendance.count()
+        return meeting.attendance_count
 
     @admin.display(description=_("决议"))
     def resolution_count(self, meeting):
-        return meeting.resolutions.count()
+        return meeting.resolution_count
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -198,7 +199,7 @@ class ResolutionAdmin(NoStoreMixin, admin.ModelAdmin):
             else:
                 raise PermissionDenied
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, error_text(exc))
         return HttpResponseRedirect(here)
 
     def item_view(self, request, pk, action):
@@ -217,7 +218,7 @@ class ResolutionAdmin(NoStoreMixin, admin.ModelAdmin):
             else:
                 raise PermissionDenied
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, error_text(exc))
         return HttpResponseRedirect(reverse("admin:assistance_resolution_change", args=[item.resolution_id]))
 
 

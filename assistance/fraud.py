@@ -9,6 +9,8 @@ cannot: that payout is cancelled (and the decision amended if need be).
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
+from fundportal.text import digits_only
+
 from .models import Application, FraudFlag, Payout, SettlementRecord
 
 Kind = FraudFlag.Kind
@@ -34,7 +36,7 @@ def _sharing_unrelated(payout: Payout) -> list[str]:
 
 def staff_sharing(account_number: str) -> list:
     """Staff whose own registered account is this one (accounts compared as digits only)."""
-    digits = "".join(ch for ch in account_number if ch in "0123456789")
+    digits = digits_only(account_number)
     return list(get_user_model().objects.filter(bank_account=digits).exclude(bank_account="")) if digits else []
 
 

@@ -6,23 +6,19 @@ from decimal import Decimal
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from fundportal.admin_utils import AppendOnlyAdmin, NoStoreMixin
+from fundportal.admin_utils import AppendOnlyAdmin, NoStoreMixin, error_text
 from fundportal.masking import mask_bank_account, mask_name
 
 from . import payouts
 from .models import BankResult, BankResultLine, FraudFlag, Payout, PayoutBatch
 
 MAX_RESULT_FILE = 5 * 1024 * 1024
-
-
-def _errors(exc: Exception) -> str:
-    return "；".join(getattr(exc, "messages", None) or [str(exc)])
 
 
 class BankResultForm(forms.Form):
@@ -44,9 +40,11 @@ class PayoutBatchAdmin(NoStoreMixin, admin.ModelAdmin):
     list_select_related = ("resolution", "prepared_by")
 
     def get_queryset(self, request):
+        live = Payout.objects.filter(batch=OuterRef("pk")).exclude(state=Payout.State.CANCELLED)
         return super().get_queryset(request).annotate(
             payout_count=Count("payouts", distinct=True),
-            open_flags=Count("payouts__flags", filter=Q(payouts__flags__overridden_by__isnull=True), distinct=True))
+            open_flags=Count("payouts__flags", filter=Q(payouts__flags__overridden_by__isnull=True), distinct=True),
+            total=Subquery(live.values("batch").annotate(t=Sum("amount")).values("t")))
 
     @admin.display(description=_("笔数"))
     def payout_count(self, batch):
@@ -58,7 +56,7 @@ class PayoutBatchAdmin(NoStoreMixin, admin.ModelAdmin):
 
     @admin.display(description=_("金额合计（元）"))
     def total(self, batch):
-        return batch.payouts.exclude(state=Payout.State.CANCELLED).aggregate(t=Sum("amount"))["t"]
+        return batch.total
 
     def has_add_permission(self, request):
         return False  # a batch is made from a signed resolution's page
@@ -115,7 +113,7 @@ class PayoutBatchAdmin(NoStoreMixin, admin.ModelAdmin):
         try:
             name, content = payouts.batch_export(batch=batch, acting_user=request.user, file_format=file_format)
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, error_text(exc))
             return self._back(pk)
         kind = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if file_format == "xlsx"
                 else "text/csv; charset=utf-8")
@@ -140,7 +138,7 @@ class PayoutBatchAdmin(NoStoreMixin, admin.ModelAdmin):
             result = payouts.bank_result_import(batch=batch, content=upload.read(), file_name=upload.name,
                                                 acting_user=request.user)
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, f"已导入回单 {result.file_name}（{result.rows.count()} 行），正在逐笔对账")
         return self._back(pk)
@@ -163,7 +161,7 @@ class PayoutBatchAdmin(NoStoreMixin, admin.ModelAdmin):
             else:
                 raise PermissionDenied
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, error_text(exc))
         return self._back(payout.batch_id)
 
     def override_view(self, request, pk):
@@ -174,7 +172,7 @@ class PayoutBatchAdmin(NoStoreMixin, admin.ModelAdmin):
             payouts.flag_override(flag=flag, acting_user=request.user, reason=request.POST.get("reason", ""))
             messages.success(request, f"已核实放行：{flag.payout.reference} {flag.get_kind_display()}")
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, error_text(exc))
         return self._back(flag.payout.batch_id)
 
 

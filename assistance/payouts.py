@@ -23,17 +23,13 @@ from fundportal.queue import send, send_on_commit
 from fundportal.services import InsufficientFunds, export_log_record, ledger_post_payout, ledger_reverse
 
 from . import bankfiles
+from .access import require
 from .council_selectors import items_in_force
 from .fraud import flags_raise, staff_sharing
 from .models import (Application, BankResult, BankResultLine, FraudFlag, Payout, PayoutBatch, Resolution,
                      ResolutionItem)
 
 State = Payout.State
-
-
-def _require(user, permission: str, what: str) -> None:
-    if not user.has_perm(f"assistance.{permission}"):
-        raise PermissionDenied(f"您没有{what}的权限")
 
 
 def _not_involved(user, *, resolution: Resolution, applications, what: str) -> None:
@@ -68,7 +64,7 @@ def _batch_number(resolution: Resolution) -> str:
 def payout_batch_create(*, resolution: Resolution, acting_user) -> PayoutBatch:
     """One payout per approved application not yet paid or being paid, exactly the amount resolved,
     to the application's bank account."""
-    _require(acting_user, "add_payoutbatch", "生成支付批次")
+    require(acting_user, "add_payoutbatch", "生成支付批次")
     resolution = Resolution.objects.select_for_update().get(pk=resolution.pk)
     if not resolution.is_signed or resolution.kind != Resolution.Kind.PAYOUTS:
         raise ValidationError("只能依据已签署的救助名单决议生成支付批次")
@@ -110,7 +106,7 @@ def _pending(batch: PayoutBatch) -> list[Payout]:
 def batch_export(*, batch: PayoutBatch, acting_user, file_format: str = "xlsx") -> tuple[str, bytes]:
     """The bank transfer file. The checks run first and their flags are kept (committed) even when
     they stop the export. Payouts go PENDING → SENT; exporting again gives the same file."""
-    _require(acting_user, "export_payoutbatch", "导出银行转账文件")
+    require(acting_user, "export_payoutbatch", "导出银行转账文件")
     if file_format not in ("xlsx", "csv"):
         raise ValidationError("文件格式应为 xlsx 或 csv")
     with transaction.atomic():
@@ -154,7 +150,7 @@ def batch_export(*, batch: PayoutBatch, acting_user, file_format: str = "xlsx") 
 @transaction.atomic
 def bank_result_import(*, batch: PayoutBatch, content: bytes, file_name: str, acting_user) -> BankResult:
     """Store the bank's result file (refused whole if unreadable) and apply it in the background."""
-    _require(acting_user, "reconcile_payoutbatch", "导入银行回单")
+    require(acting_user, "reconcile_payoutbatch", "导入银行回单")
     if batch.prepared_by_id == acting_user.pk:
         raise PermissionDenied("本批次由您制单，银行回单须由其他财务人员导入确认")
     lines = bankfiles.result_lines(content, file_name)
@@ -223,7 +219,7 @@ def _settle(batch_id: int) -> None:
 
 
 def _locked_payout(payout: Payout, amount, acting_user) -> Payout:
-    _require(acting_user, "reconcile_payoutbatch", "确认银行支付结果")
+    require(acting_user, "reconcile_payoutbatch", "确认银行支付结果")
     locked = (Payout.objects.select_for_update(of=("self",)).select_related("batch__resolution", "application__person")
               .get(pk=payout.pk))
     if locked.batch.prepared_by_id == acting_user.pk:
@@ -315,7 +311,7 @@ def payout_reissue(*, payout: Payout, acting_user, account_holder: str, bank_nam
                    account_number: str) -> Payout:
     """Pay a failed or returned payout again, to a corrected account, in the resolution's open
     batch (or a new one). Linked to the original; still one live payout per decision."""
-    _require(acting_user, "add_payoutbatch", "重新支付")
+    require(acting_user, "add_payoutbatch", "重新支付")
     original = Payout.objects.select_for_update().select_related("batch__resolution", "item").get(pk=payout.pk)
     if original.state not in Payout.REISSUABLE_STATES:
         raise ValidationError("只有支付失败或被退回的款项可以重新支付")
@@ -347,7 +343,7 @@ def payout_reissue(*, payout: Payout, acting_user, account_holder: str, bank_nam
 def payout_cancel(*, payout: Payout, acting_user, reason: str) -> Payout:
     """Stop a payout not yet with the bank (a deceased beneficiary, say), with the reason. It is not
     made again: paying that decision after all takes a resolution that amends it."""
-    _require(acting_user, "add_payoutbatch", "取消支付")
+    require(acting_user, "add_payoutbatch", "取消支付")
     locked = Payout.objects.select_for_update().get(pk=payout.pk)
     if not reason.strip():
         raise ValidationError("取消支付须写明原因")
@@ -363,7 +359,7 @@ def payout_cancel(*, payout: Payout, acting_user, reason: str) -> Payout:
 @transaction.atomic
 def flag_override(*, flag: FraudFlag, acting_user, reason: str) -> FraudFlag:
     """Clear a shared- or staff-account flag after checking, with the reason (kept for audit)."""
-    _require(acting_user, "override_fraudflag", "核实放行风险提示")
+    require(acting_user, "override_fraudflag", "核实放行风险提示")
     locked = FraudFlag.objects.select_for_update().select_related("payout__batch").get(pk=flag.pk)
     if locked.kind not in FraudFlag.OVERRIDABLE and locked.payout.state != State.SENT:
         # Before the bank has the money, such a payout is cancelled; once it is sent, the record

@@ -18,6 +18,7 @@ from fundportal.audit import records_actor
 from fundportal.dates import add_working_days
 from fundportal.models import Region
 
+from .access import require
 from .models import (Application, EligibilityCategory, HouseholdMember, InsuredPerson, OverdueCount, ReviewCase,
                      ScreeningRun, StateDeadline)
 from .household import household_rows_checked
@@ -36,11 +37,6 @@ def due_on(state: str, *, start: dt.date | None = None) -> dt.date | None:
         return None
     limit = StateDeadline.objects.filter(state=state).values_list("working_days", flat=True).first()
     return add_working_days(start or timezone.localdate(), limit) if limit is not None else None
-
-
-def _require(user, permission: str, what: str) -> None:
-    if not user.has_perm(f"assistance.{permission}"):
-        raise PermissionDenied(f"您没有{what}的权限")
 
 
 def _require_area(user, region: Region) -> None:
@@ -104,7 +100,7 @@ def review_case_open_for_application(*, person: InsuredPerson, year: int, region
 @transaction.atomic
 def review_case_dispatch(*, case: ReviewCase, acting_user) -> ReviewCase:
     """First screening done: the city bureau sends the case to its town/street."""
-    _require(acting_user, "dispatch_reviewcase", "派发审核对象")
+    require(acting_user, "dispatch_reviewcase", "派发审核对象")
     case = _locked(case, to=State.AT_TOWN, acting_user=acting_user)
     _enter(case, State.AT_TOWN, reason="监测初筛完成，派至乡镇（街道）")
     case.save()
@@ -116,7 +112,7 @@ def review_case_dispatch(*, case: ReviewCase, acting_user) -> ReviewCase:
 def review_cases_dispatch(*, acting_user, run: ScreeningRun | None = None) -> int:
     """Every first-screened case in the officer's area (of one run, if given) to its town, at
     once: one locking query, one update, one batch of history rows, whatever their number."""
-    _require(acting_user, "dispatch_reviewcase", "派发审核对象")
+    require(acting_user, "dispatch_reviewcase", "派发审核对象")
     return _bulk_move(review_cases_for_user(user=acting_user).filter(state=State.FIRST_SCREENING),
                       run=run, to=State.AT_TOWN, reason="监测初筛完成，批量派至乡镇（街道）", acting_user=acting_user)
 
@@ -126,7 +122,7 @@ def review_cases_dispatch(*, acting_user, run: ScreeningRun | None = None) -> in
 def review_case_assign(*, case: ReviewCase, acting_user, village: Region | None = None) -> ReviewCase:
     """The town hands the case to a village/community for verification. A case registered at town
     level needs the village named; one already in a village stays there."""
-    _require(acting_user, "assign_reviewcase", "交村（社区）甄别")
+    require(acting_user, "assign_reviewcase", "交村（社区）甄别")
     case = _locked(case, to=State.AT_VILLAGE, acting_user=acting_user)
     if case.region.level != Region.Level.VILLAGE:
         if village is None:
@@ -146,7 +142,7 @@ def review_case_assign(*, case: ReviewCase, acting_user, village: Region | None 
 def review_cases_assign(*, acting_user, run: ScreeningRun | None = None) -> int:
     """Every case at the officer's town whose household is registered in a village, to that
     village. Cases registered at town level are left: each needs its village chosen."""
-    _require(acting_user, "assign_reviewcase", "交村（社区）甄别")
+    require(acting_user, "assign_reviewcase", "交村（社区）甄别")
     cases = review_cases_for_user(user=acting_user).filter(state=State.AT_TOWN, region__level=Region.Level.VILLAGE)
     return _bulk_move(cases, run=run, to=State.AT_VILLAGE, reason="批量交村（社区）甄别", acting_user=acting_user)
 
@@ -173,7 +169,7 @@ def review_case_verify(*, case: ReviewCase, acting_user, household: list[dict], 
                        visited_on: dt.date, assets: str = "", housing: str = "", notes: str = "") -> ReviewCase:
     """The village's verification (甄别): the household as found on the visit, income, assets,
     housing and notes. A returned case is verified again the same way."""
-    _require(acting_user, "verify_reviewcase", "登记甄别结果")
+    require(acting_user, "verify_reviewcase", "登记甄别结果")
     case = _locked(case, to=State.VERIFIED, acting_user=acting_user)
     members = _household_members(household)
     errors = {}
@@ -219,7 +215,7 @@ def review_case_determine(*, case: ReviewCase, acting_user, eligible: bool,
                           category: EligibilityCategory | None = None, reason: str = "") -> ReviewCase:
     """The bureau's decision: eligible with a category, or not eligible with a reason. Whoever
     verified the case may not also decide it."""
-    _require(acting_user, "determine_reviewcase", "认定低收入资格")
+    require(acting_user, "determine_reviewcase", "认定低收入资格")
     to = State.ELIGIBLE if eligible else State.NOT_ELIGIBLE
     case = _locked(case, to=to, acting_user=acting_user)
     if case.verified_by_id == acting_user.pk:
@@ -254,7 +250,7 @@ def _applications_follow(case: ReviewCase) -> None:
 @transaction.atomic
 def review_case_return(*, case: ReviewCase, acting_user, reason: str) -> ReviewCase:
     """Back to the village for another verification, with the reason."""
-    _require(acting_user, "determine_reviewcase", "退回重新甄别")
+    require(acting_user, "determine_reviewcase", "退回重新甄别")
     case = _locked(case, to=State.RETURNED, acting_user=acting_user)
     if not reason.strip():
         raise ValidationError({"reason": "请填写退回原因"})
@@ -269,7 +265,7 @@ def review_case_return(*, case: ReviewCase, acting_user, reason: str) -> ReviewC
 def review_case_move(*, case: ReviewCase, region: Region, acting_user) -> ReviewCase:
     """Correct an open case's area (a wrong household registration): it leaves the old area's
     officers' sight and appears in the new one's."""
-    _require(acting_user, "move_reviewcase", "调整审核对象所属区域")
+    require(acting_user, "move_reviewcase", "调整审核对象所属区域")
     locked = ReviewCase.objects.select_for_update().select_related("region").get(pk=case.pk)
     _require_area(acting_user, locked.region)
     _require_area(acting_user, region)

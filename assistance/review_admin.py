@@ -17,7 +17,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from fundportal.admin_utils import CappedCountPaginator, NoStoreMixin, no_store
+from fundportal.admin_utils import CappedCountPaginator, NoStoreMixin, error_text, no_store
 from fundportal.csvsafe import csv_lines
 from fundportal.forms import form_add_service_errors
 from fundportal.masking import mask_name, mask_resident_id
@@ -155,7 +155,7 @@ class ReviewCaseAdmin(NoStoreMixin, admin.ModelAdmin):
                 move(case)
                 done += 1
             except (ValidationError, PermissionDenied) as exc:
-                refused.append(f"{mask_name(case.person.name)}：{_message(exc)}")
+                refused.append(f"{mask_name(case.person.name)}：{error_text(exc)}")
         if done:
             messages.success(request, f"已办理 {done} 件")
         if refused:
@@ -305,10 +305,6 @@ def _moves_for(user, case: ReviewCase) -> list[tuple[str, str]]:
     if case.is_open and user.has_perm("assistance.move_reviewcase"):
         moves.append(("admin:assistance_reviewcase_move", "调整所属区域"))
     return moves
-
-
-def _message(exc) -> str:
-    return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
 
 
 def _report_xlsx(categories: list[str], rows, run: ScreeningRun | None) -> HttpResponse:

@@ -6,17 +6,13 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonRespon
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 
-from fundportal.admin_utils import no_store
+from fundportal.admin_utils import error_text, no_store
 from fundportal.forms import form_add_service_errors
 
 from .forms import CorrectionForm, StatementRequestForm
 from .models import Statement
 from .pages import statement_context
 from .services import statement_correct, statement_publish, statement_request
-
-
-def _errors(exc: Exception) -> str:
-    return "；".join(getattr(exc, "messages", None) or [str(exc)])
 
 
 @admin.register(Statement)
@@ -86,7 +82,7 @@ class StatementAdmin(admin.ModelAdmin):
             statement = statement_publish(statement=statement, acting_user=request.user)
             messages.success(request, f"已发布：第 {statement.sequence} 号，SHA-256 {statement.sha256}")
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, error_text(exc))
         return HttpResponseRedirect(reverse("admin:disclosure_statement_change", args=[pk]))
 
     def correct_view(self, request, pk):
@@ -100,7 +96,7 @@ class StatementAdmin(admin.ModelAdmin):
             correction = statement_correct(statement=statement, notice=form.cleaned_data["notice"],
                                            acting_user=request.user)
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, error_text(exc))
             return HttpResponseRedirect(reverse("admin:disclosure_statement_change", args=[pk]))
         messages.success(request, f"已发布更正说明：第 {correction.sequence} 号")
         return HttpResponseRedirect(reverse("admin:disclosure_statement_change", args=[correction.pk]))

@@ -22,6 +22,11 @@ def adopt_saved(obj, saved) -> None:
     obj.__dict__.update(saved.__dict__)
 
 
+def error_text(exc: Exception) -> str:
+    """A refused service call (ValidationError, PermissionDenied) as one line for messages.error."""
+    return "；".join(getattr(exc, "messages", None) or [str(exc)])
+
+
 def no_store(response):
     """Pages that show personal data must not be kept by browsers or proxies."""
     response["Cache-Control"] = "no-store"

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from .audit import history_user
 from .money import MoneyField
+from .text import digits_only
 
 
 class Region(models.Model):
@@ -60,7 +61,7 @@ class User(AbstractUser):
 
     def save(self, *args, **kwargs):
         # Digits only ("6228 4800 …" as printed on a card), so the payouts' staff-account check matches.
-        self.bank_account = "".join(ch for ch in self.bank_account if ch in "0123456789")
+        self.bank_account = digits_only(self.bank_account)
         super().save(*args, **kwargs)
 
     class Meta:

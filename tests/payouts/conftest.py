@@ -7,7 +7,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from assistance.council import meeting_record, resolution_draft_payouts, resolution_sign
@@ -16,16 +15,15 @@ from assistance.scheme_services import scheme_create
 from fundportal.models import Region
 from fundportal.roles import Role
 from fundportal.services import ledger_post_income
-from tests.factories import UserFactory, make_resident_id
+from tests.conftest import _user_with_role
+from tests.factories import make_resident_id
 
 YEAR = 2023
 D = Decimal
 
 
 def persona(username: str, role: Role):
-    user = UserFactory(username=username)
-    user.groups.add(Group.objects.get(name=role))
-    return user
+    return _user_with_role(username, role)
 
 
 @pytest.fixture
