@@ -11,9 +11,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportMixin
-from simple_history.admin import SimpleHistoryAdmin
 
 from fundportal.admin_utils import NoStoreMixin, adopt_saved, no_store
+from fundportal.history_admin import HistoryAdmin
 from fundportal.masking import mask_phone, mask_resident_id
 from fundportal.services import export_log_record
 
@@ -55,7 +55,7 @@ def _with_link(error: ValidationError) -> ValidationError:
 
 
 @admin.register(Donor)
-class DonorAdmin(NoStoreMixin, SimpleHistoryAdmin):
+class DonorAdmin(NoStoreMixin, HistoryAdmin):
     form = DonorForm
     list_display = ("name", "kind", "org_kind", "code_masked", "contact_person", "phone_masked", "created_at")
     list_filter = ("kind", "org_kind")
@@ -85,7 +85,7 @@ class DonorAdmin(NoStoreMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(SimpleHistoryAdmin):
+class CampaignAdmin(HistoryAdmin):
     list_display = ("name", "starts_on", "ends_on")
     search_fields = ("name",)
 
@@ -112,7 +112,7 @@ class PledgeAddForm(forms.ModelForm):
 
 
 @admin.register(Pledge)
-class PledgeAdmin(SimpleHistoryAdmin):
+class PledgeAdmin(HistoryAdmin):
     list_display = ("donor", "total", "signed_on", "campaign", "arrears")
     list_select_related = ("donor", "campaign")
     autocomplete_fields = ("donor",)
@@ -208,7 +208,7 @@ class ReceiptInline(admin.TabularInline):
 
 
 @admin.register(Donation)
-class DonationAdmin(NoStoreMixin, ImportMixin, ExportMixin, SimpleHistoryAdmin):
+class DonationAdmin(NoStoreMixin, ImportMixin, ExportMixin, HistoryAdmin):
     form = DonationForm
     list_display = ("received_on", "donor_name", "amount", "channel", "campaign", "status", "receipt_number")
     list_filter = ("status", "channel", "campaign", "is_anonymous")
@@ -313,7 +313,7 @@ def _reason_page(model_admin, request, obj, form, title, help_text):
 
 
 @admin.register(Receipt)
-class ReceiptAdmin(NoStoreMixin, SimpleHistoryAdmin):
+class ReceiptAdmin(NoStoreMixin, HistoryAdmin):
     list_display = ("number", "donor_name", "amount", "received_on", "status", "issued_at", "replaces")
     list_filter = ("status", "year", "is_organisation")
     list_select_related = ("replaces",)

@@ -2,14 +2,14 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from .admin_utils import AppendOnlyAdmin, NoStoreMixin
+from .history_admin import HistoryAdmin
 from .models import ExportLog, FundAccount, LedgerEntry, Region, User
 
 
 @admin.register(User)
-class UserAdmin(NoStoreMixin, BaseUserAdmin, SimpleHistoryAdmin):
+class UserAdmin(NoStoreMixin, BaseUserAdmin, HistoryAdmin):
     list_display = ("username", "first_name", "region", "organisation", "is_active", "last_login")
     list_filter = ("groups", "is_active", "is_staff")
     list_select_related = ("region",)
@@ -28,7 +28,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(FundAccount)
-class FundAccountAdmin(AppendOnlyAdmin, SimpleHistoryAdmin):
+class FundAccountAdmin(AppendOnlyAdmin, HistoryAdmin):
     list_display = ("name", "balance", "updated_at")
 
 

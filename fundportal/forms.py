@@ -9,13 +9,20 @@ class AuditFilterForm(forms.Form):
     model = forms.ChoiceField(label=_("对象"), required=False)
     date_from = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    actor = forms.CharField(label=_("操作人（用户名）"), required=False, max_length=150)
+    actor = forms.CharField(label=_("操作人（姓名或用户名）"), required=False, max_length=150)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["model"].choices = [("", _("全部"))] + [
             (m._meta.label_lower, f"{m._meta.verbose_name}（{m._meta.app_config.verbose_name}）") for m in audit_models()
         ]
+
+    def clean(self):
+        cleaned = super().clean()
+        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
+        if date_from and date_to and date_from > date_to:
+            raise ValidationError(_("起始日期不能晚于截止日期"))
+        return cleaned
 
 
 def form_add_service_errors(form, error: ValidationError) -> None:

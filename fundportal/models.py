@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .audit import history_user
+from .masking import is_han
 from .money import MoneyField
 from .text import digits_only
 
@@ -45,6 +46,9 @@ class Region(models.Model):
         return other is not None and other.path.startswith(self.path)
 
 
+HISTORY_EXCLUDED_FIELDS = ["password", "last_login"]
+
+
 class User(AbstractUser):
     """Staff user. Officers carry the region they serve; their lists are scoped to it."""
 
@@ -57,16 +61,40 @@ class User(AbstractUser):
     bank_account = models.CharField(_("本人银行账号"), max_length=32, blank=True,
                                     help_text=_("用于核查救助金是否转入工作人员账户，不对外显示"))
 
-    history = HistoricalRecords(excluded_fields=["password", "last_login"], get_user=history_user)
-
-    def save(self, *args, **kwargs):
-        # Digits only ("6228 4800 …" as printed on a card), so the payouts' staff-account check matches.
-        self.bank_account = digits_only(self.bank_account)
-        super().save(*args, **kwargs)
+    # Logins are the login log's business (django-axes), not the audit trail's.
+    history = HistoricalRecords(excluded_fields=HISTORY_EXCLUDED_FIELDS, get_user=history_user)
 
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
+
+    def __str__(self):
+        # Colleagues know each other by name (林科长), so every page, select and history row shows it.
+        return self.get_full_name() or self.get_username()
+
+    def save(self, *args, **kwargs):
+        # Digits only ("6228 4800 …" as printed on a card), so the payouts' staff-account check matches.
+        self.bank_account = digits_only(self.bank_account)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) <= set(HISTORY_EXCLUDED_FIELDS):
+            # A login saves last_login alone: no history row, so no audit entry for every login.
+            self.skip_history_when_saving = True
+            try:
+                return super().save(*args, **kwargs)
+            finally:
+                del self.skip_history_when_saving
+        return super().save(*args, **kwargs)
+
+    def get_full_name(self):
+        """The name as people write it: a Han name surname first with no space (林 + 科长 → 林科长),
+        any other name as Django writes it; the demo users keep their whole name in first_name."""
+        first, last = self.first_name.strip(), self.last_name.strip()
+        if first and last and is_han(first + last):
+            return last + first
+        return " ".join(part for part in (first, last) if part)
+
+    def get_short_name(self):
+        return self.get_full_name() or self.get_username()
 
 
 class FundAccount(models.Model):

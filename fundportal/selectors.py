@@ -3,14 +3,10 @@ import datetime as dt
 import heapq
 from dataclasses import dataclass
 
-from django.db.models import Model
+from django.db.models import Model, Q
 from simple_history.models import registered_models
 
-from .masking import mask_bank_account, mask_phone, mask_resident_id
-
-ACTIONS = {"+": "创建", "~": "修改", "-": "删除"}
-# The audit trail is a list: personal values in it are masked like every other list.
-MASKED_FIELDS = {"resident_id": mask_resident_id, "phone": mask_phone, "bank_account": mask_bank_account}
+from .history import ACTIONS, Change, RelatedNames, actor_display, changes_between, record_display, when_text
 
 
 @dataclass(frozen=True)
@@ -22,7 +18,11 @@ class AuditRow:
     object_repr: str
     action: str
     reason: str
-    changes: list[tuple[str, str, str]]
+    changes: list[Change]
+
+    @property
+    def when_text(self) -> str:
+        return when_text(self.when)
 
 
 def audit_models() -> list[type[Model]]:
@@ -40,28 +40,21 @@ def _history_queryset(model, *, date_from, date_to, actor):
     if date_to:
         qs = qs.filter(history_date__date__lte=date_to)
     if actor:
-        qs = qs.filter(history_user__username=actor)
+        # By login or by name: people know each other by name (林科长), the system by login.
+        qs = qs.filter(Q(history_user__username=actor) | Q(history_user__first_name=actor))
     return qs
 
 
-def _shown(field: str, value) -> str:
-    mask = MASKED_FIELDS.get(field)
-    return mask(str(value or "")) if mask else str(value)
-
-
-def _row(model, record, *, with_changes: bool) -> AuditRow:
+def _row(model, record, *, with_changes: bool, related: RelatedNames) -> AuditRow | None:
     changes = []
     if with_changes and record.history_type == "~" and (previous := record.prev_record) is not None:
-        delta = record.diff_against(previous)
-        changes = [
-            (str(model._meta.get_field(c.field).verbose_name), _shown(c.field, c.old), _shown(c.field, c.new))
-            for c in delta.changes
-        ]
+        changes = changes_between(model, previous, record, related=related)
+        if not changes and not record.history_change_reason:
+            return None  # a save that changed nothing history keeps: nothing to audit
     return AuditRow(
-        when=record.history_date,
-        actor=record.history_user.username if record.history_user else "系统",
+        when=record.history_date, actor=actor_display(record),
         model=str(model._meta.verbose_name), object_id=str(record.instance.pk),
-        object_repr=str(record.instance), action=ACTIONS.get(record.history_type, record.history_type),
+        object_repr=record_display(record), action=ACTIONS.get(record.history_type, record.history_type),
         reason=record.history_change_reason or "", changes=changes,
     )
 
@@ -77,7 +70,8 @@ def audit_trail(*, model: type[Model] | None = None, date_from: dt.date | None =
         return ((-r.history_date.timestamp(), m._meta.label, -r.history_id, m, r) for r in records)
 
     merged = heapq.merge(*(keyed(m) for m in models), key=lambda item: item[:3])
-    rows = (_row(m, r, with_changes=with_changes) for *_key, m, r in merged)
+    related = RelatedNames()
+    rows = (row for *_key, m, r in merged if (row := _row(m, r, with_changes=with_changes, related=related)))
     if limit:
         return [row for _, row in zip(range(limit), rows)]
     return rows

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fundportal.dates import parse_date
-from fundportal.masking import mask_bank_account, mask_name, mask_phone, mask_resident_id
+from fundportal.masking import COMPOUND_SURNAMES, mask_bank_account, mask_name, mask_phone, mask_resident_id
 from fundportal.money import amount_in_capitals, parse_money, to_money
 
 
@@ -52,11 +52,30 @@ def test_bad_dates_are_refused_in_chinese(text):
 
 
 @pytest.mark.parametrize("name, masked", [
-    ("张", "张"), ("张三", "张*"), ("张三丰", "张*丰"), ("张小三丰", "张**丰"),
+    ("张三", "张*"), ("张三丰", "张*丰"), ("张小三丰", "张**丰"),
     ("欧阳修", "欧阳*"), ("欧阳娜娜", "欧阳*娜"), ("司马相如", "司马*如"), ("诸葛孔明明", "诸葛**明"),
-    ("阿依古丽·买买提", "阿***·**提"), ("迪丽热巴•迪力木拉提", "迪***•****提"), (" 王五 ", "王*"), ("", ""),
+    (" 王五 ", "王*"), ("", ""),
+    # Names in parts: joined by ·, whatever separator they came with.
+    ("阿依古丽·买买提", "阿***·**提"), ("迪丽热巴•迪力木拉提", "迪***·****提"),
 ])
 def test_names_are_masked_keeping_the_surname(name, masked):
+    assert mask_name(name) == masked
+
+
+@pytest.mark.parametrize("name, masked", [
+    # Was 张 → 张: a one-character name is hidden whole.
+    ("张", "*"), ("A", "*"),
+    # A given name after a space of any kind (U+3000 too) is still a Han name.
+    ("张 三丰", "张*丰"), ("张　三丰", "张*丰"), ("张\u3000三", "张*"), ("欧阳 娜娜", "欧阳*娜"), ("张\u200b三", "张*"),
+    # Two parts around any dot: neither part shows whole.
+    ("阿·布", "*·*"), ("阿・布", "*·*"), ("阿．布", "*·*"), ("阿‧布", "*·*"), ("买买提.艾力", "买**·*力"),
+    # Latin letters, hyphens, apostrophes, mixed scripts.
+    ("John Smith", "J***·****h"), ("Al", "A*"), ("Bob", "B*b"), ("Mary-Jane O'Neil", "M***·****·*·***l"),
+    ("张John", "张***n"), ("Zoë Li", "Z**·*i"), ("Zoe\u0308 Li", "Z**·*i"),
+    # Nothing that is a letter: nothing shows.
+    ("·", "*"), ("123", "*"),
+])
+def test_no_shape_of_name_shows_a_given_name_whole(name, masked):
     assert mask_name(name) == masked
 
 
@@ -64,12 +83,50 @@ def test_masks_match_the_one_format():
     assert mask_name("张三丰") == "张*丰"
     assert mask_name("张三") == "张*"
     assert mask_name("欧阳娜娜") == "欧阳*娜"
+    assert mask_name("司马光") == "司马*"
     assert mask_resident_id("33038119500101123X") == "3303**********123X"
     assert mask_phone("13812341234") == "138****1234"
     assert mask_bank_account("6228480012345673256") == "6228 **** **** 3256"
 
 
-@given(st.text(min_size=2, max_size=6, alphabet="张王李赵陈林黄周吴徐孙胡朱高何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段漕钱汤尹黎易常武乔贺赖龚文"))
-def test_masked_name_keeps_surname_and_hides_the_given_name(name):
+SURNAMES = "张王李赵陈林黄周吴徐孙胡朱高何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段漕钱汤尹黎易常武乔贺赖龚文"
+HAN = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
+SPACES = st.sampled_from([" ", "\u3000", "\u00a0", "\u2002", "\t"])
+SEPARATORS = st.sampled_from(["·", "•", "．", ".", "‧", "・", "-", "—", " ", "\u3000", "_", "/", "'"])
+LETTERS = st.characters(categories=["Lu", "Ll", "Lo"])
+
+
+@given(surname=st.sampled_from(SURNAMES), given_name=st.text(HAN, min_size=1, max_size=4), space=st.one_of(st.just(""), SPACES))
+def test_a_han_name_keeps_its_surname_and_never_shows_its_given_name(surname, given_name, space):
+    masked = mask_name(surname + space + given_name)
+    assert masked.startswith(surname) and masked[1] == "*"
+    assert given_name not in masked[1:]
+    assert len(masked) == 1 + len(given_name)
+
+
+@given(surname=st.sampled_from(sorted(COMPOUND_SURNAMES)), given_name=st.text(HAN, min_size=1, max_size=3))
+def test_a_compound_surname_is_kept_whole(surname, given_name):
+    masked = mask_name(surname + given_name)
+    assert masked.startswith(surname) and masked[2] == "*" and given_name not in masked[2:]
+
+
+@given(st.lists(st.text(LETTERS, min_size=1, max_size=6), min_size=1, max_size=4), st.data())
+def test_no_part_of_a_name_shows_whole_whatever_separates_the_parts(parts, data):
+    separators = [data.draw(SEPARATORS) for _ in parts[1:]]
+    name = parts[0] + "".join(sep + part for sep, part in zip(separators, parts[1:]))
     masked = mask_name(name)
-    assert masked[0] == name[0] and len(masked) == len(name) and "*" in masked and masked[1] == "*"
+    assert "*" in masked
+    surname_kept = 2 if masked[:2] in COMPOUND_SURNAMES else 0  # 欧阳*娜: the one pair allowed
+    for part in parts:
+        assert len(part) < 2 or part not in masked or part == masked[:surname_kept]
+    assert not any(a not in "*·" and b not in "*·" for a, b in zip(masked[surname_kept:], masked[surname_kept + 1:]))
+
+
+@given(st.text(max_size=12))
+def test_any_text_as_a_name_shows_at_most_two_letters_and_never_a_whole_part(text):
+    masked = mask_name(text)
+    shown = [ch for ch in masked if ch not in "*·"]
+    assert len(shown) <= 3  # a compound surname (2) and a last letter, at most
+    surname_kept = 2 if masked[:2] in COMPOUND_SURNAMES else 1
+    for a, b in zip(masked[surname_kept:], masked[surname_kept + 1:]):
+        assert a in "*·" or b in "*·"
