@@ -66,6 +66,11 @@ class HistoryAdmin(SimpleHistoryAdmin):
     def history_view(self, request, object_id, extra_context=None):
         return no_store(super().history_view(request, object_id, extra_context))
 
+    def render_history_view(self, request, template, context, **kwargs):
+        if "object" in context:  # the breadcrumbs name the object as history does
+            context["object_display"] = masked_display(context["object"])
+        return super().render_history_view(request, template, context, **kwargs)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method not in ("GET", "HEAD"):
             return HttpResponseNotAllowed(["GET", "HEAD"], "历史记录只读，不能据此恢复或修改")

@@ -158,6 +158,7 @@ PERSONAL_FIELDS: dict[str, Callable[[str], str]] = {
     "donations.donor.contact_person": mask_name,
     "donations.donor.address": mask_hidden,
     "donations.receipt.donor_name": mask_name,
+    "donations.receipt.verification_code": mask_hidden,  # opens the receipt's PDF, with the donor's name
 }
 
 # A personal field that is not personal on some rows: an organisation's name is public.
@@ -177,6 +178,13 @@ NOT_PERSONAL_FIELDS: dict[str, str] = {
     "donations.donor.org_kind": "the kind of an organisation",
     "donations.donation.bank_reference": "the bank's transfer reference, no account number",
     "donations.donor.note": "a note on a donor, kept by the Charity Federation",
+    "donations.donation.note": "a note on a gift, kept by the Charity Federation",
+    "donations.pledge.note": "a note on a pledge, kept by the Charity Federation",
+    "assistance.scheme.notes": "a published assistance scheme",
+    "assistance.scheme.count_extra_costs": "a setting of a published scheme",
+    "assistance.screeningrun.exclude_deceased": "a setting of a screening run",
+    "assistance.householdmember.relation": "shown only beside a masked name (张*（配偶）)",
+    "assistance.payout.bank_message": "the bank's answer to a payment (账户名不符…)",
     "assistance.councilmember.name": "a member organisation of the council",
     "assistance.scheme.name": "a published assistance scheme",
     "assistance.eligibilitycategory.name": "a published category",
