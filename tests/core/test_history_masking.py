@@ -111,6 +111,7 @@ def test_history_pages_mask_personal_data_like_the_audit_csv(client, finance, au
     # The same masked value on every view, so no two views combine into the value.
     for text in [page, export, "".join(donor_pages)]:
         assert mask_phone(DONOR_PHONE) in text and mask_phone(DONOR_NEW_PHONE) in text
+        assert "修改：地址、联系电话" in text and "address" not in text  # the reason names fields as people do
     for text in [page, export, "".join(user_pages)]:
         assert mask_bank_account(STAFF_ACCOUNT) in text
     assert mask_resident_id(DONOR_ID) in "".join(donor_pages) and mask_name("张三丰") in "".join(donor_pages)
