@@ -221,8 +221,17 @@ PERSON_DISPLAYS: dict[str, Callable[[object], str]] = {
     "assistance.insuredperson": lambda person: mask_name(person.name),
     "assistance.householdmember": lambda member: f"{mask_name(member.name)}（{member.relation}）",
     "assistance.reviewcase": lambda case: f"{mask_name(case.person.name)} {case.year}",
-    "donations.donor": lambda donor: mask_field(type(donor), "name", donor.name, donor),
+    "donations.donor": lambda donor: _donor_display(donor),
+    "donations.donation": lambda gift: f"{_donor_display(gift.donor)} {gift.amount} 元 ({gift.received_on})",
+    "donations.pledge": lambda pledge: f"{_donor_display(pledge.donor)} 认捐 {pledge.total} 元",
+    "donations.pledgeinstalment": lambda part: f"{_donor_display(part.pledge.donor)} 第{part.sequence}期 {part.amount} 元",
 }
+
+
+def _donor_display(donor) -> str:
+    if donor is None:
+        return "匿名捐赠人"
+    return mask_field(type(donor), "name", donor.name, donor)
 
 
 def masked_display(obj) -> str:

@@ -144,3 +144,9 @@ def test_staff_pages_name_people_not_logins(client, admin_user, voided_receipt):
     users = client.get(reverse("admin:fundportal_user_changelist"))
     assert users.status_code == 200 and "慈善总会 李会计" in users.content.decode()
     assert client.get(reverse("admin:fundportal_user_changelist"), {"q": "李会计"}).status_code == 200
+    finance = User.objects.get(username="finance")
+    change = client.get(reverse("admin:fundportal_user_change", args=[finance.pk]))
+    assert change.status_code == 200 and "慈善总会 李会计" in change.content.decode()
+    assert client.get(reverse("admin:fundportal_user_history", args=[finance.pk])).status_code == 200
+    for name in ("accesslog", "accessattempt"):  # the login log still lists logins by login name
+        assert client.get(reverse(f"admin:axes_{name}_changelist")).status_code == 200

@@ -142,6 +142,17 @@ def test_a_person_is_named_masked_wherever_history_names_them(client, auditor):
         assert "欧阳*娜" in text and "欧阳*姗" in text
 
 
+def test_a_gift_from_a_person_is_named_masked_in_the_trail(client, finance, auditor, individual_donor):
+    from tests.donations.helpers import record
+
+    record(finance, donor=individual_donor)
+    client.force_login(auditor)
+    for params in ({}, {"model": "donations.donation"}):
+        assert "张三丰" not in client.get(reverse("audit_trail"), params).content.decode()
+    export = _csv(client)
+    assert "张三丰" not in export and "张*丰 1000.00 元" in export
+
+
 def test_a_version_of_a_record_is_a_read_only_table_not_a_form(client, admin_user, individual_donor):
     record = individual_donor.history.earliest()
     url = reverse("admin:donations_donor_simple_history", args=[individual_donor.pk, record.history_id])
