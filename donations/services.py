@@ -101,7 +101,7 @@ def donor_update(*, donor: Donor, acting_user, **fields) -> Donor:
         if (donor.kind == Donor.Kind.ORGANISATION) != bool(donor.org_kind):
             raise ValidationError({"org_kind": "单位须选择单位类别；个人不选单位类别"})
         donor.full_clean(validate_unique=False, validate_constraints=False)
-        donor._change_reason = f"修改：{'、'.join(str(Donor._meta.get_field(name).verbose_name) for name in sorted(fields))}"
+        donor._change_reason = "修改：" + "、".join(str(Donor._meta.get_field(f).verbose_name) for f in sorted(fields))
         donor.save()
     return donor
 

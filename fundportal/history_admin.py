@@ -105,7 +105,8 @@ def history_admins_are_read_only_and_masked(app_configs, **kwargs):
     personal fields unmasked and can revert a record past its service."""
     return [
         checks.Error(
-            f"{type(model_admin).__name__} shows django-simple-history pages without fundportal.history_admin.HistoryAdmin",
+            f"{type(model_admin).__name__} shows django-simple-history pages without "
+            "fundportal.history_admin.HistoryAdmin",
             hint="Subclass HistoryAdmin instead of SimpleHistoryAdmin.", obj=model_admin, id="fundportal.E101",
         )
         for site in _admin_sites()

@@ -1,9 +1,7 @@
 """History shows personal data one way, whoever reads it and wherever: the audit trail page and CSV
 and the admin's history pages mask every personal field of every audited model, and a version of a
 record is a read-only table, never a form that could show or revert what the lists mask."""
-import csv
 import datetime as dt
-import io
 import re
 
 import pytest
@@ -140,6 +138,18 @@ def test_a_person_is_named_masked_wherever_history_names_them(client, auditor):
     for text in (page, export):
         assert "欧阳娜娜" not in text and "欧阳娜姗" not in text and "韩田村" not in text
         assert "欧阳*娜" in text and "欧阳*姗" in text
+
+
+def test_a_link_to_a_person_is_shown_by_the_masked_name():
+    from assistance.models import Application, HouseholdMember
+    from fundportal.history import value_text
+
+    person = InsuredPerson.objects.create(resident_id=make_resident_id(5), name="司马光", sex="M",
+                                          birth_date=dt.date(1968, 5, 17))
+    assert value_text(Application, "person", person.pk) == "司马*"
+    assert value_text(Application, "account_number", "6228480012345673256") == "6228 **** **** 3256"
+    assert value_text(HouseholdMember, "annual_income", None) == ""  # nothing stays nothing
+    assert value_text(InsuredPerson, "birth_date", dt.date(1968, 5, 17)) == "******"
 
 
 def test_a_gift_from_a_person_is_named_masked_in_the_trail(client, finance, auditor, individual_donor):

@@ -96,7 +96,8 @@ SEPARATORS = st.sampled_from(["·", "•", "．", ".", "‧", "・", "-", "—",
 LETTERS = st.characters(categories=["Lu", "Ll", "Lo"])
 
 
-@given(surname=st.sampled_from(SURNAMES), given_name=st.text(HAN, min_size=1, max_size=4), space=st.one_of(st.just(""), SPACES))
+@given(surname=st.sampled_from(SURNAMES), given_name=st.text(HAN, min_size=1, max_size=4),
+       space=st.one_of(st.just(""), SPACES))
 def test_a_han_name_keeps_its_surname_and_never_shows_its_given_name(surname, given_name, space):
     masked = mask_name(surname + space + given_name)
     assert masked.startswith(surname) and masked[1] == "*"
