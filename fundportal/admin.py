@@ -7,11 +7,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from knox.models import AuthToken
 from simple_history.admin import SimpleHistoryAdmin
 
 from .admin_utils import AppendOnlyAdmin, NoStoreMixin, adopt_saved, error_text, no_store
-from .models import ExportLog, FundAccount, LedgerEntry, Region, User
+from .models import ApiToken, ExportLog, FundAccount, LedgerEntry, Region, User
 from .tokens import api_token_issue, api_token_revoke
 
 
@@ -68,24 +67,21 @@ class ExportLogAdmin(AppendOnlyAdmin):
     show_full_result_count = False
 
 
-# knox's own admin lists token digests and hands a new key over in a message cookie: ours never
-# shows either, and writes through the token services.
-admin.site.unregister(AuthToken)
-
 
 class ApiTokenIssueForm(forms.ModelForm):
     days = forms.TypedChoiceField(label=_("有效期"), coerce=int, initial=90,
                                   choices=[(30, _("30 天")), (90, _("90 天")), (365, _("一年"))])
 
     class Meta:
-        model = AuthToken
+        model = ApiToken
         fields = ["user"]
 
 
-@admin.register(AuthToken)
+@admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    """Administrators issue a token for a user (the key is shown once, on the answer page) and
-    revoke tokens. Nobody reads one: the list has the owner and dates, never the key or digest."""
+    """Administrators issue a token for a user (the key is shown once, on the answer page, never
+    through a message cookie as knox's own admin does) and revoke tokens. Nobody reads one: the
+    list has the owner and dates, never the key or its digest."""
 
     form = ApiTokenIssueForm
     fields = ("user", "days")
@@ -111,7 +107,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         request.api_token_key = key
 
     def log_addition(self, request, obj, message):
-        pass  # api_token_issue writes the record, against the user rather than the digest
+        pass  # api_token_issue writes the record, against the user
 
     def response_add(self, request, obj, post_url_continue=None):
         return no_store(render(request, "admin/api_token_issued.html", {

@@ -32,7 +32,7 @@ class Role(models.TextChoices):
 
 # Models whose rows are secrets or credentials: only an exact grant reaches them.
 SECRET_MODELS = frozenset({
-    "knox.authtoken",  # API token digests
+    "fundportal.apitoken",  # API token digests
     "sessions.session",  # login sessions
     "axes.accessattempt", "axes.accessattemptexpiration", "axes.accesslog", "axes.accessfailurelog",
 })
@@ -99,7 +99,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Administrators manage everything; tokens (issued and revoked, never read: only a digest is
     # stored) and lockouts (looked at and lifted) by exact name.
     Role.ADMINISTRATOR: ["*.*",
-                         "knox.view_authtoken", "knox.add_authtoken", "knox.delete_authtoken",
+                         "fundportal.view_apitoken", "fundportal.add_apitoken", "fundportal.delete_apitoken",
                          "axes.view_accessattempt", "axes.delete_accessattempt",
                          "axes.view_accesslog", "axes.view_accessfailurelog"],
 }

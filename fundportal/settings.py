@@ -179,6 +179,8 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": 0,
 }
 # `Authorization: Token <key>`, as before knox; a token lasts API_TOKEN_TTL_DAYS unless revoked.
+KNOX_TOKEN_MODEL = "fundportal.ApiToken"
+MIGRATION_MODULES = {"knox": None}  # knox's own token table would stay empty: ours replaces it
 REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",
     "TOKEN_TTL": dt.timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=90)),
