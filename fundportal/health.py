@@ -36,7 +36,7 @@ def _cache() -> None:
 def _broker() -> None:
     from fundportal.celery import app
 
-    with app.connection_for_write() as conn:
+    with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
         conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, interval_max=0,
                                timeout=settings.CELERY_BROKER_CONNECTION_TIMEOUT)
 
