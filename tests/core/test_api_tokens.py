@@ -60,6 +60,7 @@ def test_the_auditor_cannot_read_tokens_nor_act_as_finance(client, auditor, fina
 
 def test_an_administrator_issues_a_token_shown_once_and_only_its_digest_is_kept(client, administrator, finance):
     client.force_login(administrator)
+    assert client.get(TOKEN_ADD).status_code == 200
     response = client.post(TOKEN_ADD, {"user": finance.pk, "days": "90"})
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
     token = AuthToken.objects.get(user=finance)

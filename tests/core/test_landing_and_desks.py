@@ -124,3 +124,10 @@ def test_the_home_page_links_the_published_statements_not_only_receipts():
     html = Client().get("/").content.decode()
     main = html[html.index("<main"):]
     assert f'href="{reverse("disclosure:statements")}"' in main and f'href="{reverse("disclosure:overview")}"' in main
+
+
+def test_repeated_wrong_passwords_still_lock_the_account_out_of_the_login_page(client, clerk, settings):
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        client.post(LOGIN, {"username": "clerk", "password": "wrong-password-1"})
+    response = _log_in(client, "clerk")
+    assert response.status_code in (403, 429) and "_auth_user_id" not in client.session
