@@ -71,6 +71,9 @@ def test_an_administrator_issues_a_token_shown_once_and_only_its_digest_is_kept(
     # Never again: not in the list, not in a message waiting in the session or a cookie.
     listing = client.get(TOKENS_ADMIN).content.decode()
     assert "finance" in listing and key not in listing and token.digest not in listing
+    detail = client.get(reverse("admin:fundportal_apitoken_change", args=[token.pk])).content.decode()
+    assert "finance" in detail and key not in detail and token.digest not in detail
+    assert token.token_key not in listing + detail
     assert key not in str(client.cookies) and key not in str(dict(client.session))
     # The record of the issue names the user, never the digest.
     entry = LogEntry.objects.get(user=administrator)
