@@ -3,12 +3,18 @@
 `migrate` (and every test-database flush) creates the groups and sets each group's
 permissions to exactly what the table matches, so a permission is granted here or nowhere.
 Patterns are fnmatch patterns over "app_label.codename".
+
+Secrets (API token digests, sessions, login-failure records) are never reached by a wildcard:
+a permission on them is granted only by a pattern that names it exactly, letter for letter.
+tests/core/role_view_permissions.txt lists which roles can view each model; a new model must
+be added there on purpose.
 """
 from fnmatch import fnmatch
 
 from django.apps import apps as global_apps
 from django.contrib.auth.models import Group, Permission
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -23,6 +29,16 @@ class Role(models.TextChoices):
     AUDITOR = "审计（只读）", _("审计（只读）")
     ADMINISTRATOR = "系统管理员", _("系统管理员")
 
+
+# Models whose rows are secrets or credentials: only an exact grant reaches them.
+SECRET_MODELS = frozenset({
+    "fundportal.apitoken",  # API token digests
+    "sessions.session",  # login sessions
+    "axes.accessattempt", "axes.accessattemptexpiration", "axes.accesslog", "axes.accessfailurelog",
+})
+
+# The fund's own data: everything an auditor reads, history and audit trail included.
+BUSINESS_APPS = ("fundportal", "donations", "assistance", "disclosure")
 
 # Civil-affairs officers see shared warning targets and review cases of their own area (scoped in
 # assistance.selectors), only the totals: never the settlement records behind them. The city
@@ -75,17 +91,58 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # Statements for the public: built from the ledger, published into the hash chain.
         "disclosure.add_statement", "disclosure.view_statement", "disclosure.publish_statement",
     ],
-    # Auditors read everything, history included, and change nothing.
-    Role.AUDITOR: ["*.view_*", "fundportal.view_audit_trail"],
-    Role.ADMINISTRATOR: ["*.*"],
+    # Auditors read all the fund's data, history included, and the record of who did what in the
+    # admin and which roles hold which permissions; they change nothing. Never a secret: no token,
+    # session or login-failure record, no scheduler internals.
+    Role.AUDITOR: [*(f"{app}.view_*" for app in BUSINESS_APPS), "fundportal.view_audit_trail",
+                   "admin.view_logentry", "auth.view_group", "auth.view_permission"],
+    # Administrators manage everything; tokens (issued and revoked, never read: only a digest is
+    # stored) and lockouts (looked at and lifted) by exact name.
+    Role.ADMINISTRATOR: ["*.*",
+                         "fundportal.view_apitoken", "fundportal.add_apitoken", "fundportal.delete_apitoken",
+                         "axes.view_accessattempt", "axes.delete_accessattempt",
+                         "axes.view_accesslog", "axes.view_accessfailurelog"],
+}
+
+# Where each role's work is: the page a user lands on after logging in (the first of the user's
+# roles in this order wins; superusers and users without a role land on the admin index).
+ROLE_LANDING: dict[str, tuple[str, tuple]] = {
+    Role.REDCROSS_CLERK: ("workspace:home", ()),
+    Role.CHARITY_FINANCE: ("admin:app_list", ("donations",)),
+    Role.COUNCIL_SECRETARY: ("admin:assistance_meeting_changelist", ()),
+    Role.MSB_STAFF: ("admin:assistance_settlementimport_changelist", ()),
+    Role.CAB_CITY: ("admin:assistance_reviewcase_changelist", ()),
+    Role.CAB_TOWN: ("admin:assistance_reviewcase_changelist", ()),
+    Role.CAB_VILLAGE: ("admin:assistance_reviewcase_changelist", ()),
+    Role.AUDITOR: ("audit_trail", ()),
+    Role.ADMINISTRATOR: ("admin:index", ()),
 }
 
 
+def _matches(code: str, pattern: str, secret: bool) -> bool:
+    # A wildcard never reaches a secret; only the exact code does.
+    return code == pattern if secret else fnmatch(code, pattern)
+
+
 def permissions_for(patterns: list[str], all_permissions) -> list:
-    return [
-        perm for perm in all_permissions
-        if any(fnmatch(f"{perm.content_type.app_label}.{perm.codename}", p) for p in patterns)
-    ]
+    chosen = []
+    for perm in all_permissions:
+        app_label = perm.content_type.app_label
+        secret = f"{app_label}.{perm.content_type.model}" in SECRET_MODELS
+        code = f"{app_label}.{perm.codename}"
+        if any(_matches(code, pattern, secret) for pattern in patterns):
+            chosen.append(perm)
+    return chosen
+
+
+def landing_url(user) -> str:
+    """The page where this user's work is."""
+    if not user.is_superuser:
+        names = set(user.groups.values_list("name", flat=True))
+        for role, (url_name, args) in ROLE_LANDING.items():
+            if role in names:
+                return reverse(url_name, args=args)
+    return reverse("admin:index")
 
 
 @transaction.atomic

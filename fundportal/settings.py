@@ -4,6 +4,7 @@ No DATABASE_URL → SQLite under var/; no CELERY_BROKER_URL → Celery tasks run
 no REDIS_URL → an in-process cache. Production sets DEBUG=False, SECRET_KEY and ALLOWED_HOSTS
 (see docker-compose.yml) and then every `check --deploy` setting is on.
 """
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -35,8 +36,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",  # staff API tokens, issued in the admin
+    "knox",  # staff API tokens: only a digest is stored; the key is shown once, when issued
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our own static files
     "django_filters",
     "import_export",
     "simple_history",
@@ -92,6 +94,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    # An unreachable database fails a request within seconds (a 503 page), not after minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -164,7 +168,7 @@ DISCLOSURE_BUILD_PAUSE = env.float("DISCLOSURE_BUILD_PAUSE", default=0.0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication",
-                                       "rest_framework.authentication.TokenAuthentication"],
+                                       "knox.auth.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["fundportal.api_permissions.ModelPermissions"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "fundportal.api.exception_handler",
@@ -174,7 +178,27 @@ REST_FRAMEWORK = {
     # Never trust X-Forwarded-For for throttling: nginx's X-Real-IP becomes REMOTE_ADDR (deploy/wsgi.py).
     "NUM_PROXIES": 0,
 }
-SPECTACULAR_SETTINGS = {"TITLE": "慈善医疗救助共富基金 API", "VERSION": "0.1.0"}
+# `Authorization: Token <key>`, as before knox; a token lasts API_TOKEN_TTL_DAYS unless revoked.
+KNOX_TOKEN_MODEL = "fundportal.ApiToken"
+MIGRATION_MODULES = {"knox": None}  # knox's own token table would stay empty: ours replaces it
+REST_KNOX = {
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_TTL": dt.timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=90)),
+    "AUTO_REFRESH": False,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "慈善医疗救助共富基金 API",
+    "VERSION": "0.1.0",
+    # The reference page (/api/docs/) serves Swagger UI from our static files: nothing from the internet.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Two models have a field named like another's with other choices: name each enum.
+    "ENUM_NAME_OVERRIDES": {
+        "StatementKindEnum": "disclosure.models.Statement.Kind",
+        "ReceiptStatusEnum": "donations.models.Receipt.Status",
+    },
+}
 
 # Spreadsheet exports must never carry live formulas (=, +, -, @ ...).
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
@@ -216,10 +240,18 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# Every handler masks ID-, phone- and account-shaped strings (fundportal/logsafe.py), exception
+# text included. Django's own loggers are named here so that its default handlers (which would
+# print unmasked) are replaced by ours; Celery's handlers get the filter in fundportal/celery.py.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"personal_data": {"()": "fundportal.logsafe.PersonalDataFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["personal_data"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools", "axes")},
+    "loggers": {
+        **{name: {"level": "WARNING"} for name in ("weasyprint", "fontTools", "axes")},
+        **{name: {"handlers": ["console"], "level": "INFO", "propagate": False}
+           for name in ("django", "django.server")},
+    },
 }

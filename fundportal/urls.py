@@ -6,7 +6,9 @@ from django.views.generic import TemplateView
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView
 
+from fundportal import accounts, health
 from fundportal import views as core_views
+from fundportal.api_docs import ApiDocsView
 
 admin.site.site_header = _("慈善医疗救助共富基金 管理平台")
 admin.site.site_title = _("基金管理平台")
@@ -15,17 +17,23 @@ admin.site.index_title = _("工作台")
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", ApiDocsView.as_view(), name="api_docs"),
     path("api/donations/", include("donations.api_urls")),
     path("api/assistance/", include("assistance.api_urls")),
     path("api/public/", include("disclosure.api_urls")),
-    path("healthz", core_views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
 ]
 urlpatterns += i18n_patterns(
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("admin/audit/", core_views.audit_trail, name="audit_trail"),
+    path("admin/api-tokens/", accounts.my_api_tokens, name="my_api_tokens"),
+    path("admin/login/", accounts.staff_login, name="staff_login"),  # before the admin's own: lands by role
     path("admin/", admin.site.urls),
     path("receipts/", include("donations.urls")),
     path("disclosure/", include("disclosure.urls")),
     path("workspace/", include("assistance.urls")),
     prefix_default_language=False,
 )
+
+# With the database down, a 503 "系统维护中" page (JSON under /api/) rather than a 500.
+handler500 = "fundportal.health.server_error"

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
@@ -10,10 +10,6 @@ from .forms import AuditFilterForm
 from .selectors import audit_model_by_label, audit_trail_count
 from .services import export_log_record
 from .selectors import audit_trail as audit_trail_rows
-
-
-def healthz(request):
-    return HttpResponse("ok", content_type="text/plain")
 
 
 @permission_required("fundportal.view_audit_trail", raise_exception=True)

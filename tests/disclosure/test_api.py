@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from disclosure.services import period_for, statement_build, statement_publish, statement_request
+from fundportal.tokens import api_token_issue
 from tests.payouts.conftest import signed  # noqa: F401
 from tests.review.conftest import (cab_city, cab_town, cab_village, other_town, regions,  # noqa: F401
                                    shared_run)
@@ -97,8 +97,8 @@ def test_applications_payouts_and_receipts_follow_the_admins_rules(history, cler
 
 
 def test_staff_use_a_token_and_writes_go_through_the_services(signed, finance_a, finance_b):
-    token = Token.objects.create(user=finance_a)
-    client = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = api_token_issue(user=finance_a, acting_user=finance_a)
+    client = Client(HTTP_AUTHORIZATION=f"Token {key}")
     resolution = signed[0]
     response = client.post(f"/api/assistance/resolutions/{resolution.pk}/payout-batch/")
     assert response.status_code == 201 and len(response.json()) == 2

@@ -1,0 +1,176 @@
+"""API tokens are never readable after they are issued: only a digest is stored, the key is shown
+once (to the administrator who issued it, or to its owner), and no role but the administrator
+reaches the token table — the auditor least of all, whose key-reading once let them record money."""
+import datetime as dt
+import hashlib
+import importlib
+
+import pytest
+from django.apps import apps as django_apps
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from fundportal.models import ApiToken as AuthToken
+
+from fundportal.roles import Role
+from fundportal.tokens import api_token_issue, api_token_revoke
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+TOKENS_ADMIN = reverse("admin:fundportal_apitoken_changelist")
+TOKEN_ADD = reverse("admin:fundportal_apitoken_add")
+MY_TOKENS = reverse("my_api_tokens")
+DONATIONS_API = reverse("api-donations")
+DONATION = {"amount": "500.00", "received_on": "2026-01-05", "channel": "cash", "is_anonymous": True}
+
+
+@pytest.fixture
+def administrator(db):
+    user = UserFactory(username="sysadmin")
+    user.groups.add(Group.objects.get(name=Role.ADMINISTRATOR))
+    return user
+
+
+def _token_client(key):
+    return Client(HTTP_AUTHORIZATION=f"Token {key}")
+
+
+def _stored_text(token) -> str:
+    return " ".join(str(value) for value in AuthToken.objects.filter(pk=token.pk).values_list().get())
+
+
+def test_the_auditor_cannot_read_tokens_nor_act_as_finance(client, auditor, finance):
+    _token, key = api_token_issue(user=finance, acting_user=finance)
+    client.force_login(auditor)
+    for url in (TOKENS_ADMIN, TOKEN_ADD, reverse("admin:axes_accessattempt_changelist"),
+                reverse("admin:axes_accesslog_changelist"), reverse("admin:axes_accessfailurelog_changelist")):
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert key not in response.content.decode()
+    index = client.get(reverse("admin:index")).content.decode()
+    assert TOKENS_ADMIN not in index and "axes" not in index
+    assert not auditor.has_perm("fundportal.view_apitoken") and not auditor.has_perm("sessions.view_session")
+    # Only finance's own key records money; the auditor's session cannot.
+    assert client.post(DONATIONS_API, DONATION, content_type="application/json").status_code == 403
+
+
+def test_an_administrator_issues_a_token_shown_once_and_only_its_digest_is_kept(client, administrator, finance):
+    client.force_login(administrator)
+    assert client.get(TOKEN_ADD).status_code == 200
+    response = client.post(TOKEN_ADD, {"user": finance.pk, "days": "90"})
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    token = AuthToken.objects.get(user=finance)
+    key = response.context["key"]
+    assert key in response.content.decode() and len(key) == 64
+    assert token.digest == hashlib.sha512(key.encode()).hexdigest() and key not in _stored_text(token)
+    assert dt.timedelta(days=89) < token.expiry - token.created <= dt.timedelta(days=90)
+    # Never again: not in the list, not in a message waiting in the session or a cookie.
+    listing = client.get(TOKENS_ADMIN).content.decode()
+    assert "finance" in listing and key not in listing and token.digest not in listing
+    detail = client.get(reverse("admin:fundportal_apitoken_change", args=[token.pk])).content.decode()
+    assert "finance" in detail and key not in detail and token.digest not in detail
+    assert token.token_key not in listing + detail
+    assert key not in str(client.cookies) and key not in str(dict(client.session))
+    # The record of the issue names the user, never the digest.
+    entry = LogEntry.objects.get(user=administrator)
+    assert entry.object_id == str(finance.pk) and "签发 API 令牌" in entry.change_message
+    assert token.digest not in f"{entry.object_repr} {entry.change_message}"
+    # `Authorization: Token <key>` works as before, and acts as finance.
+    created = _token_client(key).post(DONATIONS_API, DONATION, content_type="application/json")
+    assert created.status_code == 201
+
+
+def test_an_administrator_revokes_a_token_and_it_stops_working(client, administrator, finance):
+    token, key = api_token_issue(user=finance, acting_user=administrator)
+    client.force_login(administrator)
+    client.post(TOKENS_ADMIN, {"action": "revoke", "_selected_action": [token.pk]})
+    assert not AuthToken.objects.exists()
+    assert _token_client(key).get(DONATIONS_API).status_code in (401, 403)
+    assert LogEntry.objects.filter(user=administrator, change_message="撤销 API 令牌").exists()
+
+
+def test_issuing_for_someone_else_is_refused_to_everyone_but_the_administrator(client, finance, auditor, clerk):
+    with pytest.raises(PermissionDenied):
+        api_token_issue(user=clerk, acting_user=finance)
+    token, _key = api_token_issue(user=clerk, acting_user=clerk)
+    with pytest.raises(PermissionDenied):
+        api_token_revoke(token=token, acting_user=finance)
+    client.force_login(finance)
+    assert client.get(TOKEN_ADD).status_code == 403
+    assert client.post(TOKEN_ADD, {"user": clerk.pk, "days": "90"}).status_code == 403
+    assert AuthToken.objects.filter(user=clerk).count() == 1
+
+
+def test_bad_issue_requests_are_refused(client, administrator, finance):
+    client.force_login(administrator)
+    response = client.post(TOKEN_ADD, {"user": finance.pk, "days": "3650"})  # not an offered lifetime
+    assert response.status_code == 200 and response.context["adminform"].form.errors
+    assert not AuthToken.objects.exists()
+    with pytest.raises(ValidationError):
+        api_token_issue(user=finance, acting_user=administrator, ttl=dt.timedelta(days=3650))
+    finance.is_active = False
+    finance.save()
+    with pytest.raises(ValidationError):
+        api_token_issue(user=finance, acting_user=administrator)
+    assert not AuthToken.objects.exists()
+
+
+def test_a_staff_user_issues_their_own_token_once_and_revokes_it(client, finance):
+    client.force_login(finance)
+    issued = client.post(MY_TOKENS, {"action": "issue"})
+    key = issued.context["key"]
+    assert issued.status_code == 200 and "no-store" in issued["Cache-Control"] and key in issued.content.decode()
+    token = AuthToken.objects.get(user=finance)
+    page = client.get(MY_TOKENS).content.decode()
+    assert key not in page and token.digest not in page and token.token_key not in page
+    assert _token_client(key).get(DONATIONS_API).status_code == 200
+
+    client.post(MY_TOKENS, {"action": "revoke", "created": "not-a-date"})  # bad input: nothing revoked
+    assert AuthToken.objects.filter(user=finance).exists()
+    client.post(MY_TOKENS, {"action": "revoke", "created": token.created.isoformat()})
+    assert not AuthToken.objects.filter(user=finance).exists()
+    assert _token_client(key).get(DONATIONS_API).status_code in (401, 403)
+
+
+def test_a_staff_user_never_revokes_someone_elses_token_from_their_page(client, finance, clerk):
+    token, _key = api_token_issue(user=clerk, acting_user=clerk)
+    client.force_login(finance)
+    client.post(MY_TOKENS, {"action": "revoke", "created": token.created.isoformat()})
+    assert AuthToken.objects.filter(pk=token.pk).exists()
+    assert Client().get(MY_TOKENS).status_code == 302  # anonymous: to the login page
+
+
+def test_expired_tokens_are_refused(finance):
+    token, key = api_token_issue(user=finance, acting_user=finance)
+    AuthToken.objects.filter(pk=token.pk).update(expiry=token.created - dt.timedelta(seconds=1))
+    assert _token_client(key).get(DONATIONS_API).status_code in (401, 403)
+
+
+def test_readers_of_a_user_see_no_password_summary(client, auditor, admin_user, finance):
+    url = reverse("admin:fundportal_user_change", args=[finance.pk])
+    client.force_login(auditor)
+    page = client.get(url).content.decode()
+    assert "finance" in page
+    for secret in (finance.password, finance.password.split("$")[-1][:6], "md5", "salt", "algorithm", "算法", "盐"):
+        assert secret not in page, secret
+    client.force_login(admin_user)  # the administrator still resets passwords from here
+    assert "../password/" in client.get(url).content.decode()
+
+
+def test_tokens_issued_before_knox_keep_working_and_their_plain_keys_are_gone(finance):
+    key = "8f7dfccdcba29a58f0eeeb8f5b3c1dd108301877"  # a DRF authtoken key: 40 hex characters
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, created timestamptz, "
+                       "user_id bigint)")
+        cursor.execute("INSERT INTO authtoken_token VALUES (%s, now(), %s)", [key, finance.pk])
+    migration = importlib.import_module("fundportal.migrations.0006_api_tokens_hashed")
+    with connection.schema_editor() as editor:
+        migration.plain_tokens_to_digests(django_apps, editor)
+    assert "authtoken_token" not in connection.introspection.table_names()
+    token = AuthToken.objects.get(user=finance)
+    assert key not in _stored_text(token) and token.expiry is not None
+    assert _token_client(key).get(DONATIONS_API).status_code == 200
