@@ -3,7 +3,7 @@ phone (they scale to the screen's width). Text is escaped; numbers are Decimal t
 
 Text is laid out by its measured width (`text_width`, the advance widths of DejaVu Sans, wider than
 the fonts phones use, so an estimate errs on the safe side): the label column is as wide as the
-longest label needs, up to a share of the chart, and a longer label wraps onto a second line — no
+longest label needs, up to a share of the chart, and a longer label wraps onto more lines — no
 text is drawn outside the chart. Time runs proportionally along the month chart's axis: a month
 without a published statement keeps its place, empty, and the balance line is broken there."""
 import datetime as dt
@@ -47,17 +47,17 @@ def _fit(text: str, width: float, size: float) -> str:
     return text.rstrip() + "…"
 
 
-def wrap(text: str, width: float, size: float, *, lines: int = 2) -> list[str]:
-    """`text` in at most `lines` lines of at most `width`: broken between words (anywhere in
-    Chinese), the last line cut with … if it still does not fit."""
+def wrap(text: str, width: float, size: float, *, lines: int = 3) -> list[str]:
+    """`text` in at most `lines` lines of at most `width`: broken between words or after a hyphen
+    or slash (anywhere in Chinese), the last line cut with … if it still does not fit."""
     out, rest = [], text.strip()
     while rest and len(out) < lines - 1 and text_width(rest, size) > width:
         cut = len(rest)
         while cut > 1 and text_width(rest[:cut], size) > width:
             cut -= 1
-        if all(ord(ch) < 0x2E80 for ch in rest[:cut]):  # not Chinese: between words, or after a hyphen
-            space, hyphen = rest.rfind(" ", 0, cut + 1), rest.rfind("-", 0, cut)
-            cut = space if space > 0 else hyphen + 1 if hyphen > 0 else cut
+        if all(ord(ch) < 0x2E80 for ch in rest[:cut]):  # not Chinese: between words, or after - or /
+            breaks = [rest.rfind(" ", 0, cut + 1), max(rest.rfind("-", 0, cut), rest.rfind("/", 0, cut)) + 1]
+            cut = max(breaks) if max(breaks) > 1 else cut
         out.append(rest[:cut].rstrip())
         rest = rest[cut:].lstrip()
     if rest:

@@ -15,6 +15,7 @@ written again to the bytes of its latest record.
 """
 import hashlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from django.db import transaction
@@ -150,7 +151,7 @@ def _restore(latest: dict[str, PublicFile], *, repair: bool) -> list[str]:
     return problems
 
 
-def _first_writes(wanted: dict[str, tuple[Statement | None, callable]]) -> None:
+def _first_writes(wanted: dict[str, tuple[Statement | None, Callable[[], bytes]]]) -> None:
     """Record and write the files that were never recorded (and only those)."""
     with transaction.atomic():
         _lock()

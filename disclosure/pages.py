@@ -14,6 +14,7 @@ import csv
 import io
 import os
 import tempfile
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -146,7 +147,7 @@ def statement_page(statement: Statement, language: str) -> bytes:
                    page=("disclosure:statement", statement.sequence))
 
 
-def statement_renders(statement: Statement) -> dict[str, callable]:
+def statement_renders(statement: Statement) -> dict[str, Callable[[], bytes]]:
     """Every public file of a statement, by path under PUBLIC_ROOT: what writes its bytes."""
     files = {f"{statement_dir(statement)}/{name}": (lambda name=name: file_bytes(statement, name))
              for name in file_names(statement)}
