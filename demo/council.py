@@ -15,8 +15,15 @@ from assistance.payouts import (bank_result_apply, bank_result_import, batch_exp
 from assistance.scheme_services import scheme_create
 from fundportal.models import User
 
+from .story import on
+
 YEAR = 2022
 D = Decimal
+# The council's autumn: the scheme drafted, the meeting that signs it and the first list, the batch
+# sent to the bank, its result, the failed payment re-issued to the corrected account and paid.
+SCHEME_DRAFTED_ON, MEETING_ON = dt.date(2023, 9, 8), dt.date(2023, 9, 15)
+BATCH_ON, PAID_ON = dt.date(2023, 9, 20), dt.date(2023, 9, 27)
+REISSUED_ON, REPAID_ON = dt.date(2023, 10, 9), dt.date(2023, 10, 12)
 REPRESENTATIVES = {"市医疗保障局": "王建国", "市民政局": "林晓红", "市红十字会": "周海燕", "市慈善总会": "李国强"}
 
 
@@ -49,35 +56,42 @@ def _reconcile(batch, content: bytes, name: str, cashier: User) -> None:
 
 def load_council(*, users: dict[str, User]) -> dict:
     secretary, finance, cashier = users["council"], users["finance"], users["cashier"]
-    scheme = scheme_create(acting_user=secretary, year=YEAR, name="慈善医疗救助方案", annual_cap=D("100000"),
-                           rules=_rules(), notes="依据《瑞安市慈善医疗救助共富基金管理办法》制定")
+    with on(SCHEME_DRAFTED_ON):
+        scheme = scheme_create(acting_user=secretary, year=YEAR, name="慈善医疗救助方案", annual_cap=D("100000"),
+                               rules=_rules(), notes="依据《瑞安市慈善医疗救助共富基金管理办法》制定")
     members = {member.name: member for member in CouncilMember.objects.all()}
-    meeting = meeting_record(
-        acting_user=secretary, held_on=dt.date(2023, 9, 15), title="2023年第三次理事会", place="市慈善总会三楼会议室",
-        agenda="一、审议2022年度慈善医疗救助方案；二、审议2022年度第一批救助名单及金额",
-        minutes="会议由市慈善总会主持，四家成员单位出席，市总工会请假。会议审议通过了救助方案和第一批救助名单。",
-        attendance=[(members[name], person) for name, person in REPRESENTATIVES.items()])
-    resolution_sign(resolution=resolution_draft_scheme(meeting=meeting, scheme=scheme, acting_user=secretary),
-                    acting_user=secretary)
-    scheme.refresh_from_db()
-    # The earliest ready applications; the last one waits for the next meeting (to try it out).
-    ready = list(Application.objects.filter(year=YEAR, state=Application.State.READY).order_by("submitted_at", "id"))
-    payouts_resolution = resolution_sign(acting_user=secretary, resolution=resolution_draft_payouts(
-        meeting=meeting, scheme=scheme, acting_user=secretary, applications=ready[:-1],
-        text="同意下列家庭的救助金额，由市慈善总会拨付。"))
+    with on(MEETING_ON, 14, 30):
+        meeting = meeting_record(
+            acting_user=secretary, held_on=MEETING_ON, title="2023年第三次理事会", place="市慈善总会三楼会议室",
+            agenda="一、审议2022年度慈善医疗救助方案；二、审议2022年度第一批救助名单及金额",
+            minutes="会议由市慈善总会主持，四家成员单位出席，市总工会请假。会议审议通过了救助方案和第一批救助名单。",
+            attendance=[(members[name], person) for name, person in REPRESENTATIVES.items()])
+        resolution_sign(resolution=resolution_draft_scheme(meeting=meeting, scheme=scheme, acting_user=secretary),
+                        acting_user=secretary)
+        scheme.refresh_from_db()
+        # The earliest ready applications; the last one waits for the next meeting (to try it out).
+        ready = list(Application.objects.filter(year=YEAR, state=Application.State.READY)
+                     .order_by("submitted_at", "id"))
+        payouts_resolution = resolution_sign(acting_user=secretary, resolution=resolution_draft_payouts(
+            meeting=meeting, scheme=scheme, acting_user=secretary, applications=ready[:-1],
+            text="同意下列家庭的救助金额，由市慈善总会拨付。"))
 
-    batch = payout_batch_create(resolution=payouts_resolution, acting_user=finance)
-    batch_export(batch=batch, acting_user=finance, file_format="xlsx")
+    with on(BATCH_ON):
+        batch = payout_batch_create(resolution=payouts_resolution, acting_user=finance)
+        batch_export(batch=batch, acting_user=finance, file_format="xlsx")
     sent = list(batch.payouts.order_by("id"))
     failing = sent[0]
-    _reconcile(batch, _bank_file(sent, failed={failing.reference: "户名与账号不符"}, day=dt.date(2023, 9, 27)),
-               "农商银行回单-第1批.csv", cashier)
+    with on(PAID_ON, 16):
+        _reconcile(batch, _bank_file(sent, failed={failing.reference: "户名与账号不符"}, day=PAID_ON),
+                   "农商银行回单-第1批.csv", cashier)
     failing.refresh_from_db()
-    reissue = payout_reissue(payout=failing, acting_user=finance, account_holder=failing.account_holder,
-                             bank_name="浙江瑞安农村商业银行塘下支行", account_number=failing.account_number[:-1] + "8")
-    batch_export(batch=reissue.batch, acting_user=finance, file_format="xlsx")
-    _reconcile(reissue.batch, _bank_file([reissue], failed={}, day=dt.date(2023, 10, 12)), "农商银行回单-重新支付.csv",
-               cashier)
+    with on(REISSUED_ON):
+        reissue = payout_reissue(payout=failing, acting_user=finance, account_holder=failing.account_holder,
+                                 bank_name="浙江瑞安农村商业银行塘下支行", account_number=failing.account_number[:-1] + "8")
+        batch_export(batch=reissue.batch, acting_user=finance, file_format="xlsx")
+    with on(REPAID_ON, 16):
+        _reconcile(reissue.batch, _bank_file([reissue], failed={}, day=REPAID_ON), "农商银行回单-重新支付.csv",
+                   cashier)
     paid = Payout.objects.filter(state=Payout.State.PAID)
     return {"resolutions": Resolution.objects.filter(signed_at__isnull=False).count(), "paid": paid.count(),
             "paid_total": paid.aggregate(total=Sum("amount"))["total"] or D("0")}

@@ -1,24 +1,40 @@
-"""The demo's statements: every month, quarter and the year 2023, built by the Celery task's own
-function and published in order into the hash chain, as the Charity Federation would."""
+"""The demo's statements: every month of the fund's first year (from June 2023, when it was set
+up), its quarters and the year 2023, built by the Celery task's own function and published into
+the hash chain in the order, and on the day, the Charity Federation publishes them: early in the
+month after each period."""
 import datetime as dt
 
 from disclosure.models import Statement
 from disclosure.services import period_for, statement_build, statement_publish, statement_request
 from fundportal.models import User
 
+from .story import on
+
 YEAR = 2023
+# (kind, a day in the period, the day it is published)
+PUBLICATIONS = [
+    ("month", dt.date(YEAR, 6, 1), dt.date(2023, 7, 5)),
+    ("quarter", dt.date(YEAR, 4, 1), dt.date(2023, 7, 10)),
+    ("month", dt.date(YEAR, 7, 1), dt.date(2023, 8, 4)),
+    ("month", dt.date(YEAR, 8, 1), dt.date(2023, 9, 5)),
+    ("month", dt.date(YEAR, 9, 1), dt.date(2023, 10, 9)),  # after the National Day holiday
+    ("quarter", dt.date(YEAR, 7, 1), dt.date(2023, 10, 13)),
+    ("month", dt.date(YEAR, 10, 1), dt.date(2023, 11, 6)),
+    ("month", dt.date(YEAR, 11, 1), dt.date(2023, 12, 5)),
+    ("month", dt.date(YEAR, 12, 1), dt.date(2024, 1, 5)),
+    ("quarter", dt.date(YEAR, 10, 1), dt.date(2024, 1, 10)),
+    ("year", dt.date(YEAR, 1, 1), dt.date(2024, 1, 19)),
+]
 
 
 def load_statements(*, users: dict[str, User]) -> int:
     finance = users["finance"]
-    periods = [("month", dt.date(YEAR, month, 1)) for month in range(1, 13)]
-    periods += [("quarter", dt.date(YEAR, month, 1)) for month in (1, 4, 7, 10)]
-    periods.append(("year", dt.date(YEAR, 1, 1)))
-    for kind, day in periods:
+    for kind, day, published_on in PUBLICATIONS:
         start, end = period_for(kind, day)
-        statement = statement_request(kind=kind, period_start=start, period_end=end, acting_user=finance)
-        # The request queued the Celery task for when it commits (in process, with no broker); the
-        # demo builds here too, so it also works inside one transaction. Building twice is harmless.
-        statement_build(statement_id=statement.pk)
-        statement_publish(statement=Statement.objects.get(pk=statement.pk), acting_user=finance)
-    return len(periods)
+        with on(published_on, 10):
+            statement = statement_request(kind=kind, period_start=start, period_end=end, acting_user=finance)
+            # The request queued the Celery task for when it commits (in process, with no broker); the
+            # demo builds here too, so it also works inside one transaction. Building twice is harmless.
+            statement_build(statement_id=statement.pk)
+            statement_publish(statement=Statement.objects.get(pk=statement.pk), acting_user=finance)
+    return len(PUBLICATIONS)

@@ -20,6 +20,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import groupby
 
 from django.db.models import QuerySet
 from stdnum.cn import ric, uscc
@@ -30,6 +31,7 @@ from donations.services import donation_record, donor_create, pledge_create, ple
 from fundportal.services import fund_account_main
 
 from .regions import TOWNS
+from .story import FUND_SET_UP, on
 
 SEED = 2023
 
@@ -44,6 +46,7 @@ BANK_NAME = "浙江瑞安农村商业银行股份有限公司"
 BANK_PLEDGE_TOTAL = Decimal("3000000.00")
 BANK_PLEDGE_YEARS = 5
 BANK_FIRST_DUE = dt.date(2023, 7, 1)
+BANK_PLEDGE_SIGNED = dt.date(2023, 6, 28)
 
 # The receipt the command prints, so a person can try the public verification page.
 SAMPLE_RECEIPT_DONOR = "瑞安市人民医院"
@@ -327,36 +330,42 @@ def load_donations(*, acting_user) -> None:
     references = _BankReferences(rng)
 
     campaigns = {}
-    for name, starts_on, ends_on, description in CAMPAIGNS:
-        campaigns[name], _created = Campaign.objects.get_or_create(
-            name=name, defaults={"starts_on": starts_on, "ends_on": ends_on, "description": description})
+    with on(FUND_SET_UP):
+        for name, starts_on, ends_on, description in CAMPAIGNS:
+            campaigns[name], _created = Campaign.objects.get_or_create(
+                name=name, defaults={"starts_on": starts_on, "ends_on": ends_on, "description": description})
 
-    bank = donor_create(kind=Donor.Kind.ORGANISATION, name=BANK_NAME, org_kind=Donor.OrgKind.BANK,
-                        uscc=codes.uscc(COMPANY), address="浙江省瑞安市安阳街道", acting_user=acting_user)
-    pledge = pledge_create(
-        donor=bank, total=BANK_PLEDGE_TOTAL, signed_on=dt.date(2023, 6, 28), campaign=campaigns[PLEDGE_CAMPAIGN],
-        instalments=pledge_schedule_even(total=BANK_PLEDGE_TOTAL, count=BANK_PLEDGE_YEARS, first_due=BANK_FIRST_DUE),
-        note="五年共认捐 300 万元，每年 60 万元", acting_user=acting_user,
-    )
+    with on(BANK_PLEDGE_SIGNED, 15):
+        bank = donor_create(kind=Donor.Kind.ORGANISATION, name=BANK_NAME, org_kind=Donor.OrgKind.BANK,
+                            uscc=codes.uscc(COMPANY), address="浙江省瑞安市安阳街道", acting_user=acting_user)
+        pledge = pledge_create(
+            donor=bank, total=BANK_PLEDGE_TOTAL, signed_on=BANK_PLEDGE_SIGNED, campaign=campaigns[PLEDGE_CAMPAIGN],
+            instalments=pledge_schedule_even(total=BANK_PLEDGE_TOTAL, count=BANK_PLEDGE_YEARS,
+                                             first_due=BANK_FIRST_DUE),
+            note="五年共认捐 300 万元，每年 60 万元", acting_user=acting_user,
+        )
 
     gifts = NAMED_GIFTS + other_medical_gifts(rng) + PRIVATE_GIFTS
     first = pledge.instalments.get(sequence=1)
     queue = [(gift.received_on, index, gift) for index, gift in enumerate(gifts)]
     queue.append((dt.date(2023, 7, 3), -1, None))  # the bank's first instalment
-    for received_on, _index, gift in sorted(queue, key=lambda item: item[:2]):
-        if gift is None:
-            donation_record(amount=first.amount, received_on=received_on, channel=TRANSFER, donor=bank,
-                            instalment=first, campaign=campaigns[PLEDGE_CAMPAIGN],
-                            bank_reference=references.next(received_on), note="认捐协议第 1 期",
-                            acting_user=acting_user)
-            continue
-        donor = _register(gift, codes=codes, acting_user=acting_user)
-        donation_record(
-            amount=gift.amount, received_on=gift.received_on, channel=gift.channel, donor=donor,
-            is_anonymous=donor is None, campaign=campaigns.get(gift.campaign), giver_count=gift.giver_count,
-            bank_reference=references.next(gift.received_on) if gift.channel in (TRANSFER, ONLINE) else "",
-            note=gift.note, acting_user=acting_user,
-        )
+    # Each day's gifts are recorded that day (the receipt is issued as the money is recorded).
+    for day, arrivals in groupby(sorted(queue, key=lambda item: item[:2]), key=lambda item: item[0]):
+        with on(day, 10):
+            for received_on, _index, gift in arrivals:
+                if gift is None:
+                    donation_record(amount=first.amount, received_on=received_on, channel=TRANSFER, donor=bank,
+                                    instalment=first, campaign=campaigns[PLEDGE_CAMPAIGN],
+                                    bank_reference=references.next(received_on), note="认捐协议第 1 期",
+                                    acting_user=acting_user)
+                    continue
+                donor = _register(gift, codes=codes, acting_user=acting_user)
+                donation_record(
+                    amount=gift.amount, received_on=gift.received_on, channel=gift.channel, donor=donor,
+                    is_anonymous=donor is None, campaign=campaigns.get(gift.campaign), giver_count=gift.giver_count,
+                    bank_reference=references.next(gift.received_on) if gift.channel in (TRANSFER, ONLINE) else "",
+                    note=gift.note, acting_user=acting_user,
+                )
 
 
 @dataclass(frozen=True)

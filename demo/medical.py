@@ -4,7 +4,7 @@ The real fund screened 2022's costs in 2023. The file is generated (seeded) with
 regions drawn from the demo city's villages, imported through the same service as an upload,
 screened at the real threshold (50,000) and shared with civil affairs.
 """
-
+import datetime as dt
 import tempfile
 from decimal import Decimal
 from pathlib import Path
@@ -16,9 +16,12 @@ from benchmarks.synthetic import write_year
 from fundportal.models import Region
 
 from .regions import DEMO_TOWN, DEMO_VILLAGE
+from .story import on
 
 SETTLEMENT_YEAR = 2022
 DEMO_ROWS = 30_000
+# Once the fund had money: the year's data imported, screened, and the warning list shared.
+IMPORTED_ON, SCREENED_ON, SHARED_ON = dt.date(2023, 7, 17), dt.date(2023, 7, 18), dt.date(2023, 7, 18)
 
 
 def load_medical_year(*, acting_user, rows: int = DEMO_ROWS) -> tuple[SettlementImport, ScreeningRun]:
@@ -33,12 +36,15 @@ def load_medical_year(*, acting_user, rows: int = DEMO_ROWS) -> tuple[Settlement
         path = Path(folder) / f"{SETTLEMENT_YEAR}年医保结算数据.csv"
         # More seriously ill people than a real city has, so a small demo still has a warning list.
         write_year(path, rows=rows, year=SETTLEMENT_YEAR, seed=2022, regions=villages, heavy_share=0.02)
-        job = settlement_import_create(year=SETTLEMENT_YEAR, file_name=path.name, acting_user=acting_user)
-        job = settlement_import_run(job=job, path=path)
-    run = screening_run_create(year=SETTLEMENT_YEAR, threshold=Decimal("50000"), acting_user=acting_user,
-                               queue=False)
-    run = screening_run_execute(run=run)
-    run = screening_run_share(run=run, acting_user=acting_user)
+        with on(IMPORTED_ON):
+            job = settlement_import_create(year=SETTLEMENT_YEAR, file_name=path.name, acting_user=acting_user)
+            job = settlement_import_run(job=job, path=path)
+    with on(SCREENED_ON):
+        run = screening_run_create(year=SETTLEMENT_YEAR, threshold=Decimal("50000"), acting_user=acting_user,
+                                   queue=False)
+        run = screening_run_execute(run=run)
+    with on(SHARED_ON, 15):
+        run = screening_run_share(run=run, acting_user=acting_user)
     return job, run
 
 

@@ -17,6 +17,8 @@ from assistance.models import EligibilityCategory, ReviewCase
 from fundportal.models import Region, User
 from fundportal.roles import Role
 
+from .story import on
+
 State = ReviewCase.State
 # The state each case is left in, in turn: every state appears, in several towns. The demo
 # village's cases wait for its officer (cab_village); the demo town's for cab_town and cab_city.
@@ -24,6 +26,9 @@ PLAN = [State.FIRST_SCREENING, State.AT_TOWN, State.AT_VILLAGE, State.VERIFIED, 
         State.NOT_ELIGIBLE, State.ELIGIBLE]
 DEMO_VILLAGE_PLAN = [State.AT_VILLAGE, State.RETURNED, State.AT_VILLAGE, State.VERIFIED, State.ELIGIBLE]
 DEMO_TOWN_PLAN = [State.AT_TOWN, State.VERIFIED, State.FIRST_SCREENING, State.NOT_ELIGIBLE]
+# The day each step is taken for all the cases that take it (the list was shared on 2023-07-18).
+STEP_DAYS = {1: dt.date(2023, 7, 20), 2: dt.date(2023, 7, 24), 3: dt.date(2023, 7, 31), 4: dt.date(2023, 8, 4)}
+APPLIED_ON, DECIDED_LATER_ON = dt.date(2023, 8, 14), dt.date(2023, 8, 21)
 STEPS = {  # how far along the path each planned state is
     State.FIRST_SCREENING: 0, State.AT_TOWN: 1, State.AT_VILLAGE: 2, State.VERIFIED: 3, State.RETURNED: 4,
     State.ELIGIBLE: 4, State.NOT_ELIGIBLE: 4,
@@ -69,10 +74,13 @@ def _village_officer(users: dict[str, User], village: Region) -> User:
 
 @transaction.atomic
 def load_review_cases(*, users: dict[str, User]) -> dict[str, int]:
-    """Move the demo's review cases along; return the number of cases per state."""
+    """Move the demo's review cases along, one step a day for all of them (the city dispatches,
+    the towns hand over, the villages verify, the city decides); return the number per state.
+    The cases left waiting are overdue by now: their deadlines passed in the summer of 2023."""
     categories = list(EligibilityCategory.objects.filter(is_active=True))
     city = users["cab_city"]
     in_village = in_town = 0
+    planned = []
     for index, case in enumerate(ReviewCase.objects.select_related("person", "region", "region__parent")
                                  .order_by("id")):
         if case.region == users["cab_village"].region:
@@ -81,34 +89,40 @@ def load_review_cases(*, users: dict[str, User]) -> dict[str, int]:
             plan, in_town = DEMO_TOWN_PLAN[in_town % len(DEMO_TOWN_PLAN)], in_town + 1
         else:
             plan = PLAN[index % len(PLAN)]
-        steps = STEPS[plan]
-        if steps >= 1:
-            case = review.review_case_dispatch(case=case, acting_user=city)
-        if steps >= 2:
-            town = case.region if case.region.level == Region.Level.TOWN else case.region.parent
-            village = None
-            if case.region.level == Region.Level.TOWN:
-                village = Region.objects.filter(parent=town, level=Region.Level.VILLAGE).order_by("code").first()
-            case = review.review_case_assign(case=case, acting_user=_town_officer(users, town), village=village)
-        if steps >= 3:
-            verifier = _village_officer(users, case.region)
-            case = review.review_case_verify(
-                case=case, acting_user=verifier, household=_household(case, index),
-                household_income=Decimal(12000 + 9000 * (index % 4)), visited_on=timezone.localdate(),
-                housing="自建房，年久失修" if index % 2 else "租住公房", assets="无机动车，无商业用房",
-                notes="长期住院治疗，家庭主要劳动力丧失劳动能力" if index % 3 else "恶性肿瘤放化疗，自付费用高")
-        if plan == State.RETURNED:
-            review.review_case_return(case=case, acting_user=city, reason="请补充核实子女的工资收入证明")
-        elif plan == State.ELIGIBLE:
-            review.review_case_determine(case=case, acting_user=city, eligible=True,
-                                         category=categories[index % len(categories)])
-        elif plan == State.NOT_ELIGIBLE:
-            review.review_case_determine(case=case, acting_user=city, eligible=False,
-                                         reason="家庭年人均收入高于低保边缘家庭标准")
-    # The demo year's cases were opened weeks ago: some first screenings are past their deadline.
-    overdue = ReviewCase.objects.filter(state=State.FIRST_SCREENING).order_by("id")[:3]
-    ReviewCase.objects.filter(pk__in=[case.pk for case in overdue]).update(
-        due_on=timezone.localdate() - dt.timedelta(days=4))
+        planned.append([index, case, plan])
+    with on(STEP_DAYS[1]):
+        for item in planned:
+            if STEPS[item[2]] >= 1:
+                item[1] = review.review_case_dispatch(case=item[1], acting_user=city)
+    with on(STEP_DAYS[2]):
+        for item in planned:
+            if STEPS[item[2]] >= 2:
+                case = item[1]
+                town = case.region if case.region.level == Region.Level.TOWN else case.region.parent
+                village = None
+                if case.region.level == Region.Level.TOWN:
+                    village = Region.objects.filter(parent=town, level=Region.Level.VILLAGE).order_by("code").first()
+                item[1] = review.review_case_assign(case=case, acting_user=_town_officer(users, town), village=village)
+    with on(STEP_DAYS[3]):
+        for item in planned:
+            index, case, plan = item
+            if STEPS[plan] >= 3:
+                verifier = _village_officer(users, case.region)
+                item[1] = review.review_case_verify(
+                    case=case, acting_user=verifier, household=_household(case, index),
+                    household_income=Decimal(12000 + 9000 * (index % 4)), visited_on=timezone.localdate(),
+                    housing="自建房，年久失修" if index % 2 else "租住公房", assets="无机动车，无商业用房",
+                    notes="长期住院治疗，家庭主要劳动力丧失劳动能力" if index % 3 else "恶性肿瘤放化疗，自付费用高")
+    with on(STEP_DAYS[4]):
+        for index, case, plan in planned:
+            if plan == State.RETURNED:
+                review.review_case_return(case=case, acting_user=city, reason="请补充核实子女的工资收入证明")
+            elif plan == State.ELIGIBLE:
+                review.review_case_determine(case=case, acting_user=city, eligible=True,
+                                             category=categories[index % len(categories)])
+            elif plan == State.NOT_ELIGIBLE:
+                review.review_case_determine(case=case, acting_user=city, eligible=False,
+                                             reason="家庭年人均收入高于低保边缘家庭标准")
     counts = dict.fromkeys(State.values, 0)
     for state in ReviewCase.objects.values_list("state", flat=True):
         counts[state] += 1
@@ -149,19 +163,22 @@ def load_applications(*, users: dict[str, User]) -> dict[str, int]:
     clerk, city = users["clerk"], users["cab_city"]
     cases = ReviewCase.objects.select_related("person", "region").order_by("id")
     index = 0
-    for case in cases.filter(state=State.ELIGIBLE)[:3]:
-        _apply(clerk, case.person, case.region, index := index + 1, extra_cost=index % 2 == 0)
-    for case in cases.filter(state__in=[State.AT_VILLAGE, State.FIRST_SCREENING, State.RETURNED])[:3]:
-        _apply(clerk, case.person, case.region, index := index + 1)
-    decided_later = cases.filter(state=State.VERIFIED).first()
+    with on(APPLIED_ON):
+        for case in cases.filter(state=State.ELIGIBLE)[:3]:
+            _apply(clerk, case.person, case.region, index := index + 1, extra_cost=index % 2 == 0)
+        for case in cases.filter(state__in=[State.AT_VILLAGE, State.FIRST_SCREENING, State.RETURNED])[:3]:
+            _apply(clerk, case.person, case.region, index := index + 1)
+        decided_later = cases.filter(state=State.VERIFIED).first()
+        if decided_later is not None:
+            _apply(clerk, decided_later.person, decided_later.region, index := index + 1)
+        village = users["cab_village"].region
+        body = "33038119630417152"  # someone the MSB's 2022 data never saw (treated out of province)
+        newcomer = InsuredPerson(resident_id=validate_resident_id(body + _check_character(body)), name="陈阿妹")
+        _apply(clerk, newcomer, village, index + 1, extra_cost=True)
     if decided_later is not None:
-        _apply(clerk, decided_later.person, decided_later.region, index := index + 1)
-        review.review_case_determine(case=decided_later, acting_user=city, eligible=False,
-                                     reason="家庭年人均收入高于低保边缘家庭标准，且有商业用房出租")
-    village = users["cab_village"].region
-    body = "33038119630417152"  # someone the MSB's 2022 data never saw (treated out of province)
-    newcomer = InsuredPerson(resident_id=validate_resident_id(body + _check_character(body)), name="陈阿妹")
-    _apply(clerk, newcomer, village, index + 1, extra_cost=True)
+        with on(DECIDED_LATER_ON):
+            review.review_case_determine(case=decided_later, acting_user=city, eligible=False,
+                                         reason="家庭年人均收入高于低保边缘家庭标准，且有商业用房出租")
     counts = dict.fromkeys(Application.State.values, 0)
     for state in Application.objects.values_list("state", flat=True):
         counts[state] += 1

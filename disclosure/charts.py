@@ -1,18 +1,68 @@
 """Charts as SVG drawn on the server: no script, no font or library from the internet, readable on a
-phone (they scale to the screen's width). Text is escaped; numbers are Decimal to the end."""
+phone (they scale to the screen's width). Text is escaped; numbers are Decimal to the end.
+
+Text is laid out by its measured width (`text_width`, the advance widths of DejaVu Sans, wider than
+the fonts phones use, so an estimate errs on the safe side): the label column is as wide as the
+longest label needs, up to a share of the chart, and a longer label wraps onto more lines — no
+text is drawn outside the chart. Time runs proportionally along the month chart's axis: a month
+without a published statement keeps its place, empty, and the balance line is broken there."""
+import datetime as dt
 from decimal import Decimal
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language
 
 from fundportal.money import format_money
+
+from .labels import shown
 
 WIDTH = 360  # a phone's width in CSS pixels: text drawn at 13 stays readable when the chart scales
 BAR = 22
 GAP = 8
-LABEL = 112
+LABEL_SIZE, AMOUNT_SIZE, AXIS_SIZE = 13, 12, 11
+LINE = 15  # a label's line height
+LABEL_MAX = 0.46  # of the width: what the label column may take before labels wrap
 COLOURS = {"income": "#067647", "payouts": "#b42318", "balance": "#175cd3"}
+
+# Advance widths in em (DejaVu Sans, rounded up); anything else (CJK, other scripts) counts 1 em.
+_EM = {}
+for _chars, _width in (("'", 0.28), ("ijlIJ,. ", 0.32), ("f-/:;\\|", 0.36), ("rt!()[]", 0.41), ('"', 0.47),
+                       ("sz*_`", 0.53), ("cL?", 0.57), ("aekovxyFPTY", 0.63), ("0123456789bdghnpquEKS${}", 0.66),
+                       ("ABCRVXZ", 0.70), ("DGHNU", 0.77), ("wOQ&", 0.82), ("M#+<=>^~", 0.87), ("m%", 0.98)):
+    _EM.update(dict.fromkeys(_chars, _width))
+
+
+def text_width(text: str, size: float) -> float:
+    """The width of `text` drawn at `size` pixels, estimated on the wide side."""
+    return size * sum(_EM.get(ch, 1.0) for ch in text)
+
+
+def _fit(text: str, width: float, size: float) -> str:
+    """`text` cut (with …) to fit `width`."""
+    if text_width(text, size) <= width:
+        return text
+    while text and text_width(text + "…", size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def wrap(text: str, width: float, size: float, *, lines: int = 3) -> list[str]:
+    """`text` in at most `lines` lines of at most `width`: broken between words or after a hyphen
+    or slash (anywhere in Chinese), the last line cut with … if it still does not fit."""
+    out, rest = [], text.strip()
+    while rest and len(out) < lines - 1 and text_width(rest, size) > width:
+        cut = len(rest)
+        while cut > 1 and text_width(rest[:cut], size) > width:
+            cut -= 1
+        if all(ord(ch) < 0x2E80 for ch in rest[:cut]):  # not Chinese: between words, or after - or /
+            breaks = [rest.rfind(" ", 0, cut + 1), max(rest.rfind("-", 0, cut), rest.rfind("/", 0, cut)) + 1]
+            cut = max(breaks) if max(breaks) > 1 else cut
+        out.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        out.append(_fit(rest, width, size))
+    return out
 
 
 def _yuan(amount: Decimal) -> str:
@@ -24,55 +74,94 @@ def _yuan(amount: Decimal) -> str:
     return format_money(amount)
 
 
+def _svg(height: float, title: str) -> str:
+    return (f'<svg class="chart" viewBox="0 0 {WIDTH} {height:.0f}" role="img" aria-label="{escape(title)}" '
+            f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>')
+
+
 def bars(rows: list[tuple[str, Decimal]], *, colour: str = "#b42318", title: str = "") -> SafeString:
-    """Horizontal bars, one per (label, amount), longest first as given."""
+    """Horizontal bars, one per (label, amount), longest first as given. Labels are published
+    (Chinese) names, shown in the reader's language."""
     if not rows:
         return mark_safe("")
+    labels = [shown(label) for label, _amount in rows]
+    amounts = [_yuan(amount) for _label, amount in rows]
+    column = min(max(text_width(label, LABEL_SIZE) for label in labels), WIDTH * LABEL_MAX)
+    lines = [wrap(label, column, LABEL_SIZE) for label in labels]
+    row = max(BAR, LINE * max(len(label) for label in lines)) + GAP
+    left = GAP + column + 6  # where bars start
+    room = WIDTH - left - max(text_width(text, AMOUNT_SIZE) for text in amounts) - 8
     top = max(amount for _label, amount in rows) or Decimal(1)
-    height = len(rows) * (BAR + GAP) + GAP
-    parts = [f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(title)}" '
-             f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>']
-    for index, (label, amount) in enumerate(rows):
-        y = GAP + index * (BAR + GAP)
-        length = int((WIDTH - LABEL - 70) * (amount / top)) if amount > 0 else 0
-        parts.append(f'<text x="{LABEL - 6}" y="{y + BAR * 0.72:.0f}" text-anchor="end" font-size="13">'
-                     f'{escape(gettext(label)[:14] if get_language().startswith("en") else label[:8])}</text>'
-                     f'<rect x="{LABEL}" y="{y}" width="{max(length, 1)}" height="{BAR}" rx="3" fill="{colour}"/>'
-                     f'<text x="{LABEL + length + 4}" y="{y + BAR * 0.72:.0f}" font-size="12">{_yuan(amount)}</text>')
+    parts = [_svg(GAP + len(rows) * row, title)]
+    for index, ((_label, amount), label, text) in enumerate(zip(rows, lines, amounts)):
+        middle = GAP + index * row + (row - GAP) / 2
+        length = int(room * float(amount / top)) if amount > 0 else 0
+        first = middle + 4.5 - LINE * (len(label) - 1) / 2  # baseline of the first line
+        tspans = "".join(f'<tspan x="{left - 6:.0f}" y="{first + LINE * n:.0f}">{escape(line)}</tspan>'
+                         for n, line in enumerate(label))
+        parts.append(f'<text text-anchor="end" font-size="{LABEL_SIZE}">{tspans}</text>'
+                     f'<rect x="{left:.0f}" y="{middle - BAR / 2:.0f}" width="{max(length, 1)}" height="{BAR}" rx="3" '
+                     f'fill="{colour}"/>'
+                     f'<text x="{left + length + 4:.0f}" y="{middle + 4:.0f}" font-size="{AMOUNT_SIZE}">'
+                     f'{escape(text)}</text>')
     parts.append("</svg>")
     return mark_safe("".join(parts))
 
 
-def timeline(points: list[tuple[str, Decimal, Decimal, Decimal]], *, title: str = "") -> SafeString:
-    """Per period (label, income, payouts, closing balance): paired bars and the balance as a line.
-    Labels are short (the month's number); the caption says which year."""
+def _month_index(day: dt.date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def timeline(points: list[tuple[dt.date, Decimal, Decimal, Decimal]], *, title: str = "") -> SafeString:
+    """Per month (its first day, income, payouts, closing balance): paired bars at the month's place
+    on a proportional time axis, and the balance as a line through the months that have one."""
     if not points:
         return mark_safe("")
-    height, left, bottom, top_pad = 220, 58, 30, 16
+    points = sorted(points)
+    first, last = _month_index(points[0][0]), _month_index(points[-1][0])
+    span = last - first + 1
+    height, bottom, top_pad = 220, 30, 16
+    top = max(max(i, p, b) for _d, i, p, b in points) or Decimal(1)
+    left = max(text_width(_yuan(top), AXIS_SIZE), text_width("0", AXIS_SIZE)) + 10
     plot_w, plot_h = WIDTH - left - 10, height - bottom - top_pad
-    top = max(max(i, p, b) for _l, i, p, b in points) or Decimal(1)
-    step = plot_w / len(points)
-    bar = max(min(step / 3, 28), 3)
+    step = plot_w / span
+    bar = max(min(step / 3, 28), 1)
+    one_year = points[0][0].year == points[-1][0].year
+
+    def x(month: int) -> float:
+        return left + (month - first) * step + step / 2
 
     def y(value: Decimal) -> float:
         return top_pad + plot_h - float(value / top) * plot_h
 
-    parts = [f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(title)}" '
-             f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
-             f'<line x1="{left}" y1="{top_pad + plot_h}" x2="{WIDTH - 10}" y2="{top_pad + plot_h}" stroke="#9aa5b1"/>',
-             f'<text x="{left - 4}" y="{top_pad + 5}" text-anchor="end" font-size="11">{_yuan(top)}</text>',
-             f'<text x="{left - 4}" y="{top_pad + plot_h}" text-anchor="end" font-size="11">0</text>']
-    line = []
-    for index, (label, income, payouts, balance) in enumerate(points):
-        x = left + index * step + step / 2
-        parts.append(f'<rect x="{x - bar:.1f}" y="{y(income):.1f}" width="{bar:.1f}" '
+    parts = [_svg(height, title),
+             f'<line x1="{left:.1f}" y1="{top_pad + plot_h}" x2="{WIDTH - 10}" y2="{top_pad + plot_h}" stroke="#9aa5b1"/>',
+             f'<text x="{left - 4:.1f}" y="{top_pad + 5}" text-anchor="end" font-size="{AXIS_SIZE}">{_yuan(top)}</text>',
+             f'<text x="{left - 4:.1f}" y="{top_pad + plot_h}" text-anchor="end" font-size="{AXIS_SIZE}">0</text>']
+    every = 1 if span <= 12 else 3
+    for month in range(first, last + 1):  # every month has its place, published or not
+        if (month - first) % every == 0:
+            year, number = divmod(month, 12)
+            text = f"{number + 1}" if one_year else f"{year % 100:02d}/{number + 1:02d}"
+            parts.append(f'<text x="{x(month):.1f}" y="{height - bottom + 16}" text-anchor="middle" '
+                         f'font-size="{AXIS_SIZE}">{text}</text>')
+    runs, previous = [], None
+    for day, income, payouts, balance in points:
+        month = _month_index(day)
+        parts.append(f'<rect x="{x(month) - bar:.1f}" y="{y(income):.1f}" width="{bar:.1f}" '
                      f'height="{top_pad + plot_h - y(income):.1f}" fill="{COLOURS["income"]}"/>'
-                     f'<rect x="{x:.1f}" y="{y(payouts):.1f}" width="{bar:.1f}" '
+                     f'<rect x="{x(month):.1f}" y="{y(payouts):.1f}" width="{bar:.1f}" '
                      f'height="{top_pad + plot_h - y(payouts):.1f}" fill="{COLOURS["payouts"]}"/>')
-        if len(points) <= 12 or index % 3 == 0:
-            parts.append(f'<text x="{x:.1f}" y="{height - bottom + 16}" text-anchor="middle" font-size="11">'
-                         f'{escape(label)}</text>')
-        line.append(f"{x:.1f},{y(balance):.1f}")
-    parts.append(f'<polyline points="{" ".join(line)}" fill="none" stroke="{COLOURS["balance"]}" stroke-width="2"/>')
+        if previous is None or month != previous + 1:
+            runs.append([])  # a month missing before this one: the line stops and starts again
+        runs[-1].append(f"{x(month):.1f},{y(balance):.1f}")
+        previous = month
+    for run in runs:
+        if len(run) == 1:
+            cx, cy = run[0].split(",")
+            parts.append(f'<circle cx="{cx}" cy="{cy}" r="2.5" fill="{COLOURS["balance"]}"/>')
+        else:
+            parts.append(f'<polyline points="{" ".join(run)}" fill="none" stroke="{COLOURS["balance"]}" '
+                         f'stroke-width="2"/>')
     parts.append("</svg>")
     return mark_safe("".join(parts))

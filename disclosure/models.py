@@ -11,6 +11,7 @@ correction notice (kind CORRECTION) that references the statement it corrects.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -101,3 +102,30 @@ class ChainHead(models.Model):
     """One row, locked while a statement is published: publications happen one at a time."""
 
     last = models.OneToOneField(Statement, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+
+class PublicFile(models.Model):
+    """One version of a public file, recorded when it was written: its hash, and for a rendered file
+    (a page, the PDF) its bytes. Append-only (the database refuses changes, migration 0003): a page
+    that a later publication changes (the overview, the list, a corrected statement's page) gets a
+    new version. Files are only ever written again to the bytes of their latest version, so editing
+    a file on disk or the content in the database is found by comparing with this, never recorded
+    over. The JSON and CSV files are not stored: they are derived exactly from the document."""
+
+    path = models.CharField(_("路径"), max_length=200, help_text=_("相对公开文件目录"))
+    version = models.PositiveIntegerField(_("版本"))
+    statement = models.ForeignKey(Statement, verbose_name=_("收支公示"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="public_files")
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveIntegerField(_("字节数"))
+    content = models.BinaryField(_("内容"), blank=True, default=b"")
+    written_at = models.DateTimeField(_("写出时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("公开文件记录")
+        verbose_name_plural = _("公开文件记录")
+        ordering = ["path", "-version"]
+        constraints = [models.UniqueConstraint(fields=["path", "version"], name="public_file_one_per_version")]
+
+    def __str__(self):
+        return f"{self.path} v{self.version}"

@@ -7,13 +7,14 @@ Layout under PUBLIC_ROOT, one tree per language:
   <lang>/statements/<n>/index.html           statement n
   statements/<n>/statement.json              the published document itself (the hashed bytes)
   statements/<n>/{income,payouts,pledges}.csv, statement.pdf
-Files are written to a temporary name and renamed, so a reader never sees half a file.
+Files are written to a temporary name and renamed, so a reader never sees half a file. What each
+file must contain is recorded when it is written (disclosure/files.py): this module only renders.
 """
 import csv
 import io
-import logging
 import os
 import tempfile
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -110,21 +111,25 @@ def _render(template: str, context, language: str, *, page: tuple) -> bytes:
                                 ).encode("utf-8")
 
 
-logger = logging.getLogger(__name__)
+def statement_dir(statement: Statement) -> str:
+    return f"statements/{statement.sequence}"
 
 
-def statement_files_write_after_publication(*, statement_id: int) -> None:
-    """Called once the publication has committed. A failure here loses nothing: the statement is
-    published, and its pages write any missing file on first request."""
-    try:
-        statement_files_write(statement_id=statement_id)
-    except Exception:
-        logger.exception("writing the public files of statement %s failed; they will be written on demand",
-                         statement_id)
+def page_path(language: str, statement: Statement) -> str:
+    return f"{language}/statements/{statement.sequence}/index.html"
+
+
+INDEX_PATHS = {f"{language}/{page}": (language, page) for language in LANGUAGES
+               for page in ("index.html", "statements/index.html")}
+
+
+def is_derived(path: str) -> bool:
+    """The JSON and CSV files are the document's data, derived exactly from it (nothing else)."""
+    return path.endswith((".json", ".csv"))
 
 
 def file_bytes(statement: Statement, name: str) -> bytes:
-    """One of a published statement's downloads, as it must be on disk."""
+    """One of a published statement's downloads."""
     if name == "statement.json":
         return statement.document.encode("utf-8")
     if name == "statement.pdf":
@@ -137,63 +142,32 @@ def file_names(statement: Statement) -> list[str]:
     return ["statement.json", *tables, "statement.pdf"]
 
 
-def statement_file_write(*, statement_id: int, name: str) -> None:
-    statement = _published().get(pk=statement_id)
-    if name in file_names(statement):
-        _write(public_root() / "statements" / str(statement.sequence) / name, file_bytes(statement, name))
+def statement_page(statement: Statement, language: str) -> bytes:
+    return _render("disclosure/statement.html", lambda: statement_context(statement), language,
+                   page=("disclosure:statement", statement.sequence))
 
 
-def files_problems() -> list[str]:
-    """Downloads on disk that differ from what their published document says (the PDF and the
-    pages are rendered, so they are rewritten rather than compared). Missing files are fine:
-    they are written on first request."""
-    problems = []
-    for statement in _published().order_by("sequence"):
-        for name in file_names(statement):
-            if name == "statement.pdf":
-                continue
-            path = public_root() / "statements" / str(statement.sequence) / name
-            if path.exists() and path.read_bytes() != file_bytes(statement, name):
-                problems.append(f"第 {statement.sequence} 号的公开文件 {name} 与发布文本不符（可用 write_public_files 重写）")
-    return problems
-
-
-def statement_files_write(*, statement_id: int) -> None:
-    """Everything a publication changes: the statement's own files, the list and the overview."""
-    statement = _published().select_related("previous", "corrects").get(pk=statement_id)
-    base = public_root() / "statements" / str(statement.sequence)
-    for name in file_names(statement):
-        _write(base / name, file_bytes(statement, name))
+def statement_renders(statement: Statement) -> dict[str, Callable[[], bytes]]:
+    """Every public file of a statement, by path under PUBLIC_ROOT: what writes its bytes."""
+    files = {f"{statement_dir(statement)}/{name}": (lambda name=name: file_bytes(statement, name))
+             for name in file_names(statement)}
     for language in LANGUAGES:
-        _write(public_root() / language / "statements" / str(statement.sequence) / "index.html",
-               _render("disclosure/statement.html", lambda: statement_context(statement), language,
-                       page=("disclosure:statement", statement.sequence)))
-    if statement.corrects_id:  # the corrected statement's page now links its correction
-        for language in LANGUAGES:
-            _write(public_root() / language / "statements" / str(statement.corrects.sequence) / "index.html",
-                   _render("disclosure/statement.html", lambda: statement_context(statement.corrects), language,
-                           page=("disclosure:statement", statement.corrects.sequence)))
-    index_files_write()
+        files[page_path(language, statement)] = lambda language=language: statement_page(statement, language)
+    return files
 
 
-def index_files_write() -> None:
+def index_page(path: str) -> bytes:
+    """The overview or the list, as the published statements make it now."""
     from .selectors import overview
 
+    language, page = INDEX_PATHS[path]
+    if page == "index.html":
+        return _render("disclosure/overview.html", lambda: {"overview": overview()}, language,
+                       page=("disclosure:overview",))
     statements = list(_published().order_by("-sequence"))
-    for language in LANGUAGES:
-        _write(public_root() / language / "statements" / "index.html",
-               _render("disclosure/statement_list.html", {"statements": statements}, language,
-                       page=("disclosure:statements",)))
-        _write(public_root() / language / "index.html",
-               _render("disclosure/overview.html", lambda: {"overview": overview()}, language,
-                       page=("disclosure:overview",)))
+    return _render("disclosure/statement_list.html", {"statements": statements}, language,
+                   page=("disclosure:statements",))
 
 
-def all_files_write() -> int:
-    """Rewrite every file (after a deployment, or if the folder was lost). Returns the count."""
-    count = 0
-    for statement in _published().order_by("sequence"):
-        statement_files_write(statement_id=statement.pk)
-        count += 1
-    index_files_write()
-    return count
+def write(path: str, data: bytes) -> None:
+    _write(public_root() / path, data)

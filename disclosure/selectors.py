@@ -62,8 +62,7 @@ def overview() -> Overview:
     def ranked(sums: dict) -> list:
         return sorted(sums.items(), key=lambda item: (-item[1], item[0]))
 
-    points = [(f"{s.period_start.month}" if len({m.period_start.year for m in months}) == 1 else f"{s.period_start:%y/%m}",
-               Decimal(s.content["income"]["total"]), Decimal(s.content["payouts"]["total"]),
+    points = [(s.period_start, Decimal(s.content["income"]["total"]), Decimal(s.content["payouts"]["total"]),
                Decimal(s.content["closing_balance"])) for s in months]
     return Overview(
         received=sum((p[1] for p in points), start=ZERO), paid=sum((p[2] for p in points), start=ZERO),

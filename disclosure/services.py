@@ -186,9 +186,9 @@ def _publish(statement: Statement, acting_user) -> Statement:
     statement.save()
     head.last = statement
     head.save(update_fields=["last"])
-    from .pages import statement_files_write_after_publication
+    from .files import publication_files_write_after_commit
 
-    transaction.on_commit(lambda: statement_files_write_after_publication(statement_id=statement.pk))
+    transaction.on_commit(lambda: publication_files_write_after_commit(statement_id=statement.pk))
     return statement
 
 
@@ -257,5 +257,11 @@ def chain_problems() -> list[str]:
             problems.append(f"{label}：与上一份公示的链接不符")
         if canonical(document.get("content")) != canonical(statement.content):
             problems.append(f"{label}：公示内容与发布文本不符，内容被改动过")
+        # The pages show the row's header: it must still be the one published in the text.
+        header = json.loads(document_for(statement, sequence=statement.sequence,
+                                         previous_sha256=statement.previous_sha256,
+                                         published_at=statement.published_at))
+        if {**header, "content": document.get("content")} != document:
+            problems.append(f"{label}：标题、期间或发布时间与发布文本不符，被改动过")
         previous = statement
     return problems

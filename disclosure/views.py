@@ -1,5 +1,6 @@
 """Public views: the pre-rendered files (written at publication, rewritten here if missing) with
 validators for caches, and the chain check. No login, no cookies; nothing here reads personal data."""
+import logging
 import mimetypes
 from pathlib import Path
 
@@ -8,13 +9,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import http_date
-from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_safe
 
-from . import pages
+from . import files, pages, verification
 from .models import Statement
-from .services import chain_problems
 
+logger = logging.getLogger(__name__)
 STATEMENT_FILES = {"statement.json", "statement.pdf", "income.csv", "payouts.csv", "pledges.csv"}
 
 
@@ -45,9 +45,11 @@ def _serve(request, path: Path, *, max_age: int, immutable: bool = False):
 
 
 def _ensure(path: Path, write) -> Path:
-    """Serve what publication wrote; if the folder was lost, write it again from the database."""
+    """Serve what publication wrote; if the folder was lost, write it again as recorded (a file
+    whose record the database no longer matches is not written: verify reports it)."""
     if not path.exists():
-        write()
+        for problem in write():
+            logger.error("public file not restored: %s", problem)
     if not path.exists():
         raise Http404("没有这份公示")
     return path
@@ -56,17 +58,17 @@ def _ensure(path: Path, write) -> Path:
 @require_safe
 def overview(request):
     path = pages.public_root() / _language(request) / "index.html"
-    return _serve(request, _ensure(path, pages.index_files_write), max_age=60)
+    return _serve(request, _ensure(path, files.index_files_ensure), max_age=60)
 
 
 @require_safe
 def statement_list(request):
     path = pages.public_root() / _language(request) / "statements" / "index.html"
-    return _serve(request, _ensure(path, pages.index_files_write), max_age=60)
+    return _serve(request, _ensure(path, files.index_files_ensure), max_age=60)
 
 
 def _published(sequence: int) -> Statement:
-    statement = Statement.objects.filter(state=Statement.State.PUBLISHED, sequence=sequence).only("pk", "kind").first()
+    statement = Statement.objects.filter(state=Statement.State.PUBLISHED, sequence=sequence).first()
     if statement is None:
         raise Http404("没有这份公示")
     return statement
@@ -75,10 +77,8 @@ def _published(sequence: int) -> Statement:
 @require_safe
 def statement_page(request, sequence: int):
     path = pages.public_root() / _language(request) / "statements" / str(sequence) / "index.html"
-    if not path.exists():
-        pages.statement_files_write(statement_id=_published(sequence).pk)
     # Not immutable: a correction notice published later is linked from the page.
-    return _serve(request, _ensure(path, lambda: None), max_age=60)
+    return _serve(request, _ensure(path, lambda: files.statement_files_ensure(_published(sequence))), max_age=60)
 
 
 @require_safe
@@ -88,19 +88,30 @@ def statement_file(request, sequence: int, name: str):
     path = pages.public_root() / "statements" / str(sequence) / name
     if not path.exists():
         statement = _published(sequence)
-        if name.endswith(".csv") and statement.kind == Statement.Kind.CORRECTION:
+        if name not in pages.file_names(statement):
             raise Http404("更正说明没有表格")  # before any writing: a wrong URL costs nothing
-        pages.statement_file_write(statement_id=statement.pk, name=name)
+        for problem in files.statement_files_ensure(statement):
+            logger.error("public file not restored: %s", problem)
     # A published statement's files never change: caches may keep them for a year.
-    return _serve(request, _ensure(path, lambda: None), max_age=31536000, immutable=True)
+    return _serve(request, _ensure(path, lambda: []), max_age=31536000, immutable=True)
 
 
 @require_safe
-@cache_page(60)
 def verify(request):
-    problems = chain_problems() + pages.files_problems()
-    count = Statement.objects.filter(state=Statement.State.PUBLISHED).count()
-    other = "zh-hans" if _language(request) == "en" else "en"
-    with translation.override(other):
-        alternate = reverse("disclosure:verify")
-    return render(request, "disclosure/verify.html", {"problems": problems, "count": count, "alternate": alternate})
+    """Computed when asked, or reused only for exactly the state it was computed in (a tamper
+    changes that state, so the next request finds it). Caches must ask again every time."""
+    problems, key = verification.problems_for_page()
+    etag = f'"{key}-{_language(request)}"' if key else None
+    if etag and request.headers.get("If-None-Match") == etag:
+        response = HttpResponseNotModified()
+    else:
+        count = Statement.objects.filter(state=Statement.State.PUBLISHED).count()
+        other = "zh-hans" if _language(request) == "en" else "en"
+        with translation.override(other):
+            alternate = reverse("disclosure:verify")
+        response = render(request, "disclosure/verify.html", {"problems": problems, "count": count,
+                                                              "alternate": alternate})
+    if etag:
+        response["ETag"] = etag
+    response["Cache-Control"] = "public, no-cache"
+    return response

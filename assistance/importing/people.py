@@ -6,6 +6,7 @@ takes its new entries in order). A death is never undone by a file. Imports take
 lock), so no other import inserts the same person meanwhile; should anyone else, the unique
 constraint fails the import, which rolls back and can simply run again.
 """
+from django.utils import timezone
 
 CREATE_TABLE = """
     CREATE TEMP TABLE import_people (resident_id varchar(18), name varchar(50), region_id bigint,
@@ -17,7 +18,7 @@ UPDATE_CHANGED = """
     UPDATE assistance_insuredperson p
     SET name = s.name, region_id = s.region_id, household_region_text = s.household_region_text,
         is_local = s.region_id IS NOT NULL, insured_kind = s.insured_kind,
-        is_deceased = p.is_deceased OR s.is_deceased, updated_at = now()
+        is_deceased = p.is_deceased OR s.is_deceased, updated_at = %(now)s
     FROM import_people s
     WHERE p.resident_id = s.resident_id
       AND (p.name, p.region_id, p.household_region_text, p.insured_kind, p.is_deceased)
@@ -28,9 +29,9 @@ INSERT_NEW = """
     INSERT INTO assistance_insuredperson
         (resident_id, name, sex, birth_date, region_id, household_region_text, is_local, insured_kind,
          is_deceased, created_at, updated_at)
-    SELECT resident_id, name, CASE WHEN substr(resident_id, 17, 1)::int % 2 = 1 THEN 'M' ELSE 'F' END,
+    SELECT resident_id, name, CASE WHEN substr(resident_id, 17, 1)::int %% 2 = 1 THEN 'M' ELSE 'F' END,
            to_date(substr(resident_id, 7, 8), 'YYYYMMDD'), region_id, household_region_text,
-           region_id IS NOT NULL, insured_kind, is_deceased, now(), now()
+           region_id IS NOT NULL, insured_kind, is_deceased, %(now)s, %(now)s
     FROM import_people s
     WHERE NOT EXISTS (SELECT 1 FROM assistance_insuredperson p WHERE p.resident_id = s.resident_id)
     ORDER BY resident_id
@@ -40,6 +41,7 @@ INSERT_NEW = """
 def write(cursor) -> int:
     """Update the changed, insert the new; return how many are new."""
     cursor.execute("ANALYZE import_people")  # a temp table has no statistics: the planner needs them
-    cursor.execute(UPDATE_CHANGED)
-    cursor.execute(INSERT_NEW)
+    now = timezone.now()  # the application's clock, like every other timestamp it writes
+    cursor.execute(UPDATE_CHANGED, {"now": now})
+    cursor.execute(INSERT_NEW, {"now": now})
     return cursor.rowcount  # import_people stays until the transaction ends: the caller may need it

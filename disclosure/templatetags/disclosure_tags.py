@@ -1,14 +1,15 @@
 """Showing published data in the reader's language: labels that the catalogue knows (donor kinds,
 eligibility categories) are translated at display time; the published document keeps Chinese."""
 from django import template
-from django.utils.translation import gettext
+
+from disclosure.labels import shown as shown_label
 
 register = template.Library()
 
 
 @register.filter
 def shown(value) -> str:
-    return gettext(value) if value else value
+    return shown_label(value)
 
 
 @register.filter

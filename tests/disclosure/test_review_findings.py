@@ -107,7 +107,7 @@ def test_a_download_changed_on_disk_is_reported(history, finance_a, public_root,
     path.write_bytes(path.read_bytes().replace(b"60000.00", b"6000.00"))
     with pytest.raises(CommandError, match="1 处问题"):
         call_command("verify_statements", stdout=io.StringIO(), stderr=io.StringIO())
-    assert "income.csv 与发布文本不符" in Client().get("/disclosure/verify/").content.decode()
+    assert "statements/1/income.csv：与发布时记录的哈希不符" in Client().get("/disclosure/verify/").content.decode()
     call_command("write_public_files", stdout=io.StringIO())
     call_command("verify_statements", stdout=io.StringIO())
 

@@ -1,4 +1,6 @@
-"""`manage.py load_demo`: the city, a user per role and the seed fund's 2023 donations."""
+"""`manage.py load_demo`: the seed fund's first year, June 2023 to January 2024, each event on its
+own date in the story (demo/story.py): the city, a user per role, the donations, the screening, the
+review, the applications, the council, the payouts and the statements."""
 import unicodedata
 
 from django.conf import settings
@@ -11,6 +13,7 @@ from demo.disclosure import load_statements
 from demo.donations import donation_summary, load_donations
 from demo.medical import SETTLEMENT_YEAR, load_medical_year
 from demo.regions import load_regions
+from demo.story import FUND_SET_UP, on
 from demo.review import load_applications, load_review_cases
 from demo.users import MARKER_USERNAME, load_users, user_table_rows
 from assistance.models import Application, Payout, ReviewCase
@@ -44,8 +47,9 @@ class Command(BaseCommand):
             self.stdout.write(f"演示数据已经载入（用户 {MARKER_USERNAME} 已存在），本次跳过。")
         else:
             with transaction.atomic():
-                load_regions()
-                users = load_users()
+                with on(FUND_SET_UP, 8):  # the portal's users are set up with the fund
+                    load_regions()
+                    users = load_users()
                 load_donations(acting_user=users[MARKER_USERNAME])
             self.stdout.write(f"正在生成并导入 {SETTLEMENT_YEAR} 年医保结算数据（演示用，约半分钟）……")
             job, run = load_medical_year(acting_user=users["msb"])
@@ -59,7 +63,8 @@ class Command(BaseCommand):
             council = load_council(users=users)
             self.stdout.write(f"  理事会：签署决议 {council['resolutions']} 项；救助金已发放 {council['paid']} 笔，"
                               f"合计 {format_money(council['paid_total'])} 元（其中 1 笔更正账号后重新支付）")
-            self.stdout.write(f"  信息公开：已发布 2023 年收支公示 {load_statements(users=users)} 份（12 个月、4 个季度、全年）")
+            self.stdout.write(f"  信息公开：已发布 2023 年收支公示 {load_statements(users=users)} 份"
+                              f"（基金设立后的 6—12 月、第二至四季度、全年）")
             self.stdout.write(self.style.SUCCESS("演示数据载入完成。"))
 
         summary = donation_summary()

@@ -1,17 +1,17 @@
-"""`manage.py verify_statements`: recompute the published statements' hash chain. Exit status 1
-if anything was changed after publication (for cron or monitoring)."""
+"""`manage.py verify_statements`: recompute the published statements' hash chain and check every
+public file (pages, overview, list, PDFs, CSV, JSON) against the hash recorded when it was written.
+Exit status 1 if anything was changed after publication (for cron or monitoring)."""
 from django.core.management.base import BaseCommand, CommandError
 
 from disclosure.models import Statement
-from disclosure.pages import files_problems
-from disclosure.services import chain_problems
+from disclosure.verification import problems as verification_problems
 
 
 class Command(BaseCommand):
-    help = "核验已发布收支公示的哈希链（重新计算每份的 SHA-256 及与上一份的链接）和公开下载文件。"
+    help = "核验已发布收支公示的哈希链（重新计算每份的 SHA-256 及与上一份的链接）和全部公开文件（页面、PDF、下载文件）。"
 
     def handle(self, *args, **options):
-        problems = chain_problems() + files_problems()
+        problems = verification_problems()
         count = Statement.objects.filter(state=Statement.State.PUBLISHED).count()
         if problems:
             for problem in problems:
