@@ -304,3 +304,19 @@ class FiscalBill(models.Model):
 
     def __str__(self):
         return self.bill_number
+
+
+class RateLimitCounter(models.Model):
+    """A rate-limit window's count, kept here only while the shared cache (Redis) is down: the
+    public receipt look-up stays limited through an outage instead of opening up."""
+
+    key = models.CharField(max_length=200, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("限流计数")
+        verbose_name_plural = _("限流计数")
+
+    def __str__(self):
+        return f"{self.key}: {self.count}"
