@@ -14,7 +14,7 @@ from fundportal.audit import records_actor
 from fundportal.queue import send_on_commit
 
 from .importing.columns import ImportFileError, map_header
-from .importing.reader import is_xlsx, read_header
+from .importing.reader import is_xlsx, open_xlsx, read_header
 from .models import SettlementImport
 
 logger = logging.getLogger(__name__)
@@ -28,9 +28,7 @@ def import_progress(job_id: int) -> dict:
 def _estimate_rows(path: Path) -> int:
     """Lines in a CSV (a fast byte count), rows in an .xlsx (its declared dimension)."""
     if is_xlsx(path):
-        from openpyxl import load_workbook
-
-        book = load_workbook(path, read_only=True)
+        book = open_xlsx(path, data_only=False)
         try:
             return max((book.worksheets[0].max_row or 1) - 1, 0)
         finally:
@@ -71,7 +69,7 @@ def settlement_import_run(*, job: SettlementImport, path: Path | None = None) ->
 
     try:
         total = _estimate_rows(path)
-    except Exception:  # a broken .xlsx: reported in Chinese below, when its header is read
+    except Exception:  # a broken or refused .xlsx: reported in Chinese below, when its header is read
         total = 0
     SettlementImport.objects.filter(pk=job.pk).exclude(status=SettlementImport.Status.DONE).update(
         status=SettlementImport.Status.RUNNING, rows_total=total)

@@ -18,7 +18,7 @@ from fundportal.masking import mask_phone, mask_resident_id
 from fundportal.services import export_log_record
 
 from . import pdf, selectors, services
-from .forms import FiscalBillForm, ReasonForm
+from .forms import DonationImportForm, FiscalBillForm, ReasonForm
 from .models import Campaign, Donation, Donor, Pledge, PledgeInstalment, Receipt
 from .resources import IMPORT_FORMATS, DonationExportResource, DonationImportResource
 
@@ -229,6 +229,13 @@ class DonationAdmin(NoStoreMixin, ImportMixin, ExportMixin, SimpleHistoryAdmin):
     import_template_name = "admin/donations/donation/import.html"
     import_formats = IMPORT_FORMATS
     change_form_template = "admin/donations/donation/change_form.html"
+
+    import_form_class = DonationImportForm
+
+    def add_data_read_fail_error_to_form(self, form, exc):
+        # import-export's own message names only the exception's class, in English.
+        form.add_error("import_file", error_text(exc) if isinstance(exc, ValidationError)
+                       else "无法读取该文件：请确认所选格式与文件一致（CSV 或 .xlsx），且文件未损坏")
 
     def get_import_resource_classes(self, request):
         return [DonationImportResource]
