@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from fundportal.csvsafe import csv_lines
+from fundportal.dates import BUSINESS, date_range_error
 from fundportal.text import decode_spreadsheet_text
 from fundportal.uploads import SMALL_XLSX, is_zip, xlsx_check
 
@@ -129,6 +130,8 @@ def result_lines(content: bytes, name: str) -> list[dict]:
         day = parse_date(cells["date"]) if cells.get("date") else None
         if cells.get("date") and (day is None or day > timezone.localdate()):
             problems.append(f"第 {number} 行：日期“{cells['date']}”无效或晚于今天")
+        elif error := date_range_error(day, BUSINESS, "银行日期"):
+            problems.append(f"第 {number} 行：{error}")
         lines.append({"line": number, "reference": cells.get("reference", ""), "amount": str(amount),
                       "result": result, "message": cells.get("message", "")[:200], "date": day})
     if problems:

@@ -4,6 +4,7 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -42,9 +43,9 @@ def _estimate_rows(path: Path) -> int:
 def settlement_import_create(*, year: int, acting_user, upload: UploadedFile | None = None,
                              file_name: str = "") -> SettlementImport:
     """Register an import. An uploaded file is kept (private storage) for the worker to read."""
-    this_year = timezone.localdate().year
-    if not 2000 <= year <= this_year:
-        raise ValidationError({"year": f"年度应在 2000 至 {this_year} 之间"})
+    first_year, this_year = settings.DATA_EARLIEST_DATE.year, timezone.localdate().year
+    if not first_year <= year <= this_year:
+        raise ValidationError({"year": f"年度应在 {first_year} 至 {this_year} 之间"})
     job = SettlementImport(year=year, created_by=acting_user, file_name=(upload.name if upload else file_name)[:200])
     if upload is not None:
         job.file.save(Path(upload.name).name, upload, save=False)

@@ -14,6 +14,7 @@ from import_export.admin import ExportMixin, ImportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from fundportal.admin_utils import NoStoreMixin, adopt_saved, error_text, no_store
+from fundportal.dates import SCHEDULE, DateRangeValidator
 from fundportal.masking import mask_phone, mask_resident_id
 from fundportal.services import export_log_record
 
@@ -103,7 +104,8 @@ class InstalmentInline(admin.TabularInline):
 
 class PledgeAddForm(forms.ModelForm):
     instalment_count = forms.IntegerField(label=_("分期数"), min_value=1, max_value=120, initial=1)
-    first_due_on = forms.DateField(label=_("首期应到日期"), widget=admin.widgets.AdminDateWidget)
+    first_due_on = forms.DateField(label=_("首期应到日期"), widget=admin.widgets.AdminDateWidget,
+                                   validators=[DateRangeValidator(SCHEDULE, _("首期应到日期"))])
     months_between = forms.IntegerField(label=_("每期间隔（月）"), min_value=1, max_value=60, initial=12)
 
     class Meta:

@@ -13,6 +13,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from fundportal.audit import records_actor
+from fundportal.dates import SCHEDULE, date_range_error
 from fundportal.identifiers import validate_resident_id, validate_uscc
 from fundportal.models import LedgerEntry
 from fundportal.money import MONEY_MAX, to_money
@@ -135,10 +136,15 @@ def pledge_create(*, donor: Donor, total: Decimal, signed_on: dt.date,
                   campaign: Campaign | None = None, note: str = "") -> Pledge:
     """Record a pledge and its schedule. Instalments must add up to the total exactly."""
     total = to_money(total)
+    if errors := column_errors(Pledge, total=total, signed_on=signed_on, note=note):
+        raise ValidationError(errors)
     if total <= 0:
         raise ValidationError({"total": "认捐总额必须大于零"})
     if not instalments:
         raise ValidationError("请填写分期计划")
+    if problems := [error for due_on, _amount in instalments
+                    if (error := date_range_error(due_on, SCHEDULE, "分期应到日期"))]:
+        raise ValidationError(problems[:3])
     amounts = [to_money(amount) for _due, amount in instalments]
     if any(amount <= 0 for amount in amounts):
         raise ValidationError("每期金额必须大于零")
@@ -171,11 +177,10 @@ def donation_validate(*, amount: Decimal, received_on: dt.date, donor: Donor | N
     """The rules a donation must pass before it is recorded (also run by the admin form)."""
     amount = to_money(amount)
     bank_reference = (bank_reference or "").strip()
-    # The columns' own limits first (lengths, digits, the count's range, the date's range).
+    # The columns' own limits (lengths, digits, the count's range, the date's range): nothing the
+    # database would refuse goes further. The more particular rules below replace a field's message.
     errors = column_errors(Donation, amount=amount, received_on=received_on, bank_reference=bank_reference,
                            giver_count=giver_count, note=note)
-    if errors:
-        raise ValidationError(errors)
     if amount <= 0:
         errors["amount"] = "捐赠金额必须大于零"
     elif amount > (room := MONEY_MAX - fund_account_main().balance):
@@ -190,7 +195,8 @@ def donation_validate(*, amount: Decimal, received_on: dt.date, donor: Donor | N
         errors["giver_count"] = "捐赠人数至少为 1"
     if channel in (Donation.Channel.BANK_TRANSFER, Donation.Channel.ONLINE) and not bank_reference:
         errors["bank_reference"] = "银行转账和网络支付请填写流水号（交易单号），便于对账"
-    if bank_reference and (existing := Donation.objects.filter(bank_reference=bank_reference).first()):
+    if bank_reference and "bank_reference" not in errors and (
+            existing := Donation.objects.filter(bank_reference=bank_reference).first()):
         errors["bank_reference"] = f"流水号 {bank_reference} 已登记过（{existing}），同一笔款项不能重复登记"
     if instalment is not None and (donor is None or instalment.pledge.donor_id != donor.pk):
         errors["instalment"] = "所选认捐分期不属于该捐赠方"

@@ -4,6 +4,7 @@ No DATABASE_URL → SQLite under var/; no CELERY_BROKER_URL → Celery tasks run
 no REDIS_URL → an in-process cache. Production sets DEBUG=False, SECRET_KEY and ALLOWED_HOSTS
 (see docker-compose.yml) and then every `check --deploy` setting is on.
 """
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -185,6 +186,11 @@ IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+
+# Date ranges (fundportal/dates.py): business dates (gifts, payments, visits, meetings) not before
+# the fund's first day; settlement data and invoices not before the earliest data the fund imports.
+FUND_START_DATE = dt.date.fromisoformat(env.str("FUND_START_DATE", default="2023-01-01"))
+DATA_EARLIEST_DATE = dt.date.fromisoformat(env.str("DATA_EARLIEST_DATE", default="2015-01-01"))
 
 # Public receipt look-ups: failures per IP before the page answers 429.
 RECEIPT_LOOKUP_RATE = env.str("RECEIPT_LOOKUP_RATE", default="10/m")

@@ -24,7 +24,7 @@ def column_errors(model: type[Model], **values) -> dict[str, list[str]]:
         if value is None or value == "" or field.is_relation:
             continue
         try:
-            field.run_validators(value)
+            field.run_validators(field.to_python(value))
         except ValidationError as exc:
             errors[name] = exc.messages
     return errors

@@ -73,3 +73,24 @@ def test_an_out_of_range_id_in_the_address_is_a_404(client, cab_city):
     huge = 10**30
     assert client.post(reverse("api-review-case-move", args=[huge, "dispatch"])).status_code == 404
     assert client.get(reverse("api-review-case", args=[huge])).status_code == 404
+
+
+@pytest.mark.parametrize("visited_on", ["1900-01-01", "2019-12-31"])
+def test_a_home_visit_before_the_fund_existed_is_refused_in_chinese(client, at_village, cab_village, visited_on):
+    client.force_login(cab_village)
+    response = _verify(client, at_village, visited_on=visited_on)
+    assert response.status_code == 400 and "不在合理范围内" in str(response.json()["visited_on"])
+    assert ReviewCase.objects.get(pk=at_village.pk).state == ReviewCase.State.AT_VILLAGE
+
+
+def test_the_verify_service_refuses_a_visit_in_1900_whatever_door_it_came_through(at_village, cab_village):
+    import datetime as dt
+
+    from django.core.exceptions import ValidationError
+
+    from assistance.review import review_case_verify
+
+    with pytest.raises(ValidationError) as refused:
+        review_case_verify(case=at_village, acting_user=cab_village, household=[], household_income=0,
+                           visited_on=dt.date(1900, 1, 1))
+    assert "入户核查日期“1900-01-01”不在合理范围内" in str(refused.value.message_dict["visited_on"])
