@@ -6,16 +6,16 @@ import pytest
 from assistance.imports import settlement_import_create, settlement_import_run
 from assistance.models import SettlementImport, SettlementRecord
 from tests.assistance.helpers import HEADER, YEAR, rid, settlement_row, write_csv
-from tests.core.test_upload_limits import MEMORY_BOUND_MB, _run, bombs  # noqa: F401 (a fixture)
+from tests.core.test_upload_limits import MEMORY_BOUND_MB, PEAK_MB, _run, bombs  # noqa: F401 (a fixture)
 
-_MEASURED = """
-import json, resource, sys
+_MEASURED = PEAK_MB + """
+import sys
 from django.core.management import execute_from_command_line
 try:
     execute_from_command_line(["manage.py", *sys.argv[1:]])
 except SystemExit:
     pass
-print("MAXRSS " + json.dumps(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024))
+print("MAXRSS " + str(_peak_mb()))
 """
 
 
