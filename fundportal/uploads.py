@@ -79,7 +79,7 @@ def xlsx_check(source: str | BinaryIO, limits: XlsxLimits) -> None:
                 elif part.filename.endswith((".xml", ".rels", ".vml")):
                     _check_parts_text(book, part, rows=bool(_SHEET.match(part.filename)))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as exc:
-        raise _refuse("无法读取该 Excel 文件（.xlsx 已损坏或不是 Excel 文件）") from exc
+        raise _refuse("无法读取 .xlsx 文件，请确认文件未损坏") from exc
 
 
 def _check_declared(parts: list[zipfile.ZipInfo], limits: XlsxLimits) -> None:

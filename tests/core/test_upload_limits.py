@@ -90,7 +90,7 @@ def test_a_broken_zip_is_refused_in_chinese(tmp_path):
     path.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
     with pytest.raises(UploadRefused) as refused:
         xlsx_check(path, SMALL_XLSX)
-    assert "已损坏" in refused.value.messages[0]
+    assert "请确认文件未损坏" in refused.value.messages[0]
 
 
 def test_an_ordinary_workbook_passes_and_is_read(tmp_path):
