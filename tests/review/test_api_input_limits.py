@@ -94,3 +94,14 @@ def test_the_verify_service_refuses_a_visit_in_1900_whatever_door_it_came_throug
         review_case_verify(case=at_village, acting_user=cab_village, household=[], household_income=0,
                            visited_on=dt.date(1900, 1, 1))
     assert "入户核查日期“1900-01-01”不在合理范围内" in str(refused.value.message_dict["visited_on"])
+
+
+def test_an_out_of_range_region_in_the_body_is_a_chinese_400(client, shared_run, cab_city, cab_town):
+    case = ReviewCase.objects.filter(region__name="塘下镇").first()
+    client.force_login(cab_city)
+    client.post(reverse("api-review-case-move", args=[case.pk, "dispatch"]))
+    client.force_login(cab_town)
+    response = client.post(reverse("api-review-case-move", args=[case.pk, "assign"]), {"village": 10**30},
+                           content_type="application/json")
+    assert response.status_code == 400 and CHINESE.search(str(response.json()["village"]))
+    assert ReviewCase.objects.get(pk=case.pk).state == ReviewCase.State.AT_TOWN
