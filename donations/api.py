@@ -14,7 +14,7 @@ from fundportal.api import ModelInputSerializer
 from fundportal.api_permissions import ModelPermissions
 
 from . import ratelimits, selectors, services
-from .models import Campaign, Donation, Donor, PledgeInstalment, Receipt
+from .models import Donation, Receipt
 
 
 class DonationListCreateApi(ListAPIView):

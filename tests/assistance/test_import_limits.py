@@ -6,7 +6,13 @@ import pytest
 from assistance.imports import settlement_import_create, settlement_import_run
 from assistance.models import SettlementImport, SettlementRecord
 from tests.assistance.helpers import HEADER, YEAR, rid, settlement_row, write_csv
-from tests.core.test_upload_limits import MEMORY_BOUND_MB, PEAK_MB, _run, bombs  # noqa: F401 (a fixture)
+from tests.core.xlsx_bombs import MEMORY_BOUND_MB, PEAK_MB, bomb, run_measured
+
+
+@pytest.fixture
+def bombs() -> dict:
+    return {kind: bomb(kind) for kind in ("inline cell", "shared string")}
+
 
 _MEASURED = PEAK_MB + """
 import sys
@@ -54,7 +60,7 @@ def test_an_ordinary_settlement_file_still_imports(tmp_path, city, msb):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("kind", ["inline cell", "shared string"])
 def test_the_settlement_command_refuses_a_bomb_in_bounded_memory_and_time(bombs, msb, kind):
-    output, peak_mb, seconds = _run(_MEASURED, "import_settlements", str(bombs[kind]), "--year", str(YEAR),
+    output, peak_mb, seconds = run_measured(_MEASURED, "import_settlements", str(bombs[kind]), "--year", str(YEAR),
                                     "--user", msb.username)
     assert "32,767 个字符" in output, output[-2000:]
     assert peak_mb < MEMORY_BOUND_MB, f"peak {peak_mb} MB"

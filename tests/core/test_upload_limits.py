@@ -2,26 +2,17 @@
 its cells before any spreadsheet library parses it, a CSV by the length of its lines, each with a
 Chinese message naming the limit. The memory is measured in a real process, as the command line
 and a worker run it: a 300 KB file holding one 300 MB cell once cost 4.7 GB and 13 s."""
-import io
-import json
-import os
-import subprocess
-import sys
 import time
 import zipfile
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from assistance import bankfiles
 from donations.resources import CheckedXLSX
 from fundportal.uploads import MAX_CELL_CHARS, SETTLEMENT_XLSX, SMALL_XLSX, UploadRefused, xlsx_check
-from tests.core.xlsx_bombs import BANK_ROWS, bomb, write_xlsx
+from tests.core.xlsx_bombs import BANK_ROWS, MEMORY_BOUND_MB, PEAK_MB, bomb, run_measured, write_xlsx
 
-# Django, openpyxl and polars loaded, a file refused: about 100 MB. Parsing the bomb took gigabytes.
-MEMORY_BOUND_MB = 200
 
 
 @pytest.fixture
@@ -127,14 +118,6 @@ def test_a_donation_import_bomb_is_refused_before_openpyxl(bombs):
 
 # ------------------------------------------------------------------- memory, in a real process
 
-# Run in the child: its own peak resident memory. VmHWM belongs to the process's address space,
-# new at exec; ru_maxrss would carry over the parent's (pytest's) across fork and exec.
-PEAK_MB = """
-def _peak_mb():
-    with open("/proc/self/status") as status:
-        return next(int(line.split()[1]) // 1024 for line in status if line.startswith("VmHWM:"))
-"""
-
 _READERS = PEAK_MB + """
 import sys
 import django
@@ -152,22 +135,8 @@ print("MAXRSS " + str(_peak_mb()))
 """
 
 
-def _run(code: str, *args: str) -> tuple[str, int, float]:
-    database = connection.settings_dict
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "fundportal.settings_test", "PYTHONUNBUFFERED": "1",
-           "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
-           "REDIS_URL": settings.REDIS_URL}
-    started = time.monotonic()
-    result = subprocess.run([sys.executable, "-c", code, *args], cwd=settings.BASE_DIR, env=env,
-                            capture_output=True, text=True, timeout=300)
-    seconds = time.monotonic() - started
-    output = result.stdout + result.stderr
-    peak = int(output.rsplit("MAXRSS ", 1)[1].split()[0])
-    return output, peak, seconds
-
-
 @pytest.mark.parametrize("kind", ["inline cell", "shared string", "huge row"])
 def test_the_bank_and_donation_readers_refuse_a_bomb_in_bounded_memory(bombs, kind):
-    output, peak_mb, _seconds = _run(_READERS, str(bombs[kind]))
+    output, peak_mb, _seconds = run_measured(_READERS, str(bombs[kind]))
     assert output.count("REFUSED UploadRefused") == 2, output[-2000:]
     assert peak_mb < MEMORY_BOUND_MB, f"peak {peak_mb} MB"

@@ -2,9 +2,16 @@
 before any spreadsheet library parses it. Written part by part in a stream, so making one costs
 no more memory than the test allows the reader."""
 import functools
+import os
+import subprocess
+import sys
 import tempfile
+import time
 import zipfile
 from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
 from xml.sax.saxutils import escape
 
 MB = 1 << 20
@@ -95,3 +102,31 @@ def bomb(kind: str) -> Path:
     options = {"inline cell": {"huge_cell_mb": 300}, "shared string": {"huge_cell_mb": 300, "in_shared_strings": True},
                "huge row": {"huge_row_cells": 1_000_000}}[kind]
     return write_xlsx(path, BANK_ROWS, **options)
+
+
+# Django, openpyxl and polars loaded, a file refused: about 100 MB. Parsing a bomb took gigabytes.
+MEMORY_BOUND_MB = 200
+
+# Run in the child: its own peak resident memory. VmHWM belongs to the process's address space,
+# new at exec; ru_maxrss would carry over the parent's (pytest's) across fork and exec.
+PEAK_MB = """
+def _peak_mb():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) // 1024 for line in status if line.startswith("VmHWM:"))
+"""
+
+
+def run_measured(code: str, *args: str) -> tuple[str, int, float]:
+    """Run `code` (ending by printing "MAXRSS <MB>", see PEAK_MB) in a new Python process on the
+    test database: its output, its peak memory in MB, and the seconds it took."""
+    database = connection.settings_dict
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "fundportal.settings_test", "PYTHONUNBUFFERED": "1",
+           "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+           "REDIS_URL": settings.REDIS_URL}
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-c", code, *args], cwd=settings.BASE_DIR, env=env,
+                            capture_output=True, text=True, timeout=300)
+    seconds = time.monotonic() - started
+    output = result.stdout + result.stderr
+    peak = int(output.rsplit("MAXRSS ", 1)[1].split()[0])
+    return output, peak, seconds
