@@ -35,7 +35,9 @@ _SHEET = re.compile(r"^xl/worksheets/[^/]+\.xml$")
 _SHARED_STRINGS = "xl/sharedStrings.xml"
 # A cell's text cannot hold more UTF-8 bytes than 4 per character (&amp; and the like are longer,
 # but stand for one): a longer run is certainly too long; a run past MAX_CELL_CHARS bytes is counted.
-_LONG_TEXT = re.compile(rb"[^<]{%d,}" % (MAX_CELL_CHARS + 1))
+# Tried only where a run starts (the look-behind): a run just under the limit is scanned once,
+# not once per position in it.
+_LONG_TEXT = re.compile(rb"(?<![^<])[^<]{%d,}" % (MAX_CELL_CHARS + 1))
 _ROW_START = re.compile(rb"<row[\s>/]")
 _DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
 
@@ -85,12 +87,14 @@ def xlsx_check(source: str | BinaryIO, limits: XlsxLimits) -> None:
 def _check_declared(parts: list[zipfile.ZipInfo], limits: XlsxLimits) -> None:
     total = 0
     for part in parts:
+        total += part.file_size
+        if not part.filename.endswith((".xml", ".rels", ".vml")):
+            continue  # pictures and the like: never parsed, counted in the total only
         limit = limits.part_bytes if part.filename == _SHARED_STRINGS or _SHEET.match(part.filename) \
             else MAX_OTHER_PART_BYTES
         if part.file_size > limit:
             raise _refuse("该 Excel 文件的部件 %(part)s 解压后为 %(size)s，超过上限 %(max)s：请拆分文件或另存为 CSV",
                           part=part.filename, size=filesizeformat(part.file_size), max=filesizeformat(limit))
-        total += part.file_size
     if total > limits.total_bytes:
         raise _refuse("该 Excel 文件解压后共 %(size)s，超过上限 %(max)s：请拆分文件或另存为 CSV",
                       size=filesizeformat(total), max=filesizeformat(limits.total_bytes))
