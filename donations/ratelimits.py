@@ -37,7 +37,11 @@ def _rate(rate: str) -> tuple[int, int]:
 def _client(request) -> str:
     # REMOTE_ADDR is the client: nginx's X-Real-IP becomes it (deploy/wsgi.py), never a header the
     # client sends. An IPv6 client holds a whole /64, so that is one client.
-    address = ipaddress.ip_address(request.META.get("REMOTE_ADDR") or "0.0.0.0")
+    remote = request.META.get("REMOTE_ADDR") or ""
+    try:
+        address = ipaddress.ip_address(remote)
+    except ValueError:  # a Unix socket with no address: all such requests are one client
+        return remote or "unknown"
     if address.version == 6:
         return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
     return str(address)

@@ -18,6 +18,7 @@ Refusals are UploadRefused, a ValidationError with a Chinese message naming the 
 """
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from typing import BinaryIO
 from xml.parsers import expat
@@ -80,7 +81,8 @@ def xlsx_check(source: str | BinaryIO, limits: XlsxLimits) -> None:
                     _check_shared_strings(book, part)
                 elif part.filename.endswith((".xml", ".rels", ".vml")):
                     _check_parts_text(book, part, rows=bool(_SHEET.match(part.filename)))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, NotImplementedError,
+            RuntimeError, ValueError) as exc:  # RuntimeError: an encrypted part; ValueError: a bad header
         raise _refuse("无法读取 .xlsx 文件，请确认文件未损坏") from exc
 
 
