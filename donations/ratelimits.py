@@ -1,4 +1,4 @@
-"""Failed public receipt look-ups, counted per client address in fixed windows.
+"""Failed public receipt look-ups, counted per client address over a sliding minute.
 
 Only failures count, so a donor checking one receipt many times is never blocked; after the
 limit even a right code is refused, so guessing codes is pointless. The page and the API share
@@ -47,26 +47,36 @@ def _client(request) -> str:
     return str(address)
 
 
-def _count(request, *, group: str, rate: str, increment: bool) -> tuple[int, int]:
-    """(count in the current window, limit)."""
+def _count(request, *, group: str, rate: str, increment: bool) -> tuple[float, int]:
+    """(requests counted over the last period, limit). A sliding window: this window's count plus
+    the last one's, weighted by how much of it still lies within a period from now — so a burst
+    across a window's edge counts whole, and a test of three calls never straddles two counts."""
     limit, period = _rate(rate)
-    window = int(time.time()) // period
-    key = "rl:" + hashlib.sha256(f"{group}:{_client(request)}:{period}:{window}".encode()).hexdigest()
+    window, elapsed = divmod(time.time(), period)
+    client = _client(request)
+
+    def key(number: int) -> str:
+        return "rl:" + hashlib.sha256(f"{group}:{client}:{period}:{number}".encode()).hexdigest()
+
+    current_key, previous_key = key(int(window)), key(int(window) - 1)
     try:
-        return _cache_count(key, period, increment), limit
+        current = _cache_count(current_key, period, increment)
+        previous = _cache_count(previous_key, period, False)
     except CacheDown:
-        return _database_count(key, period, increment), limit
+        current = _database_count(current_key, period, increment)
+        previous = _database_count(previous_key, period, False)
+    return current + previous * (1 - elapsed / period), limit
 
 
 def _cache_count(key: str, period: int, increment: bool) -> int:
     shared = strictly(cache)
     if not increment:
         return shared.get(key, 0)
-    shared.add(key, 0, period + 5)
+    shared.add(key, 0, 2 * period + 5)  # kept through the next window, which weighs it
     try:
         return shared.incr(key)
-    except ValueError:  # the window expired between add and incr
-        shared.set(key, 1, period + 5)
+    except ValueError:  # expired between add and incr
+        shared.set(key, 1, 2 * period + 5)
         return 1
 
 
@@ -76,8 +86,9 @@ def _database_count(key: str, period: int, increment: bool) -> int:
     if not increment:
         return live.values_list("count", flat=True).first() or 0
     with transaction.atomic():
-        RateLimitCounter.objects.filter(expires_at__lte=now).delete()  # windows that are over
-        RateLimitCounter.objects.get_or_create(key=key, defaults={"expires_at": now + dt.timedelta(seconds=period + 5)})
+        RateLimitCounter.objects.filter(expires_at__lte=now).delete()  # windows no longer weighed
+        RateLimitCounter.objects.get_or_create(key=key,
+                                               defaults={"expires_at": now + dt.timedelta(seconds=2 * period + 5)})
         live.update(count=F("count") + 1)
         return live.values_list("count", flat=True).get()
 
