@@ -11,12 +11,17 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from fundportal.api import ModelInputSerializer
 from fundportal.api_permissions import ModelPermissions
 from fundportal.masking import mask_name, mask_resident_id
 from fundportal.models import Region
 
 from . import review, selectors
-from .models import EligibilityCategory, ReviewCase
+from fundportal.validators import TEXT_MAX_LENGTH
+
+from .models import HouseholdMember, ReviewCase
+
+MAX_HOUSEHOLD = 50  # members of one household as the village found it
 
 
 @extend_schema_serializer(component_name="ReviewCase")
@@ -77,27 +82,26 @@ class ReviewCaseMoveApi(APIView):
     permission_classes = [SeesReviewCases]
 
     @extend_schema_serializer(component_name="HouseholdMemberInput")
-    class MemberSerializer(serializers.Serializer):
-        name = serializers.CharField(max_length=50)
-        relation = serializers.CharField(max_length=20)
-        resident_id = serializers.CharField(max_length=18, required=False, allow_blank=True, default="")
-        annual_income = serializers.DecimalField(max_digits=14, decimal_places=2, default=0)
-        notes = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    class MemberSerializer(ModelInputSerializer):
+        class Meta:  # the columns' limits: name ≤ 50, relation ≤ 20, income within 14 digits …
+            model = HouseholdMember
+            fields = ["name", "relation", "resident_id", "annual_income", "notes"]
+            extra_kwargs = {"resident_id": {"default": ""}, "notes": {"default": ""}, "annual_income": {"default": 0}}
 
     @extend_schema_serializer(component_name="ReviewCaseMoveInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(ModelInputSerializer):
         village = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all(), required=False, allow_null=True)
         region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all(), required=False)
-        visited_on = serializers.DateField(required=False)
-        household_income = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
-        household = serializers.ListField(child=serializers.DictField(), required=False, default=list)
-        assets = serializers.CharField(required=False, allow_blank=True, default="")
-        housing = serializers.CharField(required=False, allow_blank=True, default="")
-        notes = serializers.CharField(required=False, allow_blank=True, default="")
+        household = serializers.ListField(child=serializers.DictField(), required=False, default=list,
+                                          max_length=MAX_HOUSEHOLD)
         eligible = serializers.BooleanField(required=False)
-        category = serializers.PrimaryKeyRelatedField(queryset=EligibilityCategory.objects.all(), required=False,
-                                                      allow_null=True)
-        reason = serializers.CharField(required=False, allow_blank=True, default="")
+        reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=TEXT_MAX_LENGTH)
+
+        class Meta:  # the verification's columns, with their limits (texts, income, visit date)
+            model = ReviewCase
+            fields = ["village", "region", "visited_on", "household_income", "household", "assets", "housing",
+                      "notes", "eligible", "category", "reason"]
+            extra_kwargs = {name: {"default": ""} for name in ("assets", "housing", "notes")}
 
     MOVES = {
         "dispatch": lambda case, user, data: review.review_case_dispatch(case=case, acting_user=user),

@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -166,7 +167,7 @@ def _check_fields(**fields) -> None:
         errors["name"] = "请填写申请人姓名"
     if fields["region"] is None or fields["region"].level == Region.Level.CITY:
         errors["region"] = "请选择户籍所在的乡镇（街道）或村（社区）"
-    if not 2000 <= fields["year"] <= timezone.localdate().year:
+    if not settings.DATA_EARLIEST_DATE.year <= fields["year"] <= timezone.localdate().year:
         errors["year"] = "费用年度无效"
     phone = fields["phone"].strip()
     if not phone.replace("-", "").isdigit() or not 7 <= len(phone.replace("-", "")) <= 12:

@@ -13,7 +13,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from fundportal.csvsafe import csv_lines
+from fundportal.dates import BUSINESS, date_range_error
 from fundportal.text import decode_spreadsheet_text
+from fundportal.uploads import SMALL_XLSX, is_zip, xlsx_check
 
 TRANSFER_HEADER = ["参考号", "收款人", "银行账号", "开户银行", "金额（元）", "用途"]
 RESULTS = {"成功": "paid", "已支付": "paid", "支付成功": "paid", "失败": "failed", "支付失败": "failed",
@@ -55,9 +57,11 @@ def transfer_xlsx(payouts) -> bytes:
 
 
 def _rows(content: bytes, name: str) -> list[list[str]]:
-    if name.lower().endswith(".xlsx"):
+    if name.lower().endswith(".xlsx") or is_zip(content):
         from openpyxl import load_workbook
 
+        # Before openpyxl: a small file may unpack to gigabytes (refused with the limit named).
+        xlsx_check(io.BytesIO(content), SMALL_XLSX)
         try:
             sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
             return [["" if cell is None else str(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
@@ -67,7 +71,10 @@ def _rows(content: bytes, name: str) -> list[list[str]]:
         text = decode_spreadsheet_text(content)
     except UnicodeDecodeError as exc:
         raise ValidationError("无法识别文件编码，请使用 UTF-8 或 GBK 编码的 CSV 文件") from exc
-    return list(csv.reader(io.StringIO(text, newline="")))
+    try:
+        return list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:  # a cell over the csv module's limit (131,072 characters), a stray NUL …
+        raise ValidationError(f"无法读取该 CSV 文件（单元格过长或格式错误）：{exc}") from exc
 
 
 def parse_amount(text: str) -> Decimal | None:
@@ -123,6 +130,8 @@ def result_lines(content: bytes, name: str) -> list[dict]:
         day = parse_date(cells["date"]) if cells.get("date") else None
         if cells.get("date") and (day is None or day > timezone.localdate()):
             problems.append(f"第 {number} 行：日期“{cells['date']}”无效或晚于今天")
+        elif error := date_range_error(day, BUSINESS, "银行日期"):
+            problems.append(f"第 {number} 行：{error}")
         lines.append({"line": number, "reference": cells.get("reference", ""), "amount": str(amount),
                       "result": result, "message": cells.get("message", "")[:200], "date": day})
     if problems:

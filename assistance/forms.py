@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +15,7 @@ ALLOWED_EXTENSIONS = (".csv", ".xlsx")
 
 def _years():
     this_year = timezone.localdate().year
-    return [(year, str(year)) for year in range(this_year, 2014, -1)]
+    return [(year, str(year)) for year in range(this_year, settings.DATA_EARLIEST_DATE.year - 1, -1)]
 
 
 class SettlementUploadForm(forms.Form):

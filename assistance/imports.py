@@ -4,6 +4,7 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -14,7 +15,7 @@ from fundportal.audit import records_actor
 from fundportal.queue import send_on_commit
 
 from .importing.columns import ImportFileError, map_header
-from .importing.reader import is_xlsx, read_header
+from .importing.reader import is_xlsx, open_xlsx, read_header
 from .models import SettlementImport
 
 logger = logging.getLogger(__name__)
@@ -28,9 +29,7 @@ def import_progress(job_id: int) -> dict:
 def _estimate_rows(path: Path) -> int:
     """Lines in a CSV (a fast byte count), rows in an .xlsx (its declared dimension)."""
     if is_xlsx(path):
-        from openpyxl import load_workbook
-
-        book = load_workbook(path, read_only=True)
+        book = open_xlsx(path, data_only=False)
         try:
             return max((book.worksheets[0].max_row or 1) - 1, 0)
         finally:
@@ -44,9 +43,9 @@ def _estimate_rows(path: Path) -> int:
 def settlement_import_create(*, year: int, acting_user, upload: UploadedFile | None = None,
                              file_name: str = "") -> SettlementImport:
     """Register an import. An uploaded file is kept (private storage) for the worker to read."""
-    this_year = timezone.localdate().year
-    if not 2000 <= year <= this_year:
-        raise ValidationError({"year": f"年度应在 2000 至 {this_year} 之间"})
+    first_year, this_year = settings.DATA_EARLIEST_DATE.year, timezone.localdate().year
+    if not first_year <= year <= this_year:
+        raise ValidationError({"year": f"年度应在 {first_year} 至 {this_year} 之间"})
     job = SettlementImport(year=year, created_by=acting_user, file_name=(upload.name if upload else file_name)[:200])
     if upload is not None:
         job.file.save(Path(upload.name).name, upload, save=False)
@@ -71,7 +70,7 @@ def settlement_import_run(*, job: SettlementImport, path: Path | None = None) ->
 
     try:
         total = _estimate_rows(path)
-    except Exception:  # a broken .xlsx: reported in Chinese below, when its header is read
+    except Exception:  # a broken or refused .xlsx: reported in Chinese below, when its header is read
         total = 0
     SettlementImport.objects.filter(pk=job.pk).exclude(status=SettlementImport.Status.DONE).update(
         status=SettlementImport.Status.RUNNING, rows_total=total)

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fundportal.audit import records_actor
+from fundportal.dates import PERSONAL, date_range_error
 
 from .models import InsuredPerson
 
@@ -13,6 +14,8 @@ from .models import InsuredPerson
 def death_validate(*, is_deceased: bool, died_on: dt.date | None) -> None:
     if is_deceased and died_on and died_on > timezone.localdate():
         raise ValidationError({"died_on": "死亡日期不能晚于今天"})
+    if is_deceased and (error := date_range_error(died_on, PERSONAL, "死亡日期")):
+        raise ValidationError({"died_on": error})
     if not is_deceased and died_on:
         raise ValidationError({"died_on": "未死亡的人员不应填写死亡日期"})
 

@@ -15,8 +15,9 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from fundportal.audit import records_actor
-from fundportal.dates import add_working_days
+from fundportal.dates import BUSINESS, add_working_days, date_range_error
 from fundportal.models import Region
+from fundportal.validators import column_errors
 
 from .access import require
 from .models import (Application, EligibilityCategory, HouseholdMember, InsuredPerson, OverdueCount, ReviewCase,
@@ -177,6 +178,10 @@ def review_case_verify(*, case: ReviewCase, acting_user, household: list[dict], 
         errors["visited_on"] = "请填写入户核查日期"
     elif visited_on > timezone.localdate():
         errors["visited_on"] = "入户核查日期不能晚于今天"
+    elif error := date_range_error(visited_on, BUSINESS, "入户核查日期"):
+        errors["visited_on"] = error  # a visit before the fund existed is a typing error
+    errors.update(column_errors(ReviewCase, household_income=household_income, assets=assets, housing=housing,
+                                notes=notes))
     if household_income is None or household_income < 0:
         errors["household_income"] = "请填写家庭年收入（不能为负数）"
     if errors:

@@ -12,13 +12,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportMixin
 
-from fundportal.admin_utils import NoStoreMixin, adopt_saved, no_store
+from fundportal.admin_utils import NoStoreMixin, adopt_saved, error_text, no_store
+from fundportal.dates import SCHEDULE, DateRangeValidator
 from fundportal.history_admin import HistoryAdmin
 from fundportal.masking import mask_phone, mask_resident_id
 from fundportal.services import export_log_record
 
 from . import pdf, selectors, services
-from .forms import FiscalBillForm, ReasonForm
+from .forms import DonationImportForm, FiscalBillForm, ReasonForm
 from .models import Campaign, Donation, Donor, Pledge, PledgeInstalment, Receipt
 from .resources import IMPORT_FORMATS, DonationExportResource, DonationImportResource
 
@@ -103,7 +104,8 @@ class InstalmentInline(admin.TabularInline):
 
 class PledgeAddForm(forms.ModelForm):
     instalment_count = forms.IntegerField(label=_("分期数"), min_value=1, max_value=120, initial=1)
-    first_due_on = forms.DateField(label=_("首期应到日期"), widget=admin.widgets.AdminDateWidget)
+    first_due_on = forms.DateField(label=_("首期应到日期"), widget=admin.widgets.AdminDateWidget,
+                                   validators=[DateRangeValidator(SCHEDULE, _("首期应到日期"))])
     months_between = forms.IntegerField(label=_("每期间隔（月）"), min_value=1, max_value=60, initial=12)
 
     class Meta:
@@ -168,21 +170,29 @@ DONATION_FIELDS = ["donor", "is_anonymous", "amount", "received_on", "channel", 
 class DonationForm(forms.ModelForm):
     # A fresh key per rendered form: submitting the same form twice records the money once.
     submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+    acting_user = None  # set per request by DonationAdmin.get_form: submission keys are per user
 
     class Meta:
         model = Donation
         fields = DONATION_FIELDS
 
+    def _resubmitted(self, key) -> bool:
+        return key is not None and selectors.donation_for_submission(user=self.acting_user, key=key) is not None
+
     def clean(self):
         data = super().clean()
         key = data.get("submission_key")
-        if key is not None and Donation.objects.filter(idempotency_key=key).exists():
-            return data  # a resubmission: donation_record returns the donation already recorded
+        if self._resubmitted(key):
+            return data  # a resubmission: donation_record answers with the donation already recorded
         if not self.errors:
             # The service's own rules, run here so a refusal shows on the form and nothing is written.
             try:
-                services.donation_validate(**{k: data.get(k) for k in DONATION_FIELDS if k != "note"})
+                services.donation_validate(**{k: data.get(k) for k in DONATION_FIELDS})
             except ValidationError as exc:
+                if self._resubmitted(key):
+                    # A twin submission committed meanwhile (its bank reference is now taken):
+                    # this one gets the twin's answer, not a refusal.
+                    return data
                 for field, errors in exc.error_dict.items():
                     self.add_error(field if field in self.fields else None, errors)
         return data
@@ -221,6 +231,13 @@ class DonationAdmin(NoStoreMixin, ImportMixin, ExportMixin, HistoryAdmin):
     import_template_name = "admin/donations/donation/import.html"
     import_formats = IMPORT_FORMATS
     change_form_template = "admin/donations/donation/change_form.html"
+
+    import_form_class = DonationImportForm
+
+    def add_data_read_fail_error_to_form(self, form, exc):
+        # import-export's own message names only the exception's class, in English.
+        form.add_error("import_file", error_text(exc) if isinstance(exc, ValidationError)
+                       else "无法读取该文件：请确认所选格式与文件一致（CSV 或 .xlsx），且文件未损坏")
 
     def get_import_resource_classes(self, request):
         return [DonationImportResource]
@@ -271,16 +288,37 @@ class DonationAdmin(NoStoreMixin, ImportMixin, ExportMixin, HistoryAdmin):
     def receipt_number(self, donation):
         return donation.valid_receipt_number()
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"acting_user": request.user}) if not change else form
+
+    def add_view(self, request, form_url="", extra_context=None):
+        try:
+            return super().add_view(request, form_url, extra_context)
+        except services.IdempotencyConflict as exc:
+            # The same form sent again with other values (back button, edit, send): nothing new is
+            # recorded; the clerk is told and sent to the donation the form recorded first.
+            messages.error(request, error_text(exc))
+            return HttpResponseRedirect(reverse("admin:donations_donation_change", args=[exc.params["donation"].pk]))
+
     def save_model(self, request, obj, form, change):
         if change:
             return  # a recorded donation is never edited: cancel it and record it again
         data = form.cleaned_data
         adopt_saved(obj, services.donation_record(acting_user=request.user, idempotency_key=data["submission_key"],
-                                             **{k: data[k] for k in DONATION_FIELDS}))
+                                                  **{k: data[k] for k in DONATION_FIELDS}))
+
+    def log_addition(self, request, obj, message):
+        if not getattr(obj, "replayed", False):  # a resubmission added nothing
+            return super().log_addition(request, obj, message)
 
     def response_add(self, request, obj, post_url_continue=None):
         # Straight to the recorded donation: its receipt number and code are what the clerk needs next.
-        messages.success(request, f"已登记捐赠并开具收据 {', '.join(r.number for r in obj.receipts.all())}。")
+        numbers = ", ".join(r.number for r in obj.receipts.all())
+        if getattr(obj, "replayed", False):
+            messages.info(request, f"这张表单已经提交过：捐赠已登记，收据 {numbers}，没有重复登记。")
+        else:
+            messages.success(request, f"已登记捐赠并开具收据 {numbers}。")
         return HttpResponseRedirect(reverse("admin:donations_donation_change", args=[obj.pk]))
 
     def get_urls(self):

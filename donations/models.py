@@ -160,7 +160,10 @@ class Donation(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT,
                                     related_name="+")
     # One per form submission or API request: a double click or a retry finds the first donation.
-    idempotency_key = models.UUIDField(_("提交标识"), null=True, blank=True, unique=True, editable=False)
+    # Scoped to the user who sent it (like Stripe's keys): another user's key is another request.
+    idempotency_key = models.UUIDField(_("提交标识"), null=True, blank=True, editable=False)
+    # What the request asked for (a hash of its fields): the same key with other fields is a conflict.
+    request_fingerprint = models.CharField(_("提交内容摘要"), max_length=64, blank=True, editable=False)
 
     history = HistoricalRecords(get_user=history_user)
 
@@ -177,6 +180,9 @@ class Donation(models.Model):
             models.UniqueConstraint(fields=["bank_reference"], condition=~Q(bank_reference=""),
                                     name="donation_bank_reference_unique",
                                     violation_error_message=_("该银行流水号已登记过")),
+            models.UniqueConstraint(fields=["recorded_by", "idempotency_key"],
+                                    condition=Q(idempotency_key__isnull=False),
+                                    name="donation_idempotency_key_per_user"),
         ]
         indexes = [models.Index(fields=["received_on"], name="donation_received_idx")]
 
@@ -298,3 +304,19 @@ class FiscalBill(models.Model):
 
     def __str__(self):
         return self.bill_number
+
+
+class RateLimitCounter(models.Model):
+    """A rate-limit window's count, kept here only while the shared cache (Redis) is down: the
+    public receipt look-up stays limited through an outage instead of opening up."""
+
+    key = models.CharField(max_length=200, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("限流计数")
+        verbose_name_plural = _("限流计数")
+
+    def __str__(self):
+        return f"{self.key}: {self.count}"

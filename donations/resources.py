@@ -5,6 +5,7 @@ ledger entry and receipt included. The admin's preview runs the same code in a t
 that is rolled back, so a cancelled import writes nothing, and any row error blocks the
 confirm step for the whole file.
 """
+import io
 import re
 
 from django.core.exceptions import ValidationError
@@ -17,6 +18,7 @@ from fundportal.identifiers import validate_resident_id
 from fundportal.money import parse_money
 from fundportal.csvsafe import safe_cell
 from fundportal.text import clean_code, decode_spreadsheet_text, to_half_width
+from fundportal.uploads import SMALL_XLSX, xlsx_check
 
 from . import services
 from .models import Campaign, Donation, Donor
@@ -44,7 +46,16 @@ class ChineseCSV(base_formats.CSV):
         return super().create_dataset(in_stream, **kwargs)
 
 
-IMPORT_FORMATS = [ChineseCSV, base_formats.XLSX]
+class CheckedXLSX(base_formats.XLSX):
+    """.xlsx checked before openpyxl reads it: a small file may unpack to gigabytes."""
+
+    def create_dataset(self, in_stream):
+        xlsx_check(io.BytesIO(in_stream), SMALL_XLSX)
+        return super().create_dataset(in_stream)
+
+
+IMPORT_FORMATS = [ChineseCSV, CheckedXLSX]
+MAX_IMPORT_BYTES = 10 << 20  # tens of thousands of rows: far more than a year of donations
 
 
 class MoneyWidget(widgets.Widget):

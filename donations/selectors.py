@@ -74,3 +74,9 @@ def income_total(*, date_from: dt.date | None = None, date_to: dt.date | None = 
     if date_to:
         qs = qs.filter(received_on__lte=date_to)
     return qs.aggregate(total=Sum("amount"))["total"] or ZERO
+
+
+def donation_for_submission(*, user, key) -> Donation | None:
+    """The donation this user recorded with this submission (idempotency) key, if any: keys are
+    per user, so another user's key finds nothing."""
+    return Donation.objects.filter(recorded_by=user, idempotency_key=key).first()

@@ -1,21 +1,26 @@
 """Every write on the income side. Views, admin, import and API only call these."""
 import calendar
 import datetime as dt
+import hashlib
+import json
 import secrets
 import uuid
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
 from fundportal.audit import records_actor
+from fundportal.dates import SCHEDULE, date_range_error
 from fundportal.identifiers import validate_resident_id, validate_uscc
 from fundportal.models import LedgerEntry
-from fundportal.money import to_money
-from fundportal.services import ledger_post_income, ledger_reverse
+from fundportal.money import MONEY_MAX, to_money
+from fundportal.validators import column_errors
+from fundportal.services import fund_account_main, ledger_post_income, ledger_reverse
 
+from . import selectors
 from .models import (
     Campaign, Donation, Donor, FiscalBill, Pledge, PledgeInstalment, Receipt, ReceiptPrint, ReceiptSequence,
 )
@@ -131,10 +136,15 @@ def pledge_create(*, donor: Donor, total: Decimal, signed_on: dt.date,
                   campaign: Campaign | None = None, note: str = "") -> Pledge:
     """Record a pledge and its schedule. Instalments must add up to the total exactly."""
     total = to_money(total)
+    if errors := column_errors(Pledge, total=total, signed_on=signed_on, note=note):
+        raise ValidationError(errors)
     if total <= 0:
         raise ValidationError({"total": "认捐总额必须大于零"})
     if not instalments:
         raise ValidationError("请填写分期计划")
+    if problems := [error for due_on, _amount in instalments
+                    if (error := date_range_error(due_on, SCHEDULE, "分期应到日期"))]:
+        raise ValidationError(problems[:3])
     amounts = [to_money(amount) for _due, amount in instalments]
     if any(amount <= 0 for amount in amounts):
         raise ValidationError("每期金额必须大于零")
@@ -163,13 +173,18 @@ def pledge_update_note(*, pledge: Pledge, note: str, acting_user) -> Pledge:
 
 def donation_validate(*, amount: Decimal, received_on: dt.date, donor: Donor | None, is_anonymous: bool,
                       bank_reference: str, channel: str, giver_count: int,
-                      instalment: PledgeInstalment | None, campaign: Campaign | None = None) -> None:
+                      instalment: PledgeInstalment | None, campaign: Campaign | None = None, note: str = "") -> None:
     """The rules a donation must pass before it is recorded (also run by the admin form)."""
     amount = to_money(amount)
     bank_reference = (bank_reference or "").strip()
-    errors = {}
+    # The columns' own limits (lengths, digits, the count's range, the date's range): nothing the
+    # database would refuse goes further. The more particular rules below replace a field's message.
+    errors = column_errors(Donation, amount=amount, received_on=received_on, bank_reference=bank_reference,
+                           giver_count=giver_count, note=note)
     if amount <= 0:
         errors["amount"] = "捐赠金额必须大于零"
+    elif amount > (room := MONEY_MAX - fund_account_main().balance):
+        errors["amount"] = f"金额过大：基金余额最多还能记入 {room:,} 元，请核对金额"
     if received_on > timezone.localdate():
         errors["received_on"] = "到账日期不能晚于今天：收据只能在款项到账后开具"
     if donor is None and not is_anonymous:
@@ -180,7 +195,8 @@ def donation_validate(*, amount: Decimal, received_on: dt.date, donor: Donor | N
         errors["giver_count"] = "捐赠人数至少为 1"
     if channel in (Donation.Channel.BANK_TRANSFER, Donation.Channel.ONLINE) and not bank_reference:
         errors["bank_reference"] = "银行转账和网络支付请填写流水号（交易单号），便于对账"
-    if bank_reference and (existing := Donation.objects.filter(bank_reference=bank_reference).first()):
+    if bank_reference and "bank_reference" not in errors and (
+            existing := Donation.objects.filter(bank_reference=bank_reference).first()):
         errors["bank_reference"] = f"流水号 {bank_reference} 已登记过（{existing}），同一笔款项不能重复登记"
     if instalment is not None and (donor is None or instalment.pledge.donor_id != donor.pk):
         errors["instalment"] = "所选认捐分期不属于该捐赠方"
@@ -196,6 +212,51 @@ def _instalment_outstanding(instalment: PledgeInstalment) -> Decimal:
     return instalment.amount - (received or Decimal("0"))
 
 
+class IdempotencyConflict(ValidationError):
+    """An idempotency key this user already sent with other fields (IETF draft
+    "The Idempotency-Key HTTP Header Field": a reuse with a different payload is refused, 422)."""
+
+
+def _request_fingerprint(**fields) -> str:
+    """A hash of what a recording asks for, normalised (500 and 500.00 are the same amount)."""
+    def canonical(value):
+        if isinstance(value, models.Model):
+            return value.pk
+        if isinstance(value, Decimal):
+            return str(to_money(value))
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, str):
+            return value.strip()
+        return value
+
+    text = json.dumps({name: canonical(value) for name, value in sorted(fields.items())}, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _lock_submission(*, acting_user, idempotency_key: uuid.UUID) -> None:
+    """Concurrent requests with one key queue here until the first has committed, so each then
+    finds its donation (instead of tripping over the bank reference or the key's constraint).
+    SQLite's IMMEDIATE transactions already run one writer at a time."""
+    if connection.vendor != "postgresql":
+        return
+    digest = hashlib.blake2b(f"donation:{acting_user.pk}:{idempotency_key}".encode(), digest_size=8).digest()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest, "big", signed=True)])
+
+
+def _replay(*, existing: Donation, fingerprint: str) -> Donation:
+    # Rows recorded before fingerprints were kept have none: they answer as before.
+    if existing.request_fingerprint and existing.request_fingerprint != fingerprint:
+        raise IdempotencyConflict(
+            "该提交标识（Idempotency-Key）已用于登记另一笔内容不同的捐赠（%(donation)s）；"
+            "重试请原样提交，新的捐赠请使用新的提交标识",
+            code="idempotency_conflict", params={"donation": existing},
+        )
+    existing.replayed = True
+    return existing
+
+
 @records_actor
 @transaction.atomic
 def donation_record(*, amount: Decimal, received_on: dt.date, channel: str, acting_user,
@@ -205,34 +266,41 @@ def donation_record(*, amount: Decimal, received_on: dt.date, channel: str, acti
                     idempotency_key: uuid.UUID | None = None) -> Donation:
     """Money has arrived: record it, post the income, and issue its receipt, all or nothing.
 
-    The same `idempotency_key` twice (a double click, a retried request) returns the first
-    donation instead of recording the money again.
+    The same `idempotency_key` twice from the same user with the same fields (a double click, a
+    retried request) returns the first donation, marked `replayed`; with other fields it is an
+    IdempotencyConflict. Keys are per user: another user's key records nothing of theirs.
     """
-    if idempotency_key is not None and (existing := Donation.objects.filter(idempotency_key=idempotency_key).first()):
-        return existing
     amount = to_money(amount)
     bank_reference = (bank_reference or "").strip()
+    fingerprint = _request_fingerprint(
+        amount=amount, received_on=received_on, channel=channel, donor=donor, is_anonymous=is_anonymous,
+        bank_reference=bank_reference, campaign=campaign, giver_count=giver_count, instalment=instalment,
+        note=note)
+    if idempotency_key is not None:
+        _lock_submission(acting_user=acting_user, idempotency_key=idempotency_key)
+        if existing := selectors.donation_for_submission(user=acting_user, key=idempotency_key):
+            return _replay(existing=existing, fingerprint=fingerprint)
     if instalment is not None:
         # Two clerks matching money to the same instalment queue here, so it is never overpaid.
         instalment = PledgeInstalment.objects.select_for_update().get(pk=instalment.pk)
     donation_validate(amount=amount, received_on=received_on, donor=donor, is_anonymous=is_anonymous,
                       bank_reference=bank_reference, channel=channel, giver_count=giver_count,
-                      instalment=instalment)
+                      instalment=instalment, note=note)
     try:
         with transaction.atomic():
             donation = Donation.objects.create(
                 donor=donor, is_anonymous=is_anonymous or donor is None, amount=amount, received_on=received_on,
                 channel=channel, bank_reference=bank_reference, campaign=campaign, giver_count=giver_count,
                 instalment=instalment, note=note, recorded_by=acting_user, idempotency_key=idempotency_key,
+                request_fingerprint=fingerprint if idempotency_key is not None else "",
             )
     except IntegrityError as exc:
-        # A concurrent submission won the race on the same bank reference or submission key.
-        if idempotency_key is not None and Donation.objects.filter(idempotency_key=idempotency_key).exists():
-            raise ValidationError("这张表单刚刚已经提交过，请在捐赠列表中查看") from exc
+        # A concurrent submission won the race on the same bank reference.
         raise ValidationError({"bank_reference": f"银行流水号 {bank_reference} 刚刚已被他人登记，同一笔款项不能重复登记"}) from exc
     ledger_post_income(amount=amount, source=donation, memo=f"捐赠收入：{donation.donor_display}",
                        acting_user=acting_user, booked_on=received_on)
     receipt_issue(donation=donation, acting_user=acting_user)
+    donation.replayed = False
     return donation
 
 

@@ -8,7 +8,10 @@ class FundportalConfig(AppConfig):
     verbose_name = _("基础设置与基金账本")
 
     def ready(self):
+        from .dates import install_date_ranges
         from .roles import roles_sync_on_migrate
+
+        install_date_ranges()  # every model date field gets its range (fundportal/dates.py)
 
         # After every migrate (and test-database flush): groups hold exactly the table's permissions.
         post_migrate.connect(roles_sync_on_migrate, dispatch_uid="fundportal_roles_sync")

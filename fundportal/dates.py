@@ -2,6 +2,12 @@
 Excel serial numbers (44625) and real date cells."""
 import datetime as dt
 import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.deconstruct import deconstructible
 
 from .text import to_half_width
 
@@ -48,3 +54,108 @@ def add_working_days(day: dt.date, days: int) -> dt.date:
         if day.weekday() < 5:
             days -= 1
     return day
+
+
+# ------------------------------------------------------------------------------ date ranges
+#
+# Every DateField of every model has a range, by what kind of date it is (DATE_KINDS below; a test
+# walks the models and fails for a date field missing from it). The bounds come from two settings:
+# FUND_START_DATE (the fund's first day) and DATA_EARLIEST_DATE (the earliest medical-insurance
+# data the fund may import).
+
+@dataclass(frozen=True)
+class DateKind:
+    name: str
+    earliest: str  # "fund", "data" or an ISO date
+    latest_years: int = 0  # 0: not after today; n: up to n years ahead (schedules)
+
+    def bounds(self, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+        today = today or timezone.localdate()
+        earliest = {"fund": lambda: settings.FUND_START_DATE, "data": lambda: settings.DATA_EARLIEST_DATE}.get(
+            self.earliest, lambda: dt.date.fromisoformat(self.earliest))()
+        latest = today.replace(year=today.year + self.latest_years, day=min(today.day, 28)) \
+            if self.latest_years else today
+        return earliest, latest
+
+
+# Gifts received, payments made, visits, meetings: on or after the fund's first day, never ahead.
+BUSINESS = DateKind("business", earliest="fund")
+# Plans (instalments due, campaigns, deadlines, statement periods): from the fund's first day, up
+# to 30 years ahead (a pledge of yearly instalments over decades).
+SCHEDULE = DateKind("schedule", earliest="fund", latest_years=30)
+# Medical-insurance data and invoices: from the earliest data year the fund imports, never ahead.
+SETTLEMENT = DateKind("settlement", earliest="data")
+# Births and deaths: a real person's (identity numbers start with births from 1890).
+PERSONAL = DateKind("personal", earliest="1890-01-01")
+
+DATE_KINDS: dict[str, DateKind] = {
+    "fundportal.LedgerEntry.booked_on": BUSINESS,
+    "donations.Campaign.starts_on": SCHEDULE,
+    "donations.Campaign.ends_on": SCHEDULE,
+    "donations.Pledge.signed_on": BUSINESS,
+    "donations.PledgeInstalment.due_on": SCHEDULE,
+    "donations.Donation.received_on": BUSINESS,
+    "donations.Receipt.received_on": BUSINESS,
+    "assistance.InsuredPerson.birth_date": PERSONAL,
+    "assistance.InsuredPerson.died_on": PERSONAL,
+    "assistance.SettlementRecord.settled_on": SETTLEMENT,
+    "assistance.ReviewCase.due_on": SCHEDULE,
+    "assistance.ReviewCase.visited_on": BUSINESS,
+    "assistance.OverdueCount.day": BUSINESS,
+    "assistance.ExtraCost.paid_on": SETTLEMENT,
+    "assistance.Meeting.held_on": BUSINESS,
+    "assistance.BankResultLine.booked_on": BUSINESS,
+    "disclosure.Statement.period_start": SCHEDULE,
+    "disclosure.Statement.period_end": SCHEDULE,
+}
+
+
+def _shown(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def date_range_error(value: dt.date | None, kind: DateKind, label: str = "日期") -> str | None:
+    """The Chinese refusal of a date outside its kind's range, or None."""
+    if value is None:
+        return None
+    earliest, latest = kind.bounds()
+    if earliest <= value <= latest:
+        return None
+    start = {"fund": "（基金设立之日）", "data": "（可导入数据的最早日期）"}.get(kind.earliest, "")
+    end = "今天" if not kind.latest_years else _shown(latest)
+    return f"{label}“{value.isoformat()}”不在合理范围内：应在 {_shown(earliest)}{start}至 {end} 之间"
+
+
+@deconstructible
+class DateRangeValidator:
+    """A model or form field's range, by kind; the bounds are read when a value is checked, so
+    "today" is always today and the settings can change."""
+
+    def __init__(self, kind: DateKind, label: str = "日期"):
+        self.kind, self.label = kind, label
+
+    def __call__(self, value) -> None:
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        if isinstance(value, dt.date) and (message := date_range_error(value, self.kind, str(self.label))):
+            raise ValidationError(message, code="date_range")
+
+    def __eq__(self, other):
+        return isinstance(other, DateRangeValidator) and (self.kind, str(self.label)) == (other.kind, str(other.label))
+
+
+def install_date_ranges() -> None:
+    """Give each model DateField its range (once the apps are ready): as a default validator, so
+    model forms, full_clean(), column_errors() and ModelInputSerializer all apply it — and, not
+    being a `validators=` argument, it changes no migration."""
+    from django.apps import apps
+
+    for label, kind in DATE_KINDS.items():
+        app_label, model_name, field_name = label.split(".")
+        try:
+            field = apps.get_model(app_label, model_name)._meta.get_field(field_name)
+        except LookupError:
+            continue  # an app left out of INSTALLED_APPS
+        validator = DateRangeValidator(kind, label=field.verbose_name)
+        field.default_validators = [*type(field).default_validators, validator]
+        field.__dict__.pop("validators", None)  # the cached list, if anything read it already

@@ -9,6 +9,9 @@ from .text import to_half_width
 MONEY_MAX_DIGITS = 14
 MONEY_PLACES = Decimal("0.01")
 ZERO = Decimal("0.00")
+# The largest amount a MoneyField column holds (999,999,999,999.99): anything above is refused
+# before the database sees it, never left to a numeric overflow (a 500).
+MONEY_MAX = Decimal(10) ** (MONEY_MAX_DIGITS - 2) - MONEY_PLACES
 
 
 class MoneyField(models.DecimalField):
@@ -60,6 +63,11 @@ def parse_money(text: str | int | Decimal) -> Decimal:
     if amount != amount.quantize(MONEY_PLACES):
         raise ValueError(f"金额“{text}”超过两位小数")
     return to_money(amount)
+
+
+def money_fits(amount: Decimal) -> bool:
+    """Whether an amount (a balance, a sum) still fits a MoneyField column."""
+    return -MONEY_MAX <= amount <= MONEY_MAX
 
 
 def amount_in_capitals(amount: Decimal) -> str:

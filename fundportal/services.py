@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from .audit import records_actor
 from .models import ExportLog, FundAccount, LedgerEntry
-from .money import to_money
+from .money import MONEY_MAX, money_fits, to_money
 
 MAIN_FUND_CODE = "main"
 MAIN_FUND_NAME = "慈善医疗救助共富基金"
@@ -18,6 +18,10 @@ MAIN_FUND_NAME = "慈善医疗救助共富基金"
 
 class InsufficientFunds(ValidationError):
     pass
+
+
+class FundOverflow(ValidationError):
+    """An amount whose posting would overflow the balance column: refused before the database."""
 
 
 def fund_account_main() -> FundAccount:
@@ -46,6 +50,11 @@ def _post(*, account: FundAccount, kind: str, amount: Decimal, source: models.Mo
         raise InsufficientFunds(
             "基金余额不足：当前余额 %(balance)s 元，本笔需支出 %(amount)s 元",
             code="insufficient_funds", params={"balance": locked.balance, "amount": -amount},
+        )
+    if not money_fits(new_balance):
+        raise FundOverflow(
+            "金额过大：入账后基金余额将超过系统可记录的上限 %(max)s 元，请核对金额",
+            code="fund_overflow", params={"max": f"{MONEY_MAX:,}"},
         )
     entry = LedgerEntry.objects.create(
         account=locked, kind=kind, amount=amount, balance_after=new_balance,

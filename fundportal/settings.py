@@ -210,6 +210,11 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
+# Date ranges (fundportal/dates.py): business dates (gifts, payments, visits, meetings) not before
+# the fund's first day; settlement data and invoices not before the earliest data the fund imports.
+FUND_START_DATE = dt.date.fromisoformat(env.str("FUND_START_DATE", default="2023-01-01"))
+DATA_EARLIEST_DATE = dt.date.fromisoformat(env.str("DATA_EARLIEST_DATE", default="2015-01-01"))
+
 # Public receipt look-ups: failures per IP before the page answers 429.
 RECEIPT_LOOKUP_RATE = env.str("RECEIPT_LOOKUP_RATE", default="10/m")
 RECEIPT_DOWNLOAD_RATE = env.str("RECEIPT_DOWNLOAD_RATE", default="20/m")

@@ -22,11 +22,12 @@ from pathlib import Path
 import polars as pl
 
 from .columns import ImportFileError
-from .reader import detect_encoding, is_xlsx, iter_rows
+from .reader import MAX_LINE_CHARS, bounded_lines, csv_error, detect_encoding, is_xlsx, iter_rows, line_too_long
 from .rules import cell_text
 
 PIECE_BYTES = 4 << 20  # ≈ 27,000 rows of a typical export: polars' working set stays near 100 MB
 ROWS_PER_BATCH = 50_000  # rows read by Python (.xlsx, the exact CSV path) per batch
+MAX_RECORD_BYTES = 4 * MAX_LINE_CHARS  # one record (quoted cells may hold line ends): beyond, refused
 # Python's str.isspace() characters (none lies above U+3000): a cell of only these is blank.
 WHITESPACE = "".join(chr(code) for code in range(0x3001) if chr(code).isspace())
 
@@ -64,6 +65,8 @@ def _csv_batches(path: Path, width: int, encoding: str) -> Iterator[Batch]:
         head = b""
         try:
             while (start := _record_end(head, first=True)) is None:  # just past the header record
+                if len(head) > MAX_RECORD_BYTES:
+                    raise line_too_long()
                 more = handle.read(PIECE_BYTES)
                 if not more:
                     return  # a header and nothing else
@@ -91,6 +94,8 @@ def _csv_batches(path: Path, width: int, encoding: str) -> Iterator[Batch]:
                 yield from _exact_stream(handle, width, encoding, row_no)
                 return
             if cut is None:  # a record longer than the buffer (a very long quoted cell): read on
+                if len(buffer) > MAX_RECORD_BYTES:
+                    raise line_too_long()  # a record no settlement file has: memory stays bounded
                 carry = buffer
                 continue
             piece, carry = buffer[:cut], buffer[cut:]
@@ -206,11 +211,11 @@ def _exact_stream(handle, width: int, encoding: str, first: int, *, after_header
 
 def _csv_reader(text) -> Iterator[list[str]]:
     try:
-        yield from csv.reader(text)
+        yield from csv.reader(bounded_lines(text))
     except UnicodeDecodeError as exc:
         raise ImportFileError("文件编码无法识别：请保存为 UTF-8 或 GBK 编码的 CSV，或 .xlsx") from exc
     except csv.Error as exc:
-        raise ImportFileError(f"CSV 格式错误：{exc}") from exc
+        raise csv_error(exc) from exc
 
 
 # ------------------------------------------------------------------------------------------ rows

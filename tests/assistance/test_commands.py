@@ -59,7 +59,7 @@ def test_import_settlements_refuses_a_missing_file_an_unknown_user_and_a_bad_yea
         _call("import_settlements", str(tmp_path / "nope.csv"), "--year", str(YEAR), "--user", "msb")
     with pytest.raises(CommandError, match="找不到导入人"):
         _call("import_settlements", str(_year_file(tmp_path)), "--year", str(YEAR), "--user", "nobody")
-    with pytest.raises(CommandError, match="年度应在 2000 至"):
+    with pytest.raises(CommandError, match="年度应在 2015 至"):  # DATA_EARLIEST_DATE's year
         _call("import_settlements", str(_year_file(tmp_path)), "--year", "1999", "--user", "msb")
     assert not SettlementImport.objects.exists()
 

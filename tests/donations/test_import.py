@@ -165,3 +165,29 @@ def test_only_finance_may_import(client, auditor, clerk):
 def test_a_fractional_giver_count_is_refused(finance_client):
     preview = _preview(finance_client, _csv([["", "", "", "300", "2023-07-05", "现金", "", "", "1.5", ""]]))
     assert "不是整数" in preview.content.decode() and not Donation.objects.exists()
+
+
+@pytest.mark.parametrize("kind", ["inline cell", "shared string"])
+def test_an_xlsx_that_unpacks_to_hundreds_of_mb_is_refused_before_reading_naming_the_limit(finance_client, kind):
+    from tests.core.xlsx_bombs import bomb
+
+    upload = io.BytesIO(bomb(kind).read_bytes())
+    upload.name = "donations.xlsx"
+    preview = _preview(finance_client, upload, extension="xlsx")
+    body = preview.content.decode()
+    assert preview.status_code == 200 and "解压后为 300.0" in body and "超过上限 64.0" in body
+    assert "result" not in preview.context and not Donation.objects.exists()
+
+
+def test_an_import_file_over_the_size_limit_is_refused_before_it_is_read(finance_client):
+    upload = io.BytesIO(b"a" * (10 * 1024 * 1024 + 1))
+    upload.name = "donations.csv"
+    body = _preview(finance_client, upload).content.decode()
+    assert "导入文件为 10.0" in body and "超过上限 10.0" in body and not Donation.objects.exists()
+
+
+def test_an_import_row_over_a_columns_limit_is_a_row_error_not_a_server_error(finance_client):
+    preview = _preview(finance_client, _csv([["", "", "", "300", "2023-07-05", "现金", "R" * 65, "", "1", "备" * 201]]))
+    assert preview.status_code == 200
+    body = preview.content.decode()
+    assert "64" in body and "200" in body and not Donation.objects.exists()
