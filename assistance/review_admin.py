@@ -8,6 +8,7 @@ import datetime as dt
 import io
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -63,7 +64,7 @@ class RunFilter(admin.SimpleListFilter):
 
 @admin.register(ReviewCase)
 class ReviewCaseAdmin(NoStoreMixin, admin.ModelAdmin):
-    list_display = ("masked_name", "masked_id", "region", "year_plain", "state", "due", "category", "source")
+    list_display = ("masked_name", "masked_id", "region", "year", "state", "due", "category", "source")
     list_filter = ("state", OverdueFilter, TownFilter, RunFilter, "category", "source")
     list_select_related = ("person", "region", "category")
     search_fields = ("person__name__exact",)
@@ -73,7 +74,7 @@ class ReviewCaseAdmin(NoStoreMixin, admin.ModelAdmin):
     actions = ["dispatch_selected", "assign_selected", "export_selected"]
     change_form_template = "admin/assistance/reviewcase/change_form.html"
     change_list_template = "admin/assistance/reviewcase/change_list.html"
-    fields = ("person_name", "person_resident_id", "year_plain", "region", "source", "state", "state_since", "due",
+    fields = ("person_name", "person_resident_id", "year", "region", "source", "state", "state_since", "due",
               "household_income", "assets", "housing", "notes", "visited_on", "verified_by", "verified_at",
               "return_reason", "category", "decision_reason", "determined_by", "determined_at", "figures")
     readonly_fields = fields
@@ -106,10 +107,6 @@ class ReviewCaseAdmin(NoStoreMixin, admin.ModelAdmin):
     def person_resident_id(self, case):
         return case.person.resident_id
 
-    @admin.display(description=_("年度"), ordering="year")
-    def year_plain(self, case):
-        return str(case.year)
-
     @admin.display(description=_("办理期限"), ordering="due_on")
     def due(self, case):
         if case.due_on is None:
@@ -127,7 +124,7 @@ class ReviewCaseAdmin(NoStoreMixin, admin.ModelAdmin):
         return f"个人自付 {target.out_of_pocket:,.2f} 元，医疗总费用 {target.total_cost:,.2f} 元，结算 {target.settlement_count} 次"
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        case = get_object_or_404(self.get_queryset(request), pk=object_id) if object_id else None
+        case = self.get_object(request, unquote(object_id)) if object_id else None  # 404 if malformed, missing, elsewhere
         extra = {"moves": _moves_for(request.user, case) if case else [],
                  "household": case.household.all() if case else []}
         return super().changeform_view(request, object_id, form_url, {**(extra_context or {}), **extra})

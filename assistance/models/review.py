@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 from fundportal.audit import history_user
 from fundportal.models import Region
 from fundportal.money import MoneyField
+from fundportal.years import YearField
 
 from .settlements import InsuredPerson, WarningTarget
 
@@ -65,7 +66,7 @@ class ReviewCase(models.Model):
 
     person = models.ForeignKey(InsuredPerson, verbose_name=_("对象"), on_delete=models.PROTECT,
                                related_name="review_cases")
-    year = models.PositiveSmallIntegerField(_("年度"), help_text=_("医疗费用所属年度"))
+    year = YearField(_("年度"), help_text=_("医疗费用所属年度"))
     region = models.ForeignKey(Region, verbose_name=_("所属区域"), on_delete=models.PROTECT, related_name="+",
                                help_text=_("乡镇（街道）或村（社区）：决定哪些民政人员能看到此案"))
     source = models.CharField(_("来源"), max_length=12, choices=Source.choices)
