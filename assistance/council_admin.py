@@ -169,6 +169,7 @@ class ResolutionAdmin(NoStoreMixin, admin.ModelAdmin):
             "original": resolution, "items": items, "budget": None if resolution.is_signed else budget_now(),
             "quorum": quorum_for(resolution.meeting), "can_change": can_change,
             "can_sign": can_change and request.user.has_perm("assistance.sign_resolution"),
+            "can_delete": not resolution.is_signed and request.user.has_perm("assistance.delete_resolution"),
             "can_batch": resolution.is_signed and request.user.has_perm("assistance.add_payoutbatch"),
             "batches": resolution.batches.all(), "amended_by": resolution.amended_by.filter(signed_at__isnull=False),
             "totals": _totals(items), "reason_form": ReasonForm(), "title": str(resolution)})
