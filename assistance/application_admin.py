@@ -44,7 +44,8 @@ class ApplicationAdmin(NoStoreMixin, AppendOnlyAdmin):
 
     @admin.display(description=_("收款账户"))
     def account_masked(self, application):
-        return f"{application.account_holder}，{application.bank_name}，{mask_bank_account(application.account_number)}"
+        return (f"{mask_name(application.account_holder)}，{application.bank_name}，"
+                f"{mask_bank_account(application.account_number)}")
 
     @admin.display(description=_("其他医疗费用"))
     def extra(self, application):

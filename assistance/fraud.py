@@ -52,7 +52,7 @@ def checks_for(payout: Payout) -> dict[str, str]:
         found[Kind.SHARED_ACCOUNT] = f"同一账号还用于申请 {'、'.join(sorted(shared)[:5])}，申请人未申报为家庭成员"
     staff = staff_sharing(payout.account_number)
     if staff:
-        found[Kind.STAFF_ACCOUNT] = f"账号与工作人员 {'、'.join(u.username for u in staff[:3])} 登记的本人账号相同"
+        found[Kind.STAFF_ACCOUNT] = f"账号与工作人员 {'、'.join(str(u) for u in staff[:3])} 登记的本人账号相同"
     invoices = {cost.invoice_number.upper() for cost in application.extra_costs.all()}
     # The MSB's numbers are stored as they came: look up each invoice as typed and in lower case
     # (an exact match keeps the settlement index in use on a table of millions of rows).

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from fundportal.audit import history_user
+from fundportal.masking import mask_name
 from fundportal.models import Region
 from fundportal.money import MoneyField
 from fundportal.years import YearField
@@ -93,7 +94,7 @@ class ApplicationMember(models.Model):
         ordering = ["application", "id"]
 
     def __str__(self):
-        return f"{self.name}（{self.relation}）"
+        return f"{mask_name(self.name)}（{self.relation}）"
 
 
 class ExtraCost(models.Model):

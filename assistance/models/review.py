@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from fundportal.audit import history_user
+from fundportal.masking import mask_name
 from fundportal.models import Region
 from fundportal.money import MoneyField
 from fundportal.years import YearField
@@ -125,7 +126,7 @@ class ReviewCase(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.person.name} {self.year}"
+        return f"{self.person} {self.year}"  # the person's label: masked (InsuredPerson.__str__)
 
     @property
     def is_open(self) -> bool:
@@ -152,7 +153,7 @@ class HouseholdMember(models.Model):
                                               name="household_member_income_not_negative")]
 
     def __str__(self):
-        return f"{self.name}（{self.relation}）"
+        return f"{mask_name(self.name)}（{self.relation}）"
 
 
 class StateDeadline(models.Model):

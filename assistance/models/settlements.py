@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from fundportal.audit import history_user
+from fundportal.masking import mask_name
 from fundportal.models import Region
 from fundportal.money import MoneyField
 from fundportal.years import YearField
@@ -52,7 +53,7 @@ class InsuredPerson(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return mask_name(self.name)  # a label (titles, links, the audit trail): masked like every list
 
 
 class SettlementImport(models.Model):
