@@ -1,5 +1,6 @@
 """The MSB's and civil affairs' desks in the admin. Thin: services and selectors do the work."""
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -20,11 +21,6 @@ from .imports import import_progress, settlement_import_create
 from .models import InsuredPerson, ScreeningRun, SettlementImport, SettlementRecord, WarningTarget
 from .people import insured_person_set_deceased
 from .screening import screening_run_create, screening_run_share
-
-
-@admin.display(description=_("年度"), ordering="year")
-def year_plain(obj):
-    return str(obj.year)  # a year is not a quantity: never "2,022"
 
 
 class TownFilter(admin.SimpleListFilter):
@@ -65,13 +61,13 @@ def _context(model_admin, request, **extra):
 
 @admin.register(SettlementImport)
 class SettlementImportAdmin(AppendOnlyAdmin):
-    list_display = ("id", year_plain, "file_name", "status", "rows_imported", "rows_rejected", "seconds",
+    list_display = ("id", "year", "file_name", "status", "rows_imported", "rows_rejected", "seconds",
                     "created_by", "created_at")
     list_filter = ("status", "year")
     list_select_related = ("created_by",)
     show_full_result_count = False
     change_form_template = "admin/assistance/settlementimport/change_form.html"
-    readonly_fields = (year_plain, "file_name", "status", "rows_total", "rows_imported", "rows_rejected",
+    readonly_fields = ("year", "file_name", "status", "rows_total", "rows_imported", "rows_rejected",
                        "rows_unchanged", "people_created", "seconds", "message", "created_by", "created_at",
                        "finished_at")
     fields = readonly_fields
@@ -135,7 +131,7 @@ class SettlementImportAdmin(AppendOnlyAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         extra = {"sample_errors": []}
         if object_id:
-            extra["sample_errors"] = list(SettlementImport.objects.get(pk=object_id).errors.all()[:20])
+            extra["sample_errors"] = list(self.get_object(request, unquote(object_id)).errors.all()[:20])
         return super().changeform_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 
 
@@ -213,13 +209,13 @@ class InsuredPersonAdmin(NoStoreMixin, admin.ModelAdmin):
             years=selectors.person_years(person=person))))
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        years = selectors.person_years(person=InsuredPerson(pk=object_id)) if object_id else []
+        years = selectors.person_years(person=self.get_object(request, unquote(object_id))) if object_id else []
         return super().changeform_view(request, object_id, form_url, {**(extra_context or {}), "years": years})
 
 
 @admin.register(SettlementRecord)
 class SettlementRecordAdmin(NoStoreMixin, AppendOnlyAdmin):
-    list_display = ("settlement_no", year_plain, "settled_on", "person_name", "institution", "total_cost",
+    list_display = ("settlement_no", "year", "settled_on", "person_name", "institution", "total_cost",
                     "out_of_pocket")
     list_filter = (ImportedYearFilter, "in_province")
     list_select_related = ("person",)
@@ -236,7 +232,7 @@ class SettlementRecordAdmin(NoStoreMixin, AppendOnlyAdmin):
 @admin.register(ScreeningRun)
 class ScreeningRunAdmin(admin.ModelAdmin):
     form = ScreeningRunForm
-    list_display = ("id", year_plain, "threshold", "local_only", "exclude_deceased", "status", "target_count",
+    list_display = ("id", "year", "threshold", "local_only", "exclude_deceased", "status", "target_count",
                     "shared_at", "created_by", "created_at")
     list_filter = ("status", "year")
     list_select_related = ("created_by",)
@@ -248,7 +244,7 @@ class ScreeningRunAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        return (year_plain, "threshold", "local_only", "exclude_deceased", "min_settlements", "status", "target_count",
+        return ("year", "threshold", "local_only", "exclude_deceased", "min_settlements", "status", "target_count",
                 "data_fingerprint", "seconds", "message", "created_by", "created_at", "finished_at", "shared_at",
                 "shared_by")
 

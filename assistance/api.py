@@ -42,6 +42,14 @@ class ReviewCaseSerializer(serializers.ModelSerializer):
     def get_resident_id(self, case) -> str:
         return mask_resident_id(case.person.resident_id)
 
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is None or not selectors.sees_household(request.user):  # the MSB: the case's state only
+            for name in selectors.HOUSEHOLD_FIELDS:
+                fields.pop(name, None)
+        return fields
+
 
 class ReviewCaseListApi(ListAPIView):
     """Review cases of the caller's area (masked). Filters: ?state=…&run=…"""
@@ -132,4 +140,4 @@ class ReviewCaseMoveApi(APIView):
             members.is_valid(raise_exception=True)
             data = {**data, "household": members.validated_data}
         case = self.MOVES[move](case, request.user, data)
-        return Response(ReviewCaseSerializer(case).data)
+        return Response(ReviewCaseSerializer(case, context={"request": request}).data)

@@ -1,6 +1,7 @@
 """Applications in the admin: read-only, area-scoped (civil affairs), all for auditors. Clerks work
 in their own workspace (/workspace/); scans open through its logged view."""
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -15,13 +16,13 @@ from .models import Application, DocumentAccess
 
 @admin.register(Application)
 class ApplicationAdmin(NoStoreMixin, AppendOnlyAdmin):
-    list_display = ("number", "masked_name", "masked_id", "region", "year_plain", "state", "submitted_at")
+    list_display = ("number", "masked_name", "masked_id", "region", "year", "state", "submitted_at")
     list_filter = ("state", "year")
     list_select_related = ("person", "region")
     search_fields = ("number__exact",)
     show_full_result_count = False
     paginator = CappedCountPaginator
-    fields = ("number", "masked_name", "masked_id", "region", "year_plain", "state", "review_case", "phone_masked",
+    fields = ("number", "masked_name", "masked_id", "region", "year", "state", "review_case", "phone_masked",
               "account_masked", "insured_out_of_pocket", "other_assistance", "extra", "entered_by", "submitted_at")
     change_form_template = "admin/assistance/application/change_form.html"
     readonly_fields = fields
@@ -37,17 +38,14 @@ class ApplicationAdmin(NoStoreMixin, AppendOnlyAdmin):
     def masked_id(self, application):
         return mask_resident_id(application.person.resident_id)
 
-    @admin.display(description=_("年度"), ordering="year")
-    def year_plain(self, application):
-        return str(application.year)
-
     @admin.display(description=_("联系电话"))
     def phone_masked(self, application):
         return mask_phone(application.phone)
 
     @admin.display(description=_("收款账户"))
     def account_masked(self, application):
-        return f"{application.account_holder}，{application.bank_name}，{mask_bank_account(application.account_number)}"
+        return (f"{mask_name(application.account_holder)}，{application.bank_name}，"
+                f"{mask_bank_account(application.account_number)}")
 
     @admin.display(description=_("其他医疗费用"))
     def extra(self, application):
@@ -56,8 +54,8 @@ class ApplicationAdmin(NoStoreMixin, AppendOnlyAdmin):
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         # Only the scans this user may open (per request: the admin instance is shared).
-        documents = selectors.documents_for_user(user=request.user).filter(application_id=object_id)
-        application = self.get_queryset(request).filter(pk=object_id).first() if object_id else None
+        application = self.get_object(request, unquote(object_id)) if object_id else None
+        documents = selectors.documents_for_user(user=request.user).filter(application=application)
         return super().changeform_view(request, object_id, form_url, {
             **(extra_context or {}), "documents": documents,
             "decision": payment_status(application) if application else None})

@@ -6,7 +6,6 @@ already found them eligible that year — makes the application ready for costin
 transaction, under a lock on the person, so two clerks cannot open two applications for one
 person and year (a partial unique constraint backs this up).
 """
-import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -27,6 +26,7 @@ from fundportal.models import Region
 from .models import (Application, ApplicationMember, ApplicationSequence, Document, DocumentAccess, ExtraCost,
                      InsuredPerson, ReviewCase, SettlementRecord, WarningTarget)
 from .household import household_rows_checked
+from .people import insured_person_get_or_create
 from .review import review_case_open_for_application
 
 MAX_DOCUMENT_BYTES = 10 << 20
@@ -112,7 +112,7 @@ def application_submit(*, acting_user, resident_id: str, name: str, region: Regi
     other_assistance = other_assistance or Decimal("0.00")
     if other_assistance < 0:
         raise ValidationError({"other_assistance": "其他渠道已救助金额不能为负数"})
-    person = _person_for(resident_id=resident_id, name=name.strip(), region=region)
+    person = _person_for(resident_id=resident_id, name=name.strip(), region=region, acting_user=acting_user)
     person = InsuredPerson.objects.select_for_update().get(pk=person.pk)  # one application at a time per person
     existing = (Application.objects.filter(person=person, year=year).exclude(state__in=Application.CLOSED_STATES)
                 .first())
@@ -183,19 +183,13 @@ def _check_fields(**fields) -> None:
         raise ValidationError(errors)
 
 
-def _person_for(*, resident_id: str, name: str, region: Region) -> InsuredPerson:
-    """The applicant in the registry; someone the MSB data never mentioned is added to it."""
-    person = InsuredPerson.objects.filter(resident_id=resident_id).first()
-    if person is not None:
-        if name and name != person.name:
-            raise ValidationError({"name": f"姓名与参保登记不一致（登记为 {person.name}），请核对身份证"})
-        return person
-    person = InsuredPerson(resident_id=resident_id, name=name, sex="M" if int(resident_id[16]) % 2 else "F",
-                           birth_date=dt.date(int(resident_id[6:10]), int(resident_id[10:12]),
-                                              int(resident_id[12:14])),
-                           region=region, household_region_text=region.name, is_local=True)
-    person._change_reason = "救助申请人（医保数据中没有）"
-    person.save()
+def _person_for(*, resident_id: str, name: str, region: Region, acting_user) -> InsuredPerson:
+    """The applicant in the registry; someone the MSB data never mentioned is added to it (once,
+    however many clerks enter them at the same moment)."""
+    person, created = insured_person_get_or_create(resident_id=resident_id, name=name, region=region,
+                                                   reason="救助申请人（医保数据中没有）", acting_user=acting_user)
+    if not created and name and name != person.name:
+        raise ValidationError({"name": f"姓名与参保登记不一致（登记为 {person.name}），请核对身份证"})
     return person
 
 

@@ -5,6 +5,7 @@ Every action is a POST to one small view that calls one service; nothing here wr
 directly, so the services' checks (and the database's triggers) hold whichever page is used.
 """
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.db.models import Count
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
@@ -64,7 +65,7 @@ class MeetingAdmin(NoStoreMixin, admin.ModelAdmin):
         return self._edit(request, None)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        return self._edit(request, get_object_or_404(Meeting, pk=object_id))
+        return self._edit(request, self.get_object(request, unquote(object_id)))  # 404 for a malformed or missing id
 
     def _edit(self, request, meeting: Meeting | None):
         """The meeting and who attended on one page; its resolutions listed below."""
@@ -153,8 +154,7 @@ class ResolutionAdmin(NoStoreMixin, admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """The resolution as the council sees it: budget, quorum, every application and its figures."""
-        resolution = get_object_or_404(Resolution.objects.select_related("meeting", "scheme", "amends", "signed_by"),
-                                       pk=object_id)
+        resolution = self.get_object(request, unquote(object_id))  # 404 for a malformed or missing id
         if not self.has_view_permission(request, resolution):
             raise PermissionDenied
         if request.method == "POST":
@@ -169,6 +169,7 @@ class ResolutionAdmin(NoStoreMixin, admin.ModelAdmin):
             "original": resolution, "items": items, "budget": None if resolution.is_signed else budget_now(),
             "quorum": quorum_for(resolution.meeting), "can_change": can_change,
             "can_sign": can_change and request.user.has_perm("assistance.sign_resolution"),
+            "can_delete": not resolution.is_signed and request.user.has_perm("assistance.delete_resolution"),
             "can_batch": resolution.is_signed and request.user.has_perm("assistance.add_payoutbatch"),
             "batches": resolution.batches.all(), "amended_by": resolution.amended_by.filter(signed_at__isnull=False),
             "totals": _totals(items), "reason_form": ReasonForm(), "title": str(resolution)})

@@ -14,7 +14,7 @@ from django.utils import timezone
 from fundportal.audit import records_actor
 from fundportal.queue import send_on_commit
 
-from .importing.columns import ImportFileError, map_header
+from .importing.columns import ImportFileError, headings_of, map_header
 from .importing.reader import is_xlsx, open_xlsx, read_header
 from .models import SettlementImport
 
@@ -91,6 +91,7 @@ def settlement_import_run(*, job: SettlementImport, path: Path | None = None) ->
                 return job
             job.errors.all().delete()
             result = loader.load(job=job, path=path, positions=positions, width=len(header), year=job.year,
+                                 headings=headings_of(header, positions),
                                  today=today, progress=progress)
             _finish(job, status=SettlementImport.Status.DONE, started=started, result=result,
                     message=f"导入 {result.rows_imported} 行，错误 {result.rows_rejected} 行，"

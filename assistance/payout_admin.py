@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
@@ -74,7 +75,7 @@ class PayoutBatchAdmin(NoStoreMixin, admin.ModelAdmin):
         ] + super().get_urls()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        batch = get_object_or_404(PayoutBatch.objects.select_related("resolution", "prepared_by"), pk=object_id)
+        batch = self.get_object(request, unquote(object_id))  # 404 for a malformed or missing id
         if not self.has_view_permission(request, batch):
             raise PermissionDenied
         if request.method == "POST":

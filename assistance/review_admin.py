@@ -8,6 +8,7 @@ import datetime as dt
 import io
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -63,7 +64,7 @@ class RunFilter(admin.SimpleListFilter):
 
 @admin.register(ReviewCase)
 class ReviewCaseAdmin(NoStoreMixin, admin.ModelAdmin):
-    list_display = ("masked_name", "masked_id", "region", "year_plain", "state", "due", "category", "source")
+    list_display = ("masked_name", "masked_id", "region", "year", "state", "due", "category", "source")
     list_filter = ("state", OverdueFilter, TownFilter, RunFilter, "category", "source")
     list_select_related = ("person", "region", "category")
     search_fields = ("person__name__exact",)
@@ -73,13 +74,21 @@ class ReviewCaseAdmin(NoStoreMixin, admin.ModelAdmin):
     actions = ["dispatch_selected", "assign_selected", "export_selected"]
     change_form_template = "admin/assistance/reviewcase/change_form.html"
     change_list_template = "admin/assistance/reviewcase/change_list.html"
-    fields = ("person_name", "person_resident_id", "year_plain", "region", "source", "state", "state_since", "due",
+    fields = ("person_name", "person_resident_id", "year", "region", "source", "state", "state_since", "due",
               "household_income", "assets", "housing", "notes", "visited_on", "verified_by", "verified_at",
               "return_reason", "category", "decision_reason", "determined_by", "determined_at", "figures")
     readonly_fields = fields
 
     def get_queryset(self, request):
         return selectors.review_cases_for_user(user=request.user)
+
+    def get_fields(self, request, obj=None):
+        if selectors.sees_household(request.user):
+            return self.fields
+        return tuple(field for field in self.fields if field not in selectors.HOUSEHOLD_FIELDS)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
 
     def has_add_permission(self, request):
         return False
@@ -106,10 +115,6 @@ class ReviewCaseAdmin(NoStoreMixin, admin.ModelAdmin):
     def person_resident_id(self, case):
         return case.person.resident_id
 
-    @admin.display(description=_("年度"), ordering="year")
-    def year_plain(self, case):
-        return str(case.year)
-
     @admin.display(description=_("办理期限"), ordering="due_on")
     def due(self, case):
         if case.due_on is None:
@@ -127,9 +132,9 @@ class ReviewCaseAdmin(NoStoreMixin, admin.ModelAdmin):
         return f"个人自付 {target.out_of_pocket:,.2f} 元，医疗总费用 {target.total_cost:,.2f} 元，结算 {target.settlement_count} 次"
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        case = get_object_or_404(self.get_queryset(request), pk=object_id) if object_id else None
+        case = self.get_object(request, unquote(object_id)) if object_id else None  # 404 if malformed, missing, elsewhere
         extra = {"moves": _moves_for(request.user, case) if case else [],
-                 "household": case.household.all() if case else []}
+                 "household": case.household.all() if case and selectors.sees_household(request.user) else []}
         return super().changeform_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 
     # ------------------------------------------------------------------------------- bulk actions
@@ -182,11 +187,17 @@ class ReviewCaseAdmin(NoStoreMixin, admin.ModelAdmin):
             path("bulk-dispatch/", wrap(self.bulk_dispatch_view), name="assistance_reviewcase_bulk_dispatch"),
             path("bulk-assign/", wrap(self.bulk_assign_view), name="assistance_reviewcase_bulk_assign"),
             *[path(f"<int:pk>/{move}/", wrap(getattr(self, f"{move}_view")), name=f"assistance_reviewcase_{move}")
-              for move in ("dispatch", "assign", "verify", "determine", "return", "move")],
+              for move in MOVE_PERMISSIONS],
         ] + super().get_urls()
 
-    def _case(self, request, pk) -> ReviewCase:
-        return get_object_or_404(self.get_queryset(request), pk=pk)
+    def _case(self, request, pk, move: str) -> ReviewCase:
+        """The case, for a move this officer's role may make: a form the officer cannot submit is
+        never shown (the verify form comes prefilled with the members' ID numbers). Whether the
+        case's state allows the move, the service says on submitting, with the reason."""
+        case = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not request.user.has_perm(f"assistance.{MOVE_PERMISSIONS[move]}"):
+            raise PermissionDenied
+        return case
 
     def _run_move(self, request, case, form, move, *, success: str, template_context=None, formset=None):
         """Render the move's page; on a valid POST call the service and go back to the case."""
@@ -205,7 +216,7 @@ class ReviewCaseAdmin(NoStoreMixin, admin.ModelAdmin):
             self, request, case=case, form=form, formset=formset, **context)))
 
     def dispatch_view(self, request, pk):
-        case = self._case(request, pk)
+        case = self._case(request, pk, "dispatch")
         form = ReasonForm(request.POST or None)
         form.fields.pop("reason")
         return self._run_move(request, case, form,
@@ -213,14 +224,14 @@ class ReviewCaseAdmin(NoStoreMixin, admin.ModelAdmin):
                               success="已派至乡镇（街道）", template_context={"title": "派至乡镇（街道）"})
 
     def assign_view(self, request, pk):
-        case = self._case(request, pk)
+        case = self._case(request, pk, "assign")
         form = AssignForm(request.POST or None, case=case)
         return self._run_move(request, case, form, lambda data: review.review_case_assign(
             case=case, acting_user=request.user, village=data["village"]),
             success="已交村（社区）甄别", template_context={"title": "交村（社区）甄别"})
 
     def verify_view(self, request, pk):
-        case = self._case(request, pk)
+        case = self._case(request, pk, "verify")
         form = VerifyForm(request.POST or None)
         initial = [{"name": member.name, "relation": member.relation, "resident_id": member.resident_id,
                     "annual_income": member.annual_income, "notes": member.notes} for member in case.household.all()
@@ -231,21 +242,21 @@ class ReviewCaseAdmin(NoStoreMixin, admin.ModelAdmin):
             success="已登记甄别结果", formset=formset, template_context={"title": "登记入户甄别结果"})
 
     def determine_view(self, request, pk):
-        case = self._case(request, pk)
+        case = self._case(request, pk, "determine")
         form = DetermineForm(request.POST or None)
         return self._run_move(request, case, form, lambda data: review.review_case_determine(
             case=case, acting_user=request.user, **data),
             success="已认定", template_context={"title": "认定低收入资格", "show_verification": True})
 
     def return_view(self, request, pk):
-        case = self._case(request, pk)
+        case = self._case(request, pk, "return")
         form = ReasonForm(request.POST or None)
         return self._run_move(request, case, form, lambda data: review.review_case_return(
             case=case, acting_user=request.user, reason=data["reason"]),
             success="已退回村（社区）重新甄别", template_context={"title": "退回重新甄别", "show_verification": True})
 
     def move_view(self, request, pk):
-        case = self._case(request, pk)
+        case = self._case(request, pk, "move")
         form = MoveForm(request.POST or None, user=request.user)
         return self._run_move(request, case, form, lambda data: review.review_case_move(
             case=case, region=data["region"], acting_user=request.user),
@@ -290,21 +301,27 @@ class ReviewCaseAdmin(NoStoreMixin, admin.ModelAdmin):
             run=run))
 
 
+MOVE_PERMISSIONS = {"dispatch": "dispatch_reviewcase", "assign": "assign_reviewcase", "verify": "verify_reviewcase",
+                    "determine": "determine_reviewcase", "return": "determine_reviewcase",
+                    "move": "move_reviewcase"}
+
+
 def _moves_for(user, case: ReviewCase) -> list[tuple[str, str]]:
     """(url name, label) of the moves this officer may make on this case now."""
     allowed = ReviewCase.MOVES[case.state]
     candidates = [
-        ("dispatch", "派至乡镇（街道）", State.AT_TOWN, "dispatch_reviewcase"),
-        ("assign", "交村（社区）甄别", State.AT_VILLAGE, "assign_reviewcase"),
-        ("verify", "登记甄别结果", State.VERIFIED, "verify_reviewcase"),
-        ("determine", "认定", State.ELIGIBLE, "determine_reviewcase"),
-        ("return", "退回重新甄别", State.RETURNED, "determine_reviewcase"),
+        ("dispatch", "派至乡镇（街道）", State.AT_TOWN),
+        ("assign", "交村（社区）甄别", State.AT_VILLAGE),
+        ("verify", "登记甄别结果", State.VERIFIED),
+        ("determine", "认定", State.ELIGIBLE),
+        ("return", "退回重新甄别", State.RETURNED),
     ]
-    moves = [(f"admin:assistance_reviewcase_{name}", label) for name, label, to, permission in candidates
-             if to in allowed and user.has_perm(f"assistance.{permission}")]
-    if case.is_open and user.has_perm("assistance.move_reviewcase"):
+    moves = [(f"admin:assistance_reviewcase_{name}", label) for name, label, to in candidates
+             if to in allowed and user.has_perm(f"assistance.{MOVE_PERMISSIONS[name]}")]
+    if case.is_open and user.has_perm(f"assistance.{MOVE_PERMISSIONS['move']}"):
         moves.append(("admin:assistance_reviewcase_move", "调整所属区域"))
     return moves
+
 
 
 def _report_xlsx(categories: list[str], rows, run: ScreeningRun | None) -> HttpResponse:

@@ -4,6 +4,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -92,7 +93,7 @@ class SchemeAdmin(admin.ModelAdmin):
         return self._edit(request, None)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        scheme = get_object_or_404(Scheme, pk=object_id)
+        scheme = self.get_object(request, unquote(object_id))  # 404 for a malformed or missing id
         if scheme.is_approved or not self.has_change_permission(request, scheme):
             return super().change_view(request, object_id, form_url, {**(extra_context or {}), "scheme": scheme})
         return self._edit(request, scheme)

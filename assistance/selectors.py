@@ -18,6 +18,22 @@ def sees_all_medical_data(user) -> bool:
     return user.has_perm("assistance.view_settlementrecord")
 
 
+# What civil affairs found at the household (入户甄别): its income, assets, housing, the visit and
+# its notes, the members, and the reasons written about it. A review case's state, deadline and
+# category are what other agencies need; these stay with civil affairs (and those who audit it).
+HOUSEHOLD_FIELDS = ("household_income", "assets", "housing", "notes", "visited_on", "return_reason",
+                    "decision_reason")
+
+
+def sees_household(user) -> bool:
+    """Civil-affairs officers (their own area's cases, as review_cases_for_user scopes them) and
+    auditors. Never the medical-insurance bureau: it needs the state of a case, not the household —
+    whatever the role table grants it (view_householdmember included)."""
+    if not user.has_perm("assistance.view_householdmember"):
+        return False
+    return not sees_all_medical_data(user) or user.has_perm("fundportal.view_audit_trail")
+
+
 def warning_targets_for_user(*, user) -> QuerySet[WarningTarget]:
     """MSB: every target. Civil-affairs officers: targets of shared runs inside their area only.
 

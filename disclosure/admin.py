@@ -1,6 +1,7 @@
 """Statements in the admin: ask for a period's statement (built by Celery, with a progress bar),
 look at it, publish it, and publish a correction notice for a published one."""
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -54,7 +55,7 @@ class StatementAdmin(admin.ModelAdmin):
             "title": "生成收支公示"})
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        statement = get_object_or_404(Statement.objects.select_related("previous", "corrects"), pk=object_id)
+        statement = self.get_object(request, unquote(object_id))  # 404 for a malformed or missing id
         if not self.has_view_permission(request, statement):
             raise PermissionDenied
         context = statement_context(statement) if statement.state in (Statement.State.BUILT,

@@ -7,6 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from fundportal.audit import history_user
 from fundportal.money import MoneyField
+from fundportal.years import YearField
 
 
 class Donor(models.Model):
@@ -223,7 +224,7 @@ class Receipt(models.Model):
     VOID_FIELDS = frozenset({"status", "void_reason", "voided_at", "voided_by"})
 
     number = models.CharField(_("收据编号"), max_length=16, unique=True)
-    year = models.PositiveSmallIntegerField(_("年度"))
+    year = YearField(_("年度"))
     sequence = models.PositiveIntegerField(_("序号"))
     donation = models.ForeignKey(Donation, verbose_name=_("捐赠"), on_delete=models.PROTECT, related_name="receipts")
     donor_name = models.CharField(_("捐赠方（开具时）"), max_length=100)

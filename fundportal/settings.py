@@ -27,7 +27,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "fundportal.admin_utils.PortalAdminConfig",  # django.contrib.admin, every admin under the portal's policy
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

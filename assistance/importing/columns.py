@@ -37,6 +37,7 @@ COLUMNS: list[Column] = [
                                          "out_of_pocket")),
 ]
 BY_KEY = {column.key: column for column in COLUMNS}
+HEADING_LENGTH = 30  # SettlementImportError.column
 _UNIT = re.compile(r"[（(]\s*(元|人民币|yuan)\s*[)）]$")
 
 
@@ -45,6 +46,20 @@ def _clean_header(text: str) -> str:
 
 
 _ALIASES = {_clean_header(alias): column.key for column in COLUMNS for alias in column.aliases}
+
+
+def headings_of(header: list, positions: dict[str, int]) -> dict[str, str]:
+    """Column key → the heading the user's own file has for it: what error lists name, so the user
+    finds the column they wrote ("身份证号码", "结算时间"), never an internal name (resident_id)."""
+    return {key: (" ".join(str(header[index] or "").split()) or BY_KEY[key].label)[:HEADING_LENGTH]
+            for key, index in positions.items()}
+
+
+def heading(key: str, headings: dict[str, str] | None) -> str:
+    """The file's heading for a column key ("" stays "": a problem with the whole row)."""
+    if not key:
+        return ""
+    return (headings or {}).get(key) or BY_KEY[key].label
 
 
 def map_header(header: list[str]) -> dict[str, int]:

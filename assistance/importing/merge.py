@@ -59,12 +59,13 @@ UPSERT_SETTLEMENTS = f"""
 """
 
 
-def load(cursor, spool, *, job_id: int, year: int, progress: Callable[[str, int], None]) -> Written:
+def load(cursor, spool, *, job_id: int, year: int, progress: Callable[[str, int], None],
+         repeat_heading: str = "结算编号") -> Written:
     progress("写入结算记录", spool.rows_valid)
     cursor.execute(STAGING)
     copy_in(cursor, f"COPY staging ({', '.join(STAGING_COLUMNS)}) FROM STDIN",
             text_chunks(batch.select(STAGING_COLUMNS) for batch in spool.batches()))
-    repeated = _report_repeats(cursor, job_id=job_id)
+    repeated = _report_repeats(cursor, job_id=job_id, column=repeat_heading)
     cursor.execute("CREATE TEMP TABLE valid ON COMMIT DROP AS SELECT * FROM staging s "
                    "WHERE NOT EXISTS (SELECT 1 FROM repeats r WHERE r.row_no = s.row_no)")
     progress("写入人员", spool.rows_valid)
@@ -79,8 +80,9 @@ def load(cursor, spool, *, job_id: int, year: int, progress: Callable[[str, int]
     return Written(imported=imported, people_created=people_created, repeated=repeated)
 
 
-def _report_repeats(cursor, *, job_id: int) -> int:
-    """Rows repeating an earlier row's settlement number: reported against the first one's line."""
+def _report_repeats(cursor, *, job_id: int, column: str) -> int:
+    """Rows repeating an earlier row's settlement number: reported against the first one's line,
+    the column named as the file names it."""
     cursor.execute("""
         CREATE TEMP TABLE repeats ON COMMIT DROP AS
         SELECT row_no, settlement_no, first_row
@@ -91,10 +93,10 @@ def _report_repeats(cursor, *, job_id: int) -> int:
     """)
     cursor.execute("""
         INSERT INTO assistance_settlementimporterror (job_id, row_number, "column", value, reason)
-        SELECT %s, row_no + 1, 'settlement_no', '',
+        SELECT %s, row_no + 1, %s, '',
                left('结算编号 ' || settlement_no || ' 与第 ' || (first_row + 1) || ' 行重复', 200)
         FROM repeats
-    """, [job_id])
+    """, [job_id, column])
     return cursor.rowcount
 
 

@@ -3,8 +3,9 @@
 
 Changed people are updated and new ones inserted, in ID order (the unique index on the ID then
 takes its new entries in order). A death is never undone by a file. Imports take turns (advisory
-lock), so no other import inserts the same person meanwhile; should anyone else, the unique
-constraint fails the import, which rolls back and can simply run again.
+lock), so no other import inserts the same person meanwhile; a clerk registering an applicant
+may (assistance.people): that person is then left as the clerk wrote them — no unique violation,
+whose message would name the ID number in the log, and no failed import.
 """
 from django.utils import timezone
 
@@ -35,6 +36,7 @@ INSERT_NEW = """
     FROM import_people s
     WHERE NOT EXISTS (SELECT 1 FROM assistance_insuredperson p WHERE p.resident_id = s.resident_id)
     ORDER BY resident_id
+    ON CONFLICT (resident_id) DO NOTHING
 """
 
 

@@ -27,6 +27,7 @@ from psycopg2 import errors as pg_errors
 
 from . import frames, merge, partition
 from .batches import iter_batches
+from .columns import BY_KEY, heading
 from .copying import text_chunks
 from .regions import RegionResolver
 from .result import LoadResult
@@ -58,7 +59,7 @@ class Spool:
 
 
 def load(*, job, path: Path, positions: dict[str, int], width: int, year: int, today: dt.date,
-         progress: Callable[[str, int], None]) -> LoadResult:
+         progress: Callable[[str, int], None], headings: dict[str, str] | None = None) -> LoadResult:
     """Load one file for one year. Must run inside transaction.atomic()."""
     assert transaction.get_connection().in_atomic_block
     _remove_stale_spools()
@@ -70,7 +71,7 @@ def load(*, job, path: Path, positions: dict[str, int], width: int, year: int, t
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         progress("读取文件", 0)
         spool = _check_file(job_id=job.pk, path=path, positions=positions, width=width, year=year, today=today,
-                            directory=Path(directory), progress=progress)
+                            directory=Path(directory), progress=progress, headings=headings)
         # The error list first: a new partition's swap then holds its lock for seconds, not for
         # however many errors a bad file has.
         with open(spool.errors, "rb") as errors:
@@ -85,7 +86,8 @@ def load(*, job, path: Path, positions: dict[str, int], width: int, year: int, t
                 if not isinstance(exc.__cause__, pg_errors.UniqueViolation):
                     raise
         if written is None:
-            written = merge.load(cursor, spool, job_id=job.pk, year=year, progress=progress)
+            written = merge.load(cursor, spool, job_id=job.pk, year=year, progress=progress,
+                                 repeat_heading=heading("settlement_no", headings))
     rejected = spool.rows_rejected + written.repeated
     return LoadResult(rows_total=spool.rows_total, rows_rejected=rejected, rows_imported=written.imported,
                       rows_unchanged=spool.rows_valid - written.repeated - written.imported,
@@ -105,7 +107,7 @@ def _remove_stale_spools() -> None:
 
 
 def _check_file(*, job_id: int, path: Path, positions: dict[str, int], width: int, year: int, today: dt.date,
-                directory: Path, progress: Callable[[str, int], None]) -> Spool:
+                directory: Path, progress: Callable[[str, int], None], headings: dict[str, str] | None) -> Spool:
     """Check every row: errors to a file, valid rows spooled. No database work: the connection is
     idle meanwhile."""
     spool = Spool(directory=directory)
@@ -117,7 +119,7 @@ def _check_file(*, job_id: int, path: Path, positions: dict[str, int], width: in
             checked = frames.check(batch.cells, positions=positions, year=year, today=today)
             errors = [(row_no, "", f"列数不对：表头有 {width} 列，此行 {count} 列") for row_no, count in batch.ragged]
             errors += checked.errors
-            for chunk in text_chunks([_error_lines(errors, job_id=job_id)]):
+            for chunk in text_chunks([_error_lines(errors, job_id=job_id, headings=headings)]):
                 errors_file.write(chunk)
             spool.rows_rejected += len({row_no for row_no, *_ in errors})
             spool.rows_total += batch.cells.height + len(batch.ragged)
@@ -133,12 +135,16 @@ def _check_file(*, job_id: int, path: Path, positions: dict[str, int], width: in
     return spool
 
 
-def _error_lines(errors: list[tuple[int, str, str]], *, job_id: int) -> pl.DataFrame:
-    """(row_no, column, reason) → error list lines, with the row's line in the file (header = 1)."""
+def _error_lines(errors: list[tuple[int, str, str]], *, job_id: int, headings: dict[str, str] | None
+                 ) -> pl.DataFrame:
+    """(row_no, column key, reason) → error list lines, with the row's line in the file (header = 1)
+    and the column named by the file's own heading."""
     frame = pl.DataFrame(errors, schema={"row_no": pl.Int64, "column": pl.String, "reason": pl.String},
                          orient="row")
+    named = {key: heading(key, headings) for key in BY_KEY}
     return frame.select(pl.lit(job_id, pl.Int64).alias("job_id"), (pl.col("row_no") + 1).alias("row_number"),
-                        "column", pl.lit("").alias("value"), pl.col("reason").str.slice(0, 200))
+                        pl.col("column").replace(named), pl.lit("").alias("value"),
+                        pl.col("reason").str.slice(0, 200))
 
 
 class _Regions:

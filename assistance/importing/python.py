@@ -11,6 +11,7 @@ from pathlib import Path
 from django.db import transaction
 
 from ..models import InsuredPerson, SettlementImportError, SettlementRecord
+from .columns import heading
 from .reader import is_xlsx, iter_rows
 from .regions import RegionResolver
 from .result import LoadResult
@@ -22,7 +23,7 @@ SETTLEMENT_FIELDS = ["person_id", "settled_on", "institution", "in_province", "t
 
 
 def load(*, job, path: Path, positions: dict[str, int], width: int, year: int, today: dt.date,
-         progress: Callable[[str, int], None]) -> LoadResult:
+         progress: Callable[[str, int], None], headings: dict[str, str] | None = None) -> LoadResult:
     assert transaction.get_connection().in_atomic_block
     resolver = RegionResolver()
     first_row_of: dict[str, int] = {}
@@ -53,7 +54,7 @@ def load(*, job, path: Path, positions: dict[str, int], width: int, year: int, t
             if not (pad and len(cells) < width):
                 total += 1
                 rejected += 1
-                _errors(job, [(line, "", f"列数不对：表头有 {width} 列，此行 {len(cells)} 列")])
+                _errors(job, [(line, "", f"列数不对：表头有 {width} 列，此行 {len(cells)} 列")], headings)
                 continue
             cells = [*cells, *[""] * (width - len(cells))]
         total += 1
@@ -64,7 +65,7 @@ def load(*, job, path: Path, positions: dict[str, int], width: int, year: int, t
             row = None
         if row is None:
             rejected += 1
-            _errors(job, [(line, column, reason) for column, reason in problems])
+            _errors(job, [(line, column, reason) for column, reason in problems], headings)
             continue
         first_row_of[row.settlement_no] = line
         pending.append(row)
@@ -76,10 +77,11 @@ def load(*, job, path: Path, positions: dict[str, int], width: int, year: int, t
                       rows_unchanged=written - imported, people_created=created)
 
 
-def _errors(job, problems: list[tuple[int, str, str]]) -> None:
+def _errors(job, problems: list[tuple[int, str, str]], headings: dict[str, str] | None) -> None:
+    """(line, column key, reason) → error rows naming the column by the file's own heading."""
     SettlementImportError.objects.bulk_create(
-        SettlementImportError(job=job, row_number=line, column=column, reason=reason[:200])
-        for line, column, reason in problems)
+        SettlementImportError(job=job, row_number=line, column=heading(key, headings), reason=reason[:200])
+        for line, key, reason in problems)
 
 
 def _write_people(latest: dict[str, SettlementRow], resolver: RegionResolver
@@ -110,7 +112,9 @@ def _write_people(latest: dict[str, SettlementRow], resolver: RegionResolver
                         setattr(person, key, value)
                     changed.append(person)
             people[resident_id] = person
-        InsuredPerson.objects.bulk_create(new)
+        # ignore_conflicts: a clerk may have just registered one of them (assistance.people); a
+        # unique violation would fail the import and name the ID number in the log.
+        InsuredPerson.objects.bulk_create(new, ignore_conflicts=True)
         InsuredPerson.objects.bulk_update(changed, ["name", "region", "household_region_text", "is_local",
                                                     "insured_kind", "is_deceased"])
         created += len(new)

@@ -14,8 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from fundportal.audit import history_user
+from fundportal.masking import mask_name
 from fundportal.models import Region
 from fundportal.money import MoneyField
+from fundportal.years import YearField
 
 from .review import ReviewCase
 from .settlements import InsuredPerson
@@ -38,7 +40,7 @@ class Application(models.Model):
     number = models.CharField(_("申请编号"), max_length=16, unique=True)
     person = models.ForeignKey(InsuredPerson, verbose_name=_("申请人"), on_delete=models.PROTECT,
                                related_name="applications")
-    year = models.PositiveSmallIntegerField(_("费用年度"))
+    year = YearField(_("费用年度"))
     region = models.ForeignKey(Region, verbose_name=_("户籍地"), on_delete=models.PROTECT, related_name="+")
     state = models.CharField(_("状态"), max_length=16, choices=State.choices)
     review_case = models.ForeignKey(ReviewCase, verbose_name=_("资格审核"), null=True, blank=True,
@@ -92,7 +94,7 @@ class ApplicationMember(models.Model):
         ordering = ["application", "id"]
 
     def __str__(self):
-        return f"{self.name}（{self.relation}）"
+        return f"{mask_name(self.name)}（{self.relation}）"
 
 
 class ExtraCost(models.Model):

@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from fundportal.audit import history_user
 from fundportal.money import MoneyField
+from fundportal.years import YearField
 
 from .applications import Application
 from .schemes import Scheme
@@ -115,7 +116,7 @@ class Resolution(models.Model):
     order = models.CharField(_("批准顺序"), max_length=10, choices=Order.choices, default=Order.SUBMITTED,
                              help_text=_("按顺序批准时适用"))
     # Set when signed, never after: the number (2023-第3号), the figures the council saw, who signed.
-    year = models.PositiveSmallIntegerField(_("决议年度"), null=True, blank=True)
+    year = YearField(_("决议年度"), null=True, blank=True)
     sequence = models.PositiveSmallIntegerField(_("序号"), null=True, blank=True)
     available = MoneyField(_("可用余额"), null=True, blank=True,
                            help_text=_("基金余额减去已批准未支付的金额，签署时的数字"))

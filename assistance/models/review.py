@@ -13,8 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from fundportal.audit import history_user
+from fundportal.masking import mask_name
 from fundportal.models import Region
 from fundportal.money import MoneyField
+from fundportal.years import YearField
 
 from .settlements import InsuredPerson, WarningTarget
 
@@ -65,7 +67,7 @@ class ReviewCase(models.Model):
 
     person = models.ForeignKey(InsuredPerson, verbose_name=_("对象"), on_delete=models.PROTECT,
                                related_name="review_cases")
-    year = models.PositiveSmallIntegerField(_("年度"), help_text=_("医疗费用所属年度"))
+    year = YearField(_("年度"), help_text=_("医疗费用所属年度"))
     region = models.ForeignKey(Region, verbose_name=_("所属区域"), on_delete=models.PROTECT, related_name="+",
                                help_text=_("乡镇（街道）或村（社区）：决定哪些民政人员能看到此案"))
     source = models.CharField(_("来源"), max_length=12, choices=Source.choices)
@@ -124,7 +126,7 @@ class ReviewCase(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.person.name} {self.year}"
+        return f"{self.person} {self.year}"  # the person's label: masked (InsuredPerson.__str__)
 
     @property
     def is_open(self) -> bool:
@@ -151,7 +153,7 @@ class HouseholdMember(models.Model):
                                               name="household_member_income_not_negative")]
 
     def __str__(self):
-        return f"{self.name}（{self.relation}）"
+        return f"{mask_name(self.name)}（{self.relation}）"
 
 
 class StateDeadline(models.Model):

@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from fundportal.audit import history_user
 from fundportal.money import MoneyField
+from fundportal.years import YearField
 
 from ..schemes import Band, Rule, Terms
 from .review import EligibilityCategory
@@ -22,7 +23,7 @@ class Scheme(models.Model):
         YUAN = "yuan", _("取整到元")
         FEN = "fen", _("保留到分")
 
-    year = models.PositiveSmallIntegerField(_("年度"), help_text=_("救助的医疗费用所属年度"))
+    year = YearField(_("年度"), help_text=_("救助的医疗费用所属年度"))
     version = models.PositiveSmallIntegerField(_("版本"))
     name = models.CharField(_("方案名称"), max_length=100)
     annual_cap = MoneyField(_("年度救助限额（元/人）"))

@@ -11,8 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from fundportal.audit import history_user
+from fundportal.masking import mask_name
 from fundportal.models import Region
 from fundportal.money import MoneyField
+from fundportal.years import YearField
 
 
 class InsuredPerson(models.Model):
@@ -51,7 +53,7 @@ class InsuredPerson(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return mask_name(self.name)  # a label (titles, links, the audit trail): masked like every list
 
 
 class SettlementImport(models.Model):
@@ -63,7 +65,7 @@ class SettlementImport(models.Model):
         DONE = "done", _("已完成")
         FAILED = "failed", _("失败")
 
-    year = models.PositiveSmallIntegerField(_("年度"))
+    year = YearField(_("年度"))
     file = models.FileField(_("文件"), upload_to="settlements/%Y/", blank=True)
     file_name = models.CharField(_("文件名"), max_length=200)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -105,7 +107,7 @@ class SettlementImportError(models.Model):
 
 
 class SettlementRecord(models.Model):
-    year = models.PositiveSmallIntegerField(_("年度"))
+    year = YearField(_("年度"))
     settlement_no = models.CharField(_("结算编号"), max_length=40)
     # No database FK: checking 10 M rows one by one would halve the import's speed; rows only
     # arrive through the import, which joins every row to its person. (person, year) is indexed.
@@ -155,7 +157,7 @@ class ScreeningRun(models.Model):
         DONE = "done", _("已完成")
         FAILED = "failed", _("失败")
 
-    year = models.PositiveSmallIntegerField(_("年度"))
+    year = YearField(_("年度"))
     threshold = MoneyField(_("个人自付起点（元）"), default=50000)
     local_only = models.BooleanField(_("仅本市户籍"), default=True)
     exclude_deceased = models.BooleanField(_("排除已死亡人员"), default=True)

@@ -5,17 +5,19 @@ This is what the PostgreSQL loader's set-based SQL must agree with, row for row.
 import datetime as dt
 from pathlib import Path
 
-from assistance.importing.columns import map_header
+from assistance.importing.columns import heading, headings_of, map_header
 from assistance.importing.reader import is_xlsx, iter_rows
 from assistance.importing.rules import SettlementRow, parse_row
 
 
 def reference_import(path: Path, *, year: int, today: dt.date
                      ) -> tuple[set[tuple[int, str, str]], dict[str, SettlementRow]]:
-    """(row number, column, reason) of every error, and the rows that load, by settlement number."""
+    """(row number, column, reason) of every error — the column named by the file's own heading —
+    and the rows that load, by settlement number."""
     rows = iter_rows(Path(path))
     header = next(rows)
     positions = map_header(header)
+    headings = headings_of(header, positions)
     width = len(header)
     pad = is_xlsx(Path(path))
     errors: set[tuple[int, str, str]] = set()
@@ -36,7 +38,7 @@ def reference_import(path: Path, *, year: int, today: dt.date
             problems = [("settlement_no", f"结算编号 {row.settlement_no} 与第 {first_line[row.settlement_no]} 行重复")]
             row = None
         if row is None:
-            errors.update((line, column, reason[:200]) for column, reason in problems)
+            errors.update((line, heading(key, headings), reason[:200]) for key, reason in problems)
             continue
         first_line[row.settlement_no] = line
         loaded[row.settlement_no] = row

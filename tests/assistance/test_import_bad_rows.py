@@ -28,12 +28,12 @@ def test_each_bad_row_is_reported_with_row_column_and_reason_and_the_valid_rows_
     ])
     assert job.status == SettlementImport.Status.DONE
     assert errors_of(job) == {
-        (3, "total_cost", "金额“一千”不是有效数字"),
-        (3, "name", "姓名为空"),
-        (5, "settled_on", "无法识别的日期“三月五日”，请写成 2023-03-05 或 2023/3/5"),
-        (6, "settlement_no", "结算编号为空"),
-        (6, "institution", "医疗机构为空"),
-        (7, "total_cost", "金额“1000.005”超过两位小数"),
+        (3, "医疗总费用", "金额“一千”不是有效数字"),
+        (3, "姓名", "姓名为空"),
+        (5, "结算日期", "无法识别的日期“三月五日”，请写成 2023-03-05 或 2023/3/5"),
+        (6, "结算编号", "结算编号为空"),
+        (6, "医疗机构", "医疗机构为空"),
+        (7, "医疗总费用", "金额“1000.005”超过两位小数"),
     }
     assert (job.rows_total, job.rows_imported, job.rows_rejected) == (6, 2, 4)
     assert _numbers() == {"JS1", "JS3"}
@@ -50,9 +50,9 @@ def test_a_row_with_a_bad_id_number_never_creates_a_person(tmp_path, city, impor
         settlement_row("JS4", good, name="正确"),
     ])
     assert errors_of(job) == {
-        (2, "resident_id", "身份证号码校验位错误，请核对"),
-        (3, "resident_id", "身份证号码中的出生日期 19680230 不存在"),
-        (4, "resident_id", "身份证号码应为18位，当前为17位"),
+        (2, "身份证号", "身份证号码校验位错误，请核对"),
+        (3, "身份证号", "身份证号码中的出生日期 19680230 不存在"),
+        (4, "身份证号", "身份证号码应为18位，当前为17位"),
     }
     assert list(InsuredPerson.objects.values_list("resident_id", "name")) == [(good, "正确")]
     assert job.people_created == 1
@@ -69,8 +69,8 @@ def test_out_of_pocket_may_differ_from_total_minus_fund_paid_by_one_fen_but_not_
                        out_of_pocket="400.00"),
     ])
     assert errors_of(job) == {
-        (5, "out_of_pocket", "个人自付 400.02 不等于总费用 1000.00 减基金支付 600.00"),
-        (6, "out_of_pocket", "个人自付 400.00 不等于总费用 1000.00 减基金支付 600.02"),
+        (5, "个人自付", "个人自付 400.02 不等于总费用 1000.00 减基金支付 600.00"),
+        (6, "个人自付", "个人自付 400.00 不等于总费用 1000.00 减基金支付 600.02"),
     }
     assert _numbers() == {"EXACT", "UP1", "DOWN1"}
     assert only_record("UP1").out_of_pocket == Decimal("400.01")  # stored as given, never "corrected"
@@ -83,8 +83,8 @@ def test_negative_amounts_are_rejected(tmp_path, city, importer):
         settlement_row("ZERO", rid(3), total="0", basic="0", out_of_pocket="-0"),
     ])
     assert errors_of(job) == {
-        (2, "total_cost", "金额不能为负数"), (2, "fund_basic", "金额不能为负数"), (2, "out_of_pocket", "金额不能为负数"),
-        (3, "out_of_pocket", "金额不能为负数"),
+        (2, "医疗总费用", "金额不能为负数"), (2, "基本医保支付", "金额不能为负数"), (2, "个人自付", "金额不能为负数"),
+        (3, "个人自付", "金额不能为负数"),
     }
     assert only_record("ZERO").out_of_pocket == Decimal("0.00")
 
@@ -95,7 +95,7 @@ def test_settlement_dates_in_the_future_are_rejected(tmp_path, city, importer, t
         settlement_row("FAR", rid(2), settled_on="2099/1/1"),
         settlement_row("OK", rid(3)),
     ])
-    assert errors_of(job) == {(2, "settled_on", "结算日期晚于今天"), (3, "settled_on", "结算日期晚于今天")}
+    assert errors_of(job) == {(2, "结算日期", "结算日期晚于今天"), (3, "结算日期", "结算日期晚于今天")}
     assert _numbers() == {"OK"}
 
 
@@ -108,9 +108,9 @@ def test_settlement_dates_outside_the_declared_year_are_rejected(tmp_path, city,
         settlement_row("NODAY", rid(5), settled_on="2022/2/29"),
     ])
     assert errors_of(job) == {
-        (2, "settled_on", f"结算日期不在申报年度 {YEAR} 年内"),
-        (5, "settled_on", f"结算日期不在申报年度 {YEAR} 年内"),
-        (6, "settled_on", "日期“2022/2/29”不存在"),
+        (2, "结算日期", f"结算日期不在申报年度 {YEAR} 年内"),
+        (5, "结算日期", f"结算日期不在申报年度 {YEAR} 年内"),
+        (6, "结算日期", "日期“2022/2/29”不存在"),
     }
     assert _numbers() == {"FIRST", "LAST"}
 
@@ -123,8 +123,8 @@ def test_a_settlement_number_repeated_in_the_file_loads_the_first_row_and_report
         settlement_row("JS1", rid(3), total="2000", basic="600", out_of_pocket="1400"),
         settlement_row(" ＪＳ１ ", rid(1)),  # the same number once normalised
     ])
-    assert errors_of(job) == {(4, "settlement_no", "结算编号 JS1 与第 2 行重复"),
-                              (5, "settlement_no", "结算编号 JS1 与第 2 行重复")}
+    assert errors_of(job) == {(4, "结算编号", "结算编号 JS1 与第 2 行重复"),
+                              (5, "结算编号", "结算编号 JS1 与第 2 行重复")}
     record = only_record("JS1")
     assert (record.person.resident_id, record.total_cost) == (rid(1), Decimal("1000.00"))
     assert (job.rows_imported, job.rows_rejected) == (2, 2)
@@ -137,8 +137,8 @@ def test_the_first_valid_row_of_a_repeated_number_wins_over_an_earlier_invalid_o
         settlement_row("JS1", rid(2)),
         settlement_row("JS1", rid(3)),
     ])
-    assert errors_of(job) == {(2, "total_cost", "金额“abc”不是有效数字"),
-                              (4, "settlement_no", "结算编号 JS1 与第 3 行重复")}
+    assert errors_of(job) == {(2, "医疗总费用", "金额“abc”不是有效数字"),
+                              (4, "结算编号", "结算编号 JS1 与第 3 行重复")}
     assert only_record("JS1").person.resident_id == rid(2)
 
 
@@ -204,7 +204,7 @@ def test_blank_lines_and_empty_spreadsheet_rows_are_not_rows(tmp_path, city, imp
                                                 settlement_row("JS9", rid(9), total="x")])
     job = run_import(book, importer)
     assert (job.rows_total, job.rows_imported, job.rows_rejected) == (2, 1, 1)
-    assert errors_of(job) == {(5, "total_cost", "金额“x”不是有效数字")}  # row numbers still count the blank rows
+    assert errors_of(job) == {(5, "医疗总费用", "金额“x”不是有效数字")}  # row numbers still count the blank rows
 
 
 def test_quoted_cells_with_commas_and_line_breaks_are_one_cell(tmp_path, city, importer):
@@ -213,12 +213,12 @@ def test_quoted_cells_with_commas_and_line_breaks_are_one_cell(tmp_path, city, i
         settlement_row("JS2", rid(2), total="x"),
     ])
     assert only_record("JS1").institution == "瑞安市人民医院, 住院部"
-    assert errors_of(job) == {(3, "total_cost", "金额“x”不是有效数字")}  # record number, as spreadsheets count rows
+    assert errors_of(job) == {(3, "医疗总费用", "金额“x”不是有效数字")}  # record number, as spreadsheets count rows
 
 
 def test_a_reason_quoting_a_value_with_a_vertical_bar_is_kept_whole(tmp_path, city, importer):
     job = import_rows(tmp_path, importer, [settlement_row("JS1", rid(1), total="12|3")])
-    assert errors_of(job) == {(2, "total_cost", "金额“12|3”不是有效数字")}
+    assert errors_of(job) == {(2, "医疗总费用", "金额“12|3”不是有效数字")}
 
 
 def test_amounts_too_large_for_the_table_are_rejected_but_leading_zeros_are_not_too_large(tmp_path, city, importer):
@@ -226,6 +226,6 @@ def test_amounts_too_large_for_the_table_are_rejected_but_leading_zeros_are_not_
         settlement_row("BIG", rid(1), total="1000000000000", basic="0", out_of_pocket="1000000000000"),
         settlement_row("ZEROS", rid(2), total="0000000000001000.00", basic="600", out_of_pocket="400"),
     ])
-    assert errors_of(job) == {(2, "total_cost", "金额“1000000000000”过大"),
-                              (2, "out_of_pocket", "金额“1000000000000”过大")}
+    assert errors_of(job) == {(2, "医疗总费用", "金额“1000000000000”过大"),
+                              (2, "个人自付", "金额“1000000000000”过大")}
     assert only_record("ZEROS").total_cost == Decimal("1000.00")

@@ -60,7 +60,7 @@ def test_a_first_file_repeating_a_settlement_number_is_merged_and_the_repeat_rep
         settlement_row("JS1", rid(1)), settlement_row("JS2", rid(2)), settlement_row("JS1", rid(3))]), importer)
     assert merged == [1]
     assert (job.rows_imported, job.rows_rejected) == (2, 1)
-    assert errors_of(job) == {(4, "settlement_no", "结算编号 JS1 与第 2 行重复")}
+    assert errors_of(job) == {(4, "结算编号", "结算编号 JS1 与第 2 行重复")}
     assert _shape(YEAR) == _shape(YEAR + 1)
 
 
@@ -84,7 +84,7 @@ def test_ids_in_other_digits_and_nul_cells_are_rejected_rows_not_a_failed_import
         settlement_row("JS1", rid(1)), settlement_row("JS2", arabic), settlement_row("JS3", rid(3), name="张\x00三")]),
         importer)
     assert (job.status, job.rows_imported, job.rows_rejected) == (job.Status.DONE, 1, 2), job.message
-    assert {(line, column) for line, column, _reason in errors_of(job)} == {(3, "resident_id"), (4, "name")}
+    assert {(line, column) for line, column, _reason in errors_of(job)} == {(3, "身份证号"), (4, "姓名")}
 
 
 @pytest.mark.django_db(transaction=True)

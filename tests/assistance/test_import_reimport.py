@@ -41,7 +41,7 @@ def test_importing_the_same_file_again_changes_nothing(tmp_path, city, importer)
     assert (second.rows_imported, second.rows_unchanged, second.rows_rejected, second.people_created) == (0, 3, 1, 0)
     assert _records() == records  # same ids, same values, still attributed to the first import
     assert _people() == people
-    assert errors_of(second) == errors_of(first) == {(5, "total_cost", "金额“bad”不是有效数字")}
+    assert errors_of(second) == errors_of(first) == {(5, "医疗总费用", "金额“bad”不是有效数字")}
 
 
 def test_a_corrected_file_replaces_the_rows_it_repeats_and_leaves_the_others(tmp_path, city, importer):
@@ -102,5 +102,5 @@ def test_running_a_finished_job_again_does_nothing(tmp_path, city, importer):
     again = settlement_import_run(job=stale, path=path)
     assert again.status == SettlementImport.Status.DONE
     assert SettlementImport.objects.values_list("rows_imported", "rows_unchanged").get(pk=job.pk) == (3, 0)
-    assert errors_of(job) == {(5, "total_cost", "金额“bad”不是有效数字")}
+    assert errors_of(job) == {(5, "医疗总费用", "金额“bad”不是有效数字")}
     assert _records() == records

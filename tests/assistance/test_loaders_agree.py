@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assistance.importing import partition, postgres, python
-from assistance.importing.columns import map_header
+from assistance.importing.columns import headings_of, map_header
 from assistance.importing.reader import iter_rows
 from assistance.importing.regions import RegionResolver
 from assistance.imports import settlement_import_create
@@ -192,8 +192,10 @@ def _load_in_savepoint(loader, *, job, path: Path) -> tuple:
     header = next(rows)
     rows.close()
     with transaction.atomic():
-        result = loader.load(job=job, path=path, positions=map_header(header), width=len(header), year=YEAR,
-                             today=_today(), progress=lambda phase, processed: None)
+        positions = map_header(header)
+        result = loader.load(job=job, path=path, positions=positions, width=len(header), year=YEAR,
+                             today=_today(), progress=lambda phase, processed: None,
+                             headings=headings_of(header, positions))
         snapshot = (result, snapshot_errors(job), snapshot_settlements(YEAR), snapshot_people())
         transaction.set_rollback(True)
     return snapshot

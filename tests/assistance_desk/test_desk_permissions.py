@@ -83,12 +83,13 @@ def test_other_roles_cannot_reach_the_medical_data(request, client, imported, pe
                 reverse("admin:assistance_settlementimport_errors", args=[imported.pk]),
                 reverse("admin:assistance_settlementimport_progress", args=[imported.pk]),
                 reverse("admin:assistance_insuredperson_changelist"),
-                reverse("admin:assistance_insuredperson_change", args=[person.pk]),
                 reverse("admin:assistance_insuredperson_costs", args=[person.pk, YEAR]),
                 reverse("admin:assistance_settlementrecord_changelist"),
                 reverse("admin:assistance_screeningrun_changelist"),
                 reverse("admin:assistance_warningtarget_changelist")):
         assert client.get(url).status_code == 403, url
+    # A person's page does not exist for them (a 404, as for a missing id; was a 403).
+    assert client.get(reverse("admin:assistance_insuredperson_change", args=[person.pk])).status_code == 404
 
 
 def test_id_numbers_are_looked_up_by_post_and_never_appear_in_a_url(client, imported):

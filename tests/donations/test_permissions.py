@@ -29,7 +29,11 @@ def test_other_roles_cannot_see_or_change_donations(request, client, donation, p
     change_url = reverse("admin:donations_donation_change", args=[donation.pk])
     receipt_url = reverse("admin:donations_receipt_change", args=[donation.receipts.get().pk])
     receipt_pk = donation.receipts.get().pk
-    for url in (LIST_URL, ADD_URL, change_url, receipt_url, reverse("admin:donations_donor_changelist"),
+    # A record's page is a 404 to a role that may not view the model, as if it did not exist (a
+    # 403 there, and a 404 for a missing id, would tell which ids exist).
+    for url in (change_url, receipt_url):
+        assert client.get(url).status_code == 404, url
+    for url in (LIST_URL, ADD_URL, reverse("admin:donations_donor_changelist"),
                 reverse("admin:donations_donation_export"), reverse("admin:donations_donation_import"),
                 reverse("admin:donations_donation_cancel", args=[donation.pk]),
                 reverse("admin:donations_receipt_print", args=[receipt_pk]),
