@@ -55,7 +55,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "assistance.add_settlementimport", "assistance.view_settlementimport",
         "assistance.view_settlementimporterror",
         "assistance.add_screeningrun", "assistance.view_screeningrun", "assistance.share_screeningrun",
-        "assistance.view_warningtarget", "assistance.view_reviewcase", "assistance.view_householdmember",
+        # The state of each case it shared, never the household civil affairs found.
+        "assistance.view_warningtarget", "assistance.view_reviewcase",
     ],
     Role.CAB_CITY: [*CAB_OFFICER, "assistance.dispatch_reviewcase", "assistance.determine_reviewcase",
                     "assistance.move_reviewcase", "assistance.add_eligibilitycategory",
