@@ -3,7 +3,7 @@
 Every request reaches gunicorn from nginx, so REMOTE_ADDR is nginx's container address.
 nginx puts the client's address (after its own trusted-proxy handling) in X-Real-IP,
 overwriting whatever the client sent; restoring it here keeps per-client limits per
-client (django-ratelimit's key="ip" on receipt look-ups, django-axes' username+IP
+client (the receipt look-up's per-address counters, django-axes' username+IP
 lockouts) instead of one shared bucket for everybody. The web container publishes no
 port, so only nginx (and the stack's own containers) can set this header.
 """

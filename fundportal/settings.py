@@ -104,9 +104,8 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "fundportal.cache.TolerantRedisCache", "LOCATION": REDIS_URL,
                           "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1}}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # The embedded default is one process, so a local cache is enough for rate limits.
-    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTH_USER_MODEL = "fundportal.User"
 AUTHENTICATION_BACKENDS = [
