@@ -27,7 +27,7 @@ CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 PLACEHOLDER = re.compile(r"%\([^)]+\)[#0 +-]*\d*(?:\.\d+)?[sdifr]|%[sdifr]|\{\{[^}]*\}\}|\{\w*\}")
 
 
-def _po_entries():
+def _po_entries(plural_forms: bool = False):
     """(msgid, msgstr, flags) for every live entry of the .po, header excluded.
 
     A deliberately small parser (no polib) for what gettext's tools write: entries are separated
@@ -47,11 +47,13 @@ def _po_entries():
                 fields[field] += ast.literal_eval(line)
             else:
                 field, _, rest = line.partition(" ")
-                field = "msgstr" if field == "msgstr[0]" else field
                 fields[field] = ast.literal_eval(rest)
         if fields.get("msgid"):
-            entries.append((fields["msgid"], fields.get("msgstr", ""), frozenset(flags)))
-    return entries
+            # A plural entry (msgid_plural) has its forms in msgstr[0], msgstr[1]…
+            forms = sorted(key for key in fields if key.startswith("msgstr["))
+            msgstr = fields.get("msgstr", fields.get("msgstr[0]", ""))
+            entries.append((fields["msgid"], msgstr, frozenset(flags), [fields[key] for key in forms]))
+    return [(msgid, msgstr, flags) for msgid, msgstr, flags, _ in entries] if not plural_forms else entries
 
 
 def test_the_catalogue_has_entries():
@@ -61,6 +63,7 @@ def test_the_catalogue_has_entries():
 def test_every_msgstr_is_filled_and_none_is_fuzzy():
     entries = _po_entries()
     assert [msgid for msgid, msgstr, _ in entries if not msgstr.strip()] == []
+    assert [msgid for msgid, _, _, forms in _po_entries(plural_forms=True) if any(not f.strip() for f in forms)] == []
     assert [msgid for msgid, _, flags in entries if "fuzzy" in flags] == []
 
 
@@ -84,7 +87,14 @@ def test_compiled_mo_is_up_to_date_with_the_po():
     with MO_FILE.open("rb") as fp:
         compiled = gettext.GNUTranslations(fp)._catalog
     compiled = {key: value for key, value in compiled.items() if key != ""}
-    expected = {msgid: msgstr for msgid, msgstr, flags in _po_entries() if "fuzzy" not in flags}
+    expected = {}
+    for msgid, msgstr, flags, forms in _po_entries(plural_forms=True):
+        if "fuzzy" in flags:
+            continue
+        if forms:  # gettext keys a plural entry's forms by (msgid, n)
+            expected.update({(msgid, n): form for n, form in enumerate(forms)})
+        else:
+            expected[msgid] = msgstr
     stale = {msgid: (compiled.get(msgid), msgstr) for msgid, msgstr in expected.items()
              if compiled.get(msgid) != msgstr}
     assert stale == {}, "django.mo does not match django.po: run `manage.py compilemessages -l en`"
