@@ -108,17 +108,41 @@ def bars(rows: list[tuple[str, Decimal]], *, colour: str = "#b42318", title: str
     return mark_safe("".join(parts))
 
 
+# However long the history (or however wrong a published date), the time chart draws a bounded
+# number of slots: months while they span at most MONTHS_SHOWN, else years, the latest YEARS_SHOWN.
+MONTHS_SHOWN = 36
+YEARS_SHOWN = 30
+
+
 def _month_index(day: dt.date) -> int:
     return day.year * 12 + day.month - 1
 
 
-def timeline(points: list[tuple[dt.date, Decimal, Decimal, Decimal]], *, title: str = "") -> SafeString:
-    """Per month (its first day, income, payouts, closing balance): paired bars at the month's place
-    on a proportional time axis, and the balance as a line through the months that have one."""
+def spans_years(points: list[tuple[dt.date, Decimal, Decimal, Decimal]]) -> bool:
+    """Whether the months span more than the month chart shows (then it is drawn by year)."""
+    return bool(points) and _month_index(max(points)[0]) - _month_index(min(points)[0]) + 1 > MONTHS_SHOWN
+
+
+def by_year(points: list[tuple[dt.date, Decimal, Decimal, Decimal]]) -> list[tuple[dt.date, Decimal, Decimal, Decimal]]:
+    """Months summed into their years: income and payouts added, the balance at the year's last month."""
+    years: dict[int, tuple[dt.date, Decimal, Decimal, Decimal]] = {}
+    for day, income, payouts, balance in sorted(points):
+        _first, total_in, total_out, _balance = years.get(day.year, (day, Decimal(0), Decimal(0), balance))
+        years[day.year] = (dt.date(day.year, 1, 1), total_in + income, total_out + payouts, balance)
+    return list(years.values())
+
+
+def timeline(points: list[tuple[dt.date, Decimal, Decimal, Decimal]], *, title: str = "",
+             yearly: bool = False) -> SafeString:
+    """Per month (its first day, income, payouts, closing balance) — or per year, `yearly`: paired
+    bars at the slot's place on a proportional time axis, and the balance as a line through the
+    slots that have one. Only the latest MONTHS_SHOWN months (YEARS_SHOWN years) are drawn."""
     if not points:
         return mark_safe("")
-    points = sorted(points)
-    first, last = _month_index(points[0][0]), _month_index(points[-1][0])
+    index = (lambda day: day.year) if yearly else _month_index
+    last = index(max(points)[0])
+    first = max(index(min(points)[0]), last - (YEARS_SHOWN if yearly else MONTHS_SHOWN) + 1)
+    points = sorted(point for point in points if index(point[0]) >= first)
     span = last - first + 1
     height, bottom, top_pad = 220, 30, 16
     top = max(max(i, p, b) for _d, i, p, b in points) or Decimal(1)
@@ -128,8 +152,8 @@ def timeline(points: list[tuple[dt.date, Decimal, Decimal, Decimal]], *, title: 
     bar = max(min(step / 3, 28), 1)
     one_year = points[0][0].year == points[-1][0].year
 
-    def x(month: int) -> float:
-        return left + (month - first) * step + step / 2
+    def x(slot: int) -> float:
+        return left + (slot - first) * step + step / 2
 
     def y(value: Decimal) -> float:
         return top_pad + plot_h - float(value / top) * plot_h
@@ -138,24 +162,25 @@ def timeline(points: list[tuple[dt.date, Decimal, Decimal, Decimal]], *, title: 
              f'<line x1="{left:.1f}" y1="{top_pad + plot_h}" x2="{WIDTH - 10}" y2="{top_pad + plot_h}" stroke="#9aa5b1"/>',
              f'<text x="{left - 4:.1f}" y="{top_pad + 5}" text-anchor="end" font-size="{AXIS_SIZE}">{_yuan(top)}</text>',
              f'<text x="{left - 4:.1f}" y="{top_pad + plot_h}" text-anchor="end" font-size="{AXIS_SIZE}">0</text>']
-    every = 1 if span <= 12 else 3
-    for month in range(first, last + 1):  # every month has its place, published or not
-        if (month - first) % every == 0:
-            year, number = divmod(month, 12)
-            text = f"{number + 1}" if one_year else f"{year % 100:02d}/{number + 1:02d}"
-            parts.append(f'<text x="{x(month):.1f}" y="{height - bottom + 16}" text-anchor="middle" '
+    every = 1 if span <= 12 else 3 if not yearly else (span + 9) // 10
+    for slot in range(first, last + 1):  # every slot has its place, published or not
+        if (slot - first) % every == 0:
+            year, number = divmod(slot, 12)
+            text = (f"{slot}" if yearly else f"{number + 1}" if one_year
+                    else f"{year % 100:02d}/{number + 1:02d}")
+            parts.append(f'<text x="{x(slot):.1f}" y="{height - bottom + 16}" text-anchor="middle" '
                          f'font-size="{AXIS_SIZE}">{text}</text>')
     runs, previous = [], None
     for day, income, payouts, balance in points:
-        month = _month_index(day)
-        parts.append(f'<rect x="{x(month) - bar:.1f}" y="{y(income):.1f}" width="{bar:.1f}" '
+        slot = index(day)
+        parts.append(f'<rect x="{x(slot) - bar:.1f}" y="{y(income):.1f}" width="{bar:.1f}" '
                      f'height="{top_pad + plot_h - y(income):.1f}" fill="{COLOURS["income"]}"/>'
-                     f'<rect x="{x(month):.1f}" y="{y(payouts):.1f}" width="{bar:.1f}" '
+                     f'<rect x="{x(slot):.1f}" y="{y(payouts):.1f}" width="{bar:.1f}" '
                      f'height="{top_pad + plot_h - y(payouts):.1f}" fill="{COLOURS["payouts"]}"/>')
-        if previous is None or month != previous + 1:
-            runs.append([])  # a month missing before this one: the line stops and starts again
-        runs[-1].append(f"{x(month):.1f},{y(balance):.1f}")
-        previous = month
+        if previous is None or slot != previous + 1:
+            runs.append([])  # a slot missing before this one: the line stops and starts again
+        runs[-1].append(f"{x(slot):.1f},{y(balance):.1f}")
+        previous = slot
     for run in runs:
         if len(run) == 1:
             cx, cy = run[0].split(",")

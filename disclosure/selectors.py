@@ -20,6 +20,8 @@ class Overview:
     people: int = 0
     as_of: str = ""
     timeline: str = ""
+    timeline_yearly: bool = False  # the months span more than the month chart shows: drawn by year
+    timeline_cut: int = 0  # the years drawn, when older ones are left out
     by_town: str = ""
     by_category: str = ""
     by_kind: str = ""
@@ -64,11 +66,17 @@ def overview() -> Overview:
 
     points = [(s.period_start, Decimal(s.content["income"]["total"]), Decimal(s.content["payouts"]["total"]),
                Decimal(s.content["closing_balance"])) for s in months]
+    yearly = charts.spans_years(points)
+    first_year, last_year = points[0][0].year, points[-1][0].year
+    cut = charts.YEARS_SHOWN if yearly and last_year - first_year + 1 > charts.YEARS_SHOWN else 0
     return Overview(
         received=sum((p[1] for p in points), start=ZERO), paid=sum((p[2] for p in points), start=ZERO),
         balance=points[-1][3], donors=donors, people=people,
         as_of=months[-1].period_end.isoformat(),
-        timeline=charts.timeline(points, title=gettext("每月收入、救助支出和余额")),
+        timeline=charts.timeline(charts.by_year(points) if yearly else points, yearly=yearly,
+                                 title=gettext("每年收入、救助支出和年末余额") if yearly
+                                 else gettext("每月收入、救助支出和余额")),
+        timeline_yearly=yearly, timeline_cut=cut,
         by_town=charts.bars(ranked(towns), title=gettext("救助金按乡镇（街道）")),
         by_category=charts.bars(ranked(categories), title=gettext("救助金按认定类别")),
         by_kind=charts.bars(ranked(kinds), colour=charts.COLOURS["income"], title=gettext("捐赠收入按捐赠方类别")),

@@ -77,15 +77,36 @@ def title_shown(statement: Statement) -> str:
     return gettext("关于《%(title)s》的更正说明") % {"title": title_shown(corrected) if corrected else ""}
 
 
-def _check_period(kind: str, start: dt.date, end: dt.date) -> None:
+def fund_first_day(kind: str) -> dt.date:
+    """The earliest day a statement of this kind may start: the first day of the month, quarter
+    or year in which the fund started (a calendar period holding its first day is whole), and the
+    fund's first day itself for a custom period."""
+    if kind in (Kind.MONTH, Kind.QUARTER, Kind.YEAR):
+        return period_for(kind, settings.FUND_START_DATE)[0]
+    return settings.FUND_START_DATE
+
+
+def period_error(kind: str, start: dt.date, end: dt.date) -> str | None:
+    """Why a statement may not cover this period, or None. The rule: a statement covers a whole
+    calendar period (or a custom one) within the fund's life — from the period holding the fund's
+    first day — that has ended: it ends before today (a period still running has no final figures)."""
     if kind not in (Kind.MONTH, Kind.QUARTER, Kind.YEAR, Kind.CUSTOM):
-        raise ValidationError("公示类型无效")
+        return "公示类型无效"
     if start > end:
-        raise ValidationError("期间开始日期不能晚于结束日期")
-    if end >= timezone.localdate():
-        raise ValidationError("只能公示已经结束的期间（结束日期须早于今天）")
+        return "期间开始日期不能晚于结束日期"
     if kind != Kind.CUSTOM and period_for(kind, start) != (start, end):
-        raise ValidationError("期间与公示类型不符：月度、季度、年度公示须为完整的自然月、季、年")
+        return "期间与公示类型不符：月度、季度、年度公示须为完整的自然月、季、年"
+    if start < (first := fund_first_day(kind)):
+        return (f"期间早于基金设立：基金于 {settings.FUND_START_DATE:%Y-%m-%d} 设立，"
+                f"公示期间最早从 {first:%Y-%m-%d} 开始")
+    if end >= timezone.localdate():
+        return "只能公示已经结束的期间（结束日期须早于今天）"
+    return None
+
+
+def _check_period(kind: str, start: dt.date, end: dt.date) -> None:
+    if message := period_error(kind, start, end):
+        raise ValidationError(message)
 
 
 @records_actor
@@ -136,6 +157,12 @@ def statement_build(*, statement_id: int) -> Statement:
     with transaction.atomic():
         statement = Statement.objects.select_for_update().get(pk=statement_id)
         if statement.state == State.PUBLISHED or statement.kind == Kind.CORRECTION:
+            return statement
+        # Checked here too: a statement queued before the rule, or written past statement_request,
+        # must not be built (and so cannot be published).
+        if message := period_error(statement.kind, statement.period_start, statement.period_end):
+            statement.state, statement.error = State.FAILED, message
+            statement.save(update_fields=["state", "error", "touched_at"])
             return statement
         statement.state, statement.steps_done, statement.steps_total = State.BUILDING, 0, STEPS
         statement.save(update_fields=["state", "steps_done", "steps_total"])
@@ -206,6 +233,8 @@ def statement_publish(*, statement: Statement, acting_user) -> Statement:
     statement = Statement.objects.select_for_update().get(pk=statement.pk)
     if statement.state != State.BUILT:
         raise ValidationError(f"“{statement.title}”现为“{statement.get_state_display()}”，只有已生成的公示可以发布")
+    if message := period_error(statement.kind, statement.period_start, statement.period_end):
+        raise ValidationError(f"“{statement.title}”不能发布：{message}")
     # What is published is what the ledger says now: a late entry or an overlapping build since
     # the statement was built means building it again first.
     if statement_content(statement.period_start, statement.period_end) != statement.content:

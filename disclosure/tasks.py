@@ -12,12 +12,15 @@ def statement_build_task(statement_id: int) -> None:
 
 
 @shared_task(acks_late=True)
-def statement_scheduled_task(kind: str) -> int:
+def statement_scheduled_task(kind: str) -> int | None:
     """On the beat schedule (the 1st of each month, quarter, year): build the period just ended.
-    Publishing stays a person's decision. Returns the statement's id."""
-    from .services import previous_period, statement_request
+    Publishing stays a person's decision. Returns the statement's id (None before the fund's first
+    period has ended: there is nothing to state yet)."""
+    from .services import fund_first_day, previous_period, statement_request
 
     start, end = previous_period(kind, timezone.localdate())
+    if start < fund_first_day(kind):
+        return None
     return statement_request(kind=kind, period_start=start, period_end=end, acting_user=None).pk
 
 
