@@ -12,9 +12,16 @@ written again to the bytes of its latest record.
   changed after publication: that is reported and nothing is written — never recorded over.
 - `files_problems` compares every file on disk with its record, the database with the records,
   and reports files on disk that no publication wrote.
+- Serving (views.py) answers only a recorded path, with bytes that hash to its record: the file on
+  disk if it is one (read without following a symbolic link), else the recorded bytes. A file
+  dropped into the folder is never served by Django; nginx, which serves the folder directly, does
+  not follow links either (deploy/nginx), and `write_public_files` sets foreign files aside.
 """
+import errno
 import hashlib
 import logging
+import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,12 +30,79 @@ from django.utils import timezone
 
 from . import pages
 from .models import PublicFile, Statement
+from .pages import NotAPlainFile
 
 logger = logging.getLogger(__name__)
 
 
+SET_ASIDE = ".foreign"  # under PUBLIC_ROOT: hidden, so no URL maps to it (nginx's map, Django's views)
+
+
 class RecordMismatch(Exception):
     """What would be written differs from the record: the database was changed after publication."""
+
+
+def read_plain(path: str) -> bytes | None:
+    """The bytes of the file at `path` under the public folder, or None if there is none. Opened one
+    component at a time, each relative to the last and with O_NOFOLLOW, so no symbolic link is
+    followed — not even one swapped in while this runs. Raises NotAPlainFile for a link anywhere on
+    the way, or for something that is not a regular file (a FIFO is opened without blocking)."""
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(pages.public_root(), os.O_RDONLY | os.O_DIRECTORY)
+    except FileNotFoundError:
+        return None
+    try:
+        *folders, name = path.split("/")
+        for part in folders:
+            folder = os.open(part, flags | os.O_DIRECTORY, dir_fd=fd)
+            os.close(fd)
+            fd = folder
+        file = os.open(name, flags, dir_fd=fd)
+    except FileNotFoundError:
+        os.close(fd)
+        return None
+    except OSError as exc:
+        os.close(fd)
+        if exc.errno in (errno.ELOOP, errno.ENOTDIR, errno.EISDIR, errno.ENXIO):
+            raise NotAPlainFile(path) from None
+        raise
+    os.close(fd)
+    with os.fdopen(file, "rb") as opened:
+        if not stat.S_ISREG(os.fstat(opened.fileno()).st_mode):
+            raise NotAPlainFile(path)
+        return opened.read()
+
+
+def latest_record(path: str) -> PublicFile | None:
+    """The latest record of one path (without the stored bytes), or None if nothing wrote it."""
+    return PublicFile.objects.defer("content").select_related("statement").filter(path=path).order_by(
+        "-version").first()
+
+
+def served_bytes(record: PublicFile) -> bytes | None:
+    """What to answer for a recorded path: bytes that hash to its record, or None if there are none.
+    The file on disk when it is the recorded file; else the recorded bytes (and a missing file is
+    written again). A file changed on disk or reached through a link is not served (verify names it)."""
+    try:
+        data = read_plain(record.path)
+    except NotAPlainFile:
+        logger.error("public file %s is reached through a symbolic link or is not a file: not served", record.path)
+        data, linked = None, True
+    else:
+        linked = False
+        if data is not None and sha256(data) == record.sha256:
+            return data
+        if data is not None:
+            logger.error("public file %s differs from its record: serving the recorded bytes", record.path)
+    try:
+        recorded = recorded_bytes(record)
+    except RecordMismatch as exc:
+        logger.error("public file not served: %s", exc)
+        return None
+    if data is None and not linked:
+        pages.write(record.path, recorded)
+    return recorded
 
 
 def sha256(data: bytes) -> str:
@@ -86,7 +160,10 @@ def _record(renders: dict[str, tuple[Statement | None, bytes]]) -> None:
 
 def _write_all(renders: dict[str, tuple[Statement | None, bytes]]) -> None:
     for path, (_statement, data) in renders.items():
-        pages.write(path, data)
+        try:
+            pages.write(path, data)
+        except NotAPlainFile:  # recorded all the same: served from the record, named by verify
+            logger.error("public file %s not written: a folder on its way is a symbolic link", path)
 
 
 def recorded_bytes(record: PublicFile) -> bytes:
@@ -141,13 +218,20 @@ def _restore(latest: dict[str, PublicFile], *, repair: bool) -> list[str]:
     """Write each recorded file that is missing (and, to repair, each that differs from its record)."""
     problems = []
     for path, record in latest.items():
-        target = pages.public_root() / path
-        if target.exists() and (not repair or sha256(target.read_bytes()) == record.sha256):
-            continue
+        try:
+            data = read_plain(path)
+        except NotAPlainFile:
+            data = None  # a link where the file should be: replaced by the file
+        else:
+            if data is not None and (not repair or sha256(data) == record.sha256):
+                continue
         try:
             pages.write(path, recorded_bytes(record))
         except RecordMismatch as exc:
             problems.append(str(exc))
+        except NotAPlainFile:
+            problems.append(f"{label(path, record.statement)}：所在目录是符号链接，未重写"
+                            f"（可用 write_public_files 移开后恢复）")
     return problems
 
 
@@ -180,15 +264,44 @@ def index_files_ensure(*, repair: bool = False) -> list[str]:
     return _restore(_latest(paths=wanted), repair=repair)
 
 
-def all_files_write() -> tuple[int, list[str]]:
-    """Every public file back to its record (after a deployment, a lost folder, a file edited on
-    disk). Returns the number of statements and the problems: files whose record the database no
-    longer matches, which are left as they are."""
+def all_files_write() -> tuple[int, list[str], list[str]]:
+    """The public folder back to what publication wrote (after a deployment, a lost folder, a file
+    edited on disk, something dropped into it). First every entry no publication wrote — a file, a
+    symbolic link — is moved aside into SET_ASIDE, out of every URL: nginx serves the folder as it
+    is, so a foreign file stays public until it is taken out, and it is kept, not deleted, so that
+    whoever looks into how it got there has it. Then every recorded file is written again to its
+    record. Returns the number of statements, the problems (files whose record the database no
+    longer matches, left as they are) and where the foreign entries went."""
+    set_aside = foreign_files_set_aside()
     problems, count = [], 0
     for statement in _published().select_related("previous", "corrects").order_by("sequence"):
         problems += statement_files_ensure(statement, repair=True)
         count += 1
-    return count, problems + index_files_ensure(repair=True)
+    return count, problems + index_files_ensure(repair=True), set_aside
+
+
+def _foreign(root: Path, latest: dict[str, PublicFile]) -> list[str]:
+    """The entries under the public folder that no publication wrote: unrecorded files, and any
+    symbolic link not standing where a recorded file should (those are reported, then replaced)."""
+    return sorted(path for path in (entry.relative_to(root).as_posix() for entry in _files_on_disk(root))
+                  if path not in latest)
+
+
+def foreign_files_set_aside() -> list[str]:
+    """Move what no publication wrote into SET_ASIDE/<time>/, keeping its path. Returns, for each
+    entry, its path and where it went."""
+    root = pages.public_root()
+    foreign = _foreign(root, _latest())
+    if not foreign:
+        return []
+    folder = Path(SET_ASIDE) / timezone.now().strftime("%Y%m%d-%H%M%S-%f")
+    moved = []
+    for path in foreign:
+        target = root / folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(root / path, target)  # the entry itself: a link is moved, never followed
+        moved.append(f"{path} → {(folder / path).as_posix()}")
+    return moved
 
 
 def files_problems() -> list[str]:
@@ -198,23 +311,32 @@ def files_problems() -> list[str]:
     latest = _latest()
     problems = []
     for path, record in sorted(latest.items()):
-        target = root / path
-        if target.exists() and sha256(target.read_bytes()) != record.sha256:
-            problems.append(f"{label(path, record.statement)}：与发布时记录的哈希不符，文件在发布后被改动过"
+        try:
+            data = read_plain(path)
+        except NotAPlainFile:
+            problems.append(f"{label(path, record.statement)}：是符号链接或经过符号链接，不是发布时写出的文件"
                             f"（可用 write_public_files 恢复）")
+        else:
+            if data is not None and sha256(data) != record.sha256:
+                problems.append(f"{label(path, record.statement)}：与发布时记录的哈希不符，文件在发布后被改动过"
+                                f"（可用 write_public_files 恢复）")
         try:
             recorded_bytes(record)
         except RecordMismatch as exc:
             problems.append(str(exc))
-    for target in sorted(_files_on_disk(root)):
-        path = target.relative_to(root).as_posix()
-        if path not in latest:
-            problems.append(f"公开文件目录中的 {path} 不是发布时写出的文件")
+    problems += [f"公开文件目录中的 {path} 不是发布时写出的文件（可用 write_public_files 移出）"
+                 for path in _foreign(root, latest)]
     return problems
 
 
 def _files_on_disk(root: Path) -> list[Path]:
-    """The files under the public folder, without the temporary ones a writer is renaming."""
-    if not root.exists():
-        return []
-    return [path for path in root.rglob("*") if path.is_file() and not path.name.startswith(".")]
+    """The entries under the public folder that are not folders — files, symbolic links (to a
+    folder too), anything else — found without following a link, and without hidden names (the
+    temporary files a writer is renaming, the SET_ASIDE folder)."""
+    found = []
+    for folder, folders, names in os.walk(root, followlinks=False):  # a missing root yields nothing
+        here = Path(folder)
+        found += [here / name for name in folders if not name.startswith(".") and (here / name).is_symlink()]
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        found += [here / name for name in names if not name.startswith(".")]
+    return found

@@ -169,5 +169,17 @@ def index_page(path: str) -> bytes:
                    page=("disclosure:statements",))
 
 
+class NotAPlainFile(Exception):
+    """A public path reached through a symbolic link, or not a regular file: never read, served or
+    written through."""
+
+
 def write(path: str, data: bytes) -> None:
+    """Write a public file; never through a folder that is a symbolic link (it could point anywhere).
+    A link standing where the file goes is replaced, not followed (the rename replaces the entry)."""
+    folder = public_root()
+    for part in path.split("/")[:-1]:
+        folder = folder / part
+        if folder.is_symlink():
+            raise NotAPlainFile(path)
     _write(public_root() / path, data)

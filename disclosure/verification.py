@@ -35,7 +35,7 @@ def state_key() -> str | None:
     root = pages.public_root()
     files = []
     for path in sorted(_files_on_disk(root)):
-        stat = path.stat()
+        stat = path.lstat()  # the entry itself: a link is named by verify, never followed
         files.append(f"{path.relative_to(root).as_posix()}:{stat.st_ino}:{stat.st_size}:{stat.st_mtime_ns}"
                      f":{stat.st_ctime_ns}")
     state = "\n".join([connection.settings_dict["NAME"], str(root), *map(str, rows), *files])

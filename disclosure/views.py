@@ -1,8 +1,12 @@
 """Public views: the pre-rendered files (written at publication, rewritten here if missing) with
-validators for caches, and the chain check. No login, no cookies; nothing here reads personal data."""
+validators for caches, and the chain check. No login, no cookies; nothing here reads personal data.
+
+Only what a publication recorded is answered (disclosure.PublicFile), with bytes that hash to the
+record (disclosure/files.py `served_bytes`): a file dropped into the public folder, or a symbolic
+link there, is never served from here."""
+import io
 import logging
 import mimetypes
-from pathlib import Path
 
 from django.http import FileResponse, Http404, HttpResponseNotModified
 from django.shortcuts import render
@@ -23,48 +27,46 @@ def _language(request) -> str:
     return "en" if translation.get_language().startswith("en") else "zh-hans"
 
 
-def _serve(request, path: Path, *, max_age: int, immutable: bool = False):
-    """A file as nginx would serve it: ETag from modification time and size, 304 when unchanged."""
-    stat = path.stat()
-    etag = f'"{int(stat.st_mtime):x}-{stat.st_size:x}"'
-    headers = {"ETag": etag, "Last-Modified": http_date(stat.st_mtime),
-               "Cache-Control": f"public, max-age={max_age}" + (", immutable" if immutable else ""),
-               }
+def _serve(request, path: str, write, *, max_age: int, immutable: bool = False):
+    """The recorded file at `path` (under PUBLIC_ROOT), as nginx would serve it: an ETag (the
+    recorded hash), 304 when unchanged. `write` records and writes it if it was never recorded
+    (the first request after a publication whose writing failed); it returns the problems."""
+    record = files.latest_record(path)
+    if record is None:
+        for problem in write():
+            logger.error("public file not restored: %s", problem)
+        record = files.latest_record(path)
+    if record is None:
+        raise Http404("没有这份公示")
+    etag = f'"{record.sha256[:32]}"'
+    headers = {"ETag": etag, "Last-Modified": http_date(record.written_at.timestamp()),
+               "Cache-Control": f"public, max-age={max_age}" + (", immutable" if immutable else "")}
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponseNotModified()
     else:
-        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        data = files.served_bytes(record)
+        if data is None:  # neither the file nor the database gives the published bytes: verify names it
+            raise Http404("没有这份公示")
+        name = path.rsplit("/", 1)[1]
+        kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
         if kind.startswith("text/") or kind == "application/json":
             kind += "; charset=utf-8"
-        response = FileResponse(path.open("rb"), content_type=kind)
-        if path.suffix in (".csv", ".pdf"):
-            response["Content-Disposition"] = f'attachment; filename="{path.parent.name}-{path.name}"'
-    for name, value in headers.items():
-        response[name] = value
+        response = FileResponse(io.BytesIO(data), content_type=kind)
+        if name.endswith((".csv", ".pdf")):
+            response["Content-Disposition"] = f'attachment; filename="{path.split("/")[-2]}-{name}"'
+    for header, value in headers.items():
+        response[header] = value
     return response
-
-
-def _ensure(path: Path, write) -> Path:
-    """Serve what publication wrote; if the folder was lost, write it again as recorded (a file
-    whose record the database no longer matches is not written: verify reports it)."""
-    if not path.exists():
-        for problem in write():
-            logger.error("public file not restored: %s", problem)
-    if not path.exists():
-        raise Http404("没有这份公示")
-    return path
 
 
 @require_safe
 def overview(request):
-    path = pages.public_root() / _language(request) / "index.html"
-    return _serve(request, _ensure(path, files.index_files_ensure), max_age=60)
+    return _serve(request, f"{_language(request)}/index.html", files.index_files_ensure, max_age=60)
 
 
 @require_safe
 def statement_list(request):
-    path = pages.public_root() / _language(request) / "statements" / "index.html"
-    return _serve(request, _ensure(path, files.index_files_ensure), max_age=60)
+    return _serve(request, f"{_language(request)}/statements/index.html", files.index_files_ensure, max_age=60)
 
 
 def _published(sequence: int) -> Statement:
@@ -76,24 +78,24 @@ def _published(sequence: int) -> Statement:
 
 @require_safe
 def statement_page(request, sequence: int):
-    path = pages.public_root() / _language(request) / "statements" / str(sequence) / "index.html"
     # Not immutable: a correction notice published later is linked from the page.
-    return _serve(request, _ensure(path, lambda: files.statement_files_ensure(_published(sequence))), max_age=60)
+    return _serve(request, f"{_language(request)}/statements/{sequence}/index.html",
+                  lambda: files.statement_files_ensure(_published(sequence)), max_age=60)
 
 
 @require_safe
 def statement_file(request, sequence: int, name: str):
     if name not in STATEMENT_FILES:
         raise Http404("没有这个文件")
-    path = pages.public_root() / "statements" / str(sequence) / name
-    if not path.exists():
+
+    def write():
         statement = _published(sequence)
         if name not in pages.file_names(statement):
             raise Http404("更正说明没有表格")  # before any writing: a wrong URL costs nothing
-        for problem in files.statement_files_ensure(statement):
-            logger.error("public file not restored: %s", problem)
+        return files.statement_files_ensure(statement)
+
     # A published statement's files never change: caches may keep them for a year.
-    return _serve(request, _ensure(path, lambda: []), max_age=31536000, immutable=True)
+    return _serve(request, f"statements/{sequence}/{name}", write, max_age=31536000, immutable=True)
 
 
 @require_safe
