@@ -25,3 +25,13 @@ def shown(value: str) -> str:
     if translated == value and get_language().startswith("en"):
         return STANDARD_CATEGORIES.get(value, value)
     return translated
+
+
+ANONYMOUS = "匿名"  # what a statement publishes for a gift given anonymously (disclosure/content.py)
+
+
+def donor_shown(donor: str) -> str:
+    """A published donor in the reader's language: the anonymous gift's 匿名 is a label (English:
+    Anonymous); any other donor is a name, shown as published — never looked up in the catalogue,
+    where a donor's name could happen to be a word."""
+    return shown(donor) if donor == ANONYMOUS else donor

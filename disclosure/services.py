@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
 
 from fundportal.audit import records_actor
@@ -65,7 +65,8 @@ def title_shown(statement: Statement) -> str:
         return statement.title
     start, end = statement.period_start, statement.period_end
     if statement.kind == Kind.MONTH:
-        return gettext("%(year)s年%(month)s月收支公示") % {"year": start.year, "month": start.month}
+        # The month as the language writes it: "September 2023" (never "2023-9").
+        return gettext("%(month)s收支公示") % {"month": formats.date_format(start, "YEAR_MONTH_FORMAT")}
     if statement.kind == Kind.QUARTER:
         return gettext("%(year)s年第%(quarter)s季度收支公示") % {"year": start.year,
                                                             "quarter": (start.month - 1) // 3 + 1}

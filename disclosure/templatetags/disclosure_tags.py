@@ -2,6 +2,7 @@
 eligibility categories) are translated at display time; the published document keeps Chinese."""
 from django import template
 
+from disclosure.labels import donor_shown
 from disclosure.labels import shown as shown_label
 
 register = template.Library()
@@ -10,6 +11,11 @@ register = template.Library()
 @register.filter
 def shown(value) -> str:
     return shown_label(value)
+
+
+@register.filter
+def shown_donor(value) -> str:
+    return donor_shown(value)
 
 
 @register.filter
