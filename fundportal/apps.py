@@ -1,3 +1,4 @@
+import axes.apps
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
@@ -15,3 +16,12 @@ class FundportalConfig(AppConfig):
 
         # After every migrate (and test-database flush): groups hold exactly the table's permissions.
         post_migrate.connect(roles_sync_on_migrate, dispatch_uid="fundportal_roles_sync")
+
+
+class AxesConfig(axes.apps.AppConfig):
+    """django-axes (login attempts and lockouts) under a Chinese name in the admin: its own
+    AppConfig has no verbose_name, so the admin showed its label, "Axes". Named in INSTALLED_APPS;
+    not a default (FundportalConfig stays this module's one default AppConfig)."""
+
+    default = False
+    verbose_name = _("登录防护")

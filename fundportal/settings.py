@@ -42,7 +42,7 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "simple_history",
-    "axes",
+    "fundportal.apps.AxesConfig",  # django-axes, named in Chinese in the admin
     "django_celery_beat",
     "csp",
     "fundportal",
