@@ -78,11 +78,12 @@ def test_english_public_pages_carry_no_chinese_but_published_names(statements):
     names = published_names(statements)
     client = Client()
     urls = ["/en/", "/en/disclosure/", "/en/disclosure/statements/", "/en/disclosure/verify/",
-            "/en/receipts/verify/", *(f"/en/disclosure/statements/{s.sequence}/" for s in statements)]
+            "/en/receipts/verify/", *(f"/en/disclosure/statements/{s.sequence}/" for s in statements),
+            "/en/no-such-page/"]
     left = {}
     for url in urls:
         response = client.get(url)
-        assert response.status_code == 200, url
+        assert response.status_code == (404 if "no-such" in url else 200), url
         html = (b"".join(response.streaming_content) if response.streaming else response.content).decode()
         assert '<html lang="en">' in html, url
         if found := chinese_left(html, names):
