@@ -88,6 +88,8 @@ class ApplicationMember(models.Model):
     relation = models.CharField(_("与申请人关系"), max_length=20)
     resident_id = models.CharField(_("身份证号码"), max_length=18, blank=True)
 
+    history = HistoricalRecords(get_user=history_user)
+
     class Meta:
         verbose_name = _("申请家庭成员")
         verbose_name_plural = _("申请家庭成员")
@@ -105,6 +107,8 @@ class ExtraCost(models.Model):
     invoice_number = models.CharField(_("发票号码"), max_length=40)
     paid_on = models.DateField(_("发票日期"))
     amount = MoneyField(_("个人负担金额（元）"))
+
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("其他医疗费用")

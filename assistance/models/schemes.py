@@ -74,6 +74,8 @@ class SchemeRule(models.Model):
     # [{"lower": "0", "upper": "20000", "ratio": "0.70"}, …, {"lower": "…", "upper": null, "ratio": "…"}]
     bands = models.JSONField(_("分段救助比例"))
 
+    history = HistoricalRecords(get_user=history_user)
+
     class Meta:
         verbose_name = _("方案规则")
         verbose_name_plural = _("方案规则")
