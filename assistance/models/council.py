@@ -79,7 +79,7 @@ class Meeting(models.Model):
 class Attendance(models.Model):
     """A member agency at a meeting, and who represented it."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    meeting = models.ForeignKey(Meeting, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="attendance")
     member = models.ForeignKey(CouncilMember, verbose_name=_("成员单位"), on_delete=models.PROTECT, related_name="+")
     representative = models.CharField(_("出席代表"), max_length=50)
 
@@ -171,7 +171,7 @@ class ResolutionItem(models.Model):
         REJECT = "reject", _("不予救助")
         DEFER = "defer", _("预算不足，留待下次")
 
-    resolution = models.ForeignKey(Resolution, on_delete=models.PROTECT, related_name="items")
+    resolution = models.ForeignKey(Resolution, verbose_name=_("决议"), on_delete=models.PROTECT, related_name="items")
     application = models.ForeignKey(Application, verbose_name=_("申请"), on_delete=models.PROTECT,
                                     related_name="resolution_items")
     decision = models.CharField(_("决定"), max_length=8, choices=Decision.choices)

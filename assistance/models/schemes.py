@@ -66,7 +66,7 @@ class Scheme(models.Model):
 class SchemeRule(models.Model):
     """The deductible and bands for one eligibility category (no category: every other one)."""
 
-    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="rules")
+    scheme = models.ForeignKey(Scheme, verbose_name=_("救助方案"), on_delete=models.CASCADE, related_name="rules")
     category = models.ForeignKey(EligibilityCategory, verbose_name=_("认定类别"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="+",
                                  help_text=_("留空：适用于其他所有类别"))

@@ -8,12 +8,46 @@ from django.db import migrations, models
 from fundportal.migration_utils import history_snapshot
 
 START = "开始记录历史：当时的状态"
+ISSUED_BY_OTHERS = "撤销：该令牌由他人代为签发（现只能由本人签发）"
+
+
+def revoke_tokens_issued_by_others(apps, schema_editor):
+    """Tokens are now issued by their owner only (fundportal.tokens). One an administrator issued
+    for someone else could act, unseen, as that person: revoked here. The old issue recorded
+    itself as an admin log entry against the owner, written in the same transaction as the token."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    db = schema_editor.connection.alias
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    LogEntry = apps.get_model("admin", "LogEntry")
+    ApiToken = apps.get_model("fundportal", "ApiToken")
+    HistoricalApiToken = apps.get_model("fundportal", "HistoricalApiToken")
+    users = ContentType.objects.using(db).filter(app_label="fundportal", model="user").first()
+    if users is None:
+        return
+    issues = LogEntry.objects.using(db).filter(content_type=users, action_flag=1, change_message__startswith="签发 API 令牌")
+    for issue in issues:
+        if issue.object_id == str(issue.user_id) or not issue.object_id.isdecimal():
+            continue
+        # The token that issue wrote: the owner's newest one created just before its log entry.
+        token = (ApiToken.objects.using(db).filter(user_id=int(issue.object_id), created__lte=issue.action_time,
+                                                   created__gte=issue.action_time - dt.timedelta(seconds=5))
+                 .order_by("-created", "-pk").first())
+        if token is not None:
+            HistoricalApiToken.objects.using(db).create(
+                id=token.pk, user_id=token.user_id, created=token.created, expiry=token.expiry,
+                history_date=timezone.now(), history_type="-", history_change_reason=ISSUED_BY_OTHERS)
+            token.delete()
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
+        ('admin', '0003_logentry_add_action_flag_choices'),
         ('auth', '0012_alter_user_first_name_max_length'),
+        ('contenttypes', '0002_remove_content_type_name'),
         ('fundportal', '0006_api_tokens_hashed'),
     ]
 
@@ -128,4 +162,5 @@ class Migration(migrations.Migration):
         history_snapshot("auth.Group", "fundportal.HistoricalGroup", reason=START, m2m=("permissions",)),
         history_snapshot("fundportal.Region", "fundportal.HistoricalRegion", reason=START),
         history_snapshot("fundportal.ApiToken", "fundportal.HistoricalApiToken", reason=START),
+        migrations.RunPython(revoke_tokens_issued_by_others, migrations.RunPython.noop),
     ]

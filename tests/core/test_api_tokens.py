@@ -169,3 +169,24 @@ def test_tokens_issued_before_knox_keep_working_and_their_plain_keys_are_gone(fi
     token = AuthToken.objects.get(user=finance)
     assert key not in _stored_text(token) and token.expiry is not None
     assert _token_client(key).get(DONATIONS_API).status_code == 200
+
+
+def test_tokens_issued_for_someone_else_before_the_owner_only_rule_are_revoked_at_migrate(administrator, finance):
+    from django.contrib.admin.models import ADDITION, LogEntry
+
+    def old_issue(user, by):  # as the old admin did: the token, and a log entry against its owner
+        token, key = AuthToken.objects.create(user=user, expiry=dt.timedelta(days=90))
+        LogEntry.objects.log_actions(user_id=by.pk, queryset=[user], action_flag=ADDITION,
+                                     change_message="签发 API 令牌，有效期至 2099-01-01", single_object=True)
+        return token, key
+
+    by_admin, admin_key = old_issue(finance, administrator)
+    own, own_key = old_issue(finance, finance)
+    migration = importlib.import_module("fundportal.migrations.0007_history_for_roles_regions_and_api_tokens")
+    with connection.schema_editor() as editor:
+        migration.revoke_tokens_issued_by_others(django_apps, editor)
+    assert list(AuthToken.objects.values_list("pk", flat=True)) == [own.pk]
+    assert _token_client(admin_key).get(DONATIONS_API).status_code in (401, 403)
+    assert _token_client(own_key).get(DONATIONS_API).status_code == 200
+    revoked = AuthToken.history.get(history_type="-", history_change_reason__contains="他人代为签发")
+    assert revoked.id == by_admin.pk and revoked.user_id == finance.pk
