@@ -17,6 +17,7 @@ from simple_history.models import registered_models
 from simple_history.utils import get_m2m_reverse_field_name
 
 from .masking import mask_field, masked_display
+from .migration_utils import HISTORY_STARTED
 from .money import MoneyField, format_money
 
 ACTIONS = {"+": "创建", "~": "修改", "-": "删除"}
@@ -143,8 +144,17 @@ class Change(NamedTuple):
     new: str
 
 
+def is_baseline(record) -> bool:
+    """A row written when its model started keeping history (fundportal.migration_utils.history_snapshot):
+    what the record held then, not a change. Diffed against older rows kept without a user's groups,
+    it would read as a grant of every role the user already had."""
+    return record.history_change_reason == HISTORY_STARTED
+
+
 def changes_between(model: type[models.Model], older, newer, *, related: RelatedNames | None = None) -> list[Change]:
     """What changed from one historical record of `model` to a later one, each value as history shows it."""
+    if is_baseline(newer):
+        return []
     related = related or RelatedNames()
     delta = newer.diff_against(older, foreign_keys_are_objs=False)
     return [

@@ -27,8 +27,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from .admin_utils import no_store
-from .history import (ACTIONS, NOT_TRACKED, RelatedNames, actor_display, is_tracked, record_display, value_text,
-                      version_values, when_text)
+from .history import (ACTIONS, NOT_TRACKED, RelatedNames, actor_display, is_baseline, is_tracked, record_display,
+                      value_text, version_values, when_text)
 from .masking import masked_display
 
 
@@ -48,6 +48,8 @@ class MaskedHistoryContextHelper(HistoricalRecordContextHelper):
         self.related = related
 
     def context_for_delta_changes(self, delta):
+        if is_baseline(delta.new_record):
+            return []
         return [
             {"field": str(self.model._meta.get_field(c.field).verbose_name),
              "old": value_text(self.model, c.field, c.old, instance=delta.old_record, related=self.related),

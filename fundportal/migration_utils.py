@@ -13,7 +13,11 @@ def run_sql_per_vendor(up: dict[str, list[str]], down: dict[str, list[str]]) -> 
     return migrations.RunPython(runner(up), runner(down))
 
 
-def history_snapshot(model_label: str, history_label: str, *, reason: str,
+# The reason on the rows history_snapshot writes: a baseline, not a change (fundportal.history).
+HISTORY_STARTED = "开始记录历史：当时的状态"
+
+
+def history_snapshot(model_label: str, history_label: str, *, reason: str = HISTORY_STARTED,
                      m2m: tuple[str, ...] = ()) -> migrations.RunPython:
     """When a model starts keeping its history (django-simple-history), one history row per
     existing row with what it holds now (its many-to-many rows too: a user's groups), so the first

@@ -6,9 +6,8 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+from fundportal.migration_utils import HISTORY_STARTED as START
 from fundportal.migration_utils import history_snapshot
-
-START = "开始记录历史：当时的状态"
 
 
 class Migration(migrations.Migration):

@@ -5,9 +5,8 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+from fundportal.migration_utils import HISTORY_STARTED as START
 from fundportal.migration_utils import history_snapshot
-
-START = "开始记录历史：当时的状态"
 ISSUED_BY_OTHERS = "撤销：该令牌由他人代为签发（现只能由本人签发）"
 
 
@@ -157,7 +156,7 @@ class Migration(migrations.Migration):
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
-        history_snapshot("fundportal.User", "fundportal.HistoricalUser", reason="开始记录角色变更：当时的角色",
+        history_snapshot("fundportal.User", "fundportal.HistoricalUser", reason=START,
                          m2m=("groups", "user_permissions")),
         history_snapshot("auth.Group", "fundportal.HistoricalGroup", reason=START, m2m=("permissions",)),
         history_snapshot("fundportal.Region", "fundportal.HistoricalRegion", reason=START),

@@ -72,7 +72,7 @@ def test_superuser_staff_and_active_changes_are_audited_by_label(client, admin_u
     assert (_label("is_superuser"), "否", "是") in changes and (_label("is_active"), "是", "否") in changes
 
 
-def test_a_role_granted_in_code_is_audited_too(auditor, council):
+def test_a_role_granted_in_code_is_audited_too(council):
     council.groups.add(Group.objects.get(name=Role.AUDITOR))
     latest = council.history.latest("history_id")
     older = latest.prev_record
@@ -91,3 +91,26 @@ def test_a_reader_sees_a_staff_members_contact_and_bank_details_masked(client, a
     client.force_login(admin_user)  # whoever may change the user sees the details whole, to correct them
     page = client.get(url).content.decode()
     assert f'value="{PHONE}"' in page and f'value="{ACCOUNT}"' in page and f'value="{EMAIL}"' in page
+
+
+def test_the_row_written_when_roles_start_being_audited_is_a_baseline_not_a_grant(client, auditor, council):
+    from django.apps import apps as django_apps
+    from django.db import connection
+
+    from fundportal.migration_utils import HISTORY_STARTED, history_snapshot
+
+    # Before migration 0007 a user's history rows held no groups: as if kept without them.
+    for record in council.history.all():
+        record.groups.all().delete()
+    with connection.schema_editor() as editor:
+        history_snapshot("fundportal.User", "fundportal.HistoricalUser", m2m=("groups",)).code(django_apps, editor)
+    baseline = council.history.latest("history_id")
+    assert baseline.history_change_reason == HISTORY_STARTED
+    assert list(baseline.groups.values_list("group__name", flat=True)) == [Role.COUNCIL_SECRETARY]
+
+    client.force_login(auditor)
+    rows = [r for r in client.get(reverse("audit_trail"), {"model": "fundportal.user"}).context["rows"]
+            if r.object_id == str(council.pk)]
+    assert rows[0].reason == HISTORY_STARTED and rows[0].changes == []  # no "组：→ 理事会秘书"
+    history = client.get(reverse("admin:fundportal_user_history", args=[council.pk])).content.decode()
+    assert "→ 理事会秘书" not in history
