@@ -165,7 +165,8 @@ def test_replacing_household_members_records_who_removed_and_added_them(shared_r
 
 WRITES = {"bulk_create", "bulk_update", "update"}
 HISTORY_WRITERS = {"history_record_update", "bulk_history_create"}
-# Bulk writes to a tracked model that write no history, each with the reason it need not.
+# Bulk writes to a tracked model that write no history, each with the reason it need not. (The
+# PostgreSQL import writes people by SQL, assistance/importing/people.py: the same bulk load.)
 NOT_A_CHANGE_TO_AUDIT = {
     ("assistance/importing/python.py", "InsuredPerson"):
         "the MSB's load of up to 1.5 M people: audited by its SettlementImport row (who, when, which file, "

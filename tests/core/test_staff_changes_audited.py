@@ -114,3 +114,18 @@ def test_the_row_written_when_roles_start_being_audited_is_a_baseline_not_a_gran
     assert rows[0].reason == HISTORY_STARTED and rows[0].changes == []  # no "组：→ 理事会秘书"
     history = client.get(reverse("admin:fundportal_user_history", args=[council.pk])).content.decode()
     assert "→ 理事会秘书" not in history
+
+
+def test_a_change_of_what_a_role_may_do_is_audited(client, admin_user, auditor):
+    from django.contrib.auth.models import Permission
+
+    role = Group.objects.get(name=Role.AUDITOR)
+    grant = Permission.objects.get(codename="view_apitoken")
+    client.force_login(admin_user)
+    data = {"name": role.name, "permissions": [*role.permissions.values_list("pk", flat=True), grant.pk]}
+    assert client.post(reverse("admin:auth_group_change", args=[role.pk]), data).status_code == 302
+    client.force_login(auditor)
+    rows = client.get(reverse("audit_trail"), {"model": "auth.group"}).context["rows"]
+    change = next(c for r in rows if r.actor == str(admin_user) for c in r.changes)
+    assert change.field == str(Group._meta.get_field("permissions").verbose_name)
+    assert str(grant) in change.new and str(grant) not in change.old
