@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fundportal.admin_utils import AppendOnlyAdmin, CappedCountPaginator, NoStoreMixin, adopt_saved, no_store
 from fundportal.csvsafe import csv_lines
+from fundportal.history_admin import HistoryAdmin
 from fundportal.masking import mask_name, mask_resident_id
 from fundportal.models import Region
 from fundportal.services import export_log_record
@@ -136,7 +137,7 @@ class SettlementImportAdmin(AppendOnlyAdmin):
 
 
 @admin.register(InsuredPerson)
-class InsuredPersonAdmin(NoStoreMixin, admin.ModelAdmin):
+class InsuredPersonAdmin(NoStoreMixin, HistoryAdmin):
     form = InsuredPersonStatusForm
     list_display = ("masked_id", "name", "sex", "birth_date", "region", "is_local", "is_deceased")
     list_filter = ("is_local", "is_deceased", "sex")
@@ -230,7 +231,7 @@ class SettlementRecordAdmin(NoStoreMixin, AppendOnlyAdmin):
 
 
 @admin.register(ScreeningRun)
-class ScreeningRunAdmin(admin.ModelAdmin):
+class ScreeningRunAdmin(HistoryAdmin):
     form = ScreeningRunForm
     list_display = ("id", "year", "threshold", "local_only", "exclude_deceased", "status", "target_count",
                     "shared_at", "created_by", "created_at")

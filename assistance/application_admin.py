@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from fundportal.admin_utils import AppendOnlyAdmin, CappedCountPaginator, NoStoreMixin
+from fundportal.history_admin import HistoryAdmin
 from fundportal.masking import mask_bank_account, mask_name, mask_phone, mask_resident_id
 
 from . import selectors
@@ -15,7 +16,7 @@ from .models import Application, DocumentAccess
 
 
 @admin.register(Application)
-class ApplicationAdmin(NoStoreMixin, AppendOnlyAdmin):
+class ApplicationAdmin(NoStoreMixin, AppendOnlyAdmin, HistoryAdmin):
     list_display = ("number", "masked_name", "masked_id", "region", "year", "state", "submitted_at")
     list_filter = ("state", "year")
     list_select_related = ("person", "region")

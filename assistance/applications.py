@@ -18,6 +18,7 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from simple_history.utils import bulk_create_with_history
 
 from fundportal.audit import records_actor
 from fundportal.identifiers import validate_resident_id
@@ -143,8 +144,10 @@ def application_submit(*, acting_user, resident_id: str, name: str, region: Regi
     try:
         with transaction.atomic():
             application.save()
-            ApplicationMember.objects.bulk_create(_members(application, members))
-            ExtraCost.objects.bulk_create(_extra_costs(application, extra_costs, year=year))
+            bulk_create_with_history(_members(application, members), ApplicationMember, default_user=acting_user,
+                                     default_change_reason="受理")
+            bulk_create_with_history(_extra_costs(application, extra_costs, year=year), ExtraCost,
+                                     default_user=acting_user, default_change_reason="受理")
     except IntegrityError as exc:
         if "extra_cost_invoice_unique" in str(exc):
             raise ValidationError({"extra_costs": "发票号码已在其他申请中使用过：同一张发票不能重复申请"}) from exc

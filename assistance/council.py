@@ -16,8 +16,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from fundportal.audit import records_actor
+from fundportal.history import history_record_update
 from fundportal.models import FundAccount
 from fundportal.services import fund_account_main
 
@@ -59,8 +61,8 @@ def meeting_record(*, acting_user, held_on, title: str, agenda: str, attendance:
                       minutes=minutes.strip(), recorded_by=acting_user)
     meeting.full_clean(exclude=["recorded_by"])
     meeting.save()
-    Attendance.objects.bulk_create(Attendance(meeting=meeting, member=member, representative=representative)
-                                   for member, representative in checked)
+    bulk_create_with_history([Attendance(meeting=meeting, member=member, representative=representative)
+                              for member, representative in checked], Attendance, default_user=acting_user)
     return meeting
 
 
@@ -83,8 +85,8 @@ def meeting_update(*, meeting: Meeting, acting_user, attendance: list[tuple[Coun
     if attendance is not None:
         checked = _attendance_checked(attendance)
         meeting.attendance.all().delete()
-        Attendance.objects.bulk_create(Attendance(meeting=meeting, member=member, representative=representative)
-                                       for member, representative in checked)
+        bulk_create_with_history([Attendance(meeting=meeting, member=member, representative=representative)
+                                  for member, representative in checked], Attendance, default_user=acting_user)
     return meeting
 
 
@@ -164,10 +166,11 @@ def _lines_for(resolution: Resolution, applications: list[Application]) -> list[
 
 def _write_items(resolution: Resolution, lines: list[Line]) -> None:
     resolution.items.all().delete()
-    ResolutionItem.objects.bulk_create(
+    # Every service that writes items is a records_actor: the acting user is the history's author.
+    bulk_create_with_history([
         ResolutionItem(resolution=resolution, application=line.application, decision=line.decision,
                        reason=line.reason, computed=line.computed, amount=line.amount, breakdown=line.breakdown,
-                       by_council=line.by_council) for line in lines)
+                       by_council=line.by_council) for line in lines], ResolutionItem)
 
 
 # --------------------------------------------------------------------------------------------- drafts
@@ -285,6 +288,7 @@ def resolution_item_reject(*, item: ResolutionItem, reason: str, acting_user) ->
         raise ValidationError({"reason": "不予救助须写明理由"})
     ResolutionItem.objects.filter(pk=item.pk).update(decision=Decision.REJECT, reason=reason.strip()[:200],
                                                      computed=ZERO, amount=ZERO, by_council=True)
+    history_record_update(ResolutionItem, [item.pk], reason="理事会决定不予救助")
     _write_items(resolution, _lines_for(resolution, _applications(resolution)))
     return resolution
 
@@ -296,6 +300,7 @@ def resolution_item_restore(*, item: ResolutionItem, acting_user) -> Resolution:
     require(acting_user, "change_resolution", "修改理事会决议草案")
     resolution = _draft_checked(item.resolution)
     ResolutionItem.objects.filter(pk=item.pk).update(by_council=False)
+    history_record_update(ResolutionItem, [item.pk], reason="撤销理事会的不予救助决定")
     _write_items(resolution, _lines_for(resolution, _applications(resolution)))
     return resolution
 
@@ -390,6 +395,7 @@ def resolution_sign(*, resolution: Resolution, acting_user) -> Resolution:
     resolution.save()
     if resolution.kind == Resolution.Kind.SCHEME:
         Scheme.objects.filter(pk=resolution.scheme_id).update(approved_at=resolution.signed_at)
+        history_record_update(Scheme, [resolution.scheme_id], reason=f"理事会决议 {resolution.number} 批准")
     else:
         _apply_decisions(resolution)
     return resolution

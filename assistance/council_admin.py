@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fundportal.admin_utils import NoStoreMixin, error_text
 from fundportal.forms import form_add_service_errors
+from fundportal.history_admin import HistoryAdmin
 from fundportal.masking import mask_name
 
 from . import council
@@ -24,13 +25,13 @@ from .models import CouncilMember, Meeting, QuorumRule, Resolution, ResolutionIt
 
 
 @admin.register(CouncilMember)
-class CouncilMemberAdmin(admin.ModelAdmin):
+class CouncilMemberAdmin(HistoryAdmin):
     list_display = ("name", "order", "is_active")
     list_editable = ("order", "is_active")
 
 
 @admin.register(QuorumRule)
-class QuorumRuleAdmin(admin.ModelAdmin):
+class QuorumRuleAdmin(HistoryAdmin):
     list_display = ("__str__", "share", "strictly_more")
 
     def has_add_permission(self, request):
@@ -41,7 +42,7 @@ class QuorumRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(NoStoreMixin, admin.ModelAdmin):
+class MeetingAdmin(NoStoreMixin, HistoryAdmin):
     list_display = ("held_on", "title", "place", "attendance_count", "resolution_count")
     date_hierarchy = "held_on"
     search_fields = ("title",)
@@ -101,7 +102,7 @@ class MeetingAdmin(NoStoreMixin, admin.ModelAdmin):
 
 
 @admin.register(Resolution)
-class ResolutionAdmin(NoStoreMixin, admin.ModelAdmin):
+class ResolutionAdmin(NoStoreMixin, HistoryAdmin):
     list_display = ("number_shown", "title", "kind", "meeting", "approved", "signed_at")
     list_filter = ("kind", "year", ("signed_at", admin.EmptyFieldListFilter))
     list_select_related = ("meeting",)

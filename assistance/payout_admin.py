@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from fundportal.admin_utils import AppendOnlyAdmin, NoStoreMixin, error_text
+from fundportal.history_admin import HistoryAdmin
 from fundportal.masking import mask_bank_account, mask_name
 
 from . import payouts
@@ -33,7 +34,7 @@ class ReissueForm(forms.Form):
 
 
 @admin.register(PayoutBatch)
-class PayoutBatchAdmin(NoStoreMixin, admin.ModelAdmin):
+class PayoutBatchAdmin(NoStoreMixin, HistoryAdmin):
     list_display = ("number", "resolution", "state", "payout_count", "total", "open_flags", "prepared_by",
                     "prepared_at")
     list_filter = ("state",)
@@ -178,7 +179,7 @@ class PayoutBatchAdmin(NoStoreMixin, admin.ModelAdmin):
 
 
 @admin.register(Payout)
-class PayoutAdmin(NoStoreMixin, AppendOnlyAdmin):
+class PayoutAdmin(NoStoreMixin, AppendOnlyAdmin, HistoryAdmin):
     list_display = ("reference", "batch", "application", "masked_holder", "amount", "state", "settled_at")
     list_filter = ("state",)
     search_fields = ("reference__exact", "application__number__exact")
@@ -193,7 +194,7 @@ class PayoutAdmin(NoStoreMixin, AppendOnlyAdmin):
 
 
 @admin.register(FraudFlag)
-class FraudFlagAdmin(NoStoreMixin, AppendOnlyAdmin):
+class FraudFlagAdmin(NoStoreMixin, AppendOnlyAdmin, HistoryAdmin):
     """The flag report: every warning raised, open or cleared, and who cleared it and why."""
 
     list_display = ("raised_at", "payout", "batch_link", "kind", "detail", "overridden_by", "override_reason")

@@ -17,8 +17,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from fundportal.audit import records_actor
+from fundportal.history import history_record_update
 from fundportal.queue import send, send_on_commit
 from fundportal.services import InsufficientFunds, export_log_record, ledger_post_payout, ledger_reverse
 
@@ -82,11 +84,12 @@ def payout_batch_create(*, resolution: Resolution, acting_user) -> PayoutBatch:
                   what="为其制作支付批次")
     batch = PayoutBatch.objects.create(number=_batch_number(resolution), resolution=resolution,
                                        prepared_by=acting_user)
-    Payout.objects.bulk_create(
+    bulk_create_with_history([
         Payout(batch=batch, item=item, application=item.application, reference=f"{batch.number}-{n:04d}",
                amount=item.amount, account_holder=item.application.account_holder,
                bank_name=item.application.bank_name, account_number=item.application.account_number)
-        for n, item in enumerate(items, start=1))
+        for n, item in enumerate(items, start=1)], Payout, default_user=acting_user,
+        default_change_reason=f"依据决议 {resolution.number} 生成支付批次")
     flags_raise(list(batch.payouts.select_related("application__person")))
     return batch
 
@@ -265,6 +268,7 @@ def payout_confirm_paid(*, payout: Payout, acting_user, amount=None, bank_messag
         settled_at=timezone.now())
     if moved != 1:
         raise ValidationError("该笔支付已被其他操作处理")
+    history_record_update(Payout, [locked.pk], reason="银行确认已支付")
     _application_state(locked.application, Application.State.PAID, f"救助金已发放 {locked.reference}")
     return "paid", ""
 
@@ -299,6 +303,7 @@ def payout_mark_returned(*, payout: Payout, acting_user, amount=None, bank_messa
                               reason=f"银行退回 {locked.reference}：{bank_message or '未说明原因'}")
     Payout.objects.filter(pk=locked.pk, state=State.PAID).update(
         state=State.RETURNED, reversal_entry=reversal, bank_message=(bank_message or "银行退回")[:200])
+    history_record_update(Payout, [locked.pk], reason="银行退回")
     _application_state(locked.application, Application.State.APPROVED, f"救助金被银行退回 {locked.reference}")
     return "returned", ""
 

@@ -186,10 +186,11 @@ def review_case_verify(*, case: ReviewCase, acting_user, household: list[dict], 
         errors["household_income"] = "请填写家庭年收入（不能为负数）"
     if errors:
         raise ValidationError(errors)
-    case.household.all().delete()
+    case.household.all().delete()  # one history row per member removed (delete() sends the signals)
     for member in members:
         member.case = case
-    HouseholdMember.objects.bulk_create(members)
+    bulk_create_with_history(members, HouseholdMember, default_user=acting_user,
+                             default_change_reason="登记入户甄别结果")
     case.household_income, case.visited_on = household_income, visited_on
     case.assets, case.housing, case.notes = assets.strip(), housing.strip(), notes.strip()
     case.verified_by, case.verified_at = acting_user, timezone.now()

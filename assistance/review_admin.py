@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from fundportal.admin_utils import CappedCountPaginator, NoStoreMixin, error_text, no_store
 from fundportal.csvsafe import csv_lines
 from fundportal.forms import form_add_service_errors
+from fundportal.history_admin import HistoryAdmin
 from fundportal.masking import mask_name, mask_resident_id
 from fundportal.services import export_log_record
 
@@ -63,7 +64,7 @@ class RunFilter(admin.SimpleListFilter):
 
 
 @admin.register(ReviewCase)
-class ReviewCaseAdmin(NoStoreMixin, admin.ModelAdmin):
+class ReviewCaseAdmin(NoStoreMixin, HistoryAdmin):
     list_display = ("masked_name", "masked_id", "region", "year", "state", "due", "category", "source")
     list_filter = ("state", OverdueFilter, TownFilter, RunFilter, "category", "source")
     list_select_related = ("person", "region", "category")
@@ -345,7 +346,7 @@ def _report_xlsx(categories: list[str], rows, run: ScreeningRun | None) -> HttpR
 
 
 @admin.register(EligibilityCategory)
-class EligibilityCategoryAdmin(admin.ModelAdmin):
+class EligibilityCategoryAdmin(HistoryAdmin):
     list_display = ("name", "order", "is_active")
     list_editable = ("order", "is_active")
 
@@ -354,7 +355,7 @@ class EligibilityCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(StateDeadline)
-class StateDeadlineAdmin(admin.ModelAdmin):
+class StateDeadlineAdmin(HistoryAdmin):
     list_display = ("state", "working_days")
     list_editable = ("working_days",)
 

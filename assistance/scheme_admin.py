@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from fundportal.forms import form_add_service_errors
+from fundportal.history_admin import HistoryAdmin
 
 from .models import EligibilityCategory, Scheme
 from .scheme_services import scheme_create, scheme_new_version, scheme_update
@@ -70,7 +71,7 @@ def _rule_initial(scheme: Scheme) -> list[dict]:
 
 
 @admin.register(Scheme)
-class SchemeAdmin(admin.ModelAdmin):
+class SchemeAdmin(HistoryAdmin):
     form = SchemeForm
     list_display = ("__str__", "annual_cap", "rounding", "approved_at", "created_by")
     list_filter = ("year",)

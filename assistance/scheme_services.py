@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from simple_history.utils import bulk_create_with_history
 
 from fundportal.audit import records_actor
 
@@ -63,7 +64,8 @@ def scheme_create(*, acting_user, year: int, name: str, annual_cap: Decimal, rul
                     count_extra_costs=count_extra_costs, notes=notes.strip(), created_by=acting_user)
     scheme.full_clean(exclude=["created_by"])
     scheme.save()
-    SchemeRule.objects.bulk_create(SchemeRule(scheme=scheme, **rule) for rule in checked)
+    bulk_create_with_history([SchemeRule(scheme=scheme, **rule) for rule in checked], SchemeRule,
+                             default_user=acting_user)
     return scheme
 
 
@@ -89,7 +91,8 @@ def scheme_update(*, scheme: Scheme, acting_user, rules: list[dict] | None = Non
     if rules is not None:
         checked = _rules_checked(rules)
         scheme.rules.all().delete()
-        SchemeRule.objects.bulk_create(SchemeRule(scheme=scheme, **rule) for rule in checked)
+        bulk_create_with_history([SchemeRule(scheme=scheme, **rule) for rule in checked], SchemeRule,
+                                 default_user=acting_user, default_change_reason="修改方案草稿")
     return scheme
 
 

@@ -9,6 +9,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from fundportal.audit import records_actor
+from fundportal.history import history_record_update
 from fundportal.money import ZERO, to_money
 from fundportal.queue import send_on_commit
 
@@ -134,9 +135,10 @@ def _top_institutions(year: int, person_ids: list[int]) -> dict[int, list[list]]
 
 
 def screening_run_fail(*, run_id: int) -> None:
-    ScreeningRun.objects.filter(pk=run_id).exclude(status=ScreeningRun.Status.DONE).update(
-        status=ScreeningRun.Status.FAILED, finished_at=timezone.now(),
-        message="筛查失败：系统内部错误，没有保存任何结果。请联系管理员后重新发起。")
+    if ScreeningRun.objects.filter(pk=run_id).exclude(status=ScreeningRun.Status.DONE).update(
+            status=ScreeningRun.Status.FAILED, finished_at=timezone.now(),
+            message="筛查失败：系统内部错误，没有保存任何结果。请联系管理员后重新发起。"):
+        history_record_update(ScreeningRun, [run_id], reason="筛查失败")
 
 
 @records_actor

@@ -9,6 +9,7 @@ from django.urls import path, reverse
 
 from fundportal.admin_utils import error_text, no_store
 from fundportal.forms import form_add_service_errors
+from fundportal.history_admin import HistoryAdmin
 
 from .forms import CorrectionForm, StatementRequestForm
 from .models import Statement
@@ -17,7 +18,7 @@ from .services import statement_correct, statement_publish, statement_request
 
 
 @admin.register(Statement)
-class StatementAdmin(admin.ModelAdmin):
+class StatementAdmin(HistoryAdmin):
     list_display = ("title", "kind", "state", "sequence", "published_at", "requested_at")
     list_filter = ("state", "kind")
     search_fields = ("title",)

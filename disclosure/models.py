@@ -39,9 +39,9 @@ class Statement(models.Model):
     title = models.CharField(_("标题"), max_length=100)
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.QUEUED)
     content = models.JSONField(_("内容"), default=dict, blank=True)
-    # Progress of the build, read by the admin's progress bar.
-    steps_done = models.PositiveSmallIntegerField(default=0)
-    steps_total = models.PositiveSmallIntegerField(default=0)
+    # Progress of the build, read by the admin's progress bar (not history: a counter, not a change).
+    steps_done = models.PositiveSmallIntegerField(_("已完成步骤"), default=0)
+    steps_total = models.PositiveSmallIntegerField(_("总步骤"), default=0)
     error = models.TextField(_("错误"), blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发起人"), null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="+")
@@ -63,7 +63,8 @@ class Statement(models.Model):
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发布人"), null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="+")
 
-    history = HistoricalRecords(get_user=history_user, excluded_fields=["content", "document"])
+    history = HistoricalRecords(get_user=history_user,
+                                excluded_fields=["content", "document", "steps_done", "steps_total", "touched_at"])
 
     class Meta:
         verbose_name = _("收支公示")

@@ -21,6 +21,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
 
 from fundportal.audit import records_actor
+from fundportal.history import history_record_update
 from fundportal.queue import send, send_on_commit
 
 from .content import STEPS, canonical, statement_content
@@ -148,6 +149,7 @@ def statements_requeue(*, stale_after: dt.timedelta = dt.timedelta(minutes=10)) 
 
 
 def _progress(statement_id: int, done: int) -> None:
+    # Progress only: the statement's history keeps neither steps nor touched_at (a counter, not a change).
     Statement.objects.filter(pk=statement_id, state=State.BUILDING).update(steps_done=done, touched_at=timezone.now())
     if settings.DISCLOSURE_BUILD_PAUSE:
         time.sleep(settings.DISCLOSURE_BUILD_PAUSE)
@@ -171,14 +173,16 @@ def statement_build(*, statement_id: int) -> Statement:
         content = statement_content(statement.period_start, statement.period_end,
                                     on_step=lambda done: _progress(statement_id, done))
     except Exception as exc:
-        Statement.objects.filter(pk=statement_id, state=State.BUILDING).update(state=State.FAILED,
-                                                                               error=str(exc)[:2000],
-                                                                               touched_at=timezone.now())
+        if Statement.objects.filter(pk=statement_id, state=State.BUILDING).update(state=State.FAILED,
+                                                                                  error=str(exc)[:2000],
+                                                                                  touched_at=timezone.now()):
+            history_record_update(Statement, [statement_id], reason="生成失败")
         raise
     # One UPDATE, and only of a statement still being built (never of a published one).
-    Statement.objects.filter(pk=statement_id, state=State.BUILDING).update(
-        content=content, state=State.BUILT, steps_done=STEPS, built_at=timezone.now(), touched_at=timezone.now(),
-        error="")
+    if Statement.objects.filter(pk=statement_id, state=State.BUILDING).update(
+            content=content, state=State.BUILT, steps_done=STEPS, built_at=timezone.now(), touched_at=timezone.now(),
+            error=""):
+        history_record_update(Statement, [statement_id], reason="生成完成")
     return Statement.objects.get(pk=statement_id)
 
 

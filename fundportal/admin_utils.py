@@ -58,7 +58,9 @@ class PortalAdminPolicy:
       view — is a 404, for every role. Django's default is a redirect with a message repeating the
       id (and a 403 only where the object exists: an oracle of which ids do); custom views crashed
       on "abc". The object's own page still refuses a change with a 403 to whoever may only look;
-    - filters over related models offer only the related rows the user may see.
+    - filters over related models offer only the related rows the user may see;
+    - the history page is the audit history, or says why the model keeps none
+      (fundportal.history_admin).
     """
 
     def get_object(self, request, object_id, from_field=None):
@@ -69,6 +71,16 @@ class PortalAdminPolicy:
 
     def get_list_filter(self, request):
         return [_scoped(item, self.model) for item in super().get_list_filter(request)]
+
+    def history_view(self, request, object_id, extra_context=None):
+        # The "历史" button shows the audit history (HistoryAdmin) or says why there is none; never
+        # Django's admin log, which misses every change made through a service.
+        from .history import is_tracked
+        from .history_admin import history_not_kept_view
+
+        if is_tracked(self.model):
+            return super().history_view(request, object_id, extra_context)
+        return history_not_kept_view(self, request, object_id)
 
 
 class PortalAdminSite(admin.AdminSite):

@@ -1,19 +1,82 @@
 """How history shows a value: one rule for the audit trail (page and CSV) and the admin's history pages.
 
 A stored value becomes what a person reads: a choice by its label, a foreign key by the related
-object's name (a user by their name, a person by their masked name), a time in Beijing time to the
-second, nothing for None, 是/否 for yes/no, and a personal field masked (fundportal.masking).
+object's name (a user by their name, a person by their masked name), a many-to-many field (a
+user's roles) by the related objects' names, an amount as money (1,428,627.00), a time in Beijing
+time to the second, nothing for None, 是/否 for yes/no, and a personal field masked
+(fundportal.masking).
 """
 import datetime as dt
+from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import registered_models
+from simple_history.utils import get_m2m_reverse_field_name
 
 from .masking import mask_field, masked_display
+from .migration_utils import HISTORY_STARTED
+from .money import MoneyField, format_money
 
 ACTIONS = {"+": "创建", "~": "修改", "-": "删除"}
+
+# Every model of the fund's apps, and every model with an admin, either keeps its history
+# (django-simple-history) or is listed here with the reason it need not: DESIGN wants who did what
+# when, with before/after, for every state change and every change to people, amounts, decisions
+# and published data. The admin's "历史" page of these models shows the reason
+# (fundportal.history_admin.history_not_kept_view); tests/core/test_history_coverage.py and the
+# check fundportal.E102 fail on a model that is in neither.
+NOT_TRACKED: dict[str, str] = {
+    "fundportal.ledgerentry": _("账目分录只能追加，数据库拒绝任何修改或删除；更正以冲正分录记账。记账人和记账时间见分录本身。"),
+    "fundportal.exportlog": _("导出记录本身就是审计记录：只能追加，不能修改或删除。"),
+    "donations.receiptsequence": _("收据号计数器：只用于连续编号，收据本身的历史另有记录。"),
+    "donations.receiptprint": _("收据打印记录本身就是审计记录：只能追加。"),
+    "donations.ratelimitcounter": _("限流计数：安全计数器，不是基金业务数据。"),
+    "assistance.settlementimport": _("结算数据导入任务由导入程序写入，不能手工修改；导入人、时间和结果见本记录。"),
+    "assistance.settlementimporterror": _("导入错误行是导入任务的结果，不能修改。"),
+    "assistance.settlementrecord": _("医保结算记录只由导入写入，不能手工修改；每条记录注明所属导入批次。"),
+    "assistance.warningtarget": _("预警对象是筛查批次当时的快照，生成后不再修改；筛查批次本身的历史另有记录。"),
+    "assistance.overduecount": _("逾期统计是定时任务每天计算的数字，不是业务记录。"),
+    "assistance.applicationsequence": _("申请编号计数器：只用于连续编号。"),
+    "assistance.resolutionsequence": _("决议编号计数器：只用于连续编号。"),
+    "assistance.document": _("申请材料只在受理时上传，之后不能修改或删除；上传人和时间见本记录，每次查阅另有查阅记录。"),
+    "assistance.documentaccess": _("材料查阅记录本身就是审计记录：只能追加。"),
+    "assistance.bankresult": _("银行回单导入记录只能追加；回单引起的支付状态变化记录在各笔支付的历史中。"),
+    "assistance.bankresultline": _("回单明细是导入的银行文件内容；其引起的支付状态变化记录在各笔支付的历史中。"),
+    "disclosure.chainhead": _("公示哈希链的链头指针，随每次发布移动；发布的公示本身的历史另有记录。"),
+    "disclosure.publicfile": _("公开文件记录只能追加，对应的公示本身的历史另有记录。"),
+    "axes.accessattempt": _("登录失败记录本身就是安全日志（django-axes）。"),
+    "axes.accesslog": _("登录日志本身就是安全日志（django-axes）。"),
+    "axes.accessfailurelog": _("登录失败日志本身就是安全日志（django-axes）。"),
+    "django_celery_beat.periodictask": _("定时任务调度的内部设置，不是基金业务数据。"),
+    "django_celery_beat.clockedschedule": _("定时任务调度的内部设置，不是基金业务数据。"),
+    "django_celery_beat.crontabschedule": _("定时任务调度的内部设置，不是基金业务数据。"),
+    "django_celery_beat.solarschedule": _("定时任务调度的内部设置，不是基金业务数据。"),
+    "django_celery_beat.intervalschedule": _("定时任务调度的内部设置，不是基金业务数据。"),
+}
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+def is_tracked(model: type[models.Model]) -> bool:
+    """Whether django-simple-history keeps the history of `model` (its own `history` manager)."""
+    return hasattr(model._meta, "simple_history_manager_attribute")
+
+
+def tracked_models() -> list[type[models.Model]]:
+    """Every model whose history is kept, by label. simple-history's registry also holds the
+    through tables of the many-to-many fields it follows (a user's groups): those are part of their
+    owner's history, not models of their own."""
+    return sorted((m for m in set(registered_models.values()) if is_tracked(m)), key=lambda m: m._meta.label)
+
+
+def history_record_update(model: type[models.Model], pks, *, reason: str = "") -> None:
+    """A row changed by `queryset.update()` (a compare-and-set under a lock, a batch) gets no history
+    row from simple-history, which listens to save(): write one per row, from what it now holds,
+    under the acting user (fundportal.audit.records_actor). Call it right after the update."""
+    rows = list(model._base_manager.filter(pk__in=list(pks)).order_by("pk"))
+    model.history.bulk_history_create(rows, update=True, default_change_reason=reason)
 
 
 def when_text(moment: dt.datetime | None) -> str:
@@ -50,6 +113,11 @@ def value_text(model: type[models.Model], field_name: str, value, *, instance=No
     field = model._meta.get_field(field_name)
     if value is None or (value == "" and not field.is_relation):
         return ""
+    if field.many_to_many:
+        # simple-history gives the through rows: [{"user": 7, "group": 3}, …]; name the other side.
+        names = [(related or RelatedNames()).name(field.related_model, row[get_m2m_reverse_field_name(field)])
+                 for row in value]
+        return mask_field(model, field_name, "、".join(sorted(names)), instance)
     if field.is_relation and (field.many_to_one or field.one_to_one):
         if isinstance(value, models.Model):
             text = masked_display(value)
@@ -63,6 +131,8 @@ def value_text(model: type[models.Model], field_name: str, value, *, instance=No
         text = when_text(value)
     elif isinstance(value, dt.date):
         text = value.isoformat()
+    elif isinstance(field, MoneyField):
+        text = format_money(Decimal(value))
     else:
         text = str(value)
     return mask_field(model, field_name, text, instance)
@@ -74,8 +144,17 @@ class Change(NamedTuple):
     new: str
 
 
+def is_baseline(record) -> bool:
+    """A row written when its model started keeping history (fundportal.migration_utils.history_snapshot):
+    what the record held then, not a change. Diffed against older rows kept without a user's groups,
+    it would read as a grant of every role the user already had."""
+    return record.history_change_reason == HISTORY_STARTED
+
+
 def changes_between(model: type[models.Model], older, newer, *, related: RelatedNames | None = None) -> list[Change]:
     """What changed from one historical record of `model` to a later one, each value as history shows it."""
+    if is_baseline(newer):
+        return []
     related = related or RelatedNames()
     delta = newer.diff_against(older, foreign_keys_are_objs=False)
     return [
@@ -95,13 +174,19 @@ def tracked_fields(model: type[models.Model]) -> list[models.Field]:
 
 
 def version_values(model: type[models.Model], record, *, related: RelatedNames | None = None) -> list[tuple[str, str]]:
-    """Every kept field of one historical record, as (label, value) history shows."""
+    """Every kept field of one historical record (many-to-many ones too: a user's groups), as
+    (label, value) history shows."""
     related = related or RelatedNames()
-    return [
+    values = [
         (str(field.verbose_name),
          value_text(model, field.name, getattr(record, field.attname), instance=record, related=related))
         for field in tracked_fields(model)
     ]
+    for field in getattr(model.history.model, "_history_m2m_fields", ()):
+        other = get_m2m_reverse_field_name(field)
+        rows = [{other: pk} for pk in getattr(record, field.name).values_list(other, flat=True)]
+        values.append((str(field.verbose_name), value_text(model, field.name, rows, instance=record, related=related)))
+    return values
 
 
 def record_display(record) -> str:

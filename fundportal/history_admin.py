@@ -1,25 +1,43 @@
 """The admin's history pages (django-simple-history), read-only and masked like the audit trail.
 
-Every admin that shows simple-history pages subclasses `HistoryAdmin`; a system check
-(fundportal.E101) refuses to start a site where one does not. What it changes:
+The "历史" button of every admin shows the audit history, never Django's own admin log (which
+misses every change made through a service and names people by their login):
+- the admin of every history-tracked model subclasses `HistoryAdmin`, whatever else it is built
+  on; a system check (fundportal.E101) refuses to start a site where one does not;
+- the admin of a model whose history is not kept says why on that page
+  (fundportal.history.NOT_TRACKED, `history_not_kept_view`); a model with an admin that is
+  neither tracked nor given a reason fails the checks too (fundportal.E102).
+What HistoryAdmin changes:
 - the history list shows each change as the audit trail does (labels, names, Beijing time, personal
   fields masked: fundportal.history.value_text);
 - a version's page is a table of that version's values, masked the same way, never the change form
   with every field: nothing to revert, since history here is read-only (a POST is refused);
+- a history URL naming no object this user may look at (a malformed id, a missing one, one outside
+  their area, any one of a model their role may not view; a malformed or missing version) is a
+  404 for every role, as the site's other pages are (fundportal.admin_utils.PortalAdminPolicy);
 - neither page is kept by a browser or proxy (Cache-Control: no-store).
 """
+from django.contrib.admin.utils import unquote
 from django.core import checks
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseNotAllowed
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from .admin_utils import no_store
-from .history import ACTIONS, RelatedNames, actor_display, record_display, value_text, version_values, when_text
+from .history import (ACTIONS, NOT_TRACKED, RelatedNames, actor_display, is_baseline, is_tracked, record_display,
+                      value_text, version_values, when_text)
 from .masking import masked_display
+
+
+def _object_or_404(model_admin, request, object_id):
+    """The object a history URL names, or a 404 when this user may not look at it (for any reason)."""
+    obj = model_admin.get_object(request, unquote(object_id))  # PortalAdminPolicy: a 404 itself
+    if obj is None or not model_admin.has_view_or_change_permission(request, obj):
+        raise Http404(_("没有找到该记录"))
+    return obj
 
 
 class MaskedHistoryContextHelper(HistoricalRecordContextHelper):
@@ -30,6 +48,8 @@ class MaskedHistoryContextHelper(HistoricalRecordContextHelper):
         self.related = related
 
     def context_for_delta_changes(self, delta):
+        if is_baseline(delta.new_record):
+            return []
         return [
             {"field": str(self.model._meta.get_field(c.field).verbose_name),
              "old": value_text(self.model, c.field, c.old, instance=delta.old_record, related=self.related),
@@ -64,6 +84,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
         return _("查看历史：%s") % masked_display(obj)
 
     def history_view(self, request, object_id, extra_context=None):
+        _object_or_404(self, request, object_id)
         return no_store(super().history_view(request, object_id, extra_context))
 
     def render_history_view(self, request, template, context, **kwargs):
@@ -76,11 +97,13 @@ class HistoryAdmin(SimpleHistoryAdmin):
             return HttpResponseNotAllowed(["GET", "HEAD"], "历史记录只读，不能据此恢复或修改")
         request.current_app = self.admin_site.name
         opts = self.model._meta
-        record = get_object_or_404(self.model.history.select_related("history_user"),
-                                   **{opts.pk.attname: object_id, "history_id": version_id})
-        obj = record.instance
-        if not self.has_view_history_or_change_history_permission(request, obj):
-            raise PermissionDenied
+        obj = _object_or_404(self, request, object_id)
+        if not str(version_id).isdecimal():
+            raise Http404(_("没有找到该记录"))
+        record = (self.model.history.select_related("history_user")
+                  .filter(**{opts.pk.attname: obj.pk, "history_id": int(version_id)}).first())
+        if record is None:
+            raise Http404(_("没有找到该记录"))
         url = f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}"
         context = {
             **self.admin_site.each_context(request),
@@ -99,20 +122,43 @@ class HistoryAdmin(SimpleHistoryAdmin):
         return no_store(render(request, self.object_history_form_template, context))
 
 
+def history_not_kept_view(model_admin, request, object_id):
+    """The "历史" page of a model whose history is not kept: why, never Django's admin log, which
+    would look like an empty or partial history (fundportal.admin_utils.PortalAdminPolicy)."""
+    obj = _object_or_404(model_admin, request, object_id)
+    opts = model_admin.model._meta
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": _("历史：%s") % masked_display(obj), "opts": opts, "app_label": opts.app_label,
+        "object": obj, "object_display": masked_display(obj), "module_name": opts.verbose_name_plural,
+        "reason": NOT_TRACKED.get(opts.label_lower, ""),
+    }
+    request.current_app = model_admin.admin_site.name
+    return no_store(render(request, "simple_history/history_not_kept.html", context))
+
+
 @checks.register(checks.Tags.admin)
 def history_admins_are_read_only_and_masked(app_configs, **kwargs):
-    """Every admin with simple-history pages must use HistoryAdmin: the library's own pages show
-    personal fields unmasked and can revert a record past its service."""
-    return [
-        checks.Error(
-            f"{type(model_admin).__name__} shows django-simple-history pages without "
-            "fundportal.history_admin.HistoryAdmin",
-            hint="Subclass HistoryAdmin instead of SimpleHistoryAdmin.", obj=model_admin, id="fundportal.E101",
-        )
-        for site in _admin_sites()
-        for model_admin in site._registry.values()
-        if isinstance(model_admin, SimpleHistoryAdmin) and not isinstance(model_admin, HistoryAdmin)
-    ]
+    """Every admin of a history-tracked model must be a HistoryAdmin, whatever it is built on:
+    Django's own history page shows its admin log (empty for every change made by a service), and
+    simple-history's own pages show personal fields unmasked and can revert a record past its
+    service. Every other admin's model must say why its history is not kept."""
+    errors = []
+    for site in _admin_sites():
+        for model, model_admin in site._registry.items():
+            label = model._meta.label_lower
+            if (is_tracked(model) or isinstance(model_admin, SimpleHistoryAdmin)) \
+                    and not isinstance(model_admin, HistoryAdmin):
+                errors.append(checks.Error(
+                    f"{type(model_admin).__name__} ({label}) does not show the audit history: its model's "
+                    "history is kept, but the admin is not a fundportal.history_admin.HistoryAdmin",
+                    hint="Add HistoryAdmin to the admin's bases.", obj=model_admin, id="fundportal.E101"))
+            elif not is_tracked(model) and label not in NOT_TRACKED:
+                errors.append(checks.Error(
+                    f"{label} has an admin but its history is neither kept nor explained",
+                    hint="Keep its history (simple_history HistoricalRecords) or say why not in "
+                         "fundportal.history.NOT_TRACKED.", obj=model_admin, id="fundportal.E102"))
+    return errors
 
 
 def _admin_sites():

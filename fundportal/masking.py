@@ -6,6 +6,8 @@ and how each is masked wherever history is shown, lives in `PERSONAL_FIELDS`.
 import unicodedata
 from collections.abc import Callable
 
+from .money import format_money
+
 # Two-character surnames (复姓) still in use: their given name starts at the third character.
 COMPOUND_SURNAMES = frozenset("""欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 司空 夏侯 轩辕 令狐
     钟离 闾丘 呼延 端木 百里 东郭 南宫 西门 独孤 万俟 澹台 公羊 赫连 濮阳 太史 申屠 拓跋 鲜于 第五 单于""".split())
@@ -145,6 +147,12 @@ PERSONAL_FIELDS: dict[str, Callable[[str], str]] = {
     "assistance.householdmember.name": mask_name,
     "assistance.householdmember.annual_income": mask_hidden,
     "assistance.householdmember.notes": mask_hidden,
+    "assistance.applicationmember.name": mask_name,
+    "assistance.extracost.institution": mask_hidden,  # a hospital says what illness
+    "assistance.extracost.invoice_number": mask_hidden,
+    "assistance.extracost.paid_on": mask_hidden,
+    "assistance.extracost.amount": mask_hidden,  # medical costs
+    "assistance.resolutionitem.breakdown": mask_hidden,  # the costing: the year's medical costs
     "assistance.reviewcase.household_income": mask_hidden,
     "assistance.reviewcase.assets": mask_hidden,
     "assistance.reviewcase.housing": mask_hidden,
@@ -184,6 +192,9 @@ NOT_PERSONAL_FIELDS: dict[str, str] = {
     "assistance.scheme.count_extra_costs": "a setting of a published scheme",
     "assistance.screeningrun.exclude_deceased": "a setting of a screening run",
     "assistance.householdmember.relation": "shown only beside a masked name (张*（配偶）)",
+    "assistance.applicationmember.relation": "shown only beside a masked name (张*（配偶）)",
+    "auth.group.name": "a role (理事会秘书): roles are named on every staff page",
+    "fundportal.region.name": "an administrative area (a town, a village)",
     "assistance.payout.bank_message": "the bank's answer to a payment (账户名不符…)",
     "assistance.councilmember.name": "a member organisation of the council",
     "assistance.scheme.name": "a published assistance scheme",
@@ -222,10 +233,16 @@ PERSON_DISPLAYS: dict[str, Callable[[object], str]] = {
     "assistance.householdmember": lambda member: f"{mask_name(member.name)}（{member.relation}）",
     "assistance.reviewcase": lambda case: f"{mask_name(case.person.name)} {case.year}",
     "donations.donor": lambda donor: _donor_display(donor),
-    "donations.donation": lambda gift: f"{_donor_display(gift.donor)} {gift.amount} 元 ({gift.received_on})",
-    "donations.pledge": lambda pledge: f"{_donor_display(pledge.donor)} 认捐 {pledge.total} 元",
-    "donations.pledgeinstalment": lambda part: f"{_donor_display(part.pledge.donor)} 第{part.sequence}期 {part.amount} 元",
+    "assistance.extracost": lambda cost: f"{cost.application} 其他医疗费用",  # its str names the hospital
+    "donations.donation": lambda gift: f"{_donor_display(gift.donor)} {_money(gift.amount)} 元 ({gift.received_on})",
+    "donations.pledge": lambda pledge: f"{_donor_display(pledge.donor)} 认捐 {_money(pledge.total)} 元",
+    "donations.pledgeinstalment": lambda part: (f"{_donor_display(part.pledge.donor)} 第{part.sequence}期 "
+                                                f"{_money(part.amount)} 元"),
 }
+
+
+def _money(amount) -> str:
+    return format_money(amount) if amount is not None else ""
 
 
 def _donor_display(donor) -> str:

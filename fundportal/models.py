@@ -1,12 +1,13 @@
 """The shared core: users and regions, the fund ledger, and logs every app writes to."""
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, Group
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
+from simple_history import register
 from simple_history.models import HistoricalRecords
 
 from .audit import history_user
@@ -30,6 +31,9 @@ class Region(models.Model):
         "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     path = models.CharField(_("路径"), max_length=80, editable=False, db_index=True)
+
+    # Who sees which people follows this tree (officers are scoped to their region): audited.
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("行政区域")
@@ -62,8 +66,10 @@ class User(AbstractUser):
     bank_account = models.CharField(_("本人银行账号"), max_length=32, blank=True,
                                     help_text=_("用于核查救助金是否转入工作人员账户，不对外显示"))
 
-    # Logins are the login log's business (django-axes), not the audit trail's.
-    history = HistoricalRecords(excluded_fields=HISTORY_EXCLUDED_FIELDS, get_user=history_user)
+    # Logins are the login log's business (django-axes), not the audit trail's. Roles are: a change
+    # of groups or of permissions is a history row with the groups before and after.
+    history = HistoricalRecords(excluded_fields=HISTORY_EXCLUDED_FIELDS, get_user=history_user,
+                                m2m_fields=["groups", "user_permissions"])
 
     class Meta:
         verbose_name = _("用户")
@@ -112,6 +118,10 @@ class ApiToken(AbstractAuthToken):
                              related_name="auth_token_set")
     created = models.DateTimeField(_("签发时间"), auto_now_add=True)
     expiry = models.DateTimeField(_("有效期至"), null=True, blank=True)
+
+    # Issued and revoked (deleted) tokens are in the audit trail: whose, by whom, when, until when.
+    # Never the digest or the key's prefix: history is read by auditors.
+    history = HistoricalRecords(get_user=history_user, excluded_fields=["digest", "token_key"])
 
     class Meta:
         verbose_name = _("API 令牌")
@@ -228,3 +238,8 @@ class ExportLog(models.Model):
 
     def __str__(self):
         return f"{self.what} ({self.row_count})"
+
+
+# A role is a group: which permissions it holds is audited like a user's groups (roles_sync writes
+# them on migrate, an administrator may change them in the admin).
+register(Group, app="fundportal", get_user=history_user, m2m_fields=["permissions"])

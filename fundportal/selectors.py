@@ -4,9 +4,9 @@ import heapq
 from dataclasses import dataclass
 
 from django.db.models import Model, Q
-from simple_history.models import registered_models
 
-from .history import ACTIONS, Change, RelatedNames, actor_display, changes_between, record_display, when_text
+from .history import (ACTIONS, Change, RelatedNames, actor_display, changes_between, record_display, tracked_models,
+                      when_text)
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class AuditRow:
 
 
 def audit_models() -> list[type[Model]]:
-    return sorted(registered_models.values(), key=lambda m: m._meta.label)
+    return tracked_models()
 
 
 def audit_model_by_label(label: str) -> type[Model] | None:

@@ -83,10 +83,13 @@ class Application(models.Model):
 class ApplicationMember(models.Model):
     """A household member as the family declared them."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="members")
+    application = models.ForeignKey(Application, verbose_name=_("申请"), on_delete=models.CASCADE,
+                                    related_name="members")
     name = models.CharField(_("姓名"), max_length=50)
     relation = models.CharField(_("与申请人关系"), max_length=20)
     resident_id = models.CharField(_("身份证号码"), max_length=18, blank=True)
+
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("申请家庭成员")
@@ -100,11 +103,14 @@ class ApplicationMember(models.Model):
 class ExtraCost(models.Model):
     """A documented medical cost not in the MSB's data (an out-of-province hospital, say)."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="extra_costs")
+    application = models.ForeignKey(Application, verbose_name=_("申请"), on_delete=models.CASCADE,
+                                    related_name="extra_costs")
     institution = models.CharField(_("医疗机构"), max_length=100)
     invoice_number = models.CharField(_("发票号码"), max_length=40)
     paid_on = models.DateField(_("发票日期"))
     amount = MoneyField(_("个人负担金额（元）"))
+
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("其他医疗费用")

@@ -45,6 +45,8 @@ class QuorumRule(models.Model):
     strictly_more = models.BooleanField(_("须超过该比例"), default=True,
                                         help_text=_("勾选：出席单位须超过该比例（过半数）；不勾选：达到即可"))
 
+    history = HistoricalRecords(get_user=history_user)
+
     class Meta:
         verbose_name = _("法定人数规则")
         verbose_name_plural = _("法定人数规则")
@@ -77,9 +79,11 @@ class Meeting(models.Model):
 class Attendance(models.Model):
     """A member agency at a meeting, and who represented it."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    meeting = models.ForeignKey(Meeting, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="attendance")
     member = models.ForeignKey(CouncilMember, verbose_name=_("成员单位"), on_delete=models.PROTECT, related_name="+")
     representative = models.CharField(_("出席代表"), max_length=50)
+
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("出席单位")
@@ -167,7 +171,7 @@ class ResolutionItem(models.Model):
         REJECT = "reject", _("不予救助")
         DEFER = "defer", _("预算不足，留待下次")
 
-    resolution = models.ForeignKey(Resolution, on_delete=models.PROTECT, related_name="items")
+    resolution = models.ForeignKey(Resolution, verbose_name=_("决议"), on_delete=models.PROTECT, related_name="items")
     application = models.ForeignKey(Application, verbose_name=_("申请"), on_delete=models.PROTECT,
                                     related_name="resolution_items")
     decision = models.CharField(_("决定"), max_length=8, choices=Decision.choices)
@@ -177,6 +181,8 @@ class ResolutionItem(models.Model):
     breakdown = models.JSONField(_("测算明细"), default=dict)
     # A rejection the council decided (kept when the draft is recomputed), not one the scheme gave.
     by_council = models.BooleanField(_("理事会决定"), default=False)
+
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("决议明细")

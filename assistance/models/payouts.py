@@ -193,6 +193,8 @@ class FraudFlag(models.Model):
     overridden_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
     override_reason = models.CharField(_("核实放行理由"), max_length=200, blank=True)
 
+    history = HistoricalRecords(get_user=history_user)
+
     class Meta:
         verbose_name = _("风险提示")
         verbose_name_plural = _("风险提示")

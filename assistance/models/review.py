@@ -136,7 +136,7 @@ class ReviewCase(models.Model):
 class HouseholdMember(models.Model):
     """A member of the household as the village found it on the visit."""
 
-    case = models.ForeignKey(ReviewCase, on_delete=models.CASCADE, related_name="household")
+    case = models.ForeignKey(ReviewCase, verbose_name=_("资格审核"), on_delete=models.CASCADE, related_name="household")
     name = models.CharField(_("姓名"), max_length=50)
     relation = models.CharField(_("与对象关系"), max_length=20)
     resident_id = models.CharField(_("身份证号码"), max_length=18, blank=True)

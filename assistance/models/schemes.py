@@ -66,13 +66,15 @@ class Scheme(models.Model):
 class SchemeRule(models.Model):
     """The deductible and bands for one eligibility category (no category: every other one)."""
 
-    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="rules")
+    scheme = models.ForeignKey(Scheme, verbose_name=_("救助方案"), on_delete=models.CASCADE, related_name="rules")
     category = models.ForeignKey(EligibilityCategory, verbose_name=_("认定类别"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="+",
                                  help_text=_("留空：适用于其他所有类别"))
     deductible = MoneyField(_("起付标准（元）"), default=0)
     # [{"lower": "0", "upper": "20000", "ratio": "0.70"}, …, {"lower": "…", "upper": null, "ratio": "…"}]
     bands = models.JSONField(_("分段救助比例"))
+
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("方案规则")

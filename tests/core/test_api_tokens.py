@@ -1,18 +1,19 @@
 """API tokens are never readable after they are issued: only a digest is stored, the key is shown
-once (to the administrator who issued it, or to its owner), and no role but the administrator
-reaches the token table — the auditor least of all, whose key-reading once let them record money."""
+once, to its owner, who alone issues it (the administrator revokes, never issues); no role but the
+administrator reaches the token table — the auditor least of all, whose key-reading once let them
+record money — and the auditor reads every issue and revocation in the audit trail."""
 import datetime as dt
 import hashlib
 import importlib
 
 import pytest
 from django.apps import apps as django_apps
-from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from fundportal.models import ApiToken as AuthToken
 
 from fundportal.roles import Role
@@ -58,64 +59,56 @@ def test_the_auditor_cannot_read_tokens_nor_act_as_finance(client, auditor, fina
     assert client.post(DONATIONS_API, DONATION, content_type="application/json").status_code == 403
 
 
-def test_an_administrator_issues_a_token_shown_once_and_only_its_digest_is_kept(client, administrator, finance):
+def test_a_token_is_issued_only_by_its_owner_never_by_the_administrator(client, administrator, finance):
+    # A token acts as its owner and its actions are recorded under the owner's name: one issued by
+    # someone else would let them act, unseen, as the owner.
+    with pytest.raises(PermissionDenied):
+        api_token_issue(user=finance, acting_user=administrator)
     client.force_login(administrator)
-    assert client.get(TOKEN_ADD).status_code == 200
-    response = client.post(TOKEN_ADD, {"user": finance.pk, "days": "90"})
-    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
-    token = AuthToken.objects.get(user=finance)
-    key = response.context["key"]
-    assert key in response.content.decode() and len(key) == 64
-    assert token.digest == hashlib.sha512(key.encode()).hexdigest() and key not in _stored_text(token)
-    assert dt.timedelta(days=89) < token.expiry - token.created <= dt.timedelta(days=90)
-    # Never again: not in the list, not in a message waiting in the session or a cookie.
-    listing = client.get(TOKENS_ADMIN).content.decode()
-    assert "finance" in listing and key not in listing and token.digest not in listing
-    detail = client.get(reverse("admin:fundportal_apitoken_change", args=[token.pk])).content.decode()
-    assert "finance" in detail and key not in detail and token.digest not in detail
-    assert token.token_key not in listing + detail
-    assert key not in str(client.cookies) and key not in str(dict(client.session))
-    # The record of the issue names the user, never the digest.
-    entry = LogEntry.objects.get(user=administrator)
-    assert entry.object_id == str(finance.pk) and "签发 API 令牌" in entry.change_message
-    assert token.digest not in f"{entry.object_repr} {entry.change_message}"
-    # `Authorization: Token <key>` works as before, and acts as finance.
-    created = _token_client(key).post(DONATIONS_API, DONATION, content_type="application/json")
-    assert created.status_code == 201
+    assert client.get(TOKEN_ADD).status_code == 403
+    assert client.post(TOKEN_ADD, {"user": finance.pk, "days": "90"}).status_code == 403
+    assert TOKEN_ADD not in client.get(TOKENS_ADMIN).content.decode()
+    assert not AuthToken.objects.exists()
 
 
 def test_an_administrator_revokes_a_token_and_it_stops_working(client, administrator, finance):
-    token, key = api_token_issue(user=finance, acting_user=administrator)
+    token, key = api_token_issue(user=finance, acting_user=finance)
     client.force_login(administrator)
     client.post(TOKENS_ADMIN, {"action": "revoke", "_selected_action": [token.pk]})
     assert not AuthToken.objects.exists()
     assert _token_client(key).get(DONATIONS_API).status_code in (401, 403)
-    assert LogEntry.objects.filter(user=administrator, change_message="撤销 API 令牌").exists()
+    revoked = AuthToken.history.get(history_type="-")
+    assert revoked.history_user == administrator and revoked.user_id == finance.pk
 
 
-def test_issuing_for_someone_else_is_refused_to_everyone_but_the_administrator(client, finance, auditor, clerk):
-    with pytest.raises(PermissionDenied):
-        api_token_issue(user=clerk, acting_user=finance)
-    token, _key = api_token_issue(user=clerk, acting_user=clerk)
-    with pytest.raises(PermissionDenied):
-        api_token_revoke(token=token, acting_user=finance)
+def test_token_issue_and_revocation_are_in_the_audit_trail_without_the_key(client, administrator, auditor, finance):
     client.force_login(finance)
-    assert client.get(TOKEN_ADD).status_code == 403
-    assert client.post(TOKEN_ADD, {"user": clerk.pk, "days": "90"}).status_code == 403
-    assert AuthToken.objects.filter(user=clerk).count() == 1
-
-
-def test_bad_issue_requests_are_refused(client, administrator, finance):
+    issued = client.post(MY_TOKENS, {"action": "issue"})
+    key, token = issued.context["key"], AuthToken.objects.get(user=finance)
+    expiry = timezone.localtime(token.expiry).strftime("%Y-%m-%d")
     client.force_login(administrator)
-    response = client.post(TOKEN_ADD, {"user": finance.pk, "days": "3650"})  # not an offered lifetime
-    assert response.status_code == 200 and response.context["adminform"].form.errors
-    assert not AuthToken.objects.exists()
+    client.post(TOKENS_ADMIN, {"action": "revoke", "_selected_action": [token.pk]})
+
+    client.force_login(auditor)
+    rows = client.get(reverse("audit_trail"), {"model": "fundportal.apitoken"}).context["rows"]
+    assert [(r.action, r.actor, r.object_repr, r.reason) for r in rows] == [
+        ("删除", "sysadmin", "finance 的 API 令牌", "管理员撤销 API 令牌"),
+        ("创建", "finance", "finance 的 API 令牌", f"签发 API 令牌，有效期至 {expiry}"),
+    ]
+    export = b"".join(client.get(reverse("audit_trail"), {"format": "csv"}).streaming_content).decode("utf-8-sig")
+    page = client.get(reverse("audit_trail")).content.decode()
+    for text in (export, page):
+        assert "finance 的 API 令牌" in text
+        assert key not in text and token.digest not in text and token.token_key not in text
+
+
+def test_bad_issue_requests_are_refused(finance):
     with pytest.raises(ValidationError):
-        api_token_issue(user=finance, acting_user=administrator, ttl=dt.timedelta(days=3650))
+        api_token_issue(user=finance, acting_user=finance, ttl=dt.timedelta(days=3650))
     finance.is_active = False
     finance.save()
     with pytest.raises(ValidationError):
-        api_token_issue(user=finance, acting_user=administrator)
+        api_token_issue(user=finance, acting_user=finance)
     assert not AuthToken.objects.exists()
 
 
@@ -125,6 +118,8 @@ def test_a_staff_user_issues_their_own_token_once_and_revokes_it(client, finance
     key = issued.context["key"]
     assert issued.status_code == 200 and "no-store" in issued["Cache-Control"] and key in issued.content.decode()
     token = AuthToken.objects.get(user=finance)
+    assert token.digest == hashlib.sha512(key.encode()).hexdigest() and key not in _stored_text(token)
+    assert key not in str(client.cookies) and key not in str(dict(client.session))
     page = client.get(MY_TOKENS).content.decode()
     assert key not in page and token.digest not in page and token.token_key not in page
     assert _token_client(key).get(DONATIONS_API).status_code == 200
@@ -174,3 +169,24 @@ def test_tokens_issued_before_knox_keep_working_and_their_plain_keys_are_gone(fi
     token = AuthToken.objects.get(user=finance)
     assert key not in _stored_text(token) and token.expiry is not None
     assert _token_client(key).get(DONATIONS_API).status_code == 200
+
+
+def test_tokens_issued_for_someone_else_before_the_owner_only_rule_are_revoked_at_migrate(administrator, finance):
+    from django.contrib.admin.models import ADDITION, LogEntry
+
+    def old_issue(user, by):  # as the old admin did: the token, and a log entry against its owner
+        token, key = AuthToken.objects.create(user=user, expiry=dt.timedelta(days=90))
+        LogEntry.objects.log_actions(user_id=by.pk, queryset=[user], action_flag=ADDITION,
+                                     change_message="签发 API 令牌，有效期至 2099-01-01", single_object=True)
+        return token, key
+
+    by_admin, admin_key = old_issue(finance, administrator)
+    own, own_key = old_issue(finance, finance)
+    migration = importlib.import_module("fundportal.migrations.0007_history_for_roles_regions_and_api_tokens")
+    with connection.schema_editor() as editor:
+        migration.revoke_tokens_issued_by_others(django_apps, editor)
+    assert list(AuthToken.objects.values_list("pk", flat=True)) == [own.pk]
+    assert _token_client(admin_key).get(DONATIONS_API).status_code in (401, 403)
+    assert _token_client(own_key).get(DONATIONS_API).status_code == 200
+    revoked = AuthToken.history.get(history_type="-", history_change_reason__contains="他人代为签发")
+    assert revoked.id == by_admin.pk and revoked.user_id == finance.pk
