@@ -2,14 +2,15 @@
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from fundportal.admin_utils import AppendOnlyAdmin, CappedCountPaginator, NoStoreMixin, adopt_saved, no_store
+from fundportal.admin_utils import (AppendOnlyAdmin, CappedCountPaginator, CheckedListFilter, NoStoreMixin, adopt_saved,
+                                    no_store)
 from fundportal.csvsafe import csv_lines
 from fundportal.masking import mask_name, mask_resident_id
 from fundportal.models import Region
@@ -23,8 +24,9 @@ from .people import insured_person_set_deceased
 from .screening import screening_run_create, screening_run_share
 
 
-class TownFilter(admin.SimpleListFilter):
-    """Towns/streets inside the user's own area (all towns for the MSB)."""
+class TownFilter(CheckedListFilter):
+    """Towns/streets inside the user's own area (all towns for the MSB); a town it does not offer
+    is ignored (CheckedListFilter)."""
 
     title = _("乡镇/街道")
     parameter_name = "town"
@@ -37,11 +39,11 @@ class TownFilter(admin.SimpleListFilter):
         return [(town.pk, town.name) for town in towns]
 
     def queryset(self, request, queryset):
-        town = Region.objects.filter(pk=self.value()).first() if self.value() else None
+        town = Region.objects.filter(pk=self.cleaned()).first() if self.value() else None
         return queryset.filter(region__path__startswith=town.path) if town else queryset
 
 
-class ImportedYearFilter(admin.SimpleListFilter):
+class ImportedYearFilter(CheckedListFilter):
     """Years that have imported settlements: read from the import jobs, not from a DISTINCT over
     ten million rows (what the default filter on a field does)."""
 
@@ -52,7 +54,7 @@ class ImportedYearFilter(admin.SimpleListFilter):
         return [(year, str(year)) for year in selectors.imported_years()]
 
     def queryset(self, request, queryset):
-        return queryset.filter(year=self.value()) if self.value() else queryset
+        return queryset.filter(year=self.cleaned()) if self.value() else queryset
 
 
 def _context(model_admin, request, **extra):
@@ -190,7 +192,9 @@ class InsuredPersonAdmin(NoStoreMixin, admin.ModelAdmin):
     def costs_view(self, request, pk, year):
         if not request.user.has_perm("assistance.view_settlementrecord"):
             raise PermissionDenied
-        person = get_object_or_404(InsuredPerson, pk=pk)
+        person = self.get_object(request, str(pk))  # 404 as on the person's own page
+        if year not in selectors.person_years(person=person):
+            raise Http404("该参保人员这一年度没有结算记录")  # a year of nothing, or one past any calendar
         settlements = selectors.person_settlements(person=person, year=year)
         if request.GET.get("format") == "csv":
             export_log_record(acting_user=request.user, what="个人年度结算明细", row_count=settlements.count(),

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from fundportal.admin_utils import NoStoreMixin, error_text
+from fundportal.admin_utils import NoStoreMixin, error_text, int_param
 from fundportal.forms import form_add_service_errors
 from fundportal.masking import mask_name
 
@@ -125,11 +125,11 @@ class ResolutionAdmin(NoStoreMixin, admin.ModelAdmin):
         """Draft a resolution for a meeting (?meeting=…; ?amends=… for a correction)."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        meeting = Meeting.objects.filter(pk=request.GET.get("meeting") or 0).first()
+        meeting = Meeting.objects.filter(pk=int_param(request.GET.get("meeting")) or 0).first()
         if meeting is None:
             messages.info(request, "决议由会议通过：请先打开（或记录）会议，在会议页面起草决议")
             return HttpResponseRedirect(reverse("admin:assistance_meeting_changelist"))
-        amends = Resolution.objects.filter(pk=request.GET.get("amends") or 0).first()
+        amends = Resolution.objects.filter(pk=int_param(request.GET.get("amends")) or 0).first()
         latest = Scheme.objects.filter(approved_at__isnull=False).order_by("-year", "-version").first()
         form = ResolutionDraftForm(request.POST or None, initial={"scheme": latest})
         if request.method == "POST" and form.is_valid():
