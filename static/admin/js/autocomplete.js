@@ -12,6 +12,8 @@
 
     $.fn.djangoAdminSelect2 = function() {
         $.each(this, function(i, element) {
+            // Django's widget writes data-ajax--type="GET", which select2 prefers to the options below.
+            element.setAttribute('data-ajax--type', 'POST');
             $(element).select2({
                 ajax: {
                     type: 'POST',
