@@ -305,11 +305,12 @@ class ReviewCaseAdmin(NoStoreMixin, admin.ModelAdmin):
         runs = _shared_runs(request.user)
         run = _run_chosen(request, runs, request.GET.get("run"))
         categories, rows = selectors.review_report(user=request.user, run=run)
+        area_title = selectors.review_report_area_title(user=request.user)
         if request.GET.get("format") == "xlsx":
-            return _report_xlsx(categories, rows, run)
+            return _report_xlsx(categories, rows, run, area_title)
         return render(request, "admin/assistance/reviewcase/report.html", _context(
-            self, request, title="低收入资格审核进度（按乡镇/街道）", categories=categories, rows=rows, runs=runs[:20],
-            run=run))
+            self, request, title=f"低收入资格审核进度（按{area_title}）", categories=categories, rows=rows,
+            runs=runs[:20], run=run, area_title=area_title))
 
 
 def _run_chosen(request, runs, value) -> ScreeningRun | None:
@@ -346,17 +347,17 @@ def _moves_for(user, case: ReviewCase) -> list[tuple[str, str]]:
 
 
 
-def _report_xlsx(categories: list[str], rows, run: ScreeningRun | None) -> HttpResponse:
+def _report_xlsx(categories: list[str], rows, run: ScreeningRun | None, area_title: str) -> HttpResponse:
     from openpyxl import Workbook  # only the export needs it
 
     book = Workbook()
     sheet = book.active
     sheet.title = "审核进度"
     sheet.append([f"低收入资格审核进度{'（' + str(run) + '）' if run else ''}，{timezone.localdate():%Y-%m-%d}"])
-    sheet.append(["乡镇/街道", "审核对象", "已派发", "已甄别", *[f"符合：{name}" for name in categories], "符合合计",
+    sheet.append([area_title, "审核对象", "已派发", "已甄别", *[f"符合：{name}" for name in categories], "符合合计",
                   "不符合", "逾期"])
     for row in rows:
-        sheet.append([row.town, row.cases, row.dispatched, row.verified, *[row.eligible[name] for name in categories],
+        sheet.append([row.area, row.cases, row.dispatched, row.verified, *[row.eligible[name] for name in categories],
                       row.eligible_total, row.not_eligible, row.overdue])
     buffer = io.BytesIO()
     book.save(buffer)
