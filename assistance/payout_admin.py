@@ -89,6 +89,7 @@ class PayoutBatchAdmin(NoStoreMixin, admin.ModelAdmin):
             payout.can_reissue = payout.state in Payout.REISSUABLE_STATES and payout.reissue is None
         flags = [flag for payout in rows for flag in payout.flags.all()]
         user = request.user
+        result_refusal = payouts.bank_result_refusal(batch=batch, acting_user=user)
         return render(request, "admin/assistance/payoutbatch/detail.html", {
             **self.admin_site.each_context(request), "opts": self.model._meta, "batch": batch, "original": batch,
             "payouts": rows, "flags": flags, "open_flags": [f for f in flags if f.is_open],
@@ -97,7 +98,12 @@ class PayoutBatchAdmin(NoStoreMixin, admin.ModelAdmin):
                          to_attr="mismatches")),
             "can_export": user.has_perm("assistance.export_payoutbatch"),
             "exportable": any(p.state in (Payout.State.PENDING, Payout.State.SENT) for p in rows),
-            "can_reconcile": user.has_perm("assistance.reconcile_payoutbatch") and batch.prepared_by_id != user.pk,
+            # The upload only where importing can change something (payouts at the bank, or paid
+            # ones it may still return); the refusal's reason to the others who reconcile.
+            "can_reconcile": result_refusal is None,
+            "result_refusal": error_text(result_refusal) if result_refusal is not None
+            and user.has_perm("assistance.reconcile_payoutbatch") and batch.state != PayoutBatch.State.PREPARED
+            else "",
             "can_prepare": user.has_perm("assistance.add_payoutbatch"),
             "can_override": user.has_perm("assistance.override_fraudflag"),
             "totals": {state: sum((p.amount for p in rows if p.state == state), start=Decimal("0.00"))
