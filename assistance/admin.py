@@ -1,4 +1,6 @@
 """The MSB's and civil affairs' desks in the admin. Thin: services and selectors do the work."""
+from decimal import Decimal
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +16,7 @@ from fundportal.admin_utils import (AppendOnlyAdmin, CappedCountPaginator, Check
 from fundportal.csvsafe import csv_lines
 from fundportal.masking import mask_name, mask_resident_id
 from fundportal.models import Region
+from fundportal.money import money_label
 from fundportal.services import export_log_record
 
 from . import selectors
@@ -325,8 +328,8 @@ class WarningTargetAdmin(NoStoreMixin, AppendOnlyAdmin):
 
     @admin.display(description=_("主要就诊机构"))
     def institutions(self, target):
-        return format_html_join(mark_safe("<br>"), "{}：{} 元", ((name, amount) for name, amount in
-                                                                 target.top_institutions)) or "-"
+        return format_html_join(mark_safe("<br>"), "{}：{}", ((name, money_label(Decimal(str(amount))))
+                                                              for name, amount in target.top_institutions)) or "-"
 
 
 from . import review_admin  # noqa: E402,F401  (the civil-affairs desk; kept in its own module)

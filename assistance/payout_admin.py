@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from fundportal.admin_utils import AppendOnlyAdmin, NoStoreMixin, error_text
+from fundportal.admin_utils import AppendOnlyAdmin, NoStoreMixin, error_text, money_column
 from fundportal.masking import mask_bank_account, mask_name
 
 from . import payouts
@@ -55,7 +55,7 @@ class PayoutBatchAdmin(NoStoreMixin, admin.ModelAdmin):
     def open_flags(self, batch):
         return batch.open_flags
 
-    @admin.display(description=_("金额合计（元）"))
+    @money_column(_("金额合计（元）"))
     def total(self, batch):
         return batch.total
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from fundportal.audit import records_actor
 from fundportal.queue import send, send_on_commit
+from fundportal.money import money_label
 from fundportal.services import InsufficientFunds, export_log_record, ledger_post_payout, ledger_reverse
 
 from . import bankfiles
@@ -269,7 +270,7 @@ def _locked_payout(payout: Payout, amount, acting_user) -> Payout:
     _not_involved(acting_user, resolution=locked.batch.resolution, applications=[locked.application],
                   what="确认其支付")
     if amount is not None and bankfiles.parse_amount(str(amount)) != locked.amount:
-        raise ValidationError(f"金额不符：银行为 {amount} 元，应付 {locked.amount} 元")
+        raise ValidationError(f"金额不符：银行为 {money_label(amount)}，应付 {money_label(locked.amount)}")
     return locked
 
 

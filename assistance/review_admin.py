@@ -23,6 +23,7 @@ from fundportal.admin_utils import (CappedCountPaginator, CheckedListFilter, NoS
 from fundportal.csvsafe import csv_lines
 from fundportal.forms import form_add_service_errors
 from fundportal.masking import mask_name, mask_resident_id
+from fundportal.money import money_label
 from fundportal.services import export_log_record
 
 from . import review, selectors
@@ -140,7 +141,8 @@ class ReviewCaseAdmin(NoStoreMixin, admin.ModelAdmin):
         target = case.target
         if target is None:
             return "—"
-        return f"个人自付 {target.out_of_pocket:,.2f} 元，医疗总费用 {target.total_cost:,.2f} 元，结算 {target.settlement_count} 次"
+        return (f"个人自付 {money_label(target.out_of_pocket)}，医疗总费用 {money_label(target.total_cost)}，"
+                f"结算 {target.settlement_count} 次")
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         case = self.get_object(request, unquote(object_id)) if object_id else None  # 404 if malformed, missing, elsewhere

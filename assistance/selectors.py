@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from fundportal.models import Region
-from fundportal.money import ZERO
+from fundportal.money import ZERO, to_money
 
 from .models import (Application, Document, EligibilityCategory, InsuredPerson, ReviewCase, ScreeningRun,
                      SettlementImport, SettlementRecord, WarningTarget)
@@ -79,7 +79,7 @@ def person_cost_summary(*, person: InsuredPerson, year: int) -> CostSummary:
         fund_critical=Sum("fund_critical"), fund_assistance=Sum("fund_assistance"),
         out_of_pocket=Sum("out_of_pocket"))
     return CostSummary(person=person, year=year, settlements=totals["settlements"],
-                       **{key: totals[key] or ZERO for key in
+                       **{key: to_money(totals[key] or ZERO) for key in  # SQLite's sums have long tails
                           ("total_cost", "fund_basic", "fund_critical", "fund_assistance", "out_of_pocket")})
 
 
