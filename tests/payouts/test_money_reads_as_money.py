@@ -16,7 +16,7 @@ from assistance.council_selectors import granted_this_year, held_for_approved
 from assistance.models import InsuredPerson, Payout, ResolutionItem, ScreeningRun, SettlementRecord, WarningTarget
 from assistance.payouts import payout_batch_create
 from assistance.selectors import person_cost_summary
-from fundportal.money import money_label
+from fundportal import money
 
 from .conftest import YEAR
 
@@ -24,9 +24,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_money_label_is_grouped_with_two_places_and_the_unit():
-    assert money_label(Decimal("100000")) == "100,000.00 元"
-    assert money_label(Decimal("256680.720000000")) == "256,680.72 元"
-    assert money_label(Decimal("0")) == "0.00 元"
+    assert money.money_label(Decimal("100000")) == "100,000.00 元"
+    assert money.money_label(Decimal("256680.720000000")) == "256,680.72 元"
+    assert money.money_label(Decimal("0")) == "0.00 元"
 
 
 def test_labels_print_their_amounts_like_money(signed, finance_a, msb):
