@@ -143,7 +143,9 @@ class SettlementImportAdmin(AppendOnlyAdmin):
 @admin.register(InsuredPerson)
 class InsuredPersonAdmin(NoStoreMixin, admin.ModelAdmin):
     form = InsuredPersonStatusForm
-    list_display = ("masked_id", "name", "sex", "birth_date", "region", "is_local", "is_deceased")
+    # Masked in the list like every list of people (review cases, targets, applications); the
+    # full name and ID number only on the person's own page.
+    list_display = ("masked_name", "masked_id", "sex", "birth_date", "region", "is_local", "is_deceased")
     list_filter = ("is_local", "is_deceased", "sex")
     list_select_related = ("region",)
     # Exact name only (case-sensitive: "=name" would compare upper(name), which no plan can do
@@ -164,6 +166,10 @@ class InsuredPersonAdmin(NoStoreMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("姓名"))
+    def masked_name(self, person):
+        return mask_name(person.name)
 
     @admin.display(description=_("身份证号码"))
     def masked_id(self, person):
