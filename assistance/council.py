@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from fundportal.audit import records_actor
 from fundportal.models import FundAccount
+from fundportal.money import money_label
 from fundportal.services import fund_account_main
 
 from . import budget as fitting

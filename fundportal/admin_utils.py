@@ -12,7 +12,7 @@ from django.contrib.admin.utils import NotRelationField, get_fields_from_path
 from django.contrib.admin.views.main import PAGE_VAR, SEARCH_VAR, ChangeList
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, QueryDict
 from django.utils.formats import number_format
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
@@ -254,7 +254,10 @@ class PortalAdminSite(admin.AdminSite):
 
     def autocomplete_view(self, request):
         if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
+            # Refused as before to whoever may not use it (a 403); to the others a 405, the term unread.
+            request.GET = QueryDict(urlencode([(key, value) for key, value in request.GET.items() if key != "term"]))
+            response = super().autocomplete_view(request)
+            return HttpResponseNotAllowed(["POST"]) if response.status_code == 200 else response
         # Django's view reads GET: give it the body, so the term never travels in the address.
         request.GET, request.method = request.POST, "GET"
         return super().autocomplete_view(request)
