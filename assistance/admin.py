@@ -1,19 +1,23 @@
 """The MSB's and civil affairs' desks in the admin. Thin: services and selectors do the work."""
+from decimal import Decimal
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from fundportal.admin_utils import AppendOnlyAdmin, CappedCountPaginator, NoStoreMixin, adopt_saved, no_store
+from fundportal.admin_utils import (AppendOnlyAdmin, CappedCountPaginator, CheckedListFilter, NoStoreMixin, adopt_saved,
+                                    no_store)
 from fundportal.csvsafe import csv_lines
 from fundportal.history_admin import HistoryAdmin
 from fundportal.masking import mask_name, mask_resident_id
 from fundportal.models import Region
+from fundportal.money import money_label
 from fundportal.services import export_log_record
 
 from . import selectors
@@ -24,8 +28,9 @@ from .people import insured_person_set_deceased
 from .screening import screening_run_create, screening_run_share
 
 
-class TownFilter(admin.SimpleListFilter):
-    """Towns/streets inside the user's own area (all towns for the MSB)."""
+class TownFilter(CheckedListFilter):
+    """Towns/streets inside the user's own area (all towns for the MSB); a town it does not offer
+    is ignored (CheckedListFilter)."""
 
     title = _("乡镇/街道")
     parameter_name = "town"
@@ -38,11 +43,11 @@ class TownFilter(admin.SimpleListFilter):
         return [(town.pk, town.name) for town in towns]
 
     def queryset(self, request, queryset):
-        town = Region.objects.filter(pk=self.value()).first() if self.value() else None
+        town = Region.objects.filter(pk=self.cleaned()).first() if self.value() else None
         return queryset.filter(region__path__startswith=town.path) if town else queryset
 
 
-class ImportedYearFilter(admin.SimpleListFilter):
+class ImportedYearFilter(CheckedListFilter):
     """Years that have imported settlements: read from the import jobs, not from a DISTINCT over
     ten million rows (what the default filter on a field does)."""
 
@@ -53,7 +58,7 @@ class ImportedYearFilter(admin.SimpleListFilter):
         return [(year, str(year)) for year in selectors.imported_years()]
 
     def queryset(self, request, queryset):
-        return queryset.filter(year=self.value()) if self.value() else queryset
+        return queryset.filter(year=self.cleaned()) if self.value() else queryset
 
 
 def _context(model_admin, request, **extra):
@@ -139,7 +144,9 @@ class SettlementImportAdmin(AppendOnlyAdmin):
 @admin.register(InsuredPerson)
 class InsuredPersonAdmin(NoStoreMixin, HistoryAdmin):
     form = InsuredPersonStatusForm
-    list_display = ("masked_id", "name", "sex", "birth_date", "region", "is_local", "is_deceased")
+    # Masked in the list like every list of people (review cases, targets, applications); the
+    # full name and ID number only on the person's own page.
+    list_display = ("masked_name", "masked_id", "sex", "birth_date", "region", "is_local", "is_deceased")
     list_filter = ("is_local", "is_deceased", "sex")
     list_select_related = ("region",)
     # Exact name only (case-sensitive: "=name" would compare upper(name), which no plan can do
@@ -160,6 +167,10 @@ class InsuredPersonAdmin(NoStoreMixin, HistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("姓名"))
+    def masked_name(self, person):
+        return mask_name(person.name)
 
     @admin.display(description=_("身份证号码"))
     def masked_id(self, person):
@@ -191,7 +202,9 @@ class InsuredPersonAdmin(NoStoreMixin, HistoryAdmin):
     def costs_view(self, request, pk, year):
         if not request.user.has_perm("assistance.view_settlementrecord"):
             raise PermissionDenied
-        person = get_object_or_404(InsuredPerson, pk=pk)
+        person = self.get_object(request, str(pk))  # 404 as on the person's own page
+        if year not in selectors.person_years(person=person):
+            raise Http404("该参保人员这一年度没有结算记录")  # a year of nothing, or one past any calendar
         settlements = selectors.person_settlements(person=person, year=year)
         if request.GET.get("format") == "csv":
             export_log_record(acting_user=request.user, what="个人年度结算明细", row_count=settlements.count(),
@@ -322,8 +335,8 @@ class WarningTargetAdmin(NoStoreMixin, AppendOnlyAdmin):
 
     @admin.display(description=_("主要就诊机构"))
     def institutions(self, target):
-        return format_html_join(mark_safe("<br>"), "{}：{} 元", ((name, amount) for name, amount in
-                                                                 target.top_institutions)) or "-"
+        return format_html_join(mark_safe("<br>"), "{}：{}", ((name, money_label(Decimal(str(amount))))
+                                                              for name, amount in target.top_institutions)) or "-"
 
 
 from . import review_admin  # noqa: E402,F401  (the civil-affairs desk; kept in its own module)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from fundportal.admin_utils import AppendOnlyAdmin, CappedCountPaginator, NoStoreMixin
 from fundportal.history_admin import HistoryAdmin
 from fundportal.masking import mask_bank_account, mask_name, mask_phone, mask_resident_id
+from fundportal.money import money_label
 
 from . import selectors
 from .council_selectors import payment_status
@@ -50,8 +51,9 @@ class ApplicationAdmin(NoStoreMixin, AppendOnlyAdmin, HistoryAdmin):
 
     @admin.display(description=_("其他医疗费用"))
     def extra(self, application):
-        return format_html_join(mark_safe("<br>"), "{} {} {} 元", (
-            (cost.institution, cost.invoice_number, cost.amount) for cost in application.extra_costs.all())) or "-"
+        return format_html_join(mark_safe("<br>"), "{} {} {}", (
+            (cost.institution, cost.invoice_number, money_label(cost.amount))
+            for cost in application.extra_costs.all())) or "-"
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         # Only the scans this user may open (per request: the admin instance is shared).

@@ -23,6 +23,7 @@ from simple_history.utils import bulk_create_with_history
 from fundportal.audit import records_actor
 from fundportal.identifiers import validate_resident_id
 from fundportal.models import Region
+from fundportal.money import to_money
 
 from .models import (Application, ApplicationMember, ApplicationSequence, Document, DocumentAccess, ExtraCost,
                      InsuredPerson, ReviewCase, SettlementRecord, WarningTarget)
@@ -77,10 +78,10 @@ def _insured_totals(person: InsuredPerson, year: int) -> dict:
     sums = SettlementRecord.objects.filter(person=person, year=year).aggregate(
         total=Sum("total_cost"), basic=Sum("fund_basic"), critical=Sum("fund_critical"),
         assistance=Sum("fund_assistance"), oop=Sum("out_of_pocket"))
-    zero = Decimal("0.00")
-    return {"total_cost": sums["total"] or zero,
-            "fund_paid": (sums["basic"] or zero) + (sums["critical"] or zero) + (sums["assistance"] or zero),
-            "out_of_pocket": sums["oop"] or zero}
+    # Quantised here: SQLite's Sum() returns 256680.720000000, and pages would print it so.
+    total = {key: to_money(value or 0) for key, value in sums.items()}
+    return {"total_cost": total["total"], "fund_paid": total["basic"] + total["critical"] + total["assistance"],
+            "out_of_pocket": total["oop"]}
 
 
 def document_check(upload: UploadedFile) -> str:

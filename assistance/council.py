@@ -21,6 +21,7 @@ from simple_history.utils import bulk_create_with_history
 from fundportal.audit import records_actor
 from fundportal.history import history_record_update
 from fundportal.models import FundAccount
+from fundportal.money import money_label
 from fundportal.services import fund_account_main
 
 from . import budget as fitting
@@ -325,8 +326,8 @@ def _changes(stored: list[ResolutionItem], lines: list[Line]) -> list[str]:
         if line is None:
             changes.append(f"申请 {item.application.number} 已不能列入")
         elif (line.decision, line.amount, line.computed) != (item.decision, item.amount, item.computed):
-            changes.append(f"申请 {item.application.number}：草案为{item.get_decision_display()} {item.amount} 元，"
-                           f"现为{Decision(line.decision).label} {line.amount} 元")
+            changes.append(f"申请 {item.application.number}：草案为{item.get_decision_display()} "
+                           f"{money_label(item.amount)}，现为{Decision(line.decision).label} {money_label(line.amount)}")
     return changes
 
 
@@ -339,8 +340,9 @@ def _cap_breaches(resolution: Resolution, stored: list[ResolutionItem]) -> list[
         granted = granted_this_year(person_id=item.application.person_id, year=item.application.year,
                                     excluding_application_id=item.application_id)
         if granted + item.amount > resolution.scheme.annual_cap:
-            breaches.append(f"申请 {item.application.number}：本人本年度已批准 {granted} 元，本次 {item.amount} 元，"
-                            f"两批合计超出年度救助限额 {resolution.scheme.annual_cap} 元")
+            breaches.append(f"申请 {item.application.number}：本人本年度已批准 {money_label(granted)}，"
+                            f"本次 {money_label(item.amount)}，"
+                            f"两批合计超出年度救助限额 {money_label(resolution.scheme.annual_cap)}")
     return breaches
 
 

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from fundportal.admin_utils import NoStoreMixin, error_text
+from fundportal.admin_utils import NoStoreMixin, error_text, int_param
 from fundportal.forms import form_add_service_errors
 from fundportal.history_admin import HistoryAdmin
 from fundportal.masking import mask_name
@@ -22,6 +22,7 @@ from . import council
 from .council_forms import MeetingForm, ReasonForm, ResolutionDraftForm
 from .council_selectors import budget_now, quorum_for
 from .models import CouncilMember, Meeting, QuorumRule, Resolution, ResolutionItem, Scheme
+from .payouts import payout_batch_create, payout_batch_refusal
 
 
 @admin.register(CouncilMember)
@@ -126,11 +127,11 @@ class ResolutionAdmin(NoStoreMixin, HistoryAdmin):
         """Draft a resolution for a meeting (?meeting=…; ?amends=… for a correction)."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        meeting = Meeting.objects.filter(pk=request.GET.get("meeting") or 0).first()
+        meeting = Meeting.objects.filter(pk=int_param(request.GET.get("meeting")) or 0).first()
         if meeting is None:
             messages.info(request, "决议由会议通过：请先打开（或记录）会议，在会议页面起草决议")
             return HttpResponseRedirect(reverse("admin:assistance_meeting_changelist"))
-        amends = Resolution.objects.filter(pk=request.GET.get("amends") or 0).first()
+        amends = Resolution.objects.filter(pk=int_param(request.GET.get("amends")) or 0).first()
         latest = Scheme.objects.filter(approved_at__isnull=False).order_by("-year", "-version").first()
         form = ResolutionDraftForm(request.POST or None, initial={"scheme": latest})
         if request.method == "POST" and form.is_valid():
@@ -165,13 +166,18 @@ class ResolutionAdmin(NoStoreMixin, HistoryAdmin):
         for item in items:
             item.masked_name = mask_name(item.application.person.name)
         can_change = not resolution.is_signed and request.user.has_perm("assistance.change_resolution")
+        # The batch button only where making a batch can succeed; to those who make batches, the
+        # reason why not (on a signed list of payouts: made already, their own cases, …).
+        batch_refusal = payout_batch_refusal(resolution=resolution, acting_user=request.user)
+        explain_batch = (batch_refusal is not None and request.user.has_perm("assistance.add_payoutbatch")
+                         and resolution.is_signed and resolution.kind == Resolution.Kind.PAYOUTS)
         return render(request, "admin/assistance/resolution/detail.html", {
             **self.admin_site.each_context(request), "opts": self.model._meta, "resolution": resolution,
             "original": resolution, "items": items, "budget": None if resolution.is_signed else budget_now(),
             "quorum": quorum_for(resolution.meeting), "can_change": can_change,
             "can_sign": can_change and request.user.has_perm("assistance.sign_resolution"),
             "can_delete": not resolution.is_signed and request.user.has_perm("assistance.delete_resolution"),
-            "can_batch": resolution.is_signed and request.user.has_perm("assistance.add_payoutbatch"),
+            "can_batch": batch_refusal is None, "batch_refusal": error_text(batch_refusal) if explain_batch else "",
             "batches": resolution.batches.all(), "amended_by": resolution.amended_by.filter(signed_at__isnull=False),
             "totals": _totals(items), "reason_form": ReasonForm(), "title": str(resolution)})
 
@@ -193,8 +199,6 @@ class ResolutionAdmin(NoStoreMixin, HistoryAdmin):
                 messages.success(request, "决议草案已删除")
                 return HttpResponseRedirect(reverse("admin:assistance_meeting_change", args=[meeting_id]))
             elif action == "batch":
-                from .payouts import payout_batch_create
-
                 batch = payout_batch_create(resolution=resolution, acting_user=request.user)
                 messages.success(request, f"已生成支付批次 {batch.number}")
                 return HttpResponseRedirect(reverse("admin:assistance_payoutbatch_change", args=[batch.pk]))

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, QuerySet, Sum
 
+from fundportal.money import to_money
 from fundportal.services import fund_account_main
 
 from .models import CouncilMember, Meeting, Payout, QuorumRule, ResolutionItem
@@ -30,7 +31,7 @@ def granted_this_year(*, person_id: int, year: int, excluding_application_id: in
                                     application__year=year)
     if excluding_application_id is not None:
         items = items.exclude(application_id=excluding_application_id)
-    return items.aggregate(total=Sum("amount"))["total"] or ZERO
+    return to_money(items.aggregate(total=Sum("amount"))["total"] or ZERO)  # SQLite's sums have long tails
 
 
 def held_for_approved() -> Decimal:
@@ -39,7 +40,7 @@ def held_for_approved() -> Decimal:
     total = approved.aggregate(total=Sum("amount"))["total"] or ZERO
     paid = (Payout.objects.filter(state=Payout.State.PAID, item__in=approved)
             .aggregate(total=Sum("amount"))["total"] or ZERO)
-    return total - paid
+    return to_money(total - paid)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from fundportal.admin_utils import AppendOnlyAdmin, NoStoreMixin, error_text
+from fundportal.admin_utils import AppendOnlyAdmin, NoStoreMixin, error_text, money_column
 from fundportal.history_admin import HistoryAdmin
 from fundportal.masking import mask_bank_account, mask_name
 
@@ -56,7 +56,7 @@ class PayoutBatchAdmin(NoStoreMixin, HistoryAdmin):
     def open_flags(self, batch):
         return batch.open_flags
 
-    @admin.display(description=_("金额合计（元）"))
+    @money_column(_("金额合计（元）"))
     def total(self, batch):
         return batch.total
 
@@ -90,6 +90,7 @@ class PayoutBatchAdmin(NoStoreMixin, HistoryAdmin):
             payout.can_reissue = payout.state in Payout.REISSUABLE_STATES and payout.reissue is None
         flags = [flag for payout in rows for flag in payout.flags.all()]
         user = request.user
+        result_refusal = payouts.bank_result_refusal(batch=batch, acting_user=user)
         return render(request, "admin/assistance/payoutbatch/detail.html", {
             **self.admin_site.each_context(request), "opts": self.model._meta, "batch": batch, "original": batch,
             "payouts": rows, "flags": flags, "open_flags": [f for f in flags if f.is_open],
@@ -98,7 +99,12 @@ class PayoutBatchAdmin(NoStoreMixin, HistoryAdmin):
                          to_attr="mismatches")),
             "can_export": user.has_perm("assistance.export_payoutbatch"),
             "exportable": any(p.state in (Payout.State.PENDING, Payout.State.SENT) for p in rows),
-            "can_reconcile": user.has_perm("assistance.reconcile_payoutbatch") and batch.prepared_by_id != user.pk,
+            # The upload only where importing can change something (payouts at the bank, or paid
+            # ones it may still return); the refusal's reason to the others who reconcile.
+            "can_reconcile": result_refusal is None,
+            "result_refusal": error_text(result_refusal) if result_refusal is not None
+            and user.has_perm("assistance.reconcile_payoutbatch") and batch.state != PayoutBatch.State.PREPARED
+            else "",
             "can_prepare": user.has_perm("assistance.add_payoutbatch"),
             "can_override": user.has_perm("assistance.override_fraudflag"),
             "totals": {state: sum((p.amount for p in rows if p.state == state), start=Decimal("0.00"))

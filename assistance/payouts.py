@@ -22,6 +22,7 @@ from simple_history.utils import bulk_create_with_history
 from fundportal.audit import records_actor
 from fundportal.history import history_record_update
 from fundportal.queue import send, send_on_commit
+from fundportal.money import money_label
 from fundportal.services import InsufficientFunds, export_log_record, ledger_post_payout, ledger_reverse
 
 from . import bankfiles
@@ -61,6 +62,37 @@ def _batch_number(resolution: Resolution) -> str:
     return f"ZF{resolution.year}-{resolution.sequence}-{count + 1}"
 
 
+def _items_to_pay(resolution: Resolution) -> list[ResolutionItem]:
+    # An item that ever had a payout is not paid again by a new batch: a failed or returned one
+    # is re-issued, a cancelled one waits for the council to amend its decision.
+    return list(items_in_force().filter(resolution=resolution, decision=ResolutionItem.Decision.APPROVE)
+                .exclude(Exists(Payout.objects.filter(item=OuterRef("pk"))))
+                .select_related("application").order_by("id"))
+
+
+def _batch_refusal(*, resolution: Resolution, items: list[ResolutionItem] | None, acting_user) -> Exception | None:
+    if not acting_user.has_perm("assistance.add_payoutbatch"):
+        return PermissionDenied("您没有生成支付批次的权限")
+    if not resolution.is_signed or resolution.kind != Resolution.Kind.PAYOUTS:
+        return ValidationError("只能依据已签署的救助名单决议生成支付批次")
+    items = _items_to_pay(resolution) if items is None else items
+    if not items:
+        return ValidationError(f"决议 {resolution.number} 批准的救助均已生成支付")
+    try:
+        _not_involved(acting_user, resolution=resolution, applications=[i.application for i in items],
+                      what="为其制作支付批次")
+    except PermissionDenied as exc:
+        return exc
+    return None
+
+
+def payout_batch_refusal(*, resolution: Resolution, acting_user) -> Exception | None:
+    """Why this user cannot make a payout batch from this resolution now, or None when they can.
+    The resolution's page offers the button only when None; the service asks the same question
+    again under its locks."""
+    return _batch_refusal(resolution=resolution, items=None, acting_user=acting_user)
+
+
 @records_actor
 @transaction.atomic
 def payout_batch_create(*, resolution: Resolution, acting_user) -> PayoutBatch:
@@ -72,16 +104,10 @@ def payout_batch_create(*, resolution: Resolution, acting_user) -> PayoutBatch:
         raise ValidationError("只能依据已签署的救助名单决议生成支付批次")
     _lock_applications(Application.objects.filter(
         pk__in=ResolutionItem.objects.filter(resolution=resolution).values("application_id")))
-    # Read after the locks: an amendment signed meanwhile has replaced its items by now. An item
-    # that ever had a payout is not paid again here: a failed or returned one is re-issued, a
-    # cancelled one waits for the council to amend its decision.
-    items = list(items_in_force().filter(resolution=resolution, decision=ResolutionItem.Decision.APPROVE)
-                 .exclude(Exists(Payout.objects.filter(item=OuterRef("pk"))))
-                 .select_related("application").order_by("id"))
-    if not items:
-        raise ValidationError(f"决议 {resolution.number} 批准的救助均已生成支付")
-    _not_involved(acting_user, resolution=resolution, applications=[i.application for i in items],
-                  what="为其制作支付批次")
+    # Read after the locks: an amendment signed meanwhile has replaced its items by now.
+    items = _items_to_pay(resolution)
+    if (refusal := _batch_refusal(resolution=resolution, items=items, acting_user=acting_user)) is not None:
+        raise refusal
     batch = PayoutBatch.objects.create(number=_batch_number(resolution), resolution=resolution,
                                        prepared_by=acting_user)
     bulk_create_with_history([
@@ -150,12 +176,29 @@ def batch_export(*, batch: PayoutBatch, acting_user, file_format: str = "xlsx") 
 # ---------------------------------------------------------------------------------------- reconciliation
 
 @records_actor
+def bank_result_refusal(*, batch: PayoutBatch, acting_user) -> Exception | None:
+    """Why this user cannot import a bank result for this batch now, or None when they can: the
+    batch's page offers the upload only when None, the service refuses with the same reason.
+    A result can still change something while a payout waits for the bank (SENT) or has been paid
+    (PAID: the bank may return it later, even after the batch was reconciled)."""
+    if not acting_user.has_perm("assistance.reconcile_payoutbatch"):
+        return PermissionDenied("您没有导入银行回单的权限")
+    if batch.prepared_by_id == acting_user.pk:
+        return PermissionDenied("本批次由您制单，银行回单须由其他财务人员导入确认")
+    if batch.state == PayoutBatch.State.PREPARED:
+        return ValidationError("本批次尚未导出银行转账文件，没有可对账的支付")
+    if not batch.payouts.filter(state__in=[State.SENT, State.PAID]).exists():
+        return ValidationError("本批次没有等待银行结果或可被银行退回的支付，无需导入回单")
+    return None
+
+
 @transaction.atomic
 def bank_result_import(*, batch: PayoutBatch, content: bytes, file_name: str, acting_user) -> BankResult:
     """Store the bank's result file (refused whole if unreadable) and apply it in the background."""
     require(acting_user, "reconcile_payoutbatch", "导入银行回单")
-    if batch.prepared_by_id == acting_user.pk:
-        raise PermissionDenied("本批次由您制单，银行回单须由其他财务人员导入确认")
+    batch = PayoutBatch.objects.get(pk=batch.pk)  # its state now, not as the page saw it
+    if (refusal := bank_result_refusal(batch=batch, acting_user=acting_user)) is not None:
+        raise refusal
     lines = bankfiles.result_lines(content, file_name)
     result = BankResult.objects.create(batch=batch, file_name=file_name[:200], imported_by=acting_user,
                                        sha256=hashlib.sha256(content).hexdigest())
@@ -230,7 +273,7 @@ def _locked_payout(payout: Payout, amount, acting_user) -> Payout:
     _not_involved(acting_user, resolution=locked.batch.resolution, applications=[locked.application],
                   what="确认其支付")
     if amount is not None and bankfiles.parse_amount(str(amount)) != locked.amount:
-        raise ValidationError(f"金额不符：银行为 {amount} 元，应付 {locked.amount} 元")
+        raise ValidationError(f"金额不符：银行为 {money_label(amount)}，应付 {money_label(locked.amount)}")
     return locked
 
 

@@ -37,7 +37,11 @@ def due_on(state: str, *, start: dt.date | None = None) -> dt.date | None:
     if state not in ReviewCase.OPEN_STATES:
         return None
     limit = StateDeadline.objects.filter(state=state).values_list("working_days", flat=True).first()
-    return add_working_days(start or timezone.localdate(), limit) if limit is not None else None
+    if limit is None:
+        return None
+    # A limit stored before the bound existed (or written around the admin) still gives a date:
+    # the review never stops on an overflowing calendar.
+    return add_working_days(start or timezone.localdate(), max(0, min(limit, StateDeadline.MAX_WORKING_DAYS)))
 
 
 def _require_area(user, region: Region) -> None:

@@ -18,11 +18,13 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from fundportal.admin_utils import CappedCountPaginator, NoStoreMixin, error_text, no_store
+from fundportal.admin_utils import (CappedCountPaginator, CheckedListFilter, NoStoreMixin, error_text,
+                                    ignored_filter_message, int_param, no_store)
 from fundportal.csvsafe import csv_lines
 from fundportal.forms import form_add_service_errors
 from fundportal.history_admin import HistoryAdmin
 from fundportal.masking import mask_name, mask_resident_id
+from fundportal.money import money_label
 from fundportal.services import export_log_record
 
 from . import review, selectors
@@ -34,7 +36,7 @@ from .review_forms import (AssignForm, DetermineForm, HouseholdFormSet, MoveForm
 State = ReviewCase.State
 
 
-class OverdueFilter(admin.SimpleListFilter):
+class OverdueFilter(CheckedListFilter):
     title = _("办理期限")
     parameter_name = "overdue"
 
@@ -51,16 +53,26 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class RunFilter(admin.SimpleListFilter):
+class RunFilter(CheckedListFilter):
     title = _("筛查批次")
     parameter_name = "run"
 
     def lookups(self, request, model_admin):
-        runs = selectors.screening_runs_for_user(user=request.user).filter(shared_at__isnull=False)
-        return [(run.pk, str(run)) for run in runs[:20]]
+        return [(run.pk, str(run)) for run in _shared_runs(request.user)[:20]]
+
+    def clean(self, value):
+        # Any shared run of the user's, not only the 20 newest offered (the bulk pages link here).
+        run = int_param(value)
+        if run is None or not _shared_runs(self.request.user).filter(pk=run).exists():
+            raise ValueError(value)
+        return run
 
     def queryset(self, request, queryset):
-        return queryset.filter(target__run_id=self.value()) if self.value() else queryset
+        return queryset.filter(target__run_id=self.cleaned()) if self.value() else queryset
+
+
+def _shared_runs(user):
+    return selectors.screening_runs_for_user(user=user).filter(shared_at__isnull=False)
 
 
 @admin.register(ReviewCase)
@@ -130,7 +142,8 @@ class ReviewCaseAdmin(NoStoreMixin, HistoryAdmin):
         target = case.target
         if target is None:
             return "—"
-        return f"个人自付 {target.out_of_pocket:,.2f} 元，医疗总费用 {target.total_cost:,.2f} 元，结算 {target.settlement_count} 次"
+        return (f"个人自付 {money_label(target.out_of_pocket)}，医疗总费用 {money_label(target.total_cost)}，"
+                f"结算 {target.settlement_count} 次")
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         case = self.get_object(request, unquote(object_id)) if object_id else None  # 404 if malformed, missing, elsewhere
@@ -275,8 +288,8 @@ class ReviewCaseAdmin(NoStoreMixin, HistoryAdmin):
     def _bulk(self, request, move, permission, *, title, state, done):
         if not request.user.has_perm(f"assistance.{permission}"):
             raise PermissionDenied
-        runs = selectors.screening_runs_for_user(user=request.user).filter(shared_at__isnull=False)
-        run = runs.filter(pk=request.POST.get("run") or request.GET.get("run")).first()
+        runs = _shared_runs(request.user)
+        run = _run_chosen(request, runs, request.POST.get("run") or request.GET.get("run"))
         if request.method == "POST":
             moved = move(acting_user=request.user, run=run)
             messages.success(request, done.format(n=moved))
@@ -292,14 +305,26 @@ class ReviewCaseAdmin(NoStoreMixin, HistoryAdmin):
     def report_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        runs = selectors.screening_runs_for_user(user=request.user).filter(shared_at__isnull=False)
-        run = runs.filter(pk=request.GET.get("run")).first() if request.GET.get("run") else None
+        runs = _shared_runs(request.user)
+        run = _run_chosen(request, runs, request.GET.get("run"))
         categories, rows = selectors.review_report(user=request.user, run=run)
+        area_title = selectors.review_report_area_title(user=request.user)
         if request.GET.get("format") == "xlsx":
-            return _report_xlsx(categories, rows, run)
+            return _report_xlsx(categories, rows, run, area_title)
         return render(request, "admin/assistance/reviewcase/report.html", _context(
-            self, request, title="低收入资格审核进度（按乡镇/街道）", categories=categories, rows=rows, runs=runs[:20],
-            run=run))
+            self, request, title=f"低收入资格审核进度（按{area_title}）", categories=categories, rows=rows,
+            runs=runs[:20], run=run, area_title=area_title))
+
+
+def _run_chosen(request, runs, value) -> ScreeningRun | None:
+    """The run a page was asked for (?run=…), among the user's shared runs; anything else — "abc",
+    a run of another area — is ignored with the list filters' message."""
+    if not value:
+        return None
+    run = runs.filter(pk=int_param(value)).first() if int_param(value) is not None else None
+    if run is None:
+        ignored_filter_message(request, RunFilter.title)
+    return run
 
 
 MOVE_PERMISSIONS = {"dispatch": "dispatch_reviewcase", "assign": "assign_reviewcase", "verify": "verify_reviewcase",
@@ -325,17 +350,17 @@ def _moves_for(user, case: ReviewCase) -> list[tuple[str, str]]:
 
 
 
-def _report_xlsx(categories: list[str], rows, run: ScreeningRun | None) -> HttpResponse:
+def _report_xlsx(categories: list[str], rows, run: ScreeningRun | None, area_title: str) -> HttpResponse:
     from openpyxl import Workbook  # only the export needs it
 
     book = Workbook()
     sheet = book.active
     sheet.title = "审核进度"
     sheet.append([f"低收入资格审核进度{'（' + str(run) + '）' if run else ''}，{timezone.localdate():%Y-%m-%d}"])
-    sheet.append(["乡镇/街道", "审核对象", "已派发", "已甄别", *[f"符合：{name}" for name in categories], "符合合计",
+    sheet.append([area_title, "审核对象", "已派发", "已甄别", *[f"符合：{name}" for name in categories], "符合合计",
                   "不符合", "逾期"])
     for row in rows:
-        sheet.append([row.town, row.cases, row.dispatched, row.verified, *[row.eligible[name] for name in categories],
+        sheet.append([row.area, row.cases, row.dispatched, row.verified, *[row.eligible[name] for name in categories],
                       row.eligible_total, row.not_eligible, row.overdue])
     buffer = io.BytesIO()
     book.save(buffer)
@@ -358,6 +383,11 @@ class EligibilityCategoryAdmin(HistoryAdmin):
 class StateDeadlineAdmin(HistoryAdmin):
     list_display = ("state", "working_days")
     list_editable = ("working_days",)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "working_days":  # the browser shows the bound too; the model checks it
+            kwargs.update(min_value=1, max_value=StateDeadline.MAX_WORKING_DAYS)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def has_add_permission(self, request):
         return False

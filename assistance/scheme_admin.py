@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fundportal.forms import form_add_service_errors
 from fundportal.history_admin import HistoryAdmin
+from fundportal.money import format_money, money_label
 
 from .models import EligibilityCategory, Scheme
 from .scheme_services import scheme_create, scheme_new_version, scheme_update
@@ -85,10 +86,10 @@ class SchemeAdmin(HistoryAdmin):
 
     @admin.display(description=_("规则"))
     def rule_table(self, scheme):
-        return format_html_join(mark_safe("<br>"), "{}：起付 {} 元；{}", (
-            (rule.category or "其他所有类别", rule.deductible, "；".join(
-                f"{band.lower:f}–{'' if band.upper is None else f'{band.upper:f}'} 元 {band.ratio * 100:g}%"
-                for band in rule.band_list())) for rule in scheme.rules.select_related("category")))
+        return format_html_join(mark_safe("<br>"), "{}：起付 {}；{}", (
+            (rule.category or "其他所有类别", money_label(rule.deductible), "；".join(
+                f"{format_money(band.lower)}–{'' if band.upper is None else format_money(band.upper)} 元 "
+                f"{band.ratio * 100:g}%" for band in rule.band_list())) for rule in scheme.rules.select_related("category")))
 
     def add_view(self, request, form_url="", extra_context=None):
         return self._edit(request, None)

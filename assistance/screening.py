@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from fundportal.audit import records_actor
 from fundportal.history import history_record_update
-from fundportal.money import ZERO, to_money
+from fundportal.money import ZERO, money_label, to_money
 from fundportal.queue import send_on_commit
 
 from .models import InsuredPerson, ScreeningRun, SettlementRecord, WarningTarget
@@ -102,7 +102,7 @@ def _execute(run: ScreeningRun) -> ScreeningRun:
     run.data_fingerprint = _fingerprint(run.year)
     run.seconds = Decimal(f"{time.monotonic() - started:.2f}")
     run.finished_at = timezone.now()
-    run.message = f"{run.year} 年个人自付 ≥ {run.threshold:,.2f} 元的预警对象 {len(targets)} 人"
+    run.message = f"{run.year} 年个人自付 ≥ {money_label(run.threshold)}的预警对象 {len(targets)} 人"
     run.save()
     return run
 

@@ -5,9 +5,10 @@ from decimal import Decimal
 
 from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from fundportal.models import Region
-from fundportal.money import ZERO
+from fundportal.money import ZERO, to_money
 
 from .models import (Application, Document, EligibilityCategory, InsuredPerson, ReviewCase, ScreeningRun,
                      SettlementImport, SettlementRecord, WarningTarget)
@@ -78,7 +79,7 @@ def person_cost_summary(*, person: InsuredPerson, year: int) -> CostSummary:
         fund_critical=Sum("fund_critical"), fund_assistance=Sum("fund_assistance"),
         out_of_pocket=Sum("out_of_pocket"))
     return CostSummary(person=person, year=year, settlements=totals["settlements"],
-                       **{key: totals[key] or ZERO for key in
+                       **{key: to_money(totals[key] or ZERO) for key in  # SQLite's sums have long tails
                           ("total_cost", "fund_basic", "fund_critical", "fund_assistance", "out_of_pocket")})
 
 
@@ -127,7 +128,7 @@ def review_overdue_by_town(*, day: dt.date) -> dict[tuple[int, str], int]:
 
 @dataclass
 class ReviewReportRow:
-    town: str
+    area: str  # a town, or for a village officer their own village (review_report_area_title)
     cases: int
     dispatched: int
     verified: int
@@ -140,18 +141,31 @@ class ReviewReportRow:
         return sum(self.eligible.values())
 
 
+def _reports_by_village(user) -> bool:
+    """A village officer's report has one row, labelled by their village: grouped by town, their
+    own counts read "塘下镇", as if they were the town's."""
+    return (not sees_all_medical_data(user) and user.region is not None
+            and user.region.level == Region.Level.VILLAGE)
+
+
+def review_report_area_title(*, user) -> str:
+    """The heading of the report's first column, at the level the rows are labelled."""
+    return gettext("村（社区）") if _reports_by_village(user) else gettext("乡镇/街道")
+
+
 def review_report(*, user, run: ScreeningRun | None = None, day: dt.date | None = None
                   ) -> tuple[list[str], list[ReviewReportRow]]:
-    """Per town of the user's area (and run, if given): cases, dispatched, verified, eligible by
-    category, not eligible, overdue — one grouped query. Returns the category names and the rows,
-    the last row being the total."""
+    """Per town of the user's area — per village for a village officer — (and run, if given):
+    cases, dispatched, verified, eligible by category, not eligible, overdue — one grouped query.
+    Returns the category names and the rows, the last row being the total."""
     cases = review_cases_for_user(user=user)
     if run is not None:
         cases = cases.filter(target__run=run)
     day = day or timezone.localdate()
     categories = list(EligibilityCategory.objects.values_list("id", "name"))
     open_overdue = Q(state__in=ReviewCase.OPEN_STATES, due_on__lt=day)
-    rows = (cases.annotate(town=_TOWN_OF_CASE).values("town").annotate(
+    area = F("region_id") if _reports_by_village(user) else _TOWN_OF_CASE
+    rows = (cases.annotate(area=area).values("area").annotate(
         cases=Count("id"), dispatched=Count("id", filter=~Q(state=ReviewCase.State.FIRST_SCREENING)),
         verified=Count("id", filter=Q(verified_at__isnull=False)),
         not_eligible=Count("id", filter=Q(state=ReviewCase.State.NOT_ELIGIBLE)),
@@ -159,13 +173,13 @@ def review_report(*, user, run: ScreeningRun | None = None, day: dt.date | None 
         **{f"category_{pk}": Count("id", filter=Q(state=ReviewCase.State.ELIGIBLE, category_id=pk))
            for pk, _name in categories},
     ).order_by())
-    towns = dict(Region.objects.filter(pk__in=[row["town"] for row in rows]).values_list("pk", "name"))
-    report = [ReviewReportRow(town=towns.get(row["town"], "—"), cases=row["cases"], dispatched=row["dispatched"],
+    names = dict(Region.objects.filter(pk__in=[row["area"] for row in rows]).values_list("pk", "name"))
+    report = [ReviewReportRow(area=names.get(row["area"], "—"), cases=row["cases"], dispatched=row["dispatched"],
                               verified=row["verified"],
                               eligible={name: row[f"category_{pk}"] for pk, name in categories},
                               not_eligible=row["not_eligible"], overdue=row["overdue"]) for row in rows]
-    report.sort(key=lambda row: row.town)
-    total = ReviewReportRow(town="合计", cases=sum(r.cases for r in report),
+    report.sort(key=lambda row: row.area)
+    total = ReviewReportRow(area="合计", cases=sum(r.cases for r in report),
                             dispatched=sum(r.dispatched for r in report), verified=sum(r.verified for r in report),
                             eligible={name: sum(r.eligible[name] for r in report) for _pk, name in categories},
                             not_eligible=sum(r.not_eligible for r in report), overdue=sum(r.overdue for r in report))

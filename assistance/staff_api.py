@@ -11,6 +11,7 @@ from fundportal.api_permissions import ModelPermissions
 from fundportal.masking import mask_bank_account, mask_name, mask_resident_id
 
 from . import selectors
+from .api import query_filters, state_filter
 from .models import Application, Payout, PayoutBatch, Resolution, WarningTarget
 from .payouts import payout_batch_create
 
@@ -63,6 +64,10 @@ class ApplicationSerializer(serializers.ModelSerializer):
         return mask_resident_id(application.person.resident_id)
 
 
+class ApplicationFilters(serializers.Serializer):
+    state = state_filter(Application.State.choices, "申请")
+
+
 class ApplicationListApi(ListAPIView):
     """Applications: clerks their own, civil affairs their area, the council's secretary those
     ready or decided, the MSB and auditors all. ?state=… filters."""
@@ -71,9 +76,14 @@ class ApplicationListApi(ListAPIView):
     queryset = Application.objects.none()
     serializer_class = ApplicationSerializer
 
+    @extend_schema(parameters=[ApplicationFilters])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
+        filters = query_filters(self.request, ApplicationFilters)
         applications = selectors.applications_for_user(user=self.request.user).order_by("-submitted_at", "-id")
-        if state := self.request.query_params.get("state"):
+        if state := filters.get("state"):
             applications = applications.filter(state=state)
         return applications
 
@@ -106,6 +116,12 @@ class PayoutSerializer(serializers.ModelSerializer):
         return mask_bank_account(payout.account_number)
 
 
+class PayoutFilters(serializers.Serializer):
+    batch = serializers.CharField(max_length=20, required=False, error_messages={
+        "max_length": "支付批次号不超过 20 个字符"})
+    state = state_filter(Payout.State.choices, "支付")
+
+
 class PayoutListApi(ListAPIView):
     """Payouts (Charity Federation, the council's secretary, auditors). ?batch=ZF…&state=… filter."""
 
@@ -113,13 +129,18 @@ class PayoutListApi(ListAPIView):
     queryset = Payout.objects.none()
     serializer_class = PayoutSerializer
 
+    @extend_schema(parameters=[PayoutFilters])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
         if not self.request.user.has_perm("assistance.view_payout"):
             return Payout.objects.none()
+        filters = query_filters(self.request, PayoutFilters)
         payouts = Payout.objects.select_related("batch", "application").order_by("-id")
-        if batch := self.request.query_params.get("batch"):
+        if batch := filters.get("batch"):
             payouts = payouts.filter(batch__number=batch)
-        if state := self.request.query_params.get("state"):
+        if state := filters.get("state"):
             payouts = payouts.filter(state=state)
         return payouts
 

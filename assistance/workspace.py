@@ -61,8 +61,10 @@ def _submit(request):
     costs = ExtraCostFormSet(request.POST, prefix="costs")
     documents = DocumentFormSet(request.POST, request.FILES, prefix="documents")
     valid = all([form.is_valid(), members.is_valid(), costs.is_valid(), documents.is_valid()])
-    prefill = application_prefill(resident_id=request.POST.get("resident_id", ""),
-                                  year=int(request.POST.get("year") or 0)) if form.is_valid() else None
+    # The summary at the top, from the (hidden) ID number and year as the form checked them: a
+    # tampered one is the form's error, shown above the form, never a lookup that fails.
+    prefill = (application_prefill(resident_id=form.cleaned_data["resident_id"], year=form.cleaned_data["year"])
+               if {"resident_id", "year"} <= form.cleaned_data.keys() else None)
     if valid:
         try:
             application = application_submit(

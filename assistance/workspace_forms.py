@@ -3,6 +3,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fundportal.identifiers import validate_resident_id
 from fundportal.models import Region
 
 from .models import Document
@@ -33,8 +34,10 @@ class LookupForm(forms.Form):
 
 
 class ApplicationForm(forms.Form):
-    resident_id = forms.CharField(widget=forms.HiddenInput)
-    year = forms.TypedChoiceField(coerce=int, choices=cost_years, widget=forms.HiddenInput)
+    # Carried from the look-up step in hidden fields, so checked again here (a page can be edited);
+    # their errors are shown above the form (workspace/application_form.html).
+    resident_id = forms.CharField(label=_("申请人身份证号码"), max_length=24, widget=forms.HiddenInput)
+    year = forms.TypedChoiceField(label=_("医疗费用年度"), coerce=int, choices=cost_years, widget=forms.HiddenInput)
     name = forms.CharField(label=_("申请人姓名"), max_length=50)
     region = forms.ModelChoiceField(label=_("户籍所在地"), queryset=Region.objects.none(),
                                     help_text=_("乡镇（街道）或村（社区）"))
@@ -56,6 +59,9 @@ class ApplicationForm(forms.Form):
         self.fields["region"].label_from_instance = (
             lambda region: f"{region.parent.name} {region.name}" if region.level == Region.Level.VILLAGE
             else region.name)
+
+    def clean_resident_id(self):
+        return validate_resident_id(self.cleaned_data["resident_id"])
 
     def clean_account_number(self):
         return "".join(self.cleaned_data["account_number"].split())  # "6228 4803 …" as printed on cards

@@ -78,4 +78,11 @@ def amount_in_capitals(amount: Decimal) -> str:
 
 
 def format_money(amount: Decimal) -> str:
+    """165,822.00: grouped, always two places, whatever the database's sum returned (SQLite's
+    Sum() gives 256680.720000000 or 165822)."""
     return f"{to_money(amount):,.2f}"
+
+
+def money_label(amount: Decimal) -> str:
+    """An amount where a sentence or a label prints it (a __str__, a message): 100,000.00 元."""
+    return f"{format_money(amount)} 元"

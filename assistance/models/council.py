@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from fundportal.audit import history_user
-from fundportal.money import MoneyField
+from fundportal.money import MoneyField, money_label
 from fundportal.years import YearField
 
 from .applications import Application
@@ -197,7 +197,7 @@ class ResolutionItem(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.application}：{self.get_decision_display()} {self.amount}"
+        return f"{self.application}：{self.get_decision_display()} {money_label(self.amount)}"
 
 
 class ResolutionSequence(models.Model):

@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from fundportal.audit import history_user
 from fundportal.models import LedgerEntry
-from fundportal.money import MoneyField
+from fundportal.money import MoneyField, money_label
 
 from .applications import Application
 from .council import Resolution, ResolutionItem
@@ -107,7 +107,7 @@ class Payout(models.Model):
         indexes = [models.Index(fields=["account_number"], name="payout_account_idx")]
 
     def __str__(self):
-        return f"{self.reference} {self.amount}"
+        return f"{self.reference} {money_label(self.amount)}"
 
 
 class BankResult(models.Model):

@@ -7,6 +7,7 @@ determination. Every move is one service in assistance/review.py; the table belo
 statement of which moves exist.
 """
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -157,7 +158,10 @@ class HouseholdMember(models.Model):
 
 
 class StateDeadline(models.Model):
-    """How many working days each open state may take (e.g. 10 to verify). Editable."""
+    """How many working days each open state may take (e.g. 10 to verify). Editable, within
+    1 to MAX_WORKING_DAYS: a limit of 99,999,999 days made every dispatch overflow the calendar."""
+
+    MAX_WORKING_DAYS = 365
 
     state = models.CharField(_("环节"), max_length=16, choices=ReviewCase.State.choices, unique=True)
     working_days = models.PositiveSmallIntegerField(_("办理时限（工作日）"))
@@ -171,6 +175,13 @@ class StateDeadline(models.Model):
 
     def __str__(self):
         return f"{self.get_state_display()}：{self.working_days} 个工作日"
+
+    def clean(self):
+        # In clean(), not a field validator: no migration, and every ModelForm (the admin's page
+        # and its list's inline editing) calls it.
+        if self.working_days is not None and not 1 <= self.working_days <= self.MAX_WORKING_DAYS:
+            raise ValidationError({"working_days": _("办理时限应为 1 至 %(max)d 个工作日") % {
+                "max": self.MAX_WORKING_DAYS}})
 
 
 class OverdueCount(models.Model):

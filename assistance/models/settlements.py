@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 from fundportal.audit import history_user
 from fundportal.masking import mask_name
 from fundportal.models import Region
-from fundportal.money import MoneyField
+from fundportal.money import MoneyField, money_label
 from fundportal.years import YearField
 
 
@@ -190,7 +190,7 @@ class ScreeningRun(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.year} 年筛查 #{self.pk}（自付 ≥ {self.threshold:,.0f} 元）"
+        return f"{self.year} 年筛查 #{self.pk}（自付 ≥ {money_label(self.threshold)}）"
 
 
 class WarningTarget(models.Model):
@@ -219,4 +219,4 @@ class WarningTarget(models.Model):
         indexes = [models.Index(fields=["run", "region"], name="target_run_region_idx")]
 
     def __str__(self):
-        return f"{self.person} {self.out_of_pocket}"
+        return f"{self.person} 自付 {money_label(self.out_of_pocket)}"

@@ -154,7 +154,8 @@ def test_staff_pages_name_people_not_logins(client, admin_user, voided_receipt):
     assert "慈善总会 李会计" in page  # 开具人 / 作废人, read-only fields
     users = client.get(reverse("admin:fundportal_user_changelist"))
     assert users.status_code == 200 and "慈善总会 李会计" in users.content.decode()
-    assert client.get(reverse("admin:fundportal_user_changelist"), {"q": "李会计"}).status_code == 200
+    searched = client.post(reverse("admin:fundportal_user_changelist"), {"_search": "1", "q": "李会计"})
+    assert client.get(searched["Location"]).status_code == 200
     finance = User.objects.get(username="finance")
     change = client.get(reverse("admin:fundportal_user_change", args=[finance.pk]))
     assert change.status_code == 200 and "慈善总会 李会计" in change.content.decode()

@@ -134,7 +134,7 @@ def test_signing_refuses_a_draft_whose_figures_moved_and_a_recompute_fixes_it(
     stale = resolution_draft_payouts(meeting=meeting, scheme=scheme, acting_user=secretary)
     assert stale.items.get().amount == D("30000.00")
     fund("20000", finance_a)  # more money arrived after the draft was shown
-    with pytest.raises(ValidationError, match="草案为批准 30000.00 元，现为批准 35000.00 元"):
+    with pytest.raises(ValidationError, match="草案为批准 30,000.00 元，现为批准 35,000.00 元"):
         resolution_sign(resolution=stale, acting_user=secretary)
     resolution_recompute(resolution=stale, acting_user=secretary)
     assert resolution_sign(resolution=stale, acting_user=secretary).approved == D("35000.00")
@@ -157,7 +157,7 @@ def test_two_resolutions_that_together_breach_a_persons_annual_cap_the_second_is
     r3 = resolution_draft_payouts(meeting=meeting, scheme=scheme, acting_user=secretary, amends=r1)
     assert r3.items.get(application=first).amount == D("35000.00")
     resolution_sign(resolution=r3, acting_user=secretary)
-    with pytest.raises(ValidationError, match="两批合计超出年度救助限额 50000.00 元"):
+    with pytest.raises(ValidationError, match="两批合计超出年度救助限额 50,000.00 元"):
         resolution_sign(resolution=r2, acting_user=secretary)
     assert granted_this_year(person_id=first.person_id, year=YEAR) == D("35000.00")
     resolution_recompute(resolution=r2, acting_user=secretary)

@@ -102,7 +102,7 @@ def test_mismatches_are_listed_and_never_accepted(exported, finance_b):
                                              ("ZF2099-9-9-0001", "100.00", "成功", ""),
                                              (second.reference, f"{second.amount}", "成功", "")]), finance_b)
     problems = mismatches(result)
-    assert problems == {first.reference: "金额不符：银行为 34999.99 元，应付 35000.00 元",
+    assert problems == {first.reference: "金额不符：银行为 34,999.99 元，应付 35,000.00 元",
                         "ZF2099-9-9-0001": "本批次中没有这个参考号"}
     assert result.paid == 1 and payout_entries() == 1
     first.refresh_from_db()

@@ -1,9 +1,11 @@
 """Bulk moves at city scale, deadlines and the overdue count, the per-town report."""
 import datetime as dt
+import io
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from assistance import review
@@ -11,6 +13,7 @@ from assistance.models import EligibilityCategory, OverdueCount, ReviewCase
 from assistance.selectors import review_report
 from assistance.tasks import review_overdue_count_task
 from django_celery_beat.models import PeriodicTask
+from openpyxl import load_workbook
 from tests.review.conftest import make_run
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +89,7 @@ def test_the_report_counts_per_town_within_the_officers_area(shared_run, cab_cit
 
     categories, rows = review_report(user=cab_city, run=shared_run)
     assert categories == ["特困人员", "低保对象", "低保边缘家庭", "支出型困难家庭", "防止返贫监测对象"]
-    by_town = {row.town: row for row in rows}
+    by_town = {row.area: row for row in rows}
     tangxia = by_town["塘下镇"]
     assert (tangxia.cases, tangxia.dispatched, tangxia.verified, tangxia.eligible["低保对象"], tangxia.eligible_total,
             tangxia.not_eligible, tangxia.overdue) == (4, 4, 2, 1, 1, 1, 1)
@@ -94,4 +97,16 @@ def test_the_report_counts_per_town_within_the_officers_area(shared_run, cab_cit
     assert (by_town["合计"].cases, by_town["合计"].eligible_total) == (6, 1)
 
     _categories, town_rows = review_report(user=cab_town, run=shared_run)
-    assert [row.town for row in town_rows] == ["塘下镇", "合计"]  # the town officer sees their own town only
+    assert [row.area for row in town_rows] == ["塘下镇", "合计"]  # the town officer sees their own town only
+
+
+def test_a_village_officers_report_labels_their_counts_by_their_own_village(client, shared_run, cab_village):
+    _categories, rows = review_report(user=cab_village, run=shared_run)
+    assert [(row.area, row.cases) for row in rows] == [("韩田村", 2), ("合计", 2)]  # never "塘下镇": not the town's
+    client.force_login(cab_village)
+    page = client.get(reverse("admin:assistance_reviewcase_report"))
+    html = page.content.decode()
+    assert "<th>村（社区）</th>" in html and "<td>韩田村</td>" in html and "<td>塘下镇</td>" not in html
+    download = client.get(reverse("admin:assistance_reviewcase_report"), {"format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(download.content)).active
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["村（社区）", "韩田村", "合计"]
