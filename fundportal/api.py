@@ -1,11 +1,21 @@
-"""One place that turns domain errors into 400 responses with their Chinese message."""
+"""One place that turns domain errors into 400 responses with their Chinese message, and the
+pieces every API view shares: the JSON parser, the pagination."""
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
-from rest_framework import exceptions, serializers
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
+from rest_framework import exceptions, parsers, serializers
+from rest_framework.exceptions import ErrorDetail
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.validators import UniqueValidator
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .validators import TEXT_MAX_LENGTH
+from .validators import TEXT_MAX_LENGTH, text_limit
+
+NOT_FOUND = _("没有找到该记录")
+NOT_JSON = _("请求内容不是有效的 JSON")
+NO_DATA = _("没有提供数据")
 
 
 def exception_handler(exc, context):
@@ -16,8 +26,71 @@ def exception_handler(exc, context):
             exc = exceptions.ValidationError({"detail": exc.messages})
     if isinstance(exc, PermissionError):
         exc = exceptions.PermissionDenied(str(exc))
-    return drf_exception_handler(exc, context)
+    # Django's Http404 names the model ("No ReviewCase matches the given query."), in English.
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(NOT_FOUND)
+    # DRF's parse errors quote the parser's English ("JSON parse error - Expecting value …").
+    if isinstance(exc, exceptions.ParseError):
+        exc = exceptions.ParseError(NOT_JSON)
+    response = drf_exception_handler(exc, context)
+    if response is not None:
+        response.data = _chinese(response.data)
+    return response
 
+
+def _chinese(data):
+    """DRF's few messages that are not in its catalogue, in Chinese (by their English text)."""
+    if isinstance(data, dict):
+        return {key: _chinese(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_chinese(value) for value in data]
+    if isinstance(data, ErrorDetail) and str(data) == "No data provided":
+        return ErrorDetail(str(NO_DATA), code=data.code)
+    return data
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, but a body nested deeper than Python's recursion limit (100,000 "[")
+    is a 400 like any other bad JSON, not a RecursionError."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError as exc:
+            raise exceptions.ParseError(NOT_JSON) from exc
+
+
+class PageLimits(LimitOffsetPagination):
+    """The pagination of every API list: `limit` at most MAX_LIMIT (a larger one is cut to it, as
+    DRF does with max_limit), `offset` a whole number the database can take; anything else is a
+    400 naming the parameter. DRF's own lets "99999999999999999999999" through to PostgreSQL,
+    which refuses it with an error page."""
+
+    max_limit = 200
+    MAX_OFFSET = 1_000_000_000
+
+    def paginate_queryset(self, queryset, request, view=None):
+        for name in (self.limit_query_param, self.offset_query_param):
+            values = request.query_params.getlist(name)
+            if len(values) > 1 or any(not value.isascii() or not value.isdigit() for value in values):
+                raise exceptions.ValidationError({name: [_("应为一个非负整数")]})
+        offset = request.query_params.get(self.offset_query_param)
+        if offset is not None and (len(offset) > 10 or int(offset) > self.MAX_OFFSET):
+            raise exceptions.ValidationError({self.offset_query_param: [_("应为不超过 %(max)s 的非负整数")
+                                                                        % {"max": f"{self.MAX_OFFSET:,}"}]})
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_limit(self, request):
+        limit = request.query_params.get(self.limit_query_param)
+        if limit is not None and len(limit) > 10:
+            return self.max_limit  # a number longer than any limit: the maximum, as for 201
+        return super().get_limit(request)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 0
+        return parameters
 
 
 class ModelInputSerializer(serializers.ModelSerializer):
@@ -36,7 +109,7 @@ class ModelInputSerializer(serializers.ModelSerializer):
     def build_standard_field(self, field_name, model_field):
         field_class, kwargs = super().build_standard_field(field_name, model_field)
         if isinstance(model_field, models.TextField) and not kwargs.get("max_length"):
-            kwargs["max_length"] = TEXT_MAX_LENGTH
+            kwargs["max_length"] = text_limit(model_field) or TEXT_MAX_LENGTH
         if "validators" in kwargs:
             kwargs["validators"] = [v for v in kwargs["validators"] if not isinstance(v, UniqueValidator)]
         return field_class, kwargs
@@ -46,3 +119,9 @@ class ModelInputSerializer(serializers.ModelSerializer):
 
     def update(self, instance, validated_data):
         raise NotImplementedError("inputs are written by services")
+
+
+class TokenScheme(KnoxTokenScheme):
+    """The reference documents our token authentication (knox's, stricter) as knox's."""
+
+    target_class = "fundportal.api_permissions.TokenAuthentication"

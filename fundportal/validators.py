@@ -17,6 +17,7 @@ TEXT_LIMITS = {"assistance.Meeting.minutes": 20_000, "assistance.Meeting.agenda"
 SYSTEM_TEXT = frozenset({"assistance.SettlementImport.message", "assistance.ScreeningRun.message",
                          "disclosure.Statement.error", "disclosure.Statement.document"})
 
+NUL_MESSAGE = _("不能包含空字符（NUL）")
 PROJECT_APPS = frozenset({"fundportal", "donations", "assistance", "disclosure", "demo"})
 # model → [(attname, validator)]: what the pre_save guard checks.
 _TEXT_CHECKS: dict[type[Model], list[tuple[str, MaxLengthValidator]]] = {}
@@ -81,6 +82,14 @@ def install_text_limits() -> None:
             field.__dict__.pop("validators", None)  # the cached list, if anything read it already
             _TEXT_CHECKS.setdefault(model, []).append((field.attname, validator))
     pre_save.connect(_text_guard, dispatch_uid="fundportal_text_limits")
+
+
+def install_nul_message() -> None:
+    """Django's Chinese for "Null characters are not allowed." says something else (不允许是用空字符串,
+    "using an empty string is not allowed"): every form and API field that refuses a NUL says so."""
+    from django.core.validators import ProhibitNullCharactersValidator
+
+    ProhibitNullCharactersValidator.message = NUL_MESSAGE
 
 
 def text_limit(field: models.Field) -> int | None:
