@@ -15,7 +15,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fundportal.api import PageLimits
+from fundportal.api_permissions import PageLimits
 
 from .models import ChainHead, Statement
 from .selectors import overview
@@ -49,7 +49,7 @@ class StatementDetailSerializer(StatementSerializer):
         fields = [*StatementSerializer.Meta.fields, "corrects", "content"]
 
 
-class StrictLimitOffset(PageLimits):  # the bounds every API list has (fundportal.api)
+class StrictLimitOffset(PageLimits):  # the bounds every API list has (fundportal.api_permissions)
     """As DRF's, but a limit or offset that is not a whole number is a 400, not silently ignored."""
 
     max_limit = 200

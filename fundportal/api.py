@@ -1,20 +1,21 @@
-"""One place that turns domain errors into 400 responses with their Chinese message, and the
-pieces every API view shares: the JSON parser, the pagination."""
+"""One place that turns domain errors into 400 responses with their Chinese message. (The parser
+and pagination every API view shares are in api_permissions.py: settings name them, and this
+module imports rest_framework.views.)"""
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
-from rest_framework import exceptions, parsers, serializers
+from rest_framework import exceptions, serializers
 from rest_framework.exceptions import ErrorDetail
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.validators import UniqueValidator
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .validators import TEXT_MAX_LENGTH, text_limit
 
+from .api_permissions import NOT_JSON
+
 NOT_FOUND = _("没有找到该记录")
-NOT_JSON = _("请求内容不是有效的 JSON")
 NO_DATA = _("没有提供数据")
 
 
@@ -47,50 +48,6 @@ def _chinese(data):
     if isinstance(data, ErrorDetail) and str(data) == "No data provided":
         return ErrorDetail(str(NO_DATA), code=data.code)
     return data
-
-
-class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser, but a body nested deeper than Python's recursion limit (100,000 "[")
-    is a 400 like any other bad JSON, not a RecursionError."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        try:
-            return super().parse(stream, media_type, parser_context)
-        except RecursionError as exc:
-            raise exceptions.ParseError(NOT_JSON) from exc
-
-
-class PageLimits(LimitOffsetPagination):
-    """The pagination of every API list: `limit` at most MAX_LIMIT (a larger one is cut to it, as
-    DRF does with max_limit), `offset` a whole number the database can take; anything else is a
-    400 naming the parameter. DRF's own lets "99999999999999999999999" through to PostgreSQL,
-    which refuses it with an error page."""
-
-    max_limit = 200
-    MAX_OFFSET = 1_000_000_000
-
-    def paginate_queryset(self, queryset, request, view=None):
-        for name in (self.limit_query_param, self.offset_query_param):
-            values = request.query_params.getlist(name)
-            if len(values) > 1 or any(not value.isascii() or not value.isdigit() for value in values):
-                raise exceptions.ValidationError({name: [_("应为一个非负整数")]})
-        offset = request.query_params.get(self.offset_query_param)
-        if offset is not None and (len(offset) > 10 or int(offset) > self.MAX_OFFSET):
-            raise exceptions.ValidationError({self.offset_query_param: [_("应为不超过 %(max)s 的非负整数")
-                                                                        % {"max": f"{self.MAX_OFFSET:,}"}]})
-        return super().paginate_queryset(queryset, request, view)
-
-    def get_limit(self, request):
-        limit = request.query_params.get(self.limit_query_param)
-        if limit is not None and len(limit) > 10:
-            return self.max_limit  # a number longer than any limit: the maximum, as for 201
-        return super().get_limit(request)
-
-    def get_schema_operation_parameters(self, view):
-        parameters = super().get_schema_operation_parameters(view)
-        for parameter in parameters:
-            parameter["schema"]["minimum"] = 0
-        return parameters
 
 
 class ModelInputSerializer(serializers.ModelSerializer):

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.generics import ListAPIView
 
-from fundportal.api import PageLimits
+from fundportal.api_permissions import PageLimits
 from fundportal.tokens import api_token_issue
 
 pytestmark = pytest.mark.django_db
