@@ -13,6 +13,7 @@ from django.urls import reverse
 from donations.models import Campaign
 from fundportal.validators import (PROJECT_APPS, SYSTEM_TEXT, TEXT_MAX_LENGTH, column_errors, text_limit,
                                    unbounded_text_fields)
+from tests.review.conftest import regions, shared_run  # noqa: F401 (fixtures: a town, a shared warning list)
 
 
 def _typed_text_fields():
@@ -72,3 +73,15 @@ def test_a_meeting_may_have_long_minutes_but_not_a_megabyte():
     minutes.run_validators("纪" * 20_000)
     with pytest.raises(ValidationError):
         minutes.run_validators("纪" * (1 << 20))
+
+
+@pytest.mark.django_db
+def test_application_notes_of_200000_characters_are_refused_by_the_submit_service(clerk, regions, shared_run):
+    from assistance.models import Application
+    from tests.factories import make_resident_id
+    from tests.review.test_applications import submit
+
+    with pytest.raises(ValidationError) as refused:
+        submit(clerk, resident_id=make_resident_id(901), region=regions["hantian"], name="王五", notes="长" * 200_000)
+    assert "最多 5000 个字符" in refused.value.message_dict["notes"][0]
+    assert not Application.objects.exists()
