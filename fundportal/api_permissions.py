@@ -75,4 +75,6 @@ class PageLimits(LimitOffsetPagination):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             parameter["schema"]["minimum"] = 0
+            if parameter["name"] == self.offset_query_param:
+                parameter["schema"]["maximum"] = self.MAX_OFFSET
         return parameters
