@@ -7,6 +7,7 @@ be read whole is refused with every problem and its line number, and nothing of 
 import csv
 import datetime as dt
 import io
+from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -15,7 +16,7 @@ from django.utils import timezone
 from fundportal.csvsafe import csv_lines
 from fundportal.dates import BUSINESS, date_range_error
 from fundportal.text import decode_spreadsheet_text
-from fundportal.uploads import SMALL_XLSX, is_zip, xlsx_check
+from fundportal.uploads import SMALL_XLSX, is_zip, sheet_rows, xlsx_check
 
 TRANSFER_HEADER = ["参考号", "收款人", "银行账号", "开户银行", "金额（元）", "用途"]
 RESULTS = {"成功": "paid", "已支付": "paid", "支付成功": "paid", "失败": "failed", "支付失败": "failed",
@@ -23,6 +24,7 @@ RESULTS = {"成功": "paid", "已支付": "paid", "支付成功": "paid", "失�
 COLUMNS = {"参考号": "reference", "金额": "amount", "金额（元）": "amount", "结果": "result", "说明": "message",
            "银行说明": "message", "日期": "date", "交易日期": "date"}
 MAX_LINES = 20000
+MAX_PROBLEMS_SHOWN = 50
 
 
 def transfer_rows(payouts) -> list[list[str]]:
@@ -56,25 +58,39 @@ def transfer_xlsx(payouts) -> bytes:
     return out.getvalue()
 
 
-def _rows(content: bytes, name: str) -> list[list[str]]:
+def _rows(content: bytes, name: str) -> Iterator[list[str]]:
+    """The file's rows one at a time (a list of every row would grow with whatever the file claims)."""
     if name.lower().endswith(".xlsx") or is_zip(content):
-        from openpyxl import load_workbook
-
-        # Before openpyxl: a small file may unpack to gigabytes (refused with the limit named).
-        xlsx_check(io.BytesIO(content), SMALL_XLSX)
-        try:
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
-            return [["" if cell is None else str(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
-        except Exception as exc:  # openpyxl raises many kinds for a broken file
-            raise ValidationError(f"无法读取该 Excel 文件：{exc}") from exc
+        yield from _xlsx_rows(content)
+        return
     try:
         text = decode_spreadsheet_text(content)
     except UnicodeDecodeError as exc:
         raise ValidationError("无法识别文件编码，请使用 UTF-8 或 GBK 编码的 CSV 文件") from exc
     try:
-        return list(csv.reader(io.StringIO(text, newline="")))
+        yield from csv.reader(io.StringIO(text, newline=""))
     except csv.Error as exc:  # a cell over the csv module's limit (131,072 characters), a stray NUL …
         raise ValidationError(f"无法读取该 CSV 文件（单元格过长或格式错误）：{exc}") from exc
+
+
+def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
+    from openpyxl import load_workbook
+
+    # Before openpyxl: a small file may unpack to gigabytes (refused with the limit named).
+    xlsx_check(io.BytesIO(content), SMALL_XLSX)
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise ValidationError(f"无法读取该 Excel 文件：{exc}") from exc
+    try:
+        for row in sheet_rows(book.worksheets[0]):
+            yield ["" if cell is None else str(cell) for cell in row]
+    except ValidationError:
+        raise
+    except Exception as exc:
+        raise ValidationError(f"无法读取该 Excel 文件：{exc}") from exc
+    finally:
+        book.close()
 
 
 def parse_amount(text: str) -> Decimal | None:
@@ -105,19 +121,20 @@ def result_lines(content: bytes, name: str) -> list[dict]:
     """[{"line", "reference", "amount", "result", "message", "date"}] or ValidationError with every
     problem. The date column (日期 or 交易日期) is optional: without it the day of import counts."""
     rows = _rows(content, name)
-    if not rows:
+    first = next(rows, None)
+    if first is None:
         raise ValidationError("文件是空的")
-    header = [COLUMNS.get(cell.strip()) for cell in rows[0]]
+    header = [COLUMNS.get(cell.strip()) for cell in first]
     missing = [label for label, key in (("参考号", "reference"), ("金额", "amount"), ("结果", "result"))
                if key not in header]
     if missing:
         raise ValidationError(f"第 1 行应为表头，缺少列：{'、'.join(missing)}")
-    if len(rows) - 1 > MAX_LINES:
-        raise ValidationError(f"文件超过 {MAX_LINES} 行，请分批导入")
     lines, problems = [], []
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in enumerate(rows, start=2):
         if not any(cell.strip() for cell in row):
             continue
+        if len(lines) >= MAX_LINES:
+            raise ValidationError(f"文件超过 {MAX_LINES} 行，请分批导入")
         cells = {key: row[i].strip() for i, key in enumerate(header) if key and i < len(row)}
         amount = parse_amount(cells.get("amount", ""))
         result = RESULTS.get(cells.get("result", ""))
@@ -135,7 +152,10 @@ def result_lines(content: bytes, name: str) -> list[dict]:
         lines.append({"line": number, "reference": cells.get("reference", ""), "amount": str(amount),
                       "result": result, "message": cells.get("message", "")[:200], "date": day})
     if problems:
-        raise ValidationError(["银行回单有误，未做任何处理：", *problems[:50]])
+        shown = problems[:MAX_PROBLEMS_SHOWN]
+        if len(problems) > len(shown):
+            shown.append(f"……共 {len(problems)} 处错误，仅列出前 {len(shown)} 处")
+        raise ValidationError(["银行回单有误，未做任何处理：", *shown])
     if not lines:
         raise ValidationError("文件中没有回单记录")
     return lines

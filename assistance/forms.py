@@ -56,7 +56,8 @@ class InsuredPersonStatusForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         try:
-            death_validate(is_deceased=data.get("is_deceased", False), died_on=data.get("died_on"))
+            death_validate(is_deceased=data.get("is_deceased", False), died_on=data.get("died_on"),
+                           born_on=self.instance.birth_date)
         except ValidationError as exc:
             for field, errors in exc.error_dict.items():
                 self.add_error(field, errors)

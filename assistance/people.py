@@ -12,9 +12,12 @@ from fundportal.models import Region
 from .models import InsuredPerson
 
 
-def death_validate(*, is_deceased: bool, died_on: dt.date | None) -> None:
+def death_validate(*, is_deceased: bool, died_on: dt.date | None, born_on: dt.date | None = None) -> None:
+    """`born_on`: the person's birth date (from the ID number), which a death cannot precede."""
     if is_deceased and died_on and died_on > timezone.localdate():
         raise ValidationError({"died_on": "死亡日期不能晚于今天"})
+    if is_deceased and died_on and born_on and died_on < born_on:
+        raise ValidationError({"died_on": f"死亡日期不能早于出生日期（{born_on:%Y-%m-%d}）"})
     if is_deceased and (error := date_range_error(died_on, PERSONAL, "死亡日期")):
         raise ValidationError({"died_on": error})
     if not is_deceased and died_on:
@@ -26,8 +29,8 @@ def death_validate(*, is_deceased: bool, died_on: dt.date | None) -> None:
 def insured_person_set_deceased(*, person: InsuredPerson, is_deceased: bool, died_on: dt.date | None,
                                 acting_user) -> InsuredPerson:
     """Record (or correct) a death: screening excludes the deceased, payouts must never reach them."""
-    death_validate(is_deceased=is_deceased, died_on=died_on)
     person = InsuredPerson.objects.select_for_update().get(pk=person.pk)
+    death_validate(is_deceased=is_deceased, died_on=died_on, born_on=person.birth_date)
     person.is_deceased, person.died_on = is_deceased, died_on if is_deceased else None
     person._change_reason = "登记死亡" if is_deceased else "撤销死亡登记"
     person.save(update_fields=["is_deceased", "died_on", "updated_at"])

@@ -18,6 +18,9 @@ worker_tmp_dir = "/dev/shm"
 forwarded_allow_ips = "*"
 # nginx already writes an access line per request; set GUNICORN_ACCESS_LOG=- for gunicorn's too.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+# No client address, no query string (a name searched for, a receipt's verification code), no
+# referer (which has query strings too): the path, status, size and time only.
+access_log_format = '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # gunicorn's runtime control socket (gunicornc) is not used in containers, and $HOME is read-only.

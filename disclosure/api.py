@@ -10,11 +10,12 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import ListAPIView, RetrieveAPIView
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from fundportal.api_permissions import PageLimits
 
 from .models import ChainHead, Statement
 from .selectors import overview
@@ -48,7 +49,7 @@ class StatementDetailSerializer(StatementSerializer):
         fields = [*StatementSerializer.Meta.fields, "corrects", "content"]
 
 
-class StrictLimitOffset(LimitOffsetPagination):
+class StrictLimitOffset(PageLimits):  # the bounds every API list has (fundportal.api_permissions)
     """As DRF's, but a limit or offset that is not a whole number is a 400, not silently ignored."""
 
     max_limit = 200

@@ -74,17 +74,22 @@ class Statement(models.Model):
         constraints = [
             # Building the same period twice gives the same statement, never a second one.
             models.UniqueConstraint(fields=["kind", "period_start", "period_end"], condition=~Q(kind="correction"),
-                                    name="statement_one_per_period"),
-            models.CheckConstraint(condition=Q(period_start__lte=models.F("period_end")), name="statement_period"),
+                                    name="statement_one_per_period",
+                                    violation_error_message=_("该期间已有同类公示")),
+            models.CheckConstraint(condition=Q(period_start__lte=models.F("period_end")), name="statement_period",
+                                   violation_error_message=_("期间开始不能晚于期间结束")),
             models.CheckConstraint(
                 condition=~Q(state="published") | (Q(sequence__isnull=False, published_at__isnull=False)
                                                    & ~Q(sha256="") & ~Q(document="")),
-                name="statement_published_complete"),
+                name="statement_published_complete",
+                violation_error_message=_("已发布的公示须有发布序号、发布时间、哈希与发布文本")),
             # The chain has one start: only the first published statement has no predecessor.
             models.UniqueConstraint(fields=["state"], condition=Q(state="published", previous__isnull=True),
-                                    name="statement_one_first"),
+                                    name="statement_one_first",
+                                    violation_error_message=_("只能有一份首份公示")),
             models.CheckConstraint(condition=~Q(kind="correction") | Q(corrects__isnull=False),
-                                   name="statement_correction_references"),
+                                   name="statement_correction_references",
+                                   violation_error_message=_("更正说明须指明所更正的公示")),
         ]
 
     def __str__(self):
@@ -126,7 +131,8 @@ class PublicFile(models.Model):
         verbose_name = _("公开文件记录")
         verbose_name_plural = _("公开文件记录")
         ordering = ["path", "-version"]
-        constraints = [models.UniqueConstraint(fields=["path", "version"], name="public_file_one_per_version")]
+        constraints = [models.UniqueConstraint(fields=["path", "version"], name="public_file_one_per_version",
+                                               violation_error_message=_("该文件的此版本已存在"))]
 
     def __str__(self):
         return f"{self.path} v{self.version}"

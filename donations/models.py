@@ -77,7 +77,8 @@ class Campaign(models.Model):
         ordering = ["-starts_on"]
         constraints = [
             models.CheckConstraint(condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
-                                   name="campaign_dates_ordered"),
+                                   name="campaign_dates_ordered",
+                                   violation_error_message=_("结束日期不能早于开始日期")),
         ]
 
     def __str__(self):
@@ -102,7 +103,8 @@ class Pledge(models.Model):
         verbose_name = _("认捐协议")
         verbose_name_plural = _("认捐协议")
         ordering = ["-signed_on"]
-        constraints = [models.CheckConstraint(condition=Q(total__gt=0), name="pledge_total_positive")]
+        constraints = [models.CheckConstraint(condition=Q(total__gt=0), name="pledge_total_positive",
+                                              violation_error_message=_("认捐总额必须大于零"))]
 
     def __str__(self):
         return f"{self.donor} 认捐 {self.total} 元"
@@ -121,8 +123,10 @@ class PledgeInstalment(models.Model):
         verbose_name_plural = _("认捐分期")
         ordering = ["pledge", "sequence"]
         constraints = [
-            models.UniqueConstraint(fields=["pledge", "sequence"], name="instalment_sequence_unique"),
-            models.CheckConstraint(condition=Q(amount__gt=0), name="instalment_amount_positive"),
+            models.UniqueConstraint(fields=["pledge", "sequence"], name="instalment_sequence_unique",
+                                    violation_error_message=_("同一认捐的分期序号不能重复")),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="instalment_amount_positive",
+                                   violation_error_message=_("每期金额必须大于零")),
         ]
 
     def __str__(self):
@@ -173,17 +177,21 @@ class Donation(models.Model):
         verbose_name_plural = _("捐赠")
         ordering = ["-received_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="donation_amount_positive"),
-            models.CheckConstraint(condition=Q(giver_count__gte=1), name="donation_giver_count_positive"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="donation_amount_positive",
+                                   violation_error_message=_("捐赠金额必须大于零")),
+            models.CheckConstraint(condition=Q(giver_count__gte=1), name="donation_giver_count_positive",
+                                   violation_error_message=_("捐赠人数至少为 1")),
             models.CheckConstraint(condition=Q(donor__isnull=False) | Q(is_anonymous=True),
-                                   name="donation_unknown_donor_is_anonymous"),
+                                   name="donation_unknown_donor_is_anonymous",
+                                   violation_error_message=_("未选择捐赠方时须标记为匿名捐赠")),
             # One bank transfer is one donation: the same reference twice is a double entry.
             models.UniqueConstraint(fields=["bank_reference"], condition=~Q(bank_reference=""),
                                     name="donation_bank_reference_unique",
                                     violation_error_message=_("该银行流水号已登记过")),
             models.UniqueConstraint(fields=["recorded_by", "idempotency_key"],
                                     condition=Q(idempotency_key__isnull=False),
-                                    name="donation_idempotency_key_per_user"),
+                                    name="donation_idempotency_key_per_user",
+                                    violation_error_message=_("该提交已处理过，请勿重复提交")),
         ]
         indexes = [models.Index(fields=["received_on"], name="donation_received_idx")]
 
@@ -251,11 +259,15 @@ class Receipt(models.Model):
         ordering = ["-year", "-sequence"]
         permissions = [("void_receipt", _("可作废并重开收据"))]
         constraints = [
-            models.UniqueConstraint(fields=["year", "sequence"], name="receipt_year_sequence_unique"),
+            models.UniqueConstraint(fields=["year", "sequence"], name="receipt_year_sequence_unique",
+                                    violation_error_message=_("收据编号已被使用")),
             models.UniqueConstraint(fields=["donation"], condition=Q(status="valid"),
-                                    name="receipt_one_valid_per_donation"),
-            models.CheckConstraint(condition=Q(amount__gt=0), name="receipt_amount_positive"),
-            models.CheckConstraint(condition=Q(status="valid") | ~Q(void_reason=""), name="receipt_void_has_reason"),
+                                    name="receipt_one_valid_per_donation",
+                                    violation_error_message=_("该捐赠已有有效收据，如需更正请先作废")),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="receipt_amount_positive",
+                                   violation_error_message=_("收据金额必须大于零")),
+            models.CheckConstraint(condition=Q(status="valid") | ~Q(void_reason=""), name="receipt_void_has_reason",
+                                   violation_error_message=_("作废收据必须填写原因")),
         ]
 
     def __str__(self):

@@ -8,7 +8,9 @@ confirm step for the whole file.
 import io
 import re
 
-from django.core.exceptions import ValidationError
+import tablib
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
@@ -18,7 +20,7 @@ from fundportal.identifiers import validate_resident_id
 from fundportal.money import parse_money
 from fundportal.csvsafe import safe_cell
 from fundportal.text import clean_code, decode_spreadsheet_text, to_half_width
-from fundportal.uploads import SMALL_XLSX, xlsx_check
+from fundportal.uploads import SMALL_XLSX, UploadRefused, sheet_rows, xlsx_check
 
 from . import services
 from .models import Campaign, Donation, Donor
@@ -43,19 +45,44 @@ class ChineseCSV(base_formats.CSV):
     def create_dataset(self, in_stream, **kwargs):
         if isinstance(in_stream, bytes):
             in_stream = decode_spreadsheet_text(in_stream)
+        # Every row becomes a row of the preview (and of its list of errors): bounded like an .xlsx.
+        if in_stream.rstrip().count("\n") > MAX_IMPORT_ROWS:  # the lines after the header
+            raise _too_many_rows()
         return super().create_dataset(in_stream, **kwargs)
 
 
 class CheckedXLSX(base_formats.XLSX):
-    """.xlsx checked before openpyxl reads it: a small file may unpack to gigabytes."""
+    """.xlsx checked before openpyxl reads it (a small file may unpack to gigabytes), then read by
+    what it holds, not by the size it declares (fundportal.uploads.sheet_rows): import-export's
+    own reader pads every row to the declared dimension. Blank rows are left out, as the CSV
+    reader does."""
 
     def create_dataset(self, in_stream):
+        import openpyxl
+
         xlsx_check(io.BytesIO(in_stream), SMALL_XLSX)
-        return super().create_dataset(in_stream)
+        book = openpyxl.load_workbook(io.BytesIO(in_stream), read_only=True, data_only=True)
+        try:
+            rows = sheet_rows(book.worksheets[0])
+            dataset = tablib.Dataset(headers=list(next(rows)) or None)
+            for row in rows:
+                if all(value is None or not str(value).strip() for value in row):
+                    continue
+                if dataset.height >= MAX_IMPORT_ROWS:
+                    raise _too_many_rows()
+                dataset.append(row)
+        finally:
+            book.close()
+        return dataset
+
+
+def _too_many_rows() -> UploadRefused:
+    return UploadRefused(f"文件超过 {MAX_IMPORT_ROWS:,} 行，请分批导入", code="upload_refused")
 
 
 IMPORT_FORMATS = [ChineseCSV, CheckedXLSX]
 MAX_IMPORT_BYTES = 10 << 20  # tens of thousands of rows: far more than a year of donations
+MAX_IMPORT_ROWS = 20_000
 
 
 class MoneyWidget(widgets.Widget):
@@ -74,12 +101,14 @@ class FlexibleDateWidget(widgets.Widget):
 
 class ChannelWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
-        text = to_half_width(str(value or "")).strip()
+        text = to_half_width(str(value if value is not None else "")).strip()
         if text in CHANNELS:
             return CHANNELS[text]
         if text in Donation.Channel.values:
             return text
-        raise ValueError(f"捐赠方式“{value}”无效，应为：银行转账、现金或网络支付")
+        if not text:
+            raise ValueError("捐赠方式为空，应为：银行转账、现金或网络支付")
+        raise ValueError(f"捐赠方式“{text}”无效，应为：银行转账、现金或网络支付")
 
 
 class TextWidget(widgets.Widget):
@@ -139,6 +168,26 @@ class DonationImportResource(resources.ModelResource):
     def __init__(self, *, acting_user=None, **kwargs):
         super().__init__(**kwargs)
         self.acting_user = acting_user
+
+    def import_row(self, row, instance_loader, **kwargs):
+        result = super().import_row(row, instance_loader, **kwargs)
+        if result.validation_error is not None:
+            result.validation_error = self._by_heading(result.validation_error)
+        return result
+
+    def _by_heading(self, error: ValidationError) -> ValidationError:
+        """The row's errors under the file's own column headings (金额, 到账日期 …), as a clerk reads
+        them, instead of the model's field names; an error of no one column is the row's."""
+        if not hasattr(error, "error_dict"):
+            return error
+        headings = {field.attribute: field.column_name for field in self.get_import_fields()}
+        headings |= {"donor": headings["import_donor_name"], "is_anonymous": headings["import_donor_name"],
+                     "uscc": headings["import_donor_code"], "resident_id": headings["import_donor_code"],
+                     "org_kind": headings["import_org_kind"], "name": headings["import_donor_name"]}
+        by_heading: dict[str, list] = {}
+        for key, errors in error.error_dict.items():
+            by_heading.setdefault(headings.get(key, NON_FIELD_ERRORS), []).extend(errors)
+        return ValidationError(by_heading)
 
     def get_instance(self, instance_loader, row):
         return None  # every row is a new donation; donations are never updated by import

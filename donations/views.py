@@ -19,13 +19,14 @@ def receipt_verify(request):
     form = ReceiptLookupForm(data)
     receipt, not_found = None, False
     if data is not None and form.is_valid():
-        if ratelimits.lookup_blocked(request):
+        attempt = ratelimits.lookup_begin(request)
+        if attempt is None:
             return render(request, "donations/receipt_verify.html", {"form": form, "blocked": True}, status=429)
         receipt = selectors.receipt_find_for_public(number=form.cleaned_data["n"], code=form.cleaned_data["c"])
         if receipt is None:
-            ratelimits.lookup_failed(request)
             not_found = True
         else:
+            attempt.refund()  # a right code does not count
             verified = set(request.session.get(SESSION_KEY, []))
             request.session[SESSION_KEY] = sorted(verified | {receipt.number})
     return render(request, "donations/receipt_verify.html",

@@ -1,11 +1,22 @@
-"""One place that turns domain errors into 400 responses with their Chinese message."""
+"""One place that turns domain errors into 400 responses with their Chinese message. (The parser
+and pagination every API view shares are in api_permissions.py: settings name them, and this
+module imports rest_framework.views.)"""
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from rest_framework import exceptions, serializers
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.validators import UniqueValidator
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .validators import TEXT_MAX_LENGTH
+from .validators import TEXT_MAX_LENGTH, text_limit
+
+from .api_permissions import NOT_JSON
+
+NOT_FOUND = _("没有找到该记录")
+NO_DATA = _("没有提供数据")
 
 
 def exception_handler(exc, context):
@@ -16,8 +27,27 @@ def exception_handler(exc, context):
             exc = exceptions.ValidationError({"detail": exc.messages})
     if isinstance(exc, PermissionError):
         exc = exceptions.PermissionDenied(str(exc))
-    return drf_exception_handler(exc, context)
+    # Django's Http404 names the model ("No ReviewCase matches the given query."), in English.
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(NOT_FOUND)
+    # DRF's parse errors quote the parser's English ("JSON parse error - Expecting value …").
+    if isinstance(exc, exceptions.ParseError):
+        exc = exceptions.ParseError(NOT_JSON)
+    response = drf_exception_handler(exc, context)
+    if response is not None:
+        response.data = _chinese(response.data)
+    return response
 
+
+def _chinese(data):
+    """DRF's few messages that are not in its catalogue, in Chinese (by their English text)."""
+    if isinstance(data, dict):
+        return {key: _chinese(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_chinese(value) for value in data]
+    if isinstance(data, ErrorDetail) and str(data) == "No data provided":
+        return ErrorDetail(str(NO_DATA), code=data.code)
+    return data
 
 
 class ModelInputSerializer(serializers.ModelSerializer):
@@ -36,7 +66,7 @@ class ModelInputSerializer(serializers.ModelSerializer):
     def build_standard_field(self, field_name, model_field):
         field_class, kwargs = super().build_standard_field(field_name, model_field)
         if isinstance(model_field, models.TextField) and not kwargs.get("max_length"):
-            kwargs["max_length"] = TEXT_MAX_LENGTH
+            kwargs["max_length"] = text_limit(model_field) or TEXT_MAX_LENGTH
         if "validators" in kwargs:
             kwargs["validators"] = [v for v in kwargs["validators"] if not isinstance(v, UniqueValidator)]
         return field_class, kwargs
@@ -46,3 +76,9 @@ class ModelInputSerializer(serializers.ModelSerializer):
 
     def update(self, instance, validated_data):
         raise NotImplementedError("inputs are written by services")
+
+
+class TokenScheme(KnoxTokenScheme):
+    """The reference documents our token authentication (knox's, stricter) as knox's."""
+
+    target_class = "fundportal.api_permissions.TokenAuthentication"

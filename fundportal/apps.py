@@ -11,8 +11,11 @@ class FundportalConfig(AppConfig):
     def ready(self):
         from .dates import install_date_ranges
         from .roles import roles_sync_on_migrate
+        from .validators import install_nul_message, install_text_limits
 
         install_date_ranges()  # every model date field gets its range (fundportal/dates.py)
+        install_text_limits()  # every typed text column gets its length (fundportal/validators.py)
+        install_nul_message()
 
         # After every migrate (and test-database flush): groups hold exactly the table's permissions.
         post_migrate.connect(roles_sync_on_migrate, dispatch_uid="fundportal_roles_sync")

@@ -23,7 +23,8 @@ def _tolerant(name: str, fallback):
         try:
             return getattr(super(TolerantRedisCache, self), name)(*args, **kwargs)
         except DOWN as exc:
-            logger.warning("cache unavailable (%s %s): %s", name, args[:1], exc)
+            # The operation only: a key may hold the client's address (a rate limit's) or more.
+            logger.warning("cache unavailable (%s): %s", name, type(exc).__name__)
             return fallback(*args, **kwargs) if callable(fallback) else fallback
 
     method.__name__ = name

@@ -1,4 +1,5 @@
-"""No personal data in the logs: every handler masks ID-, phone- and account-shaped strings.
+"""No personal data in the logs: every handler masks ID-, phone- and account-shaped strings, the
+values in URLs' query strings and IP addresses.
 
 A log line is read by people who may not see the data (operators, log shippers, support), and
 exception text is the usual way personal data escapes: a constraint error quotes the duplicate
@@ -6,7 +7,14 @@ key (`Key (resident_id)=(330381…)`), a traceback prints the arguments. `Person
 on every handler (settings.LOGGING, and Celery's handlers through fundportal.celery) and rewrites
 the record before any handler formats it: the message with its arguments, the exception text and
 traceback, the stack. Masks are the ones every page uses (fundportal.masking).
+
+A URL's query string carries what people typed or were given: a name searched for
+(`?q=%E8%92%8B%E8%8A%B3`), a receipt's number and verification code from its QR code. Its values
+are masked, its parameter names kept (`?q=…`, `?number=…&code=…`), whatever logs the URL: the
+request log of runserver (django.server), django.request, a traceback. Client addresses (IPv4,
+IPv6) are masked too. gunicorn's and nginx's access lines leave both out (deploy/).
 """
+import ipaddress
 import logging
 import re
 import traceback
@@ -29,10 +37,35 @@ _PATTERNS = [
 ]
 
 
+# A path or URL and its query string: everything up to a space, a quote or a bracket.
+_QUERY = re.compile(r"""((?:https?://[^\s/?#"'<>]+)?/[^\s?#"'<>]*)\?([^\s#"'<>]*)""")
+_IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
+_IPV6 = re.compile(r"(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?"
+                   r"(?![0-9A-Fa-f:])")
+MASKED_VALUE = "…"
+MASKED_IP = "IP:***"
+
+
+def mask_query_values(query: str) -> str:
+    """`q=蒋芳&page=2` → `q=…&page=…`: which parameters were sent, none of their values."""
+    return "&".join(part.split("=", 1)[0] + ("=" + MASKED_VALUE if "=" in part else "") if part else part
+                    for part in query.split("&"))
+
+
+def _mask_ip(match: re.Match) -> str:
+    try:
+        ipaddress.ip_address(match.group(0))
+    except ValueError:
+        return match.group(0)  # a time (12:30:45), a version number: not an address
+    return MASKED_IP
+
+
 def mask_personal_data(text: str) -> str:
+    text = _QUERY.sub(lambda match: f"{match.group(1)}?{mask_query_values(match.group(2))}", text)
     for pattern, mask in _PATTERNS:
         text = pattern.sub(lambda match, mask=mask: mask(match.group(0)), text)
-    return text
+    text = _IPV4.sub(_mask_ip, text)
+    return _IPV6.sub(_mask_ip, text)
 
 
 class PersonalDataFilter(logging.Filter):

@@ -144,7 +144,8 @@ class FundAccount(models.Model):
     class Meta:
         verbose_name = _("基金账户")
         verbose_name_plural = _("基金账户")
-        constraints = [models.CheckConstraint(condition=Q(balance__gte=0), name="fund_balance_not_negative")]
+        constraints = [models.CheckConstraint(condition=Q(balance__gte=0), name="fund_balance_not_negative",
+                                              violation_error_message=_("基金余额不能为负数"))]
 
     def __str__(self):
         return self.name
@@ -196,16 +197,21 @@ class LedgerEntry(models.Model):
         indexes = [models.Index(fields=["source_type", "source_id"], name="ledger_source_idx"),
                    models.Index(fields=["booked_on"], name="ledger_booked_on_idx")]
         constraints = [
-            models.CheckConstraint(condition=~Q(amount=0), name="ledger_amount_not_zero"),
-            models.CheckConstraint(condition=Q(balance_after__gte=0), name="ledger_balance_not_negative"),
+            models.CheckConstraint(condition=~Q(amount=0), name="ledger_amount_not_zero",
+                                   violation_error_message=_("账目金额不能为零")),
+            models.CheckConstraint(condition=Q(balance_after__gte=0), name="ledger_balance_not_negative",
+                                   violation_error_message=_("记账后余额不能为负数")),
             models.CheckConstraint(
-                condition=~Q(kind="income") | Q(amount__gt=0), name="ledger_income_positive"
+                condition=~Q(kind="income") | Q(amount__gt=0), name="ledger_income_positive",
+                violation_error_message=_("收入金额必须大于零")
             ),
             models.CheckConstraint(
-                condition=~Q(kind="payout") | Q(amount__lt=0), name="ledger_payout_negative"
+                condition=~Q(kind="payout") | Q(amount__lt=0), name="ledger_payout_negative",
+                violation_error_message=_("支出金额必须记为负数")
             ),
             models.CheckConstraint(
-                condition=~Q(kind="reversal") | Q(reverses__isnull=False), name="ledger_reversal_has_target"
+                condition=~Q(kind="reversal") | Q(reverses__isnull=False), name="ledger_reversal_has_target",
+                violation_error_message=_("冲正记录须指明被冲正的账目")
             ),
         ]
 

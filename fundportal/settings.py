@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "fundportal.middleware.RefuseNulMiddleware",  # before the session cookie or a form is read
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -167,11 +168,13 @@ DISCLOSURE_BUILD_PAUSE = env.float("DISCLOSURE_BUILD_PAUSE", default=0.0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication",
-                                       "knox.auth.TokenAuthentication"],
+                                       "fundportal.api_permissions.TokenAuthentication"],
+    "DEFAULT_PARSER_CLASSES": ["fundportal.api_permissions.JSONParser", "rest_framework.parsers.FormParser",
+                               "rest_framework.parsers.MultiPartParser"],
     "DEFAULT_PERMISSION_CLASSES": ["fundportal.api_permissions.ModelPermissions"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "fundportal.api.exception_handler",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "fundportal.api_permissions.PageLimits",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_RATES": {"receipt_lookup": "30/minute"},
     # Never trust X-Forwarded-For for throttling: nginx's X-Real-IP becomes REMOTE_ADDR (deploy/wsgi.py).

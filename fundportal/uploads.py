@@ -11,14 +11,20 @@ parts a reader would parse, a chunk at a time:
 - the shared strings through expat, counting each string's characters (rich-text runs of one
   string added up): none may exceed MAX_CELL_CHARS, Excel's own limit for a cell;
 - every other XML part as bytes: no text run (where a cell's text is) longer than a cell can be,
-  and in a worksheet no row longer than MAX_ROW_BYTES;
+  and in a worksheet no row longer than MAX_ROW_BYTES or with more cells than MAX_ROW_CELLS, and
+  no row numbered past the limit's `max_row`;
 - no DOCTYPE anywhere (entity expansion, the "billion laughs"): an .xlsx never has one.
+
+A sheet's declared size (`<dimension ref="A1:XFD1048576"/>`) is never believed: openpyxl pads
+every row to it, so 1.6 KB once read as a billion empty cells. Readers go through `sheet_rows`,
+which reads the cells that are there, each row cut to the header's width.
 
 Refusals are UploadRefused, a ValidationError with a Chinese message naming the limit.
 """
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 from xml.parsers import expat
@@ -29,6 +35,8 @@ from django.template.defaultfilters import filesizeformat
 MAX_CELL_CHARS = 32_767  # Excel's own limit for the text of one cell
 MAX_ROW_BYTES = 8 << 20  # one row of a sheet's XML: a settlement row is a few hundred bytes
 MAX_OTHER_PART_BYTES = 32 << 20  # workbook, styles, relationships …: small in any real file
+MAX_ROW_CELLS = 16_384  # Excel's own number of columns: a row cannot hold more cells
+MAX_COLUMNS = 100  # a header wider than this is not one of our files (a settlement file has 14)
 MAX_PARTS = 10_000
 CHUNK = 1 << 16
 
@@ -39,7 +47,10 @@ _SHARED_STRINGS = "xl/sharedStrings.xml"
 # Tried only where a run starts (the look-behind): a run just under the limit is scanned once,
 # not once per position in it.
 _LONG_TEXT = re.compile(rb"(?<![^<])[^<]{%d,}" % (MAX_CELL_CHARS + 1))
-_ROW_START = re.compile(rb"<row[\s>/]")
+# A row's start tag, whole (a tag cut by the end of a chunk is matched in the next one, whose
+# carried tail starts at the last "<"), and its row number when it gives one.
+_ROW_START = re.compile(rb"<row(?=[\s>/])([^>]*)>")
+_ROW_NUMBER = re.compile(rb'\sr\s*=\s*["\']\s*(\d+)')
 _DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
 
 
@@ -51,12 +62,13 @@ class UploadRefused(ValidationError):
 class XlsxLimits:
     part_bytes: int  # one worksheet or the shared strings, uncompressed
     total_bytes: int  # all parts together, uncompressed
+    max_row: int  # the highest row number a sheet may use: openpyxl yields every row up to it
 
 
-# Settlement files: a city's year, about a million rows.
-SETTLEMENT_XLSX = XlsxLimits(part_bytes=2 << 30, total_bytes=4 << 30)
+# Settlement files: a city's year, about a million rows (Excel's own limit is 1,048,576).
+SETTLEMENT_XLSX = XlsxLimits(part_bytes=2 << 30, total_bytes=4 << 30, max_row=1_048_576)
 # Donation imports and bank result files: thousands of rows at most.
-SMALL_XLSX = XlsxLimits(part_bytes=64 << 20, total_bytes=128 << 20)
+SMALL_XLSX = XlsxLimits(part_bytes=64 << 20, total_bytes=128 << 20, max_row=100_000)
 
 
 def _refuse(message: str, **params) -> UploadRefused:
@@ -80,7 +92,7 @@ def xlsx_check(source: str | BinaryIO, limits: XlsxLimits) -> None:
                 if part.filename == _SHARED_STRINGS:
                     _check_shared_strings(book, part)
                 elif part.filename.endswith((".xml", ".rels", ".vml")):
-                    _check_parts_text(book, part, rows=bool(_SHEET.match(part.filename)))
+                    _check_parts_text(book, part, max_row=limits.max_row if _SHEET.match(part.filename) else 0)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, NotImplementedError,
             RuntimeError, ValueError) as exc:  # RuntimeError: an encrypted part; ValueError: a bad header
         raise _refuse("无法读取 .xlsx 文件，请确认文件未损坏") from exc
@@ -152,10 +164,12 @@ def _check_shared_strings(book: zipfile.ZipFile, part: zipfile.ZipInfo) -> None:
         raise _refuse("无法读取该 Excel 文件：部件 %(part)s 不是有效的 XML", part=part.filename) from exc
 
 
-def _check_parts_text(book: zipfile.ZipFile, part: zipfile.ZipInfo, *, rows: bool) -> None:
+def _check_parts_text(book: zipfile.ZipFile, part: zipfile.ZipInfo, *, max_row: int) -> None:
     """Byte-level, at the speed of the regex engine (a sheet has millions of elements): no text
-    run longer than a cell, no DOCTYPE, and (for a worksheet) no row longer than MAX_ROW_BYTES."""
+    run longer than a cell, no DOCTYPE, and in a worksheet (`max_row` given) no row longer than
+    MAX_ROW_BYTES, none with more than MAX_ROW_CELLS cells, none numbered past `max_row`."""
     carry, base, last_row = b"", 0, 0  # base: where data[0] is in the part; last_row: its last <row
+    row_number = cells = counted = 0  # the last row's number, its cells so far, counted up to here
     for chunk in _chunks(book, part):
         data = carry + chunk
         if _DOCTYPE.search(data):
@@ -166,21 +180,46 @@ def _check_parts_text(book: zipfile.ZipFile, part: zipfile.ZipInfo, *, rows: boo
             if len(run) > 4 * MAX_CELL_CHARS or (match.end() < len(data) and len(_text(run)) > MAX_CELL_CHARS):
                 raise _too_long_cell()
         end = base + len(data)
-        if rows:
+        if max_row:
             for match in _ROW_START.finditer(data):
                 at = base + match.start()
-                if at > last_row:
-                    if at - last_row > MAX_ROW_BYTES:
-                        raise _too_long_row()
-                    last_row = at
+                if at <= last_row:
+                    continue  # seen in the carried tail of the last chunk
+                if at - last_row > MAX_ROW_BYTES:
+                    raise _too_long_row()
+                cells += _count_cells(data, counted - base, match.start())
+                if cells > MAX_ROW_CELLS:
+                    raise _too_many_cells()
+                number = _ROW_NUMBER.search(match.group(1))
+                row_number = int(number.group(1)) if number else row_number + 1
+                if row_number > max_row:
+                    raise _refuse("该 Excel 文件用到了第 %(row)s 行，超过上限 %(max)s 行：请删去多余的行或拆分文件",
+                                  row=f"{row_number:,}", max=f"{max_row:,}")
+                last_row, cells, counted = at, 0, at
             if end - last_row > MAX_ROW_BYTES:
                 raise _too_long_row()
+            # Cells are counted up to the end of what was read ("<c" cut in two is missed once:
+            # the count is a bound, not a census).
+            cells += _count_cells(data, counted - base, len(data))
+            counted = end
+            if cells > MAX_ROW_CELLS:
+                raise _too_many_cells()
         # Carry the unfinished text run after the last "<", or enough to see a tag cut in two.
         last_tag = data.rfind(b"<")
         keep = len(data) - last_tag if last_tag >= 0 else len(data)
         keep = min(max(min(keep, 4 * MAX_CELL_CHARS + 1), 16), len(data))
         carry = data[-keep:]
         base = end - len(carry)
+
+
+def _count_cells(data: bytes, start: int, stop: int) -> int:
+    """Cell elements (<c …>, <c>, <c/>) in data[start:stop], without copying it."""
+    start = max(start, 0)
+    return data.count(b"<c ", start, stop) + data.count(b"<c>", start, stop) + data.count(b"<c/", start, stop)
+
+
+def _too_many_cells() -> UploadRefused:
+    return _refuse("该 Excel 文件中有一行超过 %(max)s 个单元格，已拒绝读取", max=f"{MAX_ROW_CELLS:,}")
 
 
 def _too_long_row() -> UploadRefused:
@@ -197,3 +236,26 @@ def check_upload_size(upload, *, max_bytes: int, what: str) -> None:
     if upload.size > max_bytes:
         raise _refuse("%(what)s为 %(size)s，超过上限 %(max)s，请拆分后分别上传",
                       what=what, size=filesizeformat(upload.size), max=filesizeformat(max_bytes))
+
+
+def sheet_rows(sheet) -> Iterator[tuple]:
+    """The rows of a read-only openpyxl sheet, as values, sized by what the sheet holds.
+
+    The sheet's declared dimension is dropped (openpyxl would pad every row to it and yield every
+    row up to it: 16,384 columns × 1,048,576 rows from a 1.6 KB file). The first row (the header)
+    is read as far as its last non-empty cell; every later row is cut or padded to that width, so
+    a stray cell far to the right costs nothing. A missing row is still yielded (empty), so row
+    numbers stay those of the file; xlsx_check has bounded how many there can be."""
+    sheet.reset_dimensions()
+    first = sheet.iter_rows(max_row=1, values_only=True)
+    try:
+        header = list(next(first, ()))
+    finally:
+        first.close()
+    while header and (header[-1] is None or not str(header[-1]).strip()):
+        header.pop()
+    if len(header) > MAX_COLUMNS:
+        raise _refuse("该 Excel 文件的表头有 %(n)s 列，超过上限 %(max)s 列，请只保留需要导入的列",
+                      n=f"{len(header):,}", max=MAX_COLUMNS)
+    yield tuple(header)
+    yield from sheet.iter_rows(min_row=2, max_col=max(len(header), 1), values_only=True)

@@ -10,7 +10,7 @@ import functools
 from collections.abc import Iterator
 from pathlib import Path
 
-from fundportal.uploads import SETTLEMENT_XLSX, UploadRefused, xlsx_check
+from fundportal.uploads import SETTLEMENT_XLSX, UploadRefused, sheet_rows, xlsx_check
 
 from .columns import ImportFileError
 
@@ -116,10 +116,12 @@ def open_xlsx(path: Path, *, data_only: bool = True):
 
 
 def _iter_xlsx(path: Path) -> Iterator[list]:
+    """Rows as wide as the header, however wide the sheet says it is (fundportal.uploads.sheet_rows)."""
     book = open_xlsx(path)
     try:
-        sheet = book.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
+        for row in sheet_rows(book.worksheets[0]):
             yield [_cell(value) for value in row]
+    except UploadRefused as exc:
+        raise ImportFileError(exc.messages[0]) from exc
     finally:
         book.close()

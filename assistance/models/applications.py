@@ -68,7 +68,8 @@ class Application(models.Model):
         ordering = ["-submitted_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["person", "year"], condition=Q(state__in=["under_review", "ready"]),
-                                    name="application_one_open_per_person_year"),
+                                    name="application_one_open_per_person_year",
+                                    violation_error_message=_("该申请人本年度已有未办结的申请，不能重复受理")),
         ]
         indexes = [models.Index(fields=["entered_by", "submitted_at"], name="application_clerk_idx")]
 
@@ -117,9 +118,11 @@ class ExtraCost(models.Model):
         verbose_name_plural = _("其他医疗费用")
         ordering = ["application", "paid_on", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="extra_cost_positive"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="extra_cost_positive",
+                                   violation_error_message=_("费用金额必须大于零")),
             # An invoice used once: the same number twice is a mistake or double reimbursement.
-            models.UniqueConstraint(fields=["invoice_number"], name="extra_cost_invoice_unique"),
+            models.UniqueConstraint(fields=["invoice_number"], name="extra_cost_invoice_unique",
+                                    violation_error_message=_("发票号码已在其他申请中使用过：同一张发票不能重复申请")),
         ]
 
     def __str__(self):

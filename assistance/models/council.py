@@ -89,7 +89,8 @@ class Attendance(models.Model):
         verbose_name = _("出席单位")
         verbose_name_plural = _("出席单位")
         ordering = ["meeting", "member__order", "member_id"]
-        constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="attendance_member_once")]
+        constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="attendance_member_once",
+                                               violation_error_message=_("同一成员在一次会议中只能登记一次"))]
 
     def __str__(self):
         return f"{self.member}（{self.representative}）"
@@ -142,13 +143,16 @@ class Resolution(models.Model):
         ordering = ["-id"]
         permissions = [("sign_resolution", _("可签署理事会决议"))]
         constraints = [
-            models.UniqueConstraint(fields=["year", "sequence"], name="resolution_number_unique"),
+            models.UniqueConstraint(fields=["year", "sequence"], name="resolution_number_unique",
+                                    violation_error_message=_("决议编号已被使用")),
             models.CheckConstraint(
                 condition=Q(signed_at__isnull=True) | Q(year__isnull=False, sequence__isnull=False,
                                                         signed_by__isnull=False, approved__isnull=False),
-                name="resolution_signed_complete"),
+                name="resolution_signed_complete",
+                violation_error_message=_("签发决议须有编号、签发人和批准金额")),
             models.CheckConstraint(condition=Q(approved__isnull=True) | Q(approved__gte=0),
-                                   name="resolution_approved_not_negative"),
+                                   name="resolution_approved_not_negative",
+                                   violation_error_message=_("批准金额不能为负数")),
         ]
 
     def __str__(self):
@@ -189,11 +193,15 @@ class ResolutionItem(models.Model):
         verbose_name_plural = _("决议明细")
         ordering = ["resolution", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["resolution", "application"], name="resolution_item_once"),
+            models.UniqueConstraint(fields=["resolution", "application"], name="resolution_item_once",
+                                    violation_error_message=_("同一申请在一份决议中只能出现一次")),
             models.CheckConstraint(condition=Q(amount__gte=0) & Q(amount__lte=models.F("computed")),
-                                   name="resolution_item_amount_within_computed"),
-            models.CheckConstraint(condition=Q(decision="approve") | Q(amount=0), name="resolution_item_only_approved_pay"),
-            models.CheckConstraint(condition=~Q(decision="reject") | ~Q(reason=""), name="resolution_item_reject_reason"),
+                                   name="resolution_item_amount_within_computed",
+                                   violation_error_message=_("批准金额须在零与测算金额之间")),
+            models.CheckConstraint(condition=Q(decision="approve") | Q(amount=0), name="resolution_item_only_approved_pay",
+                                   violation_error_message=_("只有批准的申请才能有救助金额")),
+            models.CheckConstraint(condition=~Q(decision="reject") | ~Q(reason=""), name="resolution_item_reject_reason",
+                                   violation_error_message=_("不予批准时须填写原因")),
         ]
 
     def __str__(self):

@@ -93,16 +93,21 @@ class Payout(models.Model):
         verbose_name_plural = _("救助金支付")
         ordering = ["batch", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="payout_amount_positive"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payout_amount_positive",
+                                   violation_error_message=_("支付金额必须大于零")),
             # Never twice: one live payout per approved item, and one paid.
             models.UniqueConstraint(fields=["item"], condition=Q(state__in=["pending", "sent", "paid"]),
-                                    name="payout_one_live_per_item"),
+                                    name="payout_one_live_per_item",
+                                    violation_error_message=_("该决议事项已有未完成或已完成的支付，不能重复支付")),
             models.CheckConstraint(condition=~Q(state__in=["paid", "returned"]) | Q(ledger_entry__isnull=False),
-                                   name="payout_paid_has_entry"),
+                                   name="payout_paid_has_entry",
+                                   violation_error_message=_("已支付或已退回的支付须有记账记录")),
             models.CheckConstraint(condition=~Q(state="returned") | Q(reversal_entry__isnull=False),
-                                   name="payout_returned_has_reversal"),
+                                   name="payout_returned_has_reversal",
+                                   violation_error_message=_("已退回的支付须有冲正记录")),
             models.CheckConstraint(condition=Q(state__in=["paid", "returned"]) | Q(ledger_entry__isnull=True),
-                                   name="payout_entry_only_when_paid"),
+                                   name="payout_entry_only_when_paid",
+                                   violation_error_message=_("只有已支付或已退回的支付才能有记账记录")),
         ]
         indexes = [models.Index(fields=["account_number"], name="payout_account_idx")]
 
@@ -166,7 +171,8 @@ class BankResultLine(models.Model):
         verbose_name = _("回单明细")
         verbose_name_plural = _("回单明细")
         ordering = ["result", "line"]
-        constraints = [models.UniqueConstraint(fields=["result", "line"], name="bank_result_line_once")]
+        constraints = [models.UniqueConstraint(fields=["result", "line"], name="bank_result_line_once",
+                                               violation_error_message=_("银行回单的同一行只能导入一次"))]
 
     def __str__(self):
         return f"{self.line}: {self.reference}"
@@ -202,9 +208,11 @@ class FraudFlag(models.Model):
         constraints = [
             # One open flag per payout and kind; cleared ones stay, with who cleared what and why.
             models.UniqueConstraint(fields=["payout", "kind"], condition=Q(overridden_by__isnull=True),
-                                    name="fraud_flag_one_open_per_kind"),
+                                    name="fraud_flag_one_open_per_kind",
+                                    violation_error_message=_("该支付已有同类未处理的预警")),
             models.CheckConstraint(condition=Q(overridden_by__isnull=True) | ~Q(override_reason=""),
-                                   name="fraud_flag_override_reason"),
+                                   name="fraud_flag_override_reason",
+                                   violation_error_message=_("解除预警须填写原因")),
         ]
 
     def __str__(self):

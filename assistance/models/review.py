@@ -113,13 +113,17 @@ class ReviewCase(models.Model):
             ("move_reviewcase", _("可调整审核对象所属区域")),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["person", "year"], name="review_case_person_year_unique"),
+            models.UniqueConstraint(fields=["person", "year"], name="review_case_person_year_unique",
+                                    violation_error_message=_("该人员本年度已有核对案件")),
             models.CheckConstraint(condition=~Q(state="eligible") | Q(category__isnull=False),
-                                   name="review_case_eligible_has_category"),
+                                   name="review_case_eligible_has_category",
+                                   violation_error_message=_("认定符合条件时须选择救助类别")),
             models.CheckConstraint(condition=~Q(state="not_eligible") | ~Q(decision_reason=""),
-                                   name="review_case_rejection_has_reason"),
+                                   name="review_case_rejection_has_reason",
+                                   violation_error_message=_("认定不符合条件时须填写原因")),
             models.CheckConstraint(condition=Q(household_income__isnull=True) | Q(household_income__gte=0),
-                                   name="review_case_income_not_negative"),
+                                   name="review_case_income_not_negative",
+                                   violation_error_message=_("家庭收入不能为负数")),
         ]
         indexes = [
             models.Index(fields=["region", "state"], name="review_case_region_state_idx"),
@@ -151,7 +155,8 @@ class HouseholdMember(models.Model):
         verbose_name_plural = _("家庭成员")
         ordering = ["case", "id"]
         constraints = [models.CheckConstraint(condition=Q(annual_income__gte=0),
-                                              name="household_member_income_not_negative")]
+                                              name="household_member_income_not_negative",
+                                              violation_error_message=_("家庭成员年收入不能为负数"))]
 
     def __str__(self):
         return f"{mask_name(self.name)}（{self.relation}）"
@@ -196,7 +201,8 @@ class OverdueCount(models.Model):
         verbose_name = _("逾期统计")
         verbose_name_plural = _("逾期统计")
         ordering = ["-day", "town", "state"]
-        constraints = [models.UniqueConstraint(fields=["day", "town", "state"], name="overdue_count_unique")]
+        constraints = [models.UniqueConstraint(fields=["day", "town", "state"], name="overdue_count_unique",
+                                               violation_error_message=_("同一天同一乡镇同一状态只能有一条统计"))]
 
     def __str__(self):
         return f"{self.day} {self.town} {self.get_state_display()} {self.count}"

@@ -44,8 +44,10 @@ class Scheme(models.Model):
         verbose_name_plural = _("救助方案")
         ordering = ["-year", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["year", "version"], name="scheme_year_version_unique"),
-            models.CheckConstraint(condition=Q(annual_cap__gt=0), name="scheme_cap_positive"),
+            models.UniqueConstraint(fields=["year", "version"], name="scheme_year_version_unique",
+                                    violation_error_message=_("该年度已有相同版本号的救助方案")),
+            models.CheckConstraint(condition=Q(annual_cap__gt=0), name="scheme_cap_positive",
+                                   violation_error_message=_("年度救助上限必须大于零")),
         ]
 
     def __str__(self):
@@ -81,10 +83,13 @@ class SchemeRule(models.Model):
         verbose_name_plural = _("方案规则")
         ordering = ["scheme", "category__order", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["scheme", "category"], name="scheme_rule_category_unique"),
+            models.UniqueConstraint(fields=["scheme", "category"], name="scheme_rule_category_unique",
+                                    violation_error_message=_("同一方案中每个救助类别只能有一条规则")),
             models.UniqueConstraint(fields=["scheme"], condition=Q(category__isnull=True),
-                                    name="scheme_rule_one_default"),
-            models.CheckConstraint(condition=Q(deductible__gte=0), name="scheme_rule_deductible_not_negative"),
+                                    name="scheme_rule_one_default",
+                                    violation_error_message=_("同一方案只能有一条默认规则（不指定类别）")),
+            models.CheckConstraint(condition=Q(deductible__gte=0), name="scheme_rule_deductible_not_negative",
+                                   violation_error_message=_("起付线不能为负数")),
         ]
 
     def __str__(self):

@@ -45,7 +45,8 @@ class InsuredPerson(models.Model):
     class Meta:
         verbose_name = _("参保人员")
         verbose_name_plural = _("参保人员")
-        constraints = [models.UniqueConstraint(fields=["resident_id"], name="person_resident_id_unique")]
+        constraints = [models.UniqueConstraint(fields=["resident_id"], name="person_resident_id_unique",
+                                               violation_error_message=_("该身份证号码已登记"))]
         indexes = [
             models.Index(fields=["region"], name="person_region_idx"),
             # The few deceased among 1.5 M people: the admin's filter finds them without a full scan.
@@ -131,11 +132,13 @@ class SettlementRecord(models.Model):
         constraints = [
             # Number first: the admin finds a settlement by its number alone (the year is in the key
             # because a partitioned table's unique keys must hold the partition key).
-            models.UniqueConstraint(fields=["settlement_no", "year"], name="settlement_no_year_unique"),
+            models.UniqueConstraint(fields=["settlement_no", "year"], name="settlement_no_year_unique",
+                                    violation_error_message=_("该年度已有相同结算编号的记录")),
             models.CheckConstraint(
                 condition=Q(total_cost__gte=0, fund_basic__gte=0, fund_critical__gte=0, fund_assistance__gte=0,
                             out_of_pocket__gte=0),
                 name="settlement_amounts_not_negative",
+                violation_error_message=_("结算金额不能为负数"),
             ),
         ]
         indexes = [models.Index(fields=["person", "year"], name="settlement_person_year_idx")]
@@ -184,9 +187,11 @@ class ScreeningRun(models.Model):
         ordering = ["-id"]
         permissions = [("share_screeningrun", _("可将筛查结果共享给民政局"))]
         constraints = [
-            models.CheckConstraint(condition=Q(threshold__gte=0), name="screening_threshold_not_negative"),
+            models.CheckConstraint(condition=Q(threshold__gte=0), name="screening_threshold_not_negative",
+                                   violation_error_message=_("个人自付起点不能为负数")),
             models.CheckConstraint(condition=Q(shared_at__isnull=True) | Q(status="done"),
-                                   name="screening_shared_only_when_done"),
+                                   name="screening_shared_only_when_done",
+                                   violation_error_message=_("筛查完成后才能推送")),
         ]
 
     def __str__(self):
@@ -215,7 +220,8 @@ class WarningTarget(models.Model):
         verbose_name = _("预警对象")
         verbose_name_plural = _("预警对象")
         ordering = ["run", "-out_of_pocket", "person_id"]
-        constraints = [models.UniqueConstraint(fields=["run", "person"], name="target_run_person_unique")]
+        constraints = [models.UniqueConstraint(fields=["run", "person"], name="target_run_person_unique",
+                                               violation_error_message=_("同一次筛查中同一人只能出现一次"))]
         indexes = [models.Index(fields=["run", "region"], name="target_run_region_idx")]
 
     def __str__(self):

@@ -1,0 +1,74 @@
+"""The receipt look-up limit cannot be raced: each guess is counted before it is answered, in one
+atomic step (Redis INCR; while Redis is down, one INSERT … ON CONFLICT … RETURNING), so twenty
+simultaneous wrong codes from one address get at most ten answers — the probe got 15 with Redis
+up and 18 with it down when checking and counting were two steps. Real threads, real PostgreSQL."""
+import pytest
+from django.db import connections
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from donations.models import RateLimitCounter
+from tests.concurrency import run_concurrently
+from tests.disclosure.test_faults import free_port
+from tests.donations.helpers import record
+from tests.factories import DonorFactory
+
+VERIFY_URL = "/receipts/verify/"
+LIMIT = 10
+GUESSES = 20
+
+
+def _tolerant_cache(url: str) -> dict:
+    return {"default": {"BACKEND": "fundportal.cache.TolerantRedisCache", "LOCATION": url,
+                        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.5}}}
+
+
+@pytest.fixture
+def receipt(transactional_db, finance):
+    return record(finance, amount="500.00", donor=DonorFactory(name="瑞安市医药行业协会")).receipts.get()
+
+
+def _simultaneous_wrong_guesses(receipt, *, api: bool) -> list[int]:
+    def guess(index: int) -> int:
+        if api:
+            return Client().post(reverse("api-receipt-verify"),
+                                 {"number": receipt.number, "code": f"WRONG{index:03d}"}).status_code
+        return Client().post(VERIFY_URL, {"n": receipt.number, "c": f"WRONG{index:03d}"}).status_code
+
+    answers = run_concurrently(guess, GUESSES)
+    connections.close_all()
+    return answers
+
+
+@override_settings(RECEIPT_LOOKUP_RATE=f"{LIMIT}/m")
+@pytest.mark.parametrize("api", [False, True], ids=["page", "api"])
+def test_twenty_simultaneous_wrong_codes_get_at_most_ten_answers_with_redis_up(settings, receipt, api):
+    assert settings.CACHES["default"]["BACKEND"] == "fundportal.cache.TolerantRedisCache"  # the real Redis
+    answers = _simultaneous_wrong_guesses(receipt, api=api)
+    assert all(answer in (404, 429) for answer in answers), answers
+    assert answers.count(404) == LIMIT, answers  # never more; and the limit itself is reached
+    assert not RateLimitCounter.objects.exists()  # counted in Redis
+
+
+@override_settings(RECEIPT_LOOKUP_RATE=f"{LIMIT}/m")
+@pytest.mark.parametrize("api", [False, True], ids=["page", "api"])
+def test_twenty_simultaneous_wrong_codes_get_at_most_ten_answers_with_the_cache_down(settings, receipt, api):
+    settings.CACHES = _tolerant_cache(f"redis://127.0.0.1:{free_port()}/0")
+    answers = _simultaneous_wrong_guesses(receipt, api=api)
+    assert all(answer in (404, 429) for answer in answers), answers
+    assert answers.count(404) == LIMIT, answers
+    assert RateLimitCounter.objects.get().count == LIMIT  # the refused guesses are not counted
+
+
+@override_settings(RECEIPT_LOOKUP_RATE=f"{LIMIT}/m")
+@pytest.mark.parametrize("cache_down", [False, True], ids=["redis", "database"])
+def test_right_codes_looked_up_at_once_never_count_against_the_limit(settings, receipt, cache_down):
+    if cache_down:
+        settings.CACHES = _tolerant_cache(f"redis://127.0.0.1:{free_port()}/0")
+    answers = run_concurrently(
+        lambda _i: Client().post(VERIFY_URL, {"n": receipt.number, "c": receipt.verification_code}).status_code,
+        GUESSES)
+    connections.close_all()
+    assert answers.count(200) >= LIMIT, answers  # a burst of right codes may meet the limit, never block it
+    again = Client().post(VERIFY_URL, {"n": receipt.number, "c": receipt.verification_code})
+    assert again.status_code == 200  # afterwards nothing of the burst is left counted
