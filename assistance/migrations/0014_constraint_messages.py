@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assistance', '0012_signed_resolutions_immutable'),
-        ('fundportal', '0007_constraint_messages'),
+        ('assistance', '0013_history_for_members_costs_rules_attendance_items_flags'),
+        ('fundportal', '0008_constraint_messages'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('disclosure', '0003_public_file_records'),
+        ('disclosure', '0004_statement_progress_not_audited'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('fundportal', '0006_api_tokens_hashed'),
+        ('fundportal', '0007_history_for_roles_regions_and_api_tokens'),
     ]
 
     operations = [
