@@ -1,15 +1,19 @@
 """Dates as spreadsheets write them: 2022/3/5, 2022-03-05, 2022.3.5, 2022年3月5日, 20220305,
 Excel serial numbers (44625) and real date cells."""
 import datetime as dt
+import logging
 import re
 from dataclasses import dataclass
 
+import chinese_calendar
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 
 from .text import to_half_width
+
+logger = logging.getLogger(__name__)
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0, accounting for its 1900 leap-year bug
 _SEPARATED = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
@@ -46,12 +50,29 @@ def _from_serial(serial: int, original) -> dt.date:
     return _EXCEL_EPOCH + dt.timedelta(days=serial)
 
 
+def is_working_day(day: dt.date) -> bool:
+    """A day people work in China: Monday to Friday except public holidays (法定节假日), plus the
+    weekend days that replace them (调休). chinese-calendar knows each year once the State Council
+    has announced it; past its last year the weekends alone are used, and that is logged once a year."""
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:  # a year the calendar does not cover yet
+        if day.year not in _years_warned:
+            _years_warned.add(day.year)
+            logger.warning("chinese-calendar has no holidays for %s: working days there count weekends only "
+                           "(upgrade chinese-calendar after the State Council's notice)", day.year)
+        return day.weekday() < 5
+
+
+_years_warned: set[int] = set()
+
+
 def add_working_days(day: dt.date, days: int) -> dt.date:
-    """The date `days` working days (Monday to Friday) after `day`. Public holidays are not
-    known here: time limits run a little short around them."""
+    """The date `days` working days after `day` (is_working_day): a limit of 5 working days set on
+    2026-09-30 ends on 2026-10-13, after 国庆 (the Saturday 10-10 is a 调休 workday), not on 2026-10-07."""
     while days > 0:
         day += dt.timedelta(days=1)
-        if day.weekday() < 5:
+        if is_working_day(day):
             days -= 1
     return day
 

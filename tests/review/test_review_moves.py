@@ -241,11 +241,6 @@ def test_deadlines_come_from_the_editable_time_limits(shared_run, cab_city):
     assert case.due_on == add_working_days(timezone.localdate(), 3)
 
 
-def test_working_days_skip_weekends():
-    friday = dt.date(2026, 11, 27)
-    assert add_working_days(friday, 1) == dt.date(2026, 11, 30)
-    assert add_working_days(friday, 5) == dt.date(2026, 12, 4)
-    assert add_working_days(friday, 10) == dt.date(2026, 12, 11)
 
 
 def test_a_year_is_kept_per_case_and_an_applicant_joins_their_existing_case(shared_run, clerk, regions):
