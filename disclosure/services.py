@@ -23,6 +23,7 @@ from django.utils.translation import gettext
 from fundportal.audit import records_actor
 from fundportal.history import history_record_update
 from fundportal.queue import send, send_on_commit
+from fundportal.services import fund_account_lock, fund_period_close
 
 from .content import STEPS, canonical, statement_content
 from .models import ChainHead, Statement
@@ -240,10 +241,16 @@ def statement_publish(*, statement: Statement, acting_user) -> Statement:
         raise ValidationError(f"“{statement.title}”现为“{statement.get_state_display()}”，只有已生成的公示可以发布")
     if message := period_error(statement.kind, statement.period_start, statement.period_end):
         raise ValidationError(f"“{statement.title}”不能发布：{message}")
+    # The fund account's lock (every posting takes it) is held from here to the commit: the ledger
+    # read below is the whole ledger of the period, and the period is closed before anyone can
+    # post again, so a late entry is either in this statement or booked after it, never lost in it.
+    account = fund_account_lock()
     # What is published is what the ledger says now: a late entry or an overlapping build since
     # the statement was built means building it again first.
     if statement_content(statement.period_start, statement.period_end) != statement.content:
         raise ValidationError(f"“{statement.title}”生成后账目有变动，请重新生成后再发布")
+    fund_period_close(account=account, through=statement.period_end, acting_user=acting_user,
+                      reason=f"发布《{statement.title}》，结账至 {statement.period_end.isoformat()}")
     return _publish(statement, acting_user)
 
 

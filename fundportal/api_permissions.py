@@ -30,7 +30,7 @@ class TokenAuthentication(knox_auth.TokenAuthentication):
 
     def authenticate_credentials(self, token: bytes):
         if not _KEY.fullmatch(token):
-            raise exceptions.AuthenticationFailed(_("认证令牌无效。"))  # as knox answers a wrong key
+            raise exceptions.AuthenticationFailed(_("Invalid token."))  # knox's own words for a wrong key
         return super().authenticate_credentials(token)
 
 

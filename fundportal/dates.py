@@ -111,6 +111,7 @@ PERSONAL = DateKind("personal", earliest="1890-01-01")
 
 DATE_KINDS: dict[str, DateKind] = {
     "fundportal.LedgerEntry.booked_on": BUSINESS,
+    "fundportal.FundAccount.closed_through": BUSINESS,
     "donations.Campaign.starts_on": SCHEDULE,
     "donations.Campaign.ends_on": SCHEDULE,
     "donations.Pledge.signed_on": BUSINESS,

@@ -137,6 +137,9 @@ class FundAccount(models.Model):
     code = models.SlugField(_("账户代码"), unique=True)
     name = models.CharField(_("账户名称"), max_length=100)
     balance = MoneyField(_("余额"), default=0)
+    # Periods are closed through this day (a statement of them was published): an entry dated on
+    # or before it is booked on the next day. Written under this row's lock, like the balance.
+    closed_through = models.DateField(_("已结账至"), null=True, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     history = HistoricalRecords(get_user=history_user)

@@ -2,7 +2,6 @@
 import datetime as dt
 from decimal import Decimal
 
-from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -30,21 +29,41 @@ def fund_account_main() -> FundAccount:
     return account
 
 
-def _open_day(day: dt.date) -> dt.date:
+def _open_day(day: dt.date, account: FundAccount) -> dt.date:
     """Published statements close their periods: an entry dated inside a closed period (a gift
     recorded late, a bank result imported late) is booked on the first open day instead, so it
-    appears in the next statement rather than in none. Its own date stays on the gift or payout."""
-    published = apps.get_model("disclosure", "Statement").objects.filter(state="published").exclude(kind="correction")
-    closed_through = published.aggregate(last=models.Max("period_end"))["last"]
-    return max(day, closed_through + dt.timedelta(days=1)) if closed_through else day
+    appears in the next statement rather than in none. Its own date stays on the gift or payout.
+    `account` is locked: its closed_through cannot move until this posting commits."""
+    closed = account.closed_through
+    return max(day, closed + dt.timedelta(days=1)) if closed else day
+
+
+def fund_account_lock(account: FundAccount | None = None) -> FundAccount:
+    """The fund account's row, locked until the transaction ends. Every posting takes it, so
+    whoever holds it sees a ledger that nobody is adding to (publishing a statement does)."""
+    return FundAccount.objects.select_for_update().get(pk=(account or fund_account_main()).pk)
+
+
+@records_actor
+@transaction.atomic
+def fund_period_close(*, account: FundAccount, through: dt.date, acting_user, reason: str = "") -> FundAccount:
+    """Close the fund's periods through `through` (never reopening a later close): from now on an
+    entry dated on or before it is booked after it. Called by whoever publishes a period's figures,
+    holding the account lock from the moment it reads the ledger, so no entry lands in between."""
+    account = fund_account_lock(account)
+    if account.closed_through is None or through > account.closed_through:
+        account.closed_through = through
+        account._change_reason = reason or f"结账至 {through.isoformat()}"
+        account.save(update_fields=["closed_through", "updated_at"])
+    return account
 
 
 def _post(*, account: FundAccount, kind: str, amount: Decimal, source: models.Model, memo: str,
           acting_user, reverses: LedgerEntry | None = None, booked_on: dt.date | None = None) -> LedgerEntry:
     # The account row lock serialises every posting, so two postings never read the same
     # balance; the CHECK constraints are the backstop if code ever forgets the lock.
-    locked = FundAccount.objects.select_for_update().get(pk=account.pk)
-    booked_on = _open_day(booked_on or timezone.localdate())
+    locked = fund_account_lock(account)
+    booked_on = _open_day(booked_on or timezone.localdate(), locked)
     new_balance = locked.balance + amount
     if new_balance < 0:
         raise InsufficientFunds(
