@@ -39,7 +39,6 @@ INSTALLED_APPS = [
     "knox",  # staff API tokens: only a digest is stored; the key is shown once, when issued
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from our own static files
-    "django_filters",
     "import_export",
     "simple_history",
     "fundportal.apps.AxesConfig",  # django-axes, named in Chinese in the admin
