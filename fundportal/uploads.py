@@ -12,8 +12,8 @@ part through expat, the parser openpyxl's own reader (ElementTree) is built on, 
   the file binds (<x:row> is a row), and in every part, whatever it is called (openpyxl finds a
   sheet through the workbook's relationships, not by its name);
 - a row's number is read as openpyxl reads it (r="5", r="5.0", r="&#53;", none: the last plus
-  one): none past the limit's `max_row`, no row inside a row, none with more cells (children)
-  than MAX_ROW_CELLS or more bytes than MAX_ROW_BYTES;
+  one): none past the limit's `max_row`, no row inside a row or a cell, none with more cells
+  (children, whatever their name) than MAX_ROW_CELLS or more bytes than MAX_ROW_BYTES;
 - no text run longer than a cell can be (MAX_CELL_CHARS, Excel's own limit), no shared string
   (<si>, its rich-text runs added up) longer, no cell holding more than a cell and a formula;
 - no DOCTYPE (entity expansion, the "billion laughs": an .xlsx never has one) and no single tag,
@@ -178,8 +178,8 @@ def _check_part(book: zipfile.ZipFile, part: zipfile.ZipInfo, *, max_row: int) -
         depth += 1
         run = 0
         if name == _ROW:  # wherever it is: openpyxl reads every element so named as a row
-            if row_depth:
-                raise _refuse("该 Excel 文件的部件 %(part)s 中有一行套在另一行里，不是正常的 Excel 文件",
+            if row_depth or unit_depth:  # openpyxl would read it as a row, and its children as cells
+                raise _refuse("该 Excel 文件的部件 %(part)s 中有一行套在另一行或单元格里，不是正常的 Excel 文件",
                               part=part.filename)
             number = row_number(attributes.get("r"), number)
             if number > max_row:

@@ -168,12 +168,17 @@ def test_a_sheet_stored_under_another_name_is_checked_too(tmp_path):
         xlsx_check(path, SMALL_XLSX)
 
 
-def test_a_row_inside_a_row_is_refused(tmp_path):
+def test_a_row_inside_a_row_or_a_cell_is_refused(tmp_path):
     # openpyxl reads the inner row as a row of its own: it must not pass as a cell of the outer one.
     rows_xml = f'<x:row r="2">{cell("A2", "x")}<x:row r="{FAR}"/></x:row>'
     with pytest.raises(UploadRefused) as refused:
         xlsx_check(workbook(tmp_path / "nested.xlsx", BANK_HEADER, rows_xml), SETTLEMENT_XLSX)
-    assert "套在另一行里" in refused.value.messages[0]
+    assert "套在另一行或单元格里" in refused.value.messages[0]
+    # Nor inside a shared string, where it would end the string's count of characters.
+    strings = (f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{NS}"><si><row/>'
+               + f"<r><t>{'长' * 30_000}</t></r>" * 3 + "</si></sst>")
+    with pytest.raises(UploadRefused):
+        xlsx_check(workbook(tmp_path / "in_string.xlsx", BANK_HEADER, shared_strings=strings), SETTLEMENT_XLSX)
 
 
 def test_a_prefixed_row_of_more_cells_than_excel_has_columns_is_refused(tmp_path):
