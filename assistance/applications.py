@@ -205,7 +205,7 @@ def _next_number(year: int) -> str:
 
 
 def _members(application: Application, rows: list[dict]) -> list[ApplicationMember]:
-    checked, problems = household_rows_checked(rows)
+    checked, problems = household_rows_checked(rows, own_resident_id=application.person.resident_id)
     if problems:
         raise ValidationError({"members": problems})
     return [ApplicationMember(application=application, name=row["name"], relation=row["relation"],

@@ -58,8 +58,10 @@ def transfer_xlsx(payouts) -> bytes:
     return out.getvalue()
 
 
-def _rows(content: bytes, name: str) -> Iterator[list[str]]:
-    """The file's rows one at a time (a list of every row would grow with whatever the file claims)."""
+def _rows(content: bytes, name: str) -> Iterator[tuple[int, list[str]]]:
+    """(row number, cells) one row at a time (a list of every row would grow with whatever the
+    file claims), numbered as the spreadsheet shows them: the header is row 1, and a CSV record
+    is a row however many lines its quoted cells take."""
     if name.lower().endswith(".xlsx") or is_zip(content):
         yield from _xlsx_rows(content)
         return
@@ -68,12 +70,12 @@ def _rows(content: bytes, name: str) -> Iterator[list[str]]:
     except UnicodeDecodeError as exc:
         raise ValidationError("无法识别文件编码，请使用 UTF-8 或 GBK 编码的 CSV 文件") from exc
     try:
-        yield from csv.reader(io.StringIO(text, newline=""))
+        yield from enumerate(csv.reader(io.StringIO(text, newline="")), start=1)
     except csv.Error as exc:  # a cell over the csv module's limit (131,072 characters), a stray NUL …
         raise ValidationError(f"无法读取该 CSV 文件（单元格过长或格式错误）：{exc}") from exc
 
 
-def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
+def _xlsx_rows(content: bytes) -> Iterator[tuple[int, list[str]]]:
     from openpyxl import load_workbook
 
     # Before openpyxl: a small file may unpack to gigabytes (refused with the limit named).
@@ -83,8 +85,8 @@ def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         raise ValidationError(f"无法读取该 Excel 文件：{exc}") from exc
     try:
-        for row in sheet_rows(book.worksheets[0]):
-            yield ["" if cell is None else str(cell) for cell in row]
+        for number, row in sheet_rows(book.worksheets[0], SMALL_XLSX):
+            yield number, ["" if cell is None else str(cell) for cell in row]
     except ValidationError:
         raise
     except Exception as exc:
@@ -121,7 +123,7 @@ def result_lines(content: bytes, name: str) -> list[dict]:
     """[{"line", "reference", "amount", "result", "message", "date"}] or ValidationError with every
     problem. The date column (日期 or 交易日期) is optional: without it the day of import counts."""
     rows = _rows(content, name)
-    first = next(rows, None)
+    _number, first = next(rows, (1, None))
     if first is None:
         raise ValidationError("文件是空的")
     header = [COLUMNS.get(cell.strip()) for cell in first]
@@ -130,7 +132,7 @@ def result_lines(content: bytes, name: str) -> list[dict]:
     if missing:
         raise ValidationError(f"第 1 行应为表头，缺少列：{'、'.join(missing)}")
     lines, problems = [], []
-    for number, row in enumerate(rows, start=2):
+    for number, row in rows:
         if not any(cell.strip() for cell in row):
             continue
         if len(lines) >= MAX_LINES:
@@ -155,7 +157,9 @@ def result_lines(content: bytes, name: str) -> list[dict]:
         shown = problems[:MAX_PROBLEMS_SHOWN]
         if len(problems) > len(shown):
             shown.append(f"……共 {len(problems)} 处错误，仅列出前 {len(shown)} 处")
-        raise ValidationError(["银行回单有误，未做任何处理：", *shown])
+        # One message: shown on one line, the problems after the colon (a list would put an empty
+        # item between them).
+        raise ValidationError("银行回单有误，未做任何处理：" + "；".join(shown))
     if not lines:
         raise ValidationError("文件中没有回单记录")
     return lines

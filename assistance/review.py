@@ -176,7 +176,7 @@ def review_case_verify(*, case: ReviewCase, acting_user, household: list[dict], 
     housing and notes. A returned case is verified again the same way."""
     require(acting_user, "verify_reviewcase", "登记甄别结果")
     case = _locked(case, to=State.VERIFIED, acting_user=acting_user)
-    members = _household_members(household)
+    members = _household_members(household, own_resident_id=case.person.resident_id)
     errors = {}
     if visited_on is None:
         errors["visited_on"] = "请填写入户核查日期"
@@ -203,8 +203,8 @@ def review_case_verify(*, case: ReviewCase, acting_user, household: list[dict], 
     return case
 
 
-def _household_members(rows: list[dict]) -> list[HouseholdMember]:
-    checked, problems = household_rows_checked(rows)
+def _household_members(rows: list[dict], *, own_resident_id: str) -> list[HouseholdMember]:
+    checked, problems = household_rows_checked(rows, own_resident_id=own_resident_id)
     members = []
     for row in checked:
         income = row.get("annual_income") or Decimal("0")

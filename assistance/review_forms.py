@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from fundportal.models import Region
 
+from .forms import bounded_formset
+from .household import MAX_MEMBERS
 from .models import EligibilityCategory, HouseholdMember, ReviewCase
 
 
@@ -45,7 +47,7 @@ class HouseholdMemberForm(forms.ModelForm):
                    "notes": forms.TextInput(attrs={"size": 14})}
 
 
-HouseholdFormSet = forms.formset_factory(HouseholdMemberForm, extra=3, can_delete=True)
+HouseholdFormSet = bounded_formset(HouseholdMemberForm, extra=3, max_num=MAX_MEMBERS, can_delete=True)
 
 
 def household_rows(formset) -> list[dict]:

@@ -17,6 +17,7 @@ from fundportal.forms import form_add_service_errors
 from fundportal.history_admin import HistoryAdmin
 from fundportal.money import format_money, money_label
 
+from .forms import bounded_formset
 from .models import EligibilityCategory, Scheme
 from .scheme_services import scheme_create, scheme_new_version, scheme_update
 
@@ -50,7 +51,7 @@ class SchemeRuleForm(forms.Form):
         return data
 
 
-SchemeRuleFormSet = forms.formset_factory(SchemeRuleForm, extra=2)
+SchemeRuleFormSet = bounded_formset(SchemeRuleForm, extra=2, max_num=50)  # one rule per category
 
 
 class SchemeForm(forms.ModelForm):

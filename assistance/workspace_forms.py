@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from fundportal.identifiers import validate_resident_id
 from fundportal.models import Region
 
+from .forms import bounded_formset
+from .household import MAX_MEMBERS
 from .models import Document
 from .selectors import imported_years
 
@@ -87,9 +89,12 @@ class DocumentForm(forms.Form):
                            widget=forms.ClearableFileInput({"accept": "application/pdf,image/jpeg,image/png"}))
 
 
-MemberFormSet = forms.formset_factory(MemberForm, extra=3)
-ExtraCostFormSet = forms.formset_factory(ExtraCostForm, extra=2)
-DocumentFormSet = forms.formset_factory(DocumentForm, extra=4)
+MAX_EXTRA_COSTS = 100  # invoices outside the MSB's data in one year
+MAX_DOCUMENTS = 30  # scans attached to one application
+
+MemberFormSet = bounded_formset(MemberForm, extra=3, max_num=MAX_MEMBERS)
+ExtraCostFormSet = bounded_formset(ExtraCostForm, extra=2, max_num=MAX_EXTRA_COSTS)
+DocumentFormSet = bounded_formset(DocumentForm, extra=4, max_num=MAX_DOCUMENTS)
 
 
 def filled(formset) -> list[dict]:

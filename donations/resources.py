@@ -5,6 +5,7 @@ ledger entry and receipt included. The admin's preview runs the same code in a t
 that is rolled back, so a cancelled import writes nothing, and any row error blocks the
 confirm step for the whole file.
 """
+import csv
 import io
 import re
 
@@ -14,6 +15,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
+from import_export.results import Result
 
 from fundportal.dates import parse_date
 from fundportal.identifiers import validate_resident_id
@@ -48,14 +50,18 @@ class ChineseCSV(base_formats.CSV):
         # Every row becomes a row of the preview (and of its list of errors): bounded like an .xlsx.
         if in_stream.rstrip().count("\n") > MAX_IMPORT_ROWS:  # the lines after the header
             raise _too_many_rows()
-        return super().create_dataset(in_stream, **kwargs)
+        records = csv.reader(io.StringIO(in_stream, newline=""), delimiter=kwargs.get("delimiter", ","))
+        try:
+            # A record is a row in Excel however many lines its quoted cells take.
+            return spreadsheet_dataset(enumerate(records, start=1))
+        except csv.Error as exc:  # a cell over the csv module's limit, a stray NUL …
+            raise UploadRefused(f"无法读取该 CSV 文件（单元格过长或格式错误）：{exc}", code="upload_refused") from exc
 
 
 class CheckedXLSX(base_formats.XLSX):
     """.xlsx checked before openpyxl reads it (a small file may unpack to gigabytes), then read by
     what it holds, not by the size it declares (fundportal.uploads.sheet_rows): import-export's
-    own reader pads every row to the declared dimension. Blank rows are left out, as the CSV
-    reader does."""
+    own reader pads every row to the declared dimension, and yields every row a file skips."""
 
     def create_dataset(self, in_stream):
         import openpyxl
@@ -63,17 +69,42 @@ class CheckedXLSX(base_formats.XLSX):
         xlsx_check(io.BytesIO(in_stream), SMALL_XLSX)
         book = openpyxl.load_workbook(io.BytesIO(in_stream), read_only=True, data_only=True)
         try:
-            rows = sheet_rows(book.worksheets[0])
-            dataset = tablib.Dataset(headers=list(next(rows)) or None)
-            for row in rows:
-                if all(value is None or not str(value).strip() for value in row):
-                    continue
-                if dataset.height >= MAX_IMPORT_ROWS:
-                    raise _too_many_rows()
-                dataset.append(row)
+            return spreadsheet_dataset(sheet_rows(book.worksheets[0], SMALL_XLSX))
         finally:
             book.close()
-        return dataset
+
+
+def spreadsheet_dataset(rows) -> tablib.Dataset:
+    """A dataset of the header (row 1) and the rows that are not blank, from (row number, cells),
+    each row as wide as the header. `dataset.row_numbers` holds each row's number in the file —
+    the number Excel shows beside it — for the import's list of errors."""
+    _number, header = next(rows, (1, ()))
+    header = list(header)
+    width = max(len(header), 1)
+    dataset = tablib.Dataset(headers=header or None)
+    dataset.row_numbers = []
+    for number, row in rows:
+        if all(value is None or not str(value).strip() for value in row):
+            continue
+        if dataset.height >= MAX_IMPORT_ROWS:
+            raise _too_many_rows()
+        dataset.append([*row[:width], *[""] * (width - len(row))])
+        dataset.row_numbers.append(number)
+    return dataset
+
+
+def row_number_in_file(dataset, index: int) -> int:
+    """The file's row number of the dataset's `index`-th row (from 1, as import-export counts):
+    the header is row 1, so without recorded numbers it is index + 1."""
+    numbers = getattr(dataset, "row_numbers", None)
+    return numbers[index - 1] if numbers and 0 < index <= len(numbers) else index + 1
+
+
+class FileRowsResult(Result):
+    """The list of errors by the row numbers the errors were given (the file's), not by place."""
+
+    def row_errors(self):
+        return [(row.number, row.errors) for row in self.error_rows]
 
 
 def _too_many_rows() -> UploadRefused:
@@ -168,6 +199,16 @@ class DonationImportResource(resources.ModelResource):
     def __init__(self, *, acting_user=None, **kwargs):
         super().__init__(**kwargs)
         self.acting_user = acting_user
+
+    def get_result_class(self):
+        return FileRowsResult
+
+    def after_import(self, dataset, result, **kwargs):
+        """Rows numbered as the file shows them (header = row 1, blank rows counted), not from 1
+        for the first row read: import-export counts the dataset's rows."""
+        super().after_import(dataset, result, **kwargs)
+        for row in [*result.invalid_rows, *result.error_rows]:
+            row.number = row_number_in_file(dataset, row.number)
 
     def import_row(self, row, instance_loader, **kwargs):
         result = super().import_row(row, instance_loader, **kwargs)

@@ -1,23 +1,32 @@
-"""Uploaded spreadsheets checked before any parser reads them, so memory stays bounded whatever
-a file claims to hold.
+"""Uploaded spreadsheets checked before any parser reads them, so memory and time stay bounded
+whatever a file claims to hold.
 
 An .xlsx is a zip of XML parts. A few hundred KB can hold gigabytes, and openpyxl — even in
 read-only mode — keeps the whole shared-strings table in memory and builds each row, each cell's
-text whole: one 300 MB cell cost 4.7 GB. `xlsx_check` reads the zip's directory and streams the
-parts a reader would parse, a chunk at a time:
+text whole: one 300 MB cell cost 4.7 GB. `xlsx_check` reads the zip's directory, then streams every
+part through expat, the parser openpyxl's own reader (ElementTree) is built on, a chunk at a time:
 
 - every part's declared uncompressed size against the limits (zipfile never delivers more than
   a member declares: past it the data is cut and the CRC fails), and the bytes actually read;
-- the shared strings through expat, counting each string's characters (rich-text runs of one
-  string added up): none may exceed MAX_CELL_CHARS, Excel's own limit for a cell;
-- every other XML part as bytes: no text run (where a cell's text is) longer than a cell can be,
-  and in a worksheet no row longer than MAX_ROW_BYTES or with more cells than MAX_ROW_CELLS, and
-  no row numbered past the limit's `max_row`;
-- no DOCTYPE anywhere (entity expansion, the "billion laughs"): an .xlsx never has one.
+- elements are matched as openpyxl matches them, by namespace and local name, whatever prefix
+  the file binds (<x:row> is a row), and in every part, whatever it is called (openpyxl finds a
+  sheet through the workbook's relationships, not by its name);
+- a row's number is read as openpyxl reads it (r="5", r="5.0", r="&#53;", none: the last plus
+  one): none past the limit's `max_row`, no row inside a row or a cell, none with more cells
+  (children, whatever their name) than MAX_ROW_CELLS or more bytes than MAX_ROW_BYTES;
+- no text run longer than a cell can be (MAX_CELL_CHARS, Excel's own limit), no shared string
+  (<si>, its rich-text runs added up) longer, no cell holding more than a cell and a formula;
+- no DOCTYPE (entity expansion, the "billion laughs": an .xlsx never has one) and no single tag,
+  comment or instruction longer than MAX_TOKEN_BYTES (expat keeps an unfinished one whole).
+
+A part that is not XML (a picture) ends its own scan at its first byte: openpyxl, reading with
+the same parser, could read no further than the check has.
 
 A sheet's declared size (`<dimension ref="A1:XFD1048576"/>`) is never believed: openpyxl pads
 every row to it, so 1.6 KB once read as a billion empty cells. Readers go through `sheet_rows`,
-which reads the cells that are there, each row cut to the header's width.
+which yields the rows the file holds with their numbers, each cut to the header's width; a row
+missing from the file costs nothing (openpyxl would yield an empty row for each one missing:
+50 million of them from a file of 1.6 KB).
 
 Refusals are UploadRefused, a ValidationError with a Chinese message naming the limit.
 """
@@ -33,25 +42,21 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 
 MAX_CELL_CHARS = 32_767  # Excel's own limit for the text of one cell
+MAX_FORMULA_CHARS = 8_192  # Excel's own limit for a formula: a cell may hold one besides its value
 MAX_ROW_BYTES = 8 << 20  # one row of a sheet's XML: a settlement row is a few hundred bytes
+MAX_TOKEN_BYTES = 1 << 20  # one tag, comment or processing instruction: a few hundred bytes in a real file
 MAX_OTHER_PART_BYTES = 32 << 20  # workbook, styles, relationships …: small in any real file
 MAX_ROW_CELLS = 16_384  # Excel's own number of columns: a row cannot hold more cells
 MAX_COLUMNS = 100  # a header wider than this is not one of our files (a settlement file has 14)
 MAX_PARTS = 10_000
 CHUNK = 1 << 16
 
+SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_ROW = f"{SHEET_NS} row"  # expat's name for the element, namespace and local name (separator " ")
+_SHARED_STRING = f"{SHEET_NS} si"
 _SHEET = re.compile(r"^xl/worksheets/[^/]+\.xml$")
 _SHARED_STRINGS = "xl/sharedStrings.xml"
-# A cell's text cannot hold more UTF-8 bytes than 4 per character (&amp; and the like are longer,
-# but stand for one): a longer run is certainly too long; a run past MAX_CELL_CHARS bytes is counted.
-# Tried only where a run starts (the look-behind): a run just under the limit is scanned once,
-# not once per position in it.
-_LONG_TEXT = re.compile(rb"(?<![^<])[^<]{%d,}" % (MAX_CELL_CHARS + 1))
-# A row's start tag, whole (a tag cut by the end of a chunk is matched in the next one, whose
-# carried tail starts at the last "<"), and its row number when it gives one.
-_ROW_START = re.compile(rb"<row(?=[\s>/])([^>]*)>")
-_ROW_NUMBER = re.compile(rb'\sr\s*=\s*["\']\s*(\d+)')
-_DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+_XML_PARTS = (".xml", ".rels", ".vml")
 
 
 class UploadRefused(ValidationError):
@@ -62,7 +67,7 @@ class UploadRefused(ValidationError):
 class XlsxLimits:
     part_bytes: int  # one worksheet or the shared strings, uncompressed
     total_bytes: int  # all parts together, uncompressed
-    max_row: int  # the highest row number a sheet may use: openpyxl yields every row up to it
+    max_row: int  # the highest row number a sheet may use
 
 
 # Settlement files: a city's year, about a million rows (Excel's own limit is 1,048,576).
@@ -89,10 +94,7 @@ def xlsx_check(source: str | BinaryIO, limits: XlsxLimits) -> None:
                 raise _refuse("该 Excel 文件包含 %(n)s 个部件，超过上限 %(max)s 个", n=len(parts), max=MAX_PARTS)
             _check_declared(parts, limits)
             for part in parts:
-                if part.filename == _SHARED_STRINGS:
-                    _check_shared_strings(book, part)
-                elif part.filename.endswith((".xml", ".rels", ".vml")):
-                    _check_parts_text(book, part, max_row=limits.max_row if _SHEET.match(part.filename) else 0)
+                _check_part(book, part, max_row=limits.max_row)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, NotImplementedError,
             RuntimeError, ValueError) as exc:  # RuntimeError: an encrypted part; ValueError: a bad header
         raise _refuse("无法读取 .xlsx 文件，请确认文件未损坏") from exc
@@ -102,10 +104,11 @@ def _check_declared(parts: list[zipfile.ZipInfo], limits: XlsxLimits) -> None:
     total = 0
     for part in parts:
         total += part.file_size
-        if not part.filename.endswith((".xml", ".rels", ".vml")):
-            continue  # pictures and the like: never parsed, counted in the total only
-        limit = limits.part_bytes if part.filename == _SHARED_STRINGS or _SHEET.match(part.filename) \
-            else MAX_OTHER_PART_BYTES
+        # A part with an ordinary name is held to its kind's limit; any other may be a sheet
+        # (the workbook's relationships name it), and is held to a sheet's.
+        small = part.filename.endswith(_XML_PARTS) and not (part.filename == _SHARED_STRINGS
+                                                             or _SHEET.match(part.filename))
+        limit = MAX_OTHER_PART_BYTES if small else limits.part_bytes
         if part.file_size > limit:
             raise _refuse("该 Excel 文件的部件 %(part)s 解压后为 %(size)s，超过上限 %(max)s：请拆分文件或另存为 CSV",
                           part=part.filename, size=filesizeformat(part.file_size), max=filesizeformat(limit))
@@ -129,95 +132,6 @@ def _too_long_cell() -> UploadRefused:
                    max=f"{MAX_CELL_CHARS:,}")
 
 
-def _no_doctype(part: str):
-    def refuse(*_args):
-        raise _refuse("该 Excel 文件的部件 %(part)s 含有 DOCTYPE 声明，不是正常的 Excel 文件", part=part)
-
-    return refuse
-
-
-def _check_shared_strings(book: zipfile.ZipFile, part: zipfile.ZipInfo) -> None:
-    """Each shared string (<si>, its rich-text runs added up) at most MAX_CELL_CHARS characters."""
-    parser = expat.ParserCreate()
-    length = 0
-
-    def start(name, _attributes):
-        nonlocal length
-        if name == "si":
-            length = 0
-
-    def text(data):
-        nonlocal length
-        length += len(data)
-        if length > MAX_CELL_CHARS:
-            raise _too_long_cell()
-
-    parser.StartElementHandler = start
-    parser.CharacterDataHandler = text
-    parser.StartDoctypeDeclHandler = _no_doctype(part.filename)
-    parser.EntityDeclHandler = _no_doctype(part.filename)
-    try:
-        for chunk in _chunks(book, part):
-            parser.Parse(chunk, False)
-        parser.Parse(b"", True)
-    except expat.ExpatError as exc:
-        raise _refuse("无法读取该 Excel 文件：部件 %(part)s 不是有效的 XML", part=part.filename) from exc
-
-
-def _check_parts_text(book: zipfile.ZipFile, part: zipfile.ZipInfo, *, max_row: int) -> None:
-    """Byte-level, at the speed of the regex engine (a sheet has millions of elements): no text
-    run longer than a cell, no DOCTYPE, and in a worksheet (`max_row` given) no row longer than
-    MAX_ROW_BYTES, none with more than MAX_ROW_CELLS cells, none numbered past `max_row`."""
-    carry, base, last_row = b"", 0, 0  # base: where data[0] is in the part; last_row: its last <row
-    row_number = cells = counted = 0  # the last row's number, its cells so far, counted up to here
-    for chunk in _chunks(book, part):
-        data = carry + chunk
-        if _DOCTYPE.search(data):
-            _no_doctype(part.filename)()
-        for match in _LONG_TEXT.finditer(data):
-            run = match.group()
-            # A run reaching the end of the chunk may go on: it is carried and looked at again.
-            if len(run) > 4 * MAX_CELL_CHARS or (match.end() < len(data) and len(_text(run)) > MAX_CELL_CHARS):
-                raise _too_long_cell()
-        end = base + len(data)
-        if max_row:
-            for match in _ROW_START.finditer(data):
-                at = base + match.start()
-                if at <= last_row:
-                    continue  # seen in the carried tail of the last chunk
-                if at - last_row > MAX_ROW_BYTES:
-                    raise _too_long_row()
-                cells += _count_cells(data, counted - base, match.start())
-                if cells > MAX_ROW_CELLS:
-                    raise _too_many_cells()
-                number = _ROW_NUMBER.search(match.group(1))
-                row_number = int(number.group(1)) if number else row_number + 1
-                if row_number > max_row:
-                    raise _refuse("该 Excel 文件用到了第 %(row)s 行，超过上限 %(max)s 行：请删去多余的行或拆分文件",
-                                  row=f"{row_number:,}", max=f"{max_row:,}")
-                last_row, cells, counted = at, 0, at
-            if end - last_row > MAX_ROW_BYTES:
-                raise _too_long_row()
-            # Cells are counted up to the end of what was read ("<c" cut in two is missed once:
-            # the count is a bound, not a census).
-            cells += _count_cells(data, counted - base, len(data))
-            counted = end
-            if cells > MAX_ROW_CELLS:
-                raise _too_many_cells()
-        # Carry the unfinished text run after the last "<", or enough to see a tag cut in two.
-        last_tag = data.rfind(b"<")
-        keep = len(data) - last_tag if last_tag >= 0 else len(data)
-        keep = min(max(min(keep, 4 * MAX_CELL_CHARS + 1), 16), len(data))
-        carry = data[-keep:]
-        base = end - len(carry)
-
-
-def _count_cells(data: bytes, start: int, stop: int) -> int:
-    """Cell elements (<c …>, <c>, <c/>) in data[start:stop], without copying it."""
-    start = max(start, 0)
-    return data.count(b"<c ", start, stop) + data.count(b"<c>", start, stop) + data.count(b"<c/", start, stop)
-
-
 def _too_many_cells() -> UploadRefused:
     return _refuse("该 Excel 文件中有一行超过 %(max)s 个单元格，已拒绝读取", max=f"{MAX_ROW_CELLS:,}")
 
@@ -226,9 +140,103 @@ def _too_long_row() -> UploadRefused:
     return _refuse("该 Excel 文件中有一行的数据超过 %(max)s，已拒绝读取", max=filesizeformat(MAX_ROW_BYTES))
 
 
-def _text(run: bytes) -> str:
-    """A run's text: what follows the end of the tag it starts in ("t>…" after "<")."""
-    return run.partition(b">")[2].decode("utf-8", errors="replace")
+def _too_far(row: int, max_row: int) -> UploadRefused:
+    return _refuse("该 Excel 文件用到了第 %(row)s 行，超过上限 %(max)s 行：请删去多余的行或拆分文件",
+                   row=f"{row:,}", max=f"{max_row:,}")
+
+
+
+
+def row_number(attribute: str | None, previous: int) -> int:
+    """A row's number as openpyxl reads its r attribute (int, else a whole float; none: the last
+    plus one). ValueError for anything else, as openpyxl raises."""
+    if attribute is None:
+        return previous + 1
+    try:
+        return int(attribute)
+    except ValueError:
+        value = float(attribute)
+        if not value.is_integer():
+            raise
+        return int(value)
+
+
+def _check_part(book: zipfile.ZipFile, part: zipfile.ZipInfo, *, max_row: int) -> None:
+    """One part through expat with the rules above. Python runs for each element (a sheet has
+    millions): the handlers do as little as they can."""
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.buffer_text = True  # a text run arrives in few pieces, not one per line or entity
+    depth = 0  # of the element being read
+    row_depth = cell_depth = 0  # of the row being read and of its cells (0: not in a row)
+    number = cells = row_start = 0  # the last row's number; the current row's cells and first byte
+    unit_depth = 0  # of the cell or shared string whose text is being added up (0: none)
+    unit_limit = MAX_CELL_CHARS
+    run = unit_text = 0  # characters in the current text run, and in the current cell (or element)
+
+    def start(name, attributes):
+        nonlocal depth, row_depth, cell_depth, number, cells, row_start, unit_depth, unit_limit, run, unit_text
+        depth += 1
+        run = 0
+        if name == _ROW:  # wherever it is: openpyxl reads every element so named as a row
+            if row_depth or unit_depth:  # openpyxl would read it as a row, and its children as cells
+                raise _refuse("该 Excel 文件的部件 %(part)s 中有一行套在另一行或单元格里，不是正常的 Excel 文件",
+                              part=part.filename)
+            number = row_number(attributes.get("r"), number)
+            if number > max_row:
+                raise _too_far(number, max_row)
+            row_depth, cell_depth, cells, row_start = depth, depth + 1, 0, parser.CurrentByteIndex
+        elif depth == cell_depth:  # a child of a row: a cell to openpyxl, whatever its name
+            cells += 1
+            if cells > MAX_ROW_CELLS:
+                raise _too_many_cells()
+            unit_depth, unit_limit, unit_text = depth, MAX_CELL_CHARS + MAX_FORMULA_CHARS, 0
+        elif not unit_depth:
+            if name == _SHARED_STRING:
+                unit_depth, unit_limit = depth, MAX_CELL_CHARS
+            else:
+                unit_limit = MAX_CELL_CHARS  # outside cells each element's text is counted alone
+            unit_text = 0
+
+    def end(_name):
+        nonlocal depth, row_depth, cell_depth, unit_depth, run
+        if depth == unit_depth:
+            unit_depth = 0
+        elif depth == row_depth:
+            if parser.CurrentByteIndex - row_start > MAX_ROW_BYTES:
+                raise _too_long_row()
+            row_depth = cell_depth = 0
+        depth -= 1
+        run = 0
+
+    def text(data):
+        nonlocal run, unit_text
+        run += len(data)
+        unit_text += len(data)
+        if run > MAX_CELL_CHARS or unit_text > unit_limit:
+            raise _too_long_cell()
+
+    def doctype(*_args):
+        raise _refuse("该 Excel 文件的部件 %(part)s 含有 DOCTYPE 声明，不是正常的 Excel 文件", part=part.filename)
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = doctype
+    fed = 0
+    try:
+        for chunk in _chunks(book, part):
+            parser.Parse(chunk, False)
+            fed += len(chunk)
+            # Outside a handler expat's index is just past its last event: what lies beyond is an
+            # unfinished token, which it keeps whole.
+            if fed - parser.CurrentByteIndex > MAX_TOKEN_BYTES:
+                raise _refuse("该 Excel 文件的部件 %(part)s 中有一个标记超过 %(max)s，不是正常的 Excel 文件",
+                              part=part.filename, max=filesizeformat(MAX_TOKEN_BYTES))
+            if row_depth and fed - row_start > MAX_ROW_BYTES:
+                raise _too_long_row()
+        parser.Parse(b"", True)
+    except expat.ExpatError:
+        return  # not XML (a picture), or XML broken here: openpyxl's parser stops here too
 
 
 def check_upload_size(upload, *, max_bytes: int, what: str) -> None:
@@ -238,24 +246,64 @@ def check_upload_size(upload, *, max_bytes: int, what: str) -> None:
                       what=what, size=filesizeformat(upload.size), max=filesizeformat(max_bytes))
 
 
-def sheet_rows(sheet) -> Iterator[tuple]:
-    """The rows of a read-only openpyxl sheet, as values, sized by what the sheet holds.
+def sheet_rows(sheet, limits: XlsxLimits) -> Iterator[tuple[int, tuple]]:
+    """(row number, values) of a read-only openpyxl sheet: first (1, the header), then each later
+    row the file holds, in order, numbered as the user sees it in Excel.
 
-    The sheet's declared dimension is dropped (openpyxl would pad every row to it and yield every
-    row up to it: 16,384 columns × 1,048,576 rows from a 1.6 KB file). The first row (the header)
-    is read as far as its last non-empty cell; every later row is cut or padded to that width, so
-    a stray cell far to the right costs nothing. A missing row is still yielded (empty), so row
-    numbers stay those of the file; xlsx_check has bounded how many there can be."""
-    sheet.reset_dimensions()
-    first = sheet.iter_rows(max_row=1, values_only=True)
-    try:
-        header = list(next(first, ()))
-    finally:
-        first.close()
-    while header and (header[-1] is None or not str(header[-1]).strip()):
-        header.pop()
-    if len(header) > MAX_COLUMNS:
+    The header is row 1 read as far as its last non-empty cell (empty if the file has no row 1);
+    every later row is cut or padded to its width, so a stray cell far to the right costs nothing.
+    Rows the file does not hold are not yielded at all: openpyxl's own iter_rows yields an empty
+    row for each one missing, whatever its number, so the time a file costs is no longer bounded
+    by its size. Row numbers past `limits.max_row`, or out of order (openpyxl would drop the later
+    one silently), are refused here as well as by xlsx_check."""
+    width = None
+    previous = 0
+    for number, cells in _parsed_rows(sheet):
+        if number < 1:
+            raise _refuse("该 Excel 文件中有无效的行号 %(row)s：请用 Excel 打开后重新保存", row=number)
+        if number <= previous:
+            raise _refuse("该 Excel 文件的第 %(row)s 行排在第 %(previous)s 行之后，行的顺序不对：请用 Excel 打开后重新保存",
+                          row=f"{number:,}", previous=f"{previous:,}")
+        if number > limits.max_row:
+            raise _too_far(number, limits.max_row)
+        if width is None:
+            header = _header(cells if number == 1 else [])
+            width = max(len(header), 1)
+            yield 1, header
+            if number == 1:
+                previous = number
+                continue
+        values = [None] * width
+        for cell in cells:
+            if cell["column"] <= width:
+                values[cell["column"] - 1] = cell["value"]
+        yield number, tuple(values)
+        previous = number
+    if width is None:
+        yield 1, ()
+
+
+def _header(cells: list[dict]) -> tuple:
+    """Row 1's values up to its last non-empty cell."""
+    filled = [cell for cell in cells if cell["value"] is not None and str(cell["value"]).strip()]
+    width = max((cell["column"] for cell in filled), default=0)
+    if width > MAX_COLUMNS:
         raise _refuse("该 Excel 文件的表头有 %(n)s 列，超过上限 %(max)s 列，请只保留需要导入的列",
-                      n=f"{len(header):,}", max=MAX_COLUMNS)
-    yield tuple(header)
-    yield from sheet.iter_rows(min_row=2, max_col=max(len(header), 1), values_only=True)
+                      n=f"{width:,}", max=MAX_COLUMNS)
+    values = [None] * width
+    for cell in cells:
+        if 1 <= cell["column"] <= width:
+            values[cell["column"] - 1] = cell["value"]
+    return tuple(values)
+
+
+def _parsed_rows(sheet) -> Iterator[tuple[int, list[dict]]]:
+    """(number, cells) of each row element, from openpyxl's own sheet parser (what its read-only
+    sheet reads, set up as it sets it up), without the empty rows its iter_rows adds in between."""
+    from openpyxl.worksheet._reader import WorkSheetParser  # openpyxl pinned: its parser's interface
+
+    book = sheet.parent
+    with sheet._get_source() as source:
+        parser = WorkSheetParser(source, sheet._shared_strings, data_only=book.data_only, epoch=book.epoch,
+                                 date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
+        yield from parser.parse()

@@ -116,11 +116,19 @@ def open_xlsx(path: Path, *, data_only: bool = True):
 
 
 def _iter_xlsx(path: Path) -> Iterator[list]:
-    """Rows as wide as the header, however wide the sheet says it is (fundportal.uploads.sheet_rows)."""
+    """Rows as wide as the header, however wide the sheet says it is (fundportal.uploads.sheet_rows).
+
+    The loaders number rows by their place (a CSV's records), so a row the sheet does not hold is
+    an empty list here: cheap, and never more of them than SETTLEMENT_XLSX.max_row (sheet_rows
+    refuses a row past it before anything is yielded for the gap)."""
     book = open_xlsx(path)
     try:
-        for row in sheet_rows(book.worksheets[0]):
+        expected = 1
+        for number, row in sheet_rows(book.worksheets[0], SETTLEMENT_XLSX):
+            for _missing in range(expected, number):
+                yield []
             yield [_cell(value) for value in row]
+            expected = number + 1
     except UploadRefused as exc:
         raise ImportFileError(exc.messages[0]) from exc
     finally:

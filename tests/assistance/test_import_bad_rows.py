@@ -229,3 +229,16 @@ def test_amounts_too_large_for_the_table_are_rejected_but_leading_zeros_are_not_
     assert errors_of(job) == {(2, "医疗总费用", "金额“1000000000000”过大"),
                               (2, "个人自付", "金额“1000000000000”过大")}
     assert only_record("ZEROS").total_cost == Decimal("1000.00")
+
+
+def test_a_settlement_file_whose_sheet_binds_a_prefix_is_held_to_excels_last_row(tmp_path, city, importer):
+    from tests.core.test_xlsx_read_as_xml import row, workbook
+
+    # <x:row r="50000000">: the probe's set_px50m.xlsx, 1.4 KB, once 68 s of empty rows.
+    job = run_import(workbook(tmp_path / "set_px50m.xlsx", HEADER, row(50_000_000, ["JS1"])), importer)
+    assert job.status == SettlementImport.Status.FAILED
+    assert job.message == "该 Excel 文件用到了第 50,000,000 行，超过上限 1,048,576 行：请删去多余的行或拆分文件"
+    # Excel's last row is a settlement file's to use: read as the two rows it holds.
+    job = run_import(workbook(tmp_path / "set_px.xlsx", HEADER, row(1_048_576, settlement_row("JS1", rid(1)))),
+                     importer)
+    assert (job.status, job.rows_total, job.rows_imported) == (SettlementImport.Status.DONE, 1, 1)

@@ -44,15 +44,15 @@ def test_a_death_before_the_persons_birth_is_refused_by_the_admin_form(client, p
 def test_two_household_members_with_the_same_id_number_are_refused():
     resident_id = make_resident_id(21)
     checked, problems = household_rows_checked([
-        {"name": "张三", "relation": "配偶", "resident_id": resident_id},
+        {"name": "张三", "relation": "本人", "resident_id": resident_id},
         {"name": "李四", "relation": "子女", "resident_id": make_resident_id(22)},
         {"name": "张三", "relation": "子女", "resident_id": resident_id.lower()},  # the same number, written otherwise
-    ])
+    ], own_resident_id=resident_id)
     assert problems == ["第 3 位家庭成员：身份证号码与第 1 位家庭成员相同，同一人只能填写一次"]
     assert [row["number"] for row in checked] == [1, 2]
 
 
 def test_household_members_without_id_numbers_are_not_duplicates_of_each_other():
-    _checked, problems = household_rows_checked([{"name": "张三", "relation": "子女"},
-                                                 {"name": "张四", "relation": "子女"}])
+    _checked, problems = household_rows_checked([{"name": "王五", "relation": "本人"}, {"name": "张三", "relation": "子女"},
+                                                 {"name": "张四", "relation": "子女"}], own_resident_id=make_resident_id(21))
     assert problems == []

@@ -70,10 +70,10 @@ def declared_grid(path: Path, header: list, *, far_row: int | None = None, far_v
     return path
 
 
-def _sheet_rows(path: Path) -> list[tuple]:
+def _sheet_rows(path: Path, limits=SETTLEMENT_XLSX) -> list[tuple[int, tuple]]:
     book = load_workbook(path, read_only=True, data_only=True)
     try:
-        return list(sheet_rows(book.worksheets[0]))
+        return list(sheet_rows(book.worksheets[0], limits))
     finally:
         book.close()
 
@@ -84,14 +84,13 @@ def test_a_declared_dimension_is_ignored_and_rows_are_as_wide_as_the_header(tmp_
     path = declared_grid(tmp_path / "grid.xlsx", BANK_HEADER, far_row=3000, far_values=["ZF1-0001"])
     assert path.stat().st_size < 2000
     rows = _sheet_rows(path)
-    assert rows[0] == tuple(BANK_HEADER)
-    assert len(rows) == 3000, "the missing rows are there (row numbers stay the file's), but empty"
-    assert {len(row) for row in rows} == {4}, "the stray cell in column XFD is cut off, nothing padded to 16,384"
-    assert rows[-1] == ("ZF1-0001", None, None, None)
+    assert rows[0] == (1, tuple(BANK_HEADER))
+    # The 2,998 rows the file does not hold cost nothing; the row keeps its number in the file.
+    assert rows[1:] == [(3000, ("ZF1-0001", None, None, None))], "the stray cell in column XFD is cut off"
 
 
 def test_a_header_only_sheet_declaring_the_whole_grid_is_one_row(tmp_path):
-    assert _sheet_rows(declared_grid(tmp_path / "grid.xlsx", BANK_HEADER)) == [tuple(BANK_HEADER)]
+    assert _sheet_rows(declared_grid(tmp_path / "grid.xlsx", BANK_HEADER)) == [(1, tuple(BANK_HEADER))]
 
 
 def test_a_header_wider_than_the_column_limit_is_refused(tmp_path):
@@ -153,14 +152,14 @@ def test_the_bank_reader_streams_rows_as_wide_as_the_header(tmp_path, monkeypatc
     real_rows = bankfiles._xlsx_rows
 
     def watched(content):
-        for row in real_rows(content):
+        for number, row in real_rows(content):
             widths.append(len(row))
-            yield row
+            yield number, row
 
     monkeypatch.setattr(bankfiles, "_xlsx_rows", watched)
     lines = bankfiles.result_lines(path.read_bytes(), "回单.xlsx")
     assert [line["line"] for line in lines] == [3000]
-    assert set(widths) == {4} and len(widths) == 3000  # CPU bound: 3,000 × 4 cells, not × 16,384
+    assert widths == [4, 4]  # CPU bound: the two rows the file holds, 4 cells each, not 3,000 × 16,384
     assert not isinstance(bankfiles._rows(path.read_bytes(), "回单.xlsx"), list)
 
 
@@ -169,9 +168,10 @@ def test_the_bank_reader_shows_the_first_problems_and_counts_the_rest(tmp_path):
     path = declared_grid(tmp_path / "回单.xlsx", BANK_HEADER, rows_xml=rows_xml)
     with pytest.raises(Exception) as refused:
         bankfiles.result_lines(path.read_bytes(), "回单.xlsx")
-    messages = refused.value.messages
-    assert len(messages) == 1 + bankfiles.MAX_PROBLEMS_SHOWN + 1
-    assert messages[-1] == "……共 200 处错误，仅列出前 50 处"
+    [message] = refused.value.messages  # one sentence: no empty item after the colon when joined
+    assert message.startswith("银行回单有误，未做任何处理：第 2 行：金额“不是金额”不是有效金额；第 3 行：")
+    assert message.count("不是有效金额") == bankfiles.MAX_PROBLEMS_SHOWN
+    assert message.endswith("；……共 200 处错误，仅列出前 50 处")
 
 
 def test_the_donation_reader_reads_the_real_rows_and_leaves_blank_ones_out(tmp_path):
@@ -185,8 +185,10 @@ def test_the_donation_reader_reads_the_real_rows_and_leaves_blank_ones_out(tmp_p
 def test_the_settlement_reader_yields_rows_as_wide_as_the_header(tmp_path):
     path = declared_grid(tmp_path / "year.xlsx", SETTLEMENT_HEADER, far_row=3000,
                          far_values=settlement_row("JS1", "330381199001011234"))
-    widths = [len(row) for row in iter_rows(path)]
-    assert len(widths) == 3000 and set(widths) == {len(SETTLEMENT_HEADER)}
+    rows = list(iter_rows(path))
+    # The loaders number rows by place: a row the file does not hold is an empty list, nothing padded.
+    assert len(rows) == 3000 and {len(row) for row in rows if row} == {len(SETTLEMENT_HEADER)}
+    assert [number for number, row in enumerate(rows, start=1) if row] == [1, 3000]
 
 
 # ------------------------------------------------------------------- memory, in a real process

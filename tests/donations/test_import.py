@@ -105,7 +105,7 @@ def test_bad_rows_are_reported_with_row_numbers_and_nothing_is_written(finance_c
     for reason in ("18位", "不是有效数字", "不存在", "捐赠方式“支票”无效", "募捐活动“不存在的活动”不存在"):
         assert reason in body, reason
     invalid_numbers = sorted(row.number for row in result.invalid_rows)
-    assert invalid_numbers == [2, 3, 4, 5, 6]
+    assert invalid_numbers == [3, 4, 5, 6, 7]  # the rows as Excel numbers them: the header is row 1
     assert "confirm_form" not in preview.context or preview.context["confirm_form"] is None
     assert not Donation.objects.exists() and not LedgerEntry.objects.exists() and not Receipt.objects.exists()
     assert Donor.objects.count() == 1
@@ -118,7 +118,7 @@ def test_a_service_refusal_is_a_row_error_too(finance_client):
         ["", donor.uscc, "", "1000", "2023-07-06", "银行转账", "RA200", "", "1", "同一流水号"],
     ]))
     result = preview.context["result"]
-    assert [row.number for row in result.invalid_rows] == [2]
+    assert [row.number for row in result.invalid_rows] == [3]
     assert "已登记过" in preview.content.decode()
     assert not Donation.objects.exists()
 
@@ -191,3 +191,24 @@ def test_an_import_row_over_a_columns_limit_is_a_row_error_not_a_server_error(fi
     assert preview.status_code == 200
     body = preview.content.decode()
     assert "64" in body and "200" in body and not Donation.objects.exists()
+
+
+@pytest.mark.parametrize("extension", ["csv", "xlsx"])
+def test_import_errors_give_the_row_number_the_spreadsheet_shows(finance_client, extension):
+    good = ["", "", "", "300", "2023-07-05", "现金", "", "", "1", ""]
+    bad = ["", "", "", "不是金额", "2023-07-05", "现金", "", "", "1", ""]
+    # Row 1 the header, row 2 good, rows 3 and 4 blank (an empty line, empty cells), row 5 bad.
+    rows = [good, [], [""] * len(HEADER), bad]
+    upload = _csv(rows) if extension == "csv" else _xlsx(rows)
+    result = _preview(finance_client, upload, extension=extension).context["result"]
+    assert [row.number for row in result.invalid_rows] == [5]
+
+
+def test_a_repeated_bank_reference_in_an_import_prints_the_amount_like_money(finance_client):
+    preview = _preview(finance_client, _csv([
+        ["", "", "", "4000", "2023-07-05", "银行转账", "RA400", "", "1", ""],
+        ["", "", "", "4000", "2023-07-06", "银行转账", "RA400", "", "1", ""],
+    ]))
+    body = preview.content.decode()
+    assert "流水号 RA400 已登记过（匿名捐赠人 4,000.00 元 (2023-07-05)）" in body, body[body.find("RA400"):][:300]
+    assert "4000.00" not in body

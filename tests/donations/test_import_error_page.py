@@ -42,7 +42,7 @@ def finance_client(client, finance):
 def test_donation_import_errors_name_the_files_own_columns_and_never_none(finance_client):
     donor = DonorFactory()
     preview = _preview(finance_client, _csv([
-        ["", "", "", "", "", "", "", "", "", ""],  # a row with only blanks where cells are required
+        ["", "", "", "", "", "", "", "", "", "只有备注"],  # blanks where cells are required (a blank row is no row)
         ["", donor.uscc, "", "100", "2023-07-05", "现金", "", "", "0", ""],  # a refusal of the count
         ["", "", "", "1000", "2023-07-05", "银行转账", "RA1", "", "1", ""],
         ["", "", "", "1000", "2023-07-06", "银行转账", "RA1", "", "1", ""],  # the service refuses a repeat

@@ -91,7 +91,8 @@ def test_the_verify_service_refuses_a_visit_in_1900_whatever_door_it_came_throug
     from assistance.review import review_case_verify
 
     with pytest.raises(ValidationError) as refused:
-        review_case_verify(case=at_village, acting_user=cab_village, household=[], household_income=0,
+        review_case_verify(case=at_village, acting_user=cab_village, household_income=0,
+                           household=[{"name": at_village.person.name, "relation": "本人"}],
                            visited_on=dt.date(1900, 1, 1))
     assert "入户核查日期“1900-01-01”不在合理范围内" in str(refused.value.message_dict["visited_on"])
 

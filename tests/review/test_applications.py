@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
 EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64
+SELF = [{"name": "张三", "relation": "本人"}]  # the household as a visit finds it: at least the person
 
 
 def pdf(name="invoice.pdf", content=PDF):
@@ -30,7 +31,8 @@ def submit(clerk, *, resident_id, region, name="", **changes):
     name = name or getattr(InsuredPerson.objects.filter(resident_id=resident_id).first(), "name", "张三")
     fields = {"acting_user": clerk, "resident_id": resident_id, "name": name, "region": region, "year": YEAR,
               "phone": "13812345678", "account_holder": name or "张三", "bank_name": "瑞安农商银行",
-              "account_number": "6228480012345673256", "members": [], "extra_costs": [], "documents": [],
+              "account_number": "6228480012345673256", "members": [{"name": name, "relation": "本人"}],
+              "extra_costs": [], "documents": [],
               **changes}
     return application_submit(**fields)
 
@@ -87,7 +89,7 @@ def test_someone_already_eligible_is_ready_for_costing_and_later_decisions_reach
                                      acting_user=cab_town)
     application = submit(clerk, resident_id=target_person.resident_id, region=regions["hantian"])
     assert application.state == Application.State.UNDER_REVIEW
-    case = review.review_case_verify(case=case, acting_user=cab_village, household=[], household_income=100,
+    case = review.review_case_verify(case=case, acting_user=cab_village, household=SELF, household_income=100,
                                      visited_on=timezone.localdate())
     review.review_case_determine(case=case, acting_user=cab_city, eligible=True,
                                  category=EligibilityCategory.objects.first())
@@ -126,7 +128,7 @@ def test_a_person_found_not_eligible_that_year_is_refused_with_the_reason(
     case = ReviewCase.objects.get(person=target_person)
     case = review.review_case_assign(case=review.review_case_dispatch(case=case, acting_user=cab_city),
                                      acting_user=cab_town)
-    case = review.review_case_verify(case=case, acting_user=cab_village, household=[], household_income=90000,
+    case = review.review_case_verify(case=case, acting_user=cab_village, household=SELF, household_income=90000,
                                      visited_on=timezone.localdate())
     review.review_case_determine(case=case, acting_user=cab_city, eligible=False, reason="家庭收入高于标准")
     with pytest.raises(ValidationError, match="已被民政部门认定不符合.*家庭收入高于标准"):

@@ -47,7 +47,7 @@ def test_the_officer_who_verified_a_case_is_shown_by_name(client, monkeypatch, s
     case = review.review_case_assign(case=review.review_case_dispatch(case=case, acting_user=cab_city),
                                      acting_user=cab_town)
     review.review_case_verify(case=case, acting_user=cab_village, visited_on=timezone.localdate(),
-                              household_income=100, household=[])
+                              household_income=100, household=[{"name": case.person.name, "relation": "本人"}])
     client.force_login(cab_city)
     for url in (reverse("admin:assistance_reviewcase_change", args=[case.pk]),
                 reverse("admin:assistance_reviewcase_determine", args=[case.pk])):

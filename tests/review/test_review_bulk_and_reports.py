@@ -80,7 +80,8 @@ def test_the_report_counts_per_town_within_the_officers_area(shared_run, cab_cit
     review.review_cases_assign(run=shared_run, acting_user=cab_town)
     hantian = ReviewCase.objects.filter(region__name="韩田村").order_by("id")
     for case in hantian:
-        review.review_case_verify(case=case, acting_user=cab_village, household=[], household_income=1000,
+        review.review_case_verify(case=case, acting_user=cab_village, household=[{"name": case.person.name, "relation": "本人"}],
+                                  household_income=1000,
                                   visited_on=timezone.localdate())
     review.review_case_determine(case=hantian[0], acting_user=cab_city, eligible=True,
                                  category=EligibilityCategory.objects.get(name="低保对象"))

@@ -19,7 +19,8 @@ def _form(person, regions, **changes):
     return {"step": "submit", "resident_id": person.resident_id, "year": YEAR, "name": person.name,
             "region": regions["hantian"].pk, "phone": "13812345678", "account_holder": person.name,
             "bank_name": "瑞安农商银行", "account_number": "6228480012345673256",
-            "members-TOTAL_FORMS": 0, "members-INITIAL_FORMS": 0, "costs-TOTAL_FORMS": 0, "costs-INITIAL_FORMS": 0,
+            "members-TOTAL_FORMS": 1, "members-INITIAL_FORMS": 0, "members-0-name": person.name,
+            "members-0-relation": "本人", "costs-TOTAL_FORMS": 0, "costs-INITIAL_FORMS": 0,
             "documents-TOTAL_FORMS": 0, "documents-INITIAL_FORMS": 0, **changes}
 
 
