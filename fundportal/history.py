@@ -19,6 +19,7 @@ from simple_history.utils import get_m2m_reverse_field_name
 from .masking import mask_field, masked_display
 from .migration_utils import HISTORY_STARTED
 from .money import MoneyField, format_money
+from .permission_labels import permission_label
 
 ACTIONS = {"+": "创建", "~": "修改", "-": "删除"}
 
@@ -103,8 +104,16 @@ class RelatedNames:
             if len(self._names) >= self.LIMIT:
                 self._names.clear()
             obj = model._base_manager.filter(pk=pk).first()
-            self._names[key] = masked_display(obj) if obj is not None else f"#{pk}"
+            self._names[key] = object_name(obj) if obj is not None else f"#{pk}"
         return self._names[key]
+
+
+def object_name(obj) -> str:
+    """A related object as history names it: a person masked, a permission by its label
+    (fundportal.permission_labels), never Django's stored English."""
+    if obj._meta.label_lower == "auth.permission":
+        return permission_label(obj)
+    return masked_display(obj)
 
 
 def value_text(model: type[models.Model], field_name: str, value, *, instance=None,
@@ -120,7 +129,7 @@ def value_text(model: type[models.Model], field_name: str, value, *, instance=No
         return mask_field(model, field_name, "、".join(sorted(names)), instance)
     if field.is_relation and (field.many_to_one or field.one_to_one):
         if isinstance(value, models.Model):
-            text = masked_display(value)
+            text = object_name(value)
         else:
             text = (related or RelatedNames()).name(field.related_model, value)
     elif field.flatchoices:
