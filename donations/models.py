@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from fundportal.audit import history_user
-from fundportal.money import MoneyField
+from fundportal.money import MoneyField, money_label
 from fundportal.years import YearField
 
 
@@ -107,7 +107,7 @@ class Pledge(models.Model):
                                               violation_error_message=_("认捐总额必须大于零"))]
 
     def __str__(self):
-        return f"{self.donor} 认捐 {self.total} 元"
+        return f"{self.donor} 认捐 {money_label(self.total)}"
 
 
 class PledgeInstalment(models.Model):
@@ -130,7 +130,7 @@ class PledgeInstalment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.pledge.donor} 第{self.sequence}期 {self.amount} 元"
+        return f"{self.pledge.donor} 第{self.sequence}期 {money_label(self.amount)}"
 
 
 class Donation(models.Model):
@@ -196,7 +196,7 @@ class Donation(models.Model):
         indexes = [models.Index(fields=["received_on"], name="donation_received_idx")]
 
     def __str__(self):
-        return f"{self.donor_display} {self.amount} 元 ({self.received_on})"
+        return f"{self.donor_display} {money_label(self.amount)} ({self.received_on})"
 
     @property
     def donor_display(self) -> str:

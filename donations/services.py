@@ -16,7 +16,7 @@ from fundportal.audit import records_actor
 from fundportal.dates import SCHEDULE, date_range_error
 from fundportal.identifiers import validate_resident_id, validate_uscc
 from fundportal.models import LedgerEntry
-from fundportal.money import MONEY_MAX, to_money
+from fundportal.money import MONEY_MAX, format_money, money_label, to_money
 from fundportal.validators import column_errors
 from fundportal.services import fund_account_main, ledger_post_income, ledger_reverse
 
@@ -153,7 +153,7 @@ def pledge_create(*, donor: Donor, total: Decimal, signed_on: dt.date,
         raise ValidationError("分期应到日期须按先后排列，且不早于签订日期")
     if sum(amounts) != total:
         raise ValidationError("分期金额合计 %(sum)s 元，与认捐总额 %(total)s 元不一致",
-                              params={"sum": sum(amounts), "total": total})
+                              params={"sum": format_money(sum(amounts)), "total": format_money(total)})
     pledge = Pledge.objects.create(donor=donor, total=total, signed_on=signed_on, campaign=campaign,
                                    note=note, created_by=acting_user)
     for sequence, ((due_on, _amount), amount) in enumerate(zip(instalments, amounts), start=1):
@@ -184,7 +184,7 @@ def donation_validate(*, amount: Decimal, received_on: dt.date, donor: Donor | N
     if amount <= 0:
         errors["amount"] = "捐赠金额必须大于零"
     elif amount > (room := MONEY_MAX - fund_account_main().balance):
-        errors["amount"] = f"金额过大：基金余额最多还能记入 {room:,} 元，请核对金额"
+        errors["amount"] = f"金额过大：基金余额最多还能记入 {money_label(room)}，请核对金额"
     if received_on > timezone.localdate():
         errors["received_on"] = "到账日期不能晚于今天：收据只能在款项到账后开具"
     if donor is None and not is_anonymous:
@@ -201,7 +201,7 @@ def donation_validate(*, amount: Decimal, received_on: dt.date, donor: Donor | N
     if instalment is not None and (donor is None or instalment.pledge.donor_id != donor.pk):
         errors["instalment"] = "所选认捐分期不属于该捐赠方"
     elif instalment is not None and amount > (outstanding := _instalment_outstanding(instalment)):
-        errors["instalment"] = (f"第{instalment.sequence}期尚未到账 {outstanding} 元，本笔 {amount} 元超出；"
+        errors["instalment"] = (f"第{instalment.sequence}期尚未到账 {money_label(outstanding)}，本笔 {money_label(amount)}超出；"
                                 "超出部分请另行登记为普通捐赠")
     if errors:
         raise ValidationError(errors)

@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from .audit import history_user
 from .masking import is_han
-from .money import MoneyField
+from .money import MoneyField, money_label
 from .text import digits_only
 
 
@@ -219,7 +219,7 @@ class LedgerEntry(models.Model):
         ]
 
     def __str__(self):
-        return f"#{self.pk} {self.get_kind_display()} {self.amount}"
+        return f"#{self.pk} {self.get_kind_display()} {money_label(self.amount)}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
