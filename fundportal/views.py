@@ -4,7 +4,6 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.template import loader
 from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy as _
 from django.views.decorators.csrf import requires_csrf_token
