@@ -160,20 +160,31 @@ def is_baseline(record) -> bool:
     return record.history_change_reason == HISTORY_STARTED
 
 
+def visible_changes(model: type[models.Model], delta, *, older, newer, related: RelatedNames) -> list[Change]:
+    """A diff's changes as history shows them, leaving out every change whose before and after
+    read the same: a time that moved by microseconds (shown to the second), a personal field
+    masked the same on both sides. What a person cannot see change is not shown as a change."""
+    changes = []
+    for c in delta.changes:
+        old = value_text(model, c.field, c.old, instance=older, related=related)
+        new = value_text(model, c.field, c.new, instance=newer, related=related)
+        if old != new:
+            changes.append(Change(field=str(model._meta.get_field(c.field).verbose_name), old=old, new=new))
+    return changes
+
+
 def changes_between(model: type[models.Model], older, newer, *, related: RelatedNames | None = None) -> list[Change]:
     """What changed from one historical record of `model` to a later one, each value as history shows it."""
     if is_baseline(newer):
         return []
-    related = related or RelatedNames()
     delta = newer.diff_against(older, foreign_keys_are_objs=False)
-    return [
-        Change(
-            field=str(model._meta.get_field(c.field).verbose_name),
-            old=value_text(model, c.field, c.old, instance=older, related=related),
-            new=value_text(model, c.field, c.new, instance=newer, related=related),
-        )
-        for c in delta.changes
-    ]
+    return visible_changes(model, delta, older=older, newer=newer, related=related or RelatedNames())
+
+
+def shows_nothing(record, changes) -> bool:
+    """A 修改 row with no visible change and no reason (a save that changed only what history does
+    not keep, or nothing): history lists it nowhere, neither the audit trail nor a history page."""
+    return record.history_type == "~" and not changes and not record.history_change_reason
 
 
 def tracked_fields(model: type[models.Model]) -> list[models.Field]:
