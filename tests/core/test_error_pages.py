@@ -20,6 +20,7 @@ def _page(response) -> str:
     assert not any(words in text for words in ENGLISH_DEFAULTS), text[:300]
     assert '<link rel="stylesheet"' in text and 'class="site-header"' in text  # the site's frame
     assert response["Content-Type"].startswith("text/html")
+    assert "<form" not in text  # nothing to submit from a page that refused a request
     return text
 
 
