@@ -11,7 +11,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fundportal.api import ModelInputSerializer
+from fundportal.api import FilteredList, ModelInputSerializer
 from fundportal.api_permissions import ModelPermissions
 from fundportal.masking import mask_name, mask_resident_id
 from fundportal.models import Region
@@ -51,39 +51,36 @@ class ReviewCaseSerializer(serializers.ModelSerializer):
         return fields
 
 
-def query_filters(request, filter_serializer) -> dict:
-    """A list's query-string filters, checked: a value that is not one (?run=abc, ?state=x) is a
-    400 naming the parameter, in Chinese, never a value passed on to the database (a 500)."""
-    filters = filter_serializer(data=request.query_params.dict())  # a blank value is checked too
-    filters.is_valid(raise_exception=True)
-    return filters.validated_data
-
-
 def state_filter(choices, what: str) -> serializers.ChoiceField:
     return serializers.ChoiceField(choices=choices, required=False, error_messages={
         "invalid_choice": f"{what}状态应为以下之一：{'、'.join(str(value) for value, _label in choices)}"})
 
 
+def run_filter() -> serializers.IntegerField:
+    message = "筛查批次应为批次编号（整数）"
+    return serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False, error_messages={
+        "invalid": message, "min_value": message, "max_value": message, "max_string_length": message})
+
+
 class ReviewCaseFilters(serializers.Serializer):
     state = state_filter(ReviewCase.State.choices, "审核")
-    run = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False, error_messages={
-        "invalid": "筛查批次应为批次编号（整数）", "min_value": "筛查批次应为批次编号（整数）",
-        "max_value": "筛查批次应为批次编号（整数）", "max_string_length": "筛查批次应为批次编号（整数）"})
+    run = run_filter()
 
 
-class ReviewCaseListApi(ListAPIView):
+class ReviewCaseListApi(FilteredList, ListAPIView):
     """Review cases of the caller's area (masked). Filters: ?state=…&run=…"""
 
     permission_classes = [ModelPermissions]
     queryset = ReviewCase.objects.none()  # for ModelPermissions; rows come from the selector
     serializer_class = ReviewCaseSerializer
+    filter_serializer = ReviewCaseFilters
 
     @extend_schema(parameters=[ReviewCaseFilters])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        filters = query_filters(self.request, ReviewCaseFilters)
+        filters = self.filter_values()
         cases = selectors.review_cases_for_user(user=self.request.user).order_by("id")
         if state := filters.get("state"):
             cases = cases.filter(state=state)

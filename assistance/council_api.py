@@ -7,6 +7,7 @@ from rest_framework.generics import ListAPIView, RetrieveAPIView, get_object_or_
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from fundportal.api import FilteredList
 from fundportal.api_permissions import ModelPermissions
 from fundportal.masking import mask_name
 
@@ -41,8 +42,8 @@ def _resolutions():
     return Resolution.objects.select_related("meeting").prefetch_related("items__application__person").order_by("-id")
 
 
-class ResolutionListApi(ListAPIView):
-    permission_classes = [ModelPermissions]
+class ResolutionListApi(FilteredList, ListAPIView):
+    permission_classes = [ModelPermissions]  # no filters: a council has a few resolutions a year
     queryset = Resolution.objects.none()
     serializer_class = ResolutionSerializer
 

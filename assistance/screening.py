@@ -5,12 +5,13 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Sum
+from django.db.models import BigIntegerField, Count, F, Sum
+from django.db.models.functions import Cast, Round
 from django.utils import timezone
 
 from fundportal.audit import records_actor
 from fundportal.history import history_record_update
-from fundportal.money import ZERO, money_label, to_money
+from fundportal.money import format_money, money_label, to_money
 from fundportal.queue import send_on_commit
 
 from .models import InsuredPerson, ScreeningRun, SettlementRecord, WarningTarget
@@ -44,10 +45,19 @@ def screening_run_create(*, year: int, acting_user, threshold: Decimal = Decimal
     return run
 
 
+def _fen_sum(field: str) -> Sum:
+    """A column's exact sum in whole fen: SQLite sums decimals as floats (17559578.0899999), so
+    each amount is made a whole number of fen first, and whole numbers sum exactly on both databases."""
+    return Sum(Cast(Round(F(field) * 100), BigIntegerField()))
+
+
 def _fingerprint(year: int) -> str:
+    """The year's settlement data as the run saw it: rows, out-of-pocket total and total cost
+    (29,941 | 17,559,578.09 | 48,097,501.78), the same on either database for the same data."""
     totals = SettlementRecord.objects.filter(year=year).aggregate(
-        rows=Count("id"), out_of_pocket=Sum("out_of_pocket"), total=Sum("total_cost"))
-    return f"{totals['rows']}|{totals['out_of_pocket'] or ZERO}|{totals['total'] or ZERO}"
+        rows=Count("id"), out_of_pocket=_fen_sum("out_of_pocket"), total=_fen_sum("total_cost"))
+    out_of_pocket, total = (Decimal(totals[key] or 0) / 100 for key in ("out_of_pocket", "total"))
+    return f"{totals['rows']:,} | {format_money(out_of_pocket)} | {format_money(total)}"
 
 
 def screening_run_execute(*, run: ScreeningRun) -> ScreeningRun:

@@ -7,11 +7,12 @@ from rest_framework.generics import ListAPIView, RetrieveAPIView, get_object_or_
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from fundportal.api import FilteredList
 from fundportal.api_permissions import ModelPermissions
 from fundportal.masking import mask_bank_account, mask_name, mask_resident_id
 
 from . import selectors
-from .api import query_filters, state_filter
+from .api import run_filter, state_filter
 from .models import Application, Payout, PayoutBatch, Resolution, WarningTarget
 from .payouts import payout_batch_create
 
@@ -35,15 +36,29 @@ class WarningTargetSerializer(serializers.ModelSerializer):
         return mask_resident_id(target.person.resident_id)
 
 
-class WarningTargetListApi(ListAPIView):
-    """Warning targets: the MSB all, civil-affairs officers those of shared runs in their area."""
+class WarningTargetFilters(serializers.Serializer):
+    run = run_filter()
+
+
+class WarningTargetListApi(FilteredList, ListAPIView):
+    """Warning targets: the MSB all, civil-affairs officers those of shared runs in their area.
+    ?run=… filters (a run the caller may not see lists nothing)."""
 
     permission_classes = [ModelPermissions]
     queryset = WarningTarget.objects.none()
     serializer_class = WarningTargetSerializer
+    filter_serializer = WarningTargetFilters
+
+    @extend_schema(parameters=[WarningTargetFilters])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return selectors.warning_targets_for_user(user=self.request.user).order_by("id")
+        filters = self.filter_values()
+        targets = selectors.warning_targets_for_user(user=self.request.user).order_by("id")
+        if run := filters.get("run"):
+            targets = targets.filter(run_id=run)
+        return targets
 
 
 @extend_schema_serializer(component_name="Application")
@@ -68,20 +83,21 @@ class ApplicationFilters(serializers.Serializer):
     state = state_filter(Application.State.choices, "申请")
 
 
-class ApplicationListApi(ListAPIView):
+class ApplicationListApi(FilteredList, ListAPIView):
     """Applications: clerks their own, civil affairs their area, the council's secretary those
     ready or decided, the MSB and auditors all. ?state=… filters."""
 
     permission_classes = [ModelPermissions]
     queryset = Application.objects.none()
     serializer_class = ApplicationSerializer
+    filter_serializer = ApplicationFilters
 
     @extend_schema(parameters=[ApplicationFilters])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        filters = query_filters(self.request, ApplicationFilters)
+        filters = self.filter_values()
         applications = selectors.applications_for_user(user=self.request.user).order_by("-submitted_at", "-id")
         if state := filters.get("state"):
             applications = applications.filter(state=state)
@@ -122,12 +138,13 @@ class PayoutFilters(serializers.Serializer):
     state = state_filter(Payout.State.choices, "支付")
 
 
-class PayoutListApi(ListAPIView):
+class PayoutListApi(FilteredList, ListAPIView):
     """Payouts (Charity Federation, the council's secretary, auditors). ?batch=ZF…&state=… filter."""
 
     permission_classes = [ModelPermissions]
     queryset = Payout.objects.none()
     serializer_class = PayoutSerializer
+    filter_serializer = PayoutFilters
 
     @extend_schema(parameters=[PayoutFilters])
     def get(self, request, *args, **kwargs):
@@ -136,7 +153,7 @@ class PayoutListApi(ListAPIView):
     def get_queryset(self):
         if not self.request.user.has_perm("assistance.view_payout"):
             return Payout.objects.none()
-        filters = query_filters(self.request, PayoutFilters)
+        filters = self.filter_values()
         payouts = Payout.objects.select_related("batch", "application").order_by("-id")
         if batch := filters.get("batch"):
             payouts = payouts.filter(batch__number=batch)

@@ -15,6 +15,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from fundportal.api import FilteredList
 from fundportal.api_permissions import PageLimits
 
 from .models import ChainHead, Statement
@@ -87,10 +88,11 @@ class StatementFilterSerializer(serializers.Serializer):
 
 
 @cacheable
-class StatementListApi(Public, ListAPIView):
+class StatementListApi(FilteredList, Public, ListAPIView):
     """Published statements, newest first, with their hashes. ?kind=month&year=2023 filter."""
 
     serializer_class = StatementSerializer
+    filter_serializer = StatementFilterSerializer
 
     @extend_schema(parameters=[StatementFilterSerializer], responses={200: StatementSerializer(many=True),
                                                                        400: OpenApiTypes.OBJECT})
@@ -98,12 +100,11 @@ class StatementListApi(Public, ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        filters = StatementFilterSerializer(data=self.request.query_params.dict())  # a blank value is checked too
-        filters.is_valid(raise_exception=True)
+        filters = self.filter_values()
         statements = _published()
-        if kind := filters.validated_data.get("kind"):
+        if kind := filters.get("kind"):
             statements = statements.filter(kind=kind)
-        if year := filters.validated_data.get("year"):
+        if year := filters.get("year"):
             statements = statements.filter(period_start__year=year)
         return statements
 

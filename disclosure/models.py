@@ -107,7 +107,12 @@ class Statement(models.Model):
 class ChainHead(models.Model):
     """One row, locked while a statement is published: publications happen one at a time."""
 
-    last = models.OneToOneField(Statement, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    last = models.OneToOneField(Statement, verbose_name=_("最新发布的公示"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("公示哈希链链头")
+        verbose_name_plural = _("公示哈希链链头")
 
 
 class PublicFile(models.Model):

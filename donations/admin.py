@@ -16,6 +16,7 @@ from fundportal.admin_utils import NoStoreMixin, adopt_saved, error_text, no_sto
 from fundportal.dates import SCHEDULE, DateRangeValidator
 from fundportal.history_admin import HistoryAdmin
 from fundportal.masking import mask_phone, mask_resident_id
+from fundportal.money import money_label
 from fundportal.services import export_log_record
 
 from . import pdf, selectors, services
@@ -145,7 +146,8 @@ class PledgeAdmin(HistoryAdmin):
     @admin.display(description=_("到账情况"))
     def progress(self, pledge):
         p = selectors.pledge_progress(pledge=pledge)
-        return format_html("已到账 {} 元，未到账 {} 元，其中逾期欠缴 {} 元", p.received, p.outstanding, p.arrears)
+        return format_html("已到账 {}，未到账 {}，其中逾期欠缴 {}", money_label(p.received), money_label(p.outstanding),
+                           money_label(p.arrears))
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -1,5 +1,4 @@
 """API for the income side: staff record and list donations; anyone may verify a receipt."""
-import re
 import uuid
 
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
@@ -10,14 +9,14 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from fundportal.api import ModelInputSerializer
+from fundportal.api import FilteredList, ModelInputSerializer
 from fundportal.api_permissions import ModelPermissions
 
 from . import ratelimits, selectors, services
 from .models import Donation, Receipt
 
 
-class DonationListCreateApi(ListAPIView):
+class DonationListCreateApi(FilteredList, ListAPIView):
     """GET: donations (Charity Federation, auditors). POST: record one (ledger + receipt).
 
     Send an `Idempotency-Key: <uuid>` header: a retried POST then returns the first donation.
@@ -110,12 +109,25 @@ class ReceiptVerifyApi(APIView):
         return Response(self.OutputSerializer(receipt).data)
 
 
-class ReceiptListApi(ListAPIView):
+class ReceiptFilters(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Receipt.Status.choices, required=False, error_messages={
+        "invalid_choice": f"收据状态应为以下之一：{'、'.join(Receipt.Status.values)}"})
+    year = serializers.IntegerField(min_value=2000, max_value=2100, required=False, error_messages={
+        "invalid": "年度应为四位数字", "min_value": "年度应为四位数字", "max_value": "年度应为四位数字",
+        "max_string_length": "年度应为四位数字"})
+
+
+class ReceiptListApi(FilteredList, ListAPIView):
     """Receipts issued (Charity Federation, auditors): number, status, donor as printed, amount.
     ?status=valid|voided, ?year=2023 filter."""
 
     permission_classes = [ModelPermissions]
     queryset = Receipt.objects.none()
+    filter_serializer = ReceiptFilters
+
+    @extend_schema(parameters=[ReceiptFilters])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     @extend_schema_serializer(component_name="Receipt")
     class OutputSerializer(serializers.ModelSerializer):
@@ -129,10 +141,10 @@ class ReceiptListApi(ListAPIView):
     def get_queryset(self):
         if not self.request.user.has_perm("donations.view_receipt"):
             return Receipt.objects.none()
+        filters = self.filter_values()
         receipts = Receipt.objects.order_by("-id")
-        if status_ := self.request.query_params.get("status"):
+        if status_ := filters.get("status"):
             receipts = receipts.filter(status=status_)
-        year = self.request.query_params.get("year", "")
-        if re.fullmatch(r"[0-9]{4}", year):
-            receipts = receipts.filter(year=int(year))
+        if year := filters.get("year"):
+            receipts = receipts.filter(year=year)
         return receipts

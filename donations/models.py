@@ -210,8 +210,8 @@ class Donation(models.Model):
 class ReceiptSequence(models.Model):
     """The last receipt number used in a year; locked while a number is taken, so none is skipped."""
 
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last_number = models.PositiveIntegerField(default=0)
+    year = models.PositiveSmallIntegerField(_("年度"), primary_key=True)
+    last_number = models.PositiveIntegerField(_("已用的最后编号"), default=0)
 
     class Meta:
         verbose_name = _("收据号序列")
@@ -323,9 +323,9 @@ class RateLimitCounter(models.Model):
     """A rate-limit window's count, kept here only while the shared cache (Redis) is down: the
     public receipt look-up stays limited through an outage instead of opening up."""
 
-    key = models.CharField(max_length=200, unique=True)
-    count = models.PositiveIntegerField(default=0)
-    expires_at = models.DateTimeField(db_index=True)
+    key = models.CharField(_("计数键"), max_length=200, unique=True)
+    count = models.PositiveIntegerField(_("次数"), default=0)
+    expires_at = models.DateTimeField(_("到期时间"), db_index=True)
 
     class Meta:
         verbose_name = _("限流计数")

@@ -65,10 +65,16 @@ class CheckedListFilter(admin.SimpleListFilter):
             del self.used_parameters[self.parameter_name]
             ignored_filter_message(request, self.title)
 
-    def clean(self, value: str):
-        """The value `queryset` uses; ValueError for one this filter does not offer."""
-        if value in {str(key) for key, _label in self.lookup_choices}:
-            return value
+    def clean(self, value):
+        """The value `queryset` uses; ValueError for one this filter does not offer.
+
+        The value is the text of the address (?town=2) or, while Django counts each choice for
+        "显示计数" (?_facets=…), the choice's own key as `lookups` gave it (the integer 2): both
+        are compared as text, as Django marks the selected choice, and the key itself is returned.
+        """
+        for key, _label in self.lookup_choices:
+            if str(key) == str(value):
+                return key
         raise ValueError(value)
 
     def cleaned(self):

@@ -50,6 +50,26 @@ def _chinese(data):
     return data
 
 
+def query_filters(request, filter_serializer) -> dict:
+    """A list's query-string filters, checked: a value that is not one (?run=abc, ?state=x) is a
+    400 naming the parameter, in Chinese, never a value passed on to the database (a 500) nor one
+    silently ignored (the whole list answered as if unfiltered)."""
+    filters = filter_serializer(data=request.query_params.dict())  # a blank value is checked too
+    filters.is_valid(raise_exception=True)
+    return filters.validated_data
+
+
+class FilteredList:
+    """An API list's filters, declared: `filter_serializer` names them (None: the list takes
+    none), `filter_values()` gives them checked (query_filters). Every API list declares it
+    (tests/assistance_desk/test_bad_query_values.py walks them with bad values)."""
+
+    filter_serializer: type[serializers.Serializer] | None = None
+
+    def filter_values(self) -> dict:
+        return query_filters(self.request, self.filter_serializer) if self.filter_serializer else {}
+
+
 class ModelInputSerializer(serializers.ModelSerializer):
     """An API input built from the model's columns, so every field carries its column's limits:
     max_length of a CharField (TEXT_MAX_LENGTH for a TextField), max_digits of a DecimalField

@@ -19,6 +19,7 @@ from simple_history.utils import get_m2m_reverse_field_name
 from .masking import mask_field, masked_display
 from .migration_utils import HISTORY_STARTED
 from .money import MoneyField, format_money
+from .permission_labels import permission_label
 
 ACTIONS = {"+": "创建", "~": "修改", "-": "删除"}
 
@@ -103,8 +104,16 @@ class RelatedNames:
             if len(self._names) >= self.LIMIT:
                 self._names.clear()
             obj = model._base_manager.filter(pk=pk).first()
-            self._names[key] = masked_display(obj) if obj is not None else f"#{pk}"
+            self._names[key] = object_name(obj) if obj is not None else f"#{pk}"
         return self._names[key]
+
+
+def object_name(obj) -> str:
+    """A related object as history names it: a person masked, a permission by its label
+    (fundportal.permission_labels), never Django's stored English."""
+    if obj._meta.label_lower == "auth.permission":
+        return permission_label(obj)
+    return masked_display(obj)
 
 
 def value_text(model: type[models.Model], field_name: str, value, *, instance=None,
@@ -120,7 +129,7 @@ def value_text(model: type[models.Model], field_name: str, value, *, instance=No
         return mask_field(model, field_name, "、".join(sorted(names)), instance)
     if field.is_relation and (field.many_to_one or field.one_to_one):
         if isinstance(value, models.Model):
-            text = masked_display(value)
+            text = object_name(value)
         else:
             text = (related or RelatedNames()).name(field.related_model, value)
     elif field.flatchoices:
@@ -151,20 +160,31 @@ def is_baseline(record) -> bool:
     return record.history_change_reason == HISTORY_STARTED
 
 
+def visible_changes(model: type[models.Model], delta, *, older, newer, related: RelatedNames) -> list[Change]:
+    """A diff's changes as history shows them, leaving out every change whose before and after
+    read the same: a time that moved by microseconds (shown to the second), a personal field
+    masked the same on both sides. What a person cannot see change is not shown as a change."""
+    changes = []
+    for c in delta.changes:
+        old = value_text(model, c.field, c.old, instance=older, related=related)
+        new = value_text(model, c.field, c.new, instance=newer, related=related)
+        if old != new:
+            changes.append(Change(field=str(model._meta.get_field(c.field).verbose_name), old=old, new=new))
+    return changes
+
+
 def changes_between(model: type[models.Model], older, newer, *, related: RelatedNames | None = None) -> list[Change]:
     """What changed from one historical record of `model` to a later one, each value as history shows it."""
     if is_baseline(newer):
         return []
-    related = related or RelatedNames()
     delta = newer.diff_against(older, foreign_keys_are_objs=False)
-    return [
-        Change(
-            field=str(model._meta.get_field(c.field).verbose_name),
-            old=value_text(model, c.field, c.old, instance=older, related=related),
-            new=value_text(model, c.field, c.new, instance=newer, related=related),
-        )
-        for c in delta.changes
-    ]
+    return visible_changes(model, delta, older=older, newer=newer, related=related or RelatedNames())
+
+
+def shows_nothing(record, changes) -> bool:
+    """A 修改 row with no visible change and no reason (a save that changed only what history does
+    not keep, or nothing): history lists it nowhere, neither the audit trail nor a history page."""
+    return record.history_type == "~" and not changes and not record.history_change_reason
 
 
 def tracked_fields(model: type[models.Model]) -> list[models.Field]:

@@ -28,7 +28,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from .admin_utils import no_store
 from .history import (ACTIONS, NOT_TRACKED, RelatedNames, actor_display, is_baseline, is_tracked, record_display,
-                      value_text, version_values, when_text)
+                      shows_nothing, version_values, visible_changes, when_text)
 from .masking import masked_display
 
 
@@ -50,12 +50,8 @@ class MaskedHistoryContextHelper(HistoricalRecordContextHelper):
     def context_for_delta_changes(self, delta):
         if is_baseline(delta.new_record):
             return []
-        return [
-            {"field": str(self.model._meta.get_field(c.field).verbose_name),
-             "old": value_text(self.model, c.field, c.old, instance=delta.old_record, related=self.related),
-             "new": value_text(self.model, c.field, c.new, instance=delta.new_record, related=self.related)}
-            for c in delta.changes
-        ]
+        return [change._asdict() for change in visible_changes(
+            self.model, delta, older=delta.old_record, newer=delta.new_record, related=self.related)]
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
@@ -71,7 +67,19 @@ class HistoryAdmin(SimpleHistoryAdmin):
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=False):
         # Foreign keys as ids: RelatedNames names each related object once, masked when it is a person.
         super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs=False)
-        for record in historical_records:
+        records = list(historical_records)
+        # simple-history compares within the page: its oldest row is compared with the one before it here.
+        if records and not hasattr(records[-1], "history_delta_changes") and records[-1].history_type == "~" \
+                and (older := records[-1].prev_record) is not None:
+            delta = records[-1].diff_against(older, foreign_keys_are_objs=False)
+            helper = self.get_historical_record_context_helper(request, records[-1])
+            records[-1].history_delta_changes = helper.context_for_delta_changes(delta)
+        # A 修改 row with no visible change is not listed (as in the audit trail).
+        records = [r for r in records if not (hasattr(r, "history_delta_changes")
+                                              and shows_nothing(r, r.history_delta_changes))]
+        if hasattr(historical_records, "object_list"):
+            historical_records.object_list = records
+        for record in records:
             record.history_when = when_text(record.history_date)
             record.history_action = ACTIONS.get(record.history_type, record.history_type)
             record.history_actor = actor_display(record)

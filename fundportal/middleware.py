@@ -1,7 +1,8 @@
 """The portal's own middleware: API answers kept private, requests holding NUL characters refused."""
-from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils.cache import patch_cache_control
-from django.utils.translation import gettext
+from django.utils.translation import gettext, override
+
+from .views import error_page, page_language
 
 
 class ApiNoStoreMiddleware:
@@ -29,10 +30,10 @@ class RefuseNulMiddleware:
 
     def __call__(self, request):
         if _holds_nul(request):
-            message = gettext("请求中含有空字符（NUL），已拒绝")
-            if request.path.startswith("/api/"):
-                return JsonResponse({"detail": message}, status=400)
-            return HttpResponseBadRequest(f"<!doctype html><title>{message}</title><h1>{message}</h1>")
+            # The site's 400 page (JSON under /api/); nothing of the request is read.
+            with override(page_language(request)):
+                message = gettext("请求中含有空字符（NUL），已拒绝")
+            return error_page(request, "400.html", 400, {"reason": message})
         return self.get_response(request)
 
 

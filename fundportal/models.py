@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from .audit import history_user
 from .masking import is_han
-from .money import MoneyField
+from .money import MoneyField, money_label
 from .text import digits_only
 
 
@@ -112,8 +112,8 @@ class ApiToken(AbstractAuthToken):
     link, checkbox or log entry ever carries the digest, and it prints as its owner's token."""
 
     id = models.BigAutoField(primary_key=True)
-    digest = models.CharField(max_length=128, unique=True, editable=False)
-    token_key = models.CharField(max_length=25, db_index=True, editable=False)
+    digest = models.CharField(_("密钥摘要"), max_length=128, unique=True, editable=False)
+    token_key = models.CharField(_("密钥前缀"), max_length=25, db_index=True, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE,
                              related_name="auth_token_set")
     created = models.DateTimeField(_("签发时间"), auto_now_add=True)
@@ -219,7 +219,7 @@ class LedgerEntry(models.Model):
         ]
 
     def __str__(self):
-        return f"#{self.pk} {self.get_kind_display()} {self.amount}"
+        return f"#{self.pk} {self.get_kind_display()} {money_label(self.amount)}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

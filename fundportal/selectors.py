@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 from django.db.models import Model, Q
 
-from .history import (ACTIONS, Change, RelatedNames, actor_display, changes_between, record_display, tracked_models,
-                      when_text)
+from .history import (ACTIONS, Change, RelatedNames, actor_display, changes_between, record_display, shows_nothing,
+                      tracked_models, when_text)
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def _row(model, record, *, with_changes: bool, related: RelatedNames) -> AuditRo
     changes = []
     if with_changes and record.history_type == "~" and (previous := record.prev_record) is not None:
         changes = changes_between(model, previous, record, related=related)
-        if not changes and not record.history_change_reason:
+        if shows_nothing(record, changes):
             return None  # a save that changed nothing history keeps: nothing to audit
     return AuditRow(
         when=record.history_date, actor=actor_display(record),

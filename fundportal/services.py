@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from .audit import records_actor
 from .models import ExportLog, FundAccount, LedgerEntry
-from .money import MONEY_MAX, money_fits, to_money
+from .money import MONEY_MAX, format_money, money_fits, to_money
 
 MAIN_FUND_CODE = "main"
 MAIN_FUND_NAME = "慈善医疗救助共富基金"
@@ -68,12 +68,12 @@ def _post(*, account: FundAccount, kind: str, amount: Decimal, source: models.Mo
     if new_balance < 0:
         raise InsufficientFunds(
             "基金余额不足：当前余额 %(balance)s 元，本笔需支出 %(amount)s 元",
-            code="insufficient_funds", params={"balance": locked.balance, "amount": -amount},
+            code="insufficient_funds", params={"balance": format_money(locked.balance), "amount": format_money(-amount)},
         )
     if not money_fits(new_balance):
         raise FundOverflow(
             "金额过大：入账后基金余额将超过系统可记录的上限 %(max)s 元，请核对金额",
-            code="fund_overflow", params={"max": f"{MONEY_MAX:,}"},
+            code="fund_overflow", params={"max": format_money(MONEY_MAX)},
         )
     entry = LedgerEntry.objects.create(
         account=locked, kind=kind, amount=amount, balance_after=new_balance,

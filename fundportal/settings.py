@@ -23,6 +23,7 @@ else:
     SECRET_KEY = env.str("SECRET_KEY")  # no default: production must be given one
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "fundportal.views.csrf_failure"  # a Chinese page: go back, reload; nothing was saved
 # Absolute address printed in receipt QR codes; the verification page lives under it.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 

@@ -37,3 +37,6 @@ urlpatterns += i18n_patterns(
 
 # With the database down, a 503 "系统维护中" page (JSON under /api/) rather than a 500.
 handler500 = "fundportal.health.server_error"
+# Chinese error pages in the site's frame (Django's were bare English).
+handler400 = "fundportal.views.bad_request"
+handler403 = "fundportal.views.permission_denied"

@@ -1,8 +1,12 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpResponseBadRequest, StreamingHttpResponse
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext_lazy as _
+from django.utils import translation
+from django.utils.translation import gettext, gettext_lazy as _
+from django.views.decorators.csrf import requires_csrf_token
 
 from .admin_utils import no_store
 from .csvsafe import csv_lines
@@ -45,3 +49,58 @@ def _audit_trail(request):
 
 
 audit_trail = admin.site.admin_view(_audit_trail)
+
+
+# Error pages: Chinese (English under /en/), in the site's own frame, JSON under /api/. Django's
+# own 400, 403 and CSRF pages were bare English ("Bad Request (400)", "403 Forbidden").
+# A 400 may come from before LocaleMiddleware (RefuseNulMiddleware reads the form first, and a
+# form too large is refused right there), so each page takes its language from the address, as
+# LocaleMiddleware does for the i18n_patterns (the default language has no prefix).
+
+def page_language(request) -> str:
+    return translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+
+
+def error_page(request, template_name: str, status: int, context: dict | None = None):
+    """An error page in the request's language; under /api/ the same words as {"detail": …}."""
+    with translation.override(page_language(request)):
+        context = context or {}
+        if request.path.startswith("/api/"):
+            detail = context.get("reason") or context.get("detail")
+            return JsonResponse({"detail": str(detail)}, status=status, json_dumps_params={"ensure_ascii": False})
+        response = render(request, template_name, context, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def bad_request_reason(exception) -> str:
+    if isinstance(exception, RequestDataTooBig):
+        return gettext("提交的内容过大，系统未能接收。")
+    if isinstance(exception, TooManyFieldsSent | TooManyFilesSent):
+        return gettext("提交的表单项或文件过多，系统未能接收。")
+    return gettext("请求的格式有误，系统无法处理。")
+
+
+@requires_csrf_token
+def bad_request(request, exception=None):
+    """handler400: a form over the size or field limits, a Host header not ours, any other
+    SuspiciousOperation."""
+    with translation.override(page_language(request)):
+        reason = bad_request_reason(exception)
+    return error_page(request, "400.html", 400, {"reason": reason})
+
+
+@requires_csrf_token
+def permission_denied(request, exception=None):
+    """handler403: a role opening a page it may not see."""
+    with translation.override(page_language(request)):
+        detail = gettext("您没有执行该操作的权限。")
+    return error_page(request, "403.html", 403, {"detail": detail})
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a form posted from a page too old (or with cookies off). Nothing was saved;
+    the user goes back and reloads. Django's reason (English, for developers) goes to its log only."""
+    with translation.override(page_language(request)):
+        detail = gettext("页面已过期，请刷新后重试")
+    return error_page(request, "403_csrf.html", 403, {"detail": detail})

@@ -132,8 +132,12 @@ class ExtraCost(models.Model):
 class ApplicationSequence(models.Model):
     """The last application number used in a year (locked while a number is taken: no gaps)."""
 
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
+    year = models.PositiveSmallIntegerField(_("年度"), primary_key=True)
+    last = models.PositiveIntegerField(_("已用的最后编号"), default=0)
+
+    class Meta:
+        verbose_name = _("申请编号序列")
+        verbose_name_plural = _("申请编号序列")
 
 
 def document_path(document, filename: str) -> str:
@@ -150,13 +154,14 @@ class Document(models.Model):
         BANK = "bank", _("银行卡（存折）")
         OTHER = "other", _("其他材料")
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
+    application = models.ForeignKey(Application, verbose_name=_("救助申请"), on_delete=models.CASCADE,
+                                    related_name="documents")
     kind = models.CharField(_("材料类别"), max_length=12, choices=Kind.choices)
     file = models.FileField(_("文件"), upload_to=document_path)
     original_name = models.CharField(_("原文件名"), max_length=200)
     content_type = models.CharField(_("文件类型"), max_length=40, help_text=_("按文件内容判定，不看扩展名"))
     size = models.PositiveIntegerField(_("大小（字节）"))
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT,
                                     related_name="+")
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
@@ -173,9 +178,11 @@ class Document(models.Model):
 class DocumentAccess(models.Model):
     """Each opening of a document: who, when."""
 
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="accesses")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    opened_at = models.DateTimeField(auto_now_add=True)
+    document = models.ForeignKey(Document, verbose_name=_("申请材料"), on_delete=models.CASCADE,
+                                 related_name="accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("查阅人"), on_delete=models.PROTECT,
+                             related_name="+")
+    opened_at = models.DateTimeField(_("查阅时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("材料查阅记录")

@@ -211,5 +211,9 @@ class ResolutionItem(models.Model):
 class ResolutionSequence(models.Model):
     """The last resolution number of a year (locked while a number is taken: no gaps)."""
 
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
+    year = models.PositiveSmallIntegerField(_("年度"), primary_key=True)
+    last = models.PositiveIntegerField(_("已用的最后编号"), default=0)
+
+    class Meta:
+        verbose_name = _("决议编号序列")
+        verbose_name_plural = _("决议编号序列")

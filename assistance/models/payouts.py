@@ -122,7 +122,7 @@ class BankResult(models.Model):
     batch = models.ForeignKey(PayoutBatch, verbose_name=_("支付批次"), on_delete=models.PROTECT,
                               related_name="bank_results")
     file_name = models.CharField(_("文件名"), max_length=200)
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
     imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("导入人"), on_delete=models.PROTECT,
                                     related_name="+")
     imported_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
@@ -157,7 +157,7 @@ class BankResultLine(models.Model):
         UNCHANGED = "unchanged", _("此前已处理")
         MISMATCH = "mismatch", _("不符")
 
-    result = models.ForeignKey(BankResult, on_delete=models.CASCADE, related_name="rows")
+    result = models.ForeignKey(BankResult, verbose_name=_("银行回单"), on_delete=models.CASCADE, related_name="rows")
     line = models.PositiveIntegerField(_("行号"))
     reference = models.CharField(_("参考号"), max_length=40)
     amount = MoneyField(_("金额"))

@@ -94,7 +94,8 @@ class SettlementImport(models.Model):
 class SettlementImportError(models.Model):
     """A rejected row: its line number in the file, the column and a Chinese reason."""
 
-    job = models.ForeignKey(SettlementImport, on_delete=models.CASCADE, related_name="errors")
+    job = models.ForeignKey(SettlementImport, verbose_name=_("导入任务"), on_delete=models.CASCADE,
+                            related_name="errors")
     row_number = models.PositiveIntegerField(_("行号"))
     column = models.CharField(_("列"), max_length=30)
     value = models.CharField(_("内容"), max_length=100, blank=True)

@@ -171,3 +171,37 @@ def test_a_review_case_filter_keeps_the_officer_in_their_area(client, run, cab_v
     response = client.get(reverse("admin:assistance_reviewcase_changelist"), {"run": run.pk})
     assert {case.region.name for case in response.context["cl"].result_list} == {"韩田村"}
     assert ReviewCase.objects.count() == 2
+
+
+def test_every_api_list_declares_its_filters_and_refuses_a_bad_value_of_each(client, run, admin_user):
+    """?run=abc on the targets was answered as if unfiltered while the review cases answered 400:
+    every list declares its filters (fundportal.api.FilteredList) and checks them the same way."""
+    from rest_framework.generics import ListAPIView
+
+    from fundportal.api import FilteredList
+    from tests.core.test_api_bad_input import _api_views
+
+    client.force_login(admin_user)
+    lists = {route: view for route, view in _api_views() if issubclass(view, ListAPIView)}
+    assert [route for route, view in lists.items() if not issubclass(view, FilteredList)] == []
+    checked = 0
+    for route, view in lists.items():
+        if view.filter_serializer is None or "<" in route:
+            continue
+        for name in view.filter_serializer().fields:
+            response = client.get(f"/{route}", {name: "abc" * 100})  # not a number, a choice, nor short
+            assert response.status_code == 400, (route, name, response.status_code)
+            assert list(response.json()) == [name], (route, response.json())
+            checked += 1
+    assert checked >= 8  # review cases (state, run), targets (run), applications, payouts (batch, state), statements …
+    assert "api/assistance/targets/" in lists and lists["api/assistance/targets/"].filter_serializer is not None
+
+
+def test_the_targets_filter_by_run(client, run, msb, regions):
+    other = screening_run_share(run=make_run(msb, [(9, regions["hantian"])]), acting_user=msb)
+    client.force_login(msb)
+    assert len(client.get(reverse("api-targets"), {"run": run.pk}).json()["results"]) == 2
+    assert len(client.get(reverse("api-targets"), {"run": other.pk}).json()["results"]) == 1
+    assert len(client.get(reverse("api-targets")).json()["results"]) == 3
+    response = client.get(reverse("api-targets"), {"run": "abc"})
+    assert response.status_code == 400 and "筛查批次应为批次编号" in response.json()["run"][0]

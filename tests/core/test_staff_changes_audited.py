@@ -119,6 +119,8 @@ def test_the_row_written_when_roles_start_being_audited_is_a_baseline_not_a_gran
 def test_a_change_of_what_a_role_may_do_is_audited(client, admin_user, auditor):
     from django.contrib.auth.models import Permission
 
+    from fundportal.permission_labels import permission_label
+
     role = Group.objects.get(name=Role.AUDITOR)
     grant = Permission.objects.get(codename="view_apitoken")
     client.force_login(admin_user)
@@ -128,4 +130,4 @@ def test_a_change_of_what_a_role_may_do_is_audited(client, admin_user, auditor):
     rows = client.get(reverse("audit_trail"), {"model": "auth.group"}).context["rows"]
     change = next(c for r in rows if r.actor == str(admin_user) for c in r.changes)
     assert change.field == str(Group._meta.get_field("permissions").verbose_name)
-    assert str(grant) in change.new and str(grant) not in change.old
+    assert permission_label(grant) in change.new and permission_label(grant) not in change.old
