@@ -201,7 +201,7 @@ def donation_validate(*, amount: Decimal, received_on: dt.date, donor: Donor | N
     if instalment is not None and (donor is None or instalment.pledge.donor_id != donor.pk):
         errors["instalment"] = "所选认捐分期不属于该捐赠方"
     elif instalment is not None and amount > (outstanding := _instalment_outstanding(instalment)):
-        errors["instalment"] = (f"第{instalment.sequence}期尚未到账 {money_label(outstanding)}，本笔 {money_label(amount)} 超出；"
+        errors["instalment"] = (f"第{instalment.sequence}期尚未到账 {money_label(outstanding)}，本笔 {money_label(amount)}超出；"
                                 "超出部分请另行登记为普通捐赠")
     if errors:
         raise ValidationError(errors)
