@@ -15,7 +15,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from disclosure.models import Statement
-from fundportal.states import models_with_moves, moves_of, state_create, state_move
+from fundportal.states import models_with_moves, moves_of, state_create, state_move, states_move
 from tests.concurrency import run_concurrently
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,8 +34,8 @@ def _statement(state: str, **fields) -> Statement:
     if state == S.PUBLISHED:
         fields = {"sequence": 1, "published_at": dt.datetime(2023, 8, 1, tzinfo=dt.UTC), "sha256": "a" * 64,
                   "document": "{}", **fields}
-    return Statement.objects.create(kind=Statement.Kind.MONTH, period_start=dt.date(2023, 6, 1),
-                                    period_end=dt.date(2023, 6, 30), title="2023年6月收支公示", state=state, **fields)
+    fields = {"period_start": dt.date(2023, 6, 1), "period_end": dt.date(2023, 6, 30), **fields}
+    return Statement.objects.create(kind=Statement.Kind.MONTH, title="收支公示", state=state, **fields)
 
 
 def _fields_for(to: str) -> dict:
@@ -183,3 +183,17 @@ def test_no_module_but_the_writer_writes_a_declared_state(model, writers):
             found += [f"{relative}:{write}" for write in
                       state_writes(path.read_text(encoding="utf-8"), model.__name__, field)]
     assert found == [], f"move {model.__name__}.{field} with fundportal.states.state_move (or state_create)"
+
+
+@pytest.mark.django_db
+def test_many_rows_move_at_once_only_if_every_one_may(finance):
+    built = [_statement(S.BUILT, period_start=dt.date(2023, m, 1), period_end=dt.date(2023, m, 28)) for m in (3, 4)]
+    moved = states_move(Statement.objects.filter(pk__in=[s.pk for s in built]), S.QUEUED, acting_user=finance,
+                        reason="批量重新生成")
+    assert moved == [s.pk for s in built]
+    assert set(Statement.objects.filter(pk__in=moved).values_list("state", flat=True)) == {S.QUEUED}
+    assert all(s.history.first().history_change_reason == "批量重新生成" for s in built)
+    failed = _statement(S.FAILED, period_start=dt.date(2023, 5, 1), period_end=dt.date(2023, 5, 31))
+    with pytest.raises(ValidationError, match="当前状态为“排队中”，不能开始生成|当前状态为“生成失败”，不能开始生成"):
+        states_move(Statement.objects.filter(pk__in=[*moved, failed.pk]), S.BUILDING)
+    assert Statement.objects.filter(state=S.BUILDING).count() == 0  # none moved: one could not
