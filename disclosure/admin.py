@@ -1,15 +1,17 @@
-"""Statements in the admin: ask for a period's statement (built by Celery, with a progress bar),
-look at it, publish it, and publish a correction notice for a published one."""
+"""Statements in the admin: ask for a period's statement (built by Celery, with the long jobs'
+progress bar: fundportal.job_admin), look at it, publish it, and publish a correction notice for a
+published one."""
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 
 from fundportal.admin_utils import error_text, no_store
 from fundportal.forms import form_add_service_errors
 from fundportal.history_admin import HistoryAdmin
+from fundportal.job_admin import JobProgressAdmin
 
 from .forms import CorrectionForm, StatementRequestForm
 from .models import Statement
@@ -18,7 +20,7 @@ from .services import statement_correct, statement_publish, statement_request
 
 
 @admin.register(Statement)
-class StatementAdmin(HistoryAdmin):
+class StatementAdmin(JobProgressAdmin, HistoryAdmin):
     list_display = ("title", "kind", "state", "sequence", "published_at", "requested_at")
     list_filter = ("state", "kind")
     search_fields = ("title",)
@@ -32,7 +34,6 @@ class StatementAdmin(HistoryAdmin):
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
-            path("<int:pk>/progress/", wrap(self.progress_view), name="disclosure_statement_progress"),
             path("<int:pk>/publish/", wrap(self.publish_view), name="disclosure_statement_publish"),
             path("<int:pk>/correct/", wrap(self.correct_view), name="disclosure_statement_correct"),
         ] + super().get_urls()
@@ -66,15 +67,6 @@ class StatementAdmin(HistoryAdmin):
             **context, "statement": statement, "correction_form": CorrectionForm(),
             "can_publish": request.user.has_perm("disclosure.publish_statement"),
             "title": statement.title}))
-
-    def progress_view(self, request, pk):
-        statement = get_object_or_404(Statement, pk=pk)
-        if not self.has_view_permission(request, statement):
-            raise PermissionDenied
-        done = statement.state not in (Statement.State.QUEUED, Statement.State.BUILDING)
-        return no_store(JsonResponse({
-            "status": statement.state, "done": done, "phase": statement.get_state_display(),
-            "processed": statement.steps_done, "total": statement.steps_total, "message": statement.error}))
 
     def publish_view(self, request, pk):
         if request.method != "POST":

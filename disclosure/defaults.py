@@ -1,9 +1,9 @@
 """The statements' beat schedule, ensured after every migrate (only what is missing: a schedule an
-administrator edited or disabled in the admin is left as it is)."""
+administrator edited or disabled in the admin is left as it is). Builds that wait are sent again by
+the core's one requeue of every long job (fundportal/defaults.py)."""
 from django.db import transaction
 
 SCHEDULED_TASK = "disclosure.tasks.statement_scheduled_task"
-REQUEUE_TASK = "disclosure.tasks.statement_requeue_task"
 # kind → (name, crontab fields): just after midnight on the first day of the new period.
 SCHEDULES = {
     "month": ("收支公示：上月（每月1日）", {"minute": "20", "hour": "2", "day_of_month": "1", "month_of_year": "*"}),
@@ -17,7 +17,7 @@ SCHEDULES = {
 def statement_schedules_ensure(using: str = "default") -> None:
     import json
 
-    from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+    from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
     for kind, (name, fields) in SCHEDULES.items():
         if PeriodicTask.objects.using(using).filter(task=SCHEDULED_TASK, kwargs=json.dumps({"kind": kind})).exists():
@@ -26,10 +26,6 @@ def statement_schedules_ensure(using: str = "default") -> None:
                                                                         **fields)
         PeriodicTask.objects.using(using).create(name=name, task=SCHEDULED_TASK, crontab=crontab,
                                                  kwargs=json.dumps({"kind": kind}))
-    if not PeriodicTask.objects.using(using).filter(task=REQUEUE_TASK).exists():
-        every, _ = IntervalSchedule.objects.using(using).get_or_create(every=5, period=IntervalSchedule.MINUTES)
-        PeriodicTask.objects.using(using).create(name="收支公示：补发等待中的生成任务（每5分钟）", task=REQUEUE_TASK,
-                                                 interval=every)
 
 
 def statement_schedules_on_migrate(sender, using="default", **kwargs) -> None:

@@ -29,7 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import pages
-from .models import PublicFile, Statement
+from .models import ChainHead, PublicFile, Statement
 from .pages import NotAPlainFile
 
 logger = logging.getLogger(__name__)
@@ -141,9 +141,7 @@ def _latest(*, paths=None, statement: Statement | None = None) -> dict[str, Publ
 def _lock() -> None:
     """The chain head's lock: recordings, like publications, happen one at a time (versions never
     collide, and the overview recorded last is the one made after the last publication)."""
-    from .services import _chain_head
-
-    _chain_head()
+    ChainHead.locked()
 
 
 def _record(renders: dict[str, tuple[Statement | None, bytes]]) -> None:

@@ -7,6 +7,10 @@ which the document itself contains. The database refuses any change to a publish
 (migration 0002), and one published statement follows each one (one-to-one `previous`, unique
 `sequence`, a single first one), so the chain cannot fork. An error is fixed by publishing a
 correction notice (kind CORRECTION) that references the statement it corrects.
+
+Building is a long job (fundportal/jobs.py): queued → building → built (or failed), sent again by
+the core's requeue if the broker was down or the worker died. Its states move only as MOVES says,
+through fundportal.states (disclosure/services.py calls it; nothing assigns `state`).
 """
 from django.conf import settings
 from django.db import models
@@ -16,9 +20,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from fundportal.audit import history_user
+from fundportal.jobs import JobStates, LongJob
+from fundportal.states import Moves
 
 
-class Statement(models.Model):
+class Statement(LongJob):
     class Kind(models.TextChoices):
         MONTH = "month", _("月度")
         QUARTER = "quarter", _("季度")
@@ -33,21 +39,31 @@ class Statement(models.Model):
         FAILED = "failed", _("生成失败")
         PUBLISHED = "published", _("已发布")
 
+    # The only moves there are. Built and failed ones are built again on request (→ queued); a
+    # building one goes back to the queue when its worker died; only a built one is published, and a
+    # published one never moves again. A correction notice starts built (nothing to build).
+    MOVES = Moves({
+        State.QUEUED: {State.BUILDING},
+        State.BUILDING: {State.BUILT, State.FAILED, State.QUEUED},
+        State.BUILT: {State.QUEUED, State.PUBLISHED},
+        State.FAILED: {State.QUEUED},
+        State.PUBLISHED: set(),
+    }, names={State.QUEUED: "重新生成", State.BUILDING: "开始生成", State.BUILT: "完成生成",
+              State.FAILED: "记为生成失败", State.PUBLISHED: "发布"}, initial={State.QUEUED, State.BUILT})
+    JOB_STATES = JobStates(queued=State.QUEUED, running=State.BUILDING, done=State.BUILT, failed=State.FAILED)
+    TASK_NAME = "disclosure.tasks.statement_build_task"
+
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
     period_start = models.DateField(_("期间开始"))
     period_end = models.DateField(_("期间结束"))
     title = models.CharField(_("标题"), max_length=100)
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.QUEUED)
     content = models.JSONField(_("内容"), default=dict, blank=True)
-    # Progress of the build, read by the admin's progress bar (not history: a counter, not a change).
-    steps_done = models.PositiveSmallIntegerField(_("已完成步骤"), default=0)
-    steps_total = models.PositiveSmallIntegerField(_("总步骤"), default=0)
-    error = models.TextField(_("错误"), blank=True)
+    # The build's progress, error, attempts and heartbeat: LongJob's fields.
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发起人"), null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
     built_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
-    touched_at = models.DateTimeField(_("最近进展"), auto_now=True, help_text=_("排队或生成中长时间没有进展的，由补发任务重新排队"))
     # A correction notice: the statement it corrects, and what it says.
     corrects = models.ForeignKey("self", verbose_name=_("更正的公示"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="corrections")
@@ -64,7 +80,7 @@ class Statement(models.Model):
                                      on_delete=models.PROTECT, related_name="+")
 
     history = HistoricalRecords(get_user=history_user,
-                                excluded_fields=["content", "document", "steps_done", "steps_total", "touched_at"])
+                                excluded_fields=["content", "document", *LongJob.PROGRESS_FIELDS])
 
     class Meta:
         verbose_name = _("收支公示")
@@ -99,10 +115,6 @@ class Statement(models.Model):
     def is_published(self) -> bool:
         return self.state == self.State.PUBLISHED
 
-    @property
-    def progress_percent(self) -> int:
-        return int(100 * self.steps_done / self.steps_total) if self.steps_total else 0
-
 
 class ChainHead(models.Model):
     """One row, locked while a statement is published: publications happen one at a time."""
@@ -113,6 +125,13 @@ class ChainHead(models.Model):
     class Meta:
         verbose_name = _("公示哈希链链头")
         verbose_name_plural = _("公示哈希链链头")
+
+    @classmethod
+    def locked(cls) -> "ChainHead":
+        """The row, locked until the transaction ends: publications (and the recording of public
+        files) take it first, so they happen one at a time, always in the same lock order."""
+        cls.objects.get_or_create(pk=1)
+        return cls.objects.select_for_update().get(pk=1)
 
 
 class PublicFile(models.Model):

@@ -1,11 +1,13 @@
 """Writing statements: request a build, build (in a Celery task), publish into the hash chain,
 publish a correction notice, and verify the chain.
 
-Building is idempotent: one statement per (kind, period), rebuilt in place until published, its
-content written in one UPDATE at the end — a worker killed half-way leaves it "building" with
-its old content, and the redelivered task builds it again. Publishing takes the chain head's row
-lock, so two publications at the same moment are serialised and never point at the same
-predecessor (the database's one-to-one `previous` is the backstop).
+Building is a long job (fundportal/jobs.py) and idempotent: one statement per (kind, period),
+rebuilt in place until published, its content written in one save at the end — a worker killed
+half-way leaves it "building" with its old content, and the core's requeue builds it again; a run
+that lost its statement to a newer run writes nothing. Every change of state goes through
+fundportal.states against Statement.MOVES. Publishing takes the chain head's row lock, so two
+publications at the same moment are serialised and never point at the same predecessor (the
+database's one-to-one `previous` is the backstop).
 """
 import calendar
 import datetime as dt
@@ -16,16 +18,16 @@ import time
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
 
 from fundportal.audit import records_actor
-from fundportal.history import history_record_update
-from fundportal.queue import send, send_on_commit
+from fundportal.jobs import job_progress, job_queue, job_run, job_send, jobs_requeue
 from fundportal.services import fund_account_lock, fund_period_close
+from fundportal.states import state_create, state_move
 
 from .content import STEPS, canonical, statement_content
+from .files import publication_files_write_after_commit
 from .models import ChainHead, Statement
 
 Kind = Statement.Kind
@@ -120,71 +122,54 @@ def statement_request(*, kind: str, period_start: dt.date, period_end: dt.date, 
     if acting_user is not None and not acting_user.has_perm("disclosure.add_statement"):
         raise PermissionDenied("您没有生成收支公示的权限")
     _check_period(kind, period_start, period_end)
-    statement, _created = Statement.objects.select_for_update().get_or_create(
+    statement, created = Statement.objects.select_for_update().get_or_create(
         kind=kind, period_start=period_start, period_end=period_end,
         defaults={"title": title_for(kind, period_start, period_end), "requested_by": acting_user})
+    if created:
+        job_send(statement)  # with the broker down it waits, queued, for the requeue
+        return statement
     if statement.state == State.PUBLISHED:
         raise ValidationError(f"“{statement.title}”已发布，不能重新生成；如有错误请发布更正说明")
     recent = statement.touched_at > timezone.now() - dt.timedelta(minutes=1)
-    if statement.state in (State.QUEUED, State.BUILDING) and not _created and recent:
+    if statement.state in (State.QUEUED, State.BUILDING) and recent:
         return statement  # already on its way: no second task (an old one is sent again below)
-    statement.state, statement.error, statement.steps_done = State.QUEUED, "", 0
-    statement.requested_by = acting_user
-    statement.save()
-    from .tasks import statement_build_task
+    if statement.state == State.QUEUED:  # waited over a minute: its send may have failed
+        statement.requested_by = acting_user
+        statement.save(update_fields=["requested_by", "touched_at"])
+        job_send(statement)
+        return statement
+    return job_queue(statement, acting_user=acting_user, requested_by=acting_user)
 
-    send_on_commit(statement_build_task, statement.pk)  # with the broker down it waits, queued
-    return statement
 
-
-def statements_requeue(*, stale_after: dt.timedelta = dt.timedelta(minutes=10)) -> list[int]:
+def statements_requeue(*, stale_after: dt.timedelta = Statement.STALE_AFTER) -> list[int]:
     """Send again the builds that wait: queued while the broker was down, or left "building" by a
-    worker that died (no progress for `stale_after`). Building is idempotent. Returns their ids."""
-    from .tasks import statement_build_task
-
-    now = timezone.now()
-    waiting = list(Statement.objects.filter(
-        Q(state=State.QUEUED, touched_at__lt=now - min(stale_after, dt.timedelta(minutes=1)))
-        | Q(state=State.BUILDING, touched_at__lt=now - stale_after)).values_list("pk", flat=True))
-    return [statement_id for statement_id in waiting if send(statement_build_task, statement_id)]
+    worker that died (no progress for `stale_after`). The core's beat task does this for every long
+    job (fundportal.tasks.jobs_requeue_task); this is the statements' part. Returns their ids."""
+    return jobs_requeue(Statement, stale_after=stale_after)
 
 
-def _progress(statement_id: int, done: int) -> None:
-    # Progress only: the statement's history keeps neither steps nor touched_at (a counter, not a change).
-    Statement.objects.filter(pk=statement_id, state=State.BUILDING).update(steps_done=done, touched_at=timezone.now())
-    if settings.DISCLOSURE_BUILD_PAUSE:
-        time.sleep(settings.DISCLOSURE_BUILD_PAUSE)
+def _build(statement: Statement) -> dict:
+    """The work of one build run: the content, step by step (each step its progress and heartbeat)."""
+    # Checked here too: a statement queued before the rule, or written past statement_request,
+    # must not be built (and so cannot be published).
+    if message := period_error(statement.kind, statement.period_start, statement.period_end):
+        raise ValidationError(message)
+    job_progress(statement, 0, total=STEPS)
+
+    def step(done: int) -> None:
+        job_progress(statement, done)
+        if settings.DISCLOSURE_BUILD_PAUSE:  # fault drills only: a worker killed mid-build
+            time.sleep(settings.DISCLOSURE_BUILD_PAUSE)
+
+    content = statement_content(statement.period_start, statement.period_end, on_step=step)
+    return {"content": content, "steps_done": STEPS, "built_at": timezone.now(), "error": ""}
 
 
 def statement_build(*, statement_id: int) -> Statement:
-    """Build the content (the Celery task's body). Safe to run twice and after a crash."""
-    with transaction.atomic():
-        statement = Statement.objects.select_for_update().get(pk=statement_id)
-        if statement.state == State.PUBLISHED or statement.kind == Kind.CORRECTION:
-            return statement
-        # Checked here too: a statement queued before the rule, or written past statement_request,
-        # must not be built (and so cannot be published).
-        if message := period_error(statement.kind, statement.period_start, statement.period_end):
-            statement.state, statement.error = State.FAILED, message
-            statement.save(update_fields=["state", "error", "touched_at"])
-            return statement
-        statement.state, statement.steps_done, statement.steps_total = State.BUILDING, 0, STEPS
-        statement.save(update_fields=["state", "steps_done", "steps_total"])
-    try:
-        content = statement_content(statement.period_start, statement.period_end,
-                                    on_step=lambda done: _progress(statement_id, done))
-    except Exception as exc:
-        if Statement.objects.filter(pk=statement_id, state=State.BUILDING).update(state=State.FAILED,
-                                                                                  error=str(exc)[:2000],
-                                                                                  touched_at=timezone.now()):
-            history_record_update(Statement, [statement_id], reason="生成失败")
-        raise
-    # One UPDATE, and only of a statement still being built (never of a published one).
-    if Statement.objects.filter(pk=statement_id, state=State.BUILDING).update(
-            content=content, state=State.BUILT, steps_done=STEPS, built_at=timezone.now(), touched_at=timezone.now(),
-            error=""):
-        history_record_update(Statement, [statement_id], reason="生成完成")
-    return Statement.objects.get(pk=statement_id)
+    """Build the content (the Celery task's body). Safe to run twice, at once and after a crash:
+    only a queued statement is built (a published one, a correction notice, one being built by a
+    live worker are left as they are)."""
+    return job_run(Statement, statement_id, _build)
 
 
 def document_for(statement: Statement, *, sequence: int, previous_sha256: str, published_at: dt.datetime) -> str:
@@ -197,30 +182,19 @@ def document_for(statement: Statement, *, sequence: int, previous_sha256: str, p
     })
 
 
-def _chain_head() -> ChainHead:
-    ChainHead.objects.get_or_create(pk=1)
-    return ChainHead.objects.select_for_update().get(pk=1)
-
-
 def _publish(statement: Statement, acting_user) -> Statement:
-    head = _chain_head()  # the lock that serialises publications
+    head = ChainHead.locked()  # the lock that serialises publications
     previous = head.last
-    statement.sequence = previous.sequence + 1 if previous else 1
-    statement.previous = previous
-    statement.previous_sha256 = previous.sha256 if previous else ""
-    statement.published_at = timezone.now()
-    statement.published_by = acting_user
-    statement.document = document_for(statement, sequence=statement.sequence,
-                                      previous_sha256=statement.previous_sha256,
-                                      published_at=statement.published_at)
-    statement.sha256 = hashlib.sha256(statement.document.encode("utf-8")).hexdigest()
-    statement.state = State.PUBLISHED
-    statement._change_reason = f"发布（第 {statement.sequence} 号）"
-    statement.save()
+    sequence = previous.sequence + 1 if previous else 1
+    previous_sha256 = previous.sha256 if previous else ""
+    published_at = timezone.now()
+    document = document_for(statement, sequence=sequence, previous_sha256=previous_sha256, published_at=published_at)
+    statement = state_move(statement, State.PUBLISHED, acting_user=acting_user, reason=f"发布（第 {sequence} 号）",
+                           sequence=sequence, previous=previous, previous_sha256=previous_sha256,
+                           published_at=published_at, published_by=acting_user, document=document,
+                           sha256=hashlib.sha256(document.encode("utf-8")).hexdigest())
     head.last = statement
     head.save(update_fields=["last"])
-    from .files import publication_files_write_after_commit
-
     transaction.on_commit(lambda: publication_files_write_after_commit(statement_id=statement.pk))
     return statement
 
@@ -235,7 +209,7 @@ def _require_publisher(user) -> None:
 def statement_publish(*, statement: Statement, acting_user) -> Statement:
     """Publish a built statement: from now on it is the same bytes for everyone, for ever."""
     _require_publisher(acting_user)
-    _chain_head()  # lock first, then the statement: the same order as every publication
+    ChainHead.locked()  # lock first, then the statement: the same order as every publication
     statement = Statement.objects.select_for_update().get(pk=statement.pk)
     if statement.state != State.BUILT:
         raise ValidationError(f"“{statement.title}”现为“{statement.get_state_display()}”，只有已生成的公示可以发布")
@@ -261,13 +235,14 @@ def statement_correct(*, statement: Statement, notice: str, acting_user) -> Stat
     _require_publisher(acting_user)
     if not notice.strip():
         raise ValidationError({"notice": "请写明更正的内容和原因"})
-    _chain_head()
+    ChainHead.locked()
     statement = Statement.objects.get(pk=statement.pk)
     if not statement.is_published:
         raise ValidationError("只能更正已发布的公示；未发布的请重新生成")
     if statement.kind == Kind.CORRECTION:
         raise ValidationError("更正说明不能再更正：请对原公示发布新的更正说明")
-    correction = Statement.objects.create(
+    correction = state_create(
+        Statement, acting_user=acting_user, reason="更正说明",
         kind=Kind.CORRECTION, period_start=statement.period_start, period_end=statement.period_end,
         title=f"关于《{statement.title}》的更正说明", state=State.BUILT, corrects=statement, notice=notice.strip(),
         requested_by=acting_user, built_at=timezone.now(),

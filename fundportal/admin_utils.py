@@ -18,7 +18,10 @@ from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.translation import gettext
 
+from .history import is_tracked
+from .history_admin import history_not_kept_view
 from .money import format_money
+from .responses import no_store  # noqa: F401 (the admins import it from here)
 
 # A whole number as a query string may carry it: ASCII digits, and few enough to fit a bigint
 # (a longer one reached PostgreSQL as "value out of range", a 500).
@@ -229,9 +232,6 @@ class PortalAdminPolicy:
     def history_view(self, request, object_id, extra_context=None):
         # The "历史" button shows the audit history (HistoryAdmin) or says why there is none; never
         # Django's admin log, which misses every change made through a service.
-        from .history import is_tracked
-        from .history_admin import history_not_kept_view
-
         if is_tracked(self.model):
             return super().history_view(request, object_id, extra_context)
         return history_not_kept_view(self, request, object_id)
@@ -329,12 +329,6 @@ def adopt_saved(obj, saved) -> None:
 def error_text(exc: Exception) -> str:
     """A refused service call (ValidationError, PermissionDenied) as one line for messages.error."""
     return "；".join(getattr(exc, "messages", None) or [str(exc)])
-
-
-def no_store(response):
-    """Pages that show personal data must not be kept by browsers or proxies."""
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 class NoStoreMixin:

@@ -9,7 +9,9 @@ class FundportalConfig(AppConfig):
     verbose_name = _("基础设置与基金账本")
 
     def ready(self):
+        from . import jobs, states  # noqa: F401 (their system checks: every state table, every job model)
         from .dates import install_date_ranges
+        from .defaults import jobs_schedule_on_migrate
         from .roles import roles_sync_on_migrate
         from .validators import install_nul_message, install_text_limits
 
@@ -19,6 +21,8 @@ class FundportalConfig(AppConfig):
 
         # After every migrate (and test-database flush): groups hold exactly the table's permissions.
         post_migrate.connect(roles_sync_on_migrate, dispatch_uid="fundportal_roles_sync")
+        # The one requeue of every long job (fundportal/jobs.py) on the beat schedule.
+        post_migrate.connect(jobs_schedule_on_migrate, dispatch_uid="fundportal_jobs_schedule")
 
 
 class AxesConfig(axes.apps.AppConfig):

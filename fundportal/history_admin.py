@@ -26,10 +26,10 @@ from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from .admin_utils import no_store
 from .history import (ACTIONS, NOT_TRACKED, RelatedNames, actor_display, is_baseline, is_tracked, record_display,
                       shows_nothing, version_values, visible_changes, when_text)
 from .masking import masked_display
+from .responses import no_store
 
 
 def _object_or_404(model_admin, request, object_id):

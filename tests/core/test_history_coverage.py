@@ -176,8 +176,6 @@ NOT_A_CHANGE_TO_AUDIT = {
         "how many created and changed); a person edited by hand is in the person's history",
     ("assistance/defaults.py", "EligibilityCategory"): "the installation's starting categories, written by migrate",
     ("assistance/defaults.py", "CouncilMember"): "the installation's starting member agencies, written by migrate",
-    ("disclosure/services.py", "Statement", "_progress"):
-        "a build's progress: steps and touched_at are not kept in the statement's history",
 }
 
 

@@ -334,7 +334,7 @@ def test_a_scheduled_task_refused_for_its_schedule_says_why_in_chinese(admin_use
               "crontab": CrontabSchedule.objects.create(minute="0", hour="3").pk}
     client = Client()
     client.force_login(admin_user)
-    data = {"name": "测试任务", "regtask": "", "task": "disclosure.tasks.statement_requeue_task", "enabled": "on",
+    data = {"name": "测试任务", "regtask": "", "task": "fundportal.tasks.jobs_requeue_task", "enabled": "on",
             "args": "[]", "kwargs": "{}", "headers": "{}", **{s: chosen[s] for s in schedules}}
     response = client.post("/admin/django_celery_beat/periodictask/add/", data)
     assert response.status_code == 200
