@@ -19,6 +19,7 @@ from fundportal.models import Region
 from . import review, selectors
 from fundportal.validators import TEXT_MAX_LENGTH
 
+from .api_common import run_filter, state_filter
 from .models import HouseholdMember, ReviewCase
 
 MAX_HOUSEHOLD = 50  # members of one household as the village found it
@@ -49,17 +50,6 @@ class ReviewCaseSerializer(serializers.ModelSerializer):
             for name in selectors.HOUSEHOLD_FIELDS:
                 fields.pop(name, None)
         return fields
-
-
-def state_filter(choices, what: str) -> serializers.ChoiceField:
-    return serializers.ChoiceField(choices=choices, required=False, error_messages={
-        "invalid_choice": f"{what}状态应为以下之一：{'、'.join(str(value) for value, _label in choices)}"})
-
-
-def run_filter() -> serializers.IntegerField:
-    message = "筛查批次应为批次编号（整数）"
-    return serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False, error_messages={
-        "invalid": message, "min_value": message, "max_value": message, "max_string_length": message})
 
 
 class ReviewCaseFilters(serializers.Serializer):

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import api, council_api, staff_api
 
@@ -10,7 +10,7 @@ urlpatterns = [
     path("resolutions/<int:pk>/", council_api.ResolutionDetailApi.as_view(), name="api-resolution"),
     path("resolutions/<int:pk>/sign/", council_api.ResolutionSignApi.as_view(), name="api-resolution-sign"),
     path("resolutions/<int:pk>/payout-batch/", staff_api.PayoutBatchCreateApi.as_view(), name="api-payout-batch"),
-    path("targets/", staff_api.WarningTargetListApi.as_view(), name="api-targets"),
+    path("", include("assistance.intake.api")),
     path("applications/", staff_api.ApplicationListApi.as_view(), name="api-applications"),
     path("applications/<int:pk>/", staff_api.ApplicationDetailApi.as_view(), name="api-application"),
     path("payouts/", staff_api.PayoutListApi.as_view(), name="api-payouts"),

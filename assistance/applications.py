@@ -28,7 +28,7 @@ from fundportal.money import to_money
 from .models import (Application, ApplicationMember, ApplicationSequence, Document, DocumentAccess, ExtraCost,
                      InsuredPerson, ReviewCase, SettlementRecord, WarningTarget)
 from .household import household_rows_checked
-from .people import insured_person_get_or_create
+from .intake.services import insured_person_get_or_create
 from .review import review_case_open_for_application
 
 MAX_DOCUMENT_BYTES = 10 << 20

@@ -306,3 +306,25 @@ def review_overdue_count_record(*, day: dt.date | None = None) -> int:
     OverdueCount.objects.bulk_create(OverdueCount(day=day, town_id=town_id, state=state, count=count)
                                      for (town_id, state), count in counts.items())
     return sum(counts.values())
+
+
+# ------------------------------------------------------------------------------ the runs shared
+
+@records_actor
+@transaction.atomic
+def screening_run_share(*, run: ScreeningRun, acting_user) -> ScreeningRun:
+    """The MSB shares a finished run with civil affairs: from now on CAB officers see its targets,
+    and each target not yet under review that year becomes a review case (first screening)."""
+    if not acting_user.has_perm("assistance.share_screeningrun"):
+        raise PermissionError("您没有共享筛查结果的权限")
+    run = ScreeningRun.objects.select_for_update().get(pk=run.pk)
+    if run.status != ScreeningRun.Status.DONE:
+        raise ValidationError("筛查尚未完成，不能共享")
+    if run.shared_at is not None:
+        raise ValidationError("该批次已于 %(at)s 共享", params={"at": f"{timezone.localtime(run.shared_at):%Y-%m-%d %H:%M}"})
+    run.shared_at = timezone.now()
+    run.shared_by = acting_user
+    run._change_reason = "共享给民政局"
+    run.save(update_fields=["shared_at", "shared_by"])
+    review_cases_open_for_run(run=run, acting_user=acting_user)  # each target becomes a review case
+    return run

@@ -28,7 +28,9 @@ from fundportal.money import money_label
 from fundportal.services import export_log_record
 
 from . import review, selectors
-from .admin import TownFilter, _context
+from .access import sees_all_medical_data
+from .intake import selectors as intake_selectors
+from .admin_common import TownFilter, page_context as _context
 from .models import EligibilityCategory, OverdueCount, ReviewCase, ScreeningRun, StateDeadline
 from .review_forms import (AssignForm, DetermineForm, HouseholdFormSet, MoveForm, ReasonForm, VerifyForm,
                            household_rows)
@@ -72,7 +74,7 @@ class RunFilter(CheckedListFilter):
 
 
 def _shared_runs(user):
-    return selectors.screening_runs_for_user(user=user).filter(shared_at__isnull=False)
+    return intake_selectors.screening_runs_for_user(user=user).filter(shared_at__isnull=False)
 
 
 @admin.register(ReviewCase)
@@ -404,7 +406,7 @@ class OverdueCountAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         counts = super().get_queryset(request).select_related("town")
-        if selectors.sees_all_medical_data(request.user):
+        if sees_all_medical_data(request.user):
             return counts
         area = request.user.region
         return counts.filter(town__path__startswith=area.path) if area else counts.none()

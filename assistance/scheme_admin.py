@@ -17,7 +17,7 @@ from fundportal.forms import form_add_service_errors
 from fundportal.history_admin import HistoryAdmin
 from fundportal.money import format_money, money_label
 
-from .forms import bounded_formset
+from .formsets import bounded_formset
 from .models import EligibilityCategory, Scheme
 from .scheme_services import scheme_create, scheme_new_version, scheme_update
 

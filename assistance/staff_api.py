@@ -12,53 +12,9 @@ from fundportal.api_permissions import ModelPermissions
 from fundportal.masking import mask_bank_account, mask_name, mask_resident_id
 
 from . import selectors
-from .api import run_filter, state_filter
-from .models import Application, Payout, PayoutBatch, Resolution, WarningTarget
+from .api_common import state_filter
+from .models import Application, Payout, PayoutBatch, Resolution
 from .payouts import payout_batch_create
-
-
-@extend_schema_serializer(component_name="WarningTarget")
-class WarningTargetSerializer(serializers.ModelSerializer):
-    name = serializers.SerializerMethodField()
-    resident_id = serializers.SerializerMethodField()
-    region = serializers.CharField(source="region.name", default=None)
-    year = serializers.IntegerField(source="run.year")
-
-    class Meta:
-        model = WarningTarget
-        fields = ["id", "name", "resident_id", "region", "year", "total_cost", "fund_paid", "out_of_pocket",
-                  "settlement_count"]
-
-    def get_name(self, target) -> str:
-        return mask_name(target.person.name)
-
-    def get_resident_id(self, target) -> str:
-        return mask_resident_id(target.person.resident_id)
-
-
-class WarningTargetFilters(serializers.Serializer):
-    run = run_filter()
-
-
-class WarningTargetListApi(FilteredList, ListAPIView):
-    """Warning targets: the MSB all, civil-affairs officers those of shared runs in their area.
-    ?run=… filters (a run the caller may not see lists nothing)."""
-
-    permission_classes = [ModelPermissions]
-    queryset = WarningTarget.objects.none()
-    serializer_class = WarningTargetSerializer
-    filter_serializer = WarningTargetFilters
-
-    @extend_schema(parameters=[WarningTargetFilters])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-    def get_queryset(self):
-        filters = self.filter_values()
-        targets = selectors.warning_targets_for_user(user=self.request.user).order_by("id")
-        if run := filters.get("run"):
-            targets = targets.filter(run_id=run)
-        return targets
 
 
 @extend_schema_serializer(component_name="Application")

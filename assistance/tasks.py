@@ -1,25 +1,6 @@
 from celery import shared_task
 
-from .models import SettlementImport
-
-
-@shared_task(acks_late=True)
-def settlement_import_task(job_id: int) -> None:
-    from .imports import settlement_import_run
-
-    settlement_import_run(job=SettlementImport.objects.get(pk=job_id))
-
-
-@shared_task(acks_late=True)
-def screening_run_task(run_id: int) -> None:
-    from .models import ScreeningRun
-    from .screening import screening_run_execute, screening_run_fail
-
-    try:
-        screening_run_execute(run=ScreeningRun.objects.get(pk=run_id))
-    except Exception:
-        screening_run_fail(run_id=run_id)  # never left "pending" with no word of what happened
-        raise
+from .intake import tasks as intake_tasks  # noqa: F401  (registers them)
 
 
 @shared_task(acks_late=True)

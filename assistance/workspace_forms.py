@@ -6,10 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from fundportal.identifiers import validate_resident_id
 from fundportal.models import Region
 
-from .forms import bounded_formset
+from .formsets import bounded_formset
 from .household import MAX_MEMBERS
 from .models import Document
-from .selectors import imported_years
+from .intake.selectors import imported_years
 
 
 def cost_years():

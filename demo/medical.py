@@ -9,9 +9,10 @@ import tempfile
 from decimal import Decimal
 from pathlib import Path
 
-from assistance.imports import settlement_import_create, settlement_import_run
+from assistance.intake.services import settlement_import_create, settlement_import_run
 from assistance.models import ScreeningRun, SettlementImport
-from assistance.screening import screening_run_create, screening_run_execute, screening_run_share
+from assistance.intake.services import screening_run_create, screening_run_execute
+from assistance.review import screening_run_share
 from benchmarks.synthetic import write_year
 from fundportal.models import Region
 

@@ -5,7 +5,7 @@ from .council import Attendance, CouncilMember, Meeting, QuorumRule, Resolution,
 from .payouts import BankResult, BankResultLine, FraudFlag, Payout, PayoutBatch
 from .review import EligibilityCategory, HouseholdMember, OverdueCount, ReviewCase, StateDeadline
 from .schemes import Scheme, SchemeRule
-from .settlements import (InsuredPerson, ScreeningRun, SettlementImport, SettlementImportError, SettlementRecord,
+from ..intake.models import (InsuredPerson, ScreeningRun, SettlementImport, SettlementImportError, SettlementRecord,
                           WarningTarget)
 
 __all__ = ["Application", "ApplicationMember", "ApplicationSequence", "Attendance", "BankResult",

@@ -20,7 +20,7 @@ from fundportal.money import MoneyField
 from fundportal.years import YearField
 
 from .review import ReviewCase
-from .settlements import InsuredPerson
+from ..intake.models import InsuredPerson
 
 
 class Application(models.Model):

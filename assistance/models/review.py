@@ -19,7 +19,7 @@ from fundportal.models import Region
 from fundportal.money import MoneyField
 from fundportal.years import YearField
 
-from .settlements import InsuredPerson, WarningTarget
+from ..intake.models import InsuredPerson, WarningTarget
 
 
 class EligibilityCategory(models.Model):

@@ -4,7 +4,7 @@ tmp_path (CSV in any encoding, .xlsx), imported through settlement_import_run.
 import csv
 from pathlib import Path
 
-from assistance.imports import settlement_import_create, settlement_import_run
+from assistance.intake.services import settlement_import_create, settlement_import_run
 from assistance.models import SettlementImport, SettlementRecord
 from tests.factories import make_resident_id
 

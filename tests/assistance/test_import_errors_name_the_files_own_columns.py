@@ -29,7 +29,7 @@ def _bad_file(tmp_path):
 @pytest.mark.parametrize("loader", ["postgres", "python"])
 def test_import_errors_name_the_columns_as_the_users_file_heads_them(tmp_path, city, importer, loader, monkeypatch):
     if loader == "python":
-        monkeypatch.setattr("assistance.imports._loader", lambda: python_loader)
+        monkeypatch.setattr("assistance.intake.services._loader", lambda: python_loader)
     job = run_import(_bad_file(tmp_path), importer)
     columns = dict(job.errors.values_list("row_number", "column"))
     assert columns == {2: "公民身份号码", 3: "结算时间", 6: "结算流水号", 7: "费用总额（元）"}

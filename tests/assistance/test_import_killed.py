@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import connection
 
 from assistance.importing import people
-from assistance.imports import import_progress, settlement_import_create, settlement_import_run
+from assistance.intake.services import import_progress, settlement_import_create, settlement_import_run
 from assistance.models import InsuredPerson, SettlementImport, SettlementImportError, SettlementRecord
 from benchmarks.synthetic import write_year
 from tests.assistance.helpers import YEAR, rid, run_import, settlement_row, write_csv

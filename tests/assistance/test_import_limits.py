@@ -3,7 +3,7 @@ settlement_import_run): an .xlsx bomb fails its job naming the limit before open
 CSV without line ends is refused instead of read whole. Memory measured in a real process."""
 import pytest
 
-from assistance.imports import settlement_import_create, settlement_import_run
+from assistance.intake.services import settlement_import_create, settlement_import_run
 from assistance.models import SettlementImport, SettlementRecord
 from tests.assistance.helpers import HEADER, YEAR, rid, settlement_row, write_csv
 from tests.core.xlsx_bombs import MEMORY_BOUND_MB, PEAK_MB, bomb, run_measured

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from assistance.importing import python as python_loader
 from assistance.models import InsuredPerson, SettlementImport
-from assistance.people import insured_person_get_or_create
+from assistance.intake.services import insured_person_get_or_create
 from fundportal.models import Region
 from tests.assistance.helpers import rid, run_import, settlement_row, write_csv
 from tests.concurrency import run_concurrently
@@ -22,7 +22,7 @@ NEWCOMER = rid(902)
 def test_an_import_waits_for_a_clerks_newcomer_and_keeps_their_row(tmp_path, city, importer, loader, year_has_rows,
                                                                     monkeypatch, caplog):
     if loader == "python":
-        monkeypatch.setattr("assistance.imports._loader", lambda: python_loader)
+        monkeypatch.setattr("assistance.intake.services._loader", lambda: python_loader)
     if year_has_rows:  # a later file of the year: merged, not loaded as a new partition
         run_import(write_csv(tmp_path / "earlier.csv", [settlement_row("JS0", rid(904), name="钱早")]), importer)
     path = write_csv(tmp_path / "year.csv", [settlement_row("JS1", NEWCOMER, name="王新来"),

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from assistance.imports import settlement_import_create, settlement_import_run
+from assistance.intake.services import settlement_import_create, settlement_import_run
 from assistance.models import InsuredPerson, SettlementImport, SettlementRecord
 from tests.assistance.helpers import YEAR, errors_of, only_record, rid, run_import, settlement_row, write_csv
 

@@ -17,7 +17,7 @@ from assistance.importing import partition, postgres, python
 from assistance.importing.columns import headings_of, map_header
 from assistance.importing.reader import iter_rows
 from assistance.importing.regions import RegionResolver
-from assistance.imports import settlement_import_create
+from assistance.intake.services import settlement_import_create
 from benchmarks.synthetic import write_year
 from tests.assistance.helpers import HEADER, YEAR, resident_id_ending_in_x, rid, run_import, write_xlsx
 from tests.assistance.reference import (person_values, reference_import, settlement_values, snapshot_errors,

@@ -15,7 +15,7 @@ from django.contrib.auth.models import Group
 from django.urls import NoReverseMatch, reverse
 
 from assistance.models import InsuredPerson, ReviewCase, SettlementRecord
-from assistance.screening import screening_run_share
+from assistance.review import screening_run_share
 from fundportal.admin_utils import CappedCountPaginator, ScopedRelatedFieldListFilter
 from fundportal.models import Region
 from fundportal.roles import Role

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from assistance.models import ReviewCase, SettlementImport, SettlementRecord
 from assistance.review import review_cases_open_for_run
-from assistance.screening import screening_run_share
+from assistance.review import screening_run_share
 from tests.review.conftest import YEAR, make_run
 
 pytestmark = pytest.mark.django_db

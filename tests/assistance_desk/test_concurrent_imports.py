@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from assistance.imports import settlement_import_create, settlement_import_run
+from assistance.intake.services import settlement_import_create, settlement_import_run
 from assistance.models import SettlementImport, SettlementRecord
 from benchmarks.synthetic import write_year
 from tests.concurrency import run_concurrently

@@ -175,7 +175,7 @@ def test_msb_records_a_death_through_the_desk_and_it_is_audited(client, imported
 
 
 def test_a_crashing_screening_task_marks_the_run_failed(monkeypatch, msb):
-    from assistance import screening, tasks
+    from assistance.intake import services as screening, tasks
 
     run = screening.screening_run_create(year=YEAR, acting_user=msb, queue=False)
     monkeypatch.setattr(screening, "screening_run_execute", lambda **kwargs: 1 / 0)

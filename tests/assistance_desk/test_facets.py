@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from assistance.models import SettlementImport, SettlementRecord
 from assistance.review import review_cases_open_for_run
-from assistance.screening import screening_run_share
+from assistance.review import screening_run_share
 from fundportal.admin_utils import CheckedListFilter
 from tests.review.conftest import YEAR, make_run
 
@@ -66,7 +66,8 @@ def test_counts_shown_count_each_town(client, data, request, persona, regions):
 
 
 def test_a_checked_filter_accepts_its_choice_keys_as_django_passes_them(rf, msb, data, regions):
-    from assistance.admin import TownFilter, WarningTargetAdmin
+    from assistance.admin_common import TownFilter
+    from assistance.intake.admin import WarningTargetAdmin
     from assistance.models import WarningTarget
 
     request = rf.get("/")

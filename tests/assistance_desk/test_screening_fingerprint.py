@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from assistance.models import SettlementRecord
-from assistance.screening import screening_run_create, screening_run_execute
+from assistance.intake.services import screening_run_create, screening_run_execute
 from tests.review.conftest import YEAR, make_run
 
 pytestmark = pytest.mark.django_db

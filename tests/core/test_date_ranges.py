@@ -15,8 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assistance import bankfiles
-from assistance.imports import settlement_import_create
-from assistance.people import death_validate
+from assistance.intake.services import death_validate, settlement_import_create
 from donations import services
 from donations.models import Campaign, Donation
 from fundportal.dates import BUSINESS, DATE_KINDS, PERSONAL, SCHEDULE, SETTLEMENT, DateRangeValidator

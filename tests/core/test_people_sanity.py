@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from assistance.household import household_rows_checked
 from assistance.models import InsuredPerson
-from assistance.people import insured_person_set_deceased
+from assistance.intake.services import insured_person_set_deceased
 from tests.factories import make_resident_id
 
 pytestmark = pytest.mark.django_db

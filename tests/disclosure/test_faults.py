@@ -176,7 +176,7 @@ def test_a_worker_killed_in_the_middle_of_a_build_leaves_no_partial_or_duplicate
 
 def test_with_the_broker_down_a_screening_run_is_accepted_and_waits(broker, msb):
     from assistance.models import ScreeningRun
-    from assistance.screening import screening_run_create
+    from assistance.intake.services import screening_run_create
 
     broker.stop()
     run = screening_run_create(year=2022, threshold=50000, acting_user=msb)  # no error for the MSB's officer

@@ -15,7 +15,7 @@ from assistance.applications import application_prefill
 from assistance.council_selectors import granted_this_year, held_for_approved
 from assistance.models import InsuredPerson, Payout, ResolutionItem, ScreeningRun, SettlementRecord, WarningTarget
 from assistance.payouts import payout_batch_create
-from assistance.selectors import person_cost_summary
+from assistance.intake.selectors import person_cost_summary
 from fundportal import money
 
 from .conftest import YEAR

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assistance import review
-from assistance.forms import BoundedFormSet
+from assistance.formsets import BoundedFormSet
 from assistance.household import MAX_MEMBERS, household_rows_checked
 from assistance.models import Application, ReviewCase
 from tests.factories import make_resident_id

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from assistance.models import Application, InsuredPerson
-from assistance.people import insured_person_get_or_create
+from assistance.intake.services import insured_person_get_or_create
 from fundportal.roles import Role
 from tests.concurrency import run_concurrently
 from tests.factories import make_resident_id

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from assistance.imports import settlement_import_create, settlement_import_run
+from assistance.intake.services import settlement_import_create, settlement_import_run
 from fundportal.models import User
 
 

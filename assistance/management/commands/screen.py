@@ -5,7 +5,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from assistance.screening import screening_run_create, screening_run_execute
+from assistance.intake.services import screening_run_create, screening_run_execute
 from fundportal.models import User
 
 

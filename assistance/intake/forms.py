@@ -1,3 +1,4 @@
+"""Forms of the MSB's desk: a settlement file to import, a screening run, an ID-number lookup, a death."""
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -7,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from fundportal.identifiers import validate_resident_id
 
 from .models import InsuredPerson, ScreeningRun
-from .people import death_validate
+from .services import death_validate
 
 MAX_UPLOAD_BYTES = 4 << 30  # a city's year as CSV is a few GB at most
 ALLOWED_EXTENSIONS = (".csv", ".xlsx")
@@ -62,18 +63,3 @@ class InsuredPersonStatusForm(forms.ModelForm):
             for field, errors in exc.error_dict.items():
                 self.add_error(field, errors)
         return data
-
-
-class BoundedFormSet(forms.BaseFormSet):
-    """A formset of at most max_num rows (bounded_formset): more rows submitted — a page edited to
-    say TOTAL_FORMS=5000 — is the formset's own error, shown above its rows, and never more than
-    max_num forms are built or rendered back (Django's default would build 2,000 silently)."""
-
-    default_error_messages = {"too_many_forms": _("最多只能填写 %(num)d 行，请删去多余的行后重新提交")}
-
-
-def bounded_formset(form, *, max_num: int, extra: int, **kwargs) -> type[BoundedFormSet]:
-    """formset_factory with a hard bound: absolute_max = max_num, validated (every hand-built
-    formset of the project goes through here; their templates show non_form_errors)."""
-    return forms.formset_factory(form, formset=BoundedFormSet, extra=extra, max_num=max_num, absolute_max=max_num,
-                                 validate_max=True, **kwargs)
