@@ -3,6 +3,8 @@ from django.contrib import admin
 
 from .intake import admin as intake
 from .intake.models import InsuredPerson, ScreeningRun, SettlementImport, SettlementRecord, WarningTarget
+from .review import admin as review
+from .review.models import EligibilityCategory, OverdueCount, ReviewCase, StateDeadline
 
 admin.site.register(SettlementImport, intake.SettlementImportAdmin)
 admin.site.register(InsuredPerson, intake.InsuredPersonAdmin)
@@ -10,7 +12,10 @@ admin.site.register(SettlementRecord, intake.SettlementRecordAdmin)
 admin.site.register(ScreeningRun, intake.ScreeningRunAdmin)
 admin.site.register(WarningTarget, intake.WarningTargetAdmin)
 
-from . import review_admin  # noqa: E402,F401  (the civil-affairs desk; kept in its own module)
+admin.site.register(ReviewCase, review.ReviewCaseAdmin)
+admin.site.register(EligibilityCategory, review.EligibilityCategoryAdmin)
+admin.site.register(StateDeadline, review.StateDeadlineAdmin)
+admin.site.register(OverdueCount, review.OverdueCountAdmin)
 
 from . import application_admin  # noqa: E402,F401
 

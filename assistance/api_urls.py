@@ -1,16 +1,14 @@
 from django.urls import include, path
 
-from . import api, council_api, staff_api
+from . import council_api, staff_api
 
 urlpatterns = [
-    path("review-cases/", api.ReviewCaseListApi.as_view(), name="api-review-cases"),
-    path("review-cases/<int:pk>/", api.ReviewCaseDetailApi.as_view(), name="api-review-case"),
-    path("review-cases/<int:pk>/<slug:move>/", api.ReviewCaseMoveApi.as_view(), name="api-review-case-move"),
     path("resolutions/", council_api.ResolutionListApi.as_view(), name="api-resolutions"),
     path("resolutions/<int:pk>/", council_api.ResolutionDetailApi.as_view(), name="api-resolution"),
     path("resolutions/<int:pk>/sign/", council_api.ResolutionSignApi.as_view(), name="api-resolution-sign"),
     path("resolutions/<int:pk>/payout-batch/", staff_api.PayoutBatchCreateApi.as_view(), name="api-payout-batch"),
     path("", include("assistance.intake.api")),
+    path("", include("assistance.review.api")),
     path("applications/", staff_api.ApplicationListApi.as_view(), name="api-applications"),
     path("applications/<int:pk>/", staff_api.ApplicationDetailApi.as_view(), name="api-application"),
     path("payouts/", staff_api.PayoutListApi.as_view(), name="api-payouts"),

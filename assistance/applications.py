@@ -27,9 +27,9 @@ from fundportal.money import to_money
 
 from .models import (Application, ApplicationMember, ApplicationSequence, Document, DocumentAccess, ExtraCost,
                      InsuredPerson, ReviewCase, SettlementRecord, WarningTarget)
-from .household import household_rows_checked
+from .review.household import household_rows_checked
 from .intake.services import insured_person_get_or_create
-from .review import review_case_open_for_application
+from .review.services import review_case_open_for_application
 
 MAX_DOCUMENT_BYTES = 10 << 20
 # What a file is, by its first bytes: its name says nothing (a renamed .exe is still an .exe).

@@ -8,6 +8,16 @@ class AssistanceConfig(AppConfig):
     verbose_name = _("医疗救助")
 
     def ready(self):
-        from .defaults import review_defaults_on_migrate
+        post_migrate.connect(defaults_on_migrate, dispatch_uid="assistance_review_defaults")
 
-        post_migrate.connect(review_defaults_on_migrate, dispatch_uid="assistance_review_defaults")
+
+def defaults_on_migrate(sender, using="default", **kwargs) -> None:
+    """Each stage's starting data (categories, deadlines, member agencies, schedules), if missing."""
+    if sender.label != "assistance":
+        return
+    from .defaults_rest import council_defaults_ensure, payouts_defaults_ensure
+    from .review.defaults import review_defaults_ensure
+
+    review_defaults_ensure(using=using)
+    payouts_defaults_ensure(using=using)
+    council_defaults_ensure(using=using)

@@ -1,14 +1,7 @@
 from celery import shared_task
 
 from .intake import tasks as intake_tasks  # noqa: F401  (registers them)
-
-
-@shared_task(acks_late=True)
-def review_overdue_count_task() -> int:
-    """Daily (django-celery-beat): record how many review cases are past their deadline."""
-    from .review import review_overdue_count_record
-
-    return review_overdue_count_record()
+from .review import tasks as review_tasks  # noqa: F401
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)

@@ -7,7 +7,7 @@ from fundportal.identifiers import validate_resident_id
 from fundportal.models import Region
 
 from .formsets import bounded_formset
-from .household import MAX_MEMBERS
+from .review.household import MAX_MEMBERS
 from .models import Document
 from .intake.selectors import imported_years
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from assistance.intake.services import settlement_import_create, settlement_import_run
 from assistance.models import ScreeningRun, SettlementImport
 from assistance.intake.services import screening_run_create, screening_run_execute
-from assistance.review import screening_run_share
+from assistance.review.services import screening_run_share
 from benchmarks.synthetic import write_year
 from fundportal.models import Region
 

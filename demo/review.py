@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from assistance import review
+from assistance.review import services as review
 from assistance.models import EligibilityCategory, ReviewCase
 from fundportal.models import Region, User
 from fundportal.roles import Role

@@ -190,7 +190,7 @@ def test_loading_twice_changes_nothing(demo_output):
 
 def test_review_cases_are_in_every_state_across_several_towns(demo_output):
     from assistance.models import ReviewCase
-    from assistance.selectors import review_cases_for_user
+    from assistance.review.selectors import review_cases_for_user
 
     cases = ReviewCase.objects.select_related("region", "region__parent")
     assert set(cases.values_list("state", flat=True)) == set(ReviewCase.State.values)

@@ -22,7 +22,7 @@ from fundportal.money import money_label
 from fundportal.services import export_log_record
 
 from ..admin_common import TownFilter, page_context
-from ..review import screening_run_share
+from ..review.services import screening_run_share
 from . import selectors
 from .forms import InsuredPersonStatusForm, ResidentIdLookupForm, ScreeningRunForm, SettlementUploadForm
 from .models import InsuredPerson, SettlementImport

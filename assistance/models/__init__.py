@@ -3,7 +3,7 @@ from .applications import (Application, ApplicationMember, ApplicationSequence, 
                            ExtraCost)
 from .council import Attendance, CouncilMember, Meeting, QuorumRule, Resolution, ResolutionItem, ResolutionSequence
 from .payouts import BankResult, BankResultLine, FraudFlag, Payout, PayoutBatch
-from .review import EligibilityCategory, HouseholdMember, OverdueCount, ReviewCase, StateDeadline
+from ..review.models import EligibilityCategory, HouseholdMember, OverdueCount, ReviewCase, StateDeadline
 from .schemes import Scheme, SchemeRule
 from ..intake.models import (InsuredPerson, ScreeningRun, SettlementImport, SettlementImportError, SettlementRecord,
                           WarningTarget)

@@ -19,7 +19,7 @@ from fundportal.models import Region
 from fundportal.money import MoneyField
 from fundportal.years import YearField
 
-from .review import ReviewCase
+from ..review.models import ReviewCase
 from ..intake.models import InsuredPerson
 
 

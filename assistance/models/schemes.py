@@ -15,7 +15,7 @@ from fundportal.money import MoneyField
 from fundportal.years import YearField
 
 from ..schemes import Band, Rule, Terms
-from .review import EligibilityCategory
+from ..review.models import EligibilityCategory
 
 
 class Scheme(models.Model):

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from assistance.models import InsuredPerson, ScreeningRun, SettlementRecord, WarningTarget
 from assistance.intake.services import screening_run_create, screening_run_execute
-from assistance.review import screening_run_share
+from assistance.review.services import screening_run_share
 from fundportal.models import User
 from tests.assistance.helpers import YEAR, rid, run_import, settlement_row, write_csv
 from tests.factories import UserFactory

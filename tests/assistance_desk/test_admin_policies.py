@@ -15,7 +15,7 @@ from django.contrib.auth.models import Group
 from django.urls import NoReverseMatch, reverse
 
 from assistance.models import InsuredPerson, ReviewCase, SettlementRecord
-from assistance.review import screening_run_share
+from assistance.review.services import screening_run_share
 from fundportal.admin_utils import CappedCountPaginator, ScopedRelatedFieldListFilter
 from fundportal.models import Region
 from fundportal.roles import Role
@@ -81,7 +81,7 @@ def test_a_record_the_role_may_not_view_is_a_404_like_a_missing_one(client, shar
 
 @pytest.fixture
 def shared_run_of_city(msb, regions):
-    from assistance.review import review_cases_open_for_run
+    from assistance.review.services import review_cases_open_for_run
 
     run = screening_run_share(run=make_run(msb, [(1, regions["hantian"]), (2, regions["tangxia"]), (4, regions["hantian"])]),
                               acting_user=msb)

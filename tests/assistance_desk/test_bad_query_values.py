@@ -10,8 +10,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from assistance.models import ReviewCase, SettlementImport, SettlementRecord
-from assistance.review import review_cases_open_for_run
-from assistance.review import screening_run_share
+from assistance.review.services import review_cases_open_for_run, screening_run_share
 from tests.review.conftest import YEAR, make_run
 
 pytestmark = pytest.mark.django_db

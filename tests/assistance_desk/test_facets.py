@@ -8,8 +8,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from assistance.models import SettlementImport, SettlementRecord
-from assistance.review import review_cases_open_for_run
-from assistance.review import screening_run_share
+from assistance.review.services import review_cases_open_for_run, screening_run_share
 from fundportal.admin_utils import CheckedListFilter
 from tests.review.conftest import YEAR, make_run
 

@@ -11,8 +11,7 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from assistance.models import InsuredPerson, ReviewCase
-from assistance.review import review_cases_open_for_run
-from assistance.review import screening_run_share
+from assistance.review.services import review_cases_open_for_run, screening_run_share
 from tests.review.conftest import make_run
 
 pytestmark = pytest.mark.django_db

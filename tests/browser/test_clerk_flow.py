@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from assistance.review import screening_run_share
+from assistance.review.services import screening_run_share
 from assistance.models import Application, ReviewCase, SettlementRecord
 from tests.conftest import PASSWORD
 from tests.review.conftest import YEAR, make_run

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.contrib.auth.models import Group
 
-from assistance import review
+from assistance.review import services as review
 from assistance.models import ReviewCase
 from tests.conftest import PASSWORD
 from tests.review.conftest import make_run, officer

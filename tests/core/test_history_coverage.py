@@ -13,7 +13,7 @@ from django.core import checks
 from django.urls import reverse
 from django.utils import timezone
 
-from assistance import review
+from assistance.review import services as review
 from assistance.models import HouseholdMember, Payout, ReviewCase
 from fundportal.history import NOT_TRACKED, is_tracked, tracked_fields, tracked_models, value_text
 from fundportal.history_admin import HistoryAdmin, history_admins_are_read_only_and_masked
@@ -174,8 +174,8 @@ NOT_A_CHANGE_TO_AUDIT = {
     ("assistance/importing/python.py", "InsuredPerson"):
         "the MSB's load of up to 1.5 M people: audited by its SettlementImport row (who, when, which file, "
         "how many created and changed); a person edited by hand is in the person's history",
-    ("assistance/defaults.py", "EligibilityCategory"): "the installation's starting categories, written by migrate",
-    ("assistance/defaults.py", "CouncilMember"): "the installation's starting member agencies, written by migrate",
+    ("assistance/review/defaults.py", "EligibilityCategory"): "the installation's starting categories, written by migrate",
+    ("assistance/defaults_rest.py", "CouncilMember"): "the installation's starting member agencies, written by migrate",
 }
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from assistance.household import household_rows_checked
+from assistance.review.household import household_rows_checked
 from assistance.models import InsuredPerson
 from assistance.intake.services import insured_person_set_deceased
 from tests.factories import make_resident_id

@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import translation
 from PIL import ImageFont
 
-from assistance.defaults import CATEGORIES
+from assistance.review.defaults import CATEGORIES
 from disclosure import charts
 from disclosure.labels import shown
 from donations.models import Donor

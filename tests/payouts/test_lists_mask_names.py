@@ -7,8 +7,7 @@ from django.urls import reverse
 
 from assistance.models import InsuredPerson
 from assistance.payouts import payout_batch_create
-from assistance.review import review_cases_open_for_run
-from assistance.review import screening_run_share
+from assistance.review.services import review_cases_open_for_run, screening_run_share
 from fundportal.masking import mask_name
 from tests.review.conftest import make_run
 

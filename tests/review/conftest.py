@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from assistance.models import InsuredPerson, ScreeningRun, WarningTarget
-from assistance.review import screening_run_share
+from assistance.review.services import screening_run_share
 from fundportal.models import Region
 from fundportal.roles import Role
 from tests.factories import UserFactory, make_resident_id

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assistance.models import HouseholdMember, ReviewCase
-from assistance.review import review_case_assign, review_case_dispatch
+from assistance.review.services import review_case_assign, review_case_dispatch
 
 pytestmark = pytest.mark.django_db
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -88,7 +88,7 @@ def test_the_verify_service_refuses_a_visit_in_1900_whatever_door_it_came_throug
 
     from django.core.exceptions import ValidationError
 
-    from assistance.review import review_case_verify
+    from assistance.review.services import review_case_verify
 
     with pytest.raises(ValidationError) as refused:
         review_case_verify(case=at_village, acting_user=cab_village, household_income=0,

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from assistance import review
+from assistance.review import services as review
 from assistance.applications import MAX_DOCUMENT_BYTES, application_prefill, application_submit
 from assistance.models import Application, DocumentAccess, EligibilityCategory, InsuredPerson, ReviewCase
 from tests.concurrency import run_concurrently

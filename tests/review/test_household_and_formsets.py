@@ -12,9 +12,9 @@ from django.forms.formsets import BaseFormSet
 from django.urls import reverse
 from django.utils import timezone
 
-from assistance import review
+from assistance.review import services as review
 from assistance.formsets import BoundedFormSet
-from assistance.household import MAX_MEMBERS, household_rows_checked
+from assistance.review.household import MAX_MEMBERS, household_rows_checked
 from assistance.models import Application, ReviewCase
 from tests.factories import make_resident_id
 from tests.review.conftest import YEAR
@@ -145,7 +145,7 @@ def _project_formsets() -> list[type]:
 
 
 def test_every_formset_of_the_project_is_bounded_and_says_so_in_chinese():
-    from assistance.review_forms import HouseholdFormSet
+    from assistance.review.forms import HouseholdFormSet
     from assistance.scheme_admin import SchemeRuleFormSet
     from assistance.workspace_forms import DocumentFormSet, ExtraCostFormSet, MemberFormSet
 

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from assistance import review
+from assistance.review import services as review
 from assistance.models import ReviewCase
 from fundportal.roles import Role
 from tests.factories import UserFactory, make_resident_id

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from assistance import review
+from assistance.review import services as review
 from assistance.models import ReviewCase
 from fundportal.masking import mask_name
 from fundportal.models import User

@@ -8,10 +8,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from assistance import review
+from assistance.review import services as review
 from assistance.models import EligibilityCategory, OverdueCount, ReviewCase
-from assistance.selectors import review_report
-from assistance.tasks import review_overdue_count_task
+from assistance.review.selectors import review_report
+from assistance.review.tasks import review_overdue_count_task
 from django_celery_beat.models import PeriodicTask
 from openpyxl import load_workbook
 from tests.review.conftest import make_run

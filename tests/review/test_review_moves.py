@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from assistance import review
+from assistance.review import services as review
 from assistance.models import EligibilityCategory, ReviewCase, StateDeadline
-from assistance.selectors import review_cases_for_user
+from assistance.review.selectors import review_cases_for_user
 from fundportal.dates import add_working_days
 from tests.concurrency import run_concurrently
 from tests.review.conftest import YEAR, make_run

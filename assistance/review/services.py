@@ -1,4 +1,5 @@
-"""Eligibility review by civil affairs: every move of a review case is one function here.
+"""Eligibility review by civil affairs: every move of a review case is one function here, and
+the two ways a case opens (a screening run shared with civil affairs, an application).
 
 Each function checks the acting officer's permission and area, locks the case, re-reads its
 state, checks the move against ReviewCase.MOVES, writes, and leaves a history row saying who did
@@ -19,11 +20,12 @@ from fundportal.dates import BUSINESS, add_working_days, date_range_error
 from fundportal.models import Region
 from fundportal.validators import column_errors
 
-from .access import require
-from .models import (Application, EligibilityCategory, HouseholdMember, InsuredPerson, OverdueCount, ReviewCase,
-                     ScreeningRun, StateDeadline)
+from ..access import require
+from ..intake.models import InsuredPerson, ScreeningRun
+from ..models import Application
 from .household import household_rows_checked
-from .selectors import review_cases_for_user
+from .models import EligibilityCategory, HouseholdMember, OverdueCount, ReviewCase, StateDeadline
+from .selectors import review_cases_for_user, review_overdue_by_town
 
 State = ReviewCase.State
 MOVE_NAMES = {  # for messages: "当前状态……不能{name}"
@@ -66,6 +68,26 @@ def _enter(case: ReviewCase, state: str, *, reason: str) -> None:
 
 
 # ------------------------------------------------------------------------------------------- open
+
+@records_actor
+@transaction.atomic
+def screening_run_share(*, run: ScreeningRun, acting_user) -> ScreeningRun:
+    """The MSB shares a finished run with civil affairs: from now on CAB officers see its targets,
+    and each target not yet under review that year becomes a review case (first screening)."""
+    if not acting_user.has_perm("assistance.share_screeningrun"):
+        raise PermissionError("您没有共享筛查结果的权限")
+    run = ScreeningRun.objects.select_for_update().get(pk=run.pk)
+    if run.status != ScreeningRun.Status.DONE:
+        raise ValidationError("筛查尚未完成，不能共享")
+    if run.shared_at is not None:
+        raise ValidationError("该批次已于 %(at)s 共享", params={"at": f"{timezone.localtime(run.shared_at):%Y-%m-%d %H:%M}"})
+    run.shared_at = timezone.now()
+    run.shared_by = acting_user
+    run._change_reason = "共享给民政局"
+    run.save(update_fields=["shared_at", "shared_by"])
+    review_cases_open_for_run(run=run, acting_user=acting_user)  # each target becomes a review case
+    return run
+
 
 @records_actor
 @transaction.atomic
@@ -298,33 +320,9 @@ def review_case_move(*, case: ReviewCase, region: Region, acting_user) -> Review
 def review_overdue_count_record(*, day: dt.date | None = None) -> int:
     """Count the open cases past their deadline per town and state, for `day` (idempotent: a
     second run the same day replaces the first). Returns the number of overdue cases."""
-    from .selectors import review_overdue_by_town
-
     day = day or timezone.localdate()
     counts = review_overdue_by_town(day=day)
     OverdueCount.objects.filter(day=day).delete()
     OverdueCount.objects.bulk_create(OverdueCount(day=day, town_id=town_id, state=state, count=count)
                                      for (town_id, state), count in counts.items())
     return sum(counts.values())
-
-
-# ------------------------------------------------------------------------------ the runs shared
-
-@records_actor
-@transaction.atomic
-def screening_run_share(*, run: ScreeningRun, acting_user) -> ScreeningRun:
-    """The MSB shares a finished run with civil affairs: from now on CAB officers see its targets,
-    and each target not yet under review that year becomes a review case (first screening)."""
-    if not acting_user.has_perm("assistance.share_screeningrun"):
-        raise PermissionError("您没有共享筛查结果的权限")
-    run = ScreeningRun.objects.select_for_update().get(pk=run.pk)
-    if run.status != ScreeningRun.Status.DONE:
-        raise ValidationError("筛查尚未完成，不能共享")
-    if run.shared_at is not None:
-        raise ValidationError("该批次已于 %(at)s 共享", params={"at": f"{timezone.localtime(run.shared_at):%Y-%m-%d %H:%M}"})
-    run.shared_at = timezone.now()
-    run.shared_by = acting_user
-    run._change_reason = "共享给民政局"
-    run.save(update_fields=["shared_at", "shared_by"])
-    review_cases_open_for_run(run=run, acting_user=acting_user)  # each target becomes a review case
-    return run

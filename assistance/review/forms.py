@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fundportal.models import Region
 
-from .formsets import bounded_formset
+from ..formsets import bounded_formset
 from .household import MAX_MEMBERS
 from .models import EligibilityCategory, HouseholdMember, ReviewCase
 

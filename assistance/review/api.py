@@ -4,6 +4,7 @@ Lists come from selectors.review_cases_for_user (an officer's own area only) wit
 numbers masked; a case outside the area is a 404, as if it did not exist. Moves call the same
 services as the admin, so permissions, areas, states and separation of duties are checked once.
 """
+from django.urls import path
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView, get_object_or_404
@@ -15,11 +16,10 @@ from fundportal.api import FilteredList, ModelInputSerializer
 from fundportal.api_permissions import ModelPermissions
 from fundportal.masking import mask_name, mask_resident_id
 from fundportal.models import Region
-
-from . import review, selectors
 from fundportal.validators import TEXT_MAX_LENGTH
 
-from .api_common import run_filter, state_filter
+from ..api_common import run_filter, state_filter
+from . import selectors, services
 from .models import HouseholdMember, ReviewCase
 
 MAX_HOUSEHOLD = 50  # members of one household as the village found it
@@ -124,18 +124,18 @@ class ReviewCaseMoveApi(APIView):
             extra_kwargs = {name: {"default": ""} for name in ("assets", "housing", "notes")}
 
     MOVES = {
-        "dispatch": lambda case, user, data: review.review_case_dispatch(case=case, acting_user=user),
-        "assign": lambda case, user, data: review.review_case_assign(case=case, acting_user=user,
+        "dispatch": lambda case, user, data: services.review_case_dispatch(case=case, acting_user=user),
+        "assign": lambda case, user, data: services.review_case_assign(case=case, acting_user=user,
                                                                      village=data.get("village")),
-        "verify": lambda case, user, data: review.review_case_verify(
+        "verify": lambda case, user, data: services.review_case_verify(
             case=case, acting_user=user, household=data["household"], household_income=data.get("household_income"),
             visited_on=data.get("visited_on"), assets=data["assets"], housing=data["housing"], notes=data["notes"]),
-        "determine": lambda case, user, data: review.review_case_determine(
+        "determine": lambda case, user, data: services.review_case_determine(
             case=case, acting_user=user, eligible=data.get("eligible", False), category=data.get("category"),
             reason=data["reason"]),
-        "return": lambda case, user, data: review.review_case_return(case=case, acting_user=user,
+        "return": lambda case, user, data: services.review_case_return(case=case, acting_user=user,
                                                                      reason=data["reason"]),
-        "move": lambda case, user, data: review.review_case_move(case=case, acting_user=user,
+        "move": lambda case, user, data: services.review_case_move(case=case, acting_user=user,
                                                                  region=data.get("region")),
     }
 
@@ -153,3 +153,10 @@ class ReviewCaseMoveApi(APIView):
             data = {**data, "household": members.validated_data}
         case = self.MOVES[move](case, request.user, data)
         return Response(ReviewCaseSerializer(case, context={"request": request}).data)
+
+
+urlpatterns = [
+    path("review-cases/", ReviewCaseListApi.as_view(), name="api-review-cases"),
+    path("review-cases/<int:pk>/", ReviewCaseDetailApi.as_view(), name="api-review-case"),
+    path("review-cases/<int:pk>/<slug:move>/", ReviewCaseMoveApi.as_view(), name="api-review-case-move"),
+]
