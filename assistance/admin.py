@@ -1,6 +1,8 @@
 """The assistance side's admin: each stage's ModelAdmins, registered here and nowhere else."""
 from django.contrib import admin
 
+from .applications import admin as applications
+from .applications.models import Application, DocumentAccess
 from .intake import admin as intake
 from .intake.models import InsuredPerson, ScreeningRun, SettlementImport, SettlementRecord, WarningTarget
 from .review import admin as review
@@ -17,7 +19,8 @@ admin.site.register(EligibilityCategory, review.EligibilityCategoryAdmin)
 admin.site.register(StateDeadline, review.StateDeadlineAdmin)
 admin.site.register(OverdueCount, review.OverdueCountAdmin)
 
-from . import application_admin  # noqa: E402,F401
+admin.site.register(Application, applications.ApplicationAdmin)
+admin.site.register(DocumentAccess, applications.DocumentAccessAdmin)
 
 from . import scheme_admin  # noqa: E402,F401
 

@@ -9,7 +9,6 @@ urlpatterns = [
     path("resolutions/<int:pk>/payout-batch/", staff_api.PayoutBatchCreateApi.as_view(), name="api-payout-batch"),
     path("", include("assistance.intake.api")),
     path("", include("assistance.review.api")),
-    path("applications/", staff_api.ApplicationListApi.as_view(), name="api-applications"),
-    path("applications/<int:pk>/", staff_api.ApplicationDetailApi.as_view(), name="api-application"),
+    path("", include("assistance.applications.api")),
     path("payouts/", staff_api.PayoutListApi.as_view(), name="api-payouts"),
 ]

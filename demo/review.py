@@ -138,7 +138,7 @@ BANKS = ["浙江瑞安农村商业银行", "中国农业银行瑞安支行", "�
 def _apply(clerk: User, person, region: Region, index: int, *, extra_cost: bool = False):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from assistance.applications import application_submit
+    from assistance.applications.services import application_submit
 
     account = f"62284800{index:03d}{person.resident_id[-8:-1]}"
     extra = [{"institution": "上海交通大学医学院附属瑞金医院", "invoice_number": f"3100002201{index:03d}",

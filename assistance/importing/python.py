@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from ..models import InsuredPerson, SettlementImportError, SettlementRecord
+from ..intake.models import InsuredPerson, SettlementImportError, SettlementRecord
 from .columns import heading
 from .reader import is_xlsx, iter_rows
 from .regions import RegionResolver

@@ -1,5 +1,5 @@
 """The assistance side's models, one module per stage."""
-from .applications import (Application, ApplicationMember, ApplicationSequence, Document, DocumentAccess,
+from ..applications.models import (Application, ApplicationMember, ApplicationSequence, Document, DocumentAccess,
                            ExtraCost)
 from .council import Attendance, CouncilMember, Meeting, QuorumRule, Resolution, ResolutionItem, ResolutionSequence
 from .payouts import BankResult, BankResultLine, FraudFlag, Payout, PayoutBatch

@@ -15,7 +15,7 @@ from fundportal.audit import history_user
 from fundportal.money import MoneyField, money_label
 from fundportal.years import YearField
 
-from .applications import Application
+from ..applications.models import Application
 from .schemes import Scheme
 
 

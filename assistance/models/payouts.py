@@ -16,7 +16,7 @@ from fundportal.audit import history_user
 from fundportal.models import LedgerEntry
 from fundportal.money import MoneyField, money_label
 
-from .applications import Application
+from ..applications.models import Application
 from .council import Resolution, ResolutionItem
 
 

@@ -22,7 +22,7 @@ from fundportal.validators import column_errors
 
 from ..access import require
 from ..intake.models import InsuredPerson, ScreeningRun
-from ..models import Application
+from ..applications.models import Application
 from .household import household_rows_checked
 from .models import EligibilityCategory, HouseholdMember, OverdueCount, ReviewCase, StateDeadline
 from .selectors import review_cases_for_user, review_overdue_by_town

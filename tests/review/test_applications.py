@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assistance.review import services as review
-from assistance.applications import MAX_DOCUMENT_BYTES, application_prefill, application_submit
+from assistance.applications.services import MAX_DOCUMENT_BYTES, application_prefill, application_submit
 from assistance.models import Application, DocumentAccess, EligibilityCategory, InsuredPerson, ReviewCase
 from tests.concurrency import run_concurrently
 from tests.factories import make_resident_id

@@ -25,11 +25,12 @@ from fundportal.identifiers import validate_resident_id
 from fundportal.models import Region
 from fundportal.money import to_money
 
-from .models import (Application, ApplicationMember, ApplicationSequence, Document, DocumentAccess, ExtraCost,
-                     InsuredPerson, ReviewCase, SettlementRecord, WarningTarget)
-from .review.household import household_rows_checked
-from .intake.services import insured_person_get_or_create
-from .review.services import review_case_open_for_application
+from ..intake.models import InsuredPerson, SettlementRecord, WarningTarget
+from ..intake.services import insured_person_get_or_create
+from ..review.household import household_rows_checked
+from ..review.models import ReviewCase
+from ..review.services import review_case_open_for_application
+from .models import Application, ApplicationMember, ApplicationSequence, Document, DocumentAccess, ExtraCost
 
 MAX_DOCUMENT_BYTES = 10 << 20
 # What a file is, by its first bytes: its name says nothing (a renamed .exe is still an .exe).

@@ -19,8 +19,8 @@ from fundportal.models import Region
 from fundportal.money import MoneyField
 from fundportal.years import YearField
 
-from ..review.models import ReviewCase
 from ..intake.models import InsuredPerson
+from ..review.models import ReviewCase
 
 
 class Application(models.Model):

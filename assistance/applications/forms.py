@@ -6,10 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from fundportal.identifiers import validate_resident_id
 from fundportal.models import Region
 
-from .formsets import bounded_formset
-from .review.household import MAX_MEMBERS
+from ..formsets import bounded_formset
+from ..intake.selectors import imported_years
+from ..review.household import MAX_MEMBERS
 from .models import Document
-from .intake.selectors import imported_years
 
 
 def cost_years():

@@ -1,7 +1,7 @@
-"""Reads of the assistance side, always scoped to the user who asks."""
+"""The applications' reads, always scoped to the user who asks: applications and their scans."""
 from django.db.models import QuerySet
 
-from .access import sees_all_medical_data
+from ..access import sees_all_medical_data
 from .models import Application, Document
 
 # What the council's secretary costs and decides: applications ready for costing or decided.

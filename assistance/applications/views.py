@@ -1,5 +1,5 @@
-"""The Red Cross clerks' workspace: find the applicant by ID number, enter the application,
-print the acknowledgement slip (受理回执), follow the applications they entered.
+"""The Red Cross clerks' workspace (/workspace/, urls.py): find the applicant by ID number, enter
+the application, print the acknowledgement slip (受理回执), follow the applications they entered.
 
 Thin views: forms parse, application_submit writes, selectors scope. ID numbers travel in POST
 bodies only, never in URLs; every page with personal data is sent with Cache-Control: no-store.
@@ -14,11 +14,10 @@ from fundportal.admin_utils import no_store
 from fundportal.forms import form_add_service_errors
 from fundportal.masking import mask_bank_account, mask_name, mask_phone, mask_resident_id
 
+from ..council_selectors import payment_status
 from . import selectors
-from .applications import application_prefill, application_submit, document_open
-from .council_selectors import payment_status
-from .workspace_forms import (ApplicationForm, DocumentFormSet, ExtraCostFormSet, LookupForm, MemberFormSet,
-                              filled)
+from .forms import ApplicationForm, DocumentFormSet, ExtraCostFormSet, LookupForm, MemberFormSet, filled
+from .services import application_prefill, application_submit, document_open
 
 WORKSPACE = "assistance.view_application"
 

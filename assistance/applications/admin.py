@@ -1,5 +1,6 @@
 """Applications in the admin: read-only, area-scoped (civil affairs), all for auditors. Clerks work
-in their own workspace (/workspace/); scans open through its logged view."""
+in their own workspace (/workspace/, views.py); scans open through its logged view. assistance/admin.py
+registers these admins."""
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.utils.html import format_html_join
@@ -11,12 +12,10 @@ from fundportal.history_admin import HistoryAdmin
 from fundportal.masking import mask_bank_account, mask_name, mask_phone, mask_resident_id
 from fundportal.money import money_label
 
+from ..council_selectors import payment_status
 from . import selectors
-from .council_selectors import payment_status
-from .models import Application, DocumentAccess
 
 
-@admin.register(Application)
 class ApplicationAdmin(NoStoreMixin, AppendOnlyAdmin, HistoryAdmin):
     list_display = ("number", "masked_name", "masked_id", "region", "year", "state", "submitted_at")
     list_filter = ("state", "year")
@@ -64,7 +63,6 @@ class ApplicationAdmin(NoStoreMixin, AppendOnlyAdmin, HistoryAdmin):
             "decision": payment_status(application) if application else None})
 
 
-@admin.register(DocumentAccess)
 class DocumentAccessAdmin(AppendOnlyAdmin):
     """Who opened which scan, when: for auditors."""
 
