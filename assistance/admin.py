@@ -3,6 +3,8 @@ from django.contrib import admin
 
 from .applications import admin as applications
 from .applications.models import Application, DocumentAccess
+from .council import admin as council
+from .council.models import CouncilMember, Meeting, QuorumRule, Resolution, Scheme
 from .intake import admin as intake
 from .intake.models import InsuredPerson, ScreeningRun, SettlementImport, SettlementRecord, WarningTarget
 from .review import admin as review
@@ -22,8 +24,10 @@ admin.site.register(OverdueCount, review.OverdueCountAdmin)
 admin.site.register(Application, applications.ApplicationAdmin)
 admin.site.register(DocumentAccess, applications.DocumentAccessAdmin)
 
-from . import scheme_admin  # noqa: E402,F401
-
-from . import council_admin  # noqa: E402,F401  (the council's secretary)
+admin.site.register(Scheme, council.SchemeAdmin)
+admin.site.register(CouncilMember, council.CouncilMemberAdmin)
+admin.site.register(QuorumRule, council.QuorumRuleAdmin)
+admin.site.register(Meeting, council.MeetingAdmin)
+admin.site.register(Resolution, council.ResolutionAdmin)
 
 from . import payout_admin  # noqa: E402,F401  (the Charity Federation's payouts)

@@ -15,7 +15,8 @@ def defaults_on_migrate(sender, using="default", **kwargs) -> None:
     """Each stage's starting data (categories, deadlines, member agencies, schedules), if missing."""
     if sender.label != "assistance":
         return
-    from .defaults_rest import council_defaults_ensure, payouts_defaults_ensure
+    from .council.defaults import council_defaults_ensure
+    from .defaults_rest import payouts_defaults_ensure
     from .review.defaults import review_defaults_ensure
 
     review_defaults_ensure(using=using)

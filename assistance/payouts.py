@@ -27,7 +27,7 @@ from fundportal.services import InsufficientFunds, export_log_record, ledger_pos
 
 from . import bankfiles
 from .access import require
-from .council_selectors import items_in_force
+from .council.selectors import items_in_force
 from .fraud import flags_raise, staff_sharing
 from .models import (Application, BankResult, BankResultLine, FraudFlag, Payout, PayoutBatch, Resolution,
                      ResolutionItem)

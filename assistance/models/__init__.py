@@ -1,10 +1,10 @@
 """The assistance side's models, one module per stage."""
 from ..applications.models import (Application, ApplicationMember, ApplicationSequence, Document, DocumentAccess,
                            ExtraCost)
-from .council import Attendance, CouncilMember, Meeting, QuorumRule, Resolution, ResolutionItem, ResolutionSequence
+from ..council.models import Attendance, CouncilMember, Meeting, QuorumRule, Resolution, ResolutionItem, ResolutionSequence
 from .payouts import BankResult, BankResultLine, FraudFlag, Payout, PayoutBatch
 from ..review.models import EligibilityCategory, HouseholdMember, OverdueCount, ReviewCase, StateDeadline
-from .schemes import Scheme, SchemeRule
+from ..council.models import Scheme, SchemeRule
 from ..intake.models import (InsuredPerson, ScreeningRun, SettlementImport, SettlementImportError, SettlementRecord,
                           WarningTarget)
 

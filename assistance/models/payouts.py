@@ -17,7 +17,7 @@ from fundportal.models import LedgerEntry
 from fundportal.money import MoneyField, money_label
 
 from ..applications.models import Application
-from .council import Resolution, ResolutionItem
+from ..council.models import Resolution, ResolutionItem
 
 
 class PayoutBatch(models.Model):

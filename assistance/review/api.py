@@ -126,7 +126,7 @@ class ReviewCaseMoveApi(APIView):
     MOVES = {
         "dispatch": lambda case, user, data: services.review_case_dispatch(case=case, acting_user=user),
         "assign": lambda case, user, data: services.review_case_assign(case=case, acting_user=user,
-                                                                     village=data.get("village")),
+                                                                       village=data.get("village")),
         "verify": lambda case, user, data: services.review_case_verify(
             case=case, acting_user=user, household=data["household"], household_income=data.get("household_income"),
             visited_on=data.get("visited_on"), assets=data["assets"], housing=data["housing"], notes=data["notes"]),
@@ -134,9 +134,9 @@ class ReviewCaseMoveApi(APIView):
             case=case, acting_user=user, eligible=data.get("eligible", False), category=data.get("category"),
             reason=data["reason"]),
         "return": lambda case, user, data: services.review_case_return(case=case, acting_user=user,
-                                                                     reason=data["reason"]),
+                                                                       reason=data["reason"]),
         "move": lambda case, user, data: services.review_case_move(case=case, acting_user=user,
-                                                                 region=data.get("region")),
+                                                                   region=data.get("region")),
     }
 
     @extend_schema(request=InputSerializer, responses=ReviewCaseSerializer)

@@ -78,7 +78,7 @@ def test_the_secretary_records_a_meeting_and_signs_a_resolution(live_server, sec
 def test_finance_exports_a_batch_and_a_colleague_reconciles_it(live_server, secretary, clerk, town, scheme,
                                                                finance_a, finance_b, new_context, browser_log,
                                                                shot, tmp_path):
-    from assistance.council import resolution_draft_payouts, resolution_sign
+    from assistance.council.services import resolution_draft_payouts, resolution_sign
     from tests.payouts.conftest import meeting_with_quorum
 
     fund("100000", finance_a)

@@ -175,7 +175,7 @@ NOT_A_CHANGE_TO_AUDIT = {
         "the MSB's load of up to 1.5 M people: audited by its SettlementImport row (who, when, which file, "
         "how many created and changed); a person edited by hand is in the person's history",
     ("assistance/review/defaults.py", "EligibilityCategory"): "the installation's starting categories, written by migrate",
-    ("assistance/defaults_rest.py", "CouncilMember"): "the installation's starting member agencies, written by migrate",
+    ("assistance/council/defaults.py", "CouncilMember"): "the installation's starting member agencies, written by migrate",
 }
 
 

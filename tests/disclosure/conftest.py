@@ -24,7 +24,7 @@ def public_root(settings, tmp_path):
 @pytest.fixture
 def history(db, finance_a, finance_b, secretary, clerk, town, scheme, django_capture_on_commit_callbacks):
     """Income in May and June 2023, payouts on 2023-06-20, one of them returned on 2023-07-03."""
-    from assistance.council import resolution_draft_payouts, resolution_sign
+    from assistance.council.services import resolution_draft_payouts, resolution_sign
     from tests.payouts.conftest import meeting_with_quorum
 
     hospital = DonorFactory(name="瑞安市人民医院", created_by=finance_a)

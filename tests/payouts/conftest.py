@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from assistance.council import meeting_record, resolution_draft_payouts, resolution_sign
+from assistance.council.services import meeting_record, resolution_draft_payouts, resolution_sign
 from assistance.models import (Application, CouncilMember, EligibilityCategory, InsuredPerson, ReviewCase, Scheme)
-from assistance.scheme_services import scheme_create
+from assistance.council.schemes import scheme_create
 from fundportal.models import Region
 from fundportal.roles import Role
 from fundportal.services import ledger_post_income

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from assistance.council import resolution_draft_payouts
+from assistance.council.services import resolution_draft_payouts
 from assistance.models import Payout, PayoutBatch
 from assistance.payouts import (bank_result_import, bank_result_refusal, batch_export, payout_batch_create,
                                 payout_batch_refusal)

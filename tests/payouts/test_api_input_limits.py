@@ -3,7 +3,7 @@ absurd, changes nothing, and an out-of-range id is a 404, never a 500."""
 import pytest
 from django.urls import reverse
 
-from assistance.council import resolution_draft_payouts
+from assistance.council.services import resolution_draft_payouts
 from assistance.models import Payout, PayoutBatch, Resolution
 from tests.payouts.conftest import fund, meeting_with_quorum, ready_application
 

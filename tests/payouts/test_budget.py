@@ -5,7 +5,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistance.budget import in_order, pro_rata
+from assistance.council.budget import in_order, pro_rata
 
 fen = st.integers(min_value=1, max_value=10_000_000).map(lambda n: Decimal(n) / 100)
 amounts = st.lists(fen, min_size=1, max_size=40).map(lambda xs: [(i, x) for i, x in enumerate(xs)])

@@ -8,12 +8,12 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection, transaction
 
-from assistance.council import (meeting_update, resolution_draft_payouts, resolution_draft_scheme,
-                                resolution_item_reject, resolution_item_restore, resolution_recompute,
-                                resolution_sign)
-from assistance.council_selectors import budget_now, granted_this_year, quorum_for
+from assistance.council.services import (meeting_update, resolution_draft_payouts, resolution_draft_scheme,
+                                         resolution_item_reject, resolution_item_restore, resolution_recompute,
+                                         resolution_sign)
+from assistance.council.selectors import budget_now, granted_this_year, quorum_for
 from assistance.models import Application, QuorumRule, Resolution, ResolutionItem, Scheme
-from assistance.scheme_services import scheme_new_version
+from assistance.council.schemes import scheme_new_version
 from fundportal.roles import Role
 
 from .conftest import YEAR, fund, meeting_with_quorum, ready_application
@@ -235,7 +235,7 @@ def test_an_application_is_in_one_draft_at_a_time(secretary, clerk, town, scheme
 
 
 def test_meeting_attendance_is_checked(secretary):
-    from assistance.council import meeting_record
+    from assistance.council.services import meeting_record
     from assistance.models import CouncilMember
 
     member = CouncilMember.objects.first()

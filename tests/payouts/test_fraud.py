@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from assistance.council import resolution_draft_payouts, resolution_sign
+from assistance.council.services import resolution_draft_payouts, resolution_sign
 from assistance.models import ApplicationMember, ExtraCost, FraudFlag, Payout, SettlementRecord
 from assistance.payouts import batch_export, flag_override, payout_batch_create, payout_cancel
 from fundportal.models import LedgerEntry

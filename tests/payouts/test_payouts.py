@@ -141,7 +141,7 @@ def test_twenty_concurrent_confirmations_of_one_payout_post_one_entry(signed, fi
 
 
 def test_a_confirmation_that_would_overdraw_is_refused(secretary, clerk, town, scheme, finance_a, finance_b):
-    from assistance.council import resolution_draft_payouts, resolution_sign
+    from assistance.council.services import resolution_draft_payouts, resolution_sign
 
     from .conftest import meeting_with_quorum, ready_application
 

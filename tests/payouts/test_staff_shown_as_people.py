@@ -50,7 +50,7 @@ def test_the_clerk_who_entered_an_application_is_shown_by_name(client, named, cl
 
 def test_a_cleared_flag_names_who_cleared_it_and_the_staff_account_holder(client, named, secretary, clerk, town,
                                                                          scheme, finance_a, finance_b):
-    from assistance.council import resolution_draft_payouts, resolution_sign
+    from assistance.council.services import resolution_draft_payouts, resolution_sign
 
     fund("100000", finance_a)
     clerk.bank_account = "6228480012345670999"

@@ -146,7 +146,7 @@ def _project_formsets() -> list[type]:
 
 def test_every_formset_of_the_project_is_bounded_and_says_so_in_chinese():
     from assistance.review.forms import HouseholdFormSet
-    from assistance.scheme_admin import SchemeRuleFormSet
+    from assistance.council.forms import SchemeRuleFormSet
     from assistance.applications.forms import DocumentFormSet, ExtraCostFormSet, MemberFormSet
 
     formsets = _project_formsets()

@@ -130,7 +130,7 @@ def test_the_msb_keeps_no_household_view_even_with_the_grant(client, verified, m
 
 
 def test_a_meeting_page_has_a_form_only_for_who_may_save_it(client, db):
-    from assistance.council import meeting_record
+    from assistance.council.services import meeting_record
     from assistance.models import CouncilMember
 
     secretary = UserFactory(username="secretary_h")

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assistance.models import EligibilityCategory, Scheme
-from assistance.scheme_services import application_compute, scheme_create, scheme_new_version, scheme_update
+from assistance.council.schemes import application_compute, scheme_create, scheme_new_version, scheme_update
 from fundportal.roles import Role
 from tests.factories import UserFactory
 

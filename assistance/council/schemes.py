@@ -1,4 +1,5 @@
-"""Writing assistance schemes: drafts, new versions, and the amount for an application.
+"""Writing assistance schemes: drafts, new versions, and the amount for an application (the
+computation itself, with no database, is assistance/schemes.py).
 
 A scheme is drafted by the council's secretary and approved by a council resolution (which sets
 approved_at); from then on it is never edited — scheme_update refuses, a change is a new version.
@@ -12,8 +13,9 @@ from simple_history.utils import bulk_create_with_history
 
 from fundportal.audit import records_actor
 
-from .models import Application, Scheme, SchemeRule
-from .schemes import Band, Breakdown, bands_problems, compute
+from ..applications.models import Application
+from ..schemes import Band, Breakdown, bands_problems, compute
+from .models import Scheme, SchemeRule
 
 SCHEME_FIELDS = ("name", "annual_cap", "rounding", "count_extra_costs", "notes")
 

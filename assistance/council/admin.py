@@ -1,37 +1,125 @@
-"""The council's secretary in the admin: meetings with attendance, draft resolutions costed and
-fitted to the budget before anyone signs, and signed resolutions that only read.
+"""The council's secretary in the admin: assistance schemes (drafted here, approved by a
+resolution, never edited once approved — a new version is one click away), meetings with
+attendance, draft resolutions costed and fitted to the budget before anyone signs, and signed
+resolutions that only read.
 
 Every action is a POST to one small view that calls one service; nothing here writes a model
 directly, so the services' checks (and the database's triggers) hold whichever page is used.
+assistance/admin.py registers these admins.
 """
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.db.models import Count
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from fundportal.admin_utils import NoStoreMixin, error_text, int_param
 from fundportal.forms import form_add_service_errors
 from fundportal.history_admin import HistoryAdmin
 from fundportal.masking import mask_name
+from fundportal.money import format_money, money_label
 
-from . import council
-from .council_forms import MeetingForm, ReasonForm, ResolutionDraftForm
-from .council_selectors import budget_now, quorum_for
-from .models import CouncilMember, Meeting, QuorumRule, Resolution, ResolutionItem, Scheme
-from .payouts import payout_batch_create, payout_batch_refusal
+from ..payouts import payout_batch_create, payout_batch_refusal
+from . import services
+from .forms import MeetingForm, ReasonForm, ResolutionDraftForm, SchemeForm, SchemeRuleFormSet
+from .models import Meeting, QuorumRule, Resolution, ResolutionItem, Scheme
+from .schemes import scheme_create, scheme_new_version, scheme_update
+from .selectors import budget_now, quorum_for
 
 
-@admin.register(CouncilMember)
+def _rule_initial(scheme: Scheme) -> list[dict]:
+    rows = []
+    for rule in scheme.rules.select_related("category"):
+        bands = rule.band_list()
+        rows.append({"category": rule.category, "deductible": rule.deductible,
+                     "uppers": ", ".join(f"{band.upper:f}" for band in bands if band.upper is not None),
+                     "ratios": ", ".join(f"{band.ratio * 100:g}" for band in bands)})
+    return rows
+
+
+class SchemeAdmin(HistoryAdmin):
+    form = SchemeForm
+    list_display = ("__str__", "annual_cap", "rounding", "approved_at", "created_by")
+    list_filter = ("year",)
+    change_form_template = "admin/assistance/scheme/change_form.html"
+
+    fields = readonly_fields = ("year", "version", "name", "annual_cap", "rounding", "count_extra_costs", "notes",
+                                "approved_at", "rule_table")  # the plain change form shows approved schemes only
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("规则"))
+    def rule_table(self, scheme):
+        return format_html_join(mark_safe("<br>"), "{}：起付 {}；{}", (
+            (rule.category or "其他所有类别", money_label(rule.deductible), "；".join(
+                f"{format_money(band.lower)}–{'' if band.upper is None else format_money(band.upper)} 元 "
+                f"{band.ratio * 100:g}%" for band in rule.band_list())) for rule in scheme.rules.select_related("category")))
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return self._edit(request, None)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        scheme = self.get_object(request, unquote(object_id))  # 404 for a malformed or missing id
+        if scheme.is_approved or not self.has_change_permission(request, scheme):
+            return super().change_view(request, object_id, form_url, {**(extra_context or {}), "scheme": scheme})
+        return self._edit(request, scheme)
+
+    def _edit(self, request, scheme: Scheme | None):
+        """A draft: the scheme's fields and its rules on one page, saved through the services."""
+        if not (self.has_add_permission(request) if scheme is None else self.has_change_permission(request, scheme)):
+            raise PermissionDenied
+        form = SchemeForm(request.POST or None, instance=scheme)
+        if scheme is not None:
+            form.fields["year"].disabled = True
+        rules = SchemeRuleFormSet(request.POST or None, prefix="rules",
+                                  initial=_rule_initial(scheme) if scheme else [{}])
+        if request.method == "POST" and form.is_valid() and rules.is_valid():
+            data = {field: form.cleaned_data[field] for field in ("name", "annual_cap", "rounding",
+                                                                  "count_extra_costs", "notes")}
+            rule_rows = [{"category": row["category"], "deductible": row["deductible"], "bands": row["bands"]}
+                         for row in rules.cleaned_data if row and row.get("bands")]
+            try:
+                if scheme is None:
+                    saved = scheme_create(acting_user=request.user, year=form.cleaned_data["year"], rules=rule_rows,
+                                          **data)
+                else:
+                    saved = scheme_update(scheme=scheme, acting_user=request.user, rules=rule_rows, **data)
+            except ValidationError as exc:
+                form_add_service_errors(form, exc)
+            else:
+                messages.success(request, f"已保存 {saved}")
+                return HttpResponseRedirect(reverse("admin:assistance_scheme_change", args=[saved.pk]))
+        return render(request, "admin/assistance/scheme/edit.html", {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "form": form, "rules": rules,
+            "scheme": scheme, "title": str(scheme) if scheme else "制定救助方案"})
+
+    def get_urls(self):
+        return [path("<int:pk>/new-version/", self.admin_site.admin_view(self.new_version_view),
+                     name="assistance_scheme_new_version")] + super().get_urls()
+
+    def new_version_view(self, request, pk):
+        if request.method != "POST":
+            raise PermissionDenied
+        try:
+            scheme = scheme_new_version(scheme=get_object_or_404(Scheme, pk=pk), acting_user=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(reverse("admin:assistance_scheme_change", args=[pk]))
+        messages.success(request, f"已新建 {scheme}，可以修改后提交理事会审议")
+        return HttpResponseRedirect(reverse("admin:assistance_scheme_change", args=[scheme.pk]))
+
+
 class CouncilMemberAdmin(HistoryAdmin):
     list_display = ("name", "order", "is_active")
     list_editable = ("order", "is_active")
 
 
-@admin.register(QuorumRule)
 class QuorumRuleAdmin(HistoryAdmin):
     list_display = ("__str__", "share", "strictly_more")
 
@@ -42,7 +130,6 @@ class QuorumRuleAdmin(HistoryAdmin):
         return False
 
 
-@admin.register(Meeting)
 class MeetingAdmin(NoStoreMixin, HistoryAdmin):
     list_display = ("held_on", "title", "place", "attendance_count", "resolution_count")
     date_hierarchy = "held_on"
@@ -82,11 +169,11 @@ class MeetingAdmin(NoStoreMixin, HistoryAdmin):
             fields = {name: form.cleaned_data[name] for name in ("held_on", "title", "place", "agenda", "minutes")}
             try:
                 if meeting is None:
-                    saved = council.meeting_record(acting_user=request.user, attendance=form.attendance_rows(),
-                                                   **fields)
+                    saved = services.meeting_record(acting_user=request.user, attendance=form.attendance_rows(),
+                                                    **fields)
                 else:
-                    saved = council.meeting_update(meeting=meeting, acting_user=request.user,
-                                                   attendance=form.attendance_rows(), **fields)
+                    saved = services.meeting_update(meeting=meeting, acting_user=request.user,
+                                                    attendance=form.attendance_rows(), **fields)
             except (ValidationError, PermissionDenied) as exc:
                 if isinstance(exc, PermissionDenied):
                     raise
@@ -102,7 +189,6 @@ class MeetingAdmin(NoStoreMixin, HistoryAdmin):
             "title": str(meeting) if meeting else "记录理事会会议"})
 
 
-@admin.register(Resolution)
 class ResolutionAdmin(NoStoreMixin, HistoryAdmin):
     list_display = ("number_shown", "title", "kind", "meeting", "approved", "signed_at")
     list_filter = ("kind", "year", ("signed_at", admin.EmptyFieldListFilter))
@@ -138,11 +224,11 @@ class ResolutionAdmin(NoStoreMixin, HistoryAdmin):
             data = form.cleaned_data
             try:
                 if data["kind"] == Resolution.Kind.SCHEME:
-                    saved = council.resolution_draft_scheme(meeting=meeting, scheme=data["scheme"],
-                                                            acting_user=request.user, title=data["title"],
-                                                            text=data["text"])
+                    saved = services.resolution_draft_scheme(meeting=meeting, scheme=data["scheme"],
+                                                             acting_user=request.user, title=data["title"],
+                                                             text=data["text"])
                 else:
-                    saved = council.resolution_draft_payouts(
+                    saved = services.resolution_draft_payouts(
                         meeting=meeting, scheme=data["scheme"], acting_user=request.user, title=data["title"],
                         text=data["text"], over_budget=data["over_budget"], order=data["order"], amends=amends)
             except ValidationError as exc:
@@ -188,14 +274,14 @@ class ResolutionAdmin(NoStoreMixin, HistoryAdmin):
         here = reverse("admin:assistance_resolution_change", args=[pk])
         try:
             if action == "sign":
-                signed = council.resolution_sign(resolution=resolution, acting_user=request.user)
+                signed = services.resolution_sign(resolution=resolution, acting_user=request.user)
                 messages.success(request, f"决议已签署，编号 {signed.number}；此后不能修改")
             elif action == "recompute":
-                council.resolution_recompute(resolution=resolution, acting_user=request.user)
+                services.resolution_recompute(resolution=resolution, acting_user=request.user)
                 messages.success(request, "已按当前余额和数据重新测算")
             elif action == "delete":
                 meeting_id = resolution.meeting_id
-                council.resolution_delete_draft(resolution=resolution, acting_user=request.user)
+                services.resolution_delete_draft(resolution=resolution, acting_user=request.user)
                 messages.success(request, "决议草案已删除")
                 return HttpResponseRedirect(reverse("admin:assistance_meeting_change", args=[meeting_id]))
             elif action == "batch":
@@ -215,11 +301,11 @@ class ResolutionAdmin(NoStoreMixin, HistoryAdmin):
         try:
             if action == "reject":
                 form = ReasonForm(request.POST)
-                council.resolution_item_reject(item=item, acting_user=request.user,
-                                               reason=form.data.get("reason", ""))
+                services.resolution_item_reject(item=item, acting_user=request.user,
+                                                reason=form.data.get("reason", ""))
                 messages.success(request, f"申请 {item.application.number} 已改为不予救助，其余金额已重新测算")
             elif action == "restore":
-                council.resolution_item_restore(item=item, acting_user=request.user)
+                services.resolution_item_restore(item=item, acting_user=request.user)
                 messages.success(request, f"申请 {item.application.number} 已恢复测算")
             else:
                 raise PermissionDenied

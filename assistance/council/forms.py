@@ -1,8 +1,54 @@
-"""Forms for the council's pages: a meeting with its attendance, a draft resolution, a rejection."""
+"""Forms for the council's pages: a scheme with its rules, a meeting with its attendance, a draft
+resolution, a rejection."""
+from decimal import Decimal, InvalidOperation
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from ..formsets import bounded_formset
+from ..review.models import EligibilityCategory
 from .models import CouncilMember, Meeting, Resolution, Scheme
+
+
+def _numbers(text: str, *, label: str) -> list[Decimal]:
+    try:
+        return [Decimal(part) for part in text.replace("，", ",").replace("%", "").split(",") if part.strip()]
+    except InvalidOperation:
+        raise ValidationError(f"{label}：请填写用逗号分隔的数字") from None
+
+
+class SchemeRuleForm(forms.Form):
+    category = forms.ModelChoiceField(label=_("认定类别"), queryset=EligibilityCategory.objects.all(), required=False,
+                                      empty_label=_("其他所有类别"))
+    deductible = forms.DecimalField(label=_("起付标准（元）"), max_digits=14, decimal_places=2, min_value=0,
+                                    initial=0)
+    uppers = forms.CharField(label=_("分段上限（元）"), required=False,
+                             help_text=_("用逗号分隔，如 20000, 50000；不填则只有一段"))
+    ratios = forms.CharField(label=_("各段救助比例（%）"), help_text=_("每段一个，如 70, 80, 90"))
+
+    def clean(self):
+        data = super().clean()
+        if "ratios" not in data:
+            return data
+        uppers = _numbers(data.get("uppers", ""), label="分段上限")
+        ratios = _numbers(data["ratios"], label="救助比例")
+        if len(ratios) != len(uppers) + 1:
+            raise ValidationError(f"有 {len(uppers)} 个分段上限，应有 {len(uppers) + 1} 个救助比例")
+        lowers = [Decimal("0"), *uppers]
+        data["bands"] = [(lower, upper, ratio / 100) for lower, upper, ratio in zip(lowers, [*uppers, None], ratios)]
+        return data
+
+
+SchemeRuleFormSet = bounded_formset(SchemeRuleForm, extra=2, max_num=50)  # one rule per category
+
+
+class SchemeForm(forms.ModelForm):
+    rules = forms.Field(required=False, widget=forms.HiddenInput)  # where the rules' service errors show
+
+    class Meta:
+        model = Scheme
+        fields = ["year", "name", "annual_cap", "rounding", "count_extra_costs", "notes"]
 
 
 class MeetingForm(forms.ModelForm):

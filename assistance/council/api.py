@@ -1,6 +1,7 @@
 """API of the council's resolutions: read (names masked) and sign through the same service as
 the admin. There is no PUT, PATCH or DELETE: a signed resolution never changes, and a draft is
 edited on its page, through the services."""
+from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView, get_object_or_404
@@ -11,7 +12,7 @@ from fundportal.api import FilteredList
 from fundportal.api_permissions import ModelPermissions
 from fundportal.masking import mask_name
 
-from . import council
+from . import services
 from .models import Resolution, ResolutionItem
 
 
@@ -68,6 +69,13 @@ class ResolutionSignApi(APIView):
 
     @extend_schema(request=None, responses=ResolutionSerializer)
     def post(self, request, pk: int):
-        resolution = council.resolution_sign(resolution=get_object_or_404(Resolution, pk=pk),
-                                             acting_user=request.user)
+        resolution = services.resolution_sign(resolution=get_object_or_404(Resolution, pk=pk),
+                                              acting_user=request.user)
         return Response(ResolutionSerializer(_resolutions().get(pk=resolution.pk)).data)
+
+
+urlpatterns = [
+    path("resolutions/", ResolutionListApi.as_view(), name="api-resolutions"),
+    path("resolutions/<int:pk>/", ResolutionDetailApi.as_view(), name="api-resolution"),
+    path("resolutions/<int:pk>/sign/", ResolutionSignApi.as_view(), name="api-resolution-sign"),
+]

@@ -1,4 +1,5 @@
-"""The council's writes: meetings, draft resolutions, and signing.
+"""The council's writes: meetings, draft resolutions, and signing (the costing is costing.py, the
+schemes' own writes schemes.py).
 
 A payouts resolution is drafted from the applications ready for costing: each is costed by the
 chosen (approved) scheme, net of what this year's decisions already granted the person, and the
@@ -9,12 +10,9 @@ was shown: what the council signs is exactly what it saw, and two resolutions ca
 breach a person's annual cap or the fund's balance. Once signed, the database refuses any change
 (migration 0012); a correction is a new resolution that amends it.
 """
-from dataclasses import dataclass
-from decimal import Decimal
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -24,16 +22,15 @@ from fundportal.models import FundAccount
 from fundportal.money import money_label
 from fundportal.services import fund_account_main
 
-from . import budget as fitting
-from .access import require
-from .council_selectors import ZERO, budget_now, granted_this_year, items_in_force, quorum_for
-from .models import (Application, Attendance, CouncilMember, InsuredPerson, Meeting, Payout, Resolution,
-                     ResolutionItem, ResolutionSequence, Scheme)
-from .scheme_services import application_compute
+from ..access import require
+from ..applications.models import Application
+from ..intake.models import InsuredPerson
+from ..models import Payout
+from .costing import Line, lines_costed, resolution_applications, resolution_available, resolution_lines
+from .models import Attendance, CouncilMember, Meeting, Resolution, ResolutionItem, ResolutionSequence, Scheme
+from .selectors import ZERO, budget_now, granted_this_year, quorum_for
 
 Decision = ResolutionItem.Decision
-ZERO_REASON = "按救助方案测算，救助金额为 0 元"
-DEFER_REASON = "可用余额不足，留待下次理事会"
 
 
 # ------------------------------------------------------------------------------------------ meetings
@@ -89,80 +86,6 @@ def meeting_update(*, meeting: Meeting, acting_user, attendance: list[tuple[Coun
         bulk_create_with_history([Attendance(meeting=meeting, member=member, representative=representative)
                                   for member, representative in checked], Attendance, default_user=acting_user)
     return meeting
-
-
-# --------------------------------------------------------------------------------------------- costing
-
-@dataclass(frozen=True)
-class Line:
-    """One application's proposed decision."""
-
-    application: Application
-    decision: str
-    reason: str
-    computed: Decimal
-    amount: Decimal
-    breakdown: dict
-    by_council: bool = False
-
-
-def _ordered(applications: list[Application], order: str) -> list[Application]:
-    if order == Resolution.Order.CATEGORY:
-        return sorted(applications, key=lambda a: (a.review_case.category.order, a.submitted_at, a.pk))
-    return sorted(applications, key=lambda a: (a.submitted_at, a.pk))
-
-
-def _costed(*, scheme: Scheme, applications: list[Application], over_budget: str, order: str,
-            available: Decimal, rejected: dict[int, str]) -> list[Line]:
-    """Each application costed, then the approved ones fitted to `available`."""
-    lines = {}
-    for application in applications:
-        if application.pk in rejected:
-            lines[application.pk] = Line(application, Decision.REJECT, rejected[application.pk], ZERO, ZERO, {},
-                                         by_council=True)
-            continue
-        already = granted_this_year(person_id=application.person_id, year=application.year,
-                                    excluding_application_id=application.pk)
-        breakdown = application_compute(scheme=scheme, application=application, already_paid=already,
-                                        other_assistance=application.other_assistance)
-        if breakdown.amount <= 0:
-            lines[application.pk] = Line(application, Decision.REJECT, ZERO_REASON, ZERO, ZERO, breakdown.as_dict())
-        else:
-            lines[application.pk] = Line(application, Decision.APPROVE, "", breakdown.amount, breakdown.amount,
-                                         breakdown.as_dict())
-    approving = [a for a in _ordered(applications, order) if lines[a.pk].decision == Decision.APPROVE]
-    wanted = [(a.pk, lines[a.pk].computed) for a in approving]
-    fit = fitting.in_order if over_budget == Resolution.OverBudget.IN_ORDER else fitting.pro_rata
-    for pk, amount in fit(wanted, available).items():
-        line = lines[pk]
-        if amount <= 0:
-            lines[pk] = Line(line.application, Decision.DEFER, DEFER_REASON, line.computed, ZERO, line.breakdown)
-        elif amount != line.computed:
-            lines[pk] = Line(line.application, Decision.APPROVE, "", line.computed, amount, line.breakdown)
-    return [lines[a.pk] for a in _ordered(applications, order)]
-
-
-def _applications(resolution: Resolution, *, lock: bool = False) -> list[Application]:
-    queryset = Application.objects.filter(resolution_items__resolution=resolution)
-    if lock:
-        queryset = queryset.select_for_update(of=("self",))
-    return list(queryset.select_related("review_case__category").prefetch_related("extra_costs").order_by("pk"))
-
-
-def _available_for(resolution: Resolution, applications: list[Application]) -> Decimal:
-    """The fund's available balance; an amendment may also use what the decisions it replaces hold."""
-    available = budget_now().available
-    if resolution.amends_id is not None:
-        replaced = items_in_force().filter(application__in=applications, decision=Decision.APPROVE)
-        paid = Payout.objects.filter(item__in=replaced, state=Payout.State.PAID).aggregate(t=Sum("amount"))["t"]
-        available += (replaced.aggregate(t=Sum("amount"))["t"] or ZERO) - (paid or ZERO)
-    return available
-
-
-def _lines_for(resolution: Resolution, applications: list[Application]) -> list[Line]:
-    rejected = dict(resolution.items.filter(by_council=True).values_list("application_id", "reason"))
-    return _costed(scheme=resolution.scheme, applications=applications, over_budget=resolution.over_budget,
-                   order=resolution.order, available=_available_for(resolution, applications), rejected=rejected)
 
 
 def _write_items(resolution: Resolution, lines: list[Line]) -> None:
@@ -240,8 +163,8 @@ def resolution_draft_payouts(*, meeting: Meeting, scheme: Scheme, acting_user, t
                                                     f"关于批准{scheme.year}年度第{_batch_ordinal(scheme.year)}批救助名单的决议"))
     resolution.full_clean(exclude=["created_by"])
     resolution.save()
-    _write_items(resolution, _costed(scheme=scheme, applications=chosen, over_budget=over_budget, order=order,
-                                     available=_available_for(resolution, chosen), rejected={}))
+    _write_items(resolution, lines_costed(scheme=scheme, applications=chosen, over_budget=over_budget, order=order,
+                                          available=resolution_available(resolution, chosen), rejected={}))
     return resolution
 
 
@@ -275,7 +198,7 @@ def resolution_recompute(*, resolution: Resolution, acting_user) -> Resolution:
     require(acting_user, "change_resolution", "修改理事会决议草案")
     resolution = _draft_checked(resolution)
     if resolution.kind == Resolution.Kind.PAYOUTS:
-        _write_items(resolution, _lines_for(resolution, _applications(resolution)))
+        _write_items(resolution, resolution_lines(resolution, resolution_applications(resolution)))
     return resolution
 
 
@@ -290,7 +213,7 @@ def resolution_item_reject(*, item: ResolutionItem, reason: str, acting_user) ->
     ResolutionItem.objects.filter(pk=item.pk).update(decision=Decision.REJECT, reason=reason.strip()[:200],
                                                      computed=ZERO, amount=ZERO, by_council=True)
     history_record_update(ResolutionItem, [item.pk], reason="理事会决定不予救助")
-    _write_items(resolution, _lines_for(resolution, _applications(resolution)))
+    _write_items(resolution, resolution_lines(resolution, resolution_applications(resolution)))
     return resolution
 
 
@@ -302,7 +225,7 @@ def resolution_item_restore(*, item: ResolutionItem, acting_user) -> Resolution:
     resolution = _draft_checked(item.resolution)
     ResolutionItem.objects.filter(pk=item.pk).update(by_council=False)
     history_record_update(ResolutionItem, [item.pk], reason="撤销理事会的不予救助决定")
-    _write_items(resolution, _lines_for(resolution, _applications(resolution)))
+    _write_items(resolution, resolution_lines(resolution, resolution_applications(resolution)))
     return resolution
 
 
@@ -377,12 +300,12 @@ def resolution_sign(*, resolution: Resolution, acting_user) -> Resolution:
     else:
         _scheme_usable(resolution.scheme)
         _separation(resolution, acting_user)
-        applications = _applications(resolution, lock=True)
+        applications = resolution_applications(resolution, lock=True)
         list(InsuredPerson.objects.select_for_update().filter(pk__in=[a.person_id for a in applications])
              .order_by("pk").values_list("pk"))  # one person's decisions are signed one at a time
         stored = list(resolution.items.select_related("application"))
         problems = _states_problems(resolution, applications) or _cap_breaches(resolution, stored)
-        problems = problems or _changes(stored, _lines_for(resolution, applications))
+        problems = problems or _changes(stored, resolution_lines(resolution, applications))
         if problems:
             raise ValidationError(["签署前重新核对，以下内容与草案不一致，请重新测算后提交理事会：", *problems])
         approved = sum((item.amount for item in stored), start=ZERO)

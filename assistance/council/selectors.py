@@ -13,7 +13,8 @@ from django.db.models import Exists, OuterRef, QuerySet, Sum
 from fundportal.money import to_money
 from fundportal.services import fund_account_main
 
-from .models import CouncilMember, Meeting, Payout, QuorumRule, ResolutionItem
+from ..models import Payout
+from .models import CouncilMember, Meeting, QuorumRule, ResolutionItem
 
 ZERO = Decimal("0.00")
 
