@@ -7,6 +7,8 @@ from .council import admin as council
 from .council.models import CouncilMember, Meeting, QuorumRule, Resolution, Scheme
 from .intake import admin as intake
 from .intake.models import InsuredPerson, ScreeningRun, SettlementImport, SettlementRecord, WarningTarget
+from .payouts import admin as payouts
+from .payouts.models import BankResult, FraudFlag, Payout, PayoutBatch
 from .review import admin as review
 from .review.models import EligibilityCategory, OverdueCount, ReviewCase, StateDeadline
 
@@ -30,4 +32,7 @@ admin.site.register(QuorumRule, council.QuorumRuleAdmin)
 admin.site.register(Meeting, council.MeetingAdmin)
 admin.site.register(Resolution, council.ResolutionAdmin)
 
-from . import payout_admin  # noqa: E402,F401  (the Charity Federation's payouts)
+admin.site.register(PayoutBatch, payouts.PayoutBatchAdmin)
+admin.site.register(Payout, payouts.PayoutAdmin)
+admin.site.register(FraudFlag, payouts.FraudFlagAdmin)
+admin.site.register(BankResult, payouts.BankResultAdmin)

@@ -11,8 +11,8 @@ from django.db.models import Sum
 from assistance.council.services import (meeting_record, resolution_draft_payouts, resolution_draft_scheme,
                                          resolution_sign)
 from assistance.models import Application, CouncilMember, EligibilityCategory, Payout, Resolution
-from assistance.payouts import (bank_result_apply, bank_result_import, batch_export, payout_batch_create,
-                                payout_reissue)
+from assistance.payouts.bank_results import bank_result_apply, bank_result_import
+from assistance.payouts.services import batch_export, payout_batch_create, payout_reissue
 from assistance.council.schemes import scheme_create
 from fundportal.models import User
 

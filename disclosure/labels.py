@@ -7,7 +7,7 @@ for the catalogue, and have an English name of their own for when the catalogue 
 category renamed or added by the bureau is shown as it was published."""
 from django.utils.translation import get_language, gettext, gettext_noop
 
-# The categories of assistance/defaults.py (低收入人口 categories of the national guidance).
+# The categories of assistance/review/defaults.py (低收入人口 categories of the national guidance).
 STANDARD_CATEGORIES = {
     gettext_noop("特困人员"): "Persons in extreme poverty",
     gettext_noop("低保对象"): "Minimum living allowance recipients",

@@ -42,8 +42,9 @@ SECRET_MODELS = frozenset({
 BUSINESS_APPS = ("fundportal", "donations", "assistance", "disclosure")
 
 # Civil-affairs officers see shared warning targets and review cases of their own area (scoped in
-# assistance.selectors), only the totals: never the settlement records behind them. The city
-# bureau dispatches and decides, the town hands cases to its villages, the village verifies.
+# the selectors of assistance/intake and assistance/review), only the totals: never the settlement
+# records behind them. The city bureau dispatches and decides, the town hands cases to its
+# villages, the village verifies.
 CAB_OFFICER = ["assistance.view_warningtarget", "assistance.view_reviewcase", "assistance.view_householdmember",
                "assistance.view_eligibilitycategory", "assistance.view_statedeadline", "assistance.view_overduecount",
                "assistance.view_application", "assistance.view_document"]

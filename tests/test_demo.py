@@ -316,7 +316,7 @@ def _dated_fields():
 
 # Dates that are plans, not events: the bank's later instalments fall due in 2024–2027.
 PLANNED = {("PledgeInstalment", "due_on"), ("HistoricalPledgeInstalment", "due_on")}
-# Written by `migrate` when the portal is installed (assistance/defaults.py, the roles of
+# Written by `migrate` when the portal is installed (the assistance stages' defaults.py, the roles of
 # fundportal/roles.py), before any demo.
 INSTALLED = {"HistoricalStateDeadline", "HistoricalQuorumRule", "HistoricalGroup"}
 

@@ -12,7 +12,7 @@ from fundportal.history_admin import HistoryAdmin
 from fundportal.masking import mask_bank_account, mask_name, mask_phone, mask_resident_id
 from fundportal.money import money_label
 
-from ..council.selectors import payment_status
+from ..payouts.selectors import payment_status
 from . import selectors
 
 

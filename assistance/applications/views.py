@@ -14,7 +14,7 @@ from fundportal.admin_utils import no_store
 from fundportal.forms import form_add_service_errors
 from fundportal.masking import mask_bank_account, mask_name, mask_phone, mask_resident_id
 
-from ..council.selectors import payment_status
+from ..payouts.selectors import payment_status
 from . import selectors
 from .forms import ApplicationForm, DocumentFormSet, ExtraCostFormSet, LookupForm, MemberFormSet, filled
 from .services import application_prefill, application_submit, document_open

@@ -24,7 +24,7 @@ from fundportal.history_admin import HistoryAdmin
 from fundportal.masking import mask_name
 from fundportal.money import format_money, money_label
 
-from ..payouts import payout_batch_create, payout_batch_refusal
+from ..payouts.services import payout_batch_create, payout_batch_refusal
 from . import services
 from .forms import MeetingForm, ReasonForm, ResolutionDraftForm, SchemeForm, SchemeRuleFormSet
 from .models import Meeting, QuorumRule, Resolution, ResolutionItem, Scheme

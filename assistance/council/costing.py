@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from ..applications.models import Application
-from ..models import Payout
+from ..payouts.models import Payout
 from . import budget as fitting
 from .models import Resolution, ResolutionItem, Scheme
 from .schemes import application_compute

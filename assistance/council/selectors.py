@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef, QuerySet, Sum
 from fundportal.money import to_money
 from fundportal.services import fund_account_main
 
-from ..models import Payout
+from ..payouts.models import Payout
 from .models import CouncilMember, Meeting, QuorumRule, ResolutionItem
 
 ZERO = Decimal("0.00")
@@ -81,11 +81,3 @@ def quorum_for(meeting: Meeting) -> Quorum:
     needed = rule.share * members
     required = math.floor(needed) + 1 if rule.strictly_more else math.ceil(needed)
     return Quorum(present=present, members=members, required=max(required, 1), rule=str(rule))
-
-
-def payment_status(application) -> dict:
-    """For the application's page: the decision in force, its amount and breakdown, the payments."""
-    item = items_in_force().filter(application=application).select_related("resolution").first()
-    payouts = list(application.payouts.select_related("batch").order_by("id"))
-    return {"item": item, "payouts": payouts,
-            "paid": sum((p.amount for p in payouts if p.state == Payout.State.PAID), start=ZERO)}

@@ -25,7 +25,7 @@ from fundportal.services import fund_account_main
 from ..access import require
 from ..applications.models import Application
 from ..intake.models import InsuredPerson
-from ..models import Payout
+from ..payouts.models import Payout
 from .costing import Line, lines_costed, resolution_applications, resolution_available, resolution_lines
 from .models import Attendance, CouncilMember, Meeting, Resolution, ResolutionItem, ResolutionSequence, Scheme
 from .selectors import ZERO, budget_now, granted_this_year, quorum_for

@@ -4,8 +4,8 @@
 Changed people are updated and new ones inserted, in ID order (the unique index on the ID then
 takes its new entries in order). A death is never undone by a file. Imports take turns (advisory
 lock), so no other import inserts the same person meanwhile; a clerk registering an applicant
-may (assistance.people): that person is then left as the clerk wrote them — no unique violation,
-whose message would name the ID number in the log, and no failed import.
+may (assistance.intake.services): that person is then left as the clerk wrote them — no unique
+violation, whose message would name the ID number in the log, and no failed import.
 """
 from django.utils import timezone
 

@@ -112,8 +112,8 @@ def _write_people(latest: dict[str, SettlementRow], resolver: RegionResolver
                         setattr(person, key, value)
                     changed.append(person)
             people[resident_id] = person
-        # ignore_conflicts: a clerk may have just registered one of them (assistance.people); a
-        # unique violation would fail the import and name the ID number in the log.
+        # ignore_conflicts: a clerk may have just registered one of them (assistance.intake.services);
+        # a unique violation would fail the import and name the ID number in the log.
         InsuredPerson.objects.bulk_create(new, ignore_conflicts=True)
         InsuredPerson.objects.bulk_update(changed, ["name", "region", "household_region_text", "is_local",
                                                     "insured_kind", "is_deceased"])

@@ -3,8 +3,8 @@
 A case comes from a shared warning target, or from an application for someone not on the list.
 It moves city → town → village and back up: first screening by the city bureau, dispatch to the
 town/street, hand-over to the village/community, verification (甄别) there, and the bureau's
-determination. Every move is one service in assistance/review.py; the table below is the only
-statement of which moves exist.
+determination. Every move is one service in assistance/review/services.py; the table below is
+the only statement of which moves exist.
 """
 from django.conf import settings
 from django.core.exceptions import ValidationError

@@ -14,7 +14,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from assistance import bankfiles
+from assistance.payouts import bankfiles
 from assistance.intake.services import death_validate, settlement_import_create
 from donations import services
 from donations.models import Campaign, Donation

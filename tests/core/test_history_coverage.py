@@ -229,7 +229,7 @@ def test_every_bulk_write_to_a_tracked_model_writes_its_history():
 
 
 def test_payouts_created_in_bulk_and_moved_by_compare_and_set_have_their_history(signed, finance_a, finance_b):
-    from assistance.payouts import batch_export, payout_batch_create
+    from assistance.payouts.services import batch_export, payout_batch_create
 
     resolution, *_ = signed
     batch = payout_batch_create(resolution=resolution, acting_user=finance_a)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistance import bankfiles
+from assistance.payouts import bankfiles
 from donations.resources import CheckedXLSX
 from fundportal.uploads import MAX_CELL_CHARS, SETTLEMENT_XLSX, SMALL_XLSX, UploadRefused, xlsx_check
 from tests.core.xlsx_bombs import BANK_ROWS, MEMORY_BOUND_MB, PEAK_MB, bomb, run_measured, write_xlsx
@@ -123,7 +123,7 @@ _READERS = PEAK_MB + """
 import sys
 import django
 django.setup()
-from assistance import bankfiles
+from assistance.payouts import bankfiles
 from donations.resources import CheckedXLSX
 content = open(sys.argv[1], "rb").read()
 for read in (lambda: bankfiles.result_lines(content, "回单.xlsx"), lambda: CheckedXLSX().create_dataset(content)):

@@ -18,7 +18,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from assistance import bankfiles
+from assistance.payouts import bankfiles
 from assistance.importing.columns import ImportFileError
 from assistance.importing.reader import iter_rows
 from fundportal.admin_utils import error_text

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from assistance import bankfiles
+from assistance.payouts import bankfiles
 from assistance.importing.reader import iter_rows
 from donations.resources import CheckedXLSX
 from fundportal.uploads import (MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROW_BYTES, MAX_ROW_CELLS, SETTLEMENT_XLSX, SMALL_XLSX, UploadRefused, sheet_rows,
@@ -197,7 +197,7 @@ _SMALL_READERS = PEAK_MB + """
 import sys
 import django
 django.setup()
-from assistance import bankfiles
+from assistance.payouts import bankfiles
 from donations.resources import CheckedXLSX
 for name in sys.argv[1:]:
     content = open(name, "rb").read()

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from assistance.payouts import batch_export, payout_batch_create
+from assistance.payouts.services import batch_export, payout_batch_create
 from tests.donations.helpers import record
 from tests.factories import DonorFactory, IndividualDonorFactory
 from tests.payouts.conftest import (finance_a, finance_b, ready_application, scheme, secretary,  # noqa: F401

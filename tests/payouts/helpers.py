@@ -4,7 +4,7 @@ import io
 
 from django.test import TestCase
 
-from assistance.payouts import bank_result_import
+from assistance.payouts.bank_results import bank_result_import
 
 
 def result_csv(rows: list[tuple[str, str, str, str]]) -> bytes:

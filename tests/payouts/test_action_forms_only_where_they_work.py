@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from assistance.council.services import resolution_draft_payouts
 from assistance.models import Payout, PayoutBatch
-from assistance.payouts import (bank_result_import, bank_result_refusal, batch_export, payout_batch_create,
-                                payout_batch_refusal)
+from assistance.payouts.bank_results import bank_result_import, bank_result_refusal
+from assistance.payouts.services import batch_export, payout_batch_create, payout_batch_refusal
 
 from .conftest import meeting_with_quorum, ready_application
 from .helpers import all_paid, reconcile, result_csv

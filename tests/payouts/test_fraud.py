@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from assistance.council.services import resolution_draft_payouts, resolution_sign
 from assistance.models import ApplicationMember, ExtraCost, FraudFlag, Payout, SettlementRecord
-from assistance.payouts import batch_export, flag_override, payout_batch_create, payout_cancel
+from assistance.payouts.services import batch_export, flag_override, payout_batch_create, payout_cancel
 from fundportal.models import LedgerEntry
 
 from .conftest import YEAR, fund, meeting_with_quorum, ready_application

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from assistance.models import InsuredPerson
-from assistance.payouts import payout_batch_create
+from assistance.payouts.services import payout_batch_create
 from assistance.review.services import review_cases_open_for_run, screening_run_share
 from fundportal.masking import mask_name
 from tests.review.conftest import make_run

@@ -14,7 +14,7 @@ from django.urls import reverse
 from assistance.applications.services import application_prefill
 from assistance.council.selectors import granted_this_year, held_for_approved
 from assistance.models import InsuredPerson, Payout, ResolutionItem, ScreeningRun, SettlementRecord, WarningTarget
-from assistance.payouts import payout_batch_create
+from assistance.payouts.services import payout_batch_create
 from assistance.intake.selectors import person_cost_summary
 from fundportal import money
 

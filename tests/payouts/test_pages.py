@@ -8,7 +8,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from assistance.models import CouncilMember, Meeting, Payout, PayoutBatch, Resolution
-from assistance.payouts import batch_export, payout_batch_create
+from assistance.payouts.services import batch_export, payout_batch_create
 
 from .conftest import fund, ready_application
 from .helpers import all_paid

@@ -11,8 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from openpyxl import load_workbook
 
 from assistance.models import Application, BankResult, Payout, PayoutBatch
-from assistance.payouts import (bank_result_apply, batch_export, payout_batch_create, payout_cancel,
-                                payout_confirm_paid, payout_reissue)
+from assistance.payouts.bank_results import bank_result_apply
+from assistance.payouts.services import (batch_export, payout_batch_create, payout_cancel, payout_confirm_paid,
+                                         payout_reissue)
 from fundportal.models import ExportLog, FundAccount, LedgerEntry
 from fundportal.roles import Role
 from fundportal.services import fund_account_main, ledger_post_income, ledger_reverse
@@ -232,7 +233,7 @@ def test_returned_money_is_a_reversing_entry(exported, finance_b):
 
 
 def test_a_crash_in_the_middle_of_a_file_is_picked_up_where_it_stopped(exported, finance_b, monkeypatch):
-    from assistance import payouts
+    from assistance.payouts import bank_results as payouts
 
     real, calls = payouts._apply_line, []
 

@@ -10,11 +10,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections
 
-from assistance import bankfiles
+from assistance.payouts import bankfiles
 from assistance.council import services as council
 from assistance.council.services import resolution_draft_payouts, resolution_draft_scheme, resolution_sign
 from assistance.models import Application, ExtraCost, FraudFlag, Payout, PayoutBatch, SettlementRecord
-from assistance.payouts import batch_export, flag_override, payout_batch_create, payout_cancel
+from assistance.payouts.services import batch_export, flag_override, payout_batch_create, payout_cancel
 from assistance.council.schemes import scheme_new_version, scheme_update
 
 from .conftest import YEAR, fund, meeting_with_quorum, ready_application

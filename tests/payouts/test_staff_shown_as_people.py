@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from assistance.models import FraudFlag
-from assistance.payouts import flag_override, payout_batch_create
+from assistance.payouts.services import flag_override, payout_batch_create
 from fundportal.models import User
 
 from .conftest import fund, meeting_with_quorum, ready_application

@@ -1,6 +1,6 @@
 """A household is the applicant's: exactly one member is 本人, carrying the applicant's own ID
 number, on the village's visit and on the clerk's application alike (one check,
-assistance.household.household_rows_checked). A visit once saved 罗秀's case with 邓华's ID
+assistance.review.household.household_rows_checked). A visit once saved 罗秀's case with 邓华's ID
 number as 本人, and a visit with every member deleted.
 
 Every formset is bounded: a page edited to say TOTAL_FORMS=5000 once rendered 2,000 empty member

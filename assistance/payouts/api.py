@@ -1,6 +1,6 @@
-"""Staff API for warning targets, applications and payouts: read, with the admin's own role and
-area rules (the same selectors), names and numbers masked. Payout batches are made through the
-same service as the admin's button."""
+"""API of the payouts: read (Charity Federation, the council's secretary, auditors), names and
+account numbers masked. Payout batches are made through the same service as the admin's button."""
+from django.urls import path
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView, get_object_or_404
@@ -11,9 +11,10 @@ from fundportal.api import FilteredList
 from fundportal.api_permissions import ModelPermissions
 from fundportal.masking import mask_bank_account, mask_name
 
-from .api_common import state_filter
-from .models import Payout, PayoutBatch, Resolution
-from .payouts import payout_batch_create
+from ..api_common import state_filter
+from ..council.models import Resolution
+from .models import Payout, PayoutBatch
+from .services import payout_batch_create
 
 
 @extend_schema_serializer(component_name="Payout")
@@ -76,3 +77,9 @@ class PayoutBatchCreateApi(APIView):
         batch = payout_batch_create(resolution=get_object_or_404(Resolution, pk=pk), acting_user=request.user)
         return Response(PayoutSerializer(batch.payouts.select_related("batch", "application"), many=True).data,
                         status=status.HTTP_201_CREATED)
+
+
+urlpatterns = [
+    path("resolutions/<int:pk>/payout-batch/", PayoutBatchCreateApi.as_view(), name="api-payout-batch"),
+    path("payouts/", PayoutListApi.as_view(), name="api-payouts"),
+]

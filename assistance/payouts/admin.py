@@ -1,9 +1,9 @@
 """The Charity Federation's payouts in the admin: a batch's page with its flags, the bank file
 buttons, the result upload with what reconciliation found, and re-issue or cancel per payout.
-Lists of payouts, bank results and flags (the flag report) only read."""
+Lists of payouts, bank results and flags (the flag report) only read. assistance/admin.py
+registers these admins."""
 from decimal import Decimal
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,23 +17,10 @@ from fundportal.admin_utils import AppendOnlyAdmin, NoStoreMixin, error_text, mo
 from fundportal.history_admin import HistoryAdmin
 from fundportal.masking import mask_bank_account, mask_name
 
-from . import payouts
-from .models import BankResult, BankResultLine, FraudFlag, Payout, PayoutBatch
+from . import bank_results, services
+from .forms import MAX_RESULT_FILE, BankResultForm, ReissueForm
+from .models import BankResultLine, FraudFlag, Payout, PayoutBatch
 
-MAX_RESULT_FILE = 5 * 1024 * 1024
-
-
-class BankResultForm(forms.Form):
-    file = forms.FileField(label=_("银行回单文件"), help_text=_(".csv 或 .xlsx，须有“参考号、金额、结果、说明”列"))
-
-
-class ReissueForm(forms.Form):
-    account_holder = forms.CharField(label=_("收款人"), max_length=50)
-    bank_name = forms.CharField(label=_("开户银行"), max_length=60)
-    account_number = forms.CharField(label=_("银行账号"), max_length=40)
-
-
-@admin.register(PayoutBatch)
 class PayoutBatchAdmin(NoStoreMixin, HistoryAdmin):
     list_display = ("number", "resolution", "state", "payout_count", "total", "open_flags", "prepared_by",
                     "prepared_at")
@@ -90,7 +77,7 @@ class PayoutBatchAdmin(NoStoreMixin, HistoryAdmin):
             payout.can_reissue = payout.state in Payout.REISSUABLE_STATES and payout.reissue is None
         flags = [flag for payout in rows for flag in payout.flags.all()]
         user = request.user
-        result_refusal = payouts.bank_result_refusal(batch=batch, acting_user=user)
+        result_refusal = bank_results.bank_result_refusal(batch=batch, acting_user=user)
         return render(request, "admin/assistance/payoutbatch/detail.html", {
             **self.admin_site.each_context(request), "opts": self.model._meta, "batch": batch, "original": batch,
             "payouts": rows, "flags": flags, "open_flags": [f for f in flags if f.is_open],
@@ -119,7 +106,7 @@ class PayoutBatchAdmin(NoStoreMixin, HistoryAdmin):
             return HttpResponseNotAllowed(["POST"])
         batch = get_object_or_404(PayoutBatch, pk=pk)
         try:
-            name, content = payouts.batch_export(batch=batch, acting_user=request.user, file_format=file_format)
+            name, content = services.batch_export(batch=batch, acting_user=request.user, file_format=file_format)
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, error_text(exc))
             return self._back(pk)
@@ -143,8 +130,8 @@ class PayoutBatchAdmin(NoStoreMixin, HistoryAdmin):
             messages.error(request, "文件超过 5 MB，请分批导入")
             return self._back(pk)
         try:
-            result = payouts.bank_result_import(batch=batch, content=upload.read(), file_name=upload.name,
-                                                acting_user=request.user)
+            result = bank_results.bank_result_import(batch=batch, content=upload.read(), file_name=upload.name,
+                                                     acting_user=request.user)
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, error_text(exc))
         else:
@@ -157,13 +144,13 @@ class PayoutBatchAdmin(NoStoreMixin, HistoryAdmin):
         payout = get_object_or_404(Payout, pk=pk)
         try:
             if action == "cancel":
-                payouts.payout_cancel(payout=payout, acting_user=request.user, reason=request.POST.get("reason", ""))
+                services.payout_cancel(payout=payout, acting_user=request.user, reason=request.POST.get("reason", ""))
                 messages.success(request, f"已取消 {payout.reference}")
             elif action == "reissue":
                 form = ReissueForm(request.POST)
                 if not form.is_valid():
                     raise ValidationError("请填写收款人、开户银行和银行账号")
-                reissue = payouts.payout_reissue(payout=payout, acting_user=request.user, **form.cleaned_data)
+                reissue = services.payout_reissue(payout=payout, acting_user=request.user, **form.cleaned_data)
                 messages.success(request, f"已生成重新支付 {reissue.reference}（批次 {reissue.batch.number}）")
                 return self._back(reissue.batch_id)
             else:
@@ -177,14 +164,13 @@ class PayoutBatchAdmin(NoStoreMixin, HistoryAdmin):
             return HttpResponseNotAllowed(["POST"])
         flag = get_object_or_404(FraudFlag.objects.select_related("payout"), pk=pk)
         try:
-            payouts.flag_override(flag=flag, acting_user=request.user, reason=request.POST.get("reason", ""))
+            services.flag_override(flag=flag, acting_user=request.user, reason=request.POST.get("reason", ""))
             messages.success(request, f"已核实放行：{flag.payout.reference} {flag.get_kind_display()}")
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, error_text(exc))
         return self._back(flag.payout.batch_id)
 
 
-@admin.register(Payout)
 class PayoutAdmin(NoStoreMixin, AppendOnlyAdmin, HistoryAdmin):
     list_display = ("reference", "batch", "application", "masked_holder", "amount", "state", "settled_at")
     list_filter = ("state",)
@@ -199,7 +185,6 @@ class PayoutAdmin(NoStoreMixin, AppendOnlyAdmin, HistoryAdmin):
         return mask_name(payout.account_holder)
 
 
-@admin.register(FraudFlag)
 class FraudFlagAdmin(NoStoreMixin, AppendOnlyAdmin, HistoryAdmin):
     """The flag report: every warning raised, open or cleared, and who cleared it and why."""
 
@@ -226,7 +211,6 @@ class BankResultLineInline(admin.TabularInline):
         return False
 
 
-@admin.register(BankResult)
 class BankResultAdmin(NoStoreMixin, AppendOnlyAdmin):
     list_display = ("imported_at", "batch", "file_name", "imported_by", "paid", "failed", "returned", "unchanged",
                     "mismatched", "finished_at")

@@ -4,7 +4,7 @@ bank's result file the ledger entries.
 A payout pays one approved resolution item, exactly its amount. The database holds the money
 rules, not only the code: at most one live payout and one paid payout per item (partial unique
 constraints), one ledger entry per payout (one-to-one), and the ledger's own constraints keep the
-balance at or above zero. Services are in assistance/payouts.py.
+balance at or above zero. Services are in assistance/payouts/ (services.py, bank_results.py).
 """
 from django.conf import settings
 from django.db import models

@@ -11,7 +11,9 @@ from django.db.models import Q
 
 from fundportal.text import digits_only
 
-from .models import Application, FraudFlag, Payout, SettlementRecord
+from ..applications.models import Application
+from ..intake.models import SettlementRecord
+from .models import FraudFlag, Payout
 
 Kind = FraudFlag.Kind
 

@@ -1,4 +1,6 @@
-"""Interim: the council's and the payouts' starting data (moves to their stages)."""
+"""What a new installation starts with for the payouts: the beat schedule that sends again the
+bank result files still waiting to be applied (assistance/apps.py ensures it after every migrate;
+a disabled schedule is left as it is)."""
 from django.db import transaction
 
 BANK_RESULTS_REQUEUE_TASK = "assistance.tasks.bank_results_requeue_task"
