@@ -1,7 +1,7 @@
 """API of the warning targets: the MSB all, civil-affairs officers those of shared runs in their
 area (the admin's own selector), names and ID numbers masked."""
-from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from django.urls import path
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 
