@@ -1,7 +1,5 @@
 """The Charity Federation's desk. Thin: every save and button calls a service."""
-import uuid
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,47 +11,18 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportMixin
 
 from fundportal.admin_utils import NoStoreMixin, adopt_saved, error_text, no_store
-from fundportal.dates import SCHEDULE, DateRangeValidator
 from fundportal.history_admin import HistoryAdmin
 from fundportal.masking import mask_phone, mask_resident_id
 from fundportal.money import money_label
 from fundportal.services import export_log_record
 
 from . import pdf, selectors, services
-from .forms import DonationImportForm, FiscalBillForm, ReasonForm
+from .forms import (
+    DONATION_FIELDS, DonationForm, DonationImportForm, DonorForm, FiscalBillForm, PledgeAddForm, ReasonForm,
+)
+from .idempotency import IdempotencyConflict
 from .models import Campaign, Donation, Donor, Pledge, PledgeInstalment, Receipt
 from .resources import IMPORT_FORMATS, DonationExportResource, DonationImportResource
-
-
-class DonorForm(forms.ModelForm):
-    class Meta:
-        model = Donor
-        fields = ["kind", "name", "org_kind", "uscc", "resident_id", "contact_person", "phone", "address", "note"]
-
-    def clean(self):
-        data = super().clean()
-        if self.instance.pk or self.errors:
-            return data
-        try:
-            data.update(services.donor_validate(**data))
-        except ValidationError as exc:
-            for field, errors in exc.error_dict.items():
-                for error in errors:
-                    self.add_error(field if field in self.fields else None, _with_link(error))
-        return data
-
-    def _post_clean(self):
-        if self.instance.pk:
-            super()._post_clean()  # edits: the model's own checks; new donors: donor_validate did it
-
-
-def _with_link(error: ValidationError) -> ValidationError:
-    """A duplicate-donor refusal links to the donor registered first."""
-    if error.code != "duplicate_donor":
-        return error
-    url = reverse("admin:donations_donor_change", args=[error.params["id"]])
-    return ValidationError(format_html('该{}已登记为 <a href="{}">{}</a>（编号 {}），请直接选用',
-                                       error.params["label"], url, error.params["name"], error.params["id"]))
 
 
 @admin.register(Donor)
@@ -101,17 +70,6 @@ class InstalmentInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
-
-
-class PledgeAddForm(forms.ModelForm):
-    instalment_count = forms.IntegerField(label=_("分期数"), min_value=1, max_value=120, initial=1)
-    first_due_on = forms.DateField(label=_("首期应到日期"), widget=admin.widgets.AdminDateWidget,
-                                   validators=[DateRangeValidator(SCHEDULE, _("首期应到日期"))])
-    months_between = forms.IntegerField(label=_("每期间隔（月）"), min_value=1, max_value=60, initial=12)
-
-    class Meta:
-        model = Pledge
-        fields = ["donor", "campaign", "total", "signed_on", "note"]
 
 
 @admin.register(Pledge)
@@ -163,44 +121,6 @@ class PledgeAdmin(HistoryAdmin):
 
     def save_related(self, request, form, formsets, change):
         pass  # instalments are written by pledge_create
-
-
-DONATION_FIELDS = ["donor", "is_anonymous", "amount", "received_on", "channel", "bank_reference", "campaign",
-                   "giver_count", "instalment", "note"]
-
-
-class DonationForm(forms.ModelForm):
-    # A fresh key per rendered form: submitting the same form twice records the money once.
-    submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
-    acting_user = None  # set per request by DonationAdmin.get_form: submission keys are per user
-
-    class Meta:
-        model = Donation
-        fields = DONATION_FIELDS
-
-    def _resubmitted(self, key) -> bool:
-        return key is not None and selectors.donation_for_submission(user=self.acting_user, key=key) is not None
-
-    def clean(self):
-        data = super().clean()
-        key = data.get("submission_key")
-        if self._resubmitted(key):
-            return data  # a resubmission: donation_record answers with the donation already recorded
-        if not self.errors:
-            # The service's own rules, run here so a refusal shows on the form and nothing is written.
-            try:
-                services.donation_validate(**{k: data.get(k) for k in DONATION_FIELDS})
-            except ValidationError as exc:
-                if self._resubmitted(key):
-                    # A twin submission committed meanwhile (its bank reference is now taken):
-                    # this one gets the twin's answer, not a refusal.
-                    return data
-                for field, errors in exc.error_dict.items():
-                    self.add_error(field if field in self.fields else None, errors)
-        return data
-
-    def _post_clean(self):
-        pass  # the model's checks are donation_validate's job
 
 
 class ReceiptInline(admin.TabularInline):
@@ -297,7 +217,7 @@ class DonationAdmin(NoStoreMixin, ImportMixin, ExportMixin, HistoryAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         try:
             return super().add_view(request, form_url, extra_context)
-        except services.IdempotencyConflict as exc:
+        except IdempotencyConflict as exc:
             # The same form sent again with other values (back button, edit, send): nothing new is
             # recorded; the clerk is told and sent to the donation the form recorded first.
             messages.error(request, error_text(exc))

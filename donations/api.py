@@ -13,6 +13,7 @@ from fundportal.api import FilteredList, ModelInputSerializer
 from fundportal.api_permissions import ModelPermissions
 
 from . import ratelimits, selectors, services
+from .idempotency import IdempotencyConflict
 from .models import Donation, Receipt
 
 
@@ -65,7 +66,7 @@ class DonationListCreateApi(FilteredList, ListAPIView):
         try:
             donation = services.donation_record(acting_user=request.user, idempotency_key=idempotency_key,
                                                 **serializer.validated_data)
-        except services.IdempotencyConflict as exc:
+        except IdempotencyConflict as exc:
             return Response({"detail": exc.messages[0]}, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
         response = Response(self.OutputSerializer(donation).data, status=status.HTTP_201_CREATED)
         if donation.replayed:

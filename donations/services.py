@@ -1,14 +1,12 @@
 """Every write on the income side. Views, admin, import and API only call these."""
 import calendar
 import datetime as dt
-import hashlib
-import json
 import secrets
 import uuid
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -21,6 +19,7 @@ from fundportal.validators import column_errors
 from fundportal.services import fund_account_main, ledger_post_income, ledger_reverse
 
 from . import selectors
+from .idempotency import lock_submission, replay, request_fingerprint
 from .models import (
     Campaign, Donation, Donor, FiscalBill, Pledge, PledgeInstalment, Receipt, ReceiptPrint, ReceiptSequence,
 )
@@ -212,51 +211,6 @@ def _instalment_outstanding(instalment: PledgeInstalment) -> Decimal:
     return instalment.amount - (received or Decimal("0"))
 
 
-class IdempotencyConflict(ValidationError):
-    """An idempotency key this user already sent with other fields (IETF draft
-    "The Idempotency-Key HTTP Header Field": a reuse with a different payload is refused, 422)."""
-
-
-def _request_fingerprint(**fields) -> str:
-    """A hash of what a recording asks for, normalised (500 and 500.00 are the same amount)."""
-    def canonical(value):
-        if isinstance(value, models.Model):
-            return value.pk
-        if isinstance(value, Decimal):
-            return str(to_money(value))
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        if isinstance(value, str):
-            return value.strip()
-        return value
-
-    text = json.dumps({name: canonical(value) for name, value in sorted(fields.items())}, ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _lock_submission(*, acting_user, idempotency_key: uuid.UUID) -> None:
-    """Concurrent requests with one key queue here until the first has committed, so each then
-    finds its donation (instead of tripping over the bank reference or the key's constraint).
-    SQLite's IMMEDIATE transactions already run one writer at a time."""
-    if connection.vendor != "postgresql":
-        return
-    digest = hashlib.blake2b(f"donation:{acting_user.pk}:{idempotency_key}".encode(), digest_size=8).digest()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest, "big", signed=True)])
-
-
-def _replay(*, existing: Donation, fingerprint: str) -> Donation:
-    # Rows recorded before fingerprints were kept have none: they answer as before.
-    if existing.request_fingerprint and existing.request_fingerprint != fingerprint:
-        raise IdempotencyConflict(
-            "该提交标识（Idempotency-Key）已用于登记另一笔内容不同的捐赠（%(donation)s）；"
-            "重试请原样提交，新的捐赠请使用新的提交标识",
-            code="idempotency_conflict", params={"donation": existing},
-        )
-    existing.replayed = True
-    return existing
-
-
 @records_actor
 @transaction.atomic
 def donation_record(*, amount: Decimal, received_on: dt.date, channel: str, acting_user,
@@ -272,14 +226,14 @@ def donation_record(*, amount: Decimal, received_on: dt.date, channel: str, acti
     """
     amount = to_money(amount)
     bank_reference = (bank_reference or "").strip()
-    fingerprint = _request_fingerprint(
+    fingerprint = request_fingerprint(
         amount=amount, received_on=received_on, channel=channel, donor=donor, is_anonymous=is_anonymous,
         bank_reference=bank_reference, campaign=campaign, giver_count=giver_count, instalment=instalment,
         note=note)
     if idempotency_key is not None:
-        _lock_submission(acting_user=acting_user, idempotency_key=idempotency_key)
+        lock_submission(acting_user=acting_user, idempotency_key=idempotency_key)
         if existing := selectors.donation_for_submission(user=acting_user, key=idempotency_key):
-            return _replay(existing=existing, fingerprint=fingerprint)
+            return replay(existing=existing, fingerprint=fingerprint)
     if instalment is not None:
         # Two clerks matching money to the same instalment queue here, so it is never overpaid.
         instalment = PledgeInstalment.objects.select_for_update().get(pk=instalment.pk)
