@@ -6,19 +6,9 @@ from pathlib import Path
 
 from assistance.intake.services import settlement_import_create, settlement_import_run
 from assistance.models import SettlementImport, SettlementRecord
-from tests.factories import make_resident_id
+from tests.fixtures.factories import make_resident_id
 
 YEAR = 2022
-CITY = "330381000000"
-# (code, name, parent code)
-REGIONS = [
-    ("330381001000", "安阳街道", CITY),
-    ("330381006000", "莘塍街道", CITY),
-    ("330381101000", "塘下镇", CITY),
-    ("330381101201", "韩田村", "330381101000"),
-    ("330381102000", "马屿镇", CITY),
-    ("330381105000", "高楼镇", CITY),
-]
 HEADER = ["结算编号", "身份证号", "姓名", "户籍地", "参保类型", "人员状态", "结算日期", "医疗机构", "是否省内",
           "医疗总费用", "基本医保支付", "大病保险支付", "医疗救助支付", "个人自付"]
 

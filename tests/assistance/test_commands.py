@@ -26,7 +26,7 @@ def _year_file(tmp_path):
     ])
 
 
-def test_import_settlements_json_prints_one_line_with_imported_rejected_and_seconds(tmp_path, city, msb):
+def test_import_settlements_json_prints_one_line_with_imported_rejected_and_seconds(tmp_path, regions, msb):
     output = _call("import_settlements", str(_year_file(tmp_path)), "--year", str(YEAR), "--json", "--user", "msb")
     assert output.count("\n") == 1
     summary = json.loads(output)
@@ -37,24 +37,24 @@ def test_import_settlements_json_prints_one_line_with_imported_rejected_and_seco
     assert SettlementRecord.objects.count() == 2
 
 
-def test_import_settlements_without_json_prints_the_chinese_summary(tmp_path, city, msb):
+def test_import_settlements_without_json_prints_the_chinese_summary(tmp_path, regions, msb):
     output = _call("import_settlements", str(_year_file(tmp_path)), "--year", str(YEAR), "--user", "msb")
     assert output.strip() == "导入 2 行，错误 1 行，未变化 0 行，新增人员 2 人"
 
 
-def test_import_settlements_defaults_to_the_first_superuser(tmp_path, city, admin_user):
+def test_import_settlements_defaults_to_the_first_superuser(tmp_path, regions, admin_user):
     summary = json.loads(_call("import_settlements", str(_year_file(tmp_path)), "--year", str(YEAR), "--json"))
     assert SettlementImport.objects.get(pk=summary["job"]).created_by == admin_user
 
 
-def test_import_settlements_fails_with_the_chinese_reason_for_an_unreadable_file(tmp_path, city, msb):
+def test_import_settlements_fails_with_the_chinese_reason_for_an_unreadable_file(tmp_path, regions, msb):
     path = write_csv(tmp_path / "bad.csv", [["JS1", "张三"]], header=["结算编号", "姓名"])
     with pytest.raises(CommandError, match="文件缺少必需的列：身份证号"):
         _call("import_settlements", str(path), "--year", str(YEAR), "--user", "msb")
     assert SettlementImport.objects.get().status == SettlementImport.Status.FAILED
 
 
-def test_import_settlements_refuses_a_missing_file_an_unknown_user_and_a_bad_year(tmp_path, city, msb):
+def test_import_settlements_refuses_a_missing_file_an_unknown_user_and_a_bad_year(tmp_path, regions, msb):
     with pytest.raises(CommandError, match="文件不存在"):
         _call("import_settlements", str(tmp_path / "nope.csv"), "--year", str(YEAR), "--user", "msb")
     with pytest.raises(CommandError, match="找不到导入人"):
@@ -64,7 +64,7 @@ def test_import_settlements_refuses_a_missing_file_an_unknown_user_and_a_bad_yea
     assert not SettlementImport.objects.exists()
 
 
-def test_screen_json_prints_the_run_and_its_target_count(tmp_path, city, msb):
+def test_screen_json_prints_the_run_and_its_target_count(tmp_path, regions, msb):
     _call("import_settlements", str(_year_file(tmp_path)), "--year", str(YEAR), "--user", "msb")
     output = _call("screen", "--year", str(YEAR), "--json", "--user", "msb")
     assert output.count("\n") == 1
@@ -76,7 +76,7 @@ def test_screen_json_prints_the_run_and_its_target_count(tmp_path, city, msb):
     assert isinstance(summary["seconds"], float)
 
 
-def test_screen_takes_its_threshold_and_rules_from_the_command_line(tmp_path, city, msb):
+def test_screen_takes_its_threshold_and_rules_from_the_command_line(tmp_path, regions, msb):
     _call("import_settlements", str(_year_file(tmp_path)), "--year", str(YEAR), "--user", "msb")
     summary = json.loads(_call("screen", "--year", str(YEAR), "--threshold", "400", "--include-nonlocal",
                                "--include-deceased", "--min-settlements", "1", "--json", "--user", "msb"))
@@ -86,7 +86,7 @@ def test_screen_takes_its_threshold_and_rules_from_the_command_line(tmp_path, ci
     assert _call("screen", "--year", str(YEAR), "--user", "msb").strip() == f"{YEAR} 年个人自付 ≥ 50,000.00 元的预警对象 1 人"
 
 
-def test_screen_refuses_a_threshold_that_is_not_an_amount(city, msb):
+def test_screen_refuses_a_threshold_that_is_not_an_amount(regions, msb):
     with pytest.raises(CommandError, match="--threshold 应为金额"):
         _call("screen", "--year", str(YEAR), "--threshold", "五万", "--user", "msb")
     assert not ScreeningRun.objects.exists()

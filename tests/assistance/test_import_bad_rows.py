@@ -17,7 +17,7 @@ def _numbers() -> set[str]:
     return set(SettlementRecord.objects.values_list("settlement_no", flat=True))
 
 
-def test_each_bad_row_is_reported_with_row_column_and_reason_and_the_valid_rows_load(tmp_path, city, importer):
+def test_each_bad_row_is_reported_with_row_column_and_reason_and_the_valid_rows_load(tmp_path, regions, importer):
     job = import_rows(tmp_path, importer, [
         settlement_row("JS1", rid(1)),
         settlement_row("JS2", rid(2), total="一千", name=""),
@@ -40,7 +40,7 @@ def test_each_bad_row_is_reported_with_row_column_and_reason_and_the_valid_rows_
     assert "导入 2 行，错误 4 行" in job.message
 
 
-def test_a_row_with_a_bad_id_number_never_creates_a_person(tmp_path, city, importer):
+def test_a_row_with_a_bad_id_number_never_creates_a_person(tmp_path, regions, importer):
     good = rid(1)
     wrong_check = good[:17] + ("0" if good[17] != "0" else "1")
     job = import_rows(tmp_path, importer, [
@@ -58,7 +58,7 @@ def test_a_row_with_a_bad_id_number_never_creates_a_person(tmp_path, city, impor
     assert job.people_created == 1
 
 
-def test_out_of_pocket_may_differ_from_total_minus_fund_paid_by_one_fen_but_not_two(tmp_path, city, importer):
+def test_out_of_pocket_may_differ_from_total_minus_fund_paid_by_one_fen_but_not_two(tmp_path, regions, importer):
     job = import_rows(tmp_path, importer, [
         settlement_row("EXACT", rid(1), total="1000.00", basic="500.00", critical="100.00", assistance="50.00",
                        out_of_pocket="350.00"),
@@ -76,7 +76,7 @@ def test_out_of_pocket_may_differ_from_total_minus_fund_paid_by_one_fen_but_not_
     assert only_record("UP1").out_of_pocket == Decimal("400.01")  # stored as given, never "corrected"
 
 
-def test_negative_amounts_are_rejected(tmp_path, city, importer):
+def test_negative_amounts_are_rejected(tmp_path, regions, importer):
     job = import_rows(tmp_path, importer, [
         settlement_row("NEG1", rid(1), total="-1000", basic="-600", out_of_pocket="-400"),
         settlement_row("NEG2", rid(2), total="1000", basic="1200", out_of_pocket="-200"),
@@ -89,7 +89,7 @@ def test_negative_amounts_are_rejected(tmp_path, city, importer):
     assert only_record("ZERO").out_of_pocket == Decimal("0.00")
 
 
-def test_settlement_dates_in_the_future_are_rejected(tmp_path, city, importer, today):
+def test_settlement_dates_in_the_future_are_rejected(tmp_path, regions, importer, today):
     job = import_rows(tmp_path, importer, [
         settlement_row("FUTURE", rid(1), settled_on=(today + dt.timedelta(days=1)).isoformat()),
         settlement_row("FAR", rid(2), settled_on="2099/1/1"),
@@ -99,7 +99,7 @@ def test_settlement_dates_in_the_future_are_rejected(tmp_path, city, importer, t
     assert _numbers() == {"OK"}
 
 
-def test_settlement_dates_outside_the_declared_year_are_rejected(tmp_path, city, importer):
+def test_settlement_dates_outside_the_declared_year_are_rejected(tmp_path, regions, importer):
     job = import_rows(tmp_path, importer, [
         settlement_row("BEFORE", rid(1), settled_on="2021-12-31"),
         settlement_row("FIRST", rid(2), settled_on="2022-01-01"),
@@ -116,7 +116,7 @@ def test_settlement_dates_outside_the_declared_year_are_rejected(tmp_path, city,
 
 
 def test_a_settlement_number_repeated_in_the_file_loads_the_first_row_and_reports_the_others(
-        tmp_path, city, importer):
+        tmp_path, regions, importer):
     job = import_rows(tmp_path, importer, [
         settlement_row("JS1", rid(1), total="1000", basic="600", out_of_pocket="400"),
         settlement_row("JS2", rid(2)),
@@ -131,7 +131,7 @@ def test_a_settlement_number_repeated_in_the_file_loads_the_first_row_and_report
     assert not InsuredPerson.objects.filter(resident_id=rid(3)).exists()  # only a rejected row named them
 
 
-def test_the_first_valid_row_of_a_repeated_number_wins_over_an_earlier_invalid_one(tmp_path, city, importer):
+def test_the_first_valid_row_of_a_repeated_number_wins_over_an_earlier_invalid_one(tmp_path, regions, importer):
     job = import_rows(tmp_path, importer, [
         settlement_row("JS1", rid(1), total="abc"),
         settlement_row("JS1", rid(2)),
@@ -142,7 +142,7 @@ def test_the_first_valid_row_of_a_repeated_number_wins_over_an_earlier_invalid_o
     assert only_record("JS1").person.resident_id == rid(2)
 
 
-def test_a_file_missing_a_required_column_fails_with_a_chinese_message_and_writes_nothing(tmp_path, city, importer):
+def test_a_file_missing_a_required_column_fails_with_a_chinese_message_and_writes_nothing(tmp_path, regions, importer):
     header = [name for name in HEADER if name not in ("身份证号", "个人自付")]
     rows = [[cell for name, cell in zip(HEADER, settlement_row("JS1", rid(1))) if name in header]]
     job = run_import(write_csv(tmp_path / "missing.csv", rows, header=header), importer)
@@ -153,7 +153,7 @@ def test_a_file_missing_a_required_column_fails_with_a_chinese_message_and_write
     assert job.finished_at is not None
 
 
-def test_an_empty_file_fails_with_a_chinese_message(tmp_path, city, importer):
+def test_an_empty_file_fails_with_a_chinese_message(tmp_path, regions, importer):
     path = tmp_path / "empty.csv"
     path.write_bytes(b"")
     job = run_import(path, importer)
@@ -161,7 +161,7 @@ def test_an_empty_file_fails_with_a_chinese_message(tmp_path, city, importer):
     assert job.message.startswith("文件缺少必需的列：结算编号、身份证号、姓名")
 
 
-def test_a_broken_xlsx_fails_with_a_chinese_message(tmp_path, city, importer):
+def test_a_broken_xlsx_fails_with_a_chinese_message(tmp_path, regions, importer):
     path = tmp_path / "broken.xlsx"
     path.write_bytes(b"PK\x03\x04" + b"not really a workbook" * 50)
     job = run_import(path, importer)
@@ -169,7 +169,7 @@ def test_a_broken_xlsx_fails_with_a_chinese_message(tmp_path, city, importer):
     assert job.message == "无法读取 .xlsx 文件，请确认文件未损坏"
 
 
-def test_a_csv_in_no_known_encoding_fails_with_a_chinese_message_and_writes_nothing(tmp_path, city, importer):
+def test_a_csv_in_no_known_encoding_fails_with_a_chinese_message_and_writes_nothing(tmp_path, regions, importer):
     path = write_csv(tmp_path / "bytes.csv", [settlement_row("JS1", rid(1), name="王五")], encoding="gbk")
     path.write_bytes(path.read_bytes() + b"JS2,\x80\xff\n")  # not GBK/GB18030, not UTF-8
     job = run_import(path, importer)
@@ -178,7 +178,7 @@ def test_a_csv_in_no_known_encoding_fails_with_a_chinese_message_and_writes_noth
     assert SettlementRecord.objects.count() == 0
 
 
-def test_a_csv_row_with_the_wrong_number_of_cells_is_reported_and_the_rest_load(tmp_path, city, importer):
+def test_a_csv_row_with_the_wrong_number_of_cells_is_reported_and_the_rest_load(tmp_path, regions, importer):
     path = write_csv(tmp_path / "ragged.csv", [
         settlement_row("JS1", rid(1)),
         settlement_row("JS2", rid(2))[:-3],
@@ -193,7 +193,7 @@ def test_a_csv_row_with_the_wrong_number_of_cells_is_reported_and_the_rest_load(
     assert (job.rows_total, job.rows_imported, job.rows_rejected) == (5, 3, 2)
 
 
-def test_blank_lines_and_empty_spreadsheet_rows_are_not_rows(tmp_path, city, importer):
+def test_blank_lines_and_empty_spreadsheet_rows_are_not_rows(tmp_path, regions, importer):
     path = write_csv(tmp_path / "blank.csv", [settlement_row("JS1", rid(1)), [], [""] * 14, [" "] * 14,
                                               settlement_row("JS5", rid(5))])
     job = run_import(path, importer)
@@ -207,7 +207,7 @@ def test_blank_lines_and_empty_spreadsheet_rows_are_not_rows(tmp_path, city, imp
     assert errors_of(job) == {(5, "医疗总费用", "金额“x”不是有效数字")}  # row numbers still count the blank rows
 
 
-def test_quoted_cells_with_commas_and_line_breaks_are_one_cell(tmp_path, city, importer):
+def test_quoted_cells_with_commas_and_line_breaks_are_one_cell(tmp_path, regions, importer):
     job = import_rows(tmp_path, importer, [
         settlement_row("JS1", rid(1), institution="瑞安市人民医院,\n住院部", total="1,000.00", out_of_pocket="400"),
         settlement_row("JS2", rid(2), total="x"),
@@ -216,12 +216,12 @@ def test_quoted_cells_with_commas_and_line_breaks_are_one_cell(tmp_path, city, i
     assert errors_of(job) == {(3, "医疗总费用", "金额“x”不是有效数字")}  # record number, as spreadsheets count rows
 
 
-def test_a_reason_quoting_a_value_with_a_vertical_bar_is_kept_whole(tmp_path, city, importer):
+def test_a_reason_quoting_a_value_with_a_vertical_bar_is_kept_whole(tmp_path, regions, importer):
     job = import_rows(tmp_path, importer, [settlement_row("JS1", rid(1), total="12|3")])
     assert errors_of(job) == {(2, "医疗总费用", "金额“12|3”不是有效数字")}
 
 
-def test_amounts_too_large_for_the_table_are_rejected_but_leading_zeros_are_not_too_large(tmp_path, city, importer):
+def test_amounts_too_large_for_the_table_are_rejected_but_leading_zeros_are_not_too_large(tmp_path, regions, importer):
     job = import_rows(tmp_path, importer, [
         settlement_row("BIG", rid(1), total="1000000000000", basic="0", out_of_pocket="1000000000000"),
         settlement_row("ZEROS", rid(2), total="0000000000001000.00", basic="600", out_of_pocket="400"),
@@ -231,7 +231,7 @@ def test_amounts_too_large_for_the_table_are_rejected_but_leading_zeros_are_not_
     assert only_record("ZEROS").total_cost == Decimal("1000.00")
 
 
-def test_a_settlement_file_whose_sheet_binds_a_prefix_is_held_to_excels_last_row(tmp_path, city, importer):
+def test_a_settlement_file_whose_sheet_binds_a_prefix_is_held_to_excels_last_row(tmp_path, regions, importer):
     from tests.core.test_xlsx_read_as_xml import row, workbook
 
     # <x:row r="50000000">: the probe's set_px50m.xlsx, 1.4 KB, once 68 s of empty rows.

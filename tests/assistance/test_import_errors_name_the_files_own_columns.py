@@ -27,7 +27,7 @@ def _bad_file(tmp_path):
 
 
 @pytest.mark.parametrize("loader", ["postgres", "python"])
-def test_import_errors_name_the_columns_as_the_users_file_heads_them(tmp_path, city, importer, loader, monkeypatch):
+def test_import_errors_name_the_columns_as_the_users_file_heads_them(tmp_path, regions, importer, loader, monkeypatch):
     if loader == "python":
         monkeypatch.setattr("assistance.intake.services._loader", lambda: python_loader)
     job = run_import(_bad_file(tmp_path), importer)
@@ -36,7 +36,7 @@ def test_import_errors_name_the_columns_as_the_users_file_heads_them(tmp_path, c
     assert not set(columns.values()) & set(INTERNAL)
 
 
-def test_the_jobs_page_and_error_csv_show_the_files_headings(client, tmp_path, city, importer):
+def test_the_jobs_page_and_error_csv_show_the_files_headings(client, tmp_path, regions, importer):
     job = run_import(_bad_file(tmp_path), importer)
     assert job.rows_rejected == 4 and job.year == YEAR
     client.force_login(importer)

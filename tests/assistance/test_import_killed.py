@@ -25,7 +25,7 @@ def _nothing_written() -> bool:
 @pytest.mark.parametrize("first_file", [True, False], ids=["new partition", "merge"])
 @pytest.mark.django_db(transaction=True)
 def test_an_import_failing_after_people_were_written_rolls_everything_back_and_can_run_again(
-        tmp_path, city, importer, monkeypatch, first_file):
+        tmp_path, regions, importer, monkeypatch, first_file):
     if not first_file:  # the year already has a row: the file is merged, not loaded as a partition
         run_import(write_csv(tmp_path / "earlier.csv", [settlement_row("JS0", rid(9))]), importer)
     before = _counts()
@@ -85,7 +85,7 @@ def _wait_until_alone(timeout: float = 20) -> None:
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_an_import_command_killed_half_way_leaves_nothing_and_a_second_run_loads_everything(
-        tmp_path, city, importer):
+        tmp_path, regions, importer):
     path = tmp_path / "year.csv"
     stats = write_year(path, rows=60_000, seed=3, invalid_share=0.002)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "fundportal.settings_test", "DATABASE_URL": _database_url(),

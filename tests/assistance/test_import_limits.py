@@ -49,7 +49,7 @@ def test_a_settlement_csv_without_line_ends_is_refused_not_read_whole(tmp_path, 
 
 
 @pytest.mark.django_db
-def test_an_ordinary_settlement_file_still_imports(tmp_path, city, msb):
+def test_an_ordinary_settlement_file_still_imports(tmp_path, regions, msb):
     job = settlement_import_create(year=YEAR, file_name="year.csv", acting_user=msb)
     settlement_import_run(job=job, path=write_csv(tmp_path / "year.csv", [settlement_row("JS1", rid(1))]))
     job.refresh_from_db()

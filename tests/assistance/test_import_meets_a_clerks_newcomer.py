@@ -19,7 +19,7 @@ NEWCOMER = rid(902)
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("loader, year_has_rows", [("postgres", False), ("postgres", True), ("python", True)])
-def test_an_import_waits_for_a_clerks_newcomer_and_keeps_their_row(tmp_path, city, importer, loader, year_has_rows,
+def test_an_import_waits_for_a_clerks_newcomer_and_keeps_their_row(tmp_path, regions, importer, loader, year_has_rows,
                                                                     monkeypatch, caplog):
     if loader == "python":
         monkeypatch.setattr("assistance.intake.services._loader", lambda: python_loader)

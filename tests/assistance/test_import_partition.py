@@ -32,7 +32,7 @@ def _shape(year: int) -> dict:
     return {"indexes": indexes, "constraints": constraints, "bound": bound}
 
 
-def test_a_years_first_file_becomes_a_partition_like_every_other(tmp_path, city, importer):
+def test_a_years_first_file_becomes_a_partition_like_every_other(tmp_path, regions, importer):
     before = _oid(f"assistance_settlementrecord_y{YEAR}")
     job = run_import(write_csv(tmp_path / "year.csv", [settlement_row("JS1", rid(1)), settlement_row("JS2", rid(2))]),
                      importer)
@@ -48,7 +48,7 @@ def test_a_years_first_file_becomes_a_partition_like_every_other(tmp_path, city,
 
 
 def test_a_first_file_repeating_a_settlement_number_is_merged_and_the_repeat_reported(
-        tmp_path, city, importer, monkeypatch):
+        tmp_path, regions, importer, monkeypatch):
     original, merged = merge.load, []
 
     def spy(*args, **kwargs):
@@ -64,7 +64,7 @@ def test_a_first_file_repeating_a_settlement_number_is_merged_and_the_repeat_rep
     assert _shape(YEAR) == _shape(YEAR + 1)
 
 
-def test_a_year_without_its_own_partition_is_merged_into_the_default_one(tmp_path, city, importer):
+def test_a_year_without_its_own_partition_is_merged_into_the_default_one(tmp_path, regions, importer):
     year = 2017  # partitions exist for 2018–2035
     with connection.cursor() as cursor:
         assert not partition.is_empty(cursor, year)
@@ -76,7 +76,7 @@ def test_a_year_without_its_own_partition_is_merged_into_the_default_one(tmp_pat
         assert cursor.fetchone()[0] == 1
 
 
-def test_ids_in_other_digits_and_nul_cells_are_rejected_rows_not_a_failed_import(tmp_path, city, importer):
+def test_ids_in_other_digits_and_nul_cells_are_rejected_rows_not_a_failed_import(tmp_path, regions, importer):
     """Python reads ٣ as 3; the database does not: such an ID must be a rejected row, not a crash.
     A NUL cannot be stored: also a rejected row."""
     arabic = rid(2).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
@@ -88,7 +88,7 @@ def test_ids_in_other_digits_and_nul_cells_are_rejected_rows_not_a_failed_import
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_swap_waits_politely_for_a_long_reader_and_gives_up_cleanly(tmp_path, city, importer, monkeypatch):
+def test_the_swap_waits_politely_for_a_long_reader_and_gives_up_cleanly(tmp_path, regions, importer, monkeypatch):
     """While someone reads the settlement table the swap cannot happen; the import asks for the
     lock a few seconds at a time (new readers are not queued behind it) and, past its patience,
     fails with a clear message and leaves nothing."""

@@ -30,7 +30,7 @@ def _year_rows():
             settlement_row("JS4", rid(3), total="bad")]
 
 
-def test_importing_the_same_file_again_changes_nothing(tmp_path, city, importer):
+def test_importing_the_same_file_again_changes_nothing(tmp_path, regions, importer):
     path = write_csv(tmp_path / "year.csv", _year_rows())
     first = run_import(path, importer)
     assert (first.rows_imported, first.rows_rejected, first.rows_unchanged, first.people_created) == (3, 1, 0, 2)
@@ -44,7 +44,7 @@ def test_importing_the_same_file_again_changes_nothing(tmp_path, city, importer)
     assert errors_of(second) == errors_of(first) == {(5, "医疗总费用", "金额“bad”不是有效数字")}
 
 
-def test_a_corrected_file_replaces_the_rows_it_repeats_and_leaves_the_others(tmp_path, city, importer):
+def test_a_corrected_file_replaces_the_rows_it_repeats_and_leaves_the_others(tmp_path, regions, importer):
     first = run_import(write_csv(tmp_path / "year.csv", _year_rows()), importer)
     untouched = SettlementRecord.objects.get(settlement_no="JS2")
     corrected = write_csv(tmp_path / "corrected.csv", [
@@ -65,14 +65,14 @@ def test_a_corrected_file_replaces_the_rows_it_repeats_and_leaves_the_others(tmp
     assert SettlementRecord.objects.filter(year=YEAR).count() == 4
 
 
-def test_a_settlement_moved_to_another_person_by_a_corrected_file_follows_it(tmp_path, city, importer):
+def test_a_settlement_moved_to_another_person_by_a_corrected_file_follows_it(tmp_path, regions, importer):
     run_import(write_csv(tmp_path / "year.csv", [settlement_row("JS1", rid(1))]), importer)
     run_import(write_csv(tmp_path / "fixed.csv", [settlement_row("JS1", rid(2), name="李四")]), importer)
     assert only_record("JS1").person.resident_id == rid(2)
     assert SettlementRecord.objects.count() == 1
 
 
-def test_the_same_settlement_number_in_another_year_is_another_settlement(tmp_path, city, importer):
+def test_the_same_settlement_number_in_another_year_is_another_settlement(tmp_path, regions, importer):
     run_import(write_csv(tmp_path / "2022.csv", [settlement_row("JS1", rid(1))]), importer, year=2022)
     run_import(write_csv(tmp_path / "2021.csv", [settlement_row("JS1", rid(1), settled_on="2021-06-01")]), importer,
                year=2021)
@@ -80,19 +80,19 @@ def test_the_same_settlement_number_in_another_year_is_another_settlement(tmp_pa
     assert InsuredPerson.objects.count() == 1
 
 
-def test_a_deceased_mark_is_kept_when_a_later_file_does_not_repeat_it(tmp_path, city, importer):
+def test_a_deceased_mark_is_kept_when_a_later_file_does_not_repeat_it(tmp_path, regions, importer):
     run_import(write_csv(tmp_path / "a.csv", [settlement_row("JS1", rid(1), status="死亡")]), importer)
     run_import(write_csv(tmp_path / "b.csv", [settlement_row("JS2", rid(1), status="")]), importer)
     assert InsuredPerson.objects.get().is_deceased is True
 
 
-def test_a_person_is_deceased_when_any_of_their_rows_in_the_file_says_so(tmp_path, city, importer):
+def test_a_person_is_deceased_when_any_of_their_rows_in_the_file_says_so(tmp_path, regions, importer):
     run_import(write_csv(tmp_path / "a.csv", [settlement_row("JS1", rid(1), status="死亡"),
                                               settlement_row("JS2", rid(1), status="")]), importer)
     assert InsuredPerson.objects.get().is_deceased is True
 
 
-def test_running_a_finished_job_again_does_nothing(tmp_path, city, importer):
+def test_running_a_finished_job_again_does_nothing(tmp_path, regions, importer):
     path = write_csv(tmp_path / "year.csv", _year_rows())
     job = settlement_import_create(year=YEAR, file_name=path.name, acting_user=importer)
     stale = SettlementImport.objects.get(pk=job.pk)  # a redelivered task that read the job before it finished

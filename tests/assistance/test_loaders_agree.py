@@ -134,7 +134,7 @@ def _assert_loaded_like_the_reference(path: Path, job) -> None:
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
-def test_postgres_loader_agrees_with_the_python_rules_on_a_messy_synthetic_year(tmp_path, city, importer, encoding):
+def test_postgres_loader_agrees_with_the_python_rules_on_a_messy_synthetic_year(tmp_path, regions, importer, encoding):
     path = tmp_path / "messy.csv"
     stats = write_year(path, rows=300, seed=11, messy_share=0.5, invalid_share=0.15, encoding=encoding)
     assert stats.invalid > 20 and stats.messy > 100
@@ -148,7 +148,7 @@ def test_postgres_loader_agrees_with_the_python_rules_on_a_messy_synthetic_year(
     assert job.rows_rejected > stats.invalid  # the synthetic invalid rows and the crafted ones
 
 
-def test_postgres_loader_agrees_with_the_python_rules_on_typed_xlsx_cells(tmp_path, city, importer):
+def test_postgres_loader_agrees_with_the_python_rules_on_typed_xlsx_cells(tmp_path, regions, importer):
     def row(number, resident_id, **cells):
         values = dict(zip(HEADER, [number, resident_id, "张三", "330381101000", "城乡居民医保", "", dt.date(2022, 3, 5),
                                    "瑞安市人民医院", "是", 1000, 600, 0, 0, 400]))
@@ -202,7 +202,7 @@ def _load_in_savepoint(loader, *, job, path: Path) -> tuple:
 
 
 def test_the_python_loader_run_on_postgres_writes_what_the_postgres_loader_writes(
-        tmp_path, city, importer, monkeypatch):
+        tmp_path, regions, importer, monkeypatch):
     path = tmp_path / "messy.csv"
     write_year(path, rows=250, seed=5, messy_share=0.5, invalid_share=0.1)
     # An earlier version of the file was loaded: some settlements and people exist, some differ,
@@ -227,7 +227,7 @@ def test_the_python_loader_run_on_postgres_writes_what_the_postgres_loader_write
 
 
 def test_a_file_loaded_as_a_new_partition_and_merged_into_a_year_writes_the_same(
-        tmp_path, city, importer, monkeypatch):
+        tmp_path, regions, importer, monkeypatch):
     path = tmp_path / "messy.csv"
     write_year(path, rows=400, seed=8, messy_share=0.5, invalid_share=0.1)
     _append_rows(path, [row for row in EDGE_ROWS if row and row[0] != "E1"][1:])  # no repeated number
@@ -245,7 +245,8 @@ def test_a_file_loaded_as_a_new_partition_and_merged_into_a_year_writes_the_same
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                     HealthCheck.too_slow])
 @given(rows=st.lists(messy_rows(), min_size=1, max_size=6), encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]))
-def test_postgres_loader_agrees_with_the_python_rules_on_random_messy_cells(tmp_path, city, importer, rows, encoding):
+def test_postgres_loader_agrees_with_the_python_rules_on_random_messy_cells(tmp_path, regions, importer, rows,
+                                                                            encoding):
     path = tmp_path / "random.csv"
     with open(path, "w", newline="", encoding=encoding) as handle:
         writer = csv.writer(handle)

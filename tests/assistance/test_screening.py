@@ -17,7 +17,7 @@ from assistance.intake.services import screening_run_create, screening_run_execu
 from assistance.review.services import screening_run_share
 from fundportal.models import User
 from tests.assistance.helpers import YEAR, rid, run_import, settlement_row, write_csv
-from tests.factories import UserFactory
+from tests.fixtures.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -98,9 +98,9 @@ def people_data(draw):
                                                                     HealthCheck.too_slow])
 @given(data=people_data(), threshold=st.sampled_from(["0", "100", "5000", "20000", "50000"]),
        local_only=st.booleans(), exclude_deceased=st.booleans(), min_settlements=st.integers(1, 3))
-def test_screening_equals_a_plain_python_computation_on_random_data(city, msb, data, threshold, local_only,
+def test_screening_equals_a_plain_python_computation_on_random_data(regions, msb, data, threshold, local_only,
                                                                    exclude_deceased, min_settlements):
-    town = city["330381101000"]
+    town = regions["tangxia"]
     with transaction.atomic():
         people = []
         for index, spec in enumerate(data):
@@ -122,8 +122,8 @@ def test_screening_equals_a_plain_python_computation_on_random_data(city, msb, d
 
 # The rules, one by one ---------------------------------------------------------------------------
 
-def test_exactly_the_threshold_is_a_target_and_one_fen_less_is_not(city, msb):
-    town = city["330381101000"]
+def test_exactly_the_threshold_is_a_target_and_one_fen_less_is_not(regions, msb):
+    town = regions["tangxia"]
     at, below, summed = _person(1, region=town), _person(2, region=town), _person(3, region=town)
     _settle(at, "A1", total="80000.00", fund="30000.00")
     _settle(below, "B1", total="80000.00", fund="30000.01")
@@ -135,7 +135,7 @@ def test_exactly_the_threshold_is_a_target_and_one_fen_less_is_not(city, msb):
         at.pk: Decimal("50000.00"), summed.pk: Decimal("50000.00")}
 
 
-def test_local_only_excludes_people_registered_outside_the_city(tmp_path, city, msb):
+def test_local_only_excludes_people_registered_outside_the_city(tmp_path, regions, msb):
     rows = [settlement_row("L1", rid(1), region="330381101201", total="60000", basic="0", out_of_pocket="60000"),
             settlement_row("L2", rid(2), region="塘下镇", total="60000", basic="0", out_of_pocket="60000"),
             settlement_row("O1", rid(3), region="330302000000", total="60000", basic="0", out_of_pocket="60000"),
@@ -147,13 +147,13 @@ def test_local_only_excludes_people_registered_outside_the_city(tmp_path, city, 
 
     local = _screen(msb)
     assert set(_targets(local)) == {ids["L1"], ids["L2"]}
-    assert {target.region_id for target in local.targets.all()} == {city["330381101201"].pk, city["330381101000"].pk}
+    assert {target.region_id for target in local.targets.all()} == {regions["hantian"].pk, regions["tangxia"].pk}
     everyone = _screen(msb, local_only=False)
     assert set(_targets(everyone)) == set(ids.values())
 
 
-def test_exclude_deceased_leaves_out_people_marked_deceased(city, msb):
-    town = city["330381101000"]
+def test_exclude_deceased_leaves_out_people_marked_deceased(regions, msb):
+    town = regions["tangxia"]
     alive, dead = _person(1, region=town), _person(2, region=town, deceased=True)
     _settle(alive, "A1", total="60000")
     _settle(dead, "D1", total="60000")
@@ -161,8 +161,8 @@ def test_exclude_deceased_leaves_out_people_marked_deceased(city, msb):
     assert set(_targets(_screen(msb, exclude_deceased=False))) == {alive.pk, dead.pk}
 
 
-def test_min_settlements_requires_that_many_settlements_in_the_year(city, msb):
-    town = city["330381101000"]
+def test_min_settlements_requires_that_many_settlements_in_the_year(regions, msb):
+    town = regions["tangxia"]
     once, twice, last_year = _person(1, region=town), _person(2, region=town), _person(3, region=town)
     _settle(once, "A1", total="90000")
     _settle(twice, "B1", total="45000")
@@ -173,15 +173,15 @@ def test_min_settlements_requires_that_many_settlements_in_the_year(city, msb):
     assert set(_targets(_screen(msb, min_settlements=1))) == {once.pk, twice.pk}
 
 
-def test_a_run_only_looks_at_its_own_year(city, msb):
-    person = _person(1, region=city["330381101000"])
+def test_a_run_only_looks_at_its_own_year(regions, msb):
+    person = _person(1, region=regions["tangxia"])
     _settle(person, "A1", total="60000", year=YEAR - 1)
     assert _targets(_screen(msb)) == {}
     assert set(_targets(_screen(msb, year=YEAR - 1))) == {person.pk}
 
 
-def test_the_same_data_and_parameters_give_the_same_targets_and_figures(city, msb):
-    town, village = city["330381101000"], city["330381101201"]
+def test_the_same_data_and_parameters_give_the_same_targets_and_figures(regions, msb):
+    town, village = regions["tangxia"], regions["hantian"]
     for seed in range(6):
         person = _person(seed, region=town if seed % 2 else village, deceased=seed == 4)
         for visit in range(seed + 1):
@@ -195,8 +195,8 @@ def test_the_same_data_and_parameters_give_the_same_targets_and_figures(city, ms
     assert (first.status, first.target_count) == (ScreeningRun.Status.DONE, len(_targets(first)))
 
 
-def test_each_target_shows_its_figures_top_institutions_and_own_share(city, msb):
-    person = _person(1, region=city["330381101000"])
+def test_each_target_shows_its_figures_top_institutions_and_own_share(regions, msb):
+    person = _person(1, region=regions["tangxia"])
     _settle(person, "T1", total="30000.00", fund="20000.00", institution="瑞安市人民医院")
     _settle(person, "T2", total="25000.00", fund="5000.00", institution="温州医科大学附属第一医院")
     _settle(person, "T3", total="5000.00", fund="1000.00", institution="瑞安市人民医院")
@@ -210,11 +210,11 @@ def test_each_target_shows_its_figures_top_institutions_and_own_share(city, msb)
     # By cost, biggest first; equal costs by name, so a run is reproducible; at most three.
     assert target.top_institutions == [["瑞安市人民医院", "35000.00"], ["上海交通大学医学院附属瑞金医院", "25000.00"],
                                        ["温州医科大学附属第一医院", "25000.00"]]
-    assert target.region == city["330381101000"]
+    assert target.region == regions["tangxia"]
 
 
-def test_own_share_rounds_half_up_to_four_places(city, msb):
-    person = _person(1, region=city["330381101000"])
+def test_own_share_rounds_half_up_to_four_places(regions, msb):
+    person = _person(1, region=regions["tangxia"])
     _settle(person, "R1", total="20000.00", fund="17531.00")  # 2,469 / 20,000 = 0.12345 exactly
     target = WarningTarget.objects.get(run=_screen(msb, threshold=Decimal("1000")))
     assert target.own_share == Decimal("0.1235")
@@ -235,7 +235,7 @@ def _with_share_permission(user) -> User:
     return User.objects.get(pk=user.pk)  # a fresh object: permissions are cached per instance
 
 
-def test_sharing_a_finished_run_is_recorded_with_who_and_when(city, msb):
+def test_sharing_a_finished_run_is_recorded_with_who_and_when(regions, msb):
     sharer = _with_share_permission(UserFactory(username="msb-head"))
     run = _screen(msb)
     shared = screening_run_share(run=run, acting_user=sharer)
@@ -245,7 +245,7 @@ def test_sharing_a_finished_run_is_recorded_with_who_and_when(city, msb):
     assert (latest.history_user, latest.history_change_reason) == (sharer, "共享给民政局")
 
 
-def test_sharing_requires_the_share_permission(city, msb, clerk):
+def test_sharing_requires_the_share_permission(regions, msb, clerk):
     run = _screen(msb)
     for user in (clerk, UserFactory(username="nobody")):
         with pytest.raises(PermissionError, match="您没有共享筛查结果的权限"):
@@ -254,7 +254,7 @@ def test_sharing_requires_the_share_permission(city, msb, clerk):
     assert run.shared_at is None
 
 
-def test_an_unfinished_run_cannot_be_shared(city, msb):
+def test_an_unfinished_run_cannot_be_shared(regions, msb):
     sharer = _with_share_permission(UserFactory(username="msb-head"))
     run = screening_run_create(year=YEAR, acting_user=msb, queue=False)
     with pytest.raises(ValidationError, match="筛查尚未完成，不能共享"):
@@ -263,7 +263,7 @@ def test_an_unfinished_run_cannot_be_shared(city, msb):
     assert run.shared_at is None
 
 
-def test_a_run_is_shared_only_once(city, msb):
+def test_a_run_is_shared_only_once(regions, msb):
     sharer = _with_share_permission(UserFactory(username="msb-head"))
     run = _screen(msb)
     first = screening_run_share(run=run, acting_user=sharer)
@@ -274,7 +274,7 @@ def test_a_run_is_shared_only_once(city, msb):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_run_reads_one_snapshot_of_the_year(city, msb):
+def test_a_run_reads_one_snapshot_of_the_year(regions, msb):
     """Its threshold pass and per-person sums are separate statements: on their own, an import
     committing in between could split a target's figures."""
     from django.db import connection

@@ -11,41 +11,14 @@ from decimal import Decimal
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Group
 from django.urls import NoReverseMatch, reverse
 
 from assistance.models import InsuredPerson, ReviewCase, SettlementRecord
 from assistance.review.services import screening_run_share
 from fundportal.admin_utils import CappedCountPaginator, ScopedRelatedFieldListFilter
-from fundportal.models import Region
-from fundportal.roles import Role
-from tests.factories import UserFactory
-from tests.review.conftest import YEAR, make_run
+from tests.fixtures.screening import YEAR, make_run
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def regions(db):
-    city = Region.objects.create(code="330381000000", name="瑞安市", level=Region.Level.CITY)
-    tangxia = Region.objects.create(code="330381102000", name="塘下镇", level=Region.Level.TOWN, parent=city)
-    return {"city": city, "tangxia": tangxia,
-            "hantian": Region.objects.create(code="330381102201", name="韩田村", level=Region.Level.VILLAGE,
-                                             parent=tangxia)}
-
-
-@pytest.fixture
-def cab_city(regions):
-    user = UserFactory(username="cab_city", region=regions["city"])
-    user.groups.add(Group.objects.get(name=Role.CAB_CITY))
-    return user
-
-
-@pytest.fixture
-def council(db):
-    user = UserFactory(username="council")
-    user.groups.add(Group.objects.get(name=Role.COUNCIL_SECRETARY))
-    return user
 
 
 def _object_urls(model, object_id) -> list[str]:
@@ -58,7 +31,7 @@ def _object_urls(model, object_id) -> list[str]:
     return urls
 
 
-@pytest.mark.parametrize("persona", ["admin_user", "msb", "cab_city", "clerk", "council", "finance", "auditor"])
+@pytest.mark.parametrize("persona", ["admin_user", "msb", "cab_city", "clerk", "secretary", "finance", "auditor"])
 def test_every_admins_page_for_a_malformed_or_missing_id_is_a_404_for_every_role(request, client, persona):
     client.force_login(request.getfixturevalue(persona))
     checked = 0

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from assistance.models import ReviewCase, SettlementImport, SettlementRecord
 from assistance.review.services import review_cases_open_for_run, screening_run_share
-from tests.review.conftest import YEAR, make_run
+from tests.fixtures.screening import YEAR, make_run
 
 pytestmark = pytest.mark.django_db
 
@@ -93,10 +93,10 @@ def test_the_review_report_and_the_bulk_pages_ignore_a_malformed_run(client, run
 
 
 def test_the_resolution_draft_page_ignores_a_malformed_meeting(client, db):
-    from tests.payouts.conftest import persona
+    from tests.fixtures.personas import make_user
     from fundportal.roles import Role
 
-    client.force_login(persona("secretary", Role.COUNCIL_SECRETARY))
+    client.force_login(make_user("secretary", Role.COUNCIL_SECRETARY))
     for value in ("abc", "99999999999999999999"):
         response = client.get(reverse("admin:assistance_resolution_add"), {"meeting": value, "amends": value})
         assert response.status_code == 302  # to the meetings, with the message to open one

@@ -4,7 +4,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -13,32 +12,21 @@ from assistance.models import InsuredPerson, ScreeningRun, SettlementImport, Set
 from benchmarks.synthetic import write_year
 from fundportal.models import ExportLog, Region
 from fundportal.roles import Role
-from tests.factories import UserFactory
+from tests.fixtures.personas import make_user
 
 pytestmark = pytest.mark.django_db
 YEAR = dt.date.today().year - 1
 
 
-@pytest.fixture
-def city(db):
-    city = Region.objects.create(code="330381000000", name="瑞安市", level=Region.Level.CITY)
-    tangxia = Region.objects.create(code="330381102000", name="塘下镇", level=Region.Level.TOWN, parent=city)
-    Region.objects.create(code="330381102201", name="韩田村", level=Region.Level.VILLAGE, parent=tangxia)
-    Region.objects.create(code="330381006000", name="莘塍街道", level=Region.Level.TOWN, parent=city)
-    return city
-
-
 def _officer(username, role, region_name):
-    user = UserFactory(username=username, region=Region.objects.get(name=region_name))
-    user.groups.add(Group.objects.get(name=role))
-    return user
+    return make_user(username, role, region=Region.objects.get(name=region_name))
 
 
 @pytest.fixture
-def imported(city, msb, tmp_path, client, django_capture_on_commit_callbacks):
+def imported(regions, msb, tmp_path, client, django_capture_on_commit_callbacks):
     """The MSB uploads a synthetic year through the admin; the Celery task runs on commit."""
     path = tmp_path / "year.csv"
-    write_year(path, rows=1500, year=YEAR, regions=["330381102201", "330381102000", "330381006000"],
+    write_year(path, rows=1500, year=YEAR, regions=["330381101201", "330381101000", "330381006000"],
                messy_share=0.05, invalid_share=0.01)
     client.force_login(msb)
     with django_capture_on_commit_callbacks(execute=True), open(path, "rb") as handle:
@@ -119,7 +107,7 @@ def test_msb_sees_and_exports_a_persons_year(client, imported):
     assert ExportLog.objects.filter(what="个人年度结算明细", row_count=records.count()).exists()
 
 
-def test_unshared_targets_are_msb_only(client, imported, msb, city):
+def test_unshared_targets_are_msb_only(client, imported, msb, regions):
     client.force_login(msb)
     client.post(reverse("admin:assistance_screeningrun_add"), {
         "year": YEAR, "threshold": "20000", "local_only": "on", "exclude_deceased": "on", "min_settlements": 1})

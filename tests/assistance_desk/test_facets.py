@@ -10,7 +10,7 @@ from django.urls import reverse
 from assistance.models import SettlementImport, SettlementRecord
 from assistance.review.services import review_cases_open_for_run, screening_run_share
 from fundportal.admin_utils import CheckedListFilter
-from tests.review.conftest import YEAR, make_run
+from tests.fixtures.screening import YEAR, make_run
 
 pytestmark = pytest.mark.django_db
 

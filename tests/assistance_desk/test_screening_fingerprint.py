@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from assistance.models import SettlementRecord
 from assistance.intake.services import screening_run_create, screening_run_execute
-from tests.review.conftest import YEAR, make_run
+from tests.fixtures.screening import YEAR, make_run
 
 pytestmark = pytest.mark.django_db
 

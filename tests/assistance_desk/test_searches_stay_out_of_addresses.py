@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from assistance.models import InsuredPerson, ReviewCase
 from assistance.review.services import review_cases_open_for_run, screening_run_share
-from tests.review.conftest import make_run
+from tests.fixtures.screening import make_run
 
 pytestmark = pytest.mark.django_db
 NAME = "蒋芳"

@@ -9,8 +9,8 @@ import pytest
 
 from assistance.review.services import screening_run_share
 from assistance.models import Application, ReviewCase, SettlementRecord
-from tests.conftest import PASSWORD
-from tests.review.conftest import YEAR, make_run
+from tests.fixtures.personas import PASSWORD
+from tests.fixtures.screening import YEAR, make_run
 
 from .conftest import CHROMIUM
 
@@ -22,14 +22,9 @@ PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\
 
 
 @pytest.fixture
-def target(db, msb, tmp_path, settings):
-    from fundportal.models import Region
-
+def target(db, msb, regions, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
-    city = Region.objects.create(code="330381000000", name="瑞安市", level=Region.Level.CITY)
-    town = Region.objects.create(code="330381102000", name="塘下镇", level=Region.Level.TOWN, parent=city)
-    village = Region.objects.create(code="330381102201", name="韩田村", level=Region.Level.VILLAGE, parent=town)
-    screening_run_share(run=make_run(msb, [(3, village)]), acting_user=msb)
+    screening_run_share(run=make_run(msb, [(3, regions["hantian"])]), acting_user=msb)
     person = ReviewCase.objects.get().person
     SettlementRecord.objects.create(year=YEAR, settlement_no="JS1", person=person, settled_on=dt.date(YEAR, 3, 5),
                                     institution="瑞安市人民医院", total_cost=Decimal("90000"),

@@ -9,9 +9,8 @@ import pytest
 from openpyxl import load_workbook
 
 from assistance.models import Payout, PayoutBatch, Resolution
-from tests.conftest import PASSWORD
-from tests.payouts.conftest import (finance_a, finance_b, fund, ready_application, scheme,  # noqa: F401
-                                    secretary, town)
+from tests.fixtures.personas import PASSWORD
+from tests.fixtures.council import fund, ready_application
 
 from .conftest import CHROMIUM
 
@@ -79,7 +78,7 @@ def test_finance_exports_a_batch_and_a_colleague_reconciles_it(live_server, secr
                                                                finance_a, finance_b, new_context, browser_log,
                                                                shot, tmp_path):
     from assistance.council.services import resolution_draft_payouts, resolution_sign
-    from tests.payouts.conftest import meeting_with_quorum
+    from tests.fixtures.council import meeting_with_quorum
 
     fund("100000", finance_a)
     ready_application(clerk, town, out_of_pocket="55000")

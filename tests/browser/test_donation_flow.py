@@ -11,8 +11,8 @@ import pytest
 from django.utils import timezone
 
 from donations.models import Donation, Receipt
-from tests.conftest import PASSWORD
-from tests.factories import DonorFactory
+from tests.fixtures.personas import PASSWORD
+from tests.fixtures.factories import DonorFactory
 
 from .conftest import CHROMIUM
 

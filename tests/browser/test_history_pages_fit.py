@@ -3,9 +3,9 @@ long reasons and notes wrap inside their cells. Screenshots land in /tmp/shots/.
 import pytest
 
 from donations import services
-from tests.conftest import PASSWORD
+from tests.fixtures.personas import PASSWORD
 from tests.donations.helpers import record
-from tests.factories import DonorFactory
+from tests.fixtures.factories import DonorFactory
 
 from .conftest import CHROMIUM
 

@@ -6,9 +6,6 @@ import re
 import pytest
 
 from donations.models import Receipt
-from tests.disclosure.conftest import history, public_root  # noqa: F401
-from tests.payouts.conftest import finance_a, finance_b, scheme, secretary, town  # noqa: F401
-
 from .conftest import CHROMIUM
 
 pytestmark = [
@@ -19,7 +16,7 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def published(history, finance_a):
+def published(history, finance_a, public_root):
     from disclosure.services import period_for, statement_build, statement_publish, statement_request
 
     out = []

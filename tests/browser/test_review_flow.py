@@ -7,8 +7,8 @@ from django.contrib.auth.models import Group
 
 from assistance.review import services as review
 from assistance.models import ReviewCase
-from tests.conftest import PASSWORD
-from tests.review.conftest import make_run, officer
+from tests.fixtures.personas import PASSWORD
+from tests.fixtures.screening import make_run
 
 from .conftest import CHROMIUM
 
@@ -19,19 +19,13 @@ pytestmark = [
 
 
 @pytest.fixture
-def case_at_village(db, msb):
-    from fundportal.models import Region
-    from fundportal.roles import Role
-
-    city = Region.objects.create(code="330381000000", name="瑞安市", level=Region.Level.CITY)
-    town = Region.objects.create(code="330381102000", name="塘下镇", level=Region.Level.TOWN, parent=city)
-    village = Region.objects.create(code="330381102201", name="韩田村", level=Region.Level.VILLAGE, parent=town)
-    run = make_run(msb, [(7, village)])
+def case_at_village(db, msb, regions, cab_city, cab_town, cab_village):
+    run = make_run(msb, [(7, regions["hantian"])])
     review.review_cases_open_for_run(run=run, acting_user=msb)
     case = ReviewCase.objects.get()
-    case = review.review_case_dispatch(case=case, acting_user=officer("cab_city", Role.CAB_CITY, city))
-    case = review.review_case_assign(case=case, acting_user=officer("cab_town", Role.CAB_TOWN, town))
-    return case, officer("cab_village", Role.CAB_VILLAGE, village)
+    case = review.review_case_dispatch(case=case, acting_user=cab_city)
+    case = review.review_case_assign(case=case, acting_user=cab_town)
+    return case, cab_village
 
 
 def test_a_village_officer_verifies_a_case(live_server, case_at_village, new_context, browser_log, shot):

@@ -67,7 +67,7 @@ def test_the_pledge_progress_column_reads_as_money(finance):
     from donations.admin import PledgeAdmin
     from donations.models import Pledge
     from django.contrib import admin
-    from tests.factories import DonorFactory
+    from tests.fixtures.factories import DonorFactory
     from donations.services import pledge_create
 
     pledge = pledge_create(donor=DonorFactory(), total=Decimal("3000000.00"), signed_on=dt.date(2024, 1, 1),
@@ -78,7 +78,7 @@ def test_the_pledge_progress_column_reads_as_money(finance):
 
 def test_an_instalment_overpaid_says_so_in_money(finance):
     from donations.services import donation_record, pledge_create
-    from tests.factories import DonorFactory
+    from tests.fixtures.factories import DonorFactory
 
     donor = DonorFactory()
     pledge = pledge_create(donor=donor, total=Decimal("1500000.00"), signed_on=dt.date(2024, 1, 1),

@@ -8,7 +8,6 @@ import importlib
 
 import pytest
 from django.apps import apps as django_apps
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test import Client
@@ -16,9 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from fundportal.models import ApiToken as AuthToken
 
-from fundportal.roles import Role
 from fundportal.tokens import api_token_issue, api_token_revoke
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,13 +24,6 @@ TOKEN_ADD = reverse("admin:fundportal_apitoken_add")
 MY_TOKENS = reverse("my_api_tokens")
 DONATIONS_API = reverse("api-donations")
 DONATION = {"amount": "500.00", "received_on": "2026-01-05", "channel": "cash", "is_anonymous": True}
-
-
-@pytest.fixture
-def administrator(db):
-    user = UserFactory(username="sysadmin")
-    user.groups.add(Group.objects.get(name=Role.ADMINISTRATOR))
-    return user
 
 
 def _token_client(key):

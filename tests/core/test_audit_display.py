@@ -14,9 +14,9 @@ from django.utils import timezone
 from donations import services
 from fundportal.history import value_text, when_text
 from fundportal.models import ExportLog, User
-from tests.conftest import PASSWORD
+from tests.fixtures.personas import PASSWORD
 from tests.donations.helpers import record
-from tests.factories import DonorFactory, UserFactory
+from tests.fixtures.factories import DonorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

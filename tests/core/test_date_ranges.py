@@ -20,7 +20,7 @@ from donations import services
 from donations.models import Campaign, Donation
 from fundportal.dates import BUSINESS, DATE_KINDS, PERSONAL, SCHEDULE, SETTLEMENT, DateRangeValidator
 from fundportal.models import LedgerEntry
-from tests.factories import DonorFactory
+from tests.fixtures.factories import DonorFactory
 
 API_URL = reverse("api-donations")
 

@@ -19,10 +19,7 @@ from fundportal.history import NOT_TRACKED, is_tracked, tracked_fields, tracked_
 from fundportal.history_admin import HistoryAdmin, history_admins_are_read_only_and_masked
 from fundportal.models import FundAccount, LedgerEntry
 from tests.donations.helpers import record
-from tests.payouts.conftest import scheme, secretary, signed  # noqa: F401  (fixtures)
-from tests.payouts.conftest import finance_a, finance_b, town  # noqa: F401
 from tests.payouts.helpers import all_paid, reconcile
-from tests.review.conftest import cab_city, cab_town, cab_village, regions, shared_run  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,7 @@ from fundportal.masking import (
     mask_resident_id, personal_mask,
 )
 from fundportal.models import User
-from tests.factories import DonorFactory, make_resident_id
+from tests.fixtures.factories import DonorFactory, make_resident_id
 
 pytestmark = pytest.mark.django_db
 

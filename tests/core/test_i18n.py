@@ -20,7 +20,7 @@ from django.utils import translation
 from donations.models import Donation, Donor, FiscalBill, Receipt
 from fundportal.models import LedgerEntry, Region
 from tests.donations.helpers import record
-from tests.factories import DonorFactory
+from tests.fixtures.factories import DonorFactory
 
 LC_MESSAGES = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
 PO_FILE = LC_MESSAGES / "django.po"

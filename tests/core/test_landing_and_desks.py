@@ -6,8 +6,8 @@ from django.test import Client
 from django.urls import reverse
 
 from fundportal.roles import ROLE_LANDING, Role
-from tests.conftest import PASSWORD
-from tests.factories import UserFactory
+from tests.fixtures.personas import PASSWORD
+from tests.fixtures.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

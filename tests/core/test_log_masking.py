@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection, transaction
 
 from fundportal.logsafe import PersonalDataFilter, install, mask_personal_data
 from fundportal.masking import mask_bank_account, mask_phone, mask_resident_id
-from tests.factories import make_resident_id
+from tests.fixtures.factories import make_resident_id
 
 RESIDENT_ID = make_resident_id(7)
 MOBILE = "13857712345"

@@ -10,7 +10,7 @@ from django.urls import reverse
 from assistance.review.household import household_rows_checked
 from assistance.models import InsuredPerson
 from assistance.intake.services import insured_person_set_deceased
-from tests.factories import make_resident_id
+from tests.fixtures.factories import make_resident_id
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from fundportal.masking import mask_phone
 from fundportal.models import ExportLog
 from fundportal.roles import ROLE_PERMISSIONS, Role
 from tests.donations.helpers import record
-from tests.factories import DonorFactory
+from tests.fixtures.factories import DonorFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from fundportal.masking import mask_bank_account, mask_email, mask_phone
 from fundportal.models import User
 from fundportal.roles import Role
-from tests.factories import UserFactory
+from tests.fixtures.personas import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -17,10 +17,9 @@ PHONE, NEW_PHONE, ACCOUNT, EMAIL = "13700001111", "13900002222", "62284800123456
 
 
 @pytest.fixture
-def council():
-    user = UserFactory(username="council", first_name="理事会 陈秘书", phone=PHONE, bank_account=ACCOUNT, email=EMAIL)
-    user.groups.add(Group.objects.get(name=Role.COUNCIL_SECRETARY))
-    return user
+def council(db):
+    return make_user("council", Role.COUNCIL_SECRETARY, first_name="理事会 陈秘书", phone=PHONE, bank_account=ACCOUNT,
+                     email=EMAIL)
 
 
 def _form(user, **changes) -> dict:

@@ -13,7 +13,6 @@ from django.urls import reverse
 from donations.models import Campaign
 from fundportal.validators import (PROJECT_APPS, SYSTEM_TEXT, TEXT_MAX_LENGTH, column_errors, text_limit,
                                    unbounded_text_fields)
-from tests.review.conftest import regions, shared_run  # noqa: F401 (fixtures: a town, a shared warning list)
 
 
 def _typed_text_fields():
@@ -78,7 +77,7 @@ def test_a_meeting_may_have_long_minutes_but_not_a_megabyte():
 @pytest.mark.django_db
 def test_application_notes_of_200000_characters_are_refused_by_the_submit_service(clerk, regions, shared_run):
     from assistance.models import Application
-    from tests.factories import make_resident_id
+    from tests.fixtures.factories import make_resident_id
     from tests.review.test_applications import submit
 
     with pytest.raises(ValidationError) as refused:

@@ -7,9 +7,6 @@ from django.test import Client
 
 from disclosure.services import period_for, statement_build, statement_publish, statement_request
 from fundportal.tokens import api_token_issue
-from tests.payouts.conftest import signed  # noqa: F401
-from tests.review.conftest import (cab_city, cab_town, cab_village, other_town, regions,  # noqa: F401
-                                   shared_run)
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +74,7 @@ def test_roles_without_targets_are_refused(request, shared_run, persona):
 
 
 def test_applications_payouts_and_receipts_follow_the_admins_rules(history, clerk, finance_a, auditor, msb):
-    from tests.factories import UserFactory
+    from tests.fixtures.factories import UserFactory
 
     other_clerk = UserFactory(username="clerk2")
     other_clerk.groups.add(*clerk.groups.all())

@@ -12,7 +12,7 @@ from django.utils import translation
 from disclosure.labels import donor_shown
 from disclosure.models import Statement
 from disclosure.services import statement_correct, title_shown
-from tests.disclosure.test_public_pages import publish
+from tests.disclosure.helpers import publish
 
 pytestmark = pytest.mark.django_db
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]+")

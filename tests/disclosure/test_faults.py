@@ -22,7 +22,7 @@ from disclosure.content import statement_content
 from disclosure.models import Statement
 from disclosure.services import period_for, statement_request, statements_requeue
 from fundportal.celery import app as celery_app
-from tests.conftest import PASSWORD
+from tests.fixtures.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[2]
@@ -121,7 +121,7 @@ def june() -> tuple[dt.date, dt.date]:
 
 def test_with_redis_down_the_site_keeps_working_and_a_requested_build_runs_once_it_is_back(
         broker, history, finance_a, public_root):
-    from tests.disclosure.test_public_pages import publish
+    from tests.disclosure.helpers import publish
 
     publish("month", dt.date(2023, 5, 1), finance_a)  # something to read while Redis is down
     broker.stop()

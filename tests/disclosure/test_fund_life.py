@@ -13,7 +13,7 @@ from django.test import Client
 from disclosure import charts
 from disclosure.models import Statement
 from disclosure.services import _publish, period_for, statement_build, statement_publish, statement_request
-from tests.conftest import PASSWORD
+from tests.fixtures.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -126,7 +126,7 @@ def test_a_year_on_the_time_chart_adds_its_months_and_ends_with_their_last_balan
 def test_the_overview_stays_small_whatever_period_a_published_statement_carries(history, finance_a,
                                                                               django_capture_on_commit_callbacks):
     """What the probe found: a statement for the year 1 published before the rule existed."""
-    from tests.disclosure.test_public_pages import publish
+    from tests.disclosure.helpers import publish
 
     with django_capture_on_commit_callbacks(execute=True):
         publish("month", dt.date(2023, 5, 1), finance_a)

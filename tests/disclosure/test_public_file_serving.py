@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from disclosure.files import SET_ASIDE
-from tests.disclosure.test_public_files import published, verify_command  # noqa: F401
+from tests.disclosure.helpers import verify_command
 
 pytestmark = pytest.mark.django_db
 

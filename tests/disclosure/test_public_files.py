@@ -10,24 +10,9 @@ from django.db import IntegrityError, InternalError, connection, transaction
 from django.test import Client
 
 from disclosure.models import PublicFile, Statement
-from disclosure.services import period_for, statement_build, statement_publish, statement_request
+from tests.disclosure.helpers import publish, verify_command
 
 pytestmark = pytest.mark.django_db
-
-
-def publish(kind, day, user) -> Statement:
-    start, end = period_for(kind, day)
-    statement = statement_request(kind=kind, period_start=start, period_end=end, acting_user=user)
-    return statement_publish(statement=statement_build(statement_id=statement.pk), acting_user=user)
-
-
-@pytest.fixture
-def published(history, finance_a, django_capture_on_commit_callbacks):
-    statements = []
-    for month in (5, 6):
-        with django_capture_on_commit_callbacks(execute=True):  # files are written once publication commits
-            statements.append(publish("month", dt.date(2023, month, 1), finance_a))
-    return statements
 
 
 def behind_the_triggers(change) -> None:
@@ -36,15 +21,6 @@ def behind_the_triggers(change) -> None:
         cursor.execute("SET LOCAL session_replication_role = replica")
         change()
         cursor.execute("SET LOCAL session_replication_role = DEFAULT")
-
-
-def verify_command() -> tuple[bool, str]:
-    err = io.StringIO()
-    try:
-        call_command("verify_statements", stdout=io.StringIO(), stderr=err)
-    except CommandError:
-        return False, err.getvalue()
-    return True, err.getvalue()
 
 
 def verify_page(url="/disclosure/verify/") -> str:

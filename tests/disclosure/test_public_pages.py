@@ -8,16 +8,9 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from disclosure.models import Statement
-from disclosure.services import period_for, statement_build, statement_publish, statement_request
+from tests.disclosure.helpers import publish
 
 pytestmark = pytest.mark.django_db
-
-
-def publish(kind, day, user) -> Statement:
-    start, end = period_for(kind, day)
-    statement = statement_request(kind=kind, period_start=start, period_end=end, acting_user=user)
-    return statement_publish(statement=statement_build(statement_id=statement.pk), acting_user=user)
 
 
 @pytest.fixture

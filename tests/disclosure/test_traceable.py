@@ -11,7 +11,7 @@ from disclosure.content import statement_content
 from donations.services import donation_cancel
 from fundportal.models import LedgerEntry
 from tests.donations.helpers import record
-from tests.factories import DonorFactory, IndividualDonorFactory
+from tests.fixtures.factories import DonorFactory, IndividualDonorFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from donations.selectors import pledge_progress
 from fundportal.models import LedgerEntry
 from fundportal.services import fund_account_main
 from tests.donations.helpers import record
-from tests.factories import DonorFactory, make_resident_id, make_uscc
+from tests.fixtures.factories import DonorFactory, make_resident_id, make_uscc
 
 pytestmark = pytest.mark.django_db
 

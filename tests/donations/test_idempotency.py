@@ -15,8 +15,8 @@ from donations.models import Donation
 from fundportal.models import LedgerEntry
 from fundportal.roles import Role
 from tests.concurrency import run_concurrently
-from tests.conftest import _user_with_role
-from tests.factories import DonorFactory
+from tests.fixtures.personas import make_user
+from tests.fixtures.factories import DonorFactory
 
 ADD_URL = reverse("admin:donations_donation_add")
 API_URL = reverse("api-donations")
@@ -24,7 +24,7 @@ API_URL = reverse("api-donations")
 
 @pytest.fixture
 def finance2(db):
-    return _user_with_role("finance2", Role.CHARITY_FINANCE)
+    return make_user("finance2", Role.CHARITY_FINANCE)
 
 
 def _yesterday() -> str:

@@ -9,7 +9,7 @@ from openpyxl import Workbook
 
 from donations.models import Donation, Donor, Receipt
 from fundportal.models import LedgerEntry
-from tests.factories import CampaignFactory, DonorFactory, make_resident_id, make_uscc
+from tests.fixtures.factories import CampaignFactory, DonorFactory, make_resident_id, make_uscc
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from donations.models import Donation
-from tests.factories import DonorFactory
+from tests.fixtures.factories import DonorFactory
 
 pytestmark = pytest.mark.django_db
 

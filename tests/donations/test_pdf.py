@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from donations.models import Donation, Receipt
 from donations.pdf import certificate_pdf, receipt_pdf, receipt_verification_url
 from donations.services import donation_record, fiscal_bill_record, receipt_void_and_reissue
-from tests.factories import CampaignFactory, DonorFactory, IndividualDonorFactory
+from tests.fixtures.factories import CampaignFactory, DonorFactory, IndividualDonorFactory
 
 pytestmark = pytest.mark.django_db
 

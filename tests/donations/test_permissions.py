@@ -9,7 +9,7 @@ from django.urls import reverse
 from donations.models import Donation
 from fundportal.models import ExportLog, LedgerEntry
 from tests.donations.helpers import record
-from tests.factories import DonorFactory
+from tests.fixtures.factories import DonorFactory
 
 pytestmark = pytest.mark.django_db
 

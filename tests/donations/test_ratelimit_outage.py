@@ -8,7 +8,7 @@ from django.urls import reverse
 from donations.models import RateLimitCounter
 from tests.disclosure.test_faults import Redis, free_port
 from tests.donations.helpers import record
-from tests.factories import DonorFactory
+from tests.fixtures.factories import DonorFactory
 
 pytestmark = pytest.mark.django_db
 VERIFY_URL = "/receipts/verify/"

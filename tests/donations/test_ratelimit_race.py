@@ -11,7 +11,7 @@ from donations.models import RateLimitCounter
 from tests.concurrency import run_concurrently
 from tests.disclosure.test_faults import free_port
 from tests.donations.helpers import record
-from tests.factories import DonorFactory
+from tests.fixtures.factories import DonorFactory
 
 VERIFY_URL = "/receipts/verify/"
 LIMIT = 10

@@ -12,7 +12,7 @@ from donations import services
 from donations.models import Donation, Receipt
 from tests.concurrency import run_concurrently
 from tests.donations.helpers import record
-from tests.factories import DonorFactory
+from tests.fixtures.factories import DonorFactory
 
 VERIFY_URL = "/receipts/verify/"
 

@@ -11,7 +11,7 @@ from assistance.models import Payout, PayoutBatch
 from assistance.payouts.bank_results import bank_result_import, bank_result_refusal
 from assistance.payouts.services import batch_export, payout_batch_create, payout_batch_refusal
 
-from .conftest import meeting_with_quorum, ready_application
+from tests.fixtures.council import meeting_with_quorum, ready_application
 from .helpers import all_paid, reconcile, result_csv
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from assistance.council.services import resolution_draft_payouts
 from assistance.models import Payout, PayoutBatch, Resolution
-from tests.payouts.conftest import fund, meeting_with_quorum, ready_application
+from tests.fixtures.council import fund, meeting_with_quorum, ready_application
 
 pytestmark = pytest.mark.django_db
 ABSURD = {"title": "改" * 100_000, "approved": "9" * 40, "amount": "1e400", "items": [{"amount": -1}] * 1000}

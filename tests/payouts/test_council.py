@@ -16,7 +16,7 @@ from assistance.models import Application, QuorumRule, Resolution, ResolutionIte
 from assistance.council.schemes import scheme_new_version
 from fundportal.roles import Role
 
-from .conftest import YEAR, fund, meeting_with_quorum, ready_application
+from tests.fixtures.council import YEAR, fund, meeting_with_quorum, ready_application
 
 pytestmark = pytest.mark.django_db
 D = Decimal

@@ -11,7 +11,7 @@ from assistance.models import ApplicationMember, ExtraCost, FraudFlag, Payout, S
 from assistance.payouts.services import batch_export, flag_override, payout_batch_create, payout_cancel
 from fundportal.models import LedgerEntry
 
-from .conftest import YEAR, fund, meeting_with_quorum, ready_application
+from tests.fixtures.council import YEAR, fund, meeting_with_quorum, ready_application
 from .helpers import all_paid, mismatches, reconcile
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from assistance.models import InsuredPerson
 from assistance.payouts.services import payout_batch_create
 from assistance.review.services import review_cases_open_for_run, screening_run_share
 from fundportal.masking import mask_name
-from tests.review.conftest import make_run
+from tests.fixtures.screening import make_run
 
 pytestmark = pytest.mark.django_db
 

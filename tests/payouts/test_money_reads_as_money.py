@@ -18,7 +18,7 @@ from assistance.payouts.services import payout_batch_create
 from assistance.intake.selectors import person_cost_summary
 from fundportal import money
 
-from .conftest import YEAR
+from tests.fixtures.council import YEAR
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from assistance.models import CouncilMember, Meeting, Payout, PayoutBatch, Resolution
 from assistance.payouts.services import batch_export, payout_batch_create
 
-from .conftest import fund, ready_application
+from tests.fixtures.council import fund, ready_application
 from .helpers import all_paid
 
 pytestmark = pytest.mark.django_db

@@ -144,7 +144,7 @@ def test_twenty_concurrent_confirmations_of_one_payout_post_one_entry(signed, fi
 def test_a_confirmation_that_would_overdraw_is_refused(secretary, clerk, town, scheme, finance_a, finance_b):
     from assistance.council.services import resolution_draft_payouts, resolution_sign
 
-    from .conftest import meeting_with_quorum, ready_application
+    from tests.fixtures.council import meeting_with_quorum, ready_application
 
     ledger_post_income(amount=D("50000"), source=finance_a, memo="捐赠", acting_user=finance_a)
     late = ledger_post_income(amount=D("10000"), source=finance_a, memo="捐赠", acting_user=finance_a)

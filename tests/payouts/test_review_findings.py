@@ -17,7 +17,7 @@ from assistance.models import Application, ExtraCost, FraudFlag, Payout, PayoutB
 from assistance.payouts.services import batch_export, flag_override, payout_batch_create, payout_cancel
 from assistance.council.schemes import scheme_new_version, scheme_update
 
-from .conftest import YEAR, fund, meeting_with_quorum, ready_application
+from tests.fixtures.council import YEAR, fund, meeting_with_quorum, ready_application
 from .helpers import all_paid, mismatches, reconcile
 
 D = Decimal

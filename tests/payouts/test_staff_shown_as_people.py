@@ -7,7 +7,7 @@ from assistance.models import FraudFlag
 from assistance.payouts.services import flag_override, payout_batch_create
 from fundportal.models import User
 
-from .conftest import fund, meeting_with_quorum, ready_application
+from tests.fixtures.council import fund, meeting_with_quorum, ready_application
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from assistance.review import services as review
 from assistance.applications.services import MAX_DOCUMENT_BYTES, application_prefill, application_submit
 from assistance.models import Application, DocumentAccess, EligibilityCategory, InsuredPerson, ReviewCase
 from tests.concurrency import run_concurrently
-from tests.factories import make_resident_id
-from tests.review.conftest import YEAR, make_run
+from tests.fixtures.factories import make_resident_id
+from tests.fixtures.screening import YEAR, make_run
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -109,13 +109,13 @@ def test_one_open_application_per_person_and_year_with_a_link_to_the_first(clerk
 
 @pytest.mark.django_db(transaction=True)
 def test_two_clerks_entering_the_same_person_at_once_make_one_application(msb, regions):
-    from tests.review.conftest import officer
+    from tests.fixtures.personas import make_user
     from fundportal.roles import Role
 
     run = make_run(msb, [(1, regions["hantian"])])
     review.review_cases_open_for_run(run=run, acting_user=msb)
     person = ReviewCase.objects.get().person
-    clerks = [officer(f"clerk{i}", Role.REDCROSS_CLERK, None) for i in range(6)]
+    clerks = [make_user(f"clerk{i}", Role.REDCROSS_CLERK) for i in range(6)]
     results = run_concurrently(lambda i: submit(clerks[i], resident_id=person.resident_id,
                                                 region=regions["hantian"]), 6)
     assert len([r for r in results if isinstance(r, Application)]) == 1
@@ -203,10 +203,10 @@ def test_roles_that_need_a_scan_open_it_and_each_opening_is_logged(request, clie
 @pytest.mark.parametrize("persona", ["msb", "finance", "other_town", "other_village", "other_clerk"])
 def test_roles_that_must_not_open_a_scan_are_refused(request, client, submitted, persona):
     if persona == "other_clerk":
-        from tests.review.conftest import officer
+        from tests.fixtures.personas import make_user
         from fundportal.roles import Role
 
-        user = officer("clerk2", Role.REDCROSS_CLERK, None)
+        user = make_user("clerk2", Role.REDCROSS_CLERK)
     else:
         user = request.getfixturevalue(persona)
     client.force_login(user)

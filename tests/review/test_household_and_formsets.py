@@ -16,8 +16,8 @@ from assistance.review import services as review
 from assistance.formsets import BoundedFormSet
 from assistance.review.household import MAX_MEMBERS, household_rows_checked
 from assistance.models import Application, ReviewCase
-from tests.factories import make_resident_id
-from tests.review.conftest import YEAR
+from tests.fixtures.factories import make_resident_id
+from tests.fixtures.screening import YEAR
 
 pytestmark = pytest.mark.django_db
 State = ReviewCase.State

@@ -13,7 +13,7 @@ from django.utils import timezone
 from assistance.review import services as review
 from assistance.models import ReviewCase
 from fundportal.roles import Role
-from tests.factories import UserFactory, make_resident_id
+from tests.fixtures.factories import make_resident_id
 
 pytestmark = pytest.mark.django_db
 State = ReviewCase.State
@@ -129,14 +129,10 @@ def test_the_msb_keeps_no_household_view_even_with_the_grant(client, verified, m
     assert "household_income" not in client.get(reverse("api-review-case", args=[verified.pk])).json()
 
 
-def test_a_meeting_page_has_a_form_only_for_who_may_save_it(client, db):
+def test_a_meeting_page_has_a_form_only_for_who_may_save_it(client, secretary, finance):
     from assistance.council.services import meeting_record
     from assistance.models import CouncilMember
 
-    secretary = UserFactory(username="secretary_h")
-    secretary.groups.add(Group.objects.get(name=Role.COUNCIL_SECRETARY))
-    finance = UserFactory(username="finance_h")
-    finance.groups.add(Group.objects.get(name=Role.CHARITY_FINANCE))
     members = list(CouncilMember.objects.order_by("order"))[:3]
     meeting = meeting_record(acting_user=secretary, held_on=dt.date(2023, 6, 1), title="2023年第二次理事会",
                              agenda="审议", attendance=[(m, f"{m.name}代表") for m in members])

@@ -12,8 +12,8 @@ from assistance.models import Application, InsuredPerson
 from assistance.intake.services import insured_person_get_or_create
 from fundportal.roles import Role
 from tests.concurrency import run_concurrently
-from tests.factories import make_resident_id
-from tests.review.conftest import officer
+from tests.fixtures.factories import make_resident_id
+from tests.fixtures.personas import make_user
 from tests.review.test_applications import submit
 
 NEWCOMER = make_resident_id(901)  # in no settlement file
@@ -21,7 +21,7 @@ NEWCOMER = make_resident_id(901)  # in no settlement file
 
 @pytest.mark.django_db(transaction=True)
 def test_two_clerks_registering_the_same_newcomer_at_once_share_one_registry_row(regions, caplog):
-    clerks = [officer(f"clerk_new{i}", Role.REDCROSS_CLERK, None) for i in range(4)]
+    clerks = [make_user(f"clerk_new{i}", Role.REDCROSS_CLERK) for i in range(4)]
     with caplog.at_level(logging.DEBUG):
         results = run_concurrently(lambda i: submit(clerks[i], resident_id=NEWCOMER, region=regions["hantian"],
                                                     name="李新来"), 4)
@@ -59,7 +59,7 @@ def test_a_clerk_who_typed_another_name_is_told_the_registered_one(regions, cab_
 
     def second():
         first_inserted.wait(10)
-        return submit(officer("clerk_late", Role.REDCROSS_CLERK, None), resident_id=NEWCOMER,
+        return submit(make_user("clerk_late", Role.REDCROSS_CLERK), resident_id=NEWCOMER,
                       region=regions["hantian"], name="李欣来")
 
     def both(i):

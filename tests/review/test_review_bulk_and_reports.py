@@ -14,7 +14,7 @@ from assistance.review.selectors import review_report
 from assistance.review.tasks import review_overdue_count_task
 from django_celery_beat.models import PeriodicTask
 from openpyxl import load_workbook
-from tests.review.conftest import make_run
+from tests.fixtures.screening import make_run
 
 pytestmark = pytest.mark.django_db
 State = ReviewCase.State

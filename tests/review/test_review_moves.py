@@ -12,7 +12,7 @@ from assistance.models import EligibilityCategory, ReviewCase, StateDeadline
 from assistance.review.selectors import review_cases_for_user
 from fundportal.dates import add_working_days
 from tests.concurrency import run_concurrently
-from tests.review.conftest import YEAR, make_run
+from tests.fixtures.screening import YEAR, make_run
 
 pytestmark = pytest.mark.django_db
 State = ReviewCase.State

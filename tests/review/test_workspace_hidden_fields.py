@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from assistance.models import Application, ReviewCase
-from tests.review.conftest import YEAR
+from tests.fixtures.screening import YEAR
 
 pytestmark = pytest.mark.django_db
 

@@ -3,25 +3,15 @@ application, and the admin pages the council's secretary uses."""
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from assistance.models import EligibilityCategory, Scheme
 from assistance.council.schemes import application_compute, scheme_create, scheme_new_version, scheme_update
-from fundportal.roles import Role
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-
-
-@pytest.fixture
-def secretary(db):
-    user = UserFactory(username="council")
-    user.groups.add(Group.objects.get(name=Role.COUNCIL_SECRETARY))
-    return user
 
 
 def rules():
