@@ -1,13 +1,13 @@
 import datetime as dt
 from decimal import Decimal
-from itertools import count
 
 from django.utils import timezone
 
 from donations.models import Donation
 from donations.services import donation_record
+from tests.fixtures.environment import PerTestSequence
 
-_references = count(1)
+_references = PerTestSequence(start=1)  # TEST00000001 again in every test
 
 
 def record(acting_user, *, amount="1000.00", donor=None, **extra) -> Donation:
