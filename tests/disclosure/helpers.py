@@ -13,6 +13,13 @@ def publish(kind, day, user) -> Statement:
     return statement_publish(statement=statement_build(statement_id=statement.pk), acting_user=user)
 
 
+def build(kind, day, user) -> Statement:
+    """A statement of the period around `day`, requested and built, not published."""
+    start, end = period_for(kind, day)
+    return statement_build(statement_id=statement_request(kind=kind, period_start=start, period_end=end,
+                                                          acting_user=user).pk)
+
+
 def verify_command() -> tuple[bool, str]:
     err = io.StringIO()
     try:

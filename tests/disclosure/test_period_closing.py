@@ -14,7 +14,7 @@ from disclosure.models import Statement
 from disclosure.services import statement_publish
 from fundportal.models import FundAccount, LedgerEntry
 from fundportal.services import fund_account_main, ledger_post_income
-from tests.disclosure.test_a_statement_publishes_the_ledger_as_it_stood_and_nothing_more import build
+from tests.disclosure.helpers import build
 from tests.donations.helpers import record
 
 MAY = dt.date(2023, 5, 1)
