@@ -9,7 +9,7 @@ TEST_DEBS := chromium docker-compose
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/fundportal
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install system-deps test-deps bench-deps services demo test check-compose clean messages
+.PHONY: install system-deps test-deps bench-deps services demo test test-quick check-compose clean messages
 
 install: $(VENV)/.installed
 
@@ -38,9 +38,15 @@ demo: install system-deps
 	$(PY) manage.py load_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+# Every test, the browser and slow ones included.
 test: install test-deps services check-compose
 	$(PY) manage.py makemigrations --check --dry-run
 	DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The everyday run: all but the browser tests and those marked slow (markers in pyproject.toml).
+test-quick: install system-deps services
+	$(PY) manage.py makemigrations --check --dry-run
+	DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) $(VENV)/bin/pytest -m "not slow and not browser" $(PYTEST_ARGS)
 
 check-compose:
 	docker-compose -f docker-compose.yml config -q

@@ -27,7 +27,7 @@ from fundportal.identifiers import validate_resident_id, validate_uscc
 from fundportal.models import LedgerEntry, Region, User
 from fundportal.services import fund_account_main
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # the whole demo story is loaded once, in seconds
 
 
 def load_demo() -> str:

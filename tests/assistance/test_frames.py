@@ -60,12 +60,14 @@ def _assert_same(rows, positions=POSITIONS):
     assert by_batch[1] == by_rules[1]  # errors
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(rows=st.lists(messy_rows(), min_size=1, max_size=30))
 def test_batch_rules_agree_with_the_python_rules_on_messy_rows(rows):
     _assert_same(rows)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(rows=st.lists(odd_rows(), min_size=1, max_size=20))
 def test_batch_rules_agree_with_the_python_rules_on_odd_characters(rows):

@@ -22,6 +22,7 @@ def _nothing_written() -> bool:
         0, 0, 0)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("first_file", [True, False], ids=["new partition", "merge"])
 @pytest.mark.django_db(transaction=True)
 def test_an_import_failing_after_people_were_written_rolls_everything_back_and_can_run_again(

@@ -17,6 +17,7 @@ from tests.concurrency import run_concurrently
 NEWCOMER = rid(902)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("loader, year_has_rows", [("postgres", False), ("postgres", True), ("python", True)])
 def test_an_import_waits_for_a_clerks_newcomer_and_keeps_their_row(tmp_path, regions, importer, loader, year_has_rows,

@@ -87,6 +87,7 @@ def test_ids_in_other_digits_and_nul_cells_are_rejected_rows_not_a_failed_import
     assert {(line, column) for line, column, _reason in errors_of(job)} == {(3, "身份证号"), (4, "姓名")}
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_the_swap_waits_politely_for_a_long_reader_and_gives_up_cleanly(tmp_path, regions, importer, monkeypatch):
     """While someone reads the settlement table the swap cannot happen; the import asks for the

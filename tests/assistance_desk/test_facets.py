@@ -36,6 +36,7 @@ def _changelists_with_filters():
             yield reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("persona", ROLES)
 @pytest.mark.parametrize("facets", ["True", "abc"])
 def test_showing_counts_on_any_list_is_never_a_500_for_any_role(request, client, data, persona, facets):

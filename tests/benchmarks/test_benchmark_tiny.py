@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 KEYS = {"rows", "baseline_seconds", "portal_seconds", "ratio", "peak_rss_mb", "targets", "targets_match"}
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(subprocess.run(["which", "psql"], capture_output=True).returncode != 0, reason="needs psql")
 def test_benchmark_runs_and_finds_the_same_targets():
     database = f"fundportal_bench_test_{os.getpid()}"  # its own scratch database, dropped afterwards

@@ -221,6 +221,7 @@ print("MAXRSS " + str(_peak_mb()))
 """
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_the_bank_and_donation_readers_read_a_declared_grid_in_bounded_memory(tmp_path):
     files = [
@@ -237,6 +238,7 @@ def test_the_bank_and_donation_readers_read_a_declared_grid_in_bounded_memory(tm
     assert peak_mb < MEMORY_BOUND_MB, f"peak {peak_mb} MB"
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_the_settlement_command_reads_a_declared_grid_in_bounded_memory(tmp_path, msb):
     from assistance.models import SettlementImport

@@ -119,6 +119,7 @@ def june() -> tuple[dt.date, dt.date]:
     return period_for("month", dt.date(2023, 6, 1))
 
 
+@pytest.mark.slow
 def test_with_redis_down_the_site_keeps_working_and_a_requested_build_runs_once_it_is_back(
         broker, history, finance_a, public_root):
     from tests.disclosure.helpers import publish
@@ -150,6 +151,7 @@ def test_with_redis_down_the_site_keeps_working_and_a_requested_build_runs_once_
     assert Statement.objects.get(pk=statement.pk).content == statement_content(*june())
 
 
+@pytest.mark.slow
 def test_a_worker_killed_in_the_middle_of_a_build_leaves_no_partial_or_duplicate_statement(
         broker, history, finance_a, public_root):
     worker = start_worker(broker, public_root, pause=3)
@@ -174,6 +176,7 @@ def test_a_worker_killed_in_the_middle_of_a_build_leaves_no_partial_or_duplicate
     assert Statement.objects.get(pk=statement.pk).content == statement_content(*june())
 
 
+@pytest.mark.slow
 def test_with_the_broker_down_a_screening_run_is_accepted_and_waits(broker, msb):
     from assistance.models import ScreeningRun
     from assistance.intake.services import screening_run_create

@@ -86,6 +86,7 @@ def test_an_entry_posted_while_its_period_is_published_is_not_lost_in_it(finance
     _nothing_lost_in_published_periods()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_an_entry_posted_while_a_publication_commits_is_booked_after_its_period(finance):
     """The publication holds the account first: the posting waits for it, then books the entry on

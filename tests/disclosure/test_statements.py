@@ -147,6 +147,7 @@ def test_a_statement_changed_behind_the_apps_back_is_detected(history, finance_a
         call_command("verify_statements", stdout=__import__("io").StringIO(), stderr=__import__("io").StringIO())
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_two_statements_published_at_the_same_moment_never_fork_the_chain(history, finance_a):
     from tests.concurrency import run_concurrently

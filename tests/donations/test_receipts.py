@@ -26,6 +26,7 @@ def test_receipt_numbers_are_per_year_and_sequential(finance):
     assert re.fullmatch(r"[2-9A-HJKMNP-Z]{8}", code)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_issuing_leaves_no_gaps_and_no_duplicates(finance):
     donors = [DonorFactory() for _ in range(20)]

@@ -55,6 +55,7 @@ def pay_everything(resolution, finance_a, finance_b) -> None:
             reconcile(batch, all_paid(batch), finance_b)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_batch_made_while_an_amendment_is_signed_never_pays_the_replaced_decision(
         signed, secretary, finance_a, finance_b, monkeypatch):
@@ -84,6 +85,7 @@ def test_a_batch_made_while_an_amendment_is_signed_never_pays_the_replaced_decis
     assert paid_to(first) == D("28000.00")
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_an_export_while_an_amendment_is_signed_never_sends_the_replaced_decision(
         signed, secretary, finance_a, finance_b, monkeypatch):

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 State = ReviewCase.State
 
 
+@pytest.mark.slow
 def test_bulk_dispatch_of_5000_cases_takes_a_bounded_number_of_queries(msb, regions, cab_city):
     villages = [regions["hantian"], regions["shadu"], regions["xincheng_village"], regions["tangxia"]]
     run = make_run(msb, [(seed, villages[seed % 4]) for seed in range(5000)])
