@@ -1,13 +1,12 @@
 """After logging in each role lands where its work is; every desk links to the other desks the
 role may use (and only those); the public pages link the fund's disclosure from every header."""
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
 from fundportal.roles import ROLE_LANDING, Role
-from tests.fixtures.personas import PASSWORD
 from tests.fixtures.factories import UserFactory
+from tests.fixtures.personas import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +25,7 @@ EXPECTED_LANDING = {
 
 
 def _member(role: Role, username: str = "member"):
-    user = UserFactory(username=username)
-    user.groups.add(Group.objects.get(name=role))
-    return user
+    return make_user(username, role)
 
 
 def _log_in(client, username, **extra):
