@@ -8,4 +8,5 @@ pytest_plugins = [
     "tests.fixtures.screening",
     "tests.fixtures.council",
     "tests.fixtures.fund_history",
+    "tests.fixtures.processes",
 ]

@@ -29,7 +29,7 @@ from fundportal.celery import app as celery_app
 from fundportal.jobs import JobTakenOver, job_claim, job_finish, job_models, job_progress, jobs_requeue
 from fundportal.tasks import jobs_requeue_task
 from tests.concurrency import run_concurrently
-from tests.disclosure.test_faults import broker, redis, start_worker, wait_until  # noqa: F401 (fixtures)
+from tests.fixtures.processes import start_worker, wait_until
 
 S = Statement.State
 JUNE = period_for("month", dt.date(2023, 6, 1))
@@ -98,7 +98,7 @@ def test_with_the_broker_down_a_job_waits_queued_and_the_beat_requeue_sends_it_w
 
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_mid_build_is_sent_again_by_the_requeue_and_the_build_completes_once(
-        broker, finance, tmp_path):  # noqa: F811 (the fixture of tests/disclosure/test_faults.py)
+        broker, finance, tmp_path):
     worker = start_worker(broker, tmp_path, pause=3)
     statement = statement_request(kind="month", period_start=JUNE[0], period_end=JUNE[1], acting_user=finance)
     try:

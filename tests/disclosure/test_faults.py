@@ -8,111 +8,18 @@ worker that we kill in the middle of a build.
 import datetime as dt
 import os
 import signal
-import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from disclosure.content import statement_content
 from disclosure.models import Statement
 from disclosure.services import period_for, statement_request, statements_requeue
-from fundportal.celery import app as celery_app
 from tests.fixtures.personas import PASSWORD
+from tests.fixtures.processes import start_worker, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Redis:
-    """A private redis-server: stopped and started by the test, never the shared one."""
-
-    def __init__(self):
-        self.port, self.process = free_port(), None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-                                         "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
-
-
-@pytest.fixture
-def redis():
-    server = Redis()
-    server.start()
-    yield server
-    if server.process.poll() is None:
-        server.stop()
-
-
-@pytest.fixture
-def broker(redis, settings):
-    """Celery and the cache on the private Redis, tasks sent for real (not run in process)."""
-    saved = {key: celery_app.conf[key] for key in ("broker_url", "task_always_eager")}
-    celery_app.conf.update(broker_url=f"{redis.url}/0", task_always_eager=False)
-    reset_connections()
-    settings.CACHES = {"default": {"BACKEND": "fundportal.cache.TolerantRedisCache", "LOCATION": f"{redis.url}/1",
-                                   "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1}}}
-    yield redis
-    celery_app.conf.update(**saved)
-    reset_connections()
-
-
-def reset_connections() -> None:
-    """Forget pooled broker connections (Celery's and kombu's registry of them), so the next task
-    goes to the broker configured now — and later tests get fresh pools, not closed ones."""
-    from kombu import pools
-
-    pools.reset()
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
-def start_worker(redis: Redis, public_root: Path, *, pause: float = 0.0) -> subprocess.Popen:
-    database = connection.settings_dict["NAME"]
-    env = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
-           "CELERY_BROKER_URL": f"{redis.url}/0", "REDIS_URL": f"{redis.url}/1", "PUBLIC_ROOT": str(public_root),
-           "DISCLOSURE_BUILD_PAUSE": str(pause), "DJANGO_SETTINGS_MODULE": "fundportal.settings", "DEBUG": "True"}
-    return subprocess.Popen(
-        [str(Path(sys.executable).parent / "celery"), "-A", "fundportal", "worker", "--pool", "solo",
-         "--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-
-
-def wait_until(check, seconds: float = 40, what: str = "") -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def june() -> tuple[dt.date, dt.date]:

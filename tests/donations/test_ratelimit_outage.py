@@ -6,7 +6,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from donations.models import RateLimitCounter
-from tests.disclosure.test_faults import Redis, free_port
+from tests.fixtures.processes import free_port
 from tests.donations.helpers import record
 from tests.fixtures.factories import DonorFactory
 
@@ -17,15 +17,6 @@ VERIFY_URL = "/receipts/verify/"
 def _tolerant_cache(url: str) -> dict:
     return {"default": {"BACKEND": "fundportal.cache.TolerantRedisCache", "LOCATION": url,
                         "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.5}}}
-
-
-@pytest.fixture
-def private_redis():
-    server = Redis()
-    server.start()
-    yield server
-    if server.process.poll() is None:
-        server.stop()
 
 
 @pytest.fixture
@@ -41,10 +32,10 @@ def _guesses(client, receipt, count: int, *, api: bool = False) -> list[int]:
 
 
 @override_settings(RECEIPT_LOOKUP_RATE="10/m")
-def test_wrong_guesses_are_still_limited_after_redis_stops(client, settings, private_redis, receipt):
-    settings.CACHES = _tolerant_cache(f"{private_redis.url}/0")
+def test_wrong_guesses_are_still_limited_after_redis_stops(client, settings, redis, receipt):
+    settings.CACHES = _tolerant_cache(f"{redis.url}/0")
     assert _guesses(client, receipt, 4) == [404] * 4  # counted in Redis
-    private_redis.stop()
+    redis.stop()
 
     answers = _guesses(client, receipt, 60)
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from donations.models import RateLimitCounter
 from tests.concurrency import run_concurrently
-from tests.disclosure.test_faults import free_port
+from tests.fixtures.processes import free_port
 from tests.donations.helpers import record
 from tests.fixtures.factories import DonorFactory
 
