@@ -96,6 +96,7 @@ def test_with_the_broker_down_a_job_waits_queued_and_the_beat_requeue_sends_it_w
     assert jobs_requeue_task() == 0  # a built statement is never sent again
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_mid_build_is_sent_again_by_the_requeue_and_the_build_completes_once(
         broker, finance, tmp_path):
