@@ -77,7 +77,7 @@ def screening_run_share(*, run: ScreeningRun, acting_user) -> ScreeningRun:
     if not acting_user.has_perm("assistance.share_screeningrun"):
         raise PermissionError("您没有共享筛查结果的权限")
     run = ScreeningRun.objects.select_for_update().get(pk=run.pk)
-    if run.status != ScreeningRun.Status.DONE:
+    if run.state != ScreeningRun.State.DONE:
         raise ValidationError("筛查尚未完成，不能共享")
     if run.shared_at is not None:
         raise ValidationError("该批次已于 %(at)s 共享", params={"at": f"{timezone.localtime(run.shared_at):%Y-%m-%d %H:%M}"})

@@ -71,7 +71,7 @@ def other_village(regions):
 def make_run(msb, people: list[tuple[int, Region]], *, year: int = YEAR) -> ScreeningRun:
     """A finished run whose targets are the given (seed, household region) people."""
     run = ScreeningRun.objects.create(year=year, threshold=Decimal("50000"), created_by=msb,
-                                      status=ScreeningRun.Status.DONE, target_count=len(people),
+                                      state=ScreeningRun.State.DONE, target_count=len(people),
                                       finished_at=timezone.now())
     persons = []
     for seed, region in people:
