@@ -50,7 +50,7 @@ def load_medical_year(*, acting_user, rows: int = DEMO_ROWS) -> tuple[Settlement
 
 
 def settlement_year_is_loaded() -> bool:
-    return SettlementImport.objects.filter(year=SETTLEMENT_YEAR, status=SettlementImport.Status.DONE).exists()
+    return SettlementImport.objects.filter(year=SETTLEMENT_YEAR, state=SettlementImport.State.DONE).exists()
 
 
 

@@ -204,6 +204,7 @@ NOT_PERSONAL_FIELDS: dict[str, str] = {
     "assistance.insuredperson.sex": "shown with masked names on staff lists",
     "assistance.insuredperson.is_deceased": "needed on every list that pays",
     "assistance.insuredperson.died_on": "needed on every list that pays",
+    "assistance.settlementimport.file_name": "the MSB's settlement file (2023年结算数据.csv), named on the import's own page",
 }
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.html import format_html_join
@@ -17,6 +17,7 @@ from fundportal.admin_utils import (AppendOnlyAdmin, CappedCountPaginator, Check
                                     no_store)
 from fundportal.csvsafe import csv_lines
 from fundportal.history_admin import HistoryAdmin
+from fundportal.job_admin import JobProgressAdmin
 from fundportal.masking import mask_name, mask_resident_id
 from fundportal.money import money_label
 from fundportal.services import export_log_record
@@ -26,7 +27,7 @@ from ..review.services import screening_run_share
 from . import selectors
 from .forms import InsuredPersonStatusForm, ResidentIdLookupForm, ScreeningRunForm, SettlementUploadForm
 from .models import InsuredPerson, SettlementImport
-from .services import import_progress, insured_person_set_deceased, screening_run_create, settlement_import_create
+from .services import insured_person_set_deceased, screening_run_create, settlement_import_create
 
 
 class ImportedYearFilter(CheckedListFilter):
@@ -43,16 +44,16 @@ class ImportedYearFilter(CheckedListFilter):
         return queryset.filter(year=self.cleaned()) if self.value() else queryset
 
 
-class SettlementImportAdmin(AppendOnlyAdmin):
-    list_display = ("id", "year", "file_name", "status", "rows_imported", "rows_rejected", "seconds",
+class SettlementImportAdmin(JobProgressAdmin, AppendOnlyAdmin, HistoryAdmin):
+    list_display = ("id", "year", "file_name", "state", "rows_imported", "rows_rejected", "seconds",
                     "created_by", "created_at")
-    list_filter = ("status", "year")
+    list_filter = ("state", "year")
     list_select_related = ("created_by",)
     show_full_result_count = False
     change_form_template = "admin/assistance/settlementimport/change_form.html"
-    readonly_fields = ("year", "file_name", "status", "rows_total", "rows_imported", "rows_rejected",
-                       "rows_unchanged", "people_created", "seconds", "message", "created_by", "created_at",
-                       "finished_at")
+    readonly_fields = ("year", "file_name", "state", "rows_total", "rows_imported", "rows_rejected",
+                       "rows_unchanged", "people_created", "seconds", "message", "attempts", "created_by",
+                       "created_at", "finished_at")
     fields = readonly_fields
 
     def has_add_permission(self, request, obj=None):
@@ -62,7 +63,6 @@ class SettlementImportAdmin(AppendOnlyAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("upload/", wrap(self.upload_view), name="assistance_settlementimport_upload"),
-            path("<int:pk>/progress/", wrap(self.progress_view), name="assistance_settlementimport_progress"),
             path("<int:pk>/errors.csv", wrap(self.errors_view), name="assistance_settlementimport_errors"),
         ] + super().get_urls()
 
@@ -90,16 +90,12 @@ class SettlementImportAdmin(AppendOnlyAdmin):
             raise PermissionDenied
         return get_object_or_404(SettlementImport, pk=pk)
 
-    def progress_view(self, request, pk):
-        job = self._job(request, pk)
-        done = job.status in (SettlementImport.Status.DONE, SettlementImport.Status.FAILED)
-        progress = {} if done else import_progress(job.pk)
-        return no_store(JsonResponse({
-            "status": job.status, "status_display": job.get_status_display(), "done": done,
-            "phase": progress.get("phase", job.get_status_display()),
-            "processed": job.rows_total if done else progress.get("processed", 0),
-            "total": job.rows_total or progress.get("total", 0), "message": job.message,
-        }))
+    def progress_view(self, request, object_id):
+        """The shared progress endpoint (fundportal.job_admin), refused outright (403) to a role
+        that may not see imports, like the desk's other pages."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return super().progress_view(request, object_id)
 
     def errors_view(self, request, pk):
         job = self._job(request, pk)
@@ -218,11 +214,11 @@ class SettlementRecordAdmin(NoStoreMixin, AppendOnlyAdmin):
         return mask_name(record.person.name)
 
 
-class ScreeningRunAdmin(HistoryAdmin):
+class ScreeningRunAdmin(JobProgressAdmin, HistoryAdmin):
     form = ScreeningRunForm
-    list_display = ("id", "year", "threshold", "local_only", "exclude_deceased", "status", "target_count",
+    list_display = ("id", "year", "threshold", "local_only", "exclude_deceased", "state", "target_count",
                     "shared_at", "created_by", "created_at")
-    list_filter = ("status", "year")
+    list_filter = ("state", "year")
     list_select_related = ("created_by",)
     change_form_template = "admin/assistance/screeningrun/change_form.html"
 
@@ -232,9 +228,9 @@ class ScreeningRunAdmin(HistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        return ("year", "threshold", "local_only", "exclude_deceased", "min_settlements", "status", "target_count",
-                "data_fingerprint", "seconds", "message", "created_by", "created_at", "finished_at", "shared_at",
-                "shared_by")
+        return ("year", "threshold", "local_only", "exclude_deceased", "min_settlements", "state", "target_count",
+                "data_fingerprint", "seconds", "message", "attempts", "created_by", "created_at", "finished_at",
+                "shared_at", "shared_by")
 
     def get_fields(self, request, obj=None):
         return self.get_readonly_fields(request, obj) if obj else super().get_fields(request, obj)

@@ -3,6 +3,12 @@
 SettlementRecord is the big table (10–30 M rows a year). It points at the person by key only:
 the ID number lives in InsuredPerson alone, so it can later be encrypted or tokenised without
 rewriting the settlements. On PostgreSQL the table is partitioned by year (migration 0002).
+
+A settlement import and a screening run are long jobs (fundportal/jobs.py), of the statement's
+shape: `state` moved only as their MOVES say, through fundportal.states; their progress, error,
+attempts and heartbeat in the row (LongJob's fields); sent again by the core's one requeue if the
+broker was down or the worker died. Their states keep their values (pending, running, done,
+failed): JOB_STATES says pending is the job's queued.
 """
 from django.conf import settings
 from django.db import models
@@ -11,9 +17,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from fundportal.audit import history_user
+from fundportal.jobs import JobStates, LongJob
 from fundportal.masking import mask_name
 from fundportal.models import Region
 from fundportal.money import MoneyField, money_label
+from fundportal.states import Moves
 from fundportal.years import YearField
 
 
@@ -57,19 +65,34 @@ class InsuredPerson(models.Model):
         return mask_name(self.name)  # a label (titles, links, the audit trail): masked like every list
 
 
-class SettlementImport(models.Model):
+class SettlementImport(LongJob):
     """One file loaded by the MSB: who, when, which year, what happened (the job and its audit)."""
 
-    class Status(models.TextChoices):
+    class State(models.TextChoices):
         PENDING = "pending", _("排队中")
         RUNNING = "running", _("导入中")
         DONE = "done", _("已完成")
         FAILED = "failed", _("失败")
 
+    # A failed import is run again from the start (all or nothing: it left nothing behind); a
+    # running one goes back to the queue when its worker died; a finished one never moves again.
+    MOVES = Moves({
+        State.PENDING: {State.RUNNING},
+        State.RUNNING: {State.DONE, State.FAILED, State.PENDING},
+        State.DONE: set(),
+        State.FAILED: {State.PENDING},
+    }, names={State.PENDING: "重新导入", State.RUNNING: "开始导入", State.DONE: "完成导入",
+              State.FAILED: "记为导入失败"}, initial={State.PENDING})
+    JOB_STATES = JobStates(queued=State.PENDING, running=State.RUNNING, done=State.DONE, failed=State.FAILED)
+    TASK_NAME = "assistance.tasks.settlement_import_task"
+    # The whole file is loaded in one transaction: its progress is written beside it, seen at once.
+    PROGRESS_OUTSIDE_TRANSACTION = True
+
     year = YearField(_("年度"))
     file = models.FileField(_("文件"), upload_to="settlements/%Y/", blank=True)
     file_name = models.CharField(_("文件名"), max_length=200)
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
+    # The run's phase, rows read so far, error, attempts and heartbeat: LongJob's fields.
     rows_total = models.PositiveIntegerField(_("总行数"), default=0)
     rows_imported = models.PositiveIntegerField(_("导入行数"), default=0)
     rows_rejected = models.PositiveIntegerField(_("错误行数"), default=0)
@@ -81,6 +104,9 @@ class SettlementImport(models.Model):
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("导入人"), on_delete=models.PROTECT,
                                    related_name="+")
+
+    # Its moves (who queued it again, why it failed); the counters are the row's own.
+    history = HistoricalRecords(get_user=history_user, excluded_fields=LongJob.PROGRESS_FIELDS)
 
     class Meta:
         verbose_name = _("结算数据导入")
@@ -152,21 +178,33 @@ class SettlementRecord(models.Model):
         return self.fund_basic + self.fund_critical + self.fund_assistance
 
 
-class ScreeningRun(models.Model):
+class ScreeningRun(LongJob):
     """One screening of a year's settlements with stated parameters; repeatable and reproducible."""
 
-    class Status(models.TextChoices):
+    class State(models.TextChoices):
         PENDING = "pending", _("排队中")
         RUNNING = "running", _("筛查中")
         DONE = "done", _("已完成")
         FAILED = "failed", _("失败")
+
+    # A run is never repeated in place: a failed one is queued again only by a retry, a finished
+    # one never moves (a new run is started instead); a running one whose worker died is queued again.
+    MOVES = Moves({
+        State.PENDING: {State.RUNNING},
+        State.RUNNING: {State.DONE, State.FAILED, State.PENDING},
+        State.DONE: set(),
+        State.FAILED: {State.PENDING},
+    }, names={State.PENDING: "重新排队", State.RUNNING: "开始筛查", State.DONE: "完成筛查",
+              State.FAILED: "记为筛查失败"}, initial={State.PENDING})
+    JOB_STATES = JobStates(queued=State.PENDING, running=State.RUNNING, done=State.DONE, failed=State.FAILED)
+    TASK_NAME = "assistance.tasks.screening_run_task"
 
     year = YearField(_("年度"))
     threshold = MoneyField(_("个人自付起点（元）"), default=50000)
     local_only = models.BooleanField(_("仅本市户籍"), default=True)
     exclude_deceased = models.BooleanField(_("排除已死亡人员"), default=True)
     min_settlements = models.PositiveIntegerField(_("最少结算次数"), default=1)
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
     target_count = models.PositiveIntegerField(_("预警对象人数"), default=0)
     data_fingerprint = models.CharField(_("数据指纹"), max_length=80, blank=True,
                                         help_text=_("筛查时该年度结算数据的行数与金额合计；相同数据和参数得到相同结果"))
@@ -180,7 +218,7 @@ class ScreeningRun(models.Model):
     shared_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("共享人"), null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="+")
 
-    history = HistoricalRecords(get_user=history_user)
+    history = HistoricalRecords(get_user=history_user, excluded_fields=LongJob.PROGRESS_FIELDS)
 
     class Meta:
         verbose_name = _("筛查批次")
@@ -190,7 +228,7 @@ class ScreeningRun(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(threshold__gte=0), name="screening_threshold_not_negative",
                                    violation_error_message=_("个人自付起点不能为负数")),
-            models.CheckConstraint(condition=Q(shared_at__isnull=True) | Q(status="done"),
+            models.CheckConstraint(condition=Q(shared_at__isnull=True) | Q(state="done"),
                                    name="screening_shared_only_when_done",
                                    violation_error_message=_("筛查完成后才能推送")),
         ]

@@ -70,5 +70,5 @@ def person_years(*, person: InsuredPerson) -> list[int]:
 
 def imported_years() -> list[int]:
     """Years with at least one finished settlement import, newest first (a few rows to read)."""
-    return list(SettlementImport.objects.filter(status=SettlementImport.Status.DONE)
+    return list(SettlementImport.objects.filter(state=SettlementImport.State.DONE)
                 .values_list("year", flat=True).distinct().order_by("-year"))

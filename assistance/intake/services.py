@@ -13,30 +13,28 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import BigIntegerField, Count, F, Sum
 from django.db.models.functions import Cast, Round
 from django.utils import timezone
 
 from fundportal.audit import records_actor
 from fundportal.dates import PERSONAL, date_range_error
-from fundportal.history import history_record_update
 from fundportal.models import Region
 from fundportal.money import format_money, money_label, to_money
-from fundportal.queue import send_named
+from fundportal.jobs import JobTakenOver, job_claim, job_fail, job_finish, job_progress, job_send
+from fundportal.states import state_create, state_move
 
 from ..importing.columns import ImportFileError, headings_of, map_header
 from ..importing.reader import is_xlsx, open_xlsx, read_header
 from .models import InsuredPerson, ScreeningRun, SettlementImport, SettlementRecord, WarningTarget
 
 logger = logging.getLogger(__name__)
-PROGRESS_KEY = "settlement-import:{}:progress"
-# Queued by name: assistance/intake/tasks.py imports this module, and a module graph has no cycles.
-SETTLEMENT_IMPORT_TASK = "assistance.tasks.settlement_import_task"
-SCREENING_RUN_TASK = "assistance.tasks.screening_run_task"
+# The tasks' names, as queued messages and the core's requeue know them (the models' TASK_NAME).
+SETTLEMENT_IMPORT_TASK = SettlementImport.TASK_NAME
+SCREENING_RUN_TASK = ScreeningRun.TASK_NAME
 TOP_INSTITUTIONS = 3
 
 
@@ -101,8 +99,7 @@ def insured_person_get_or_create(*, resident_id: str, name: str, region: Region,
 
 # ----------------------------------------------------------------------------- settlement imports
 
-def import_progress(job_id: int) -> dict:
-    return cache.get(PROGRESS_KEY.format(job_id)) or {}
+IMPORT_CRASHED = "导入失败：系统内部错误，已全部回滚，没有写入任何数据。请联系管理员后重试。"
 
 
 def _estimate_rows(path: Path) -> int:
@@ -121,68 +118,90 @@ def _estimate_rows(path: Path) -> int:
 @transaction.atomic
 def settlement_import_create(*, year: int, acting_user, upload: UploadedFile | None = None,
                              file_name: str = "") -> SettlementImport:
-    """Register an import. An uploaded file is kept (private storage) for the worker to read."""
+    """Register an import. An uploaded file is kept (private storage) and its job sent to a worker
+    once this commits (a broker outage leaves it queued for the core's requeue, no error page); a
+    file named on the command line is run there (settlement_import_run with its path)."""
     first_year, this_year = settings.DATA_EARLIEST_DATE.year, timezone.localdate().year
     if not first_year <= year <= this_year:
         raise ValidationError({"year": f"年度应在 {first_year} 至 {this_year} 之间"})
-    job = SettlementImport(year=year, created_by=acting_user, file_name=(upload.name if upload else file_name)[:200])
+    fields = {"year": year, "created_by": acting_user, "file_name": (upload.name if upload else file_name)[:200]}
     if upload is not None:
-        job.file.save(Path(upload.name).name, upload, save=False)
-    job.save()
+        upload.name = Path(upload.name).name
+        fields["file"] = upload
+    job = state_create(SettlementImport, acting_user=acting_user, reason="上传结算数据文件" if upload else "导入结算数据文件",
+                       **fields)
     if upload is not None:
-        # After commit; a broker outage leaves the job pending, no error page.
-        transaction.on_commit(lambda: send_named(SETTLEMENT_IMPORT_TASK, job.pk))
+        job_send(job)
     return job
 
 
 def settlement_import_run(*, job: SettlementImport, path: Path | None = None) -> SettlementImport:
-    """Load the job's file. All rows or none: a killed run leaves nothing and can simply run again."""
-    path = Path(path or job.file.path)
-    if job.status == SettlementImport.Status.DONE:
-        return job  # idempotent: a redelivered task does nothing
+    """Load the job's file (its stored upload, or `path`). All rows or none: a failed or killed run
+    leaves nothing. Claimed first (fundportal.jobs.job_claim): a finished job, or one running
+    elsewhere, is left alone — a redelivered message does nothing; a failed one is run again (it
+    left nothing behind). Returns the job as it now is."""
+    _retry_if_failed(job.pk)
+    run = job_claim(SettlementImport, job.pk)
+    if run is None:
+        return SettlementImport.objects.get(pk=job.pk)
+    try:
+        if path is None and not run.file:
+            job_fail(run, "该导入的文件不在服务器上（由命令行导入），请重新运行导入命令",
+                     message="该导入的文件不在服务器上（由命令行导入），请重新运行导入命令", finished_at=timezone.now())
+        else:
+            _import(run, Path(path or run.file.path))
+    except JobTakenOver:
+        logger.warning("settlement import %s: run %s lost the job to another run", job.pk, run.attempts)
+    return SettlementImport.objects.get(pk=job.pk)
+
+
+def _retry_if_failed(pk: int) -> None:
+    if SettlementImport.objects.filter(pk=pk, state=SettlementImport.State.FAILED).exists():
+        try:
+            state_move(SettlementImport, SettlementImport.State.PENDING, pk=pk, reason="重新导入")
+        except ValidationError:
+            pass  # someone else queued it again first: the claim decides who runs it
+
+
+def _import(run: SettlementImport, path: Path) -> None:
     started = time.monotonic()
-    today = timezone.localdate()
-
-    def progress(phase: str, processed: int) -> None:
-        cache.set(PROGRESS_KEY.format(job.pk), {"phase": phase, "processed": processed, "total": total}, 3600)
-
     try:
         total = _estimate_rows(path)
     except Exception:  # a broken or refused .xlsx: reported in Chinese below, when its header is read
         total = 0
-    SettlementImport.objects.filter(pk=job.pk).exclude(status=SettlementImport.Status.DONE).update(
-        status=SettlementImport.Status.RUNNING, rows_total=total)
-    progress("排队中", 0)
+    job_progress(run, 0, "读取文件", total=total)
+
+    def progress(phase: str, processed: int) -> None:
+        job_progress(run, processed, phase)
+
+    def ended(**fields) -> dict:
+        return {"seconds": Decimal(f"{time.monotonic() - started:.2f}"), "finished_at": timezone.now(), **fields}
+
     try:
         header = read_header(path)
         positions = map_header(header)
         loader = _loader()
         with transaction.atomic():
-            try:
-                # One runner per job: a redelivered task finds the row locked and leaves.
-                locked = SettlementImport.objects.select_for_update(nowait=True).get(pk=job.pk)
-            except DatabaseError:
-                logger.info("settlement import %s is already running", job.pk)
-                return job
-            if locked.status == SettlementImport.Status.DONE:  # another runner finished it meanwhile
-                job.refresh_from_db()
-                return job
-            job.errors.all().delete()
-            result = loader.load(job=job, path=path, positions=positions, width=len(header), year=job.year,
-                                 headings=headings_of(header, positions),
-                                 today=today, progress=progress)
-            _finish(job, status=SettlementImport.Status.DONE, started=started, result=result,
-                    message=f"导入 {result.rows_imported} 行，错误 {result.rows_rejected} 行，"
-                            f"未变化 {result.rows_unchanged} 行，新增人员 {result.people_created} 人")
+            # No lock on the job's row while it loads (its progress is written beside it): the
+            # claim made this run the only one, and its finish, in this transaction, says so again.
+            run.errors.all().delete()
+            result = loader.load(job=run, path=path, positions=positions, width=len(header), year=run.year,
+                                 headings=headings_of(header, positions), today=timezone.localdate(),
+                                 progress=progress)
+            job_finish(run, **ended(
+                message=f"导入 {result.rows_imported} 行，错误 {result.rows_rejected} 行，"
+                        f"未变化 {result.rows_unchanged} 行，新增人员 {result.people_created} 人",
+                rows_total=result.rows_total, rows_imported=result.rows_imported,
+                rows_rejected=result.rows_rejected, rows_unchanged=result.rows_unchanged,
+                people_created=result.people_created, steps_done=result.rows_total, steps_total=result.rows_total))
     except ImportFileError as exc:
-        _finish(job, status=SettlementImport.Status.FAILED, started=started, message=str(exc))
-    except Exception:
-        logger.exception("settlement import %s failed", job.pk)
-        _finish(job, status=SettlementImport.Status.FAILED, started=started,
-                message="导入失败：系统内部错误，已全部回滚，没有写入任何数据。请联系管理员后重试。")
+        job_fail(run, str(exc), **ended(message=str(exc)))
+    except JobTakenOver:
         raise
-    progress("已完成", job.rows_total)
-    return job
+    except Exception:
+        logger.exception("settlement import %s failed", run.pk)
+        job_fail(run, IMPORT_CRASHED, **ended(message=IMPORT_CRASHED))
+        raise
 
 
 def _loader():
@@ -196,20 +215,6 @@ def _loader():
     from ..importing import python
 
     return python
-
-
-def _finish(job: SettlementImport, *, status: str, started: float, message: str, result=None) -> None:
-    job.status = status
-    job.message = message
-    job.seconds = Decimal(f"{time.monotonic() - started:.2f}")
-    job.finished_at = timezone.now()
-    fields = ["status", "message", "seconds", "finished_at"]
-    if result is not None:
-        job.rows_total, job.rows_imported = result.rows_total, result.rows_imported
-        job.rows_rejected, job.rows_unchanged = result.rows_rejected, result.rows_unchanged
-        job.people_created = result.people_created
-        fields += ["rows_total", "rows_imported", "rows_rejected", "rows_unchanged", "people_created"]
-    job.save(update_fields=fields)
 
 
 # --------------------------------------------------------------------------------- screening runs
@@ -229,12 +234,11 @@ def screening_run_create(*, year: int, acting_user, threshold: Decimal = Decimal
         errors["year"] = "年度无效"
     if errors:
         raise ValidationError(errors)
-    run = ScreeningRun.objects.create(year=year, threshold=threshold, local_only=local_only,
-                                      exclude_deceased=exclude_deceased, min_settlements=min_settlements,
-                                      created_by=acting_user)
+    run = state_create(ScreeningRun, acting_user=acting_user, reason="发起筛查", year=year, threshold=threshold,
+                       local_only=local_only, exclude_deceased=exclude_deceased, min_settlements=min_settlements,
+                       created_by=acting_user)
     if queue:
-        # After commit; a broker outage leaves the run pending, no error page.
-        transaction.on_commit(lambda: send_named(SCREENING_RUN_TASK, run.pk))
+        job_send(run)  # after commit; a broker outage leaves it queued for the core's requeue, no error page
     return run
 
 
@@ -253,23 +257,40 @@ def _fingerprint(year: int) -> str:
     return f"{totals['rows']:,} | {format_money(out_of_pocket)} | {format_money(total)}"
 
 
+SCREENING_CRASHED = "筛查失败：系统内部错误，没有保存任何结果。请联系管理员后重新发起。"
+
+
 def screening_run_execute(*, run: ScreeningRun) -> ScreeningRun:
-    """Compute the targets. Deterministic: the same data and parameters give the same targets."""
-    outermost = not transaction.get_connection().in_atomic_block
-    with transaction.atomic():
-        if outermost and connection.vendor == "postgresql":
-            # The threshold pass and the per-person sums are separate statements: one snapshot for
-            # all of them, so an import committing in between cannot split a target's figures.
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        return _execute(run)
-
-
-def _execute(run: ScreeningRun) -> ScreeningRun:
-    run = ScreeningRun.objects.select_for_update().get(pk=run.pk)
-    if run.status == ScreeningRun.Status.DONE:
-        return run  # idempotent: a redelivered task does nothing
+    """Compute the targets. Deterministic: the same data and parameters give the same targets.
+    Claimed first (fundportal.jobs.job_claim): a finished run, or one running elsewhere, is left
+    alone — a redelivered message does nothing. Returns the run as it now is."""
+    claimed = job_claim(ScreeningRun, run.pk)
+    if claimed is None:
+        return ScreeningRun.objects.get(pk=run.pk)
     started = time.monotonic()
+    try:
+        job_progress(claimed, 0, "筛查预警对象")
+        outermost = not transaction.get_connection().in_atomic_block
+        with transaction.atomic():  # the targets and the run's "done" together, or neither
+            if outermost and connection.vendor == "postgresql":
+                # The threshold pass and the per-person sums are separate statements: one snapshot
+                # for all of them, so an import committing in between cannot split a target's figures.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            result = _execute(claimed)
+            return job_finish(claimed, seconds=Decimal(f"{time.monotonic() - started:.2f}"),
+                              finished_at=timezone.now(), **result)
+    except JobTakenOver:
+        logger.warning("screening run %s: run %s lost the job to another run", run.pk, claimed.attempts)
+        return ScreeningRun.objects.get(pk=run.pk)
+    except Exception:
+        logger.exception("screening run %s failed", run.pk)
+        job_fail(claimed, SCREENING_CRASHED, message=SCREENING_CRASHED, finished_at=timezone.now())
+        raise
+
+
+def _execute(run: ScreeningRun) -> dict:
+    """The run's targets written, and what the run records of them."""
     run.targets.all().delete()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # a city's year groups into 1.5 M people: keep the hash in memory
@@ -300,14 +321,8 @@ def _execute(run: ScreeningRun) -> ScreeningRun:
             top_institutions=institutions.get(person_id, []),
         ))
     WarningTarget.objects.bulk_create(targets, batch_size=2000)
-    run.status = ScreeningRun.Status.DONE
-    run.target_count = len(targets)
-    run.data_fingerprint = _fingerprint(run.year)
-    run.seconds = Decimal(f"{time.monotonic() - started:.2f}")
-    run.finished_at = timezone.now()
-    run.message = f"{run.year} 年个人自付 ≥ {money_label(run.threshold)}的预警对象 {len(targets)} 人"
-    run.save()
-    return run
+    return {"target_count": len(targets), "data_fingerprint": _fingerprint(run.year),
+            "message": f"{run.year} 年个人自付 ≥ {money_label(run.threshold)}的预警对象 {len(targets)} 人"}
 
 
 def _figures(year: int, person_ids: list[int]) -> dict[int, dict]:
@@ -338,7 +353,8 @@ def _top_institutions(year: int, person_ids: list[int]) -> dict[int, list[list]]
 
 
 def screening_run_fail(*, run_id: int) -> None:
-    if ScreeningRun.objects.filter(pk=run_id).exclude(status=ScreeningRun.Status.DONE).update(
-            status=ScreeningRun.Status.FAILED, finished_at=timezone.now(),
-            message="筛查失败：系统内部错误，没有保存任何结果。请联系管理员后重新发起。"):
-        history_record_update(ScreeningRun, [run_id], reason="筛查失败")
+    """A run whose task crashed before it could take the run: failed, with word why — never left
+    queued with no word of what happened. (A run that crashed while it ran failed itself.)"""
+    claimed = job_claim(ScreeningRun, run_id)
+    if claimed is not None:
+        job_fail(claimed, SCREENING_CRASHED, message=SCREENING_CRASHED, finished_at=timezone.now())

@@ -192,7 +192,7 @@ MOVE_PERMISSIONS = {"dispatch": "dispatch_reviewcase", "assign": "assign_reviewc
 
 def moves_for(user, case: ReviewCase) -> list[tuple[str, str]]:
     """(url name, label) of the moves this officer may make on this case now."""
-    allowed = ReviewCase.MOVES[case.state]
+    allowed = ReviewCase.MOVES.table[case.state]
     candidates = [
         ("dispatch", "派至乡镇（街道）", State.AT_TOWN),
         ("assign", "交村（社区）甄别", State.AT_VILLAGE),

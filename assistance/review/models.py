@@ -3,8 +3,9 @@
 A case comes from a shared warning target, or from an application for someone not on the list.
 It moves city → town → village and back up: first screening by the city bureau, dispatch to the
 town/street, hand-over to the village/community, verification (甄别) there, and the bureau's
-determination. Every move is one service in assistance/review/services.py; the table below is
-the only statement of which moves exist.
+determination. Every move is one service in assistance/review/services.py, which moves the state
+through fundportal.states (state_move, states_move for the bulk moves); the table below is the
+only statement of which moves exist.
 """
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,6 +18,7 @@ from fundportal.audit import history_user
 from fundportal.masking import mask_name
 from fundportal.models import Region
 from fundportal.money import MoneyField
+from fundportal.states import Moves
 from fundportal.years import YearField
 
 from ..intake.models import InsuredPerson, WarningTarget
@@ -54,8 +56,9 @@ class ReviewCase(models.Model):
         WARNING = "warning", _("预警名单")
         APPLICATION = "application", _("救助申请")
 
-    # The only moves there are (state → the states it may go to); services check every move here.
-    MOVES = {
+    # The only moves there are (state → the states it may go to), each named for the message
+    # refusing it ("当前状态为“已甄别，待认定”，不能派至乡镇（街道）"). A case opens in first screening.
+    MOVES = Moves({
         State.FIRST_SCREENING: {State.AT_TOWN},
         State.AT_TOWN: {State.AT_VILLAGE},
         State.AT_VILLAGE: {State.VERIFIED},
@@ -63,7 +66,9 @@ class ReviewCase(models.Model):
         State.VERIFIED: {State.ELIGIBLE, State.NOT_ELIGIBLE, State.RETURNED},
         State.ELIGIBLE: set(),
         State.NOT_ELIGIBLE: set(),
-    }
+    }, names={State.AT_TOWN: "派至乡镇（街道）", State.AT_VILLAGE: "交村（社区）甄别", State.VERIFIED: "登记甄别结果",
+              State.ELIGIBLE: "认定", State.NOT_ELIGIBLE: "认定", State.RETURNED: "退回重新甄别"},
+        initial={State.FIRST_SCREENING})
     OPEN_STATES = [State.FIRST_SCREENING, State.AT_TOWN, State.AT_VILLAGE, State.VERIFIED, State.RETURNED]
 
     person = models.ForeignKey(InsuredPerson, verbose_name=_("对象"), on_delete=models.PROTECT,

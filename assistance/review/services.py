@@ -2,9 +2,10 @@
 the two ways a case opens (a screening run shared with civil affairs, an application).
 
 Each function checks the acting officer's permission and area, locks the case, re-reads its
-state, checks the move against ReviewCase.MOVES, writes, and leaves a history row saying who did
-what (django-simple-history). Bulk moves (a run's cases to their towns, a town's cases to their
-villages) lock their rows in one query and write in a bounded number of statements.
+state, checks the move against ReviewCase.MOVES, and moves it through fundportal.states
+(state_move), which writes it with a history row saying who did what and why. Bulk moves (a run's
+cases to their towns, a town's cases to their villages) go through states_move: their rows locked
+in one query, written in a bounded number of statements.
 """
 import datetime as dt
 from decimal import Decimal
@@ -18,6 +19,7 @@ from simple_history.utils import bulk_create_with_history
 from fundportal.audit import records_actor
 from fundportal.dates import BUSINESS, add_working_days, date_range_error
 from fundportal.models import Region
+from fundportal.states import state_create, state_move, states_move
 from fundportal.validators import column_errors
 
 from ..access import require
@@ -28,10 +30,6 @@ from .models import EligibilityCategory, HouseholdMember, OverdueCount, ReviewCa
 from .selectors import review_cases_for_user, review_overdue_by_town
 
 State = ReviewCase.State
-MOVE_NAMES = {  # for messages: "当前状态……不能{name}"
-    State.AT_TOWN: "派至乡镇（街道）", State.AT_VILLAGE: "交村（社区）甄别", State.VERIFIED: "登记甄别结果",
-    State.ELIGIBLE: "认定", State.NOT_ELIGIBLE: "认定", State.RETURNED: "退回重新甄别",
-}
 
 
 def due_on(state: str, *, start: dt.date | None = None) -> dt.date | None:
@@ -55,16 +53,16 @@ def _locked(case: ReviewCase, *, to: str, acting_user) -> ReviewCase:
     """The case row locked and re-read; the move checked against MOVES and the officer's area."""
     locked = ReviewCase.objects.select_for_update().select_related("region").get(pk=case.pk)
     _require_area(acting_user, locked.region)
-    if to not in ReviewCase.MOVES[locked.state]:
-        raise ValidationError(f"当前状态为“{locked.get_state_display()}”，不能{MOVE_NAMES[to]}")
+    if not ReviewCase.MOVES.allows(locked.state, to):
+        raise ValidationError(ReviewCase.MOVES.refusal(ReviewCase, locked.state, to), code="invalid_move")
     return locked
 
 
-def _enter(case: ReviewCase, state: str, *, reason: str) -> None:
-    case.state = state
-    case.state_since = timezone.now()
-    case.due_on = due_on(state)
-    case._change_reason = reason
+def _enter(case: ReviewCase, state: str, *, reason: str, acting_user, **fields) -> ReviewCase:
+    """The move itself (the case already locked by this transaction): the state, when it was
+    entered and its deadline, with `fields`, in one save and one history row."""
+    return state_move(case, state, acting_user=acting_user, reason=reason, state_since=timezone.now(),
+                      due_on=due_on(state), **fields)
 
 
 # ------------------------------------------------------------------------------------------- open
@@ -77,7 +75,7 @@ def screening_run_share(*, run: ScreeningRun, acting_user) -> ScreeningRun:
     if not acting_user.has_perm("assistance.share_screeningrun"):
         raise PermissionError("您没有共享筛查结果的权限")
     run = ScreeningRun.objects.select_for_update().get(pk=run.pk)
-    if run.status != ScreeningRun.Status.DONE:
+    if run.state != ScreeningRun.State.DONE:
         raise ValidationError("筛查尚未完成，不能共享")
     if run.shared_at is not None:
         raise ValidationError("该批次已于 %(at)s 共享", params={"at": f"{timezone.localtime(run.shared_at):%Y-%m-%d %H:%M}"})
@@ -98,8 +96,9 @@ def review_cases_open_for_run(*, run: ScreeningRun, acting_user) -> int:
     targets = (run.targets.filter(region__isnull=False).exclude(person_id__in=already)
                .only("id", "person_id", "region_id").order_by("id"))
     now, deadline = timezone.now(), due_on(State.FIRST_SCREENING)
+    # Each starts in first screening, the field's default (ReviewCase.MOVES.initial).
     cases = [ReviewCase(person_id=target.person_id, year=run.year, region_id=target.region_id,
-                        source=ReviewCase.Source.WARNING, target_id=target.pk, state=State.FIRST_SCREENING,
+                        source=ReviewCase.Source.WARNING, target_id=target.pk,
                         state_since=now, due_on=deadline) for target in targets]
     bulk_create_with_history(cases, ReviewCase, batch_size=2000, default_user=acting_user,
                              default_change_reason=f"由筛查批次 #{run.pk} 的预警名单立案")
@@ -114,11 +113,9 @@ def review_case_open_for_application(*, person: InsuredPerson, year: int, region
     case = ReviewCase.objects.select_for_update().filter(person=person, year=year).first()
     if case is not None:
         return case
-    case = ReviewCase(person=person, year=year, region=region, source=ReviewCase.Source.APPLICATION,
-                      state=State.FIRST_SCREENING, state_since=timezone.now(), due_on=due_on(State.FIRST_SCREENING))
-    case._change_reason = "由救助申请立案"
-    case.save()
-    return case
+    return state_create(ReviewCase, acting_user=acting_user, reason="由救助申请立案", person=person, year=year,
+                        region=region, source=ReviewCase.Source.APPLICATION,
+                        state_since=timezone.now(), due_on=due_on(State.FIRST_SCREENING))
 
 
 # ------------------------------------------------------------------------------------------ moves
@@ -129,9 +126,7 @@ def review_case_dispatch(*, case: ReviewCase, acting_user) -> ReviewCase:
     """First screening done: the city bureau sends the case to its town/street."""
     require(acting_user, "dispatch_reviewcase", "派发审核对象")
     case = _locked(case, to=State.AT_TOWN, acting_user=acting_user)
-    _enter(case, State.AT_TOWN, reason="监测初筛完成，派至乡镇（街道）")
-    case.save()
-    return case
+    return _enter(case, State.AT_TOWN, reason="监测初筛完成，派至乡镇（街道）", acting_user=acting_user)
 
 
 @records_actor
@@ -159,9 +154,8 @@ def review_case_assign(*, case: ReviewCase, acting_user, village: Region | None 
         case.region = village
     elif village is not None and village != case.region:
         raise ValidationError({"village": f"该对象户籍在 {case.region}，只能交该村（社区）甄别"})
-    _enter(case, State.AT_VILLAGE, reason=f"交 {case.region} 甄别")
-    case.save()
-    return case
+    return _enter(case, State.AT_VILLAGE, reason=f"交 {case.region} 甄别", acting_user=acting_user,
+                  region=case.region)
 
 
 @records_actor
@@ -177,17 +171,10 @@ def review_cases_assign(*, acting_user, run: ScreeningRun | None = None) -> int:
 def _bulk_move(cases: QuerySet, *, run: ScreeningRun | None, to: str, reason: str, acting_user) -> int:
     if run is not None:
         cases = cases.filter(target__run=run)
-    # select_for_update() needs the rows themselves, without outer joins to nullable relations.
-    locked = list(ReviewCase.objects.select_for_update().filter(pk__in=cases.values("pk")).order_by("pk"))
-    if not locked:
-        return 0
-    now, deadline = timezone.now(), due_on(to)
-    ReviewCase.objects.filter(pk__in=[case.pk for case in locked]).update(state=to, state_since=now, due_on=deadline)
-    for case in locked:
-        case.state, case.state_since, case.due_on = to, now, deadline
-    ReviewCase.history.bulk_history_create(locked, batch_size=2000, update=True, default_user=acting_user,
-                                           default_change_reason=reason, default_date=now)
-    return len(locked)
+    # The rows themselves (select_for_update() takes no outer joins to nullable relations): locked
+    # in one query, one UPDATE, one batch of history rows (fundportal.states.states_move).
+    return len(states_move(ReviewCase.objects.filter(pk__in=cases.values("pk")), to, acting_user=acting_user,
+                           reason=reason, state_since=timezone.now(), due_on=due_on(to)))
 
 
 @records_actor
@@ -217,12 +204,9 @@ def review_case_verify(*, case: ReviewCase, acting_user, household: list[dict], 
         member.case = case
     bulk_create_with_history(members, HouseholdMember, default_user=acting_user,
                              default_change_reason="登记入户甄别结果")
-    case.household_income, case.visited_on = household_income, visited_on
-    case.assets, case.housing, case.notes = assets.strip(), housing.strip(), notes.strip()
-    case.verified_by, case.verified_at = acting_user, timezone.now()
-    _enter(case, State.VERIFIED, reason="登记入户甄别结果")
-    case.save()
-    return case
+    return _enter(case, State.VERIFIED, reason="登记入户甄别结果", acting_user=acting_user,
+                  household_income=household_income, visited_on=visited_on, assets=assets.strip(),
+                  housing=housing.strip(), notes=notes.strip(), verified_by=acting_user, verified_at=timezone.now())
 
 
 def _household_members(rows: list[dict], *, own_resident_id: str) -> list[HouseholdMember]:
@@ -255,14 +239,13 @@ def review_case_determine(*, case: ReviewCase, acting_user, eligible: bool,
     if eligible:
         if category is None or not category.is_active:
             raise ValidationError({"category": "请选择认定类别"})
-        case.category, case.decision_reason = category, ""
+        decision = {"category": category, "decision_reason": ""}
     else:
         if not reason.strip():
             raise ValidationError({"reason": "请填写不符合的原因"})
-        case.category, case.decision_reason = None, reason.strip()
-    case.determined_by, case.determined_at = acting_user, timezone.now()
-    _enter(case, to, reason=f"认定为{category}" if eligible else "认定不符合")
-    case.save()
+        decision = {"category": None, "decision_reason": reason.strip()}
+    case = _enter(case, to, reason=f"认定为{category}" if eligible else "认定不符合", acting_user=acting_user,
+                  determined_by=acting_user, determined_at=timezone.now(), **decision)
     _applications_follow(case)
     return case
 
@@ -286,10 +269,7 @@ def review_case_return(*, case: ReviewCase, acting_user, reason: str) -> ReviewC
     case = _locked(case, to=State.RETURNED, acting_user=acting_user)
     if not reason.strip():
         raise ValidationError({"reason": "请填写退回原因"})
-    case.return_reason = reason.strip()
-    _enter(case, State.RETURNED, reason="退回重新甄别")
-    case.save()
-    return case
+    return _enter(case, State.RETURNED, reason="退回重新甄别", acting_user=acting_user, return_reason=reason.strip())
 
 
 @records_actor

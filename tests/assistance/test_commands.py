@@ -33,7 +33,7 @@ def test_import_settlements_json_prints_one_line_with_imported_rejected_and_seco
     assert (summary["imported"], summary["rejected"], summary["unchanged"], summary["rows"]) == (2, 1, 0, 3)
     assert isinstance(summary["seconds"], float) and summary["seconds"] >= 0
     job = SettlementImport.objects.get(pk=summary["job"])
-    assert (job.status, job.created_by, job.file_name) == (SettlementImport.Status.DONE, msb, "year.csv")
+    assert (job.state, job.created_by, job.file_name) == (SettlementImport.State.DONE, msb, "year.csv")
     assert SettlementRecord.objects.count() == 2
 
 
@@ -51,7 +51,7 @@ def test_import_settlements_fails_with_the_chinese_reason_for_an_unreadable_file
     path = write_csv(tmp_path / "bad.csv", [["JS1", "张三"]], header=["结算编号", "姓名"])
     with pytest.raises(CommandError, match="文件缺少必需的列：身份证号"):
         _call("import_settlements", str(path), "--year", str(YEAR), "--user", "msb")
-    assert SettlementImport.objects.get().status == SettlementImport.Status.FAILED
+    assert SettlementImport.objects.get().state == SettlementImport.State.FAILED
 
 
 def test_import_settlements_refuses_a_missing_file_an_unknown_user_and_a_bad_year(tmp_path, regions, msb):
@@ -71,8 +71,8 @@ def test_screen_json_prints_the_run_and_its_target_count(tmp_path, regions, msb)
     summary = json.loads(output)
     assert (summary["year"], summary["threshold"], summary["targets"]) == (YEAR, "50000.00", 1)
     run = ScreeningRun.objects.get(pk=summary["run"])
-    assert (run.status, run.created_by, run.local_only, run.exclude_deceased) == (
-        ScreeningRun.Status.DONE, msb, True, True)
+    assert (run.state, run.created_by, run.local_only, run.exclude_deceased) == (
+        ScreeningRun.State.DONE, msb, True, True)
     assert isinstance(summary["seconds"], float)
 
 

@@ -26,7 +26,7 @@ def test_each_bad_row_is_reported_with_row_column_and_reason_and_the_valid_rows_
         settlement_row("", rid(5), institution=" "),
         settlement_row("JS6", rid(6), total="1000.005"),
     ])
-    assert job.status == SettlementImport.Status.DONE
+    assert job.state == SettlementImport.State.DONE
     assert errors_of(job) == {
         (3, "医疗总费用", "金额“一千”不是有效数字"),
         (3, "姓名", "姓名为空"),
@@ -146,7 +146,7 @@ def test_a_file_missing_a_required_column_fails_with_a_chinese_message_and_write
     header = [name for name in HEADER if name not in ("身份证号", "个人自付")]
     rows = [[cell for name, cell in zip(HEADER, settlement_row("JS1", rid(1))) if name in header]]
     job = run_import(write_csv(tmp_path / "missing.csv", rows, header=header), importer)
-    assert job.status == SettlementImport.Status.FAILED
+    assert job.state == SettlementImport.State.FAILED
     assert job.message == "文件缺少必需的列：身份证号、个人自付（第一行应为表头）"
     assert (InsuredPerson.objects.count(), SettlementRecord.objects.count(), SettlementImportError.objects.count()) == (
         0, 0, 0)
@@ -157,7 +157,7 @@ def test_an_empty_file_fails_with_a_chinese_message(tmp_path, regions, importer)
     path = tmp_path / "empty.csv"
     path.write_bytes(b"")
     job = run_import(path, importer)
-    assert job.status == SettlementImport.Status.FAILED
+    assert job.state == SettlementImport.State.FAILED
     assert job.message.startswith("文件缺少必需的列：结算编号、身份证号、姓名")
 
 
@@ -165,7 +165,7 @@ def test_a_broken_xlsx_fails_with_a_chinese_message(tmp_path, regions, importer)
     path = tmp_path / "broken.xlsx"
     path.write_bytes(b"PK\x03\x04" + b"not really a workbook" * 50)
     job = run_import(path, importer)
-    assert job.status == SettlementImport.Status.FAILED
+    assert job.state == SettlementImport.State.FAILED
     assert job.message == "无法读取 .xlsx 文件，请确认文件未损坏"
 
 
@@ -173,7 +173,7 @@ def test_a_csv_in_no_known_encoding_fails_with_a_chinese_message_and_writes_noth
     path = write_csv(tmp_path / "bytes.csv", [settlement_row("JS1", rid(1), name="王五")], encoding="gbk")
     path.write_bytes(path.read_bytes() + b"JS2,\x80\xff\n")  # not GBK/GB18030, not UTF-8
     job = run_import(path, importer)
-    assert job.status == SettlementImport.Status.FAILED
+    assert job.state == SettlementImport.State.FAILED
     assert job.message == "文件编码无法识别：请保存为 UTF-8 或 GBK 编码的 CSV，或 .xlsx"
     assert SettlementRecord.objects.count() == 0
 
@@ -187,7 +187,7 @@ def test_a_csv_row_with_the_wrong_number_of_cells_is_reported_and_the_rest_load(
         settlement_row("JS5", rid(5)),
     ])
     job = run_import(path, importer)
-    assert job.status == SettlementImport.Status.DONE
+    assert job.state == SettlementImport.State.DONE
     assert errors_of(job) == {(3, "", "列数不对：表头有 14 列，此行 11 列"), (5, "", "列数不对：表头有 14 列，此行 15 列")}
     assert _numbers() == {"JS1", "JS3", "JS5"}
     assert (job.rows_total, job.rows_imported, job.rows_rejected) == (5, 3, 2)
@@ -236,9 +236,9 @@ def test_a_settlement_file_whose_sheet_binds_a_prefix_is_held_to_excels_last_row
 
     # <x:row r="50000000">: the probe's set_px50m.xlsx, 1.4 KB, once 68 s of empty rows.
     job = run_import(workbook(tmp_path / "set_px50m.xlsx", HEADER, row(50_000_000, ["JS1"])), importer)
-    assert job.status == SettlementImport.Status.FAILED
+    assert job.state == SettlementImport.State.FAILED
     assert job.message == "该 Excel 文件用到了第 50,000,000 行，超过上限 1,048,576 行：请删去多余的行或拆分文件"
     # Excel's last row is a settlement file's to use: read as the two rows it holds.
     job = run_import(workbook(tmp_path / "set_px.xlsx", HEADER, row(1_048_576, settlement_row("JS1", rid(1)))),
                      importer)
-    assert (job.status, job.rows_total, job.rows_imported) == (SettlementImport.Status.DONE, 1, 1)
+    assert (job.state, job.rows_total, job.rows_imported) == (SettlementImport.State.DONE, 1, 1)

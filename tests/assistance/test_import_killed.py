@@ -1,5 +1,6 @@
 """An import is all or nothing: one that fails or is killed half-way (the worker process
 terminated) leaves no half-written rows, and can simply be run again."""
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -9,9 +10,10 @@ import time
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from assistance.importing import people
-from assistance.intake.services import import_progress, settlement_import_create, settlement_import_run
+from assistance.intake.services import settlement_import_create, settlement_import_run
 from assistance.models import InsuredPerson, SettlementImport, SettlementImportError, SettlementRecord
 from benchmarks.synthetic import write_year
 from tests.assistance.helpers import YEAR, rid, run_import, settlement_row, write_csv
@@ -49,14 +51,14 @@ def test_an_import_failing_after_people_were_written_rolls_everything_back_and_c
     assert people_written == [before[0] + 2]  # the people were in, inside the import's transaction
     assert _counts() == before
     job.refresh_from_db()
-    assert job.status == SettlementImport.Status.FAILED
+    assert job.state == SettlementImport.State.FAILED
     assert job.message == "导入失败：系统内部错误，已全部回滚，没有写入任何数据。请联系管理员后重试。"
 
     monkeypatch.undo()
     settlement_import_run(job=job, path=path)
     job.refresh_from_db()
-    assert (job.status, job.rows_imported, job.rows_rejected, job.people_created) == (
-        SettlementImport.Status.DONE, 2, 1, 2)
+    assert (job.state, job.rows_imported, job.rows_rejected, job.people_created) == (
+        SettlementImport.State.DONE, 2, 1, 2)
     assert SettlementRecord.objects.count() == before[1] + 2 and job.errors.count() == 1
 
 
@@ -102,8 +104,9 @@ def test_an_import_command_killed_half_way_leaves_nothing_and_a_second_run_loads
         while True:
             assert process.poll() is None, f"the import ended before it could be killed: {process.stderr.read()}"
             assert time.monotonic() < deadline
-            job = job or SettlementImport.objects.first()
-            if job is not None and import_progress(job.pk).get("phase") in ("写入人员", "写入结算记录"):
+            # Its progress is in the row, written beside the import's transaction: seen at once.
+            if SettlementImport.objects.filter(phase__in=("写入人员", "写入结算记录")).exists():
+                job = SettlementImport.objects.get()
                 break
             time.sleep(0.005)
         process.send_signal(signal.SIGKILL)
@@ -115,11 +118,16 @@ def test_an_import_command_killed_half_way_leaves_nothing_and_a_second_run_loads
 
     assert _nothing_written()
     job.refresh_from_db()
-    assert job.status == SettlementImport.Status.RUNNING  # what a killed worker leaves behind
+    assert job.state == SettlementImport.State.RUNNING  # what a killed worker leaves behind
 
-    # The broker redelivers the task: the same job simply runs again.
+    # Redelivered at once, the job is left alone: its heartbeat is fresh, it may still be working…
+    assert settlement_import_run(job=job, path=path).attempts == 1 and _nothing_written()
+    # …until it has said nothing for too long: then the same job simply runs again, once.
+    SettlementImport.objects.filter(pk=job.pk).update(
+        touched_at=timezone.now() - SettlementImport.STALE_AFTER - dt.timedelta(minutes=1))
     settlement_import_run(job=job, path=path)
     job.refresh_from_db()
-    assert (job.status, job.rows_total, job.rows_rejected) == (SettlementImport.Status.DONE, stats.rows, stats.invalid)
+    assert job.attempts == 2
+    assert (job.state, job.rows_total, job.rows_rejected) == (SettlementImport.State.DONE, stats.rows, stats.invalid)
     assert job.rows_imported == stats.rows - stats.invalid == SettlementRecord.objects.count()
     assert job.people_created == InsuredPerson.objects.count() > 0

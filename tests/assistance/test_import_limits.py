@@ -31,7 +31,7 @@ def test_a_settlement_bomb_fails_its_job_with_the_limit_named_and_writes_nothing
     job = settlement_import_create(year=YEAR, file_name="bomb.xlsx", acting_user=msb)
     settlement_import_run(job=job, path=bombs[kind])
     job.refresh_from_db()
-    assert job.status == SettlementImport.Status.FAILED and "32,767 个字符" in job.message
+    assert job.state == SettlementImport.State.FAILED and "32,767 个字符" in job.message
     assert not SettlementRecord.objects.exists()
 
 
@@ -45,7 +45,7 @@ def test_a_settlement_csv_without_line_ends_is_refused_not_read_whole(tmp_path, 
     job = settlement_import_create(year=YEAR, file_name=path.name, acting_user=msb)
     settlement_import_run(job=job, path=path)
     job.refresh_from_db()
-    assert job.status == SettlementImport.Status.FAILED and "1,048,576 个字符" in job.message
+    assert job.state == SettlementImport.State.FAILED and "1,048,576 个字符" in job.message
 
 
 @pytest.mark.django_db
@@ -53,7 +53,7 @@ def test_an_ordinary_settlement_file_still_imports(tmp_path, regions, msb):
     job = settlement_import_create(year=YEAR, file_name="year.csv", acting_user=msb)
     settlement_import_run(job=job, path=write_csv(tmp_path / "year.csv", [settlement_row("JS1", rid(1))]))
     job.refresh_from_db()
-    assert job.status == SettlementImport.Status.DONE and SettlementRecord.objects.count() == 1
+    assert job.state == SettlementImport.State.DONE and SettlementRecord.objects.count() == 1
 
 
 @pytest.mark.slow
@@ -65,6 +65,6 @@ def test_the_settlement_command_refuses_a_bomb_in_bounded_memory_and_time(bombs,
     assert "32,767 个字符" in output, output[-2000:]
     assert peak_mb < MEMORY_BOUND_MB, f"peak {peak_mb} MB"
     assert seconds < 30
-    assert SettlementImport.objects.get().status == SettlementImport.Status.FAILED
+    assert SettlementImport.objects.get().state == SettlementImport.State.FAILED
 
 

@@ -46,7 +46,7 @@ def test_an_import_waits_for_a_clerks_newcomer_and_keeps_their_row(tmp_path, reg
         results = run_concurrently(lambda i: clerk() if i == 0 else the_import(), 2)
     job = results[1]
     assert isinstance(job, SettlementImport), results
-    assert job.status == SettlementImport.Status.DONE, job.message
+    assert job.state == SettlementImport.State.DONE, job.message
     assert job.rows_imported == 2
     person = InsuredPerson.objects.get(resident_id=NEWCOMER)
     assert person.settlements.count() == 1 and person.name == "王新来"

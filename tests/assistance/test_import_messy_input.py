@@ -15,7 +15,7 @@ FULL_WIDTH = str.maketrans("0123456789.,X", "０１２３４５６７８９．�
 
 
 def _loaded_cleanly(job, rows: int = 1):
-    assert job.status == job.Status.DONE, job.message
+    assert job.state == job.State.DONE, job.message
     assert list(job.errors.values_list("row_number", "column", "reason")) == []
     assert (job.rows_imported, job.rows_rejected) == (rows, 0)
 

@@ -36,7 +36,7 @@ def test_a_years_first_file_becomes_a_partition_like_every_other(tmp_path, regio
     before = _oid(f"assistance_settlementrecord_y{YEAR}")
     job = run_import(write_csv(tmp_path / "year.csv", [settlement_row("JS1", rid(1)), settlement_row("JS2", rid(2))]),
                      importer)
-    assert (job.status, job.rows_imported) == (job.Status.DONE, 2)
+    assert (job.state, job.rows_imported) == (job.State.DONE, 2)
     assert _oid(f"assistance_settlementrecord_y{YEAR}") != before  # a new table took the empty one's place
     assert _shape(YEAR) == _shape(YEAR + 1)
     assert SettlementRecord.objects.filter(year=YEAR).count() == 2
@@ -70,7 +70,7 @@ def test_a_year_without_its_own_partition_is_merged_into_the_default_one(tmp_pat
         assert not partition.is_empty(cursor, year)
     path = write_csv(tmp_path / "old.csv", [settlement_row("JS1", rid(1), settled_on=f"{year}-03-05")])
     job = run_import(path, importer, year=year)
-    assert (job.status, job.rows_imported) == (job.Status.DONE, 1), job.message
+    assert (job.state, job.rows_imported) == (job.State.DONE, 1), job.message
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM assistance_settlementrecord_default")
         assert cursor.fetchone()[0] == 1
@@ -83,7 +83,7 @@ def test_ids_in_other_digits_and_nul_cells_are_rejected_rows_not_a_failed_import
     job = run_import(write_csv(tmp_path / "odd.csv", [
         settlement_row("JS1", rid(1)), settlement_row("JS2", arabic), settlement_row("JS3", rid(3), name="张\x00三")]),
         importer)
-    assert (job.status, job.rows_imported, job.rows_rejected) == (job.Status.DONE, 1, 2), job.message
+    assert (job.state, job.rows_imported, job.rows_rejected) == (job.State.DONE, 1, 2), job.message
     assert {(line, column) for line, column, _reason in errors_of(job)} == {(3, "身份证号"), (4, "姓名")}
 
 
@@ -104,10 +104,10 @@ def test_the_swap_waits_politely_for_a_long_reader_and_gives_up_cleanly(tmp_path
         with reader.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM assistance_settlementrecord")  # holds ACCESS SHARE until commit
         job = run_import(write_csv(tmp_path / "year.csv", [settlement_row("JS1", rid(1))]), importer)
-        assert (job.status, job.message) == (job.Status.FAILED, "结算数据正被长时间查询占用，导入已全部回滚，请稍后重新导入")
+        assert (job.state, job.message) == (job.State.FAILED, "结算数据正被长时间查询占用，导入已全部回滚，请稍后重新导入")
         assert not SettlementRecord.objects.exists()
         reader.commit()
         job = run_import(write_csv(tmp_path / "year.csv", [settlement_row("JS1", rid(1))]), importer)
-        assert (job.status, job.rows_imported) == (job.Status.DONE, 1)
+        assert (job.state, job.rows_imported) == (job.State.DONE, 1)
     finally:
         reader.close()

@@ -37,7 +37,7 @@ def test_importing_the_same_file_again_changes_nothing(tmp_path, regions, import
     records, people = _records(), _people()
 
     second = run_import(path, importer)
-    assert second.status == SettlementImport.Status.DONE
+    assert second.state == SettlementImport.State.DONE
     assert (second.rows_imported, second.rows_unchanged, second.rows_rejected, second.people_created) == (0, 3, 1, 0)
     assert _records() == records  # same ids, same values, still attributed to the first import
     assert _people() == people
@@ -100,7 +100,7 @@ def test_running_a_finished_job_again_does_nothing(tmp_path, regions, importer):
     records = _records()
 
     again = settlement_import_run(job=stale, path=path)
-    assert again.status == SettlementImport.Status.DONE
+    assert again.state == SettlementImport.State.DONE
     assert SettlementImport.objects.values_list("rows_imported", "rows_unchanged").get(pk=job.pk) == (3, 0)
     assert errors_of(job) == {(5, "医疗总费用", "金额“bad”不是有效数字")}
     assert _records() == records

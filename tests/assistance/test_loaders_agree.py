@@ -143,7 +143,7 @@ def test_postgres_loader_agrees_with_the_python_rules_on_a_messy_synthetic_year(
                                             for cell in row)]
     _append_rows(path, rows, encoding=encoding)
     job = run_import(path, importer)
-    assert job.status == job.Status.DONE, job.message
+    assert job.state == job.State.DONE, job.message
     _assert_loaded_like_the_reference(path, job)
     assert job.rows_rejected > stats.invalid  # the synthetic invalid rows and the crafted ones
 
@@ -181,7 +181,7 @@ def test_postgres_loader_agrees_with_the_python_rules_on_typed_xlsx_cells(tmp_pa
     ]
     path = write_xlsx(tmp_path / "typed.xlsx", rows)
     job = run_import(path, importer)
-    assert job.status == job.Status.DONE, job.message
+    assert job.state == job.State.DONE, job.message
     _assert_loaded_like_the_reference(path, job)
     assert job.rows_imported >= 8 and job.rows_rejected >= 8
 

@@ -192,7 +192,7 @@ def test_the_same_data_and_parameters_give_the_same_targets_and_figures(regions,
     assert _targets(first) == _targets(second) and len(_targets(first)) >= 3
     assert first.data_fingerprint == second.data_fingerprint != ""
     assert [t.person_id for t in first.targets.all()] == [t.person_id for t in second.targets.all()]
-    assert (first.status, first.target_count) == (ScreeningRun.Status.DONE, len(_targets(first)))
+    assert (first.state, first.target_count) == (ScreeningRun.State.DONE, len(_targets(first)))
 
 
 def test_each_target_shows_its_figures_top_institutions_and_own_share(regions, msb):
@@ -284,4 +284,8 @@ def test_a_run_reads_one_snapshot_of_the_year(regions, msb):
     with CaptureQueriesContext(connection) as queries:
         screening_run_execute(run=run)
     statements = [query["sql"] for query in queries if query["sql"] != "BEGIN"]
-    assert statements[0] == "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"  # before any read
+    # After the run is claimed (its own short transaction), the snapshot is set before any read of the data.
+    snapshot = statements.index("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+    assert not any("assistance_settlementrecord" in sql or "assistance_insuredperson" in sql
+                   for sql in statements[:snapshot])
+    assert "assistance_screeningrun" in statements[snapshot - 1]  # the claim and its heartbeat: nothing else

@@ -71,7 +71,7 @@ def test_a_town_outside_the_officers_area_is_ignored_like_a_malformed_one(client
 
 def test_a_good_filter_value_still_filters(client, run, msb, regions):
     client.force_login(msb)
-    SettlementImport.objects.create(year=YEAR, file_name="a.csv", status=SettlementImport.Status.DONE,
+    SettlementImport.objects.create(year=YEAR, file_name="a.csv", state=SettlementImport.State.DONE,
                                     created_by=msb)
     cases = client.get(reverse("admin:assistance_reviewcase_changelist"), {"town": regions["tangxia"].pk})
     assert cases.context["cl"].result_count == 2 and not _messages(cases)

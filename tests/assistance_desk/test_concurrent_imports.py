@@ -23,5 +23,5 @@ def test_two_imports_at_once_both_finish(tmp_path, msb):
     assert all(isinstance(r, SettlementImport) for r in results), results
     for job in jobs:
         job.refresh_from_db()
-        assert job.status == SettlementImport.Status.DONE, job.message
+        assert job.state == SettlementImport.State.DONE, job.message
         assert SettlementRecord.objects.filter(year=job.year).count() == job.rows_imported > 0

@@ -33,7 +33,7 @@ def imported(regions, msb, tmp_path, client, django_capture_on_commit_callbacks)
         response = client.post(reverse("admin:assistance_settlementimport_upload"), {"year": YEAR, "file": handle})
     assert response.status_code == 302, response.content.decode()[:2000]
     job = SettlementImport.objects.get()
-    assert job.status == SettlementImport.Status.DONE, job.message
+    assert job.state == SettlementImport.State.DONE, job.message
     return job
 
 
@@ -44,7 +44,7 @@ def shared_run(imported, msb, client, django_capture_on_commit_callbacks):
             "year": YEAR, "threshold": "3000", "local_only": "on", "exclude_deceased": "on", "min_settlements": 1})
     assert response.status_code == 302
     run = ScreeningRun.objects.get()
-    assert run.status == ScreeningRun.Status.DONE and run.target_count > 0
+    assert run.state == ScreeningRun.State.DONE and run.target_count > 0
     assert client.post(reverse("admin:assistance_screeningrun_share", args=[run.pk])).status_code == 302
     run.refresh_from_db()
     assert run.shared_by == msb
@@ -170,7 +170,7 @@ def test_a_crashing_screening_task_marks_the_run_failed(monkeypatch, msb):
     with pytest.raises(ZeroDivisionError):
         tasks.screening_run_task(run.pk)
     run.refresh_from_db()
-    assert run.status == ScreeningRun.Status.FAILED and "没有保存任何结果" in run.message
+    assert run.state == ScreeningRun.State.FAILED and "没有保存任何结果" in run.message
 
 
 def test_commands_refuse_a_bad_year_cleanly(tmp_path, msb):

@@ -22,7 +22,7 @@ def data(msb, regions):
     run = screening_run_share(run=make_run(msb, [(1, regions["hantian"]), (2, regions["tangxia"]),
                                                  (3, regions["xincheng"])]), acting_user=msb)
     review_cases_open_for_run(run=run, acting_user=msb)
-    SettlementImport.objects.create(year=YEAR, file_name="a.csv", status=SettlementImport.Status.DONE, created_by=msb)
+    SettlementImport.objects.create(year=YEAR, file_name="a.csv", state=SettlementImport.State.DONE, created_by=msb)
     SettlementRecord.objects.create(
         person=run.targets.first().person, year=YEAR, settlement_no="JS0001", settled_on=dt.date(YEAR, 3, 1),
         institution="瑞安市人民医院", total_cost=100, fund_basic=50, fund_critical=0, fund_assistance=0,

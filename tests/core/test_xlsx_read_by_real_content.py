@@ -250,5 +250,5 @@ def test_the_settlement_command_reads_a_declared_grid_in_bounded_memory(tmp_path
                                              str(YEAR), "--user", msb.username)
     assert peak_mb < MEMORY_BOUND_MB, f"peak {peak_mb} MB\n{output[-2000:]}"
     job = SettlementImport.objects.get()
-    assert job.status == SettlementImport.Status.DONE, job.message
+    assert job.state == SettlementImport.State.DONE, job.message
     assert job.rows_total == 1

@@ -90,4 +90,4 @@ def test_with_the_broker_down_a_screening_run_is_accepted_and_waits(broker, msb)
 
     broker.stop()
     run = screening_run_create(year=2022, threshold=50000, acting_user=msb)  # no error for the MSB's officer
-    assert ScreeningRun.objects.get(pk=run.pk).status == ScreeningRun.Status.PENDING
+    assert ScreeningRun.objects.get(pk=run.pk).state == ScreeningRun.State.PENDING

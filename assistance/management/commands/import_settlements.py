@@ -30,14 +30,14 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages)) from exc
         job = settlement_import_run(job=job, path=file)
-        summary = {"job": job.pk, "status": job.status, "imported": job.rows_imported, "rejected": job.rows_rejected,
+        summary = {"job": job.pk, "status": job.state, "imported": job.rows_imported, "rejected": job.rows_rejected,
                    "unchanged": job.rows_unchanged, "people_created": job.people_created,
                    "rows": job.rows_total, "seconds": float(job.seconds or 0)}
         if json:
             self.stdout.write(_json(summary))
         else:
             self.stdout.write(job.message)
-        if job.status != job.Status.DONE:
+        if job.state != job.State.DONE:
             raise CommandError(job.message)
 
 
