@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 
+from assistance.models import Application, BankResult, Payout, PayoutBatch
 from disclosure.models import Statement
 from fundportal.states import models_with_moves, moves_of, state_create, state_move, states_move
 from tests.concurrency import run_concurrently
@@ -26,6 +27,12 @@ S = Statement.State
 # through fundportal.states.
 STATE_WRITERS = [
     (Statement, {"fundportal/states.py"}),
+    # review/services.py until its ReviewCase moves go through fundportal.states (the intake/review
+    # helper's branch): its `case.state = …` lines read as Application writes to this grep. Drop it then.
+    (Application, {"fundportal/states.py", "assistance/review/services.py"}),
+    (PayoutBatch, {"fundportal/states.py"}),
+    (Payout, {"fundportal/states.py"}),
+    (BankResult, {"fundportal/states.py"}),
 ]
 
 
