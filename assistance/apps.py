@@ -16,9 +16,7 @@ def defaults_on_migrate(sender, using="default", **kwargs) -> None:
     if sender.label != "assistance":
         return
     from .council.defaults import council_defaults_ensure
-    from .payouts.defaults import payouts_defaults_ensure
     from .review.defaults import review_defaults_ensure
 
     review_defaults_ensure(using=using)
-    payouts_defaults_ensure(using=using)
     council_defaults_ensure(using=using)

@@ -165,6 +165,8 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 # Statement builds: pause after each step (seconds) — only for fault drills (a worker killed mid-build).
 DISCLOSURE_BUILD_PAUSE = env.float("DISCLOSURE_BUILD_PAUSE", default=0.0)
+# Bank result files: pause after each line applied (seconds) — only for fault drills (a worker killed mid-file).
+BANK_RESULT_LINE_PAUSE = env.float("BANK_RESULT_LINE_PAUSE", default=0.0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication",

@@ -17,6 +17,7 @@ from fundportal.audit import history_user
 from fundportal.masking import mask_name
 from fundportal.models import Region
 from fundportal.money import MoneyField
+from fundportal.states import Moves
 from fundportal.years import YearField
 
 from ..intake.models import InsuredPerson
@@ -33,6 +34,24 @@ class Application(models.Model):
         REJECTED = "rejected", _("理事会不予救助")
         PAID = "paid", _("救助金已发放")
 
+    # The only moves there are, through fundportal.states (assistance/applications/moves.py):
+    # submitted under review, or ready at once when civil affairs already found the person
+    # eligible; the review's decision makes it ready or not eligible; the council's signed
+    # resolution approves, rejects or defers it (back to ready), and an amendment may change a
+    # decision not yet paid; the bank's confirmation makes it paid, and returned money makes it
+    # approved again (to be re-issued). No service withdraws an application yet: a state without moves.
+    MOVES = Moves({
+        State.UNDER_REVIEW: {State.READY, State.NOT_ELIGIBLE},
+        State.READY: {State.APPROVED, State.REJECTED},
+        State.NOT_ELIGIBLE: set(),
+        State.WITHDRAWN: set(),
+        State.APPROVED: {State.READY, State.REJECTED, State.PAID},
+        State.REJECTED: {State.READY, State.APPROVED},
+        State.PAID: {State.APPROVED},
+    }, names={State.READY: "转为待测算", State.NOT_ELIGIBLE: "记为不符合救助条件", State.APPROVED: "记为理事会已批准",
+              State.REJECTED: "记为理事会不予救助", State.PAID: "记为救助金已发放"},
+        initial={State.UNDER_REVIEW, State.READY})
+
     # Decided applications are closed: later costs in the year are a new application, and the
     # scheme then pays what the year's costs entitle to, less what the year's decisions granted.
     CLOSED_STATES = [State.NOT_ELIGIBLE, State.WITHDRAWN, State.APPROVED, State.REJECTED, State.PAID]
@@ -42,7 +61,7 @@ class Application(models.Model):
                                related_name="applications")
     year = YearField(_("费用年度"))
     region = models.ForeignKey(Region, verbose_name=_("户籍地"), on_delete=models.PROTECT, related_name="+")
-    state = models.CharField(_("状态"), max_length=16, choices=State.choices)
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.UNDER_REVIEW)
     review_case = models.ForeignKey(ReviewCase, verbose_name=_("资格审核"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="applications")
     phone = models.CharField(_("联系电话"), max_length=20)

@@ -31,6 +31,7 @@ from ..review.household import household_rows_checked
 from ..review.models import ReviewCase
 from ..review.services import review_case_open_for_application
 from .models import Application, ApplicationMember, ApplicationSequence, Document, DocumentAccess, ExtraCost
+from .moves import application_create
 
 MAX_DOCUMENT_BYTES = 10 << 20
 # What a file is, by its first bytes: its name says nothing (a renamed .exe is still an .exe).
@@ -129,23 +130,20 @@ def application_submit(*, acting_user, resident_id: str, name: str, region: Regi
                               "如有新情况请先向民政部门申请复核")
     contents = [(kind, upload, document_check(upload)) for kind, upload in documents]
     totals = _insured_totals(person, year)
-    application = Application(
+    if case is not None and case.state == ReviewCase.State.ELIGIBLE:
+        state = Application.State.READY
+    else:
+        state = Application.State.UNDER_REVIEW
+        case = review_case_open_for_application(person=person, year=year, region=region, acting_user=acting_user)
+    fields = dict(
         number=_next_number(year), person=person, year=year, region=region, phone=phone.strip(),
         account_holder=account_holder.strip(), bank_name=bank_name.strip(), account_number=account_number,
         insured_total_cost=totals["total_cost"], insured_fund_paid=totals["fund_paid"],
         insured_out_of_pocket=totals["out_of_pocket"], other_assistance=other_assistance, notes=notes.strip(),
-        entered_by=acting_user,
-        submitted_at=timezone.now())
-    if case is not None and case.state == ReviewCase.State.ELIGIBLE:
-        application.state, application.review_case = Application.State.READY, case
-    else:
-        application.state = Application.State.UNDER_REVIEW
-        application.review_case = review_case_open_for_application(person=person, year=year, region=region,
-                                                                   acting_user=acting_user)
-    application._change_reason = "受理"
+        entered_by=acting_user, submitted_at=timezone.now(), review_case=case)
     try:
         with transaction.atomic():
-            application.save()
+            application = application_create(acting_user=acting_user, reason="受理", state=state, **fields)
             bulk_create_with_history(_members(application, members), ApplicationMember, default_user=acting_user,
                                      default_change_reason="受理")
             bulk_create_with_history(_extra_costs(application, extra_costs, year=year), ExtraCost,

@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from fundportal.audit import history_user
 from fundportal.money import MoneyField, money_label
+from fundportal.states import Moves
 from fundportal.years import YearField
 
 from ..applications.models import Application
@@ -198,6 +199,17 @@ class Resolution(models.Model):
         SUBMITTED = "submitted", _("按受理先后")
         CATEGORY = "category", _("按认定类别，同类按受理先后")
 
+    class State(models.TextChoices):
+        DRAFT = "draft", _("草案")
+        SIGNED = "signed", _("已签署")
+
+    # A resolution's state has no column: it is signed when signed_at is set. One move, made once by
+    # the secretary's signing (assistance/council/services.py resolution_sign, the one writer of
+    # signed_at and signed_by); the database refuses any change of a signed one after (migration
+    # 0012), so there is no way back. A correction is a new resolution that amends it.
+    SIGNING = Moves({State.DRAFT: {State.SIGNED}, State.SIGNED: set()}, names={State.SIGNED: "签署"},
+                    initial={State.DRAFT})
+
     meeting = models.ForeignKey(Meeting, verbose_name=_("会议"), on_delete=models.PROTECT, related_name="resolutions")
     kind = models.CharField(_("决议类型"), max_length=8, choices=Kind.choices)
     title = models.CharField(_("标题"), max_length=120)
@@ -254,6 +266,11 @@ class Resolution(models.Model):
     @property
     def is_signed(self) -> bool:
         return self.signed_at is not None
+
+    @property
+    def state(self) -> str:
+        """Draft or signed, as SIGNING names them (read from signed_at)."""
+        return self.State.SIGNED if self.signed_at else self.State.DRAFT
 
 
 class ResolutionItem(models.Model):

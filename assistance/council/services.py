@@ -21,9 +21,11 @@ from fundportal.history import history_record_update
 from fundportal.models import FundAccount
 from fundportal.money import money_label
 from fundportal.services import fund_account_main
+from fundportal.states import states_move
 
 from ..access import require
 from ..applications.models import Application
+from ..applications.moves import applications_move
 from ..intake.models import InsuredPerson
 from ..payouts.models import Payout
 from .costing import Line, lines_costed, resolution_applications, resolution_available, resolution_lines
@@ -101,7 +103,7 @@ def _write_items(resolution: Resolution, lines: list[Line]) -> None:
 
 def _draft_checked(resolution: Resolution) -> Resolution:
     locked = Resolution.objects.select_for_update().select_related("scheme").get(pk=resolution.pk)
-    if locked.is_signed:
+    if not Resolution.SIGNING.allows(locked.state, Resolution.State.SIGNED):
         raise ValidationError(f"决议 {locked.number} 已签署，不能修改：如需更正，请起草新的决议予以更正")
     return locked
 
@@ -315,15 +317,21 @@ def resolution_sign(*, resolution: Resolution, acting_user) -> Resolution:
     resolution.year, resolution.sequence = year, _next_number(year)
     resolution.requested, resolution.approved = requested, approved
     resolution.quorum = str(quorum)[:100]
-    resolution.signed_by, resolution.signed_at = acting_user, timezone.now()
-    resolution._change_reason = "签署"
-    resolution.save()
+    _signed(resolution, acting_user)
     if resolution.kind == Resolution.Kind.SCHEME:
         Scheme.objects.filter(pk=resolution.scheme_id).update(approved_at=resolution.signed_at)
         history_record_update(Scheme, [resolution.scheme_id], reason=f"理事会决议 {resolution.number} 批准")
     else:
         _apply_decisions(resolution)
     return resolution
+
+
+def _signed(resolution: Resolution, acting_user) -> None:
+    """The one move of Resolution.SIGNING, draft → signed, and the only place signed_at and
+    signed_by are written (the resolution is locked and was read again as a draft by _draft_checked)."""
+    resolution.signed_by, resolution.signed_at = acting_user, timezone.now()
+    resolution._change_reason = "签署"
+    resolution.save()
 
 
 def _scheme_usable_for_signing(scheme: Scheme) -> None:
@@ -344,16 +352,16 @@ STATE_FOR = {Decision.APPROVE: Application.State.APPROVED, Decision.REJECT: Appl
 
 
 def _apply_decisions(resolution: Resolution) -> None:
-    """Applications take their decision; an amendment cancels the replaced, unsent payouts."""
-    for item in resolution.items.select_related("application"):
-        application = item.application
-        if application.state != STATE_FOR[item.decision]:
-            application.state = STATE_FOR[item.decision]
-            application._change_reason = f"理事会决议 {resolution.number}：{item.get_decision_display()}"
-            application.save(update_fields=["state"])
-        if resolution.amends_id is not None:
-            for payout in Payout.objects.filter(application=application, state=Payout.State.PENDING):
-                payout.state = Payout.State.CANCELLED
-                payout.cancel_reason = f"决议 {resolution.number} 更正了该笔救助"
-                payout._change_reason = payout.cancel_reason
-                payout.save(update_fields=["state", "cancel_reason"])
+    """Applications take their decision (a bounded number of queries, however long the list); an
+    amendment cancels the replaced, unsent payouts."""
+    items = list(resolution.items.values_list("application_id", "decision"))
+    for decision, state in STATE_FOR.items():
+        chosen = [application_id for application_id, made in items if made == decision]
+        if chosen:
+            applications_move(Application.objects.filter(pk__in=chosen), state, acting_user=resolution.signed_by,
+                              reason=f"理事会决议 {resolution.number}：{Decision(decision).label}")
+    if resolution.amends_id is not None:
+        reason = f"决议 {resolution.number} 更正了该笔救助"
+        states_move(Payout.objects.filter(application__in=[application_id for application_id, _ in items],
+                                          state=Payout.State.PENDING), Payout.State.CANCELLED,
+                    acting_user=resolution.signed_by, reason=reason, cancel_reason=reason)

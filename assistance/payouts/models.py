@@ -13,8 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from fundportal.audit import history_user
+from fundportal.jobs import LongJob
 from fundportal.models import LedgerEntry
 from fundportal.money import MoneyField, money_label
+from fundportal.states import Moves
 
 from ..applications.models import Application
 from ..council.models import Resolution, ResolutionItem
@@ -25,6 +27,12 @@ class PayoutBatch(models.Model):
         PREPARED = "prepared", _("已生成，待导出")
         EXPORTED = "exported", _("已导出银行文件")
         SETTLED = "settled", _("已全部对账")
+
+    # Through fundportal.states only: exported the first time its bank file is made, settled when
+    # the bank's results leave no payout waiting. A settled batch stays settled (a later return
+    # moves the payout, not the batch).
+    MOVES = Moves({State.PREPARED: {State.EXPORTED}, State.EXPORTED: {State.SETTLED}, State.SETTLED: set()},
+                  names={State.EXPORTED: "导出银行文件", State.SETTLED: "记为已全部对账"}, initial={State.PREPARED})
 
     number = models.CharField(_("批次号"), max_length=20, unique=True)
     resolution = models.ForeignKey(Resolution, verbose_name=_("依据决议"), on_delete=models.PROTECT,
@@ -57,6 +65,19 @@ class Payout(models.Model):
         FAILED = "failed", _("支付失败")
         RETURNED = "returned", _("已退回")
         CANCELLED = "cancelled", _("已取消")
+
+    # Through fundportal.states only. Money moves on SENT → PAID (the ledger entry, written in the
+    # same move, under the payout's lock) and PAID → RETURNED (the reversal); failed, returned and
+    # cancelled payouts never move again (a re-issue is a new payout linked to the old one).
+    MOVES = Moves({
+        State.PENDING: {State.SENT, State.CANCELLED},
+        State.SENT: {State.PAID, State.FAILED},
+        State.PAID: {State.RETURNED},
+        State.FAILED: set(),
+        State.RETURNED: set(),
+        State.CANCELLED: set(),
+    }, names={State.SENT: "提交银行", State.CANCELLED: "取消", State.PAID: "确认为已支付", State.FAILED: "记为支付失败",
+              State.RETURNED: "记为银行退回"}, initial={State.PENDING})
 
     LIVE_STATES = [State.PENDING, State.SENT, State.PAID]
     # A failed or returned payout may be re-issued (once: the re-issue links back to it).
@@ -115,9 +136,14 @@ class Payout(models.Model):
         return f"{self.reference} {money_label(self.amount)}"
 
 
-class BankResult(models.Model):
+class BankResult(LongJob):
     """One bank result file imported for a batch; its lines are BankResultLine rows, each applied
-    in its own transaction with its outcome, so the counts here are filled in when all are done."""
+    in its own transaction with its outcome. Applying the file is a long job (fundportal/jobs.py):
+    queued → running → done (or failed), its progress the lines applied, sent again by the core's
+    requeue if the broker was down or the worker died; a run picks up where the last one stopped
+    (a line already applied is never applied again). The counts are filled in when all are done."""
+
+    TASK_NAME = "assistance.tasks.bank_result_apply_task"
 
     batch = models.ForeignKey(PayoutBatch, verbose_name=_("支付批次"), on_delete=models.PROTECT,
                               related_name="bank_results")

@@ -20,12 +20,13 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from fundportal.audit import records_actor
-from fundportal.history import history_record_update
 from fundportal.money import money_label
 from fundportal.services import InsufficientFunds, export_log_record, ledger_post_payout, ledger_reverse
+from fundportal.states import state_create, state_move, states_move
 
 from ..access import require
 from ..applications.models import Application
+from ..applications.moves import applications_move
 from ..council.models import Resolution, ResolutionItem
 from ..council.selectors import items_in_force
 from . import bankfiles
@@ -108,8 +109,8 @@ def payout_batch_create(*, resolution: Resolution, acting_user) -> PayoutBatch:
     items = _items_to_pay(resolution)
     if (refusal := _batch_refusal(resolution=resolution, items=items, acting_user=acting_user)) is not None:
         raise refusal
-    batch = PayoutBatch.objects.create(number=_batch_number(resolution), resolution=resolution,
-                                       prepared_by=acting_user)
+    batch = state_create(PayoutBatch, acting_user=acting_user, reason=f"依据决议 {resolution.number} 生成支付批次",
+                         number=_batch_number(resolution), resolution=resolution, prepared_by=acting_user)
     bulk_create_with_history([
         Payout(batch=batch, item=item, application=item.application, reference=f"{batch.number}-{n:04d}",
                amount=item.amount, account_holder=item.application.account_holder,
@@ -147,26 +148,25 @@ def batch_export(*, batch: PayoutBatch, acting_user, file_format: str = "xlsx") 
         _lock_applications(Application.objects.filter(
             pk__in=Payout.objects.filter(batch=batch).values("application_id")))
         pending = _pending(batch)
-        for payout in _superseded(pending):  # amended after this batch was made: never sent
-            payout.state, payout.cancel_reason = State.CANCELLED, "决议已被更正，该笔支付作废"
-            payout._change_reason = payout.cancel_reason
-            payout.save(update_fields=["state", "cancel_reason"])
-        pending = [payout for payout in pending if payout.state == State.PENDING]
+        superseded = {payout.pk for payout in _superseded(pending)}
+        if superseded:  # amended after this batch was made: never sent
+            reason = "决议已被更正，该笔支付作废"
+            states_move(Payout.objects.filter(pk__in=superseded), State.CANCELLED, acting_user=acting_user,
+                        reason=reason, cancel_reason=reason)
+        pending = [payout for payout in pending if payout.pk not in superseded]
         _not_involved(acting_user, resolution=batch.resolution, applications=[p.application for p in pending],
                       what="导出其银行文件")
         flags = flags_raise(pending)  # again under the lock: nothing changed in between
         if flags:
             raise ValidationError(_open_flags_message(flags))
-        for payout in pending:
-            payout.state = State.SENT
-            payout._change_reason = "导出银行转账文件"
-            payout.save(update_fields=["state"])
+        states_move(Payout.objects.filter(pk__in=[payout.pk for payout in pending]), State.SENT,
+                    acting_user=acting_user, reason="导出银行转账文件")
         sent = list(batch.payouts.filter(state=State.SENT).select_related("application").order_by("id"))
         if not sent:
             raise ValidationError("本批次没有待提交银行的支付")
-        batch.exported_at = batch.exported_at or timezone.now()
-        batch.state = PayoutBatch.State.EXPORTED if batch.state == PayoutBatch.State.PREPARED else batch.state
-        batch.save()
+        if batch.state == PayoutBatch.State.PREPARED:  # the first export; exporting again gives the same file
+            batch = state_move(batch, PayoutBatch.State.EXPORTED, acting_user=acting_user, reason="导出银行转账文件",
+                               exported_at=timezone.now())
         export_log_record(acting_user=acting_user, what=f"银行转账文件 {batch.number}", row_count=len(sent),
                           filters={"batch": batch.number, "format": file_format})
     content = bankfiles.transfer_xlsx(sent) if file_format == "xlsx" else bankfiles.transfer_csv(sent)
@@ -174,6 +174,12 @@ def batch_export(*, batch: PayoutBatch, acting_user, file_format: str = "xlsx") 
 
 
 # ------------------------------------------------------------------------------- the bank's answers
+
+def _not_posted(locked: Payout) -> None:
+    """A payout with its ledger entry already posted is never posted again."""
+    if locked.ledger_entry_id is not None:
+        raise ValidationError("该笔支付已被其他操作处理")
+
 
 def _locked_payout(payout: Payout, amount, acting_user) -> Payout:
     require(acting_user, "reconcile_payoutbatch", "确认银行支付结果")
@@ -186,14 +192,6 @@ def _locked_payout(payout: Payout, amount, acting_user) -> Payout:
     if amount is not None and bankfiles.parse_amount(str(amount)) != locked.amount:
         raise ValidationError(f"金额不符：银行为 {money_label(amount)}，应付 {money_label(locked.amount)}")
     return locked
-
-
-def _application_state(application: Application, state: str, reason: str) -> None:
-    application = Application.objects.select_for_update().get(pk=application.pk)
-    if application.state != state:
-        application.state = state
-        application._change_reason = reason
-        application.save(update_fields=["state"])
 
 
 @records_actor
@@ -216,14 +214,12 @@ def payout_confirm_paid(*, payout: Payout, acting_user, amount=None, bank_messag
                                    memo=f"救助金 {locked.reference} {locked.application.number}")
     except InsufficientFunds as exc:
         raise ValidationError(f"确认该笔支付将使基金余额为负，未入账：{exc.messages[0]}") from exc
-    # Compare-and-set: only the transaction that finds it SENT moves it, whatever the code above did.
-    moved = Payout.objects.filter(pk=locked.pk, state=State.SENT, ledger_entry__isnull=True).update(
-        state=State.PAID, ledger_entry=entry, bank_message=bank_message[:200], settled_by=acting_user,
-        settled_at=timezone.now())
-    if moved != 1:
-        raise ValidationError("该笔支付已被其他操作处理")
-    history_record_update(Payout, [locked.pk], reason="银行确认已支付")
-    _application_state(locked.application, Application.State.PAID, f"救助金已发放 {locked.reference}")
+    # SENT → PAID under the row's lock, the state read again: only the transaction that finds it
+    # SENT, with no entry yet, moves it, whatever the code above did (else all of this rolls back).
+    state_move(locked, State.PAID, acting_user=acting_user, reason="银行确认已支付", check=_not_posted,
+               ledger_entry=entry, bank_message=bank_message[:200], settled_by=acting_user, settled_at=timezone.now())
+    applications_move(Application.objects.filter(pk=locked.application_id), Application.State.PAID,
+                      acting_user=acting_user, reason=f"救助金已发放 {locked.reference}")
     return "paid", ""
 
 
@@ -236,10 +232,9 @@ def payout_mark_failed(*, payout: Payout, acting_user, amount=None, bank_message
         return "unchanged", ""
     if locked.state != State.SENT:
         raise ValidationError(f"该笔支付现为“{locked.get_state_display()}”，银行不应报支付失败")
-    locked.state, locked.bank_message = State.FAILED, (bank_message or "银行未说明原因")[:200]
-    locked.settled_by, locked.settled_at = acting_user, timezone.now()
-    locked._change_reason = f"银行支付失败：{locked.bank_message}"
-    locked.save()
+    message = (bank_message or "银行未说明原因")[:200]
+    state_move(locked, State.FAILED, acting_user=acting_user, reason=f"银行支付失败：{message}", bank_message=message,
+               settled_by=acting_user, settled_at=timezone.now())
     return "failed", ""
 
 
@@ -255,10 +250,10 @@ def payout_mark_returned(*, payout: Payout, acting_user, amount=None, bank_messa
         raise ValidationError(f"该笔支付现为“{locked.get_state_display()}”，尚未确认支付，不能退回")
     reversal = ledger_reverse(entry=locked.ledger_entry, acting_user=acting_user, booked_on=booked_on,
                               reason=f"银行退回 {locked.reference}：{bank_message or '未说明原因'}")
-    Payout.objects.filter(pk=locked.pk, state=State.PAID).update(
-        state=State.RETURNED, reversal_entry=reversal, bank_message=(bank_message or "银行退回")[:200])
-    history_record_update(Payout, [locked.pk], reason="银行退回")
-    _application_state(locked.application, Application.State.APPROVED, f"救助金被银行退回 {locked.reference}")
+    state_move(locked, State.RETURNED, acting_user=acting_user, reason="银行退回", reversal_entry=reversal,
+               bank_message=(bank_message or "银行退回")[:200])
+    applications_move(Application.objects.filter(pk=locked.application_id), Application.State.APPROVED,
+                      acting_user=acting_user, reason=f"救助金被银行退回 {locked.reference}")
     return "returned", ""
 
 
@@ -287,10 +282,11 @@ def payout_reissue(*, payout: Payout, acting_user, account_holder: str, bank_nam
     _not_involved(acting_user, resolution=resolution, applications=[original.application], what="重新支付")
     batch = (PayoutBatch.objects.select_for_update().filter(resolution=resolution, state=PayoutBatch.State.PREPARED,
                                                             prepared_by=acting_user).first()
-             or PayoutBatch.objects.create(number=_batch_number(resolution), resolution=resolution,
-                                           prepared_by=acting_user))
-    reissue = Payout.objects.create(
-        batch=batch, item=original.item, application=original.application, amount=original.amount,
+             or state_create(PayoutBatch, acting_user=acting_user, reason=f"重新支付 {original.reference}",
+                             number=_batch_number(resolution), resolution=resolution, prepared_by=acting_user))
+    reissue = state_create(
+        Payout, acting_user=acting_user, reason=f"重新支付 {original.reference}", batch=batch, item=original.item,
+        application=original.application, amount=original.amount,
         reference=f"{batch.number}-{batch.payouts.count() + 1:04d}", account_holder=account_holder.strip(),
         bank_name=bank_name.strip(), account_number=account_number, reissue_of=original)
     flags_raise([reissue])
@@ -308,10 +304,8 @@ def payout_cancel(*, payout: Payout, acting_user, reason: str) -> Payout:
         raise ValidationError("取消支付须写明原因")
     if locked.state != State.PENDING:
         raise ValidationError(f"该笔支付现为“{locked.get_state_display()}”，只有待导出的支付可以取消")
-    locked.state, locked.cancel_reason = State.CANCELLED, reason.strip()[:200]
-    locked._change_reason = f"取消：{locked.cancel_reason}"
-    locked.save()
-    return locked
+    reason = reason.strip()[:200]
+    return state_move(locked, State.CANCELLED, acting_user=acting_user, reason=f"取消：{reason}", cancel_reason=reason)
 
 
 @records_actor

@@ -254,11 +254,8 @@ def _applications_follow(case: ReviewCase) -> None:
     """The person's applications waiting on this decision follow it: ready for costing, or not
     eligible."""
     state = Application.State.READY if case.state == State.ELIGIBLE else Application.State.NOT_ELIGIBLE
-    for application in Application.objects.select_for_update().filter(review_case=case,
-                                                                      state=Application.State.UNDER_REVIEW):
-        application.state = state
-        application._change_reason = f"民政认定：{case.get_state_display()}"
-        application.save(update_fields=["state"])
+    states_move(Application.objects.filter(review_case=case, state=Application.State.UNDER_REVIEW), state,
+                reason=f"民政认定：{case.get_state_display()}")
 
 
 @records_actor

@@ -7,12 +7,10 @@ from django_celery_beat.models import PeriodicTask
 
 from assistance.intake.services import SCREENING_RUN_TASK, SETTLEMENT_IMPORT_TASK
 from assistance.payouts.bank_results import BANK_RESULT_APPLY_TASK
-from assistance.payouts.defaults import BANK_RESULTS_REQUEUE_TASK
 from assistance.review.defaults import OVERDUE_TASK
 
 NAMES = {"assistance.tasks.settlement_import_task", "assistance.tasks.screening_run_task",
-         "assistance.tasks.review_overdue_count_task", "assistance.tasks.bank_result_apply_task",
-         "assistance.tasks.bank_results_requeue_task"}
+         "assistance.tasks.review_overdue_count_task", "assistance.tasks.bank_result_apply_task"}
 
 
 def registered() -> set[str]:
@@ -25,12 +23,12 @@ def test_the_assistance_tasks_keep_their_names():
 
 
 def test_every_name_a_service_or_the_schedule_queues_is_a_registered_task():
-    sent = {SETTLEMENT_IMPORT_TASK, SCREENING_RUN_TASK, BANK_RESULT_APPLY_TASK, BANK_RESULTS_REQUEUE_TASK,
-            OVERDUE_TASK}
+    sent = {SETTLEMENT_IMPORT_TASK, SCREENING_RUN_TASK, BANK_RESULT_APPLY_TASK, OVERDUE_TASK}
     assert sent == NAMES and sent <= registered()
 
 
 @pytest.mark.django_db
 def test_the_beat_schedule_names_registered_tasks():
     scheduled = set(PeriodicTask.objects.filter(task__startswith="assistance.").values_list("task", flat=True))
-    assert scheduled == {OVERDUE_TASK, BANK_RESULTS_REQUEUE_TASK} and scheduled <= registered()
+    # Bank result files are sent again by the core's one requeue of every long job (fundportal.tasks).
+    assert scheduled == {OVERDUE_TASK} and scheduled <= registered()

@@ -14,6 +14,9 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 
+from assistance.models import (
+    Application, BankResult, Payout, PayoutBatch, ReviewCase, ScreeningRun, SettlementImport,
+)
 from disclosure.models import Statement
 from fundportal.states import models_with_moves, moves_of, state_create, state_move, states_move
 from tests.concurrency import run_concurrently
@@ -26,15 +29,13 @@ S = Statement.State
 # through fundportal.states.
 STATE_WRITERS = [
     (Statement, {"fundportal/states.py"}),
-    (__import__("assistance.models", fromlist=["SettlementImport"]).SettlementImport, {"fundportal/states.py"}),
-    # The review and applications services are listed only until their `application.state = …`
-    # (the applications' moves, which the grep cannot tell from these models' own) become calls to
-    # the application writer; then they go. tests/review/test_review_case_moves_table.py checks
-    # review/services.py assigns no state but an application's meanwhile.
-    (__import__("assistance.models", fromlist=["ScreeningRun"]).ScreeningRun,
-     {"fundportal/states.py", "assistance/review/services.py"}),
-    (__import__("assistance.models", fromlist=["ReviewCase"]).ReviewCase,
-     {"fundportal/states.py", "assistance/review/services.py", "assistance/applications/services.py"}),
+    (SettlementImport, {"fundportal/states.py"}),
+    (ScreeningRun, {"fundportal/states.py"}),
+    (ReviewCase, {"fundportal/states.py"}),
+    (Application, {"fundportal/states.py"}),
+    (PayoutBatch, {"fundportal/states.py"}),
+    (Payout, {"fundportal/states.py"}),
+    (BankResult, {"fundportal/states.py"}),
 ]
 
 
