@@ -22,7 +22,7 @@ from fundportal.jobs import job_claim
 from fundportal.tasks import jobs_requeue_task
 from tests.assistance.helpers import YEAR, rid, settlement_row, write_csv
 from tests.concurrency import run_concurrently
-from tests.core.test_long_jobs import Broker
+from tests.fixtures.processes import Broker
 
 JOBS = {
     "settlement import": SettlementImport,

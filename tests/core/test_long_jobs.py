@@ -19,7 +19,6 @@ import pytest
 from django.db import connections, transaction
 from django.urls import reverse
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
 from disclosure import services
 from disclosure.content import statement_content
@@ -29,7 +28,7 @@ from fundportal.celery import app as celery_app
 from fundportal.jobs import JobTakenOver, job_claim, job_finish, job_models, job_progress, jobs_requeue
 from fundportal.tasks import jobs_requeue_task
 from tests.concurrency import run_concurrently
-from tests.fixtures.processes import start_worker, wait_until
+from tests.fixtures.processes import Broker, start_worker, wait_until
 
 S = Statement.State
 JUNE = period_for("month", dt.date(2023, 6, 1))
@@ -49,28 +48,6 @@ def _age(statement: Statement, minutes: float) -> None:
 def _builds(statement: Statement) -> int:
     """How many runs completed the statement (each completion is one history row)."""
     return statement.history.filter(state=S.BUILT).count()
-
-
-class Broker:
-    """celery_app.send_task as the broker answers it: down (it raises, as kombu does when Redis is
-    unreachable), or up (it keeps the message for `deliver`, which runs it as a worker would)."""
-
-    def __init__(self, monkeypatch):
-        self.up, self.messages, self.refused = False, [], 0
-        monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
-        monkeypatch.setattr(celery_app, "send_task", self.send_task)
-
-    def send_task(self, name, args=(), **options):
-        if not self.up:
-            self.refused += 1
-            raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-        self.messages.append((name, tuple(args)))
-
-    def deliver(self) -> None:
-        celery_app.loader.import_default_modules()  # the tasks modules, as a worker loads them
-        while self.messages:
-            name, args = self.messages.pop(0)
-            celery_app.tasks[name](*args)
 
 
 @pytest.mark.django_db(transaction=True)

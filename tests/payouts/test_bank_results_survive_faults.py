@@ -23,8 +23,7 @@ from assistance.payouts.services import batch_export, payout_batch_create
 from fundportal.models import LedgerEntry
 from fundportal.tasks import jobs_requeue_task
 from tests.concurrency import run_concurrently
-from tests.core.test_long_jobs import Broker
-from tests.disclosure.test_faults import broker, redis, start_worker, wait_until  # noqa: F401 (fixtures)
+from tests.fixtures.processes import Broker, start_worker, wait_until
 
 from .helpers import all_paid, result_csv
 
@@ -83,8 +82,9 @@ def test_with_the_broker_down_a_file_waits_queued_and_the_beat_requeue_applies_i
     assert jobs_requeue_task() == 0  # an applied file is never sent again
 
 
+@pytest.mark.slow  # starts a real Celery worker and kills it
 def test_a_worker_killed_mid_file_is_requeued_and_every_line_is_applied_exactly_once(
-        broker, exported, finance_b, tmp_path, monkeypatch):  # noqa: F811 (the fixture of test_faults.py)
+        broker, exported, finance_b, tmp_path, monkeypatch):
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
