@@ -140,7 +140,9 @@ def states_move(queryset: models.QuerySet, to: str, *, acting_user=None, reason:
         rows = list(queryset.select_for_update().order_by("pk").values_list("pk", moves.field))
         for pk, state in rows:
             if not moves.allows(state, to):
-                raise ValidationError(f"#{pk}：{moves.refusal(model, state, to)}", code="invalid_move")
+                row = model._base_manager.get(pk=pk)  # named as people know it, not by its key
+                raise ValidationError(f"{model._meta.verbose_name}“{row}”：{moves.refusal(model, state, to)}",
+                                      code="invalid_move")
         pks = [pk for pk, _state in rows]
         if not pks:
             return []

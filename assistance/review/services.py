@@ -135,7 +135,7 @@ def review_cases_dispatch(*, acting_user, run: ScreeningRun | None = None) -> in
     """Every first-screened case in the officer's area (of one run, if given) to its town, at
     once: one locking query, one update, one batch of history rows, whatever their number."""
     require(acting_user, "dispatch_reviewcase", "派发审核对象")
-    return _bulk_move(review_cases_for_user(user=acting_user).filter(state=State.FIRST_SCREENING),
+    return _bulk_move(review_cases_for_user(user=acting_user), moving_from=State.FIRST_SCREENING,
                       run=run, to=State.AT_TOWN, reason="监测初筛完成，批量派至乡镇（街道）", acting_user=acting_user)
 
 
@@ -164,17 +164,24 @@ def review_cases_assign(*, acting_user, run: ScreeningRun | None = None) -> int:
     """Every case at the officer's town whose household is registered in a village, to that
     village. Cases registered at town level are left: each needs its village chosen."""
     require(acting_user, "assign_reviewcase", "交村（社区）甄别")
-    cases = review_cases_for_user(user=acting_user).filter(state=State.AT_TOWN, region__level=Region.Level.VILLAGE)
-    return _bulk_move(cases, run=run, to=State.AT_VILLAGE, reason="批量交村（社区）甄别", acting_user=acting_user)
+    cases = review_cases_for_user(user=acting_user).filter(region__level=Region.Level.VILLAGE)
+    return _bulk_move(cases, moving_from=State.AT_TOWN, run=run, to=State.AT_VILLAGE, reason="批量交村（社区）甄别",
+                      acting_user=acting_user)
 
 
-def _bulk_move(cases: QuerySet, *, run: ScreeningRun | None, to: str, reason: str, acting_user) -> int:
+def _bulk_move(cases: QuerySet, *, moving_from: str, run: ScreeningRun | None, to: str, reason: str,
+               acting_user) -> int:
+    """The cases still `moving_from` when their locks are granted: one another officer moved a
+    moment ago is left out, not a reason to refuse the rest."""
     if run is not None:
         cases = cases.filter(target__run=run)
     # The rows themselves (select_for_update() takes no outer joins to nullable relations): locked
-    # in one query, one UPDATE, one batch of history rows (fundportal.states.states_move).
-    return len(states_move(ReviewCase.objects.filter(pk__in=cases.values("pk")), to, acting_user=acting_user,
-                           reason=reason, state_since=timezone.now(), due_on=due_on(to)))
+    # in one query, one UPDATE, one batch of history rows (fundportal.states.states_move). The
+    # state is a condition on the locked table itself, so PostgreSQL checks it again on a row it
+    # had to wait for (a condition inside the pk subquery would be read from the old snapshot).
+    locked = ReviewCase.objects.filter(pk__in=cases.values("pk"), state=moving_from)
+    return len(states_move(locked, to, acting_user=acting_user, reason=reason, state_since=timezone.now(),
+                           due_on=due_on(to)))
 
 
 @records_actor

@@ -8,10 +8,14 @@
 - review/services.py assigns no state but an application's (which the applications stage moves).
 """
 import ast
+import re
+import threading
+import time
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connections, transaction
 
 from assistance.models import EligibilityCategory, ReviewCase
 from assistance.review import services as review
@@ -64,7 +68,7 @@ def test_a_bulk_dispatch_moves_every_case_with_its_history_or_none(shared_run, c
     cases = ReviewCase.objects.filter(target__run=shared_run)
     one = cases.order_by("id").first()
     ReviewCase.objects.filter(pk=one.pk).update(state=State.VERIFIED)
-    with pytest.raises(ValidationError, match=f"#{one.pk}：当前状态为“已甄别，待认定”，不能派至乡镇（街道）"):
+    with pytest.raises(ValidationError, match=re.escape(f"低收入资格审核“{one}”：当前状态为“已甄别，待认定”，不能派至乡镇（街道）")):
         states_move(cases, State.AT_TOWN, acting_user=cab_city)
     assert not cases.filter(state=State.AT_TOWN).exists()  # none moved: one could not
 
@@ -88,3 +92,44 @@ def test_the_review_services_assign_no_state_but_an_applications():
                 and getattr(node.func, "id", getattr(node.func, "attr", "")) in {"ReviewCase", "update", "create"}
                 and any(k.arg == "state" for k in node.keywords)]
     assert keywords == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_dispatch_leaves_out_a_case_another_officer_moved_a_moment_before_and_moves_the_rest(
+        shared_run, cab_city):
+    """The bulk move waits for the single move's lock; it then sees that case moved and leaves it,
+    instead of refusing every case (PostgreSQL checks the state again on the row it waited for)."""
+    cases = ReviewCase.objects.filter(target__run=shared_run)
+    one = cases.order_by("id").first()
+    locked, release = threading.Event(), threading.Event()
+
+    def single_move():
+        try:
+            with transaction.atomic():
+                review.review_case_dispatch(case=one, acting_user=cab_city)
+                locked.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    def bulk_move():
+        try:
+            locked.wait(10)
+            results.append(review.review_cases_dispatch(acting_user=cab_city, run=shared_run))
+        except Exception as exc:
+            results.append(exc)
+        finally:
+            connections.close_all()
+
+    results = []
+    threads = [threading.Thread(target=single_move), threading.Thread(target=bulk_move)]
+    for thread in threads:
+        thread.start()
+    locked.wait(10)
+    time.sleep(0.5)  # the bulk move is now waiting for the single move's row lock
+    release.set()
+    for thread in threads:
+        thread.join(30)
+    assert results == [cases.count() - 1]
+    assert set(cases.values_list("state", flat=True)) == {State.AT_TOWN}
+    assert one.history.filter(history_change_reason="监测初筛完成，批量派至乡镇（街道）").count() == 0
