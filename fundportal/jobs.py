@@ -106,6 +106,10 @@ class LongJob(models.Model):
     # The work runs inside one long transaction (all or nothing): progress is written through a
     # connection of its own, or nobody would see it before the end (PostgreSQL only).
     PROGRESS_OUTSIDE_TRANSACTION: ClassVar[bool] = False
+    # A job whose failure is never its input's fault (it resumes where it stopped, like applying a
+    # bank file line by line) is queued again by the requeue until it has run this many times; 0: a
+    # failed job waits for a person.
+    RETRY_FAILED_UP_TO: ClassVar[int] = 0
     # Progress, not changes: a model's history leaves these out (HistoricalRecords(excluded_fields=…)).
     PROGRESS_FIELDS: ClassVar[list[str]] = ["phase", "steps_done", "steps_total", "sent_at", "touched_at"]
 
@@ -284,8 +288,9 @@ def job_run(model: type[LongJob], pk, work: Callable[[LongJob], dict]) -> LongJo
 
 def jobs_requeue(model: type[LongJob], *, stale_after: dt.timedelta | None = None) -> list:
     """Send again the jobs of `model` that wait: queued for over a minute without a send since (the
-    broker was down, or lost the message), and running with no heartbeat for `stale_after` (the
-    worker died: queued again first, with a history row). Returns the keys sent."""
+    broker was down, or lost the message), running with no heartbeat for `stale_after` (the worker
+    died: queued again first, with a history row), and failed ones of a model that retries them
+    (RETRY_FAILED_UP_TO). Returns the keys sent."""
     stale_after = model.STALE_AFTER if stale_after is None else stale_after
     now, states = timezone.now(), model.JOB_STATES
     waited = now - min(stale_after, WAIT_FOR_THE_BROKER)
@@ -299,7 +304,23 @@ def jobs_requeue(model: type[LongJob], *, stale_after: dt.timedelta | None = Non
             if job is not None:
                 _revive(model, job, stale_after)
                 waiting.append(pk)
+    if model.RETRY_FAILED_UP_TO:
+        waiting += _retry_failed(model, failed_before=waited)
     return [pk for pk in waiting if _send(model, pk)]
+
+
+def _retry_failed(model: type[LongJob], *, failed_before) -> list:
+    """Queue again the failed jobs of a model that resumes where it stopped, up to its limit."""
+    retried = []
+    failed = model._base_manager.filter(state=model.JOB_STATES.failed, touched_at__lt=failed_before,
+                                        attempts__lt=model.RETRY_FAILED_UP_TO)
+    for pk in failed.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            job = failed.select_for_update(skip_locked=True).filter(pk=pk).first()
+            if job is not None:
+                state_move(job, model.JOB_STATES.queued, reason=f"上次执行中断（{job.error[:100]}），自动重试")
+                retried.append(pk)
+    return retried
 
 
 def jobs_requeue_all() -> dict[str, list]:

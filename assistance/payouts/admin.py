@@ -212,9 +212,9 @@ class BankResultLineInline(admin.TabularInline):
 
 
 class BankResultAdmin(NoStoreMixin, AppendOnlyAdmin):
-    list_display = ("imported_at", "batch", "file_name", "imported_by", "paid", "failed", "returned", "unchanged",
-                    "mismatched", "finished_at")
+    list_display = ("imported_at", "batch", "file_name", "imported_by", "state", "paid", "failed", "returned",
+                    "unchanged", "mismatched", "finished_at")
     list_select_related = ("batch", "imported_by")
-    fields = readonly_fields = ("batch", "file_name", "sha256", "imported_by", "imported_at", "finished_at", "paid",
-                                "failed", "returned", "unchanged", "mismatched")
+    fields = readonly_fields = ("batch", "file_name", "sha256", "imported_by", "imported_at", "state", "attempts",
+                                "error", "finished_at", "paid", "failed", "returned", "unchanged", "mismatched")
     inlines = [BankResultLineInline]

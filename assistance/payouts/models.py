@@ -144,6 +144,9 @@ class BankResult(LongJob):
     (a line already applied is never applied again). The counts are filled in when all are done."""
 
     TASK_NAME = "assistance.tasks.bank_result_apply_task"
+    # A run fails only on an unexpected error (the database went away): each line's own problem is
+    # its outcome. It resumes where it stopped, so the requeue tries again, up to ten runs in all.
+    RETRY_FAILED_UP_TO = 10
 
     batch = models.ForeignKey(PayoutBatch, verbose_name=_("支付批次"), on_delete=models.PROTECT,
                               related_name="bank_results")

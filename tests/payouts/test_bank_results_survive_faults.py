@@ -14,6 +14,7 @@ import signal
 
 import pytest
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from assistance.models import Application, BankResult, BankResultLine, Payout
@@ -146,3 +147,37 @@ def test_the_files_are_requeued_by_the_core_beat_task_alone():
     assert BankResult in job_models()
     assert not PeriodicTask.objects.filter(task="assistance.tasks.bank_results_requeue_task").exists()
     assert PeriodicTask.objects.filter(task="fundportal.tasks.jobs_requeue_task", enabled=True).count() == 1
+
+
+def test_a_file_whose_run_failed_is_retried_by_the_beat_requeue_and_applied_and_the_batch_page_says_so(
+        exported, finance_b, monkeypatch, client):
+    """A run fails only when something unexpected happens (the database went away for longer than
+    Celery's retries); the file resumes where it stopped, so the requeue tries it again."""
+    broker = Broker(monkeypatch)
+    broker.up = True
+    result = _import(exported, all_paid(exported), finance_b)
+    broker.messages.clear()
+    BankResult.objects.filter(pk=result.pk).update(state=J.failed, attempts=1, error="数据库连接中断")
+    client.force_login(finance_b)
+    page = client.get(reverse("admin:assistance_payoutbatch_change", args=[exported.pk])).content.decode()
+    assert "对账中断" in page and "数据库连接中断" in page and "正在对账" not in page
+
+    assert jobs_requeue_task() == 0  # it failed under a minute ago: not yet
+    _age(result, 2)
+    assert jobs_requeue_task() == 1
+    broker.deliver()
+    result.refresh_from_db()
+    assert (result.state, result.attempts, result.error) == (J.done, 2, "")
+    _paid_once(exported)
+
+
+def test_a_file_that_failed_ten_runs_waits_for_a_person(exported, finance_b, monkeypatch):
+    broker = Broker(monkeypatch)
+    broker.up = True
+    result = _import(exported, all_paid(exported), finance_b)
+    broker.messages.clear()
+    BankResult.objects.filter(pk=result.pk).update(state=J.failed, attempts=BankResult.RETRY_FAILED_UP_TO,
+                                                   error="数据库连接中断")
+    _age(result, 30)
+    assert jobs_requeue_task() == 0 and broker.messages == []
+    assert BankResult.objects.get(pk=result.pk).state == J.failed
