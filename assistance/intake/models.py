@@ -10,6 +10,8 @@ attempts and heartbeat in the row (LongJob's fields); sent again by the core's o
 broker was down or the worker died. Their states keep their values (pending, running, done,
 failed): JOB_STATES says pending is the job's queued.
 """
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -85,6 +87,9 @@ class SettlementImport(LongJob):
               State.FAILED: "记为导入失败"}, initial={State.PENDING})
     JOB_STATES = JobStates(queued=State.PENDING, running=State.RUNNING, done=State.DONE, failed=State.FAILED)
     TASK_NAME = "assistance.tasks.settlement_import_task"
+    # A phase of a large year (building a partition's indexes, waiting for a lock) may say nothing
+    # for minutes: only half an hour of silence means the worker died.
+    STALE_AFTER = dt.timedelta(minutes=30)
     # The whole file is loaded in one transaction: its progress is written beside it, seen at once.
     PROGRESS_OUTSIDE_TRANSACTION = True
 
@@ -198,6 +203,7 @@ class ScreeningRun(LongJob):
               State.FAILED: "记为筛查失败"}, initial={State.PENDING})
     JOB_STATES = JobStates(queued=State.PENDING, running=State.RUNNING, done=State.DONE, failed=State.FAILED)
     TASK_NAME = "assistance.tasks.screening_run_task"
+    STALE_AFTER = dt.timedelta(minutes=30)  # one transaction after its first progress: see SettlementImport
 
     year = YearField(_("年度"))
     threshold = MoneyField(_("个人自付起点（元）"), default=50000)

@@ -58,7 +58,7 @@ def _age(model, job, minutes: float) -> None:
 @pytest.mark.parametrize("kind", list(JOBS))
 @pytest.mark.django_db(transaction=True)
 def test_with_the_broker_down_a_job_waits_queued_and_the_beat_requeue_sends_it_when_it_is_back(
-        kind, city, importer, monkeypatch, tmp_path):
+        kind, regions, importer, monkeypatch, tmp_path):
     model, broker = JOBS[kind], Broker(monkeypatch)
     job = _request(kind, importer, tmp_path)
     assert broker.refused == 1  # tried once the request committed; no error for the officer
@@ -79,7 +79,7 @@ def test_with_the_broker_down_a_job_waits_queued_and_the_beat_requeue_sends_it_w
 @pytest.mark.parametrize("kind", list(JOBS))
 @pytest.mark.django_db(transaction=True)
 def test_a_job_whose_worker_died_is_queued_again_by_the_requeue_and_completes_once(
-        kind, city, importer, monkeypatch, tmp_path):
+        kind, regions, importer, monkeypatch, tmp_path):
     model, broker = JOBS[kind], Broker(monkeypatch)
     broker.up = True
     job = _request(kind, importer, tmp_path)
@@ -103,7 +103,7 @@ def test_a_job_whose_worker_died_is_queued_again_by_the_requeue_and_completes_on
 
 @pytest.mark.parametrize("kind", list(JOBS))
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_running_one_job_at_the_same_moment_run_it_once(kind, city, importer, monkeypatch, tmp_path):
+def test_two_workers_running_one_job_at_the_same_moment_run_it_once(kind, regions, importer, monkeypatch, tmp_path):
     model, broker = JOBS[kind], Broker(monkeypatch)
     job = _request(kind, importer, tmp_path)
     assert broker.refused == 1
