@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 # Debian packages the portal needs at run time (PDFs in Chinese) and the tests need (browser).
 RUNTIME_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
-TEST_DEBS := chromium docker-compose
+TEST_DEBS := chromium docker-compose nginx-light
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/fundportal
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
