@@ -278,10 +278,12 @@ def review_case_return(*, case: ReviewCase, acting_user, reason: str) -> ReviewC
 
 @records_actor
 @transaction.atomic
-def review_case_move(*, case: ReviewCase, region: Region, acting_user) -> ReviewCase:
+def review_case_move(*, case: ReviewCase, region: Region | None, acting_user) -> ReviewCase:
     """Correct an open case's area (a wrong household registration): it leaves the old area's
     officers' sight and appears in the new one's."""
     require(acting_user, "move_reviewcase", "调整审核对象所属区域")
+    if region is None:  # asked before the area check, which would otherwise answer about no area
+        raise ValidationError({"region": "请选择调整后的乡镇（街道）或村（社区）"})
     locked = ReviewCase.objects.select_for_update().select_related("region").get(pk=case.pk)
     _require_area(acting_user, locked.region)
     _require_area(acting_user, region)

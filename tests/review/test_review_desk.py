@@ -182,3 +182,12 @@ def test_exporting_cases_is_logged_and_masked(client, shared_run, cab_town):
     assert len(lines) == 1 + 4
     assert all("**********" in line for line in lines[1:])  # ID numbers masked
     assert ExportLog.objects.filter(what="低收入资格审核名单", row_count=4, user=cab_town).exists()
+
+
+def test_moving_a_case_to_no_area_asks_for_the_area_rather_than_refusing_it(client, hantian_case, cab_city):
+    client.force_login(cab_city)
+    answer = client.post(reverse("api-review-case-move", args=[hantian_case.pk, "move"]), {},
+                         content_type="application/json")
+    assert answer.status_code == 400
+    assert "请选择调整后的乡镇（街道）或村（社区）" in str(answer.json())
+    assert ReviewCase.objects.get(pk=hantian_case.pk).region == hantian_case.region
