@@ -8,10 +8,11 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 
-from fundportal.admin_utils import error_text, no_store
+from fundportal.admin_utils import error_text
 from fundportal.forms import form_add_service_errors
 from fundportal.history_admin import HistoryAdmin
 from fundportal.job_admin import JobProgressAdmin
+from fundportal.responses import no_store
 
 from .forms import CorrectionForm, StatementRequestForm
 from .models import Statement

@@ -10,10 +10,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportMixin
 
-from fundportal.admin_utils import NoStoreMixin, adopt_saved, error_text, no_store
+from fundportal.admin_utils import NoStoreMixin, adopt_saved, error_text
 from fundportal.history_admin import HistoryAdmin
 from fundportal.masking import mask_phone, mask_resident_id
 from fundportal.money import money_label
+from fundportal.responses import no_store
 from fundportal.services import export_log_record
 
 from . import pdf, selectors, services

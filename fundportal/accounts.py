@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from .admin_utils import error_text, no_store
+from .admin_utils import error_text
+from .responses import no_store
 from .roles import landing_url
 from .tokens import api_token_issue, api_token_revoke, api_tokens_of
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext
 from .history import is_tracked
 from .history_admin import history_not_kept_view
 from .money import format_money
-from .responses import no_store  # noqa: F401 (the admins import it from here)
+from .responses import no_store
 
 # A whole number as a query string may carry it: ASCII digits, and few enough to fit a bigint
 # (a longer one reached PostgreSQL as "value out of range", a 500).

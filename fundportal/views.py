@@ -8,9 +8,9 @@ from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy as _
 from django.views.decorators.csrf import requires_csrf_token
 
-from .admin_utils import no_store
 from .csvsafe import csv_lines
 from .forms import AuditFilterForm
+from .responses import no_store
 from .selectors import audit_model_by_label, audit_trail_count
 from .services import export_log_record
 from .selectors import audit_trail as audit_trail_rows

@@ -10,9 +10,9 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from fundportal.admin_utils import no_store
 from fundportal.forms import form_add_service_errors
 from fundportal.masking import mask_bank_account, mask_name, mask_phone, mask_resident_id
+from fundportal.responses import no_store
 
 from ..payouts.selectors import payment_status
 from . import selectors

@@ -17,11 +17,12 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from fundportal.admin_utils import CappedCountPaginator, CheckedListFilter, NoStoreMixin, error_text, no_store
+from fundportal.admin_utils import CappedCountPaginator, CheckedListFilter, NoStoreMixin, error_text
 from fundportal.csvsafe import csv_lines
 from fundportal.history_admin import HistoryAdmin
 from fundportal.masking import mask_name, mask_resident_id
 from fundportal.money import money_label
+from fundportal.responses import no_store
 from fundportal.services import export_log_record
 
 from ..access import sees_all_medical_data

@@ -14,8 +14,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fundportal.admin_utils import CheckedListFilter, ignored_filter_message, int_param, no_store
+from fundportal.admin_utils import CheckedListFilter, ignored_filter_message, int_param
 from fundportal.forms import form_add_service_errors
+from fundportal.responses import no_store
 
 from ..admin_common import page_context
 from ..intake.models import ScreeningRun
