@@ -317,19 +317,3 @@ class FiscalBill(models.Model):
 
     def __str__(self):
         return self.bill_number
-
-
-class RateLimitCounter(models.Model):
-    """A rate-limit window's count, kept here only while the shared cache (Redis) is down: the
-    public receipt look-up stays limited through an outage instead of opening up."""
-
-    key = models.CharField(_("计数键"), max_length=200, unique=True)
-    count = models.PositiveIntegerField(_("次数"), default=0)
-    expires_at = models.DateTimeField(_("到期时间"), db_index=True)
-
-    class Meta:
-        verbose_name = _("限流计数")
-        verbose_name_plural = _("限流计数")
-
-    def __str__(self):
-        return f"{self.key}: {self.count}"

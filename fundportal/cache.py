@@ -4,13 +4,12 @@ Reads become misses, writes are dropped, counters start again, and `add` answers
 callers that use it — a form's one-use key — have a database constraint behind them). Each
 failure is logged; the connection timeout is short, so an outage costs milliseconds per request.
 
-Never for a limit: a counter that starts again at every call is no limit. Rate limits use
-`strictly(cache)` and keep counting elsewhere when it raises CacheDown (donations/ratelimits.py).
+Never for a limit: a counter that starts again at every call is no limit. Rate limits count in
+the database (fundportal/ratelimits.py).
 """
 import logging
 
 from django.core.cache.backends.redis import RedisCache
-from django.utils.connection import ConnectionProxy
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -43,34 +42,3 @@ class TolerantRedisCache(RedisCache):
     has_key = _tolerant("has_key", False)
     incr = _tolerant("incr", lambda key, delta=1, version=None: delta)
     clear = _tolerant("clear", None)
-
-
-class CacheDown(Exception):
-    """The shared cache could not answer."""
-
-
-class _Strict:
-    def __init__(self, cache):
-        self._cache = cache
-
-    def __getattr__(self, name):
-        if isinstance(self._cache, TolerantRedisCache):
-            method = getattr(RedisCache, name).__get__(self._cache)  # the plain method, without the tolerance
-        else:
-            method = getattr(self._cache, name)
-
-        def call(*args, **kwargs):
-            try:
-                return method(*args, **kwargs)
-            except DOWN as exc:
-                raise CacheDown(str(exc)) from exc
-
-        return call
-
-
-def strictly(cache) -> "_Strict":
-    """The same cache without the tolerance: a Redis outage raises CacheDown. For callers to whom
-    the tolerant answers would mean something false — a rate limit reading "count 1" forever."""
-    if isinstance(cache, ConnectionProxy):  # django.core.cache.cache: the backend it stands for
-        cache = cache._connections[cache._alias]
-    return _Strict(cache)

@@ -4,15 +4,20 @@ from django.db import transaction
 
 JOBS_REQUEUE_TASK = "fundportal.tasks.jobs_requeue_task"
 JOBS_REQUEUE_NAME = "长任务：补发等待中的任务（每5分钟）"
+RATELIMIT_SWEEP_TASK = "fundportal.tasks.ratelimit_sweep_task"
+RATELIMIT_SWEEP_NAME = "限流计数：清除过期计数（每小时）"
+SCHEDULES = [(JOBS_REQUEUE_TASK, JOBS_REQUEUE_NAME, 5, "minutes"),
+             (RATELIMIT_SWEEP_TASK, RATELIMIT_SWEEP_NAME, 1, "hours")]
 
 
 @transaction.atomic
 def jobs_schedule_ensure(using: str = "default") -> None:
     from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
-    if not PeriodicTask.objects.using(using).filter(task=JOBS_REQUEUE_TASK).exists():
-        every, _ = IntervalSchedule.objects.using(using).get_or_create(every=5, period=IntervalSchedule.MINUTES)
-        PeriodicTask.objects.using(using).create(name=JOBS_REQUEUE_NAME, task=JOBS_REQUEUE_TASK, interval=every)
+    for task, name, every, period in SCHEDULES:
+        if not PeriodicTask.objects.using(using).filter(task=task).exists():
+            interval, _ = IntervalSchedule.objects.using(using).get_or_create(every=every, period=period)
+            PeriodicTask.objects.using(using).create(name=name, task=task, interval=interval)
 
 
 def jobs_schedule_on_migrate(sender, using="default", **kwargs) -> None:

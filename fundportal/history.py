@@ -34,7 +34,7 @@ NOT_TRACKED: dict[str, str] = {
     "fundportal.exportlog": _("导出记录本身就是审计记录：只能追加，不能修改或删除。"),
     "donations.receiptsequence": _("收据号计数器：只用于连续编号，收据本身的历史另有记录。"),
     "donations.receiptprint": _("收据打印记录本身就是审计记录：只能追加。"),
-    "donations.ratelimitcounter": _("限流计数：安全计数器，不是基金业务数据。"),
+    "fundportal.ratelimitwindow": _("限流计数：安全计数器，不是基金业务数据。"),
     "assistance.settlementimporterror": _("导入错误行是导入任务的结果，不能修改。"),
     "assistance.settlementrecord": _("医保结算记录只由导入写入，不能手工修改；每条记录注明所属导入批次。"),
     "assistance.warningtarget": _("预警对象是筛查批次当时的快照，生成后不再修改；筛查批次本身的历史另有记录。"),

@@ -252,3 +252,21 @@ class ExportLog(models.Model):
 # A role is a group: which permissions it holds is audited like a user's groups (roles_sync writes
 # them on migrate, an administrator may change them in the admin).
 register(Group, app="fundportal", get_user=history_user, m2m_fields=["permissions"])
+
+
+class RateLimitWindow(models.Model):
+    """One client's count for one limit (fundportal/ratelimits.py): this window's and the last one's.
+    Keyed by a hash, so no client address is stored; expired rows are swept by the beat."""
+
+    key = models.CharField(_("计数键"), max_length=64, unique=True)
+    window = models.BigIntegerField(_("时间窗"))
+    count = models.PositiveIntegerField(_("本窗次数"), default=0)
+    previous = models.PositiveIntegerField(_("上窗次数"), default=0)
+    expires_at = models.DateTimeField(_("到期时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("限流计数")
+        verbose_name_plural = _("限流计数")
+
+    def __str__(self):
+        return f"{self.key[:12]}…: {self.count}"

@@ -35,7 +35,7 @@ SECRET_MODELS = frozenset({
     "fundportal.apitoken",  # API token digests
     "sessions.session",  # login sessions
     "axes.accessattempt", "axes.accessattemptexpiration", "axes.accesslog", "axes.accessfailurelog",
-    "donations.ratelimitcounter",  # keyed by the client's address: a security record, not the fund's data
+    "fundportal.ratelimitwindow",  # keyed by the client's address: a security record, not the fund's data
 })
 
 # The fund's own data: everything an auditor reads, history and audit trail included.

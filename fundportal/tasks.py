@@ -1,7 +1,8 @@
-"""The core's own Celery task: the one requeue of every long job (fundportal/jobs.py)."""
+"""The core's own Celery tasks, on django-celery-beat's schedule (fundportal/defaults.py)."""
 from celery import shared_task
 
 from .jobs import jobs_requeue_all
+from .ratelimits import ratelimit_sweep
 
 
 @shared_task(acks_late=True)
@@ -9,3 +10,9 @@ def jobs_requeue_task() -> int:
     """Every few minutes (beat): send again every job that waits — queued while the broker was
     down, or left running by a worker that died. Returns how many were sent."""
     return sum(len(sent) for sent in jobs_requeue_all().values())
+
+
+@shared_task
+def ratelimit_sweep_task() -> int:
+    """Hourly (beat): delete the rate-limit counts no window weighs any more."""
+    return ratelimit_sweep()

@@ -1,11 +1,11 @@
-"""The receipt look-up limit holds with Redis down: the tolerant cache's silence is never read as
-"allowed"; the counters move to the database for the outage. Real processes: a private
+"""The receipt look-up limit holds with Redis down: it is counted in the database
+(fundportal/ratelimits.py), never in the tolerant cache whose silence would read as "allowed". Real processes: a private
 redis-server that the test stops, and a cache pointing at a port where nothing listens."""
 import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from donations.models import RateLimitCounter
+from fundportal.models import RateLimitWindow
 from tests.fixtures.processes import free_port
 from tests.donations.helpers import record
 from tests.fixtures.factories import DonorFactory
@@ -34,7 +34,7 @@ def _guesses(client, receipt, count: int, *, api: bool = False) -> list[int]:
 @override_settings(RECEIPT_LOOKUP_RATE="10/m")
 def test_wrong_guesses_are_still_limited_after_redis_stops(client, settings, redis, receipt):
     settings.CACHES = _tolerant_cache(f"{redis.url}/0")
-    assert _guesses(client, receipt, 4) == [404] * 4  # counted in Redis
+    assert _guesses(client, receipt, 4) == [404] * 4
     redis.stop()
 
     answers = _guesses(client, receipt, 60)
@@ -52,7 +52,7 @@ def test_with_the_cache_on_a_closed_port_sixty_guesses_meet_a_429(client, settin
     settings.CACHES = _tolerant_cache(f"redis://127.0.0.1:{free_port()}/0")
     answers = _guesses(client, receipt, 60, api=api)
     assert answers[:10] == [404] * 10 and set(answers[10:]) == {429}
-    assert RateLimitCounter.objects.exists()  # the outage's counts were kept in the database
+    assert RateLimitWindow.objects.get().count == 10  # counted in the database
 
 
 @override_settings(RECEIPT_LOOKUP_RATE="10/m")

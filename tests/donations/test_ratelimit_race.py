@@ -1,13 +1,18 @@
-"""The receipt look-up limit cannot be raced: each guess is counted before it is answered, in one
-atomic step (Redis INCR; while Redis is down, one INSERT … ON CONFLICT … RETURNING), so twenty
-simultaneous wrong codes from one address get at most ten answers — the probe got 15 with Redis
-up and 18 with it down when checking and counting were two steps. Real threads, real PostgreSQL."""
+"""The receipt look-up limit cannot be raced: each guess is counted before it is answered, under
+the client's row lock with the clock read inside it (fundportal/ratelimits.py), so twenty
+simultaneous wrong codes from one address get exactly ten answers — the probe got 15 with Redis
+up and 18 with it down when checking and counting were two steps, and a later run 11 when one
+Redis call timed out and was counted afresh in the database. Real threads, real PostgreSQL."""
+import itertools
+import threading
+
 import pytest
 from django.db import connections
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from donations.models import RateLimitCounter
+from fundportal import ratelimits
+from fundportal.models import RateLimitWindow
 from tests.concurrency import run_concurrently
 from tests.fixtures.processes import free_port
 from tests.donations.helpers import record
@@ -47,7 +52,7 @@ def test_twenty_simultaneous_wrong_codes_get_at_most_ten_answers_with_redis_up(s
     answers = _simultaneous_wrong_guesses(receipt, api=api)
     assert all(answer in (404, 429) for answer in answers), answers
     assert answers.count(404) == LIMIT, answers  # never more; and the limit itself is reached
-    assert not RateLimitCounter.objects.exists()  # counted in Redis
+    assert RateLimitWindow.objects.get().count == LIMIT  # one count, the refused guesses not in it
 
 
 @override_settings(RECEIPT_LOOKUP_RATE=f"{LIMIT}/m")
@@ -57,7 +62,7 @@ def test_twenty_simultaneous_wrong_codes_get_at_most_ten_answers_with_the_cache_
     answers = _simultaneous_wrong_guesses(receipt, api=api)
     assert all(answer in (404, 429) for answer in answers), answers
     assert answers.count(404) == LIMIT, answers
-    assert RateLimitCounter.objects.get().count == LIMIT  # the refused guesses are not counted
+    assert RateLimitWindow.objects.get().count == LIMIT  # the refused guesses are not counted
 
 
 @override_settings(RECEIPT_LOOKUP_RATE=f"{LIMIT}/m")
@@ -72,3 +77,32 @@ def test_right_codes_looked_up_at_once_never_count_against_the_limit(settings, r
     assert answers.count(200) >= LIMIT, answers  # a burst of right codes may meet the limit, never block it
     again = Client().post(VERIFY_URL, {"n": receipt.number, "c": receipt.verification_code})
     assert again.status_code == 200  # afterwards nothing of the burst is left counted
+
+
+class _SteppingClock:
+    """time.time() that moves on 40 ms at every call, from 0.4 s before a minute's edge: a burst of
+    twenty guesses is read on both sides of it, in the order the calls are made."""
+
+    def __init__(self):
+        start = (int(ratelimits.time.time()) // 60 + 1) * 60 - 0.4
+        self._ticks = (start + 0.04 * n for n in itertools.count())
+        self._lock = threading.Lock()
+
+    def time(self) -> float:
+        with self._lock:
+            return next(self._ticks)
+
+
+@override_settings(RECEIPT_LOOKUP_RATE=f"{LIMIT}/m")
+@pytest.mark.parametrize("redis_flaps", [False, True], ids=["redis-up", "redis-times-out-mid-burst"])
+def test_a_burst_across_a_windows_edge_gets_exactly_ten_answers(settings, receipt, monkeypatch, redis_flaps):
+    """Twenty simultaneous wrong codes while the minute turns: each guess reads the clock under the
+    row lock, so none is weighed against a window another guess has not finished counting. And the
+    cache plays no part: a cache that times out mid-burst (it used to move that guess to a fresh
+    count in the database) changes nothing."""
+    monkeypatch.setattr(ratelimits, "time", _SteppingClock())
+    if redis_flaps:
+        settings.CACHES = _tolerant_cache(f"redis://127.0.0.1:{free_port()}/0")
+    answers = _simultaneous_wrong_guesses(receipt, api=False)
+    assert sorted(set(answers)) == [404, 429], answers
+    assert answers.count(404) == LIMIT, answers
