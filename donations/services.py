@@ -1,7 +1,6 @@
 """Every write on the income side. Views, admin, import and API only call these."""
 import calendar
 import datetime as dt
-import secrets
 import uuid
 from decimal import Decimal
 
@@ -12,7 +11,7 @@ from django.utils import timezone
 
 from fundportal.audit import records_actor
 from fundportal.dates import SCHEDULE, date_range_error
-from fundportal.identifiers import validate_resident_id, validate_uscc
+from fundportal.identifiers import lookup_code_new, validate_resident_id, validate_uscc
 from fundportal.models import LedgerEntry
 from fundportal.money import MONEY_MAX, money_label, to_money
 from fundportal.validators import column_errors
@@ -25,8 +24,6 @@ from .models import (
 )
 
 # No 0/O, 1/I/L: codes are read off paper and typed by hand.
-VERIFICATION_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-VERIFICATION_LENGTH = 8
 
 
 def _duplicate_donor_error(existing: Donor, label: str) -> ValidationError:
@@ -285,7 +282,7 @@ def receipt_issue(*, donation: Donation, acting_user, replaces: Receipt | None =
         donor_name=donation.donor_display,
         is_organisation=bool(donation.donor and donation.donor.kind == Donor.Kind.ORGANISATION),
         amount=donation.amount, received_on=donation.received_on,
-        verification_code="".join(secrets.choice(VERIFICATION_ALPHABET) for _ in range(VERIFICATION_LENGTH)),
+        verification_code=lookup_code_new(),
         replaces=replaces, issued_by=acting_user,
     )
 

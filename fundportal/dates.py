@@ -127,6 +127,13 @@ DATE_KINDS: dict[str, DateKind] = {
     "assistance.ExtraCost.paid_on": SETTLEMENT,
     "assistance.Meeting.held_on": BUSINESS,
     "assistance.BankResultLine.booked_on": BUSINESS,
+    "assistance.Publicity.starts_on": SCHEDULE,
+    "assistance.Publicity.ends_on": SCHEDULE,
+    "assistance.Objection.received_on": BUSINESS,
+    "assistance.Objection.due_on": SCHEDULE,
+    "assistance.Objection.visited_on": BUSINESS,
+    "assistance.Appeal.filed_on": BUSINESS,
+    "assistance.Appeal.due_on": SCHEDULE,
     "disclosure.Statement.period_start": SCHEDULE,
     "disclosure.Statement.period_end": SCHEDULE,
 }

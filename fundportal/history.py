@@ -35,6 +35,8 @@ NOT_TRACKED: dict[str, str] = {
     "donations.receiptsequence": _("收据号计数器：只用于连续编号，收据本身的历史另有记录。"),
     "donations.receiptprint": _("收据打印记录本身就是审计记录：只能追加。"),
     "fundportal.ratelimitwindow": _("限流计数：安全计数器，不是基金业务数据。"),
+    "assistance.publicityentry": _("公示名单在发布时生成，不能修改：公示页面显示的即发布时的内容。"),
+    "assistance.casesequence": _("异议、复核编号计数器：只用于连续编号，异议和复核本身的历史另有记录。"),
     "assistance.settlementimporterror": _("导入错误行是导入任务的结果，不能修改。"),
     "assistance.settlementrecord": _("医保结算记录只由导入写入，不能手工修改；每条记录注明所属导入批次。"),
     "assistance.warningtarget": _("预警对象是筛查批次当时的快照，生成后不再修改；筛查批次本身的历史另有记录。"),

@@ -167,6 +167,12 @@ PERSONAL_FIELDS: dict[str, Callable[[str], str]] = {
     "donations.donor.address": mask_hidden,
     "donations.receipt.donor_name": mask_name,
     "donations.receipt.verification_code": mask_hidden,  # opens the receipt's PDF, with the donor's name
+    "*.lookup_code": mask_hidden,  # opens a family's progress page or an objection's outcome
+    "assistance.objection.objector_name": mask_name,
+    "assistance.objection.contact": mask_hidden,  # a phone, an address: the objector's
+    "assistance.objection.content": mask_hidden,  # may name the family and say why
+    "assistance.objection.investigation": mask_hidden,  # what the visit found in the household
+    "assistance.appeal.grounds": mask_hidden,  # the family's circumstances
 }
 
 # A personal field that is not personal on some rows: an organisation's name is public.

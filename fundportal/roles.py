@@ -47,7 +47,10 @@ BUSINESS_APPS = ("fundportal", "donations", "assistance", "disclosure")
 # villages, the village verifies.
 CAB_OFFICER = ["assistance.view_warningtarget", "assistance.view_reviewcase", "assistance.view_householdmember",
                "assistance.view_eligibilitycategory", "assistance.view_statedeadline", "assistance.view_overduecount",
-               "assistance.view_application", "assistance.view_document"]
+               "assistance.view_application", "assistance.view_document",
+               # 公示 and the objections against its entries in their area; the families' reviews.
+               "assistance.view_publicity", "assistance.view_publicityentry", "assistance.view_objection",
+               "assistance.add_objection", "assistance.investigate_objection", "assistance.view_appeal"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.MSB_STAFF: [
@@ -60,12 +63,17 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "assistance.view_warningtarget", "assistance.view_reviewcase",
     ],
     Role.CAB_CITY: [*CAB_OFFICER, "assistance.dispatch_reviewcase", "assistance.determine_reviewcase",
+                    "assistance.decide_objection", "assistance.decide_eligibility_appeal",
                     "assistance.move_reviewcase", "assistance.add_eligibilitycategory",
                     "assistance.change_eligibilitycategory", "assistance.change_statedeadline"],
-    Role.CAB_TOWN: [*CAB_OFFICER, "assistance.assign_reviewcase", "assistance.move_reviewcase"],
+    Role.CAB_TOWN: [*CAB_OFFICER, "assistance.assign_reviewcase", "assistance.move_reviewcase",
+                    "assistance.decide_objection"],
     Role.CAB_VILLAGE: [*CAB_OFFICER, "assistance.verify_reviewcase"],
     # Clerks enter applications in their workspace and see those they entered, scans included.
-    Role.REDCROSS_CLERK: ["assistance.add_application", "assistance.view_application", "assistance.view_document"],
+    # They also record objections brought to the counter and families' requests for review (复核).
+    Role.REDCROSS_CLERK: ["assistance.add_application", "assistance.view_application", "assistance.view_document",
+                          "assistance.view_publicity", "assistance.view_publicityentry", "assistance.add_objection",
+                          "assistance.add_appeal", "assistance.view_appeal"],
     Role.COUNCIL_SECRETARY: [
         "fundportal.view_fundaccount",
         "assistance.add_scheme", "assistance.change_scheme", "assistance.view_scheme", "assistance.view_schemerule",
@@ -76,6 +84,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "assistance.view_resolution", "assistance.view_resolutionitem", "assistance.sign_resolution",
         "assistance.view_application", "assistance.view_payoutbatch", "assistance.view_payout",
         "disclosure.view_statement",
+        # The 公示 its signing posts, the objections against it, and the reviews of an amount.
+        "assistance.view_publicity", "assistance.view_publicityentry", "assistance.view_objection",
+        "assistance.view_appeal", "assistance.decide_amount_appeal",
     ],
     Role.CHARITY_FINANCE: [
         "donations.add_donor", "donations.change_donor", "donations.view_donor",
@@ -91,6 +102,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "assistance.add_payoutbatch", "assistance.view_payoutbatch", "assistance.export_payoutbatch",
         "assistance.reconcile_payoutbatch", "assistance.view_payout", "assistance.view_bankresult",
         "assistance.view_fraudflag", "assistance.override_fraudflag",
+        # Which entries the 公示 holds back (an open or upheld objection).
+        "assistance.view_publicity", "assistance.view_publicityentry", "assistance.view_objection",
         # Statements for the public: built from the ledger, published into the hash chain.
         "disclosure.add_statement", "disclosure.view_statement", "disclosure.publish_statement",
     ],

@@ -222,6 +222,16 @@ DATA_EARLIEST_DATE = dt.date.fromisoformat(env.str("DATA_EARLIEST_DATE", default
 # Public receipt look-ups: failures per IP before the page answers 429.
 RECEIPT_LOOKUP_RATE = env.str("RECEIPT_LOOKUP_RATE", default="10/m")
 RECEIPT_DOWNLOAD_RATE = env.str("RECEIPT_DOWNLOAD_RATE", default="20/m")
+# A family's progress look-up (/progress/): failures per IP, the same mechanism as receipts.
+PROGRESS_LOOKUP_RATE = env.str("PROGRESS_LOOKUP_RATE", default="10/m")
+# Objections sent online without a login: per IP (an objection look-up counts as a progress look-up).
+OBJECTION_RATE = env.str("OBJECTION_RATE", default="5/h")
+
+# 公示 before payment and the public's objections; a family's request for review (复核).
+PUBLICITY_DAYS = env.int("PUBLICITY_DAYS", default=7)  # calendar days, both ends included
+OBJECTION_WORKING_DAYS = env.int("OBJECTION_WORKING_DAYS", default=20)  # to decide an objection
+APPEAL_WINDOW_DAYS = env.int("APPEAL_WINDOW_DAYS", default=60)  # calendar days after a decision to ask
+APPEAL_WORKING_DAYS = env.int("APPEAL_WORKING_DAYS", default=20)  # to decide a review
 
 # Content Security Policy (django-csp 4): no inline scripts, no CDN.
 CONTENT_SECURITY_POLICY = {

@@ -39,16 +39,17 @@ class Application(models.Model):
     # eligible; the review's decision makes it ready or not eligible; the council's signed
     # resolution approves, rejects or defers it (back to ready), and an amendment may change a
     # decision not yet paid; the bank's confirmation makes it paid, and returned money makes it
-    # approved again (to be re-issued). No service withdraws an application yet: a state without moves.
+    # approved again (to be re-issued). A review (复核) reopens a refusal (back under review) or an
+    # amount (back to costing). No service withdraws an application yet: a state without moves.
     MOVES = Moves({
         State.UNDER_REVIEW: {State.READY, State.NOT_ELIGIBLE},
         State.READY: {State.APPROVED, State.REJECTED},
-        State.NOT_ELIGIBLE: set(),
+        State.NOT_ELIGIBLE: {State.UNDER_REVIEW},  # a review (复核) reopened the determination
         State.WITHDRAWN: set(),
         State.APPROVED: {State.READY, State.REJECTED, State.PAID},
         State.REJECTED: {State.READY, State.APPROVED},
         State.PAID: {State.APPROVED},
-    }, names={State.READY: "转为待测算", State.NOT_ELIGIBLE: "记为不符合救助条件", State.APPROVED: "记为理事会已批准",
+    }, names={State.UNDER_REVIEW: "重新转为待民政认定", State.READY: "转为待测算", State.NOT_ELIGIBLE: "记为不符合救助条件", State.APPROVED: "记为理事会已批准",
               State.REJECTED: "记为理事会不予救助", State.PAID: "记为救助金已发放"},
         initial={State.UNDER_REVIEW, State.READY})
 
@@ -57,6 +58,8 @@ class Application(models.Model):
     CLOSED_STATES = [State.NOT_ELIGIBLE, State.WITHDRAWN, State.APPROVED, State.REJECTED, State.PAID]
 
     number = models.CharField(_("申请编号"), max_length=16, unique=True)
+    # Printed on the slip with the number: the family's key to /progress/ (never shown to staff lists).
+    lookup_code = models.CharField(_("查询码"), max_length=8)
     person = models.ForeignKey(InsuredPerson, verbose_name=_("申请人"), on_delete=models.PROTECT,
                                related_name="applications")
     year = YearField(_("费用年度"))

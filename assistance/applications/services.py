@@ -21,7 +21,7 @@ from django.utils.html import format_html
 from simple_history.utils import bulk_create_with_history
 
 from fundportal.audit import records_actor
-from fundportal.identifiers import validate_resident_id
+from fundportal.identifiers import lookup_code_new, validate_resident_id
 from fundportal.models import Region
 from fundportal.money import to_money
 
@@ -136,7 +136,7 @@ def application_submit(*, acting_user, resident_id: str, name: str, region: Regi
         state = Application.State.UNDER_REVIEW
         case = review_case_open_for_application(person=person, year=year, region=region, acting_user=acting_user)
     fields = dict(
-        number=_next_number(year), person=person, year=year, region=region, phone=phone.strip(),
+        number=_next_number(year), lookup_code=lookup_code_new(), person=person, year=year, region=region, phone=phone.strip(),
         account_holder=account_holder.strip(), bank_name=bank_name.strip(), account_number=account_number,
         insured_total_cost=totals["total_cost"], insured_fund_paid=totals["fund_paid"],
         insured_out_of_pocket=totals["out_of_pocket"], other_assistance=other_assistance, notes=notes.strip(),

@@ -229,6 +229,8 @@ class Resolution(models.Model):
     requested = MoneyField(_("测算合计"), null=True, blank=True)
     approved = MoneyField(_("批准合计"), null=True, blank=True)
     quorum = models.CharField(_("法定人数"), max_length=100, blank=True)
+    # False only for resolutions signed before 公示 existed (migration 0018): paid as they were.
+    publicity_required = models.BooleanField(_("须经公示"), default=True, editable=False)
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("签署人"), null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="+")
     signed_at = models.DateTimeField(_("签署时间"), null=True, blank=True)

@@ -28,6 +28,7 @@ from ..applications.models import Application
 from ..applications.moves import applications_move
 from ..intake.models import InsuredPerson
 from ..payouts.models import Payout
+from ..publicity.services import publicity_post
 from .costing import Line, lines_costed, resolution_applications, resolution_available, resolution_lines
 from .models import Attendance, CouncilMember, Meeting, Resolution, ResolutionItem, ResolutionSequence, Scheme
 from .selectors import ZERO, budget_now, granted_this_year, quorum_for
@@ -323,6 +324,7 @@ def resolution_sign(*, resolution: Resolution, acting_user) -> Resolution:
         history_record_update(Scheme, [resolution.scheme_id], reason=f"理事会决议 {resolution.number} 批准")
     else:
         _apply_decisions(resolution)
+        publicity_post(resolution=resolution, acting_user=acting_user)
     return resolution
 
 

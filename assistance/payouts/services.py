@@ -30,6 +30,7 @@ from ..applications.moves import applications_move
 from ..council.models import Resolution, ResolutionItem
 from ..council.selectors import items_in_force
 from . import bankfiles
+from ..publicity.selectors import item_hold_reason, items_held
 from .fraud import flags_raise, staff_sharing
 from .models import FraudFlag, Payout, PayoutBatch
 
@@ -52,6 +53,20 @@ def _lock_applications(applications) -> list[Application]:
     return list(applications.select_for_update(of=("self",)).order_by("pk"))
 
 
+def _lock_items(items) -> None:
+    """Lock resolution items in id order: an objection to an entry locks its item, so it is
+    recorded either before a batch reads what is held, or after and then refused."""
+    list(items.select_for_update().order_by("pk").values_list("pk"))
+
+
+def _held_message(payouts: list[Payout]) -> str | None:
+    held = {item.pk: item for item in items_held(ResolutionItem.objects.filter(pk__in=[p.item_id for p in payouts]))
+            .select_related("resolution")}
+    lines = [f"{payout.reference}（{payout.application.number}）：{item_hold_reason(held[payout.item_id])}"
+             for payout in payouts if payout.item_id in held]
+    return "以下支付因公示暂缓发放，不能导出：\n" + "\n".join(lines[:20]) if lines else None
+
+
 def _superseded(payouts: list[Payout]) -> list[Payout]:
     """Payouts whose decision a later signed resolution replaced."""
     in_force = set(items_in_force().filter(pk__in=[p.item_id for p in payouts]).values_list("pk", flat=True))
@@ -63,12 +78,25 @@ def _batch_number(resolution: Resolution) -> str:
     return f"ZF{resolution.year}-{resolution.sequence}-{count + 1}"
 
 
-def _items_to_pay(resolution: Resolution) -> list[ResolutionItem]:
+def _approved_unpaid(resolution: Resolution):
     # An item that ever had a payout is not paid again by a new batch: a failed or returned one
     # is re-issued, a cancelled one waits for the council to amend its decision.
-    return list(items_in_force().filter(resolution=resolution, decision=ResolutionItem.Decision.APPROVE)
-                .exclude(Exists(Payout.objects.filter(item=OuterRef("pk"))))
-                .select_related("application").order_by("id"))
+    return (items_in_force().filter(resolution=resolution, decision=ResolutionItem.Decision.APPROVE)
+            .exclude(Exists(Payout.objects.filter(item=OuterRef("pk")))))
+
+
+def _items_to_pay(resolution: Resolution) -> list[ResolutionItem]:
+    """The approved items not yet paid that the 公示 lets go: its period ended and no objection
+    against the entry is open or upheld. Held ones wait for a later batch (or never go)."""
+    unpaid = _approved_unpaid(resolution)
+    return list(unpaid.exclude(pk__in=items_held(unpaid).values("pk")).select_related("application").order_by("id"))
+
+
+def _nothing_to_pay(resolution: Resolution) -> str:
+    held = list(items_held(_approved_unpaid(resolution)).select_related("resolution")[:1])
+    if not held:
+        return f"决议 {resolution.number} 批准的救助均已生成支付"
+    return f"决议 {resolution.number} 批准的救助暂不能生成支付：{item_hold_reason(held[0])}"
 
 
 def _batch_refusal(*, resolution: Resolution, items: list[ResolutionItem] | None, acting_user) -> Exception | None:
@@ -78,7 +106,7 @@ def _batch_refusal(*, resolution: Resolution, items: list[ResolutionItem] | None
         return ValidationError("只能依据已签署的救助名单决议生成支付批次")
     items = _items_to_pay(resolution) if items is None else items
     if not items:
-        return ValidationError(f"决议 {resolution.number} 批准的救助均已生成支付")
+        return ValidationError(_nothing_to_pay(resolution))
     try:
         _not_involved(acting_user, resolution=resolution, applications=[i.application for i in items],
                       what="为其制作支付批次")
@@ -105,7 +133,9 @@ def payout_batch_create(*, resolution: Resolution, acting_user) -> PayoutBatch:
         raise ValidationError("只能依据已签署的救助名单决议生成支付批次")
     _lock_applications(Application.objects.filter(
         pk__in=ResolutionItem.objects.filter(resolution=resolution).values("application_id")))
-    # Read after the locks: an amendment signed meanwhile has replaced its items by now.
+    _lock_items(ResolutionItem.objects.filter(resolution=resolution))
+    # Read after the locks: an amendment signed meanwhile has replaced its items by now, and an
+    # objection recorded meanwhile holds its entry.
     items = _items_to_pay(resolution)
     if (refusal := _batch_refusal(resolution=resolution, items=items, acting_user=acting_user)) is not None:
         raise refusal
@@ -154,6 +184,9 @@ def batch_export(*, batch: PayoutBatch, acting_user, file_format: str = "xlsx") 
             states_move(Payout.objects.filter(pk__in=superseded), State.CANCELLED, acting_user=acting_user,
                         reason=reason, cancel_reason=reason)
         pending = [payout for payout in pending if payout.pk not in superseded]
+        _lock_items(ResolutionItem.objects.filter(pk__in=[payout.item_id for payout in pending]))
+        if (held := _held_message(pending)) is not None:
+            raise ValidationError(held)
         _not_involved(acting_user, resolution=batch.resolution, applications=[p.application for p in pending],
                       what="导出其银行文件")
         flags = flags_raise(pending)  # again under the lock: nothing changed in between

@@ -65,7 +65,7 @@ class ReviewCase(models.Model):
         State.RETURNED: {State.VERIFIED},
         State.VERIFIED: {State.ELIGIBLE, State.NOT_ELIGIBLE, State.RETURNED},
         State.ELIGIBLE: set(),
-        State.NOT_ELIGIBLE: set(),
+        State.NOT_ELIGIBLE: {State.RETURNED},  # a review (复核) reopened it: verified again
     }, names={State.AT_TOWN: "派至乡镇（街道）", State.AT_VILLAGE: "交村（社区）甄别", State.VERIFIED: "登记甄别结果",
               State.ELIGIBLE: "认定", State.NOT_ELIGIBLE: "认定", State.RETURNED: "退回重新甄别"},
         initial={State.FIRST_SCREENING})
