@@ -4,6 +4,8 @@ The rows are the ledger entries of the period (by business date), so every total
 rows and the closing balance is the opening balance plus them. People appear only as the public may
 see them: a beneficiary by masked name, town and category; an individual donor by masked name; an
 anonymous gift as 匿名. Never an ID number, address, phone, bank account, diagnosis or household.
+The section "publicity" (content format 2, disclosure/publicity.py) counts the objections to the 公示
+the statement reports on; content without "format" was built before that section existed.
 """
 import calendar
 import datetime as dt

@@ -4,19 +4,23 @@ Counts only: the resolution's number, the period, how many entries were posted a
 objections were received, upheld, dismissed and still open. Never a name, ID, objector, contact or
 reason (those stay with the officers; the 公示 page itself shows the masked entries).
 
-Which statement lists a 公示 (the "next statement" of each kind):
-- month, quarter and year statements: every 公示 whose period ended on or before the statement's
-  period end and that no other published statement of the same kind lists. Each kind keeps its own
-  record, so a 公示 ended on 16 June is in the June month statement, the second-quarter statement
-  and the year statement, and in none of the later ones of each kind. A 公示 still running at the
-  period end waits for the statement after. One that ended while no statement of the kind was
-  published (or before this section existed) is caught up by the next one published, so none is
-  left out; the year statement, published once a year, lists the 公示 ended in its year.
-- custom statements (any period, on demand): the 公示 whose period ended within their period.
+Which statement lists a 公示 (its "next statement" of each kind: month, quarter, year, custom):
+- the statement whose period holds the day its 公示 period ended (ends_on). A 公示 is posted from
+  the day of signing and a statement covers only a period that has ended, so this is the first
+  statement of each kind built after the 公示 ended: one ended on 16 June is in the June month
+  statement, the second-quarter statement and the 2023 year statement (which so lists every 公示
+  ended in its year), and in no later one. A 公示 still running at a period's end waits for the
+  statement of the period it ends in. Which 公示 a statement lists depends only on its own period,
+  so statements built together, or published in any order, never compete for one.
+- catching up (month, quarter and year): a 公示 that ended in a period whose statement of the kind
+  was published before this section existed (format 1, below) is listed by the next statement of
+  the kind built after that one — any later one that no other published statement of the kind
+  lists it in already (two such statements built at once: the first published lists it, the other
+  is refused at publication and built again, see below).
 - correction notices: none.
 The counts are those when the statement is built. Publishing builds the section again, under the
-chain head's lock that serialises publications: if an objection moved, or another statement of the
-kind listed one of its 公示 meanwhile, publication is refused until the statement is built again —
+chain head's lock that serialises publications: if an objection moved meanwhile (or another
+statement caught up one of its 公示), publication is refused until the statement is built again —
 so the published counts are those at publication, and no 公示 is listed twice by one kind.
 
 Document format: statements built with this section say "format": 2 in their content; content
@@ -24,7 +28,7 @@ without "format" (format 1: every statement published before the section existed
 and is shown, served and verified exactly as it was published."""
 import datetime as dt
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from assistance.models import Publicity
 from assistance.publicity.selectors import objection_counts
@@ -41,24 +45,34 @@ def content_format(content: dict) -> int:
     return content.get("format", 1)
 
 
-def _listed_elsewhere(kind: str, start: dt.date, end: dt.date) -> set[int]:
-    """The 公示 that published statements of this kind, other than this period's, list already."""
-    sections = (Statement.objects.filter(state=Statement.State.PUBLISHED, kind=kind)
-                .exclude(period_start=start, period_end=end)
+def _published(kind: str):
+    return Statement.objects.filter(state=Statement.State.PUBLISHED, kind=kind)
+
+
+def _missed(kind: str, start: dt.date, end: dt.date) -> Q | None:
+    """The 公示 to catch up: ended before `start` in a period whose statement of this kind was
+    published without the section, and listed by no other published statement of the kind."""
+    old = list(_published(kind).filter(period_end__lt=start).exclude(content__has_key="format")
+               .values_list("period_start", "period_end"))
+    if not old:
+        return None
+    sections = (_published(kind).filter(content__has_key=SECTION).exclude(period_start=start, period_end=end)
                 .values_list(f"content__{SECTION}__rows", flat=True))
-    return {row["publicity"] for rows in sections if rows for row in rows}
+    listed = {row["publicity"] for rows in sections if rows for row in rows}
+    ended_then = Q()
+    for first, last in old:
+        ended_then |= Q(ends_on__gte=first, ends_on__lte=last)
+    return ended_then & ~Q(pk__in=listed)
 
 
 def publicities_for(kind: str, start: dt.date, end: dt.date):
-    """The 公示 a statement of this kind and period lists (the rule above), oldest first."""
+    """The 公示 a statement of this kind and period lists (the rule above), in the order they ended."""
     if kind == Statement.Kind.CORRECTION:
         return Publicity.objects.none()
-    publicities = Publicity.objects.filter(ends_on__lte=end)
-    if kind == Statement.Kind.CUSTOM:
-        publicities = publicities.filter(ends_on__gte=start)
-    else:
-        publicities = publicities.exclude(pk__in=_listed_elsewhere(kind, start, end))
-    return (publicities.select_related("resolution").annotate(entry_count=Count("entries"))
+    wanted = Q(ends_on__gte=start, ends_on__lte=end)
+    if kind != Statement.Kind.CUSTOM and (missed := _missed(kind, start, end)) is not None:
+        wanted |= missed
+    return (Publicity.objects.filter(wanted).select_related("resolution").annotate(entry_count=Count("entries"))
             .order_by("ends_on", "starts_on", "id"))
 
 

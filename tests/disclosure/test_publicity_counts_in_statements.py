@@ -102,12 +102,48 @@ def test_each_kind_lists_a_publicity_once_and_the_year_statement_lists_the_years
     assert year.content[SECTION]["totals"] == {"entries": 3, "received": 3, "upheld": 1, "dismissed": 1, "open": 1}
 
 
-def test_a_publicity_missed_by_the_statements_of_its_time_is_caught_up_by_the_next_one(june_publicity, finance_a):
-    """June's month statement was never published: July's lists the June 公示 instead."""
+def without_section(statement_content):
+    """statement_content as it was before the section existed (format 1)."""
+    def old(*args, **kwargs):
+        content = statement_content(*args, **kwargs)
+        return {key: value for key, value in content.items() if key not in (SECTION, "format")}
+    return old
+
+
+def publish_old_format(kind, day, user, monkeypatch) -> Statement:
+    """A statement published the way they were before the section existed (format 1)."""
+    with monkeypatch.context() as patched:
+        patched.setattr(services, "statement_content", without_section(services.statement_content))
+        return publish(kind, day, user)
+
+
+def test_a_publicity_ended_in_a_month_published_before_the_section_existed_is_caught_up_by_the_next(
+        june_publicity, finance_a, monkeypatch):
+    june = publish_old_format("month", dt.date(2023, 6, 1), finance_a, monkeypatch)
+    assert SECTION not in june.content
     july = publish("month", dt.date(2023, 7, 1), finance_a)
     assert set(by_resolution(july)) == {"2023-第1号"}
-    june = build("month", dt.date(2023, 6, 1), finance_a)
-    assert rows(june) == []  # July's lists it already: never twice in one kind
+    august = publish("month", dt.date(2023, 8, 1), finance_a)
+    assert rows(august) == []  # July's lists it: never twice in one kind
+
+
+def test_two_statements_that_would_both_catch_up_a_publicity_never_both_list_it(
+        june_publicity, finance_a, monkeypatch):
+    publish_old_format("month", dt.date(2023, 6, 1), finance_a, monkeypatch)
+    july, august = (build("month", dt.date(2023, month, 1), finance_a) for month in (7, 8))
+    assert set(by_resolution(july)) == set(by_resolution(august)) == {"2023-第1号"}  # neither published yet
+    statement_publish(statement=july, acting_user=finance_a)
+    with pytest.raises(ValidationError, match="公示及异议处理情况有变动"):
+        statement_publish(statement=august, acting_user=finance_a)
+    assert rows(publish("month", dt.date(2023, 8, 1), finance_a)) == []
+
+
+def test_statements_built_together_each_list_only_the_publicity_ended_in_their_period(
+        june_publicity, running_at_june_end, finance_a):
+    june, july, august = (build("month", dt.date(2023, month, 1), finance_a) for month in (6, 7, 8))
+    for statement in (august, june, july):  # published in any order: nothing to compete for
+        statement_publish(statement=statement, acting_user=finance_a)
+    assert [set(by_resolution(s)) for s in (june, july, august)] == [{"2023-第1号"}, {"2023-第2号"}, set()]
 
 
 def test_a_custom_statement_lists_the_publicity_ended_within_its_period(june_publicity, finance_a):
@@ -131,23 +167,6 @@ def test_an_objection_decided_after_the_build_makes_the_statement_be_built_again
     june = publish("month", dt.date(2023, 6, 1), finance_a)
     row = by_resolution(june)["2023-第1号"]
     assert (row["received"], row["upheld"], row["dismissed"], row["open"]) == (3, 1, 2, 0)
-
-
-def test_two_statements_of_a_kind_built_at_once_never_both_list_a_publicity(june_publicity, finance_a):
-    june, july = build("month", dt.date(2023, 6, 1), finance_a), build("month", dt.date(2023, 7, 1), finance_a)
-    assert set(by_resolution(june)) == set(by_resolution(july)) == {"2023-第1号"}  # neither published yet
-    statement_publish(statement=june, acting_user=finance_a)
-    with pytest.raises(ValidationError, match="公示及异议处理情况有变动"):
-        statement_publish(statement=july, acting_user=finance_a)
-    assert rows(publish("month", dt.date(2023, 7, 1), finance_a)) == []
-
-
-def without_section(statement_content):
-    """statement_content as it was before the section existed (format 1)."""
-    def old(*args, **kwargs):
-        content = statement_content(*args, **kwargs)
-        return {key: value for key, value in content.items() if key not in (SECTION, "format")}
-    return old
 
 
 def test_statements_published_in_the_old_format_still_verify_and_show_as_published(
@@ -209,3 +228,10 @@ def test_the_section_holds_counts_only_never_anyones_data(june_publicity, histor
     page = b"".join(Client().get(f"/disclosure/statements/{june.sequence}/").streaming_content).decode()
     section = page[page.index("公示及异议处理情况"):page.index("</section>", page.index("公示及异议处理情况"))]
     assert [secret for secret in secrets if secret in section] == []
+
+
+def test_the_publisher_sees_the_counts_before_publishing(june_publicity, finance_a, client):
+    june = build("month", dt.date(2023, 6, 1), finance_a)
+    client.force_login(finance_a)
+    page = client.get(f"/admin/disclosure/statement/{june.pk}/change/").content.decode()
+    assert "公示及异议处理情况" in page and "2023-第1号" in page and "3 / 1 / 1 / 1" in page
