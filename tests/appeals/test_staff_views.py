@@ -17,10 +17,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def both(refused, approved, clerk):
+def both(refused_app, approved_apps, clerk):
     """An eligibility appeal (韩田村, recorded by clerk) and an amount appeal (塘下镇, online)."""
-    return (appeal_file(application=refused, grounds=GROUNDS, acting_user=clerk),
-            appeal_submit_online(application=approved[1], grounds=GROUNDS))
+    return (appeal_file(application=refused_app, grounds=GROUNDS, acting_user=clerk),
+            appeal_submit_online(application=approved_apps[1], grounds=GROUNDS))
 
 
 def test_each_role_sees_the_appeals_it_handles(both, auditor, cab_city, cab_town, other_town, secretary_b, clerk,
@@ -80,16 +80,16 @@ def test_deciding_from_the_admin_page_reopens_the_case(client, both, cab_city_co
     assert client.get(decide).status_code == 405
 
 
-def test_the_api_lists_files_and_decides_through_the_services(client, refused, approved, clerk, secretary_b,
+def test_the_api_lists_files_and_decides_through_the_services(client, refused_app, approved_apps, clerk, secretary_b,
                                                               secretary, finance):
     client.force_login(clerk)
-    response = client.post(reverse("api-appeals"), {"application": approved[1].number, "grounds": GROUNDS},
+    response = client.post(reverse("api-appeals"), {"application": approved_apps[1].number, "grounds": GROUNDS},
                            content_type="application/json")
     assert response.status_code == 201, response.json()
     body = response.json()
     assert (body["kind"], body["state"], body["name"], body["overdue"]) == (
-        "amount", "received", mask_name(approved[1].person.name), False)
-    again = client.post(reverse("api-appeals"), {"application": approved[1].number, "grounds": GROUNDS},
+        "amount", "received", mask_name(approved_apps[1].person.name), False)
+    again = client.post(reverse("api-appeals"), {"application": approved_apps[1].number, "grounds": GROUNDS},
                         content_type="application/json")
     assert again.status_code == 400 and "不能重复提出" in again.json()["detail"][0]
     missing = client.post(reverse("api-appeals"), {"application": "SQ000", "grounds": GROUNDS},
@@ -111,14 +111,14 @@ def test_the_api_lists_files_and_decides_through_the_services(client, refused, a
     assert response.status_code == 400
     response = client.post(decide, {"reopen": True, "reason": "退回重新测算金额"}, content_type="application/json")
     assert response.status_code == 200 and response.json()["state"] == "reopened"
-    approved[1].refresh_from_db()
-    assert approved[1].state == Application.State.READY
+    approved_apps[1].refresh_from_db()
+    assert approved_apps[1].state == Application.State.READY
 
 
 @pytest.mark.parametrize("persona", ["cab_city", "secretary", "finance", "msb"])
-def test_only_clerks_file_through_the_api(client, request, refused, persona):
+def test_only_clerks_file_through_the_api(client, request, refused_app, persona):
     client.force_login(request.getfixturevalue(persona))
-    response = client.post(reverse("api-appeals"), {"application": refused.number, "grounds": GROUNDS},
+    response = client.post(reverse("api-appeals"), {"application": refused_app.number, "grounds": GROUNDS},
                            content_type="application/json")
     assert response.status_code == 403
     assert not Appeal.objects.exists()
