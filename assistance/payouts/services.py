@@ -98,7 +98,7 @@ def _items_to_pay(resolution: Resolution) -> list[ResolutionItem]:
 def _nothing_to_pay(resolution: Resolution) -> str:
     held = list(items_held(_approved_unpaid(resolution)).select_related("resolution")[:1])
     if not held:
-        return f"决议 {resolution.number} 批准的救助均已生成支付"
+        return f"决议 {resolution.number} 批准的救助均已生成支付，或经复核退回重新测算"
     return f"决议 {resolution.number} 批准的救助暂不能生成支付：{item_hold_reason(held[0])}"
 
 

@@ -13,6 +13,7 @@ from assistance.appeals.services import appeal_decide, appeal_file, appeal_submi
 from assistance.council.selectors import items_in_force
 from assistance.council.services import resolution_draft_payouts, resolution_sign
 from assistance.models import Appeal, Application, ExtraCost, Payout
+from assistance.publicity.selectors import item_hold_reason
 from assistance.payouts.services import batch_export, payout_batch_create, payout_confirm_paid
 from fundportal.models import LedgerEntry
 from tests.fixtures.council import YEAR, meeting_with_quorum
@@ -120,14 +121,25 @@ def test_no_amount_review_once_the_money_is_on_its_way(approved_apps, finance_a,
         appeal_file(application=first, grounds=GROUNDS, acting_user=clerk)
 
 
-def test_a_batch_made_while_the_review_is_open_stops_a_reopening(approved_apps, finance_a, secretary_b):
-    resolution, first, _second = approved_apps
+@pytest.mark.parametrize("reopen", [True, False], ids=["reopened", "upheld"])
+def test_an_open_review_of_the_amount_holds_the_payment_until_decided(approved_apps, finance_a, finance_b,
+                                                                      secretary_b, reopen):
+    """The batch leaves the family out while its review is open (and export would refuse it), so
+    the review can still reopen the amount; upheld, the next batch pays the amount resolved."""
+    resolution, first, second = approved_apps
     appeal = appeal_submit_online(application=first, grounds=GROUNDS)
     publicity_ended(resolution)
-    payout_batch_create(resolution=resolution, acting_user=finance_a)
-    with pytest.raises(ValidationError, match="已生成支付"):
-        appeal_decide(appeal=appeal, acting_user=secretary_b, reopen=True, reason="退回重新测算金额")
+    item = items_in_force().get(application=first)
+    assert item_hold_reason(item) == "家庭已对救助金额申请复核，复核办结前暂缓发放"
+    assert [p.application_id for p in pay(resolution, finance_a, finance_b)] == [second.pk]
+
+    appeal_decide(appeal=appeal, acting_user=secretary_b, reopen=reopen,
+                  reason="退回重新测算金额" if reopen else "测算无误，维持原决定")
     first.refresh_from_db()
-    assert first.state == Application.State.APPROVED
-    appeal = appeal_decide(appeal=appeal, acting_user=secretary_b, reopen=False, reason="已按原决定发放，维持原决定")
-    assert appeal.state == Appeal.State.UPHELD
+    if reopen:
+        assert first.state == Application.State.READY
+        with pytest.raises(ValidationError):  # the old amount is never paid
+            payout_batch_create(resolution=resolution, acting_user=finance_a)
+    else:
+        assert item_hold_reason(item) is None
+        assert [p.application_id for p in pay(resolution, finance_a, finance_b)] == [first.pk]
