@@ -185,8 +185,8 @@ class ObjectionLookupApi(Public, APIView):
         def get_decided_on(self, objection) -> str | None:
             return timezone.localtime(objection.decided_at).date().isoformat() if objection.decided_at else None
 
-    @extend_schema(request=InputSerializer, responses={200: OutputSerializer, 404: OpenApiTypes.OBJECT,
-                                                       429: OpenApiTypes.OBJECT})
+    @extend_schema(request=InputSerializer, responses={200: OutputSerializer, 400: OpenApiTypes.OBJECT,
+                                                       404: OpenApiTypes.OBJECT, 429: OpenApiTypes.OBJECT})
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
