@@ -51,13 +51,13 @@ def test_a_village_page_shows_only_its_own_lines(client, posted, regions):
     response = client.get(f"/publicity/{posted.pk}/{regions['hantian'].code}/")
     assert response.status_code == 200
     text = visible(body(response))
-    assert "王*国 韩田村 低保对象 35,000.00" in text and "陈*玲 韩田村 低保对象 21,000.00" in text
+    assert "2 王*国 提出异议 低保对象 35,000.00" in text and "3 陈*玲 提出异议 低保对象 21,000.00" in text
     assert "林*芳" not in text and "欧阳*峰" not in text and "沙渎村" not in text
 
 
 def test_a_town_page_shows_its_villages_lines_and_not_other_towns(client, posted, regions):
     text = visible(body(client.get(f"/publicity/{posted.pk}/{regions['tangxia'].code}/")))
-    assert "王*国" in text and "陈*玲" in text and "欧阳*峰 沙渎村" in text and "林*芳" not in text
+    assert "王*国" in text and "陈*玲" in text and "欧阳*峰 提出异议 沙渎村" in text and "林*芳" not in text
     assert "按村（社区）： 韩田村 · 沙渎村" in text
 
 
