@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/donations/", include("donations.api_urls")),
     path("api/assistance/", include("assistance.api_urls")),
     path("api/public/", include("disclosure.api_urls")),
+    path("api/public/publicity/", include("assistance.publicity.public_api")),
     path("healthz", health.healthz, name="healthz"),
 ]
 urlpatterns += i18n_patterns(
@@ -30,6 +31,7 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("receipts/", include("donations.urls")),
     path("disclosure/", include("disclosure.urls")),
+    path("publicity/", include("assistance.publicity.urls")),
     path("workspace/", include("assistance.urls")),
     prefix_default_language=False,
 )
