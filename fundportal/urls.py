@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/donations/", include("donations.api_urls")),
     path("api/assistance/", include("assistance.api_urls")),
     path("api/public/", include("disclosure.api_urls")),
+    path("api/public/", include("assistance.progress.api")),
     path("healthz", health.healthz, name="healthz"),
 ]
 urlpatterns += i18n_patterns(
@@ -31,6 +32,7 @@ urlpatterns += i18n_patterns(
     path("receipts/", include("donations.urls")),
     path("disclosure/", include("disclosure.urls")),
     path("workspace/", include("assistance.urls")),
+    path("progress/", include("assistance.progress.urls")),
     prefix_default_language=False,
 )
 
