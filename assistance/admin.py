@@ -1,6 +1,8 @@
 """The assistance side's admin: each stage's ModelAdmins, registered here and nowhere else."""
 from django.contrib import admin
 
+from .appeals import admin as appeals
+from .appeals.models import Appeal
 from .applications import admin as applications
 from .applications.models import Application, DocumentAccess
 from .council import admin as council
@@ -36,3 +38,5 @@ admin.site.register(PayoutBatch, payouts.PayoutBatchAdmin)
 admin.site.register(Payout, payouts.PayoutAdmin)
 admin.site.register(FraudFlag, payouts.FraudFlagAdmin)
 admin.site.register(BankResult, payouts.BankResultAdmin)
+
+admin.site.register(Appeal, appeals.AppealAdmin)

@@ -80,8 +80,11 @@ def _batch_number(resolution: Resolution) -> str:
 
 def _approved_unpaid(resolution: Resolution):
     # An item that ever had a payout is not paid again by a new batch: a failed or returned one
-    # is re-issued, a cancelled one waits for the council to amend its decision.
-    return (items_in_force().filter(resolution=resolution, decision=ResolutionItem.Decision.APPROVE)
+    # is re-issued, a cancelled one waits for the council to amend its decision. Nor is one whose
+    # application is no longer approved: a review (复核) sent it back to costing, and the council's
+    # next resolution replaces the item.
+    return (items_in_force().filter(resolution=resolution, decision=ResolutionItem.Decision.APPROVE,
+                                    application__state=Application.State.APPROVED)
             .exclude(Exists(Payout.objects.filter(item=OuterRef("pk")))))
 
 
