@@ -22,12 +22,12 @@ from fundportal.money import format_money
 from fundportal.text import clean_code
 
 from ..appeals.models import Appeal
+from ..appeals.selectors import appeal_refusal
 from ..applications.models import Application
 from ..council.models import ResolutionItem
 from ..council.selectors import items_in_force
 from ..payouts.models import Payout
 from ..publicity.models import Objection, PublicityEntry
-from .appeals import appeal_refusal
 
 State = Application.State
 DONE, CURRENT, TODO, STOPPED, ACTION = "done", "current", "todo", "stopped", "action"
@@ -137,10 +137,19 @@ def _determined_on(case: _Case) -> dt.date | None:
     return _day(review.determined_at) if review and review.determined_at else None
 
 
+def _reopened_on(case: _Case, kind: str) -> dt.date | None:
+    """The day a review (复核) of this kind last reopened the case, if one did."""
+    appeal = (Appeal.objects.filter(application=case.application, kind=kind, state=Appeal.State.REOPENED)
+              .order_by("-decided_at").first())
+    return _day(appeal.decided_at) if appeal else None
+
+
 def _eligibility(case: _Case) -> Step:
     title = _("资格审核")
     if case.state == State.UNDER_REVIEW:
-        return Step("eligibility", title, CURRENT, None, _("民政部门正在核查认定家庭情况"))
+        reopened = _reopened_on(case, Appeal.Kind.ELIGIBILITY)
+        note = _("复核后，民政部门正在重新核查认定") if reopened else _("民政部门正在核查认定家庭情况")
+        return Step("eligibility", title, CURRENT, reopened, note)
     if case.state == State.NOT_ELIGIBLE:
         return Step("eligibility", title, STOPPED, _determined_on(case), _("民政部门认定不符合低收入家庭条件"),
                     _("认定的具体原因可向户籍所在地乡镇（街道）民政部门了解；如有异议，可申请复核（见下方）。"))
@@ -150,11 +159,6 @@ def _eligibility(case: _Case) -> Step:
                 _("民政部门认定符合低收入家庭条件"))
 
 
-def _reopened_on(case: _Case) -> dt.date | None:
-    """The day a review (复核) last sent the application back to costing, if one did."""
-    appeal = (Appeal.objects.filter(application=case.application, kind=Appeal.Kind.AMOUNT,
-                                    state=Appeal.State.REOPENED).order_by("-decided_at").first())
-    return _day(appeal.decided_at) if appeal else None
 
 
 def _costing(case: _Case) -> Step:
@@ -162,7 +166,8 @@ def _costing(case: _Case) -> Step:
     if case.state in BEFORE_COSTING:
         return Step("costing", title, TODO)
     application = case.application
-    since = max(d for d in (_day(application.submitted_at), _determined_on(case), _reopened_on(case)) if d)
+    since = max(d for d in (_day(application.submitted_at), _determined_on(case),
+                            _reopened_on(case, Appeal.Kind.AMOUNT)) if d)
     if case.state != State.READY:
         return Step("costing", title, DONE, since, _("已按救助方案测算救助金额"))
     if case.item is not None and case.item.decision == ResolutionItem.Decision.DEFER:

@@ -12,8 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from fundportal.forms import form_add_service_errors
 from fundportal.lookups import verified_has, verified_remember
 
+from ..appeals.services import appeal_submit_online
 from ..applications.models import Application
-from . import appeals, selectors
+from . import selectors
 from .forms import AppealForm, ProgressLookupForm
 from .lookup import SESSION_KEY, progress_find
 
@@ -60,9 +61,9 @@ def appeal_submit(request):
     application = _verified(request, request.POST.get("n", ""))
     if application is None:
         return render(request, TEMPLATE, {"form": ProgressLookupForm(), "not_found": True}, status=404)
-    if form.is_valid() and appeals.ONLINE:
+    if form.is_valid():
         try:
-            appeals.appeal_submit_online(application=application, grounds=form.cleaned_data["grounds"])
+            appeal_submit_online(application=application, grounds=form.cleaned_data["grounds"])
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
