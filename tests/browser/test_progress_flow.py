@@ -1,9 +1,12 @@
 """A family follows its case on a phone, in Chromium: the clerk's printed slip shows the look-up
 code and the QR code of the progress page's link; the family opens that link and, as the case
 moves through the stages' services between visits, sees each step reached, up to 到账."""
+import io
 import re
 
 import pytest
+import zxingcpp
+from PIL import Image
 
 from fundportal.lookups import public_link, qr_svg_data_uri
 from tests.fixtures.personas import PASSWORD
@@ -39,13 +42,15 @@ def test_a_family_follows_its_case_from_the_slips_qr_code_to_paid(
     desk.wait_for_url(re.compile(r"/slip/$"))
     qr = desk.get_by_role("img", name="办理进度查询二维码")
     assert qr.is_visible() and qr.evaluate("img => img.complete && img.naturalWidth > 0")
-    assert qr.get_attribute("src") == qr_svg_data_uri(link)  # the code of exactly the family's link
+    assert qr.get_attribute("src") == qr_svg_data_uri(link)
+    scanned = [code.text for code in zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.screenshot())))]
+    assert scanned == [link]  # what a phone's camera reads off the slip
     slip = desk.locator("article.slip").inner_text()
     assert application.lookup_code in slip and "请凭申请编号和查询码查询办理进度" in slip
     shot(desk, "60-slip-with-progress-qr")
 
     phone = new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True).new_page()
-    phone.goto(link)  # what scanning the QR code opens
+    phone.goto(scanned[0])  # what scanning the QR code opens
     phone.get_by_role("heading", name="办理进度").wait_for()
     assert "王*明" in phone.locator("dl.facts").inner_text() and NAME not in phone.content()
     assert "资格审核" in current_step(phone) and "民政部门正在核查认定家庭情况" in current_step(phone)
