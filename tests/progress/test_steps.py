@@ -1,15 +1,18 @@
 """The family's view follows its case through every stage's own services: each step shown with
 its date as the case moves, the current one marked, what the family must do after a failed or
-returned payment, a refusal shown without the bureau's words, an objection during the 公示."""
+returned payment, a refusal shown without the bureau's words, an objection during the 公示, a list
+cut for budget, an amount reopened by review."""
 import pytest
 from django.utils import timezone
 
+from assistance.appeals.services import appeal_decide, appeal_submit_online
 from assistance.council.services import resolution_draft_payouts, resolution_item_reject, resolution_sign
-from assistance.models import Payout, PublicityEntry
+from assistance.models import Appeal, Payout, PublicityEntry, Resolution
 from assistance.progress.selectors import ACCOUNT_NEEDED, progress_of
 from assistance.publicity.services import objection_decide, objection_submit_online
-
-from tests.fixtures.council import meeting_with_quorum
+from fundportal.roles import Role
+from tests.fixtures.council import fund, meeting_with_quorum
+from tests.fixtures.personas import make_user
 
 from .helpers import REFUSAL, bank_answers, determine, export, page_text, publicity_end, reissue, send, sign
 
@@ -146,3 +149,28 @@ def test_an_objection_during_the_publicity_is_shown_until_it_is_decided(client, 
         assert publicity.status == "done" and progress_of(application).current == "payout"
     text = page(client, application)
     assert "小汽车" not in text and "13800000000" not in text and "入户核查" not in text
+
+
+def test_a_list_cut_for_budget_says_the_case_waits_for_the_next_meeting(people, application, scheme):
+    determine(people, application)
+    fund("30000", people.finance_a)  # less than the family's 35,000: cut, in order
+    draft = resolution_draft_payouts(meeting=meeting_with_quorum(people.secretary), scheme=scheme,
+                                     acting_user=people.secretary, over_budget=Resolution.OverBudget.IN_ORDER)
+    resolution_sign(resolution=draft, acting_user=people.secretary)
+    costing = step(application, "costing")
+    assert (costing.status, costing.note) == ("current", "理事会决议 2023-第1号：本期预算不足，留待下次理事会审议")
+    assert statuses(application)["resolution"] == "todo"
+
+
+def test_an_amount_reopened_by_review_goes_back_to_costing(client, people, application, scheme):
+    determine(people, application)
+    sign(people, scheme)
+    appeal = appeal_submit_online(application=application, grounds="另有外省住院费用未计入，请求重新测算")
+    appeal_decide(appeal=appeal, acting_user=make_user("secretary_b", Role.COUNCIL_SECRETARY), reopen=True,
+                  reason="补充费用属实，重新测算")
+    assert Appeal.objects.get().state == Appeal.State.REOPENED
+    costing = step(application, "costing")
+    assert (costing.status, costing.note, costing.date) == ("current", "复核后重新测算，待理事会重新审议",
+                                                            timezone.localdate())
+    assert [s.status for s in progress_of(application).steps[3:]] == ["todo"] * 4  # the old decision is no more
+    assert "¥35,000.00" not in page(client, application)
