@@ -201,6 +201,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StatementKindEnum": "disclosure.models.Statement.Kind",
         "ReceiptStatusEnum": "donations.models.Receipt.Status",
+        "AppealChannelEnum": "assistance.appeals.models.Appeal.Channel",
+        "DonationChannelEnum": "donations.models.Donation.Channel",
     },
 }
 

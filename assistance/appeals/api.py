@@ -58,6 +58,7 @@ class AppealListApi(FilteredList, ListAPIView):
     serializer_class = AppealSerializer
     filter_serializer = AppealFilters
 
+    @extend_schema_serializer(component_name="AppealFileInput")
     class InputSerializer(serializers.Serializer):
         application = serializers.CharField(max_length=16)
         grounds = serializers.CharField(max_length=services.GROUNDS_MAX)
@@ -111,6 +112,7 @@ class AppealDecideApi(APIView):
 
     permission_classes = [SeesAppeals]
 
+    @extend_schema_serializer(component_name="AppealDecideInput")
     class InputSerializer(serializers.Serializer):
         reopen = serializers.BooleanField()
         reason = serializers.CharField(max_length=services.REASON_MAX)

@@ -41,7 +41,7 @@ def secretary_b(db):
 
 
 @pytest.fixture
-def refused(clerk, regions, cab_city, cab_town, cab_village) -> Application:
+def refused_app(clerk, regions, cab_city, cab_town, cab_village) -> Application:
     """An application whose applicant civil affairs found not eligible (认定不符合), by cab_city."""
     application = application_submit(
         acting_user=clerk, resident_id=make_resident_id(4321, birth=dt.date(1961, 4, 9)), name="周小梅",
@@ -58,7 +58,7 @@ def refused(clerk, regions, cab_city, cab_town, cab_village) -> Application:
 
 
 @pytest.fixture
-def approved(signed):
+def approved_apps(signed):
     """(resolution, first, second): two applications approved (35,000 and 21,000), signed by secretary."""
     resolution, first, second = signed
     first.refresh_from_db()

@@ -34,9 +34,9 @@ def pay(resolution, finance_a, finance_b) -> list[Payout]:
 
 
 @pytest.mark.parametrize("amending", [False, True], ids=["next-resolution", "amending-resolution"])
-def test_approved_reviewed_reopened_costed_again_and_paid_once(approved, clerk, secretary, secretary_b, scheme,
+def test_approved_reviewed_reopened_costed_again_and_paid_once(approved_apps, clerk, secretary, secretary_b, scheme,
                                                               finance_a, finance_b, amending):
-    resolution, first, second = approved
+    resolution, first, second = approved_apps
     appeal = appeal_file(application=first, grounds="外省住院费用 1 万元未计入，请求重新测算", acting_user=clerk)
     old_item = items_in_force().get(application=first)
     assert (appeal.kind, appeal.item, appeal.review_case) == (Appeal.Kind.AMOUNT, old_item, None)
@@ -78,10 +78,10 @@ def test_approved_reviewed_reopened_costed_again_and_paid_once(approved, clerk, 
     assert "救助金已经发放" in appeal_refusal(first)
 
 
-def test_a_rejection_by_the_council_can_be_reviewed_too(approved, secretary, secretary_b, clerk, scheme, finance_a):
+def test_a_rejection_by_the_council_can_be_reviewed_too(approved_apps, secretary, secretary_b, clerk, scheme, finance_a):
     from tests.fixtures.council import ready_application
 
-    rejected = ready_application(clerk, approved[1].region, out_of_pocket="6000")  # 700: approved
+    rejected = ready_application(clerk, approved_apps[1].region, out_of_pocket="6000")  # 700: approved_apps
     draft = resolution_draft_payouts(meeting=meeting_with_quorum(secretary), scheme=scheme, acting_user=secretary)
     from assistance.council.services import resolution_item_reject
     resolution_item_reject(item=draft.items.get(application=rejected), reason="申请材料不全", acting_user=secretary)
@@ -95,23 +95,23 @@ def test_a_rejection_by_the_council_can_be_reviewed_too(approved, secretary, sec
     assert rejected.state == Application.State.READY
 
 
-def test_the_secretary_who_signed_cannot_decide_its_review(approved, secretary):
-    appeal = appeal_submit_online(application=approved[1], grounds=GROUNDS)
+def test_the_secretary_who_signed_cannot_decide_its_review(approved_apps, secretary):
+    appeal = appeal_submit_online(application=approved_apps[1], grounds=GROUNDS)
     with pytest.raises(PermissionDenied, match="原决定（签署决议）由您作出"):
         appeal_decide(appeal=appeal, acting_user=secretary, reopen=True, reason="退回重新测算金额")
-    assert Application.objects.get(pk=approved[1].pk).state == Application.State.APPROVED
+    assert Application.objects.get(pk=approved_apps[1].pk).state == Application.State.APPROVED
 
 
 @pytest.mark.parametrize("persona", ["clerk", "cab_city", "msb", "finance_a", "auditor"])
-def test_only_the_councils_secretary_decides_an_amount_review(request, approved, persona):
-    appeal = appeal_submit_online(application=approved[1], grounds=GROUNDS)
+def test_only_the_councils_secretary_decides_an_amount_review(request, approved_apps, persona):
+    appeal = appeal_submit_online(application=approved_apps[1], grounds=GROUNDS)
     with pytest.raises(PermissionDenied, match="没有办理对救助金额申请复核的权限"):
         appeal_decide(appeal=appeal, acting_user=request.getfixturevalue(persona), reopen=True,
                       reason="退回重新测算金额")
 
 
-def test_no_amount_review_once_the_money_is_on_its_way(approved, finance_a, clerk):
-    resolution, first, _second = approved
+def test_no_amount_review_once_the_money_is_on_its_way(approved_apps, finance_a, clerk):
+    resolution, first, _second = approved_apps
     publicity_ended(resolution)
     payout_batch_create(resolution=resolution, acting_user=finance_a)
     refusal = appeal_refusal(first)
@@ -120,8 +120,8 @@ def test_no_amount_review_once_the_money_is_on_its_way(approved, finance_a, cler
         appeal_file(application=first, grounds=GROUNDS, acting_user=clerk)
 
 
-def test_a_batch_made_while_the_review_is_open_stops_a_reopening(approved, finance_a, secretary_b):
-    resolution, first, _second = approved
+def test_a_batch_made_while_the_review_is_open_stops_a_reopening(approved_apps, finance_a, secretary_b):
+    resolution, first, _second = approved_apps
     appeal = appeal_submit_online(application=first, grounds=GROUNDS)
     publicity_ended(resolution)
     payout_batch_create(resolution=resolution, acting_user=finance_a)
