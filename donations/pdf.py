@@ -3,12 +3,10 @@
 Rendering only; the views decide who may download and record each print (services.receipt_print_record).
 """
 import datetime as dt
-from urllib.parse import urlencode
 
-from django.conf import settings
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
+from fundportal.lookups import public_link
 from fundportal.money import amount_in_capitals, format_money
 from fundportal.pdf import pdf_render, qr_png_data_uri
 
@@ -19,11 +17,7 @@ ISSUER = "瑞安市慈善总会（慈善医疗救助共富基金）"
 
 def receipt_verification_url(receipt: Receipt) -> str:
     """The public page where anyone holding the paper can check it is genuine."""
-    # Printed paper outlives sessions: always the unprefixed default-language URL,
-    # whichever language the person printing happens to use.
-    with translation.override(settings.LANGUAGE_CODE):
-        path = reverse("donations:receipt_verify")
-    return settings.SITE_URL + path + "?" + urlencode({"n": receipt.number, "c": receipt.verification_code})
+    return public_link("donations:receipt_verify", n=receipt.number, c=receipt.verification_code)
 
 
 def _chinese_date(day: dt.date) -> str:

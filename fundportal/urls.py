@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/assistance/", include("assistance.api_urls")),
     path("api/public/", include("disclosure.api_urls")),
     path("api/public/publicity/", include("assistance.publicity.public_api")),
+    path("api/public/", include("assistance.progress.api")),
     path("healthz", health.healthz, name="healthz"),
 ]
 urlpatterns += i18n_patterns(
@@ -33,6 +34,7 @@ urlpatterns += i18n_patterns(
     path("disclosure/", include("disclosure.urls")),
     path("publicity/", include("assistance.publicity.urls")),
     path("workspace/", include("assistance.urls")),
+    path("progress/", include("assistance.progress.urls")),
     prefix_default_language=False,
 )
 

@@ -8,10 +8,10 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.urls import reverse
 from django.utils import timezone, translation
 
 from fundportal.models import Region
+from fundportal.lookups import public_link
 from fundportal.pdf import pdf_render, qr_png_data_uri
 
 from .models import Publicity
@@ -21,11 +21,8 @@ CACHE_SECONDS = 24 * 3600
 
 
 def area_page_url(publicity: Publicity, region: Region) -> str:
-    """The public page of the area, absolute: printed paper outlives sessions and languages, so the
-    unprefixed default-language URL on the site's own address (settings.SITE_URL)."""
-    with translation.override(settings.LANGUAGE_CODE):
-        path = reverse("publicity:area", args=[publicity.pk, region.code])
-    return settings.SITE_URL + path
+    """The public page of the area, absolute, as every printed link is (fundportal.lookups.public_link)."""
+    return public_link("publicity:area", publicity.pk, region.code)
 
 
 def notice_etag(publicity: Publicity, region: Region) -> str:
