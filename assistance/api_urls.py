@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("assistance.applications.api")),
     path("", include("assistance.council.api")),
     path("", include("assistance.payouts.api")),
+    path("", include("assistance.publicity.api")),
 ]
