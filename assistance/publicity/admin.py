@@ -108,6 +108,8 @@ class PublicityAdmin(NoStoreMixin, HistoryAdmin):
                 f"办理中 {counts.open} 件")
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if object_id is None:  # no add page: Django's answer (403)
+            return super().changeform_view(request, object_id, form_url, extra_context)
         publicity = self.get_object(request, unquote(object_id))  # 404 if malformed, missing or not viewable
         holds = selectors.publicity_holds(publicity.resolution)
         reasons = {entry.pk: reason for entry, reason, _objections in holds.held}
