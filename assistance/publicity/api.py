@@ -82,8 +82,8 @@ class ObjectionListApi(FilteredList, ListAPIView):
     class RecordSerializer(serializers.Serializer):
         publicity = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
         line = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
-        channel = serializers.ChoiceField(choices=RECORDED_CHANNELS, error_messages={
-            "invalid_choice": "提出方式应为 phone（电话）、letter（信函）或 visit（来访）"})
+        channel = serializers.CharField(max_length=8, help_text="、".join(
+            f"{value}（{label}）" for value, label in RECORDED_CHANNELS))  # the service refuses any other
         received_on = serializers.DateField()
         content = serializers.CharField(max_length=services.REASON_MAX, allow_blank=True)
         objector_name = serializers.CharField(max_length=services.NAME_MAX, allow_blank=True, default="")
@@ -149,7 +149,7 @@ class ObjectionMoveApi(APIView):
         upheld = serializers.BooleanField(required=False, allow_null=True, default=None)
         reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=services.REASON_MAX)
 
-    @extend_schema(request=InputSerializer, responses=ObjectionSerializer)
+    @extend_schema(request=InputSerializer, responses=ObjectionSerializer, operation_id="assistance_objections_move")
     def post(self, request, pk: int, move: str):
         objection = get_object_or_404(selectors.objections_for_user(user=request.user), pk=pk)
         if move not in ("investigate", "decide"):
