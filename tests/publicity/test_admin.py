@@ -248,3 +248,19 @@ def test_the_resolution_page_says_when_the_period_ends(client, posted, finance_a
     shown = page(client, finance_a, reverse("admin:assistance_resolution_change", args=[posted[0].pk]))
     assert "公示期内，暂不能发放" in shown and (today + dt.timedelta(days=7)).isoformat() in shown
     assert 'id="make-batch"' not in shown and "期满后方可发放" in shown
+
+
+def test_the_objection_list_costs_the_same_queries_for_one_row_or_many(client, signed, objection, clerk, cab_town,
+                                                                        django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(cab_town)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(reverse(CHANGELIST)).status_code == 200
+    from assistance.publicity.services import objection_record
+    for content in ("来信反映该户有房产出租", "来访反映该户子女收入较高", "电话反映该户有商铺"):
+        objection_record(entry=entry_of(signed[2]), channel="visit", content=content, received_on=yesterday(),
+                         acting_user=clerk)
+    with django_assert_max_num_queries(len(one)):
+        assert client.get(reverse(CHANGELIST)).status_code == 200
