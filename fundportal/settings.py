@@ -201,9 +201,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StatementKindEnum": "disclosure.models.Statement.Kind",
         "ReceiptStatusEnum": "donations.models.Receipt.Status",
-        # "channel" is a field of several models: each keeps its own name (the donations' its old one).
-        "ChannelEnum": "donations.models.Donation.Channel",
-        "ObjectionChannelEnum": "assistance.publicity.models.Objection.Channel",
+        "AppealChannelEnum": "assistance.appeals.models.Appeal.Channel",
+        "DonationChannelEnum": "donations.models.Donation.Channel",
     },
 }
 
