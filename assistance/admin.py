@@ -1,6 +1,8 @@
 """The assistance side's admin: each stage's ModelAdmins, registered here and nowhere else."""
 from django.contrib import admin
 
+from .appeals import admin as appeals
+from .appeals.models import Appeal
 from .applications import admin as applications
 from .applications.models import Application, DocumentAccess
 from .council import admin as council
@@ -41,3 +43,5 @@ admin.site.register(BankResult, payouts.BankResultAdmin)
 
 admin.site.register(Publicity, publicity.PublicityAdmin)
 admin.site.register(Objection, publicity.ObjectionAdmin)
+
+admin.site.register(Appeal, appeals.AppealAdmin)

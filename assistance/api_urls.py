@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("assistance.council.api")),
     path("", include("assistance.payouts.api")),
     path("", include("assistance.publicity.api")),
+    path("", include("assistance.appeals.api")),
 ]

@@ -3,4 +3,5 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("assistance.applications.urls")),
+    path("appeals/", include("assistance.appeals.urls")),
 ]

@@ -16,6 +16,7 @@ from assistance.payouts.services import batch_export, payout_batch_create, payou
 from assistance.council.schemes import scheme_create
 from fundportal.models import User
 
+from .publicity import load_publicity
 from .story import on
 
 YEAR = 2022
@@ -23,7 +24,8 @@ D = Decimal
 # The council's autumn: the scheme drafted, the meeting that signs it and the first list, the batch
 # sent to the bank, its result, the failed payment re-issued to the corrected account and paid.
 SCHEME_DRAFTED_ON, MEETING_ON = dt.date(2023, 9, 8), dt.date(2023, 9, 15)
-BATCH_ON, PAID_ON = dt.date(2023, 9, 20), dt.date(2023, 9, 27)
+# The 公示 runs 09-15 to 09-21 (demo/publicity.py): the batch is made on the Monday after.
+BATCH_ON, PAID_ON = dt.date(2023, 9, 25), dt.date(2023, 9, 27)
 REISSUED_ON, REPAID_ON = dt.date(2023, 10, 9), dt.date(2023, 10, 12)
 REPRESENTATIVES = {"市医疗保障局": "王建国", "市民政局": "林晓红", "市红十字会": "周海燕", "市慈善总会": "李国强"}
 
@@ -77,6 +79,7 @@ def load_council(*, users: dict[str, User]) -> dict:
             meeting=meeting, scheme=scheme, acting_user=secretary, applications=ready[:-1],
             text="同意下列家庭的救助金额，由市慈善总会拨付。"))
 
+    objections = load_publicity(users=users, resolution=payouts_resolution)
     with on(BATCH_ON):
         batch = payout_batch_create(resolution=payouts_resolution, acting_user=finance)
         batch_export(batch=batch, acting_user=finance, file_format="xlsx")
@@ -95,4 +98,5 @@ def load_council(*, users: dict[str, User]) -> dict:
                    cashier)
     paid = Payout.objects.filter(state=Payout.State.PAID)
     return {"resolutions": Resolution.objects.filter(signed_at__isnull=False).count(), "paid": paid.count(),
+            "objections": objections,
             "paid_total": paid.aggregate(total=Sum("amount"))["total"] or D("0")}

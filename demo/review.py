@@ -64,11 +64,11 @@ def _officer(region: Region, role: Role) -> User:
     return user
 
 
-def _town_officer(users: dict[str, User], town: Region) -> User:
+def town_officer(users: dict[str, User], town: Region) -> User:
     return users["cab_town"] if users["cab_town"].region == town else _officer(town, Role.CAB_TOWN)
 
 
-def _village_officer(users: dict[str, User], village: Region) -> User:
+def village_officer(users: dict[str, User], village: Region) -> User:
     return users["cab_village"] if users["cab_village"].region == village else _officer(village, Role.CAB_VILLAGE)
 
 
@@ -102,12 +102,12 @@ def load_review_cases(*, users: dict[str, User]) -> dict[str, int]:
                 village = None
                 if case.region.level == Region.Level.TOWN:
                     village = Region.objects.filter(parent=town, level=Region.Level.VILLAGE).order_by("code").first()
-                item[1] = review.review_case_assign(case=case, acting_user=_town_officer(users, town), village=village)
+                item[1] = review.review_case_assign(case=case, acting_user=town_officer(users, town), village=village)
     with on(STEP_DAYS[3]):
         for item in planned:
             index, case, plan = item
             if STEPS[plan] >= 3:
-                verifier = _village_officer(users, case.region)
+                verifier = village_officer(users, case.region)
                 item[1] = review.review_case_verify(
                     case=case, acting_user=verifier, household=_household(case, index),
                     household_income=Decimal(12000 + 9000 * (index % 4)), visited_on=timezone.localdate(),
@@ -164,7 +164,7 @@ def load_applications(*, users: dict[str, User]) -> dict[str, int]:
     cases = ReviewCase.objects.select_related("person", "region").order_by("id")
     index = 0
     with on(APPLIED_ON):
-        for case in cases.filter(state=State.ELIGIBLE)[:3]:
+        for case in cases.filter(state=State.ELIGIBLE)[:4]:
             _apply(clerk, case.person, case.region, index := index + 1, extra_cost=index % 2 == 0)
         for case in cases.filter(state__in=[State.AT_VILLAGE, State.FIRST_SCREENING, State.RETURNED])[:3]:
             _apply(clerk, case.person, case.region, index := index + 1)

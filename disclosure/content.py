@@ -4,7 +4,10 @@ The rows are the ledger entries of the period (by business date), so every total
 rows and the closing balance is the opening balance plus them. People appear only as the public may
 see them: a beneficiary by masked name, town and category; an individual donor by masked name; an
 anonymous gift as 匿名. Never an ID number, address, phone, bank account, diagnosis or household.
+The section "publicity" (content format 2, disclosure/publicity.py) counts the objections to the 公示
+the statement reports on; content without "format" was built before that section existed.
 """
+import calendar
 import datetime as dt
 import json
 from collections import defaultdict
@@ -20,6 +23,9 @@ from assistance.models import Payout
 from donations.models import Donation, Donor, Pledge
 from fundportal.masking import mask_name
 from fundportal.models import LedgerEntry, Region
+
+from .models import Statement
+from .publicity import FORMAT, SECTION, publicity_section
 
 ZERO = Decimal("0.00")
 Kind = LedgerEntry.Kind
@@ -130,17 +136,39 @@ def pledges_outstanding(end: dt.date) -> list[dict]:
     return rows
 
 
-STEPS = 4
+def period_for(kind: str, day: dt.date) -> tuple[dt.date, dt.date]:
+    """The month, quarter or year that contains `day`."""
+    if kind == Statement.Kind.MONTH:
+        return day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1])
+    if kind == Statement.Kind.QUARTER:
+        first = 3 * ((day.month - 1) // 3) + 1
+        return dt.date(day.year, first, 1), dt.date(day.year, first + 2, calendar.monthrange(day.year, first + 2)[1])
+    if kind == Statement.Kind.YEAR:
+        return dt.date(day.year, 1, 1), dt.date(day.year, 12, 31)
+    raise ValueError(f"{kind} has no calendar period")
 
 
-def statement_content(start: dt.date, end: dt.date, *, on_step=None) -> dict:
-    """The whole statement for a period; `on_step(n)` is told as each section is done. Always in
-    the site's language (labels such as donor kinds are published as data, in Chinese)."""
+def calendar_kind(start: dt.date, end: dt.date) -> str:
+    """The kind of statement a period is when none is named: a whole month, quarter or year, else custom."""
+    for kind in (Statement.Kind.MONTH, Statement.Kind.QUARTER, Statement.Kind.YEAR):
+        if period_for(kind, start) == (start, end):
+            return kind
+    return Statement.Kind.CUSTOM
+
+
+STEPS = 5
+
+
+def statement_content(start: dt.date, end: dt.date, *, kind: str | None = None, on_step=None) -> dict:
+    """The whole statement of a kind for a period (the kind decides which 公示 it lists:
+    disclosure/publicity.py; by default the calendar kind of the period); `on_step(n)` is told as
+    each section is done. Always in the site's language (labels such as donor kinds are published
+    as data, in Chinese)."""
     with translation.override(settings.LANGUAGE_CODE):
-        return _statement_content(start, end, on_step=on_step)
+        return _statement_content(start, end, kind=kind or calendar_kind(start, end), on_step=on_step)
 
 
-def _statement_content(start: dt.date, end: dt.date, *, on_step=None) -> dict:
+def _statement_content(start: dt.date, end: dt.date, *, kind: str, on_step=None) -> dict:
     step = on_step or (lambda n: None)
     opening = balance_before(start)
     income, donors = income_rows(start, end)
@@ -155,7 +183,10 @@ def _statement_content(start: dt.date, end: dt.date, *, on_step=None) -> dict:
     if closing != balance_before(end + dt.timedelta(days=1)):
         raise ValueError("期末余额与账目不符")  # cannot happen unless the ledger changed mid-build
     step(4)
+    publicity = publicity_section(kind, start, end)
+    step(5)
     return {
+        "format": FORMAT,
         "period": {"start": start.isoformat(), "end": end.isoformat()},
         "opening_balance": _money(opening), "closing_balance": _money(closing),
         "income": {"rows": income, "total": _money(income_total), "donors": donors,
@@ -165,5 +196,6 @@ def _statement_content(start: dt.date, end: dt.date, *, on_step=None) -> dict:
                     "by_town": _grouped(payouts, "town"), "by_category": _grouped(payouts, "category")},
         "pledges": {"rows": pledges, "outstanding": _money(sum((Decimal(r["outstanding"]) for r in pledges),
                                                                start=ZERO))},
+        SECTION: publicity,
     }
 

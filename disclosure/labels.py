@@ -5,6 +5,8 @@ Eligibility categories are rows (assistance.EligibilityCategory), editable, so t
 the source never mentions: the national categories a new installation starts with are marked here
 for the catalogue, and have an English name of their own for when the catalogue has none yet. A
 category renamed or added by the bureau is shown as it was published."""
+import re
+
 from django.utils.translation import get_language, gettext, gettext_noop
 
 # The categories of assistance/review/defaults.py (低收入人口 categories of the national guidance).
@@ -35,3 +37,46 @@ def donor_shown(donor: str) -> str:
     Anonymous); any other donor is a name, shown as published — never looked up in the catalogue,
     where a donor's name could happen to be a word."""
     return shown(donor) if donor == ANONYMOUS else donor
+
+
+# The words of the statement section 公示及异议处理情况 (disclosure/publicity.py), marked for the
+# catalogue, with an English wording of their own for as long as the catalogue has none.
+PUBLICITY_LABELS = {
+    gettext_noop("公示及异议处理情况"): "Public notices and objections",
+    gettext_noop("本期列出公示期已届满、此前同类公示尚未列出的救助名单公示；异议件数为本公示生成时的情况，"
+                 "只公布件数，不含异议人、被异议人的任何信息。"):
+        "Listed: the public notices of approved assistance whose notice period had ended and that no earlier "
+        "statement of this kind listed. Objections are counted as they stood when this statement was made; "
+        "only numbers are published, nothing about who objected or whom an objection concerned.",
+    gettext_noop("依据决议"): "Resolution",
+    gettext_noop("公示期"): "Notice period",
+    gettext_noop("公示名单（人）"): "Listed (people)",
+    gettext_noop("收到异议"): "Objections received",
+    gettext_noop("异议成立"): "Upheld",
+    gettext_noop("异议不成立"): "Dismissed",
+    gettext_noop("尚在办理"): "Open",
+    gettext_noop("合计"): "Total",
+    gettext_noop("本期无届满的公示"): "No notice period ended in this period",
+}
+
+
+def label_shown(value: str) -> str:
+    """A word of the statement pages in the reader's language: the catalogue first, else the
+    English wording above (Chinese pages: the word itself)."""
+    translated = gettext(value)
+    if translated == value and get_language().startswith("en"):
+        return PUBLICITY_LABELS.get(value, value)
+    return translated
+
+
+RESOLUTION_NUMBER = re.compile(r"(?P<year>[0-9]{4})-第(?P<sequence>[0-9]+)号")
+
+
+def resolution_shown(number: str) -> str:
+    """A council resolution's number as published (2023-第3号) in the reader's language."""
+    match = RESOLUTION_NUMBER.fullmatch(number)
+    if match is None or not get_language().startswith("en"):
+        return number
+    wording = gettext_noop("%(year)s-第%(sequence)s号")
+    translated = gettext(wording)
+    return (translated if translated != wording else "No. %(sequence)s of %(year)s") % match.groupdict()

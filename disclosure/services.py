@@ -9,7 +9,6 @@ fundportal.states against Statement.MOVES. Publishing takes the chain head's row
 publications at the same moment are serialised and never point at the same predecessor (the
 database's one-to-one `previous` is the backstop).
 """
-import calendar
 import datetime as dt
 import hashlib
 import json
@@ -26,25 +25,14 @@ from fundportal.jobs import job_progress, job_queue, job_run, job_send, jobs_req
 from fundportal.services import fund_account_lock, fund_period_close
 from fundportal.states import state_create, state_move
 
-from .content import STEPS, canonical, statement_content
+from .content import STEPS, canonical, period_for, statement_content
+from .publicity import SECTION
 from .files import publication_files_write_after_commit
 from .models import ChainHead, Statement
 
 Kind = Statement.Kind
 State = Statement.State
 QUARTERS = "一二三四"
-
-
-def period_for(kind: str, day: dt.date) -> tuple[dt.date, dt.date]:
-    """The month, quarter or year that contains `day`."""
-    if kind == Kind.MONTH:
-        return day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1])
-    if kind == Kind.QUARTER:
-        first = 3 * ((day.month - 1) // 3) + 1
-        return dt.date(day.year, first, 1), dt.date(day.year, first + 2, calendar.monthrange(day.year, first + 2)[1])
-    if kind == Kind.YEAR:
-        return dt.date(day.year, 1, 1), dt.date(day.year, 12, 31)
-    raise ValueError(f"{kind} has no calendar period")
 
 
 def previous_period(kind: str, today: dt.date) -> tuple[dt.date, dt.date]:
@@ -161,7 +149,7 @@ def _build(statement: Statement) -> dict:
         if settings.DISCLOSURE_BUILD_PAUSE:  # fault drills only: a worker killed mid-build
             time.sleep(settings.DISCLOSURE_BUILD_PAUSE)
 
-    content = statement_content(statement.period_start, statement.period_end, on_step=step)
+    content = statement_content(statement.period_start, statement.period_end, kind=statement.kind, on_step=step)
     return {"content": content, "steps_done": STEPS, "built_at": timezone.now(), "error": ""}
 
 
@@ -199,6 +187,10 @@ def _publish(statement: Statement, acting_user) -> Statement:
     return statement
 
 
+def _without_section(content: dict) -> dict:
+    return {key: value for key, value in content.items() if key not in (SECTION, "format")}
+
+
 def _require_publisher(user) -> None:
     if not user.has_perm("disclosure.publish_statement"):
         raise PermissionDenied("您没有发布收支公示的权限")
@@ -221,7 +213,11 @@ def statement_publish(*, statement: Statement, acting_user) -> Statement:
     account = fund_account_lock()
     # What is published is what the ledger says now: a late entry or an overlapping build since
     # the statement was built means building it again first.
-    if statement_content(statement.period_start, statement.period_end) != statement.content:
+    # So is the 公示 section (counts as they stand at publication; no 公示 listed twice by a kind).
+    now = statement_content(statement.period_start, statement.period_end, kind=statement.kind)
+    if now != statement.content:
+        if _without_section(now) == _without_section(statement.content):
+            raise ValidationError(f"“{statement.title}”生成后公示及异议处理情况有变动，请重新生成后再发布")
         raise ValidationError(f"“{statement.title}”生成后账目有变动，请重新生成后再发布")
     fund_period_close(account=account, through=statement.period_end, acting_user=acting_user,
                       reason=f"发布《{statement.title}》，结账至 {statement.period_end.isoformat()}")

@@ -99,15 +99,13 @@ class ReceiptVerifyApi(APIView):
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        attempt = ratelimits.lookup_begin(request)
-        if attempt is None:
+        result = ratelimits.receipt_lookup(request, number=serializer.validated_data["number"],
+                                           code=serializer.validated_data["code"])
+        if result.blocked:
             return Response({"detail": "尝试次数过多，请稍后再试"}, status=status.HTTP_429_TOO_MANY_REQUESTS)
-        receipt = selectors.receipt_find_for_public(number=serializer.validated_data["number"],
-                                                    code=serializer.validated_data["code"])
-        if receipt is None:
+        if result.found is None:
             return Response({"detail": "未找到与该编号和验证码匹配的收据"}, status=status.HTTP_404_NOT_FOUND)
-        attempt.refund()  # a right code does not count
-        return Response(self.OutputSerializer(receipt).data)
+        return Response(self.OutputSerializer(result.found).data)
 
 
 class ReceiptFilters(serializers.Serializer):

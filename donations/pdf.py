@@ -3,15 +3,12 @@
 Rendering only; the views decide who may download and record each print (services.receipt_print_record).
 """
 import datetime as dt
-from urllib.parse import urlencode
 
-import segno
-from django.conf import settings
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
+from fundportal.lookups import public_link
 from fundportal.money import amount_in_capitals, format_money
+from fundportal.pdf import pdf_render, qr_png_data_uri
 
 from .models import Receipt
 
@@ -20,17 +17,7 @@ ISSUER = "瑞安市慈善总会（慈善医疗救助共富基金）"
 
 def receipt_verification_url(receipt: Receipt) -> str:
     """The public page where anyone holding the paper can check it is genuine."""
-    # Printed paper outlives sessions: always the unprefixed default-language URL,
-    # whichever language the person printing happens to use.
-    with translation.override(settings.LANGUAGE_CODE):
-        path = reverse("donations:receipt_verify")
-    return settings.SITE_URL + path + "?" + urlencode({"n": receipt.number, "c": receipt.verification_code})
-
-
-def _qr_data_uri(url: str) -> str:
-    # Inline PNG so the PDF needs no file or network; medium error correction survives a
-    # crease or a smudge. 10 px a module gives a sharp code at the ~30 mm it is printed.
-    return segno.make(url, error="m", micro=False).png_data_uri(scale=10, border=4)
+    return public_link("donations:receipt_verify", n=receipt.number, c=receipt.verification_code)
 
 
 def _chinese_date(day: dt.date) -> str:
@@ -48,15 +35,9 @@ def _common_context(receipt: Receipt) -> dict:
         "capitals": amount_in_capitals(receipt.amount),
         "verify_url": url,
         "verify_base_url": url.split("?", 1)[0],
-        "qr": _qr_data_uri(url),
+        "qr": qr_png_data_uri(url),
         "voided": receipt.status == Receipt.Status.VOIDED,
     }
-
-
-def _render(template: str, context: dict) -> bytes:
-    html = render_to_string(template, context)
-    from weasyprint import HTML  # heavy (0.8 s, 30 MB): only where a PDF is made
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
 def receipt_pdf(receipt: Receipt, *, copy: bool) -> bytes:
@@ -74,11 +55,11 @@ def receipt_pdf(receipt: Receipt, *, copy: bool) -> bytes:
         "fiscal_bill_number": fiscal_bill_number,
         "replaces_number": receipt.replaces.number if receipt.replaces_id else "",
     }
-    return _render("donations/pdf/receipt.html", context)
+    return pdf_render("donations/pdf/receipt.html", context)
 
 
 def certificate_pdf(receipt: Receipt) -> bytes:
     """The 捐赠证书 organisations hang on a wall; individuals get the receipt only."""
     if not receipt.is_organisation:
         raise ValueError("只有单位捐赠方可获得捐赠证书")
-    return _render("donations/pdf/certificate.html", _common_context(receipt))
+    return pdf_render("donations/pdf/certificate.html", _common_context(receipt))

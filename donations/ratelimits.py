@@ -7,15 +7,19 @@ deciding are one atomic step, so simultaneous guesses cannot all slip under the 
 """
 from django.conf import settings
 
-from fundportal.ratelimits import Attempt, take
+from fundportal.lookups import Lookup, lookup
+from fundportal.ratelimits import take
+
+from .selectors import receipt_find_for_public
 
 GROUP = "receipt-lookup"
 
 
-def lookup_begin(request) -> Attempt | None:
-    """Count a public receipt look-up before it is made. None: over the limit (answer 429). Otherwise
-    the look-up may go ahead; call `refund()` on the attempt if its code was right."""
-    return take(request, group=GROUP, rate=settings.RECEIPT_LOOKUP_RATE)
+def receipt_lookup(request, *, number: str, code: str) -> Lookup:
+    """The page's and the API's look-up, through the one mechanism of every public look-up
+    (fundportal.lookups): counted, refunded when the code was right."""
+    return lookup(request, group=GROUP, rate=settings.RECEIPT_LOOKUP_RATE,
+                  find=lambda: receipt_find_for_public(number=number, code=code))
 
 
 def download_blocked(request) -> bool:

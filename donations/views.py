@@ -5,7 +5,9 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import pdf, ratelimits, selectors, services
+from fundportal.lookups import verified_has, verified_remember
+
+from . import pdf, ratelimits, services
 from .forms import ReceiptLookupForm
 from .models import Receipt
 
@@ -17,28 +19,21 @@ SESSION_KEY = "verified_receipts"
 def receipt_verify(request):
     data = request.POST if request.method == "POST" else (request.GET if "n" in request.GET else None)
     form = ReceiptLookupForm(data)
-    receipt, not_found = None, False
-    if data is not None and form.is_valid():
-        attempt = ratelimits.lookup_begin(request)
-        if attempt is None:
-            return render(request, "donations/receipt_verify.html", {"form": form, "blocked": True}, status=429)
-        receipt = selectors.receipt_find_for_public(number=form.cleaned_data["n"], code=form.cleaned_data["c"])
-        if receipt is None:
-            not_found = True
-        else:
-            attempt.refund()  # a right code does not count
-            verified = set(request.session.get(SESSION_KEY, []))
-            request.session[SESSION_KEY] = sorted(verified | {receipt.number})
+    if data is None or not form.is_valid():
+        return render(request, "donations/receipt_verify.html", {"form": form})
+    result = ratelimits.receipt_lookup(request, number=form.cleaned_data["n"], code=form.cleaned_data["c"])
+    if result.found is not None:
+        verified_remember(request, key=SESSION_KEY, number=result.found.number)
     return render(request, "donations/receipt_verify.html",
-                  {"form": form, "receipt": receipt, "not_found": not_found},
-                  status=404 if not_found else 200)
+                  {"form": form, "receipt": result.found, "not_found": result.not_found, "blocked": result.blocked},
+                  status=result.status)
 
 
 def _verified_receipt(request) -> Receipt:
     if ratelimits.download_blocked(request):
         raise PermissionDenied("下载过于频繁，请稍后再试")
     number = request.GET.get("n", "")
-    if number not in request.session.get(SESSION_KEY, []):
+    if not verified_has(request, key=SESSION_KEY, number=number):
         raise Http404("请先输入收据编号和验证码核验")
     return Receipt.objects.select_related("donation__donor", "donation__campaign").get(number=number)
 

@@ -178,7 +178,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "fundportal.api.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "fundportal.api_permissions.PageLimits",
     "PAGE_SIZE": 50,
-    "DEFAULT_THROTTLE_RATES": {"receipt_lookup": "30/minute"},
+    "DEFAULT_THROTTLE_RATES": {"receipt_lookup": "30/minute", "progress_lookup": "30/minute"},
     # Never trust X-Forwarded-For for throttling: nginx's X-Real-IP becomes REMOTE_ADDR (deploy/wsgi.py).
     "NUM_PROXIES": 0,
 }

@@ -20,6 +20,8 @@ urlpatterns = [
     path("api/donations/", include("donations.api_urls")),
     path("api/assistance/", include("assistance.api_urls")),
     path("api/public/", include("disclosure.api_urls")),
+    path("api/public/publicity/", include("assistance.publicity.public_api")),
+    path("api/public/", include("assistance.progress.api")),
     path("healthz", health.healthz, name="healthz"),
 ]
 urlpatterns += i18n_patterns(
@@ -30,7 +32,9 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("receipts/", include("donations.urls")),
     path("disclosure/", include("disclosure.urls")),
+    path("publicity/", include("assistance.publicity.urls")),
     path("workspace/", include("assistance.urls")),
+    path("progress/", include("assistance.progress.urls")),
     prefix_default_language=False,
 )
 

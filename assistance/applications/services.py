@@ -126,8 +126,7 @@ def application_submit(*, acting_user, resident_id: str, name: str, region: Regi
             reverse("workspace:application", args=[existing.number]), existing.number, existing.get_state_display()))
     case = ReviewCase.objects.select_for_update().filter(person=person, year=year).first()
     if case is not None and case.state == ReviewCase.State.NOT_ELIGIBLE:
-        raise ValidationError(f"该申请人 {year} 年已被民政部门认定不符合低收入家庭条件（{case.decision_reason}），"
-                              "如有新情况请先向民政部门申请复核")
+        raise ValidationError(_not_eligible_refusal(case, year))
     contents = [(kind, upload, document_check(upload)) for kind, upload in documents]
     totals = _insured_totals(person, year)
     if case is not None and case.state == ReviewCase.State.ELIGIBLE:
@@ -162,6 +161,18 @@ def application_submit(*, acting_user, resident_id: str, name: str, region: Regi
             document.file.delete(save=False)  # the transaction rolls the rows back; the files go too
         raise
     return application
+
+
+def _not_eligible_refusal(case: ReviewCase, year: int):
+    """The refusal of a second application after a refusal, pointing to the way to contest it: a
+    request for review (复核) of the refused application, recorded on the workspace's 复核 page."""
+    refused = Application.objects.filter(review_case=case, state=Application.State.NOT_ELIGIBLE).order_by("-pk").first()
+    said = f"该申请人 {year} 年已被民政部门认定不符合低收入家庭条件（{case.decision_reason}）"
+    if refused is None:  # refused on the warning list, before any application: nothing to review
+        return f"{said}。如家庭情况有新的变化，请向所在乡镇（街道）民政部门反映"
+    return format_html('{}。如对认定有异议，请在“<a href="{}">登记复核申请</a>”页面按原申请编号 {} 申请复核'
+                       '（认定之日起 {} 日内）', said, reverse("workspace_appeals:new"), refused.number,
+                       settings.APPEAL_WINDOW_DAYS)
 
 
 def _check_fields(**fields) -> None:

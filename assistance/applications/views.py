@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from fundportal.forms import form_add_service_errors
+from fundportal.lookups import public_link
+from fundportal.pdf import qr_svg_data_uri
 from fundportal.masking import mask_bank_account, mask_name, mask_phone, mask_resident_id
 from fundportal.responses import no_store
 
@@ -100,9 +102,13 @@ def application_detail(request, number):
 @login_required
 @permission_required(WORKSPACE, raise_exception=True)
 def application_slip(request, number):
-    """The acknowledgement slip (受理回执), to print for the family."""
+    """The acknowledgement slip (受理回执), to print for the family: with the look-up code and a QR
+    code of the progress page's link (/progress/?n=…&c=…), the family's way to follow its case."""
     application = _application(request, number)
-    return no_store(render(request, "workspace/slip.html", _shown(application)))
+    progress_link = public_link("progress:lookup", n=application.number, c=application.lookup_code)
+    return no_store(render(request, "workspace/slip.html", {
+        **_shown(application), "progress_page": public_link("progress:lookup"),
+        "progress_qr": qr_svg_data_uri(progress_link)}))
 
 
 def _shown(application) -> dict:

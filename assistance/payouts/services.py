@@ -80,8 +80,11 @@ def _batch_number(resolution: Resolution) -> str:
 
 def _approved_unpaid(resolution: Resolution):
     # An item that ever had a payout is not paid again by a new batch: a failed or returned one
-    # is re-issued, a cancelled one waits for the council to amend its decision.
-    return (items_in_force().filter(resolution=resolution, decision=ResolutionItem.Decision.APPROVE)
+    # is re-issued, a cancelled one waits for the council to amend its decision. Nor is one whose
+    # application is no longer approved: a review (复核) sent it back to costing, and the council's
+    # next resolution replaces the item.
+    return (items_in_force().filter(resolution=resolution, decision=ResolutionItem.Decision.APPROVE,
+                                    application__state=Application.State.APPROVED)
             .exclude(Exists(Payout.objects.filter(item=OuterRef("pk")))))
 
 
@@ -95,7 +98,7 @@ def _items_to_pay(resolution: Resolution) -> list[ResolutionItem]:
 def _nothing_to_pay(resolution: Resolution) -> str:
     held = list(items_held(_approved_unpaid(resolution)).select_related("resolution")[:1])
     if not held:
-        return f"决议 {resolution.number} 批准的救助均已生成支付"
+        return f"决议 {resolution.number} 批准的救助均已生成支付，或经复核退回重新测算"
     return f"决议 {resolution.number} 批准的救助暂不能生成支付：{item_hold_reason(held[0])}"
 
 

@@ -12,21 +12,27 @@ from ..council.models import Resolution, ResolutionItem
 from .models import Objection, Publicity, PublicityEntry
 
 OPEN = Objection.OPEN_STATES
+APPEAL_OPEN = "received"  # assistance.appeals.models.Appeal.State.RECEIVED
 
 
 def items_held(items: QuerySet[ResolutionItem], *, day: dt.date | None = None) -> QuerySet[ResolutionItem]:
     """The items that may not be paid yet, or never: their resolution needed a 公示 and it has not
-    ended by `day` (or was never posted), or an objection against the entry is open or upheld."""
+    ended by `day` (or was never posted), or an objection against the entry is open or upheld, or
+    the family asked for a review (复核) of the amount and it is not decided yet (read through the
+    relation's name: the appeals stage comes after this one)."""
     day = day or timezone.localdate()
     blocking = Objection.objects.filter(entry__item=OuterRef("pk")).filter(
         Q(state__in=OPEN) | Q(state=Objection.State.UPHELD))
     ended = PublicityEntry.objects.filter(item=OuterRef("pk"), publicity__ends_on__lt=day)
-    return items.filter(Q(resolution__publicity_required=True) & (~Exists(ended) | Exists(blocking)))
+    held = items.filter(Q(resolution__publicity_required=True) & (~Exists(ended) | Exists(blocking)))
+    return held | items.filter(pk__in=items.filter(application__appeals__state=APPEAL_OPEN).values("pk"))
 
 
 def item_hold_reason(item: ResolutionItem, *, day: dt.date | None = None) -> str | None:
     """Why this approved item may not be paid on `day` (Chinese), or None."""
     day = day or timezone.localdate()
+    if item.application.appeals.filter(state=APPEAL_OPEN).exists():
+        return "家庭已对救助金额申请复核，复核办结前暂缓发放"
     if not item.resolution.publicity_required:
         return None
     entry = PublicityEntry.objects.select_related("publicity").filter(item=item).first()
