@@ -1,5 +1,5 @@
 """What the 公示 and objection tests start from: a signed resolution whose 公示 is running
-(`posted`) or over (`signed`, tests/fixtures/council.py), and one objection against its first
+(`publicity_running`) or over (`signed`, tests/fixtures/council.py), and one objection against its first
 entry, recorded at the counter by the clerk (`objection`).
 
 Both applicants live in 塘下镇 (the `town` fixture): cab_town and cab_city handle their
@@ -15,7 +15,7 @@ from .helpers import entry_of, yesterday
 
 
 @pytest.fixture
-def posted(secretary, clerk, town, scheme, finance_a):
+def publicity_running(secretary, clerk, town, scheme, finance_a):
     """Signed today, 公示 running: (resolution, first 35,000, second 21,000)."""
     fund("100000", finance_a)
     first = ready_application(clerk, town, out_of_pocket="55000")

@@ -244,8 +244,8 @@ def test_the_resolution_page_shows_its_publicity_and_the_held_entry(client, sign
     assert first.number in shown and "有公示异议正在核查，办结前暂缓发放" in shown and objection.number in shown
 
 
-def test_the_resolution_page_says_when_the_period_ends(client, posted, finance_a, today):
-    shown = page(client, finance_a, reverse("admin:assistance_resolution_change", args=[posted[0].pk]))
+def test_the_resolution_page_says_when_the_period_ends(client, publicity_running, finance_a, today):
+    shown = page(client, finance_a, reverse("admin:assistance_resolution_change", args=[publicity_running[0].pk]))
     assert "公示期内，暂不能发放" in shown and (today + dt.timedelta(days=7)).isoformat() in shown
     assert 'id="make-batch"' not in shown and "期满后方可发放" in shown
 

@@ -183,8 +183,8 @@ def test_an_online_objection_after_the_period_is_refused(signed):
     assert not Objection.objects.exists()
 
 
-def test_an_online_objection_during_the_period_holds_the_entry(posted):
-    _resolution, first, _second = posted
+def test_an_online_objection_during_the_period_holds_the_entry(publicity_running):
+    _resolution, first, _second = publicity_running
     objection = objection_submit_online(entry=entry_of(first), content="该户家中有经营性车辆", contact="13812345678")
     assert (objection.channel, objection.recorded_by, objection.state) == ("online", None, "received")
     assert objection.number.startswith("YY") and len(objection.lookup_code) == 8

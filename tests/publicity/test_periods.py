@@ -17,8 +17,8 @@ from .helpers import entry_of
 pytestmark = pytest.mark.django_db
 
 
-def test_signing_posts_the_approved_entries_for_seven_calendar_days(posted, today):
-    resolution, first, second = posted
+def test_signing_posts_the_approved_entries_for_seven_calendar_days(publicity_running, today):
+    resolution, first, second = publicity_running
     publicity = Publicity.objects.get(resolution=resolution)
     # Signed today: today is day 1, day 7 is six days on; paid from the day after.
     assert (publicity.starts_on, publicity.ends_on, publicity.days) == (today, today + dt.timedelta(days=6), 7)
@@ -61,15 +61,15 @@ def test_the_period_counts_holidays_as_calendar_days(secretary, clerk, town, sch
         dt.date(2023, 9, 27), dt.date(2023, 10, 3), dt.date(2023, 10, 4))
 
 
-def test_no_batch_while_the_period_runs_and_the_refusal_says_until_when(posted, finance_a, today):
-    resolution, _first, _second = posted
+def test_no_batch_while_the_period_runs_and_the_refusal_says_until_when(publicity_running, finance_a, today):
+    resolution, _first, _second = publicity_running
     end = today + dt.timedelta(days=6)
     with pytest.raises(ValidationError, match=f"公示期至 {end:%Y-%m-%d}，期满后方可发放"):
         payout_batch_create(resolution=resolution, acting_user=finance_a)
 
 
-def test_the_last_day_of_the_period_still_holds_and_the_day_after_pays(posted, finance_a, today):
-    resolution, _first, _second = posted
+def test_the_last_day_of_the_period_still_holds_and_the_day_after_pays(publicity_running, finance_a, today):
+    resolution, _first, _second = publicity_running
     Publicity.objects.filter(resolution=resolution).update(starts_on=today - dt.timedelta(days=6), ends_on=today)
     with pytest.raises(ValidationError, match="期满后方可发放"):
         payout_batch_create(resolution=resolution, acting_user=finance_a)
@@ -86,30 +86,30 @@ def _received(resolution, first, clerk, day: dt.date):
                             received_on=day, acting_user=clerk)
 
 
-def test_the_objection_deadline_skips_national_day_and_counts_its_adjusted_weekend(posted, clerk):
-    resolution, first, _second = posted
+def test_the_objection_deadline_skips_national_day_and_counts_its_adjusted_weekend(publicity_running, clerk):
+    resolution, first, _second = publicity_running
     # Received Wed 2023-09-27. Working days after it: 09-28 (1); 09-29..10-06 中秋+国庆 off;
     # Sat 10-07 (2) and Sun 10-08 (3) are 调休 workdays; 10-09..10-13 (4-8); 10-16..10-20 (9-13);
     # 10-23..10-27 (14-18); Mon 10-30 (19), Tue 10-31 (20).
     assert _received(resolution, first, clerk, dt.date(2023, 9, 27)).due_on == dt.date(2023, 10, 31)
 
 
-def test_the_objection_deadline_skips_spring_festival(posted, clerk):
-    resolution, first, _second = posted
+def test_the_objection_deadline_skips_spring_festival(publicity_running, clerk):
+    resolution, first, _second = publicity_running
     # Received Mon 2024-02-05. 02-06..02-09 (1-4); 02-10..02-17 春节 off; Sun 02-18 调休 (5);
     # 02-19..02-23 (6-10); 02-26..03-01 (11-15); 03-04..03-08 (16-20).
     assert _received(resolution, first, clerk, dt.date(2024, 2, 5)).due_on == dt.date(2024, 3, 8)
 
 
-def test_the_adjusted_sunday_before_spring_festival_is_a_working_day(posted, clerk):
-    resolution, first, _second = posted
+def test_the_adjusted_sunday_before_spring_festival_is_a_working_day(publicity_running, clerk):
+    resolution, first, _second = publicity_running
     # Received Sat 2024-02-03. Sun 02-04 调休 (1); 02-05..02-09 (2-6); 02-10..02-17 off; Sun 02-18
     # (7); 02-19..02-23 (8-12); 02-26..03-01 (13-17); Mon 03-04 (18), Tue 03-05 (19), Wed 03-06 (20).
     assert _received(resolution, first, clerk, dt.date(2024, 2, 3)).due_on == dt.date(2024, 3, 6)
 
 
-def test_the_working_days_are_configurable(posted, clerk, settings):
-    resolution, first, _second = posted
+def test_the_working_days_are_configurable(publicity_running, clerk, settings):
+    resolution, first, _second = publicity_running
     settings.OBJECTION_WORKING_DAYS = 3
     # Received Wed 2023-09-27: 09-28 (1), 10-07 (2), 10-08 (3).
     assert _received(resolution, first, clerk, dt.date(2023, 9, 27)).due_on == dt.date(2023, 10, 8)
