@@ -168,7 +168,8 @@ def load_applications(*, users: dict[str, User]) -> dict[str, int]:
             _apply(clerk, case.person, case.region, index := index + 1, extra_cost=index % 2 == 0)
         for case in cases.filter(state__in=[State.AT_VILLAGE, State.FIRST_SCREENING, State.RETURNED])[:3]:
             _apply(clerk, case.person, case.region, index := index + 1)
-        decided_later = cases.filter(state=State.VERIFIED).first()
+        verified = cases.filter(state=State.VERIFIED)  # the demo village's, so its officer re-verifies after 复核
+        decided_later = verified.filter(region=users["cab_village"].region).first() or verified.first()
         if decided_later is not None:
             _apply(clerk, decided_later.person, decided_later.region, index := index + 1)
         village = users["cab_village"].region

@@ -23,6 +23,9 @@ class DemoUser:
 DEMO_USERS: list[DemoUser] = [
     DemoUser("msb", Role.MSB_STAFF, "demo-msb-2023", "医保局 王科长", "瑞安市医疗保障局"),
     DemoUser("cab_city", Role.CAB_CITY, "demo-cab-city-2023", "民政局 林科长", "瑞安市民政局", region="city"),
+    # A second officer of the bureau: reviews (复核) what 林科长 decided — never their own decision.
+    DemoUser("cab_review", Role.CAB_CITY, "demo-cab-review-2023", "民政局 许科长（复核）", "瑞安市民政局",
+             region="city"),
     DemoUser("cab_town", Role.CAB_TOWN, "demo-cab-town-2023", "塘下镇民政 陈办事员", "瑞安市塘下镇人民政府",
              region="town"),
     DemoUser("cab_village", Role.CAB_VILLAGE, "demo-cab-village-2023", "韩田村 黄委员",

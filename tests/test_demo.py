@@ -147,7 +147,8 @@ def test_fund_balance_is_donations_minus_payouts(demo_output):
 
 
 def test_every_role_has_a_user_who_can_log_in_with_the_printed_password(demo_output):
-    assert len({spec.role for spec in DEMO_USERS}) == 9 and len(DEMO_USERS) == 10  # finance has two: duties split
+    # Finance and the civil-affairs bureau have two each: duties split (prepare/confirm, decide/review).
+    assert len({spec.role for spec in DEMO_USERS}) == 9 and len(DEMO_USERS) == 11
     for spec in DEMO_USERS:
         user = User.objects.get(username=spec.username)
         assert user.groups.filter(pk=Group.objects.get(name=spec.role).pk).exists()
@@ -206,8 +207,10 @@ def test_applications_are_in_several_states_with_their_scans(demo_output):
     from assistance.models import Application
 
     states = set(Application.objects.values_list("state", flat=True))
-    assert {Application.State.UNDER_REVIEW, Application.State.READY, Application.State.NOT_ELIGIBLE,
+    assert {Application.State.UNDER_REVIEW, Application.State.READY, Application.State.APPROVED,
             Application.State.PAID} <= states
+    # One was found not eligible, then reopened by its review (复核): the refusal stays in its history.
+    assert Application.history.filter(state=Application.State.NOT_ELIGIBLE).exists()
     assert all(application.documents.count() == 2 for application in Application.objects.all())
     assert Application.objects.filter(review_case__source="application").exists()  # not on the warning list
     assert "救助申请：" in demo_output
@@ -234,6 +237,47 @@ def test_the_council_signed_and_a_paid_batch_has_a_failed_and_reissued_payout(de
     assert len(batch_people) == 2 and "救助金已发放 2 笔" in demo_output
 
 
+def test_the_lists_publicity_ran_its_seven_days_before_the_batch_with_one_objection_upheld(demo_output):
+    import datetime as dt
+
+    from assistance.models import Objection, Payout, Publicity
+    from assistance.publicity.selectors import item_hold_reason
+
+    publicity = Publicity.objects.get()
+    assert (publicity.starts_on, publicity.ends_on) == (dt.date(2023, 9, 15), dt.date(2023, 9, 21))
+    batches = Payout.objects.filter(item__resolution=publicity.resolution).values_list("batch__prepared_at", flat=True)
+    assert min(batches).date() > publicity.ends_on  # paid only after the 公示
+    dismissed, upheld = Objection.objects.order_by("number")
+    assert (dismissed.state, upheld.state) == (Objection.State.DISMISSED, Objection.State.UPHELD)
+    assert dismissed.channel == Objection.Channel.ONLINE and upheld.recorded_by.username == "clerk"
+    assert dismissed.entry.item.payouts.filter(state=Payout.State.PAID).exists()
+    assert not upheld.entry.item.payouts.exists() and item_hold_reason(upheld.entry.item) == "公示异议成立，停止发放"
+    deciders = {dismissed.decided_by.username, upheld.decided_by.username}
+    assert "cab_city" not in deciders  # who determined the eligibility never decides an objection to it
+    assert "异议 YY202300001 异议不成立；异议 YY202300002 异议成立" in demo_output
+
+
+def test_a_familys_review_of_its_refusal_reopened_its_case_for_the_village(demo_output):
+    from assistance.models import Appeal, Application, ReviewCase
+
+    appeal = Appeal.objects.get()
+    assert (appeal.kind, appeal.state) == (Appeal.Kind.ELIGIBILITY, Appeal.State.REOPENED)
+    assert appeal.decided_by.username == "cab_review" != appeal.review_case.determined_by.username
+    assert appeal.review_case.state == ReviewCase.State.RETURNED  # waiting for cab_village to visit again
+    assert appeal.review_case.region == User.objects.get(username="cab_village").region
+    assert appeal.application.state == Application.State.UNDER_REVIEW
+    assert f"复核：{appeal.number} 撤销原决定，重新办理" in demo_output
+
+
+def test_the_printed_application_and_code_show_a_case_paid_on_progress(demo_output):
+    from assistance.models import Application
+
+    application = Application.objects.get(state=Application.State.PAID, number=demo_output.split("申请编号 ")[1][:11])
+    assert f"查询码 {application.lookup_code}" in demo_output
+    page = Client().get(f"/progress/?n={application.number}&c={application.lookup_code}", follow=True)
+    assert page.status_code == 200 and "到账" in page.content.decode()
+
+
 def test_the_demo_publishes_its_2023_statements_in_one_intact_chain(demo_output):
     from disclosure.models import Statement
     from disclosure.services import chain_problems
@@ -247,6 +291,24 @@ def test_the_demo_publishes_its_2023_statements_in_one_intact_chain(demo_output)
     assert year.content["payouts"]["total"] == f"{paid:.2f}" and year.content["income"]["total"] == "1479200.00"
     assert year.content["closing_balance"] == str(fund_account_main().balance)
     assert "信息公开：已发布 2023 年收支公示 11 份" in demo_output
+
+
+def _publicity_and_progress_urls() -> list[str]:
+    """The 公示 (list, each 公示, each of its towns and villages, in both languages, the notices and the
+    API) and a family's progress page (by the slip's link, the page and the API)."""
+    from assistance.models import Application, Publicity, PublicityEntry
+
+    urls = ["/publicity/", "/en/publicity/", "/api/public/publicity/", "/progress/", "/en/progress/"]
+    for publicity in Publicity.objects.all():
+        urls += [f"/publicity/{publicity.pk}/", f"/en/publicity/{publicity.pk}/",
+                 f"/api/public/publicity/{publicity.pk}/entries/"]
+        villages = PublicityEntry.objects.filter(publicity=publicity).values_list("region__code", "region__parent__code")
+        for code in {code for pair in villages for code in pair}:
+            urls += [f"/publicity/{publicity.pk}/{code}/", f"/en/publicity/{publicity.pk}/{code}/",
+                     f"/publicity/{publicity.pk}/{code}/notice.pdf"]
+    for application in Application.objects.all():
+        urls.append(f"/progress/?n={application.number}&c={application.lookup_code}")
+    return urls
 
 
 def _crawl(client) -> dict[str, str]:
@@ -264,24 +326,29 @@ def _crawl(client) -> dict[str, str]:
                  ("statement.json", "income.csv", "payouts.csv", "pledges.csv")]
     receipt = Receipt.objects.get(donation__donor__name="瑞安市人民医院")
     urls.append(f"/receipts/verify/?n={receipt.number}&c={receipt.verification_code}")
+    urls += _publicity_and_progress_urls()
     pages = {}
     for url in urls:
-        response = client.get(url)
+        response = client.get(url, follow=True)
         assert response.status_code in (200, 404), (url, response.status_code)
         content = b"".join(response.streaming_content) if response.streaming else response.content
-        pages[url] = content.decode("utf-8", errors="replace")
+        pages[url] = _pdf_text(content) if url.endswith(".pdf") else content.decode("utf-8", errors="replace")
     from django.test import RequestFactory
     from django.views.defaults import server_error
 
     pages["500"] = server_error(RequestFactory().get("/")).content.decode()
     pdf = client.get(f"/receipts/verify/receipt.pdf?n={receipt.number}&c={receipt.verification_code}")
     if pdf.status_code == 200:
-        from io import BytesIO
-
-        from pypdf import PdfReader
-
-        pages["receipt.pdf"] = "".join(page.extract_text() for page in PdfReader(BytesIO(pdf.content)).pages)
+        pages["receipt.pdf"] = _pdf_text(pdf.content)
     return pages
+
+
+def _pdf_text(content: bytes) -> str:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    return "".join(page.extract_text() for page in PdfReader(BytesIO(content)).pages)
 
 
 def test_no_public_page_file_or_answer_carries_personal_data(demo_output, tmp_path, settings):
@@ -289,13 +356,18 @@ def test_no_public_page_file_or_answer_carries_personal_data(demo_output, tmp_pa
 
     settings.PUBLIC_ROOT = tmp_path  # written again from the database, as after a lost folder
     pages = _crawl(Client())
-    assert len(pages) > 80 and "2023年度收支公示" in pages["/disclosure/statements/"]
+    assert len(pages) > 100 and "2023年度收支公示" in pages["/disclosure/statements/"]
+    assert "到账" in pages[next(url for url in pages if url.startswith("/progress/?n=SQ202200001"))]
     secrets = set(InsuredPerson.objects.values_list("resident_id", flat=True))
     for application in Application.objects.select_related("person"):
         secrets |= {application.person.name, application.phone, application.account_number}
         secrets |= {member.resident_id for member in application.members.all() if member.resident_id}
     secrets |= set(Payout.objects.values_list("account_number", flat=True))
     secrets |= set(User.objects.exclude(bank_account="").values_list("bank_account", flat=True))
+    from assistance.models import Objection
+
+    for objection in Objection.objects.all():  # what the objector wrote and the visit found stay inside
+        secrets |= {objection.content, objection.investigation, objection.objector_name, objection.contact}
     secrets.discard("")
     found = [(url, secret) for url, text in pages.items() for secret in secrets if secret in text]
     assert found == []

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Sum
 
+from demo.appeals import load_appeals
 from demo.council import load_council
 from demo.disclosure import load_statements
 from demo.donations import donation_summary, load_donations
@@ -21,6 +22,11 @@ from fundportal.models import User
 from fundportal.money import format_money
 
 BASE_URL = "http://127.0.0.1:8000"
+
+
+def sample_application() -> Application | None:
+    """A family whose case went all the way to 到账, to try on /progress/."""
+    return Application.objects.filter(state=Application.State.PAID).order_by("number").first()
 
 
 def _width(text: str) -> int:
@@ -60,6 +66,9 @@ class Command(BaseCommand):
             applications = load_applications(users=users)
             self.stdout.write("  救助申请：" + "，".join(f"{Application.State(state).label} {count} 份"
                                                        for state, count in applications.items() if count))
+            appeal = load_appeals(users=users)
+            if appeal is not None:
+                self.stdout.write(f"  复核：{appeal.number} {appeal.get_state_display()}，案件退回村（社区）重新甄别")
             council = load_council(users=users)
             self.stdout.write(f"  理事会：签署决议 {council['resolutions']} 项；救助金已发放 {council['paid']} 笔，"
                               f"合计 {format_money(council['paid_total'])} 元（其中 1 笔更正账号后重新支付）")
@@ -88,4 +97,11 @@ class Command(BaseCommand):
                 f"  试一试：收据编号 {receipt.number}，验证码 {receipt.verification_code}（{receipt.donor_name}）",
                 f"  {BASE_URL}/receipts/verify/?n={receipt.number}&c={receipt.verification_code}",
             ]
+        if application := sample_application():
+            out += [
+                f"办理进度：{BASE_URL}/progress/",
+                f"  试一试：申请编号 {application.number}，查询码 {application.lookup_code}（已到账的一户）",
+                f"  {BASE_URL}/progress/?n={application.number}&c={application.lookup_code}",
+            ]
+        out.append(f"救助公示：{BASE_URL}/publicity/")
         self.stdout.write("\n".join(out))
