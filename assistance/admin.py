@@ -11,6 +11,8 @@ from .intake import admin as intake
 from .intake.models import InsuredPerson, ScreeningRun, SettlementImport, SettlementRecord, WarningTarget
 from .payouts import admin as payouts
 from .payouts.models import BankResult, FraudFlag, Payout, PayoutBatch
+from .publicity import admin as publicity
+from .publicity.models import Objection, Publicity
 from .review import admin as review
 from .review.models import EligibilityCategory, OverdueCount, ReviewCase, StateDeadline
 
@@ -38,5 +40,8 @@ admin.site.register(PayoutBatch, payouts.PayoutBatchAdmin)
 admin.site.register(Payout, payouts.PayoutAdmin)
 admin.site.register(FraudFlag, payouts.FraudFlagAdmin)
 admin.site.register(BankResult, payouts.BankResultAdmin)
+
+admin.site.register(Publicity, publicity.PublicityAdmin)
+admin.site.register(Objection, publicity.ObjectionAdmin)
 
 admin.site.register(Appeal, appeals.AppealAdmin)

@@ -7,5 +7,6 @@ urlpatterns = [
     path("", include("assistance.applications.api")),
     path("", include("assistance.council.api")),
     path("", include("assistance.payouts.api")),
+    path("", include("assistance.publicity.api")),
     path("", include("assistance.appeals.api")),
 ]

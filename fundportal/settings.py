@@ -203,6 +203,8 @@ SPECTACULAR_SETTINGS = {
         "ReceiptStatusEnum": "donations.models.Receipt.Status",
         "AppealChannelEnum": "assistance.appeals.models.Appeal.Channel",
         "DonationChannelEnum": "donations.models.Donation.Channel",
+        "ObjectionChannelEnum": "assistance.publicity.models.Objection.Channel",
+        "ObjectionStateEnum": "assistance.publicity.models.Objection.State",
     },
 }
 

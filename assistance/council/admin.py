@@ -25,6 +25,7 @@ from fundportal.masking import mask_name
 from fundportal.money import format_money, money_label
 
 from ..payouts.services import payout_batch_create, payout_batch_refusal
+from ..publicity.selectors import publicity_holds
 from . import services
 from .forms import MeetingForm, ReasonForm, ResolutionDraftForm, SchemeForm, SchemeRuleFormSet
 from .models import Meeting, QuorumRule, Resolution, ResolutionItem, Scheme
@@ -265,7 +266,8 @@ class ResolutionAdmin(NoStoreMixin, HistoryAdmin):
             "can_delete": not resolution.is_signed and request.user.has_perm("assistance.delete_resolution"),
             "can_batch": batch_refusal is None, "batch_refusal": error_text(batch_refusal) if explain_batch else "",
             "batches": resolution.batches.all(), "amended_by": resolution.amended_by.filter(signed_at__isnull=False),
-            "totals": _totals(items), "reason_form": ReasonForm(), "title": str(resolution)})
+            "totals": _totals(items), "reason_form": ReasonForm(), "title": str(resolution),
+            "publicity": publicity_holds(resolution) if resolution.is_signed else None})
 
     def action_view(self, request, pk, action):
         if request.method != "POST":

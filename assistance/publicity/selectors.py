@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from fundportal.masking import mask_hidden, mask_phone
+
 from ..access import sees_all_medical_data
 from ..council.models import Resolution, ResolutionItem
 from .models import Objection, Publicity, PublicityEntry
@@ -83,6 +85,69 @@ def objections_for_user(*, user) -> QuerySet[Objection]:
 
 def objections_overdue(objections: QuerySet[Objection], *, day: dt.date | None = None) -> QuerySet[Objection]:
     return objections.filter(state__in=OPEN, due_on__lt=day or timezone.localdate())
+
+
+def contact_masked(contact: str) -> str:
+    """An objector's contact on a list: a phone as 138****1234, an address (or anything else)
+    only as there being one."""
+    digits = sum(ch.isdigit() for ch in contact or "")
+    return mask_phone(contact) if digits >= 7 and digits >= len(contact.strip()) - 3 else mask_hidden(contact)
+
+
+def sees_objector(user) -> bool:
+    """Who reads what an objection says, who made it and how to reach them, and what the visit
+    found: the civil-affairs officers handling it (objections_for_user keeps them to their area)
+    and auditors. Finance and the council's secretary need the entry, the state and the outcome."""
+    return user.has_perm("assistance.investigate_objection") or user.has_perm("fundportal.view_audit_trail")
+
+
+def publicities_for_user(*, user) -> QuerySet[Publicity]:
+    """Every 公示 (it is public), to whoever may view them, newest first, with its entry count."""
+    if not user.has_perm("assistance.view_publicity"):
+        return Publicity.objects.none()
+    return (Publicity.objects.select_related("resolution", "posted_by")
+            .annotate(entry_count=Count("entries", distinct=True)).order_by("-starts_on", "-id"))
+
+
+def publicities_open_to_objection(*, user) -> QuerySet[Publicity]:
+    """The 公示 staff may still record an objection against: posted, with an entry whose payment
+    has not been prepared (objection_record refuses the others, and the rest of the list is old)."""
+    unpaid = PublicityEntry.objects.filter(publicity=OuterRef("pk"), item__payouts__isnull=True)
+    return (publicities_for_user(user=user).filter(Exists(unpaid), starts_on__lte=timezone.localdate()))
+
+
+def entry_by_line(publicity: Publicity, line: int | None) -> PublicityEntry | None:
+    """The entry staff name by its 公示 and line number (as the objector reads it off the board)."""
+    if line is None:
+        return None
+    return publicity.entries.select_related("region").filter(line=line).first()
+
+
+@dataclass(frozen=True)
+class PublicityHolds:
+    """What a resolution's 公示 holds back on `day`: all of it while the period runs, else the
+    entries an open or upheld objection holds, each with why (item_hold_reason)."""
+
+    publicity: Publicity | None
+    running: bool
+    held: list[tuple[PublicityEntry, str, list[Objection]]]
+
+
+def publicity_holds(resolution: Resolution, *, day: dt.date | None = None) -> PublicityHolds:
+    day = day or timezone.localdate()
+    publicity = Publicity.objects.filter(resolution=resolution).first()
+    if publicity is None:
+        return PublicityHolds(publicity=None, running=False, held=[])
+    if publicity.ends_on >= day:  # every entry waits for the same day: said once, not per line
+        return PublicityHolds(publicity=publicity, running=True, held=[])
+    held_items = items_held(ResolutionItem.objects.filter(publicity_entry__publicity=publicity), day=day)
+    entries = (publicity.entries.filter(item__in=held_items)
+               .select_related("item__resolution", "item__application", "region")
+               .prefetch_related("objections").order_by("line"))
+    return PublicityHolds(publicity=publicity, running=False, held=[
+        (entry, item_hold_reason(entry.item, day=day),
+         [objection for objection in entry.objections.all() if objection.state != Objection.State.DISMISSED])
+        for entry in entries])
 
 
 def publicity_entries_public(publicity: Publicity, *, region_path: str | None = None) -> QuerySet[PublicityEntry]:

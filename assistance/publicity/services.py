@@ -30,7 +30,8 @@ NAME_MAX, CONTACT_MAX = 50, 50
 
 
 def case_number_next(prefix: str, year: int) -> str:
-    """YY2023-00001: the next number of a kind of public case in a year, without gaps."""
+    """YY202300001 (prefix, year, five digits): the next number of a kind of public case in a year,
+    without gaps."""
     sequence, _created = CaseSequence.objects.select_for_update().get_or_create(prefix=prefix, year=year)
     sequence.last += 1
     sequence.save(update_fields=["last"])

@@ -78,13 +78,14 @@ def test_finance_exports_a_batch_and_a_colleague_reconciles_it(live_server, secr
                                                                finance_a, finance_b, new_context, browser_log,
                                                                shot, tmp_path):
     from assistance.council.services import resolution_draft_payouts, resolution_sign
-    from tests.fixtures.council import meeting_with_quorum
+    from tests.fixtures.council import meeting_with_quorum, publicity_end
 
     fund("100000", finance_a)
     ready_application(clerk, town, out_of_pocket="55000")
     ready_application(clerk, town, out_of_pocket="35000")
     resolution = resolution_sign(acting_user=secretary, resolution=resolution_draft_payouts(
         meeting=meeting_with_quorum(secretary), scheme=scheme, acting_user=secretary))
+    publicity_end(resolution)
 
     page = log_in(new_context, live_server, finance_a)
     page.goto(f"{live_server.url}/admin/assistance/resolution/{resolution.pk}/change/")

@@ -26,7 +26,8 @@ def _unsaved(model, depth=0):
     for field in model._meta.concrete_fields:
         if isinstance(field, MoneyField):
             values[field.name] = -AMOUNT if field.name == "amount" and model._meta.model_name == "ledgerentry" else AMOUNT
-        elif field.many_to_one and not field.null and depth < 3 and not field.related_model._meta.abstract:
+        elif (field.many_to_one or field.one_to_one) and not field.null and depth < 3 \
+                and not field.related_model._meta.abstract:
             values[field.name] = _unsaved(field.related_model, depth + 1)
         elif isinstance(field, models.DateTimeField):
             values[field.name] = dt.datetime(2024, 3, 5, 14, 7, tzinfo=dt.timezone.utc)

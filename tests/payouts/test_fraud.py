@@ -11,7 +11,7 @@ from assistance.models import ApplicationMember, ExtraCost, FraudFlag, Payout, S
 from assistance.payouts.services import batch_export, flag_override, payout_batch_create, payout_cancel
 from fundportal.models import LedgerEntry
 
-from tests.fixtures.council import YEAR, fund, meeting_with_quorum, ready_application
+from tests.fixtures.council import YEAR, fund, meeting_with_quorum, publicity_end, ready_application
 from .helpers import all_paid, mismatches, reconcile
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +21,7 @@ SHARED = "6228480099998888777"
 def batch_for(secretary, scheme, finance_a):
     resolution = resolution_sign(acting_user=secretary, resolution=resolution_draft_payouts(
         meeting=meeting_with_quorum(secretary), scheme=scheme, acting_user=secretary))
+    publicity_end(resolution)
     return payout_batch_create(resolution=resolution, acting_user=finance_a)
 
 

@@ -12,7 +12,7 @@ from assistance.council.services import resolution_draft_payouts, resolution_sig
 from assistance.models import ExtraCost, FraudFlag, SettlementRecord
 from assistance.payouts.services import batch_export, flag_override, payout_batch_create
 
-from tests.fixtures.council import YEAR, fund, meeting_with_quorum, ready_application
+from tests.fixtures.council import YEAR, fund, meeting_with_quorum, publicity_end, ready_application
 from .helpers import all_paid, mismatches, reconcile
 
 D = Decimal
@@ -48,6 +48,7 @@ def test_a_cleared_flag_does_not_cover_a_new_finding(secretary, clerk, town, sch
     ready_application(clerk, town, out_of_pocket="35000", account=shared)
     resolution = resolution_sign(acting_user=secretary, resolution=resolution_draft_payouts(
         meeting=meeting_with_quorum(secretary), scheme=scheme, acting_user=secretary))
+    publicity_end(resolution)
     batch = payout_batch_create(resolution=resolution, acting_user=finance_a)
     for flag in FraudFlag.objects.all():
         flag_override(flag=flag, acting_user=finance_b, reason="村委会证明二人同住")
@@ -70,5 +71,6 @@ def test_an_invoice_reimbursed_under_a_lower_case_settlement_number_is_flagged(
                              paid_on=dt.date(YEAR, 3, 1), amount=D("3000"))
     resolution = resolution_sign(acting_user=secretary, resolution=resolution_draft_payouts(
         meeting=meeting_with_quorum(secretary), scheme=scheme, acting_user=secretary))
+    publicity_end(resolution)
     payout_batch_create(resolution=resolution, acting_user=finance_a)
     assert FraudFlag.objects.get().kind == "reused_invoice"

@@ -14,7 +14,7 @@ from assistance.council.services import resolution_draft_payouts, resolution_dra
 from assistance.models import Application, Payout, PayoutBatch
 from assistance.payouts.services import batch_export, payout_batch_create, payout_cancel
 
-from tests.fixtures.council import meeting_with_quorum
+from tests.fixtures.council import meeting_with_quorum, publicity_end
 from .helpers import all_paid, reconcile
 
 D = Decimal
@@ -80,6 +80,7 @@ def test_a_batch_made_while_an_amendment_is_signed_never_pays_the_replaced_decis
     maker.join(25)
     monkeypatch.setattr(council, "_next_number", real)
     pay_everything(resolution, finance_a, finance_b)
+    publicity_end(correction)
     payout_batch_create(resolution=correction, acting_user=finance_a)
     pay_everything(correction, finance_a, finance_b)
     assert paid_to(first) == D("28000.00")
@@ -112,6 +113,7 @@ def test_an_export_while_an_amendment_is_signed_never_sends_the_replaced_decisio
     monkeypatch.setattr(council, "_next_number", real)
     assert batch.payouts.get(application=first).state == Payout.State.CANCELLED
     reconcile(batch, all_paid(batch), finance_b)
+    publicity_end(correction)
     payout_batch_create(resolution=correction, acting_user=finance_a)
     pay_everything(correction, finance_a, finance_b)
     assert paid_to(first) == D("28000.00")

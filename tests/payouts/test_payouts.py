@@ -144,7 +144,7 @@ def test_twenty_concurrent_confirmations_of_one_payout_post_one_entry(signed, fi
 def test_a_confirmation_that_would_overdraw_is_refused(secretary, clerk, town, scheme, finance_a, finance_b):
     from assistance.council.services import resolution_draft_payouts, resolution_sign
 
-    from tests.fixtures.council import meeting_with_quorum, ready_application
+    from tests.fixtures.council import meeting_with_quorum, publicity_end, ready_application
 
     ledger_post_income(amount=D("50000"), source=finance_a, memo="捐赠", acting_user=finance_a)
     late = ledger_post_income(amount=D("10000"), source=finance_a, memo="捐赠", acting_user=finance_a)
@@ -153,6 +153,7 @@ def test_a_confirmation_that_would_overdraw_is_refused(secretary, clerk, town, s
     resolution = resolution_sign(acting_user=secretary, resolution=resolution_draft_payouts(
         meeting=meeting_with_quorum(secretary), scheme=scheme, acting_user=secretary))
     assert resolution.approved == D("56000.00")
+    publicity_end(resolution)
     ledger_reverse(entry=late, reason="捐赠款项退回捐赠人", acting_user=finance_a)  # the fund now has 50,000
     batch = payout_batch_create(resolution=resolution, acting_user=finance_a)
     batch_export(batch=batch, acting_user=finance_a)

@@ -7,7 +7,7 @@ from assistance.models import FraudFlag
 from assistance.payouts.services import flag_override, payout_batch_create
 from fundportal.models import User
 
-from tests.fixtures.council import fund, meeting_with_quorum, ready_application
+from tests.fixtures.council import fund, meeting_with_quorum, publicity_end, ready_application
 
 pytestmark = pytest.mark.django_db
 
@@ -57,8 +57,9 @@ def test_a_cleared_flag_names_who_cleared_it_and_the_staff_account_holder(client
     clerk.save()
     ready_application(clerk, town, out_of_pocket="55000", account="6228480012345670999")
     draft = resolution_draft_payouts(meeting=meeting_with_quorum(secretary), scheme=scheme, acting_user=secretary)
-    batch = payout_batch_create(resolution=resolution_sign(resolution=draft, acting_user=secretary),
-                                acting_user=finance_a)
+    resolution = resolution_sign(resolution=draft, acting_user=secretary)
+    publicity_end(resolution)
+    batch = payout_batch_create(resolution=resolution, acting_user=finance_a)
     flag = FraudFlag.objects.get()
     assert named(clerk) in flag.detail and clerk.username not in flag.detail
     flag_override(flag=flag, acting_user=finance_b, reason="经核实为本人家属账户")
