@@ -84,8 +84,8 @@ class ReceiptVerifyApi(APIView):
 
     @extend_schema_serializer(component_name="ReceiptVerifyInput")
     class InputSerializer(serializers.Serializer):
-        number = serializers.CharField(max_length=20)
-        code = serializers.CharField(max_length=12)
+        number = serializers.CharField(min_length=1, max_length=20, trim_whitespace=False)  # cleaned by the look-up
+        code = serializers.CharField(min_length=1, max_length=12, trim_whitespace=False)
 
     @extend_schema_serializer(component_name="ReceiptVerified")
     class OutputSerializer(serializers.Serializer):

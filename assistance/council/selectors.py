@@ -36,8 +36,11 @@ def granted_this_year(*, person_id: int, year: int, excluding_application_id: in
 
 
 def held_for_approved() -> Decimal:
-    """Approved by decisions in force and not yet paid out (returned money is held again)."""
-    approved = items_in_force().filter(decision=ResolutionItem.Decision.APPROVE)
+    """Approved by decisions in force and not yet paid out (returned money is held again). An item
+    whose payment an upheld objection stopped (公示, read through the relation's name: that stage
+    comes after this one) holds nothing: it will not be paid."""
+    stopped = ResolutionItem.objects.filter(publicity_entry__objections__state="upheld").values("pk")
+    approved = items_in_force().filter(decision=ResolutionItem.Decision.APPROVE).exclude(pk__in=stopped)
     total = approved.aggregate(total=Sum("amount"))["total"] or ZERO
     paid = (Payout.objects.filter(state=Payout.State.PAID, item__in=approved)
             .aggregate(total=Sum("amount"))["total"] or ZERO)

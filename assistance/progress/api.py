@@ -1,6 +1,7 @@
 """Public API of a family's progress (/api/public/progress/): number and code in a POST body, the
 same steps as the page, the same count and the same 404 for a wrong code and a missing number."""
 from django.urls import path
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -49,8 +50,8 @@ class ProgressApi(APIView):
 
     @extend_schema_serializer(component_name="ProgressLookupInput")
     class InputSerializer(serializers.Serializer):
-        number = serializers.CharField(max_length=20)
-        code = serializers.CharField(max_length=12)
+        number = serializers.CharField(min_length=1, max_length=20, trim_whitespace=False)  # cleaned by the look-up
+        code = serializers.CharField(min_length=1, max_length=12, trim_whitespace=False)
 
     @extend_schema_serializer(component_name="Progress")
     class OutputSerializer(serializers.Serializer):
@@ -61,7 +62,8 @@ class ProgressApi(APIView):
         steps = StepSerializer(many=True)
         review = ReviewSectionSerializer()
 
-    @extend_schema(request=InputSerializer, responses={200: OutputSerializer, 404: None, 429: None})
+    @extend_schema(request=InputSerializer, responses={200: OutputSerializer, 400: OpenApiTypes.OBJECT, 404: None,
+                                                       429: None})
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

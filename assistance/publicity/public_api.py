@@ -5,6 +5,8 @@ minute. Submitting an objection is limited like the page (one count, group "obje
 look-up answers a wrong code exactly as a missing number (404, same body), counted with the page's
 look-ups (group "objection-lookup") and refunded when the code was right.
 """
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path
@@ -21,9 +23,11 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from fundportal.api import FilteredList
 from fundportal.ratelimits import take
 
 from . import public_selectors, services
+from .lookup import objection_lookup
 from .models import Objection
 from .public_forms import SERVICE_FIELDS
 from .services import CONTACT_MAX, NAME_MAX, REASON_MAX, REASON_MIN
@@ -38,8 +42,9 @@ class Public:
     renderer_classes = [JSONRenderer]  # no browsable HTML (with its CSRF token) in a publicly cached answer
 
 
-def _publicity(pk):
-    publicity = public_selectors.publicity_public(pk)
+def _publicity(pk: str):
+    """The 公示 of a path's key: any key that is not a whole number is simply not found (JSON 404)."""
+    publicity = public_selectors.publicity_public(int(pk)) if re.fullmatch(r"[0-9]{1,9}", pk) else None
     if publicity is None:
         raise NotFound("没有这份公示")
     return publicity
@@ -83,32 +88,43 @@ class EntrySerializer(serializers.Serializer):
 
 
 @method_decorator(cache_control(public=True, max_age=60), name="get")
-class PublicityListApi(Public, ListAPIView):
+class PublicityListApi(FilteredList, Public, ListAPIView):
     """Every posted 公示, those open today first: period, resolution, entries, objection counts."""
 
     serializer_class = PublicitySerializer
+    filter_serializer = None  # the list takes no filters
+
+    @extend_schema(responses={200: PublicitySerializer(many=True), 400: OpenApiTypes.OBJECT})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         return public_selectors.publicities_public()
 
 
+class EntryFilters(serializers.Serializer):
+    region = serializers.RegexField(r"^[0-9]{6,12}$", required=False, help_text="乡镇（街道）或村（社区）区划代码",
+                                    error_messages={"invalid": "地区应为 6 至 12 位数字的区划代码"})
+
+
 @method_decorator(cache_control(public=True, max_age=60), name="get")
-class PublicityEntriesApi(Public, ListAPIView):
+class PublicityEntriesApi(FilteredList, Public, ListAPIView):
     """The lines of one 公示 (?region=<town or village code> for one area), in line order."""
 
     serializer_class = EntrySerializer
+    filter_serializer = EntryFilters
 
-    @extend_schema(parameters=[OpenApiParameter("region", str, description="乡镇（街道）或村（社区）区划代码")],
-                   responses={200: EntrySerializer(many=True), 404: OpenApiTypes.OBJECT})
+    @extend_schema(parameters=[EntryFilters, OpenApiParameter("pk", int, OpenApiParameter.PATH)],
+                   responses={200: EntrySerializer(many=True), 400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         publicity = _publicity(self.kwargs["pk"])
-        code = self.request.query_params.get("region")
+        code = self.filter_values().get("region")
         if code is None:
             return public_selectors.publicity_entries_public(publicity)
-        region = public_selectors.publicity_area(publicity, code) if code.isascii() and code.isdigit() else None
+        region = public_selectors.publicity_area(publicity, code)
         if region is None:
             raise NotFound("该公示在这个地区没有名单")
         return public_selectors.area_entries(publicity, region)
@@ -131,8 +147,9 @@ class ObjectionSubmitApi(Public, APIView):
         received_on = serializers.DateField()
         due_on = serializers.DateField()
 
-    @extend_schema(request=InputSerializer, responses={201: OutputSerializer, 400: OpenApiTypes.OBJECT,
-                                                       404: OpenApiTypes.OBJECT, 429: OpenApiTypes.OBJECT})
+    @extend_schema(request=InputSerializer, parameters=[OpenApiParameter("pk", int, OpenApiParameter.PATH)],
+                   responses={201: OutputSerializer, 400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT,
+                              429: OpenApiTypes.OBJECT})
     def post(self, request, pk):
         publicity = _publicity(pk)
         serializer = self.InputSerializer(data=request.data)
@@ -160,8 +177,8 @@ class ObjectionLookupApi(Public, APIView):
 
     @extend_schema_serializer(component_name="ObjectionLookupInput")
     class InputSerializer(serializers.Serializer):
-        number = serializers.CharField(max_length=20)
-        code = serializers.CharField(max_length=12)
+        number = serializers.CharField(min_length=1, max_length=20, trim_whitespace=False)  # cleaned by the look-up
+        code = serializers.CharField(min_length=1, max_length=12, trim_whitespace=False)
 
     @extend_schema_serializer(component_name="ObjectionPublic")
     class OutputSerializer(serializers.Serializer):
@@ -190,20 +207,16 @@ class ObjectionLookupApi(Public, APIView):
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        attempt = take(request, group="objection-lookup", rate=settings.PROGRESS_LOOKUP_RATE)
-        if attempt is None:
-            return Response({"detail": TOO_MANY}, status=status.HTTP_429_TOO_MANY_REQUESTS)
-        objection = public_selectors.objection_find_for_public(number=serializer.validated_data["number"],
-                                                               code=serializer.validated_data["code"])
-        if objection is None:
-            return Response({"detail": NOT_FOUND}, status=status.HTTP_404_NOT_FOUND)
-        attempt.refund()  # a right code does not count
-        return Response(self.OutputSerializer(objection).data)
+        result = objection_lookup(request, number=serializer.validated_data["number"],
+                                                   code=serializer.validated_data["code"])
+        if result.found is None:
+            return Response({"detail": TOO_MANY if result.blocked else NOT_FOUND}, status=result.status)
+        return Response(self.OutputSerializer(result.found).data)
 
 
 urlpatterns = [
     path("", PublicityListApi.as_view(), name="api-publicity-list"),
     path("objections/lookup/", ObjectionLookupApi.as_view(), name="api-publicity-objection-lookup"),
-    path("<int:pk>/entries/", PublicityEntriesApi.as_view(), name="api-publicity-entries"),
-    path("<int:pk>/objections/", ObjectionSubmitApi.as_view(), name="api-publicity-objection-submit"),
+    path("<str:pk>/entries/", PublicityEntriesApi.as_view(), name="api-publicity-entries"),
+    path("<str:pk>/objections/", ObjectionSubmitApi.as_view(), name="api-publicity-objection-submit"),
 ]

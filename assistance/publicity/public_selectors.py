@@ -6,13 +6,13 @@ An objection's look-up answers None for a wrong code exactly as for a missing nu
 page cannot be used to learn which numbers exist (as donations.selectors.receipt_find_for_public).
 """
 import datetime as dt
-import hmac
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
+from fundportal.lookups import code_matches
 from fundportal.models import Region
 from fundportal.text import clean_code
 
@@ -95,13 +95,10 @@ def entry_public(publicity: Publicity, line: int) -> PublicityEntry | None:
 
 
 def objection_find_for_public(*, number: str, code: str) -> Objection | None:
-    """The objection if number and code both match, else None — the same None for a wrong code and
-    a missing number. Only the public line it is against comes with it."""
-    number, code = clean_code(number), clean_code(code)
+    """The objection if number and code both match, else None — the same None, at the same cost,
+    for a wrong code and a missing number (fundportal.lookups.code_matches). Only the public line
+    it is against comes with it."""
     objection = (Objection.objects.select_related("entry__publicity__resolution", "entry__region")
-                 .filter(number=number).first())
-    # compare_digest on a dummy too, so a missing number costs the same as a wrong code
-    expected = objection.lookup_code if objection else "-" * len(code or "-")
-    if not code or not hmac.compare_digest(expected.encode(), code.encode()) or objection is None:
-        return None
-    return objection
+                 .filter(number=clean_code(number)).first())
+    return objection if code_matches(objection.lookup_code if objection else None, code) else None
+

@@ -19,7 +19,7 @@ from django.views.decorators.http import condition, require_http_methods, requir
 
 from fundportal.ratelimits import take
 
-from . import notice, public_selectors, services
+from . import lookup, notice, public_selectors, services
 from .public_forms import ObjectionForm, ObjectionLookupForm
 
 SESSION_KEY = "publicity_objections"  # the objections this browser filed: shown once, after the redirect
@@ -155,13 +155,10 @@ def objection_lookup(request):
     context = {"form": form}
     if request.method == "GET" or not form.is_valid():
         return _page(request, "publicity/objection_lookup.html", context, status=400 if form.is_bound else 200)
-    attempt = take(request, group="objection-lookup", rate=settings.PROGRESS_LOOKUP_RATE)
-    if attempt is None:
-        return _page(request, "publicity/objection_lookup.html", context | {"blocked": True}, status=429)
-    objection = public_selectors.objection_find_for_public(number=form.cleaned_data["n"], code=form.cleaned_data["c"])
-    if objection is None:
-        return _page(request, "publicity/objection_lookup.html", context | {"not_found": True}, status=404)
-    attempt.refund()  # a right code does not count
-    response = _page(request, "publicity/objection_lookup.html", context | {"objection": objection})
+    result = lookup.objection_lookup(request, number=form.cleaned_data["n"], code=form.cleaned_data["c"])
+    if result.found is None:
+        return _page(request, "publicity/objection_lookup.html",
+                     context | {"blocked": result.blocked, "not_found": result.not_found}, status=result.status)
+    response = _page(request, "publicity/objection_lookup.html", context | {"objection": result.found})
     response["Cache-Control"] = "no-store"
     return response

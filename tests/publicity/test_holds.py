@@ -6,6 +6,7 @@ import time
 import pytest
 from django.core.exceptions import ValidationError
 
+from assistance.council.selectors import budget_now
 from assistance.models import Objection, Payout
 from assistance.payouts.services import batch_export, payout_batch_create
 from assistance.publicity.selectors import item_hold_reason, items_held
@@ -79,6 +80,16 @@ def test_an_upheld_objection_stops_the_payment_for_good_and_says_why(signed, obj
     assert item_hold_reason(entry_of(first).item) == "公示异议成立，停止发放"
     with pytest.raises(ValidationError, match="当前状态为“异议成立”"):  # and it is not reopened
         objection_decide(objection=objection, acting_user=cab_town, upheld=False, reason="重新核查后认为不成立")
+
+
+def test_a_stopped_payment_no_longer_holds_the_councils_budget(signed, objection, cab_town):
+    """The available balance the council signs against counts approved-but-unpaid amounts; one an
+    upheld objection stopped will not be paid, so it is released (an open one still holds)."""
+    _resolution, first, _second = signed
+    held_before = budget_now().held
+    objection_decide(objection=objection, acting_user=cab_town, upheld=True,
+                     reason="经入户核查，该户有营运货车两辆，家庭收入超过标准")
+    assert budget_now().held == held_before - entry_of(first).item.amount
 
 
 def test_a_dismissed_objection_lets_the_payment_go(signed, objection, cab_town, finance_a):
