@@ -20,6 +20,7 @@ from django.utils import timezone
 from fundportal.audit import records_actor
 from fundportal.dates import add_working_days
 from fundportal.states import state_create, state_move
+from fundportal.text import free_text_checked
 
 from ..access import require, sees_all_medical_data
 from ..applications.models import Application
@@ -38,12 +39,7 @@ DUPLICATE = "该申请已有正在办理的复核，不能重复提出：请等�
 
 
 def _text(value: str, *, field: str, label: str, min_length: int, max_length: int) -> str:
-    value = (value or "").strip()
-    if len(value) < min_length:
-        raise ValidationError({field: f"请填写{label}（至少 {min_length} 个字）"})
-    if len(value) > max_length:
-        raise ValidationError({field: f"{label}最多 {max_length} 个字，当前 {len(value)} 个字"})
-    return value
+    return free_text_checked(value, field=field, label=label, min_length=min_length, max_length=max_length)
 
 
 # --------------------------------------------------------------------------------------------- filing

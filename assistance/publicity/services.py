@@ -20,6 +20,7 @@ from fundportal.dates import add_working_days
 from fundportal.identifiers import lookup_code_new
 from fundportal.masking import mask_name
 from fundportal.states import state_create, state_move
+from fundportal.text import free_text_checked
 
 from ..access import require
 from ..council.models import Resolution, ResolutionItem
@@ -74,12 +75,8 @@ def _entry_locked(entry: PublicityEntry) -> PublicityEntry:
 
 
 def _text(value: str, *, label: str, max_length: int, min_length: int = 0) -> str:
-    value = (value or "").strip()
-    if len(value) < min_length:
-        raise ValidationError({label: f"请填写{label}（至少 {min_length} 个字）" if min_length > 1 else f"请填写{label}"})
-    if len(value) > max_length:
-        raise ValidationError({label: f"{label}最多 {max_length} 个字，当前 {len(value)} 个字"})
-    return value
+    """Cleaned of what no one sees, checked by what one does (errors keyed by the label)."""
+    return free_text_checked(value, field=label, label=label, min_length=min_length, max_length=max_length)
 
 
 def _create(entry: PublicityEntry, *, channel: str, content: str, received_on: dt.date, objector_name: str,

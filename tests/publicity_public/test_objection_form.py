@@ -110,3 +110,11 @@ def test_the_form_needs_its_csrf_token(posted):
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body(page)).group(1)
     assert client.post(_url(posted, _line(posted)), {"content": REASON, "csrfmiddlewaretoken": token}).status_code \
         == 302
+
+
+def test_an_objection_of_invisible_characters_is_refused_through_the_api(client, posted):
+    """Ten zero-width spaces once filed an objection and held a family's payment."""
+    response = client.post(f"/api/public/publicity/{posted.pk}/objections/",
+                           {"line": _line(posted), "content": "\u200b" * 20}, content_type="application/json")
+    assert response.status_code == 400 and "至少 5 个字" in response.content.decode()
+    assert not Objection.objects.exists()
