@@ -113,7 +113,11 @@ class AppealAdmin(NoStoreMixin, HistoryAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         appeal = self.get_object(request, unquote(object_id)) if object_id else None  # 404 outside the user's sight
         form = DecideForm() if appeal is not None and selectors.appeal_may_decide(request.user, appeal) else None
-        return super().changeform_view(request, object_id, form_url, {**(extra_context or {}), "decide_form": form})
+        own = appeal is not None and appeal.state == Appeal.State.RECEIVED and \
+            selectors.original_decider_id(appeal) == request.user.pk
+        return super().changeform_view(request, object_id, form_url, {
+            **(extra_context or {}), "decide_form": form,
+            "decide_refusal": "原决定由您作出，复核须由其他人员办理" if own else ""})
 
     def decide_view(self, request, pk):
         """POST from the appeal's page: the decision, through the service; back to the page."""
@@ -121,8 +125,8 @@ class AppealAdmin(NoStoreMixin, HistoryAdmin):
             return HttpResponseNotAllowed(["POST"])
         appeal = self.get_object(request, str(pk))
         back = HttpResponseRedirect(reverse("admin:assistance_appeal_change", args=[appeal.pk]))
-        if not selectors.appeal_may_decide(request.user, appeal):
-            raise PermissionDenied
+        if not request.user.has_perm(f"assistance.{selectors.appeal_decide_permission(appeal.kind)}"):
+            raise PermissionDenied  # the service refuses the rest (its decider, its state), saying why
         form = DecideForm(request.POST)
         if not form.is_valid():
             messages.error(request, "；".join(f"{form.fields[name].label}：{'，'.join(errors)}"

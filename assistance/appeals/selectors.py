@@ -157,8 +157,18 @@ def appeal_decide_permission(kind: str) -> str:
     return "decide_eligibility_appeal" if kind == Kind.ELIGIBILITY else "decide_amount_appeal"
 
 
+def original_decider_id(appeal: Appeal) -> int | None:
+    """Who made the decision under review: the officer who determined eligibility, or the
+    secretary who signed the resolution. They never decide its review."""
+    if appeal.kind == Appeal.Kind.ELIGIBILITY:
+        return appeal.review_case.determined_by_id
+    return appeal.item.resolution.signed_by_id
+
+
 def appeal_may_decide(user, appeal: Appeal) -> bool:
     """Whether the decide form is shown to this user (the service checks again, and more)."""
     if appeal.state != Appeal.State.RECEIVED or not user.has_perm(f"assistance.{appeal_decide_permission(appeal.kind)}"):
+        return False
+    if original_decider_id(appeal) == user.pk:
         return False
     return appeals_for_user(user=user).filter(pk=appeal.pk).exists()

@@ -30,7 +30,7 @@ from ..payouts.models import Payout
 from ..publicity.services import case_number_next
 from ..review.services import review_case_return
 from .models import Appeal
-from .selectors import appeal_basis, appeal_decide_permission
+from .selectors import appeal_basis, appeal_decide_permission, original_decider_id
 
 GROUNDS_MIN, GROUNDS_MAX = 5, 1000
 REASON_MIN, REASON_MAX = 5, 1000
@@ -87,19 +87,13 @@ def appeal_submit_online(*, application: Application, grounds: str) -> Appeal:
 
 # ------------------------------------------------------------------------------------------- deciding
 
-def _original_decider_id(appeal: Appeal) -> int | None:
-    if appeal.kind == Appeal.Kind.ELIGIBILITY:
-        return appeal.review_case.determined_by_id
-    return appeal.item.resolution.signed_by_id
-
-
 def _require_decider(user, appeal: Appeal) -> None:
     """The kind's permission, the officer's area, and someone other than the original decider."""
     if user.has_perm("assistance.view_reviewcase") and not sees_all_medical_data(user):
         # Civil-affairs officers decide in their own area only.
         if user.region is None or not appeal.region.path.startswith(user.region.path):
             raise PermissionDenied("该复核申请不在您的服务区域内")
-    if _original_decider_id(appeal) == user.pk:
+    if original_decider_id(appeal) == user.pk:
         what = "资格认定" if appeal.kind == Appeal.Kind.ELIGIBILITY else "签署决议"
         raise PermissionDenied(f"原决定（{what}）由您作出，不能办理对它的复核：请由其他有权限的工作人员办理")
 

@@ -94,10 +94,19 @@ class ObjectionPages:
             self, request, objection=objection, form=form, title=f"{objection.number}：{title}",
             sees_objector=selectors.sees_objector(request.user))))
 
+    def _unavailable(self, request, objection, refusal: str):
+        """A move this user cannot make on this objection now: say why on the objection's page
+        instead of showing a form whose submission could only fail (and lose what was typed)."""
+        messages.error(request, refusal)
+        return HttpResponseRedirect(reverse("admin:assistance_objection_change", args=[objection.pk]))
+
     def investigate_view(self, request, pk):
         objection = self._objection(request, pk)
         if not request.user.has_perm("assistance.investigate_objection"):
             raise PermissionDenied
+        if not may_investigate(request.user, objection):
+            return self._unavailable(request, objection, gettext("该异议当前状态为“%(state)s”，不能登记核查情况") % {
+                "state": objection.get_state_display()})
         form = InvestigateForm(request.POST or None)
         return self._move(request, objection, form, lambda data: services.objection_investigate(
             objection=objection, acting_user=request.user, investigation=data["investigation"],
@@ -107,6 +116,11 @@ class ObjectionPages:
         objection = self._objection(request, pk)
         if not request.user.has_perm("assistance.decide_objection"):
             raise PermissionDenied
+        if not may_decide(request.user, objection):
+            return self._unavailable(request, objection, gettext("该异议已办结（%(state)s）") % {
+                "state": objection.get_state_display()})
+        if refusal := decide_refusal(request.user, objection):
+            return self._unavailable(request, objection, refusal)
         form = DecideForm(request.POST or None)
         return self._move(request, objection, form, lambda data: services.objection_decide(
             objection=objection, acting_user=request.user, upheld=data["upheld"], reason=data["reason"]),

@@ -130,3 +130,13 @@ def test_an_appeal_outside_the_callers_sight_is_a_404(client, both, other_town):
     assert client.get(reverse("api-appeal", args=[eligibility.pk])).status_code == 404
     assert client.post(reverse("api-appeal-decide", args=[eligibility.pk]), {"reopen": False, "reason": "维持原认定"},
                        content_type="application/json").status_code == 404
+
+
+def test_the_original_decider_is_not_offered_the_decide_form(refused_app, cab_city, clerk):
+    """cab_city found the family not eligible: its review is someone else's to decide."""
+    from assistance.appeals.selectors import appeal_may_decide
+    from assistance.appeals.services import appeal_file
+
+    appeal = appeal_file(application=refused_app, grounds="家庭成员已分户，认定时按原户籍计算了收入", acting_user=clerk)
+    assert appeal.review_case.determined_by == cab_city
+    assert not appeal_may_decide(cab_city, appeal)

@@ -264,3 +264,13 @@ def test_the_objection_list_costs_the_same_queries_for_one_row_or_many(client, s
                          acting_user=clerk)
     with django_assert_max_num_queries(len(one)):
         assert client.get(reverse(CHANGELIST)).status_code == 200
+
+
+def test_the_cases_decider_is_told_why_instead_of_shown_a_form_that_would_fail(client, objection, cab_city):
+    """Opening the decide page of an objection against one's own decision says why on the
+    objection's page (the form's text would otherwise be typed in vain)."""
+    ReviewCase.objects.filter(applications=objection.entry.item.application).update(determined_by=cab_city)
+    client.force_login(cab_city)
+    response = client.get(reverse("admin:assistance_objection_decide", args=[objection.pk]), follow=True)
+    assert response.redirect_chain and "不能办结针对它的异议" in response.content.decode()
+    assert 'name="reason"' not in response.content.decode()
