@@ -151,8 +151,10 @@ def publicity_holds(resolution: Resolution, *, day: dt.date | None = None) -> Pu
 
 
 def publicity_entries_public(publicity: Publicity, *, region_path: str | None = None) -> QuerySet[PublicityEntry]:
-    """The lines the public page shows: only what was posted (masked name, village, category, amount)."""
-    entries = publicity.entries.select_related("region__parent").order_by("line")
+    """The lines the public page shows: only what was posted (masked name, village, category, amount),
+    and `stopped` where an upheld objection stopped the payment (the public sees it was handled)."""
+    upheld = Objection.objects.filter(entry=OuterRef("pk"), state=Objection.State.UPHELD)
+    entries = publicity.entries.select_related("region__parent").annotate(stopped=Exists(upheld)).order_by("line")
     if region_path:
         entries = entries.filter(region__path__startswith=region_path)
     return entries.only("line", "shown_name", "category", "amount", "region__name", "region__parent__name",

@@ -99,3 +99,14 @@ def test_the_lists_read_in_a_fixed_number_of_queries(client, posted, regions, dj
         client.get(f"/publicity/{posted.pk}/{regions['tangxia'].code}/")
     with django_assert_max_num_queries(6):
         client.get("/publicity/")
+
+
+def test_a_line_whose_objection_was_upheld_says_its_payment_was_stopped(client, posted, regions, cab_town):
+    """The public sees the objection was handled: the line stays as posted, marked stopped."""
+    entry = posted.entries.get(line=2)
+    objection = objection_submit_online(entry=entry, content="该户家中新购小轿车一辆，条件不像困难户")
+    objection_decide(objection=objection, acting_user=cab_town, upheld=True, reason="经入户核查，家庭收入超过标准")
+    text = visible(body(client.get(f"/publicity/{posted.pk}/{regions['hantian'].code}/")))
+    assert "2 王*国 异议成立，停止发放" in text and "3 陈*玲 提出异议 低保对象" in text
+    english = visible(body(client.get(f"/en/publicity/{posted.pk}/{regions['hantian'].code}/")))
+    assert "Objection upheld: payment stopped" in english
