@@ -5,7 +5,6 @@ a page that calls services.appeal_decide, which checks everything again (the ori
 area, the state) under its locks. Nothing is edited in the plain change form. assistance/admin.py
 registers this admin.
 """
-import datetime as dt
 
 from django import forms
 from django.contrib import admin, messages
@@ -18,12 +17,12 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from fundportal.admin_utils import CappedCountPaginator, CheckedListFilter, NoStoreMixin, error_text
+from fundportal.admin_utils import CappedCountPaginator, NoStoreMixin, error_text
 from fundportal.history_admin import HistoryAdmin
 from fundportal.masking import mask_name
 from fundportal.money import money_label
 
-from ..admin_common import TownFilter
+from ..admin_common import DueFilter, TownFilter
 from . import selectors, services
 from .models import Appeal
 
@@ -37,21 +36,8 @@ class DecideForm(forms.Form):
                              help_text=_("申请人将看到这段理由；撤销的，案件退回原环节重新办理"))
 
 
-class OverdueFilter(CheckedListFilter):
-    title = _("办理期限")
-    parameter_name = "overdue"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("已逾期")), ("soon", _("3 日内到期"))]
-
-    def queryset(self, request, queryset):
-        today = timezone.localdate()
-        if self.value() == "yes":
-            return selectors.appeals_overdue(queryset, day=today)
-        if self.value() == "soon":
-            return queryset.filter(state=Appeal.State.RECEIVED, due_on__gte=today,
-                                   due_on__lte=today + dt.timedelta(days=3))
-        return queryset
+class OverdueFilter(DueFilter):
+    open_states = (Appeal.State.RECEIVED,)
 
 
 class AppealAdmin(NoStoreMixin, HistoryAdmin):

@@ -6,7 +6,6 @@ officer only ever reaches the cases of their own area; every change goes through
 assistance/review/services.py. Nothing is edited in the plain change form. assistance/admin.py
 registers these admins.
 """
-import datetime as dt
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -17,7 +16,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from fundportal.admin_utils import CappedCountPaginator, CheckedListFilter, NoStoreMixin, error_text
+from fundportal.admin_utils import CappedCountPaginator, NoStoreMixin, error_text
 from fundportal.csvsafe import csv_lines
 from fundportal.history_admin import HistoryAdmin
 from fundportal.masking import mask_name, mask_resident_id
@@ -26,27 +25,14 @@ from fundportal.responses import no_store
 from fundportal.services import export_log_record
 
 from ..access import sees_all_medical_data
-from ..admin_common import TownFilter
+from ..admin_common import DueFilter, TownFilter
 from . import selectors, services
 from .admin_pages import ReviewCasePages, RunFilter, moves_for
 from .models import ReviewCase, StateDeadline
 
 
-class OverdueFilter(CheckedListFilter):
-    title = _("办理期限")
-    parameter_name = "overdue"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("已逾期")), ("soon", _("3 日内到期"))]
-
-    def queryset(self, request, queryset):
-        today = timezone.localdate()
-        if self.value() == "yes":
-            return selectors.review_cases_overdue(queryset, day=today)
-        if self.value() == "soon":
-            return queryset.filter(state__in=ReviewCase.OPEN_STATES, due_on__gte=today,
-                                   due_on__lte=today + dt.timedelta(days=3))
-        return queryset
+class OverdueFilter(DueFilter):
+    open_states = tuple(ReviewCase.OPEN_STATES)
 
 
 class ReviewCaseAdmin(ReviewCasePages, NoStoreMixin, HistoryAdmin):
