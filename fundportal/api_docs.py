@@ -15,3 +15,27 @@ class ApiDocsView(SpectacularSwaggerSplitView):
         # The start-up script carries a CSRF token: no other site may load it.
         response["Cross-Origin-Resource-Policy"] = "same-origin"
         return response
+
+
+def request_bodies_as_taken(result, generator, request, public):
+    """drf-spectacular postprocessing hook: each request body's schema says what the API takes — no
+    property beyond those declared (the site refuses a form field whose name holds NUL before DRF
+    could ignore it) and no NUL in a string (DRF refuses it). A client generating requests from the
+    schema (schemathesis in tests/disclosure/test_schema.py) then sends only what is accepted."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            body = operation.get("requestBody") if isinstance(operation, dict) else None
+            for media in (body or {}).get("content", {}).values():
+                name = media.get("schema", {}).get("$ref", "").rpartition("/")[2]
+                _closed(schemas.get(name))
+    return result
+
+
+def _closed(schema: dict | None) -> None:
+    if not schema or schema.get("type") != "object":
+        return
+    schema["additionalProperties"] = False
+    for field in schema.get("properties", {}).values():
+        if field.get("type") == "string" and not {"pattern", "format", "enum"} & field.keys():
+            field["pattern"] = "^[^\\u0000]*$"

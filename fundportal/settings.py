@@ -197,6 +197,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Request bodies closed to undeclared properties and NUL characters, as the API takes them.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "fundportal.api_docs.request_bodies_as_taken"],
     # Two models have a field named like another's with other choices: name each enum.
     "ENUM_NAME_OVERRIDES": {
         "StatementKindEnum": "disclosure.models.Statement.Kind",
