@@ -12,13 +12,13 @@ from rest_framework.views import APIView
 from fundportal.responses import no_store
 
 from .lookup import progress_find
-from .selectors import progress_of
+from .selectors import STATUSES, progress_of
 
 
 class StepSerializer(serializers.Serializer):
     key = serializers.CharField()
     title = serializers.CharField()
-    status = serializers.ChoiceField(choices=["done", "current", "todo", "stopped", "action"])
+    status = serializers.ChoiceField(choices=STATUSES)
     date = serializers.DateField(allow_null=True)
     note = serializers.CharField()
     needed = serializers.CharField()

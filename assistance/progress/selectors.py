@@ -30,7 +30,8 @@ from ..payouts.models import Payout
 from ..publicity.models import Objection, PublicityEntry
 
 State = Application.State
-DONE, CURRENT, TODO, STOPPED, ACTION = "done", "current", "todo", "stopped", "action"
+DONE, CURRENT, NOT_REACHED, STOPPED, ACTION = "done", "current", "todo", "stopped", "action"
+STATUSES = (DONE, CURRENT, NOT_REACHED, STOPPED, ACTION)
 DECIDED = [State.APPROVED, State.PAID]
 BEFORE_COSTING = [State.UNDER_REVIEW, State.NOT_ELIGIBLE, State.WITHDRAWN]
 ACCOUNT_NEEDED = gettext_noop("请申请人携带本人身份证和银行卡（存折）到红十字会窗口更正收款账户，更正后将重新发放。")
@@ -38,7 +39,7 @@ ACCOUNT_NEEDED = gettext_noop("请申请人携带本人身份证和银行卡（�
 
 @dataclass(frozen=True)
 class Step:
-    """One step of the case: `status` is done, current (in hand), todo (not reached), stopped
+    """One step of the case: `status` is done, current (in hand), todo (NOT_REACHED), stopped
     (refused or halted) or action (waiting on the family: `needed` says what to do)."""
 
     key: str
@@ -154,7 +155,7 @@ def _eligibility(case: _Case) -> Step:
         return Step("eligibility", title, STOPPED, _determined_on(case), _("民政部门认定不符合低收入家庭条件"),
                     _("认定的具体原因可向户籍所在地乡镇（街道）民政部门了解；如有异议，可申请复核（见下方）。"))
     if case.state == State.WITHDRAWN:
-        return Step("eligibility", title, TODO)
+        return Step("eligibility", title, NOT_REACHED)
     return Step("eligibility", title, DONE, _determined_on(case) or _day(case.application.submitted_at),
                 _("民政部门认定符合低收入家庭条件"))
 
@@ -164,7 +165,7 @@ def _eligibility(case: _Case) -> Step:
 def _costing(case: _Case) -> Step:
     title = _("方案测算")
     if case.state in BEFORE_COSTING:
-        return Step("costing", title, TODO)
+        return Step("costing", title, NOT_REACHED)
     application = case.application
     since = max(d for d in (_day(application.submitted_at), _determined_on(case),
                             _reopened_on(case, Appeal.Kind.AMOUNT)) if d)
@@ -187,7 +188,7 @@ def _resolution(case: _Case) -> Step:
                     _("理事会决议 %(number)s：不予救助") % {"number": item.resolution.number},
                     _("如有异议，可申请复核（见下方）。"))
     if case.state not in DECIDED or item is None:
-        return Step("resolution", title, TODO)
+        return Step("resolution", title, NOT_REACHED)
     return Step("resolution", title, DONE, _day(item.resolution.signed_at),
                 _("理事会决议 %(number)s：批准救助金 %(amount)s") % {"number": item.resolution.number,
                                                                  "amount": _money(item.amount)})
@@ -196,7 +197,7 @@ def _resolution(case: _Case) -> Step:
 def _publicity(case: _Case) -> Step:
     title = _("公示")
     if case.state not in DECIDED or case.item is None:
-        return Step("publicity", title, TODO)
+        return Step("publicity", title, NOT_REACHED)
     if not case.item.resolution.publicity_required:
         return Step("publicity", title, DONE, None, _("该决议作出于公示制度施行前，无需公示"))
     if case.entry is None:
@@ -220,7 +221,7 @@ def _sent(case: _Case) -> Step:
     if payout is None:
         if case.state == State.APPROVED:
             return Step("payout", title, CURRENT, None, _("公示期满，等待慈善总会发放"))
-        return Step("payout", title, TODO)
+        return Step("payout", title, NOT_REACHED)
     if payout.state == Payout.State.PENDING:
         note = _("已更正收款账户，重新列入发放批次，即将提交银行") if case.reissued else _("已列入发放批次，即将提交银行")
         return Step("payout", title, CURRENT, _day(payout.batch.prepared_at), note)
@@ -237,7 +238,7 @@ def _received(case: _Case) -> Step:
     title = _("到账")
     payout = case.payout
     if payout is None or payout.state in (Payout.State.PENDING, Payout.State.FAILED, Payout.State.CANCELLED):
-        return Step("paid", title, TODO)
+        return Step("paid", title, NOT_REACHED)
     if payout.state == Payout.State.SENT:
         return Step("paid", title, CURRENT, None, _("已提交银行，等待到账"))
     if payout.state == Payout.State.RETURNED:
@@ -251,7 +252,7 @@ def _later_steps_wait(steps: list[Step]) -> list[Step]:
     """Once a step is not done, the ones after it have not begun, whatever old rows say."""
     out, reached = [], True
     for step in steps:
-        out.append(step if reached else Step(step.key, step.title, TODO))
+        out.append(step if reached else Step(step.key, step.title, NOT_REACHED))
         reached = reached and step.status == DONE
     return out
 

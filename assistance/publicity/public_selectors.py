@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from fundportal.lookups import code_matches
@@ -17,20 +17,17 @@ from fundportal.models import Region
 from fundportal.text import clean_code
 
 from .models import Objection, Publicity, PublicityEntry
-from .selectors import OPEN, publicity_entries_public
+from .selectors import objection_count_expressions, publicity_entries_public
 
 
 def publicities_public(*, day: dt.date | None = None) -> QuerySet[Publicity]:
     """Every posted 公示, those open today first, then the latest; each with its number of entries
     and its objection counts (received, upheld, dismissed, open) in one query."""
     day = day or timezone.localdate()
-    objections = "entries__objections"
+    counts = objection_count_expressions("entries__objections")
     return (Publicity.objects.filter(starts_on__lte=day).select_related("resolution")
-            .annotate(entry_count=Count("entries", distinct=True),
-                      received=Count(objections, distinct=True),
-                      upheld=Count(objections, distinct=True, filter=Q(**{f"{objections}__state": "upheld"})),
-                      dismissed=Count(objections, distinct=True, filter=Q(**{f"{objections}__state": "dismissed"})),
-                      still_open=Count(objections, distinct=True, filter=Q(**{f"{objections}__state__in": OPEN})),
+            .annotate(entry_count=Count("entries", distinct=True), received=counts["received"],
+                      upheld=counts["upheld"], dismissed=counts["dismissed"], still_open=counts["open"],
                       current=Case(When(ends_on__gte=day, then=Value(0)), default=Value(1),
                                    output_field=IntegerField()))
             .order_by("current", "-starts_on", "-id"))

@@ -60,13 +60,20 @@ class ObjectionCounts:
     open: int
 
 
+def objection_count_expressions(path: str = "") -> dict[str, Count]:
+    """The four counts the public sees (received, upheld, dismissed, open) as aggregates over the
+    objections at `path` ("" for Objection itself; "entries__objections" from a Publicity)."""
+    key, state = (path, f"{path}__state") if path else ("pk", "state")
+    return {"received": Count(key, distinct=True),
+            "upheld": Count(key, distinct=True, filter=Q(**{state: Objection.State.UPHELD})),
+            "dismissed": Count(key, distinct=True, filter=Q(**{state: Objection.State.DISMISSED})),
+            "open": Count(key, distinct=True, filter=Q(**{f"{state}__in": OPEN}))}
+
+
 def objection_counts(publicity: Publicity) -> ObjectionCounts:
     """What the public page and the next statement say: received, upheld, dismissed, open."""
-    counts = Objection.objects.filter(entry__publicity=publicity).aggregate(
-        received=Count("pk"), upheld=Count("pk", filter=Q(state=Objection.State.UPHELD)),
-        dismissed=Count("pk", filter=Q(state=Objection.State.DISMISSED)),
-        open=Count("pk", filter=Q(state__in=OPEN)))
-    return ObjectionCounts(**counts)
+    return ObjectionCounts(**Objection.objects.filter(entry__publicity=publicity).aggregate(
+        **objection_count_expressions()))
 
 
 def objections_for_user(*, user) -> QuerySet[Objection]:
