@@ -8,13 +8,14 @@ from .council.models import (Attendance, CouncilMember, Meeting, QuorumRule, Res
                              ResolutionSequence, Scheme, SchemeRule)
 from .intake.models import (InsuredPerson, ScreeningRun, SettlementImport, SettlementImportError, SettlementRecord,
                             WarningTarget)
+from .outreach.models import OutreachContact, OutreachTask
 from .payouts.models import BankResult, BankResultLine, FraudFlag, Payout, PayoutBatch
 from .publicity.models import CaseSequence, Objection, Publicity, PublicityEntry
 from .review.models import EligibilityCategory, HouseholdMember, OverdueCount, ReviewCase, StateDeadline
 
 __all__ = ["Appeal", "CaseSequence", "Objection", "Publicity", "PublicityEntry", "Application", "ApplicationMember", "ApplicationSequence", "Attendance", "BankResult",
            "BankResultLine", "CouncilMember", "Document", "DocumentAccess", "EligibilityCategory", "ExtraCost",
-           "FraudFlag", "HouseholdMember", "InsuredPerson", "Meeting", "OverdueCount", "Payout", "PayoutBatch",
+           "FraudFlag", "OutreachContact", "OutreachTask", "HouseholdMember", "InsuredPerson", "Meeting", "OverdueCount", "Payout", "PayoutBatch",
            "QuorumRule", "Resolution", "ResolutionItem", "ResolutionSequence", "ReviewCase", "Scheme",
            "SchemeRule", "ScreeningRun", "SettlementImport", "SettlementImportError", "SettlementRecord",
            "StateDeadline", "WarningTarget"]

@@ -33,6 +33,8 @@ class Donor(models.Model):
     resident_id = models.CharField(_("身份证号码"), max_length=18, blank=True)
     contact_person = models.CharField(_("联系人"), max_length=50, blank=True)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    notice_consent = models.BooleanField(_("同意接收短信通知"), default=False,
+                                         help_text=_("收据开具、认捐到期等短信发往联系电话；未同意不发送"))
     address = models.CharField(_("地址"), max_length=200, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)

@@ -65,6 +65,8 @@ class User(AbstractUser):
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     bank_account = models.CharField(_("本人银行账号"), max_length=32, blank=True,
                                     help_text=_("用于核查救助金是否转入工作人员账户，不对外显示"))
+    daily_digest = models.BooleanField(_("接收每日逾期提醒短信"), default=True,
+                                       help_text=_("有逾期待办时，每天早上向联系电话发送一条汇总短信"))
 
     # Logins are the login log's business (django-axes), not the audit trail's. Roles are: a change
     # of groups or of permissions is a history row with the groups before and after.
@@ -270,3 +272,6 @@ class RateLimitWindow(models.Model):
 
     def __str__(self):
         return f"{self.key[:12]}…: {self.count}"
+
+
+from .notices.models import Notice  # noqa: E402,F401  (the outbox is the core's model)

@@ -50,7 +50,11 @@ CAB_OFFICER = ["assistance.view_warningtarget", "assistance.view_reviewcase", "a
                "assistance.view_application", "assistance.view_document",
                # 公示 and the objections against its entries in their area; the families' reviews.
                "assistance.view_publicity", "assistance.view_publicityentry", "assistance.view_objection",
-               "assistance.add_objection", "assistance.investigate_objection", "assistance.view_appeal"]
+               "assistance.add_objection", "assistance.investigate_objection", "assistance.view_appeal",
+               # Families found eligible who have not applied (应助未助): followed up by their village.
+               "assistance.view_outreachtask", "assistance.view_outreachcontact",
+               # The notices sent about the cases they see (phones masked).
+               "fundportal.view_notice"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.MSB_STAFF: [
@@ -68,12 +72,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
                     "assistance.change_eligibilitycategory", "assistance.change_statedeadline"],
     Role.CAB_TOWN: [*CAB_OFFICER, "assistance.assign_reviewcase", "assistance.move_reviewcase",
                     "assistance.decide_objection"],
-    Role.CAB_VILLAGE: [*CAB_OFFICER, "assistance.verify_reviewcase"],
+    Role.CAB_VILLAGE: [*CAB_OFFICER, "assistance.verify_reviewcase", "assistance.record_outreachcontact"],
     # Clerks enter applications in their workspace and see those they entered, scans included.
     # They also record objections brought to the counter and families' requests for review (复核).
     Role.REDCROSS_CLERK: ["assistance.add_application", "assistance.view_application", "assistance.view_document",
                           "assistance.view_publicity", "assistance.view_publicityentry", "assistance.add_objection",
-                          "assistance.add_appeal", "assistance.view_appeal"],
+                          "assistance.add_appeal", "assistance.view_appeal", "fundportal.view_notice",
+                          "fundportal.resend_notice"],
     Role.COUNCIL_SECRETARY: [
         "fundportal.view_fundaccount",
         "assistance.add_scheme", "assistance.change_scheme", "assistance.view_scheme", "assistance.view_schemerule",
@@ -102,6 +107,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "assistance.add_payoutbatch", "assistance.view_payoutbatch", "assistance.export_payoutbatch",
         "assistance.reconcile_payoutbatch", "assistance.view_payout", "assistance.view_bankresult",
         "assistance.view_fraudflag", "assistance.override_fraudflag",
+        # The notices to donors and families (phones masked); one whose sending was cut off is sent again by hand.
+        "fundportal.view_notice", "fundportal.resend_notice",
         # Which entries the 公示 holds back (an open or upheld objection).
         "assistance.view_publicity", "assistance.view_publicityentry", "assistance.view_objection",
         # Statements for the public: built from the ledger, published into the hash chain.

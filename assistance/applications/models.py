@@ -68,6 +68,11 @@ class Application(models.Model):
     review_case = models.ForeignKey(ReviewCase, verbose_name=_("资格审核"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="applications")
     phone = models.CharField(_("联系电话"), max_length=20)
+    # Notices (SMS) go only with the applicant's consent, to the phone given for them.
+    notice_consent = models.BooleanField(_("同意接收短信通知"), default=False)
+    notice_phone = models.CharField(_("接收通知的手机号码"), max_length=20, blank=True,
+                                    help_text=_("不填则用联系电话"))
+    notice_opted_out_at = models.DateTimeField(_("退订短信时间"), null=True, blank=True)
     account_holder = models.CharField(_("收款人（户名）"), max_length=50)
     bank_name = models.CharField(_("开户银行"), max_length=60)
     account_number = models.CharField(_("银行账号"), max_length=32)

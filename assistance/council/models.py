@@ -40,6 +40,13 @@ class Scheme(models.Model):
     count_extra_costs = models.BooleanField(_("计入医保结算以外的医疗费用"), default=True,
                                             help_text=_("如外省就医等有发票的费用"))
     notes = models.TextField(_("说明"), blank=True)
+    # How to apply, published with the scheme on the public scheme page (一次告知): approved with it.
+    who_may_apply = models.TextField(_("申请对象"), blank=True)
+    documents = models.TextField(_("申请材料"), blank=True, help_text=_("每行一项，一次告知所需全部材料"))
+    where_to_apply = models.TextField(_("受理地点"), blank=True)
+    apply_from = models.DateField(_("受理开始日期"), null=True, blank=True)
+    apply_until = models.DateField(_("受理截止日期"), null=True, blank=True)
+    enquiry_phone = models.CharField(_("咨询电话"), max_length=40, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("制定人"), on_delete=models.PROTECT,
                                    related_name="+")
     created_at = models.DateTimeField(_("制定时间"), auto_now_add=True)

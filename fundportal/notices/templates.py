@@ -1,0 +1,47 @@
+"""The SMS templates, as data. Chinese providers send only registered templates with named
+parameters: each template here has its text (what the console backend prints and staff read on
+the case) and its parameters; the provider's template code comes from settings
+(NOTICE_TEMPLATE_CODES), so registering a template with a provider is configuration, not code."""
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+
+@dataclass(frozen=True)
+class Template:
+    code: str
+    text: str  # with {name} placeholders, exactly the parameters
+
+    @property
+    def params(self) -> set[str]:
+        import string
+
+        return {name for _, name, _, _ in string.Formatter().parse(self.text) if name}
+
+    def render(self, params: dict) -> str:
+        return self.text.format(**params)
+
+
+TEMPLATES: dict[str, Template] = {}
+
+
+def template_add(code: str, text: str) -> Template:
+    template = TEMPLATES[code] = Template(code, text)
+    return template
+
+
+def template_check(code: str, params: dict) -> Template:
+    """The template, once its parameters are exactly the ones it names (a programming error otherwise)."""
+    try:
+        template = TEMPLATES[code]
+    except KeyError:
+        raise ImproperlyConfigured(f"unknown notice template {code!r}") from None
+    if set(params) != template.params:
+        raise ImproperlyConfigured(f"notice template {code!r} takes {sorted(template.params)}, got {sorted(params)}")
+    return template
+
+
+def provider_template_code(code: str) -> str:
+    """The provider's code for a template (settings.NOTICE_TEMPLATE_CODES), or our own code."""
+    return getattr(settings, "NOTICE_TEMPLATE_CODES", {}).get(code, code)
