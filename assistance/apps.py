@@ -9,6 +9,24 @@ class AssistanceConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(defaults_on_migrate, dispatch_uid="assistance_review_defaults")
+        work_queue_register()
+
+
+def work_queue_register() -> None:
+    """Each stage's kinds of work on the staff's work queue (fundportal/workqueue.py)."""
+    from fundportal.workqueue import register
+
+    from .appeals.queue import APPEAL_QUEUE
+    from .applications.queue import CLERK_QUEUE, COSTING_QUEUE
+    from .council.queue import RESOLUTION_QUEUE
+    from .intake.queue import IMPORT_QUEUE, RUN_QUEUE
+    from .payouts.queue import BATCH_QUEUE, FLAG_QUEUE
+    from .publicity.queue import OBJECTION_QUEUE
+    from .review.queue import REVIEW_QUEUE
+
+    for queue in (IMPORT_QUEUE, RUN_QUEUE, REVIEW_QUEUE, COSTING_QUEUE, CLERK_QUEUE, RESOLUTION_QUEUE,
+                  OBJECTION_QUEUE, BATCH_QUEUE, FLAG_QUEUE, APPEAL_QUEUE):
+        register(queue.items)
 
 
 def defaults_on_migrate(sender, using="default", **kwargs) -> None:

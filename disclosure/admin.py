@@ -13,17 +13,19 @@ from fundportal.forms import form_add_service_errors
 from fundportal.history_admin import HistoryAdmin
 from fundportal.job_admin import JobProgressAdmin
 from fundportal.responses import no_store
+from fundportal.workqueue_admin import work_queue_filter
 
 from .forms import CorrectionForm, StatementRequestForm
 from .models import Statement
 from .pages import statement_context
+from .queue import STATEMENT_QUEUE
 from .services import statement_correct, statement_publish, statement_request
 
 
 @admin.register(Statement)
 class StatementAdmin(JobProgressAdmin, HistoryAdmin):
     list_display = ("title", "kind", "state", "sequence", "published_at", "requested_at")
-    list_filter = ("state", "kind")
+    list_filter = (work_queue_filter(STATEMENT_QUEUE), "state", "kind")
     search_fields = ("title",)
 
     def has_delete_permission(self, request, obj=None):

@@ -11,3 +11,9 @@ class DisclosureConfig(AppConfig):
         from .defaults import statement_schedules_on_migrate
 
         post_migrate.connect(statement_schedules_on_migrate, dispatch_uid="disclosure_statement_schedules")
+
+        from fundportal.workqueue import register
+
+        from .queue import STATEMENT_QUEUE
+
+        register(STATEMENT_QUEUE.items)  # statements to publish or build again, on the work queue

@@ -16,6 +16,7 @@ from fundportal.masking import mask_phone, mask_resident_id
 from fundportal.money import money_label
 from fundportal.responses import no_store
 from fundportal.services import export_log_record
+from fundportal.workqueue_admin import work_queue_filter
 
 from . import pdf, selectors, services
 from .forms import (
@@ -23,6 +24,7 @@ from .forms import (
 )
 from .idempotency import IdempotencyConflict
 from .models import Campaign, Donation, Donor, Pledge, PledgeInstalment, Receipt
+from .queue import PLEDGE_QUEUE
 from .resources import IMPORT_FORMATS, DonationExportResource, DonationImportResource
 
 
@@ -76,6 +78,7 @@ class InstalmentInline(admin.TabularInline):
 @admin.register(Pledge)
 class PledgeAdmin(HistoryAdmin):
     list_display = ("donor", "total", "signed_on", "campaign", "arrears")
+    list_filter = (work_queue_filter(PLEDGE_QUEUE),)
     list_select_related = ("donor", "campaign")
     autocomplete_fields = ("donor",)
     search_fields = ("donor__name", "=donor__uscc")

@@ -24,6 +24,13 @@ class FundportalConfig(AppConfig):
         # The one requeue of every long job (fundportal/jobs.py) on the beat schedule.
         post_migrate.connect(jobs_schedule_on_migrate, dispatch_uid="fundportal_jobs_schedule")
 
+        # The work queue's kinds the core owns (the apps register theirs), and the staff digest's template.
+        from . import digest  # noqa: F401 (registers the "staff_digest" notice template)
+        from .workqueue import register
+        from .workqueue_system import failed_jobs
+
+        register(failed_jobs)
+
 
 class AxesConfig(axes.apps.AppConfig):
     """django-axes (login attempts and lockouts) under a Chinese name in the admin: its own

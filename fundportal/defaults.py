@@ -8,16 +8,25 @@ RATELIMIT_SWEEP_TASK = "fundportal.tasks.ratelimit_sweep_task"
 RATELIMIT_SWEEP_NAME = "限流计数：清除过期计数（每小时）"
 SCHEDULES = [(JOBS_REQUEUE_TASK, JOBS_REQUEUE_NAME, 5, "minutes"),
              (RATELIMIT_SWEEP_TASK, RATELIMIT_SWEEP_NAME, 1, "hours")]
+# Crontab schedules, Beijing time: (task, name, crontab fields).
+STAFF_DIGEST_TASK = "fundportal.tasks.staff_digest_task"
+STAFF_DIGEST_NAME = "工作人员逾期待办短信提醒（每日8时）"
+CRONTABS = [(STAFF_DIGEST_TASK, STAFF_DIGEST_NAME, {"minute": "0", "hour": "8"})]
 
 
 @transaction.atomic
 def jobs_schedule_ensure(using: str = "default") -> None:
-    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+    from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
     for task, name, every, period in SCHEDULES:
         if not PeriodicTask.objects.using(using).filter(task=task).exists():
             interval, _ = IntervalSchedule.objects.using(using).get_or_create(every=every, period=period)
             PeriodicTask.objects.using(using).create(name=name, task=task, interval=interval)
+    for task, name, fields in CRONTABS:
+        if not PeriodicTask.objects.using(using).filter(task=task).exists():
+            crontab, _ = CrontabSchedule.objects.using(using).get_or_create(
+                day_of_week="*", day_of_month="*", month_of_year="*", timezone="Asia/Shanghai", **fields)
+            PeriodicTask.objects.using(using).create(name=name, task=task, crontab=crontab)
 
 
 def jobs_schedule_on_migrate(sender, using="default", **kwargs) -> None:

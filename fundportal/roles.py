@@ -128,17 +128,31 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 # Where each role's work is: the page a user lands on after logging in (the first of the user's
-# roles in this order wins; superusers and users without a role land on the admin index).
+# roles in this order wins; superusers and users without a role land on the admin index). Every
+# role lands on its work queue (fundportal/workqueue.py); the clerks' workspace shows theirs.
 ROLE_LANDING: dict[str, tuple[str, tuple]] = {
     Role.REDCROSS_CLERK: ("workspace:home", ()),
-    Role.CHARITY_FINANCE: ("admin:app_list", ("donations",)),
-    Role.COUNCIL_SECRETARY: ("admin:assistance_meeting_changelist", ()),
-    Role.MSB_STAFF: ("admin:assistance_settlementimport_changelist", ()),
-    Role.CAB_CITY: ("admin:assistance_reviewcase_changelist", ()),
-    Role.CAB_TOWN: ("admin:assistance_reviewcase_changelist", ()),
-    Role.CAB_VILLAGE: ("admin:assistance_reviewcase_changelist", ()),
-    Role.AUDITOR: ("audit_trail", ()),
-    Role.ADMINISTRATOR: ("admin:index", ()),
+    Role.CHARITY_FINANCE: ("work_queue", ()),
+    Role.COUNCIL_SECRETARY: ("work_queue", ()),
+    Role.MSB_STAFF: ("work_queue", ()),
+    Role.CAB_CITY: ("work_queue", ()),
+    Role.CAB_TOWN: ("work_queue", ()),
+    Role.CAB_VILLAGE: ("work_queue", ()),
+    Role.AUDITOR: ("work_queue", ()),
+    Role.ADMINISTRATOR: ("work_queue", ()),
+}
+
+# Each role's main desk, linked from its work queue ("常用页面"): where it went before it had a queue.
+ROLE_DESK: dict[str, tuple[str, tuple, str]] = {
+    Role.REDCROSS_CLERK: ("workspace:home", (), _("我受理的申请")),
+    Role.CHARITY_FINANCE: ("admin:app_list", ("donations",), _("捐赠")),
+    Role.COUNCIL_SECRETARY: ("admin:assistance_meeting_changelist", (), _("理事会会议")),
+    Role.MSB_STAFF: ("admin:assistance_settlementimport_changelist", (), _("结算数据导入")),
+    Role.CAB_CITY: ("admin:assistance_reviewcase_changelist", (), _("低收入资格审核")),
+    Role.CAB_TOWN: ("admin:assistance_reviewcase_changelist", (), _("低收入资格审核")),
+    Role.CAB_VILLAGE: ("admin:assistance_reviewcase_changelist", (), _("低收入资格审核")),
+    Role.AUDITOR: ("audit_trail", (), _("审计日志")),
+    Role.ADMINISTRATOR: ("admin:index", (), _("管理后台")),
 }
 
 
@@ -158,14 +172,26 @@ def permissions_for(patterns: list[str], all_permissions) -> list:
     return chosen
 
 
+def _role_names(user) -> set[str]:
+    return set() if user.is_superuser else set(user.groups.values_list("name", flat=True))
+
+
 def landing_url(user) -> str:
     """The page where this user's work is."""
-    if not user.is_superuser:
-        names = set(user.groups.values_list("name", flat=True))
-        for role, (url_name, args) in ROLE_LANDING.items():
-            if role in names:
-                return reverse(url_name, args=args)
+    names = _role_names(user)
+    for role, (url_name, args) in ROLE_LANDING.items():
+        if role in names:
+            return reverse(url_name, args=args)
     return reverse("admin:index")
+
+
+def desk_url(user) -> tuple[str, str] | None:
+    """(label, url) of the user's main desk, or None."""
+    names = _role_names(user)
+    for role, (url_name, args, label) in ROLE_DESK.items():
+        if role in names:
+            return str(label), reverse(url_name, args=args)
+    return None
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 """The core's own Celery tasks, on django-celery-beat's schedule (fundportal/defaults.py)."""
 from celery import shared_task
 
+from .digest import staff_digest_send
 from .jobs import jobs_requeue_all
 from .ratelimits import ratelimit_sweep
 
@@ -16,3 +17,10 @@ def jobs_requeue_task() -> int:
 def ratelimit_sweep_task() -> int:
     """Hourly (beat): delete the rate-limit counts no window weighs any more."""
     return ratelimit_sweep()
+
+
+@shared_task(acks_late=True)
+def staff_digest_task() -> int:
+    """Each morning (beat, fundportal/defaults.py): the staff's SMS of their overdue work, at most
+    one a day each however often it runs. Returns how many were told."""
+    return staff_digest_send()

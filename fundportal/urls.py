@@ -5,7 +5,7 @@ from django.views.generic import TemplateView
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView
 
-from fundportal import accounts, health
+from fundportal import accounts, health, workqueue_admin
 from fundportal import views as core_views
 from fundportal.api_docs import ApiDocsView
 
@@ -28,6 +28,7 @@ urlpatterns += i18n_patterns(
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("admin/audit/", core_views.audit_trail, name="audit_trail"),
     path("admin/api-tokens/", accounts.my_api_tokens, name="my_api_tokens"),
+    path("admin/queue/", workqueue_admin.work_queue, name="work_queue"),
     path("admin/login/", accounts.staff_login, name="staff_login"),  # before the admin's own: lands by role
     path("admin/", admin.site.urls),
     path("receipts/", include("donations.urls")),

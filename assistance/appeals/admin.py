@@ -21,10 +21,12 @@ from fundportal.admin_utils import CappedCountPaginator, NoStoreMixin, error_tex
 from fundportal.history_admin import HistoryAdmin
 from fundportal.masking import mask_name
 from fundportal.money import money_label
+from fundportal.workqueue_admin import work_queue_filter
 
 from ..admin_common import DueFilter, TownFilter
 from . import selectors, services
 from .models import Appeal
+from .queue import APPEAL_QUEUE
 
 
 class DecideForm(forms.Form):
@@ -43,7 +45,7 @@ class OverdueFilter(DueFilter):
 class AppealAdmin(NoStoreMixin, HistoryAdmin):
     list_display = ("number", "application_number", "masked_name", "kind", "region", "channel", "filed_on", "due",
                     "state")
-    list_filter = ("state", "kind", OverdueFilter, TownFilter, "channel")
+    list_filter = (work_queue_filter(APPEAL_QUEUE), "state", "kind", OverdueFilter, TownFilter, "channel")
     list_select_related = ("application__person", "region")
     search_fields = ("number__exact", "application__number__exact")
     search_help_text = _("按复核编号或申请编号精确查找")

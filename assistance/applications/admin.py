@@ -11,14 +11,16 @@ from fundportal.admin_utils import AppendOnlyAdmin, CappedCountPaginator, NoStor
 from fundportal.history_admin import HistoryAdmin
 from fundportal.masking import mask_bank_account, mask_name, mask_phone, mask_resident_id
 from fundportal.money import money_label
+from fundportal.workqueue_admin import work_queue_filter
 
 from ..payouts.selectors import payment_status
 from . import selectors
+from .queue import COSTING_QUEUE
 
 
 class ApplicationAdmin(NoStoreMixin, AppendOnlyAdmin, HistoryAdmin):
     list_display = ("number", "masked_name", "masked_id", "region", "year", "state", "submitted_at")
-    list_filter = ("state", "year")
+    list_filter = (work_queue_filter(COSTING_QUEUE), "state", "year")
     list_select_related = ("person", "region")
     search_fields = ("number__exact",)
     show_full_result_count = False

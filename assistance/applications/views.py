@@ -15,9 +15,11 @@ from fundportal.lookups import public_link
 from fundportal.pdf import qr_svg_data_uri
 from fundportal.masking import mask_bank_account, mask_name, mask_phone, mask_resident_id
 from fundportal.responses import no_store
+from fundportal.workqueue import queue_for
 
 from ..payouts.selectors import payment_status
 from . import selectors
+from .queue import CLERK_QUEUE
 from .forms import ApplicationForm, DocumentFormSet, ExtraCostFormSet, LookupForm, MemberFormSet, filled
 from .services import application_prefill, application_submit, document_open
 
@@ -27,9 +29,17 @@ WORKSPACE = "assistance.view_application"
 @login_required
 @permission_required(WORKSPACE, raise_exception=True)
 def home(request):
-    applications = selectors.applications_for_user(user=request.user)[:200]
-    rows = [{"application": application, "name": mask_name(application.person.name)} for application in applications]
-    return no_store(render(request, "workspace/home.html", {"rows": rows}))
+    """The clerk's queue (what waits for them, fundportal/workqueue.py), then the applications they
+    entered; ?todo=<kind> keeps those of one kind of work (the queue's links)."""
+    applications = selectors.applications_for_user(user=request.user)
+    todo = request.GET.get("todo", "")
+    todo_label = next((str(kind.label) for kind, _where in CLERK_QUEUE.kinds_for(request.user) if kind.key == todo), "")
+    if todo_label:
+        applications = applications.filter(pk__in=CLERK_QUEUE.matching(request.user, todo))
+    rows = [{"application": application, "name": mask_name(application.person.name)}
+            for application in applications[:200]]
+    return no_store(render(request, "workspace/home.html", {
+        "rows": rows, "queue": queue_for(request.user), "todo_label": todo_label}))
 
 
 @login_required

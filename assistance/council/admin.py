@@ -23,12 +23,14 @@ from fundportal.forms import form_add_service_errors
 from fundportal.history_admin import HistoryAdmin
 from fundportal.masking import mask_name
 from fundportal.money import format_money, money_label
+from fundportal.workqueue_admin import work_queue_filter
 
 from ..payouts.services import payout_batch_create, payout_batch_refusal
 from ..publicity.selectors import publicity_holds
 from . import services
 from .forms import MeetingForm, ReasonForm, ResolutionDraftForm, SchemeForm, SchemeRuleFormSet
 from .models import Meeting, QuorumRule, Resolution, ResolutionItem, Scheme
+from .queue import RESOLUTION_QUEUE
 from .schemes import scheme_create, scheme_new_version, scheme_update
 from .selectors import budget_now, quorum_for
 
@@ -192,7 +194,7 @@ class MeetingAdmin(NoStoreMixin, HistoryAdmin):
 
 class ResolutionAdmin(NoStoreMixin, HistoryAdmin):
     list_display = ("number_shown", "title", "kind", "meeting", "approved", "signed_at")
-    list_filter = ("kind", "year", ("signed_at", admin.EmptyFieldListFilter))
+    list_filter = (work_queue_filter(RESOLUTION_QUEUE), "kind", "year", ("signed_at", admin.EmptyFieldListFilter))
     list_select_related = ("meeting",)
     search_fields = ("title",)
 

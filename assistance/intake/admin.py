@@ -21,12 +21,14 @@ from fundportal.job_admin import JobProgressAdmin
 from fundportal.masking import mask_name, mask_resident_id
 from fundportal.money import money_label
 from fundportal.services import export_log_record
+from fundportal.workqueue_admin import work_queue_filter
 
 from ..admin_common import TownFilter, page_context
 from ..review.services import screening_run_share
 from . import selectors
 from .forms import InsuredPersonStatusForm, ResidentIdLookupForm, ScreeningRunForm, SettlementUploadForm
 from .models import InsuredPerson, SettlementImport
+from .queue import IMPORT_QUEUE, RUN_QUEUE
 from .services import insured_person_set_deceased, screening_run_create, settlement_import_create
 
 
@@ -47,7 +49,7 @@ class ImportedYearFilter(CheckedListFilter):
 class SettlementImportAdmin(JobProgressAdmin, AppendOnlyAdmin, HistoryAdmin):
     list_display = ("id", "year", "file_name", "state", "rows_imported", "rows_rejected", "seconds",
                     "created_by", "created_at")
-    list_filter = ("state", "year")
+    list_filter = (work_queue_filter(IMPORT_QUEUE), "state", "year")
     list_select_related = ("created_by",)
     show_full_result_count = False
     change_form_template = "admin/assistance/settlementimport/change_form.html"
@@ -218,7 +220,7 @@ class ScreeningRunAdmin(JobProgressAdmin, HistoryAdmin):
     form = ScreeningRunForm
     list_display = ("id", "year", "threshold", "local_only", "exclude_deceased", "state", "target_count",
                     "shared_at", "created_by", "created_at")
-    list_filter = ("state", "year")
+    list_filter = (work_queue_filter(RUN_QUEUE), "state", "year")
     list_select_related = ("created_by",)
     change_form_template = "admin/assistance/screeningrun/change_form.html"
 

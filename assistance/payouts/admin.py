@@ -11,20 +11,23 @@ from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from fundportal.admin_utils import AppendOnlyAdmin, NoStoreMixin, error_text, money_column
 from fundportal.history_admin import HistoryAdmin
 from fundportal.masking import mask_bank_account, mask_name
+from fundportal.workqueue_admin import work_queue_filter
 
 from . import bank_results, services
 from .forms import MAX_RESULT_FILE, BankResultForm, ReissueForm
 from .models import BankResultLine, FraudFlag, Payout, PayoutBatch
+from .queue import BATCH_QUEUE, FLAG_QUEUE
 
 class PayoutBatchAdmin(NoStoreMixin, HistoryAdmin):
     list_display = ("number", "resolution", "state", "payout_count", "total", "open_flags", "prepared_by",
                     "prepared_at")
-    list_filter = ("state",)
+    list_filter = (work_queue_filter(BATCH_QUEUE), "state")
     search_fields = ("number",)
     list_select_related = ("resolution", "prepared_by")
 
@@ -189,13 +192,15 @@ class FraudFlagAdmin(NoStoreMixin, AppendOnlyAdmin, HistoryAdmin):
     """The flag report: every warning raised, open or cleared, and who cleared it and why."""
 
     list_display = ("raised_at", "payout", "batch_link", "kind", "detail", "overridden_by", "override_reason")
-    list_filter = ("kind", ("overridden_by", admin.EmptyFieldListFilter), "raised_at")
+    list_filter = (work_queue_filter(FLAG_QUEUE), "kind", ("overridden_by", admin.EmptyFieldListFilter), "raised_at")
     list_select_related = ("payout__batch", "overridden_by")
     date_hierarchy = "raised_at"
 
     @admin.display(description=_("支付批次"))
     def batch_link(self, flag):
-        return flag.payout.batch.number
+        # The batch's page is where a flag is cleared (核实放行) or its payout cancelled.
+        return format_html('<a href="{}">{}</a>', reverse("admin:assistance_payoutbatch_change",
+                                                          args=[flag.payout.batch_id]), flag.payout.batch.number)
 
 
 class BankResultLineInline(admin.TabularInline):

@@ -17,11 +17,13 @@ from django.utils.translation import gettext_lazy as _
 from fundportal.admin_utils import CappedCountPaginator, NoStoreMixin
 from fundportal.history_admin import HistoryAdmin
 from fundportal.masking import mask_name
+from fundportal.workqueue_admin import work_queue_filter
 
 from ..admin_common import DueFilter, TownFilter, due_cell
 from . import selectors
 from .admin_pages import ObjectionPages
 from .models import Objection, Publicity
+from .queue import OBJECTION_QUEUE
 
 OPEN = Objection.OPEN_STATES
 
@@ -134,7 +136,7 @@ class ObjectionDueFilter(DueFilter):
 class ObjectionAdmin(ObjectionPages, NoStoreMixin, HistoryAdmin):
     list_display = ("number", "entry_shown", "village", "channel", "state", "received_on", "due", "decided_at",
                     "objector_masked")
-    list_filter = ("state", ObjectionDueFilter, TownFilter, "channel")
+    list_filter = (work_queue_filter(OBJECTION_QUEUE), "state", ObjectionDueFilter, TownFilter, "channel")
     list_select_related = ("entry__publicity__resolution", "region__parent")
     search_fields = ("number__exact",)
     search_help_text = _("按异议编号精确查找（仅本辖区）")

@@ -22,6 +22,7 @@ from fundportal.history_admin import HistoryAdmin
 from fundportal.masking import mask_name, mask_resident_id
 from fundportal.money import money_label
 from fundportal.responses import no_store
+from fundportal.workqueue_admin import work_queue_filter
 from fundportal.services import export_log_record
 
 from ..access import sees_all_medical_data
@@ -29,6 +30,7 @@ from ..admin_common import DueFilter, TownFilter
 from . import selectors, services
 from .admin_pages import ReviewCasePages, RunFilter, moves_for
 from .models import ReviewCase, StateDeadline
+from .queue import REVIEW_QUEUE
 
 
 class OverdueFilter(DueFilter):
@@ -37,7 +39,7 @@ class OverdueFilter(DueFilter):
 
 class ReviewCaseAdmin(ReviewCasePages, NoStoreMixin, HistoryAdmin):
     list_display = ("masked_name", "masked_id", "region", "year", "state", "due", "category", "source")
-    list_filter = ("state", OverdueFilter, TownFilter, RunFilter, "category", "source")
+    list_filter = (work_queue_filter(REVIEW_QUEUE), "state", OverdueFilter, TownFilter, RunFilter, "category", "source")
     list_select_related = ("person", "region", "category")
     search_fields = ("person__name__exact",)
     search_help_text = _("按姓名精确查找（仅本辖区）")

@@ -12,6 +12,7 @@ def desks_for(request) -> list[tuple[str, str, str]]:
     user = getattr(request, "user", None)
     desks = []
     if user is not None and user.is_authenticated and user.is_active and user.is_staff:
+        desks.append(("work_queue", _("我的待办"), reverse("work_queue")))
         if admin.site.get_app_list(request):
             desks.append(("admin", _("管理后台"), reverse("admin:index")))
         if user.has_perm("assistance.add_application"):
