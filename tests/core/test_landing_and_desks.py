@@ -11,16 +11,17 @@ from tests.fixtures.personas import PASSWORD, make_user
 pytestmark = pytest.mark.django_db
 
 LOGIN = "/admin/login/"
+# Every role lands on its work queue (fundportal/workqueue.py); the clerk's workspace shows theirs.
 EXPECTED_LANDING = {
     Role.REDCROSS_CLERK: "/workspace/",
-    Role.CHARITY_FINANCE: "/admin/donations/",
-    Role.COUNCIL_SECRETARY: "/admin/assistance/meeting/",
-    Role.MSB_STAFF: "/admin/assistance/settlementimport/",
-    Role.CAB_CITY: "/admin/assistance/reviewcase/",
-    Role.CAB_TOWN: "/admin/assistance/reviewcase/",
-    Role.CAB_VILLAGE: "/admin/assistance/reviewcase/",
-    Role.AUDITOR: "/admin/audit/",
-    Role.ADMINISTRATOR: "/admin/",
+    Role.CHARITY_FINANCE: "/admin/queue/",
+    Role.COUNCIL_SECRETARY: "/admin/queue/",
+    Role.MSB_STAFF: "/admin/queue/",
+    Role.CAB_CITY: "/admin/queue/",
+    Role.CAB_TOWN: "/admin/queue/",
+    Role.CAB_VILLAGE: "/admin/queue/",
+    Role.AUDITOR: "/admin/queue/",
+    Role.ADMINISTRATOR: "/admin/queue/",
 }
 
 
@@ -53,7 +54,7 @@ def test_the_home_pages_staff_link_and_a_bare_admin_visit_count_as_no_destinatio
 def test_an_explicit_destination_is_kept_but_never_another_site(client, finance):
     assert _log_in(client, "finance", next="/admin/donations/donation/")["Location"] == "/admin/donations/donation/"
     client.logout()
-    assert _log_in(client, "finance", next="https://evil.example/")["Location"] == "/admin/donations/"
+    assert _log_in(client, "finance", next="https://evil.example/")["Location"] == "/admin/queue/"
 
 
 def test_a_wrong_password_or_a_non_staff_account_does_not_get_in(client, clerk):
