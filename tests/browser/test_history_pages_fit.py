@@ -28,7 +28,7 @@ def test_history_pages_fit_a_1280px_screen(live_server, finance, auditor, new_co
     page.get_by_label("用户名").fill(auditor.username)
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/admin/audit/")  # where an auditor lands
+    page.wait_for_url(f"{live_server.url}/admin/queue/")  # where an auditor lands: their work queue
 
     for path, name in [("/admin/audit/", "audit-trail-1280"),
                        (f"/admin/donations/donor/{donation.donor.pk}/history/", "donor-history-1280")]:
