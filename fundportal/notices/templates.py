@@ -2,6 +2,7 @@
 parameters: each template here has its text (what the console backend prints and staff read on
 the case) and its parameters; the provider's template code comes from settings
 (NOTICE_TEMPLATE_CODES), so registering a template with a provider is configuration, not code."""
+import string
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -12,12 +13,22 @@ from django.core.exceptions import ImproperlyConfigured
 class Template:
     code: str
     text: str  # with {name} placeholders, exactly the parameters
+    name: str = ""  # what staff read in lists (申请已受理); the code if none
 
     @property
     def params(self) -> set[str]:
-        import string
+        return set(self.param_order)
 
-        return {name for _, name, _, _ in string.Formatter().parse(self.text) if name}
+    @property
+    def param_order(self) -> list[str]:
+        """The parameters in the order the text names them: Tencent Cloud numbers a registered
+        template's parameters ({1}, {2}, …), so its template must name them in this order."""
+        names = [name for _, name, _, _ in string.Formatter().parse(self.text) if name]
+        return list(dict.fromkeys(names))
+
+    @property
+    def label(self) -> str:
+        return self.name or self.code
 
     def render(self, params: dict) -> str:
         return self.text.format(**params)
@@ -26,9 +37,15 @@ class Template:
 TEMPLATES: dict[str, Template] = {}
 
 
-def template_add(code: str, text: str) -> Template:
-    template = TEMPLATES[code] = Template(code, text)
+def template_add(code: str, text: str, *, name: str = "") -> Template:
+    template = TEMPLATES[code] = Template(code, text, name)
     return template
+
+
+def template_label(code: str) -> str:
+    """A template's name for staff, or its code (a template no longer registered)."""
+    template = TEMPLATES.get(code)
+    return template.label if template else code
 
 
 def template_check(code: str, params: dict) -> Template:
