@@ -1,16 +1,9 @@
-"""The notices' tests: a registered test template, and Tencent Cloud SMS faked on 127.0.0.1."""
+"""The notices' tests: Tencent Cloud SMS faked on 127.0.0.1 (the test template: helpers.py)."""
 import pytest
-
-from fundportal.notices.templates import template_add
 
 from . import fake_provider
 from .fake_provider import FakeTencentSms
-
-PHONE = "13812345678"
-MASKED = "138****5678"
-TEMPLATE = "test_received"  # NoticeFactory's template
-PROVIDER_TEMPLATE = "2188001"
-template_add(TEMPLATE, "{name}您好，您的救助申请（编号{number}）已受理，请留意后续短信。", name="测试：申请已受理")
+from .helpers import PROVIDER_TEMPLATE, TEMPLATE
 
 
 @pytest.fixture

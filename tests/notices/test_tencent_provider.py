@@ -11,7 +11,7 @@ from fundportal.notices.tencent import classify, e164
 from tests.fixtures.factories import NoticeFactory
 from tests.fixtures.processes import free_port
 
-from .conftest import MASKED, PHONE, PROVIDER_TEMPLATE
+from .helpers import PHONE, PROVIDER_TEMPLATE
 
 pytestmark = pytest.mark.django_db
 S = Notice.State
