@@ -5,6 +5,7 @@ no REDIS_URL → an in-process cache. Production sets DEBUG=False, SECRET_KEY an
 (see docker-compose.yml) and then every `check --deploy` setting is on.
 """
 import datetime as dt
+import json
 from pathlib import Path
 
 import environ
@@ -249,7 +250,8 @@ NOTICE_MAX_ATTEMPTS = env.int("NOTICE_MAX_ATTEMPTS", default=5)  # then failed, 
 NOTICE_RETRY_BASE_SECONDS = env.int("NOTICE_RETRY_BASE_SECONDS", default=60)  # doubled after each attempt
 # A row still "sending" after this long (its worker died) becomes uncertain: never sent again by itself.
 NOTICE_SENDING_LEASE_SECONDS = env.int("NOTICE_SENDING_LEASE_SECONDS", default=300)
-NOTICE_TEMPLATE_CODES = env.json("NOTICE_TEMPLATE_CODES", default={})  # our template code → the provider's
+# JSON, our template code → the provider's: {"application_received": "2188001"} (empty: none yet).
+NOTICE_TEMPLATE_CODES = json.loads(env.str("NOTICE_TEMPLATE_CODES", default="") or "{}")
 NOTICE_SMS_ENDPOINT = env.str("NOTICE_SMS_ENDPOINT", default="sms.tencentcloudapi.com")
 NOTICE_SMS_REGION = env.str("NOTICE_SMS_REGION", default="ap-guangzhou")
 NOTICE_SMS_SECRET_ID = env.str("NOTICE_SMS_SECRET_ID", default="")
