@@ -8,6 +8,8 @@ class AssistanceConfig(AppConfig):
     verbose_name = _("医疗救助")
 
     def ready(self):
+        from . import notify  # noqa: F401 (registers the families' SMS templates, which a worker renders)
+
         post_migrate.connect(defaults_on_migrate, dispatch_uid="assistance_review_defaults")
 
 

@@ -240,6 +240,10 @@ OBJECTION_WORKING_DAYS = env.int("OBJECTION_WORKING_DAYS", default=20)  # to dec
 APPEAL_WINDOW_DAYS = env.int("APPEAL_WINDOW_DAYS", default=60)  # calendar days after a decision to ask
 APPEAL_WORKING_DAYS = env.int("APPEAL_WORKING_DAYS", default=20)  # to decide a review
 
+# Donors' SMS reminder of a pledge instalment still owed, this many days before its date (and once
+# when it is overdue): donations/notices.py, daily on the beat schedule.
+PLEDGE_REMINDER_DAYS = env.int("PLEDGE_REMINDER_DAYS", default=14)
+
 # Content Security Policy (django-csp 4): no inline scripts, no CDN.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
