@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fundportal.identifiers import is_mobile_phone, validate_mobile_phone, validate_resident_id
+from fundportal.masking import mask_phone
 from fundportal.models import Region
 
 from ..formsets import bounded_formset
@@ -100,12 +101,15 @@ class NoticeSettingsForm(forms.Form):
     notice_consent = ApplicationForm.base_fields["notice_consent"]
     notice_phone = ApplicationForm.base_fields["notice_phone"]
 
-    def __init__(self, *args, phone: str, **kwargs):
+    def __init__(self, *args, phone: str, current: str = "", **kwargs):
+        """`phone` the contact phone, `current` the number notices go to now (kept when left blank)."""
         super().__init__(*args, **kwargs)
-        self.phone = phone
+        self.phone, self.current = phone, current
+        if current:  # never shown whole: the page says which number, masked
+            self.fields["notice_phone"].help_text = _("不填则保留现在的号码 %(phone)s") % {"phone": mask_phone(current)}
 
     def clean_notice_phone(self):
-        return notice_phone_clean(self.cleaned_data["notice_phone"])
+        return notice_phone_clean(self.cleaned_data["notice_phone"]) or self.current
 
     def clean(self):
         data = super().clean()

@@ -205,12 +205,12 @@ def application_notice_opt_out(*, application: Application, opt_out: bool) -> Ap
     """The family itself, from its progress page (no login: the caller checked the number and the
     code): stop its SMS notices, or take them again after stopping (only with the consent given)."""
     locked = Application.objects.select_for_update().get(pk=application.pk)
+    if not opt_out and not locked.notice_consent:
+        raise ValidationError("申请时未登记同意接收短信通知：如需接收，请到红十字会窗口办理")
     if opt_out and locked.notice_opted_out_at is None:
         locked.notice_opted_out_at = timezone.now()
         locked._change_reason = "家庭在进度查询页退订短信通知"
     elif not opt_out and locked.notice_opted_out_at is not None:
-        if not locked.notice_consent:
-            raise ValidationError("申请时未登记同意接收短信通知：如需接收，请到红十字会窗口办理")
         locked.notice_opted_out_at = None
         locked._change_reason = "家庭在进度查询页恢复短信通知"
     else:

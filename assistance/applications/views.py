@@ -105,9 +105,8 @@ def application_detail(request, number):
 
 def _detail_page(request, application, *, settings_form=None, status=200):
     if settings_form is None and request.user.has_perm("assistance.add_application"):
-        settings_form = NoticeSettingsForm(phone=application.phone, initial={
-            "notice_consent": application.notice_consent and application.notice_opted_out_at is None,
-            "notice_phone": application.notice_phone})
+        settings_form = NoticeSettingsForm(phone=application.phone, current=application.notice_phone, initial={
+            "notice_consent": application.notice_consent and application.notice_opted_out_at is None})
     return no_store(render(request, "workspace/application_detail.html", {
         **_shown(application), "settings_form": settings_form,
         "notices": notices_shown(application, user=request.user)}, status=status))
@@ -119,7 +118,7 @@ def _detail_page(request, application, *, settings_form=None, status=200):
 def application_notice_settings(request, number):
     """The family's SMS wish recorded at the counter (consent, the number to use)."""
     application = _application(request, number)
-    form = NoticeSettingsForm(request.POST, phone=application.phone)
+    form = NoticeSettingsForm(request.POST, phone=application.phone, current=application.notice_phone)
     if form.is_valid():
         try:
             services.application_notice_settings(application=application, acting_user=request.user,
