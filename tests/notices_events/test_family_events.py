@@ -16,7 +16,7 @@ from assistance.payouts.services import payout_confirm_paid, payout_mark_failed,
 from fundportal.notices.models import Notice
 from fundportal.notices.templates import TEMPLATES
 from tests.fixtures.council import YEAR
-from tests.progress.helpers import NAME, PHONE, RESIDENT_ID, determine, publicity_end, send, sign, submit
+from tests.progress.helpers import NAME, PHONE, RESIDENT_ID, determine, publicity_end, send, sign
 
 from .helpers import consenting, events, rows
 
