@@ -162,6 +162,7 @@ PERSONAL_FIELDS: dict[str, Callable[[str], str]] = {
     "assistance.application.insured_out_of_pocket": mask_hidden,
     "assistance.application.other_assistance": mask_hidden,
     "assistance.application.notes": mask_hidden,
+    "assistance.application.notice_phone": mask_phone,  # where the family's SMS notices go
     "donations.donor.name": mask_name,  # an organisation's name is not masked: see PUBLIC_WHEN
     "donations.donor.contact_person": mask_name,
     "donations.donor.address": mask_hidden,

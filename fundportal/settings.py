@@ -260,6 +260,10 @@ NOTICE_SMS_SDK_APP_ID = env.str("NOTICE_SMS_SDK_APP_ID", default="")
 NOTICE_SMS_SIGN_NAME = env.str("NOTICE_SMS_SIGN_NAME", default="")
 NOTICE_SMS_TIMEOUT = env.int("NOTICE_SMS_TIMEOUT", default=10)  # seconds; well under the lease
 
+# Donors' SMS reminder of a pledge instalment still owed, this many days before its date (and once
+# when it is overdue): donations/notices.py, daily on the beat schedule.
+PLEDGE_REMINDER_DAYS = env.int("PLEDGE_REMINDER_DAYS", default=14)
+
 # Content Security Policy (django-csp 4): no inline scripts, no CDN.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -77,3 +77,10 @@ def notice_lines(obj) -> list[NoticeLine]:
                        text=notice_text(n), phone=mask_phone(n.phone), state=n.state,
                        state_label=n.get_state_display(), attempts=n.attempts, reply=n.provider_reply)
             for n in notices_for(obj)]
+
+
+def notices_shown(obj, *, user) -> list[NoticeLine]:
+    """`obj`'s notices for a staff page: none for a user without fundportal.view_notice."""
+    if obj is None or obj.pk is None or not user.has_perm("fundportal.view_notice"):
+        return []
+    return notice_lines(obj)

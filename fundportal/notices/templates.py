@@ -9,10 +9,20 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 
+# Written into the registered template itself, never sent as a parameter: Tencent Cloud refuses a web
+# address in a parameter (InvalidParameterValue.ProhibitedUseUrlInTemplateParameter), so a link is
+# the site's address (settings.SITE_URL, as registered with the provider) and a fixed path.
+FIXED = {"site"}
+
+
+def fixed_values() -> dict:
+    return {"site": settings.SITE_URL}
+
+
 @dataclass(frozen=True)
 class Template:
     code: str
-    text: str  # with {name} placeholders, exactly the parameters
+    text: str  # with {name} placeholders: the parameters, and {site} (FIXED)
     name: str = ""  # what staff read in lists (申请已受理); the code if none
 
     @property
@@ -23,7 +33,7 @@ class Template:
     def param_order(self) -> list[str]:
         """The parameters in the order the text names them: Tencent Cloud numbers a registered
         template's parameters ({1}, {2}, …), so its template must name them in this order."""
-        names = [name for _, name, _, _ in string.Formatter().parse(self.text) if name]
+        names = [name for _, name, _, _ in string.Formatter().parse(self.text) if name and name not in FIXED]
         return list(dict.fromkeys(names))
 
     @property
@@ -31,7 +41,7 @@ class Template:
         return self.name or self.code
 
     def render(self, params: dict) -> str:
-        return self.text.format(**params)
+        return self.text.format(**params, **fixed_values())
 
 
 TEMPLATES: dict[str, Template] = {}
@@ -56,6 +66,8 @@ def template_check(code: str, params: dict) -> Template:
         raise ImproperlyConfigured(f"unknown notice template {code!r}") from None
     if set(params) != template.params:
         raise ImproperlyConfigured(f"notice template {code!r} takes {sorted(template.params)}, got {sorted(params)}")
+    if any("://" in str(value) for value in params.values()):
+        raise ImproperlyConfigured(f"notice template {code!r}: a web address goes in the text ({{site}}), not a parameter")
     return template
 
 

@@ -9,4 +9,4 @@ register = template.Library()
 
 @register.inclusion_tag("includes/notices.html")
 def notices_table(obj):
-    return {"lines": notice_lines(obj)}
+    return {"notices": notice_lines(obj)}
