@@ -196,6 +196,7 @@ NOT_PERSONAL_FIELDS: dict[str, str] = {
     "donations.donation.note": "a note on a gift, kept by the Charity Federation",
     "donations.pledge.note": "a note on a pledge, kept by the Charity Federation",
     "assistance.scheme.notes": "a published assistance scheme",
+    "assistance.scheme.enquiry_phone": "the fund's public enquiry line, published with the scheme",
     "assistance.scheme.count_extra_costs": "a setting of a published scheme",
     "assistance.screeningrun.exclude_deceased": "a setting of a screening run",
     "assistance.householdmember.relation": "shown only beside a masked name (张*（配偶）)",
