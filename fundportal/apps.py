@@ -10,6 +10,7 @@ class FundportalConfig(AppConfig):
 
     def ready(self):
         from . import jobs, states  # noqa: F401 (their system checks: every state table, every job model)
+        from .notices import backends  # noqa: F401 (its system check: the notice backend can be made)
         from .dates import install_date_ranges
         from .defaults import jobs_schedule_on_migrate
         from .roles import roles_sync_on_migrate
@@ -26,9 +27,11 @@ class FundportalConfig(AppConfig):
 
         # The work queue's kinds the core owns (the apps register theirs), and the staff digest's template.
         from . import digest  # noqa: F401 (registers the "staff_digest" notice template)
+        from .notices.queue import NOTICE_QUEUE
         from .workqueue import register
         from .workqueue_system import failed_jobs
 
+        register(NOTICE_QUEUE.items)
         register(failed_jobs)
 
 

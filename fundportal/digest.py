@@ -17,7 +17,8 @@ from .notices.templates import template_add
 from .workqueue import QueueItem, queue_for
 
 TEMPLATE = "staff_digest"
-template_add(TEMPLATE, "您有{count}项逾期待办：{summary}。请登录基金管理平台处理。")
+template_add(TEMPLATE, "【瑞安慈善医疗救助】您有{count}项逾期待办：{summary}。请登录基金管理平台处理。",
+             name="工作人员逾期待办提醒")
 # SMS providers limit a parameter's length (some to 20 characters): the summary names the kinds
 # by their subject ("资格审核3件"), as many as fit, then "等".
 SUMMARY_MAX = 20
