@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from assistance.models import Application, Payout, PayoutBatch, Resolution, ScreeningRun, SettlementImport
 from disclosure.models import Statement
+from fundportal.notices.models import Notice
 from tests.fixtures.factories import (ApplicationFactory, DonationFactory, FraudFlagFactory, MeetingFactory,
-                                      PayoutBatchFactory, PayoutFactory, PledgeInstalmentFactory, ResolutionFactory,
+                                      NoticeFactory, PayoutFactory, PledgeInstalmentFactory, ResolutionFactory,
                                       ResolutionItemFactory, ScreeningRunFactory, SettlementImportFactory,
                                       StatementFactory)
 
@@ -147,6 +148,19 @@ def test_the_bureau_fixes_failed_imports_and_shares_finished_runs(msb, cab_city)
     assert shown(msb, items["intake.share"].url) == pks(newest)
     assert older.pk not in shown(msb, items["intake.share"].url)
     assert not [key for key in items_of(cab_city) if key.startswith("intake.")]
+
+
+# -------------------------------------------------------------------------------------------- notices
+
+def test_notices_that_failed_or_were_cut_off_wait_for_who_sends_them_again(clerk, finance, cab_village):
+    failed = NoticeFactory(state=Notice.State.FAILED, attempts=5, provider_reply="模板未审核通过")
+    cut_off = NoticeFactory(state=Notice.State.UNCERTAIN, attempts=1)
+    NoticeFactory(state=Notice.State.SENT, sent_at=timezone.now())
+    NoticeFactory()  # pending: on its way
+    for user in (clerk, finance):
+        resend = items_of(user)["notices.resend"]
+        assert resend.count == 2 and shown(user, resend.url) == pks(failed, cut_off)
+    assert "notices.resend" not in items_of(cab_village)
 
 
 # ------------------------------------------------------------------------------------- administrators
