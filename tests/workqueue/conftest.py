@@ -13,8 +13,8 @@ def mayu_officer(regions):
 
 
 @pytest.fixture
-def secretary_b(db):
-    return make_user("secretary_b", Role.COUNCIL_SECRETARY)
+def second_secretary(db):
+    return make_user("second_secretary", Role.COUNCIL_SECRETARY)
 
 
 @pytest.fixture

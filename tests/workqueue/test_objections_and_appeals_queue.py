@@ -119,10 +119,10 @@ def test_eligibility_reviews_go_to_the_city_bureau_never_to_who_decided(appeals,
     assert shown(cab_city_colleague, colleague.overdue_url) == pks(appeals, "xincheng_late")
 
 
-def test_amount_reviews_go_to_a_secretary_who_did_not_sign(appeals, secretary, secretary_b):
+def test_amount_reviews_go_to_a_secretary_who_did_not_sign(appeals, secretary, second_secretary):
     assert "appeals.amount" not in items_of(secretary)
-    amount = items_of(secretary_b)["appeals.amount"]
-    assert amount.count == 1 and shown(secretary_b, amount.url) == pks(appeals, "amount")
+    amount = items_of(second_secretary)["appeals.amount"]
+    assert amount.count == 1 and shown(second_secretary, amount.url) == pks(appeals, "amount")
 
 
 @pytest.mark.parametrize("persona", ["cab_town", "cab_village", "finance", "clerk"])
