@@ -10,7 +10,7 @@ from django.urls import reverse
 from assistance.models import Payout, ReviewCase
 from fundportal.roles import ROLE_LANDING, Role
 from tests.fixtures.factories import PayoutFactory, ReviewCaseFactory
-from tests.fixtures.personas import PASSWORD
+from tests.fixtures.personas import PASSWORD, make_user
 
 from .helpers import days_ago
 
@@ -58,8 +58,6 @@ def test_nothing_waiting_says_so(cab_town):
 
 @pytest.mark.parametrize("role", [role for role in Role if role != Role.REDCROSS_CLERK])
 def test_every_staff_role_but_the_clerk_lands_on_the_queue(role, regions):
-    from tests.fixtures.personas import make_user
-
     region = regions["hantian"] if role in (Role.CAB_CITY, Role.CAB_TOWN, Role.CAB_VILLAGE) else None
     make_user("someone", role, region=region)
     client, landing = log_in("someone")

@@ -7,7 +7,9 @@ import pytest
 from django.utils import timezone
 
 from assistance.models import ReviewCase
+from fundportal.roles import Role
 from tests.fixtures.factories import ReviewCaseFactory
+from tests.fixtures.personas import make_user
 
 from .helpers import days_ago, items_of, shown
 
@@ -76,6 +78,10 @@ def test_each_town_officer_hands_over_their_own_towns_cases(cases, cab_town, oth
 
 def test_a_town_with_no_work_has_an_empty_queue(cases, mayu_officer):
     assert items_of(mayu_officer) == {}
+
+
+def test_an_officer_with_no_area_sees_nothing_rather_than_the_city(cases):
+    assert items_of(make_user("unplaced", Role.CAB_CITY)) == {}
 
 
 def test_the_city_bureau_dispatches_and_decides_across_the_city(cases, cab_city):
