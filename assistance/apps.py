@@ -9,6 +9,7 @@ class AssistanceConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(defaults_on_migrate, dispatch_uid="assistance_review_defaults")
+        from .outreach import queue  # noqa: F401  (registers the outreach items of the work queue)
 
 
 def defaults_on_migrate(sender, using="default", **kwargs) -> None:
@@ -16,7 +17,9 @@ def defaults_on_migrate(sender, using="default", **kwargs) -> None:
     if sender.label != "assistance":
         return
     from .council.defaults import council_defaults_ensure
+    from .outreach.defaults import outreach_defaults_ensure
     from .review.defaults import review_defaults_ensure
 
     review_defaults_ensure(using=using)
     council_defaults_ensure(using=using)
+    outreach_defaults_ensure(using=using)

@@ -134,6 +134,8 @@ DATE_KINDS: dict[str, DateKind] = {
     "assistance.Objection.visited_on": BUSINESS,
     "assistance.Appeal.filed_on": BUSINESS,
     "assistance.Appeal.due_on": SCHEDULE,
+    "assistance.OutreachTask.due_on": SCHEDULE,
+    "assistance.OutreachContact.contacted_on": BUSINESS,
     "disclosure.Statement.period_start": SCHEDULE,
     "disclosure.Statement.period_end": SCHEDULE,
 }
