@@ -8,6 +8,7 @@ edited in the change form: a contact is recorded through services.outreach_conta
 checks the permission, the area and the state again under the task's lock. assistance/admin.py
 registers this admin.
 """
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -171,11 +172,12 @@ class OutreachTaskAdmin(NoStoreMixin, HistoryAdmin):
         years = report.report_years(user=request.user)
         asked = request.GET.get("year")
         year = int_param(asked)
-        if asked and year not in years:
-            ignored_filter_message(request, _("年度"))
+        if asked and not (year is not None and settings.DATA_EARLIEST_DATE.year <= year <= timezone.localdate().year):
+            ignored_filter_message(request, _("年度"))  # a year with no data in the area is still a year
             year = None
         if year is None:
             year = years[0] if years else timezone.localdate().year - 1
+        years = sorted({*years, year}, reverse=True)
         rows = report.outreach_report(user=request.user, year=year)
         area_title = report.report_area_title(user=request.user)
         if request.GET.get("format") == "xlsx":
