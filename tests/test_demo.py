@@ -269,6 +269,20 @@ def test_a_familys_review_of_its_refusal_reopened_its_case_for_the_village(demo_
     assert f"复核：{appeal.number} 撤销原决定，重新办理" in demo_output
 
 
+def test_eligible_families_that_never_applied_became_outreach_tasks_one_waiting_for_the_demo_village(demo_output):
+    from assistance.models import OutreachTask
+    from fundportal.workqueue import queue_for
+
+    tasks = OutreachTask.objects.select_related("review_case__person")
+    assert {task.outcome for task in tasks if task.state == "closed"} >= {"applied", "declined", "unreachable"}
+    assert all(task.review_case.person.applications.exists() == (task.outcome == "applied") for task in tasks)
+    village = User.objects.get(username="cab_village")
+    waiting = tasks.get(region=village.region)
+    assert waiting.state == "open" and timezone.localtime(waiting.opened_at).date() == dt.date(2023, 9, 15)
+    assert [item.count for item in queue_for(village) if item.key == "outreach.contact"] == [1]
+    assert "应助未助：已提出申请 1 件" in demo_output
+
+
 def test_the_printed_application_and_code_show_a_case_paid_on_progress(demo_output):
     from assistance.models import Application
 
