@@ -8,6 +8,15 @@ class AssistanceConfig(AppConfig):
     verbose_name = _("医疗救助")
 
     def ready(self):
+        from fundportal.notices.selectors import notice_scope_register
+
+        from . import notify  # noqa: F401 (registers the families' SMS templates, which a worker renders)
+        from .applications.models import Application
+        from .applications.selectors import applications_for_user
+
+        # An area-bound officer sees the notices of the applications they may see.
+        notice_scope_register(Application, lambda user: applications_for_user(user=user))
+
         post_migrate.connect(defaults_on_migrate, dispatch_uid="assistance_review_defaults")
         from .outreach import queue  # noqa: F401  (registers the outreach items of the work queue)
 

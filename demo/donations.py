@@ -337,7 +337,8 @@ def load_donations(*, acting_user) -> None:
 
     with on(BANK_PLEDGE_SIGNED, 15):
         bank = donor_create(kind=Donor.Kind.ORGANISATION, name=BANK_NAME, org_kind=Donor.OrgKind.BANK,
-                            uscc=codes.uscc(COMPANY), address="浙江省瑞安市安阳街道", acting_user=acting_user)
+                            uscc=codes.uscc(COMPANY), address="浙江省瑞安市安阳街道", acting_user=acting_user,
+                            contact_person="王晓明", phone="13957700168", notice_consent=True)  # its SMS notices
         pledge = pledge_create(
             donor=bank, total=BANK_PLEDGE_TOTAL, signed_on=BANK_PLEDGE_SIGNED, campaign=campaigns[PLEDGE_CAMPAIGN],
             instalments=pledge_schedule_even(total=BANK_PLEDGE_TOTAL, count=BANK_PLEDGE_YEARS,

@@ -133,6 +133,8 @@ def load_review_cases(*, users: dict[str, User]) -> dict[str, int]:
 DEMO_SCAN = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
              b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 BANKS = ["浙江瑞安农村商业银行", "中国农业银行瑞安支行", "中国工商银行瑞安支行"]
+# SMS notices: every family consents but one; another stops its notices from its progress page.
+NO_NOTICES_INDEX, OPTED_OUT_INDEX = 5, 6
 
 
 def _apply(clerk: User, person, region: Region, index: int, *, extra_cost: bool = False):
@@ -147,7 +149,7 @@ def _apply(clerk: User, person, region: Region, index: int, *, extra_cost: bool 
         acting_user=clerk, resident_id=person.resident_id, name=person.name, region=region, year=2022,
         phone=f"138{index:04d}{person.resident_id[-4:]}"[:11], account_holder=person.name,
         bank_name=BANKS[index % len(BANKS)], account_number=account,
-        members=[{"name": person.name, "relation": "本人"}], extra_costs=extra,
+        members=[{"name": person.name, "relation": "本人"}], extra_costs=extra, notice_consent=index != NO_NOTICES_INDEX,
         documents=[("id_card", SimpleUploadedFile("身份证.pdf", DEMO_SCAN)),
                    ("invoice", SimpleUploadedFile("医疗费用发票.pdf", DEMO_SCAN))])
 
@@ -160,14 +162,18 @@ def load_applications(*, users: dict[str, User]) -> dict[str, int]:
     from assistance.models import Application, InsuredPerson
     from fundportal.identifiers import validate_resident_id
 
+    from assistance.applications.services import application_notice_opt_out
+
     clerk, city = users["clerk"], users["cab_city"]
     cases = ReviewCase.objects.select_related("person", "region").order_by("id")
-    index = 0
+    index, opted_out = 0, None
     with on(APPLIED_ON):
         for case in cases.filter(state=State.ELIGIBLE)[:4]:
             _apply(clerk, case.person, case.region, index := index + 1, extra_cost=index % 2 == 0)
         for case in cases.filter(state__in=[State.AT_VILLAGE, State.FIRST_SCREENING, State.RETURNED])[:3]:
-            _apply(clerk, case.person, case.region, index := index + 1)
+            application = _apply(clerk, case.person, case.region, index := index + 1)
+            if index == OPTED_OUT_INDEX:
+                opted_out = application
         verified = cases.filter(state=State.VERIFIED)  # the demo village's, so its officer re-verifies after 复核
         decided_later = verified.filter(region=users["cab_village"].region).first() or verified.first()
         if decided_later is not None:
@@ -176,6 +182,9 @@ def load_applications(*, users: dict[str, User]) -> dict[str, int]:
         body = "33038119630417152"  # someone the MSB's 2022 data never saw (treated out of province)
         newcomer = InsuredPerson(resident_id=validate_resident_id(body + _check_character(body)), name="陈阿妹")
         _apply(clerk, newcomer, village, index + 1, extra_cost=True)
+    if opted_out is not None:
+        with on(APPLIED_ON + dt.timedelta(days=1), 20):
+            application_notice_opt_out(application=opted_out, opt_out=True)
     if decided_later is not None:
         with on(DECIDED_LATER_ON):
             review.review_case_determine(case=decided_later, acting_user=city, eligible=False,

@@ -14,6 +14,7 @@ from fundportal.admin_utils import NoStoreMixin, adopt_saved, error_text
 from fundportal.history_admin import HistoryAdmin
 from fundportal.masking import mask_phone, mask_resident_id
 from fundportal.money import money_label
+from fundportal.notices.selectors import notices_shown
 from fundportal.responses import no_store
 from fundportal.services import export_log_record
 
@@ -29,7 +30,8 @@ from .resources import IMPORT_FORMATS, DonationExportResource, DonationImportRes
 @admin.register(Donor)
 class DonorAdmin(NoStoreMixin, HistoryAdmin):
     form = DonorForm
-    list_display = ("name", "kind", "org_kind", "code_masked", "contact_person", "phone_masked", "created_at")
+    list_display = ("name", "kind", "org_kind", "code_masked", "contact_person", "phone_masked", "notice_consent",
+                    "created_at")
     list_filter = ("kind", "org_kind")
     # Not by resident ID: a search term travels in the URL, and ID numbers never do.
     search_fields = ("name", "=uscc")
@@ -122,6 +124,15 @@ class PledgeAdmin(HistoryAdmin):
 
     def save_related(self, request, form, formsets, change):
         pass  # instalments are written by pledge_create
+
+    change_form_template = "admin/donations/pledge/change_form.html"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        pledge = self.get_object(request, object_id)
+        instalments = pledge.instalments.all() if pledge else []
+        return super().change_view(request, object_id, form_url, {
+            **(extra_context or {}), "notices": _notices_of(instalments, request.user),
+            "notices_empty": _("尚无认捐分期的到期或逾期提醒")})
 
 
 class ReceiptInline(admin.TabularInline):
@@ -248,6 +259,12 @@ class DonationAdmin(NoStoreMixin, ImportMixin, ExportMixin, HistoryAdmin):
         return [path("<int:pk>/cancel/", self.admin_site.admin_view(self.cancel_view), name="donations_donation_cancel")
                 ] + super().get_urls()
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        donation = self.get_object(request, object_id)
+        receipts = donation.receipts.all() if donation else []
+        return super().change_view(request, object_id, form_url, {
+            **(extra_context or {}), "notices": _notices_of(receipts, request.user)})
+
     def cancel_view(self, request, pk):
         if not request.user.has_perm("donations.void_receipt"):
             raise PermissionDenied
@@ -299,6 +316,11 @@ class ReceiptAdmin(NoStoreMixin, HistoryAdmin):
     def fiscal_bill_number(self, receipt):
         bill = getattr(receipt, "fiscal_bill", None)
         return f"{bill.bill_number}（校验码 {bill.check_code}）" if bill else "未登记"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        receipt = self.get_object(request, object_id)
+        return super().change_view(request, object_id, form_url, {
+            **(extra_context or {}), "notices": _notices_of([receipt] if receipt else [], request.user)})
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -367,3 +389,9 @@ def _pdf(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return no_store(response)
+
+
+def _notices_of(subjects, user) -> list:
+    """The SMS notices of several subjects (a donation's receipts, a pledge's instalments), newest first."""
+    shown = [notice for subject in subjects for notice in notices_shown(subject, user=user)]
+    return sorted(shown, key=lambda notice: notice.created_at, reverse=True)

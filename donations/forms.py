@@ -52,10 +52,16 @@ class DonationImportForm(ImportForm):
 class DonorForm(forms.ModelForm):
     class Meta:
         model = Donor
-        fields = ["kind", "name", "org_kind", "uscc", "resident_id", "contact_person", "phone", "address", "note"]
+        fields = ["kind", "name", "org_kind", "uscc", "resident_id", "contact_person", "phone", "notice_consent",
+                  "address", "note"]
 
     def clean(self):
         data = super().clean()
+        if data.get("notice_consent") and "phone" in data:
+            try:
+                data["phone"] = services.donor_phone_checked(phone=data["phone"], notice_consent=True)
+            except ValidationError as exc:
+                self.add_error("phone", exc.error_dict["phone"])
         if self.instance.pk or self.errors:
             return data
         try:

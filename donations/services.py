@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from fundportal.audit import records_actor
 from fundportal.dates import SCHEDULE, date_range_error
-from fundportal.identifiers import lookup_code_new, validate_resident_id, validate_uscc
+from fundportal.identifiers import lookup_code_new, validate_mobile_phone, validate_resident_id, validate_uscc
 from fundportal.models import LedgerEntry
 from fundportal.money import MONEY_MAX, money_label, to_money
 from fundportal.validators import column_errors
@@ -19,6 +19,7 @@ from fundportal.services import fund_account_main, ledger_post_income, ledger_re
 
 from . import selectors
 from .idempotency import lock_submission, replay, request_fingerprint
+from .notices import notify_receipt
 from .models import (
     Campaign, Donation, Donor, FiscalBill, Pledge, PledgeInstalment, Receipt, ReceiptPrint, ReceiptSequence,
 )
@@ -74,12 +75,13 @@ def donor_validate(*, kind: str, name: str, org_kind: str = "", uscc: str = "", 
 @records_actor
 def donor_create(*, kind: str, name: str, acting_user, org_kind: str = "", uscc: str = "",
                  resident_id: str = "", contact_person: str = "", phone: str = "", address: str = "",
-                 note: str = "") -> Donor:
+                 note: str = "", notice_consent: bool = False) -> Donor:
     """Register a donor; the same credit code or ID number twice is refused, naming the first."""
     with transaction.atomic():
         identity = donor_validate(kind=kind, name=name, org_kind=org_kind, uscc=uscc, resident_id=resident_id)
+        phone = donor_phone_checked(phone=phone, notice_consent=notice_consent)
         donor = Donor(kind=kind, contact_person=contact_person, phone=phone, address=address, note=note,
-                      created_by=acting_user, **identity)
+                      notice_consent=bool(notice_consent), created_by=acting_user, **identity)
         donor.full_clean(validate_unique=False, validate_constraints=False)
         try:
             with transaction.atomic():
@@ -92,7 +94,7 @@ def donor_create(*, kind: str, name: str, acting_user, org_kind: str = "", uscc:
 @records_actor
 def donor_update(*, donor: Donor, acting_user, **fields) -> Donor:
     """Change a donor's contact details or name. Codes are identity: re-register instead."""
-    allowed = {"name", "org_kind", "contact_person", "phone", "address", "note"}
+    allowed = {"name", "org_kind", "contact_person", "phone", "address", "note", "notice_consent"}
     if unknown := set(fields) - allowed:
         raise ValidationError("不能修改字段：%(f)s（证件号码登记后不可更改）", params={"f": ", ".join(sorted(unknown))})
     with transaction.atomic():
@@ -101,10 +103,22 @@ def donor_update(*, donor: Donor, acting_user, **fields) -> Donor:
             setattr(donor, key, value)
         if (donor.kind == Donor.Kind.ORGANISATION) != bool(donor.org_kind):
             raise ValidationError({"org_kind": "单位须选择单位类别；个人不选单位类别"})
+        donor.phone = donor_phone_checked(phone=donor.phone, notice_consent=donor.notice_consent)
         donor.full_clean(validate_unique=False, validate_constraints=False)
         donor._change_reason = "修改：" + "、".join(str(Donor._meta.get_field(f).verbose_name) for f in sorted(fields))
         donor.save()
     return donor
+
+
+def donor_phone_checked(*, phone: str, notice_consent: bool) -> str:
+    """A donor who consents to SMS gives a mobile (stored as its 11 digits); any other contact
+    phone is kept as typed."""
+    if not notice_consent:
+        return (phone or "").strip()
+    try:
+        return validate_mobile_phone(phone)
+    except ValidationError as exc:
+        raise ValidationError({"phone": "同意接收短信通知的，联系电话须为手机号码：" + exc.messages[0]}) from exc
 
 
 def pledge_schedule_even(*, total: Decimal, count: int, first_due: dt.date, months_between: int = 12
@@ -277,7 +291,7 @@ def receipt_issue(*, donation: Donation, acting_user, replaces: Receipt | None =
         raise ValidationError("该捐赠已有有效收据，如需更正请先作废")
     year = timezone.localdate().year
     sequence = _next_receipt_number(year)
-    return Receipt.objects.create(
+    receipt = Receipt.objects.create(
         number=f"{year}-{sequence:06d}", year=year, sequence=sequence, donation=donation,
         donor_name=donation.donor_display,
         is_organisation=bool(donation.donor and donation.donor.kind == Donor.Kind.ORGANISATION),
@@ -285,6 +299,8 @@ def receipt_issue(*, donation: Donation, acting_user, replaces: Receipt | None =
         verification_code=lookup_code_new(),
         replaces=replaces, issued_by=acting_user,
     )
+    notify_receipt(receipt, donation.donor)  # with the donor's consent, once this transaction commits
+    return receipt
 
 
 def _receipt_void_locked(*, receipt: Receipt, reason: str, acting_user) -> Receipt:

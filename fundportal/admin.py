@@ -13,6 +13,7 @@ from .admin_utils import AppendOnlyAdmin, NoStoreMixin, error_text
 from .history_admin import HistoryAdmin
 from .masking import mask_bank_account, mask_email, mask_phone
 from .models import ApiToken, ExportLog, FundAccount, LedgerEntry, Region, User
+from .notices import admin as notices_admin  # noqa: F401  (registers the outbox's admin)
 from .permission_labels import permission_label
 from .tokens import api_token_revoke
 

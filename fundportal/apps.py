@@ -10,6 +10,7 @@ class FundportalConfig(AppConfig):
 
     def ready(self):
         from . import jobs, states  # noqa: F401 (their system checks: every state table, every job model)
+        from .notices import backends  # noqa: F401 (its system check: the notice backend can be made)
         from .dates import install_date_ranges
         from .defaults import jobs_schedule_on_migrate
         from .roles import roles_sync_on_migrate

@@ -6,8 +6,11 @@ JOBS_REQUEUE_TASK = "fundportal.tasks.jobs_requeue_task"
 JOBS_REQUEUE_NAME = "长任务：补发等待中的任务（每5分钟）"
 RATELIMIT_SWEEP_TASK = "fundportal.tasks.ratelimit_sweep_task"
 RATELIMIT_SWEEP_NAME = "限流计数：清除过期计数（每小时）"
+NOTICES_SWEEP_TASK = "fundportal.notices.tasks.notices_sweep_task"
+NOTICES_SWEEP_NAME = "短信通知：补发待发送的、标记中断的（每分钟）"
 SCHEDULES = [(JOBS_REQUEUE_TASK, JOBS_REQUEUE_NAME, 5, "minutes"),
-             (RATELIMIT_SWEEP_TASK, RATELIMIT_SWEEP_NAME, 1, "hours")]
+             (RATELIMIT_SWEEP_TASK, RATELIMIT_SWEEP_NAME, 1, "hours"),
+             (NOTICES_SWEEP_TASK, NOTICES_SWEEP_NAME, 1, "minutes")]
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from stdnum.cn import ric, uscc
 
-from .text import clean_code
+from .text import clean_code, to_half_width
 
 # ASCII digits only: Python's \d also matches ٣ or ३, which int() reads but nothing else does.
 _RIC_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
@@ -60,6 +60,35 @@ def validate_uscc(value: str) -> str:
     if uscc.calc_check_digit(code[:17]) != code[17]:
         raise ValidationError("统一社会信用代码校验位错误，请核对", code="checksum")
     return code
+
+
+# ------------------------------------------------------------------------------ mobile phones
+#
+# SMS reach mainland mobiles only (11 digits, 13–19…): a landline, accepted as a contact phone, is
+# refused where a number is given for notices.
+_MOBILE_SHAPE = re.compile(r"^1[3-9][0-9]{9}$")
+
+
+def normalize_mobile_phone(value: str) -> str:
+    """As typed: full-width digits, spaces, dashes and a +86 / 0086 prefix allowed."""
+    number = "".join(ch for ch in to_half_width(value or "") if not ch.isspace() and ch not in "-()")
+    for prefix in ("+86", "0086"):
+        if number.startswith(prefix) and len(number) == len(prefix) + 11:
+            number = number[len(prefix):]
+    return number
+
+
+def validate_mobile_phone(value: str) -> str:
+    """The 11-digit mobile number, or a ValidationError in Chinese."""
+    number = normalize_mobile_phone(value)
+    if not _MOBILE_SHAPE.match(number):
+        raise ValidationError("请填写正确的手机号码：11 位数字，以 13—19 开头（短信只能发往手机，不能发往固定电话）",
+                              code="mobile")
+    return number
+
+
+def is_mobile_phone(value: str) -> bool:
+    return bool(_MOBILE_SHAPE.match(normalize_mobile_phone(value)))
 
 
 # ------------------------------------------------------------------------------ look-up codes

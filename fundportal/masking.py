@@ -162,6 +162,7 @@ PERSONAL_FIELDS: dict[str, Callable[[str], str]] = {
     "assistance.application.insured_out_of_pocket": mask_hidden,
     "assistance.application.other_assistance": mask_hidden,
     "assistance.application.notes": mask_hidden,
+    "assistance.application.notice_phone": mask_phone,  # where the family's SMS notices go
     "donations.donor.name": mask_name,  # an organisation's name is not masked: see PUBLIC_WHEN
     "donations.donor.contact_person": mask_name,
     "donations.donor.address": mask_hidden,
@@ -196,6 +197,7 @@ NOT_PERSONAL_FIELDS: dict[str, str] = {
     "donations.donation.note": "a note on a gift, kept by the Charity Federation",
     "donations.pledge.note": "a note on a pledge, kept by the Charity Federation",
     "assistance.scheme.notes": "a published assistance scheme",
+    "assistance.scheme.enquiry_phone": "the fund's public enquiry line, published with the scheme",
     "assistance.scheme.count_extra_costs": "a setting of a published scheme",
     "assistance.screeningrun.exclude_deceased": "a setting of a screening run",
     "assistance.householdmember.relation": "shown only beside a masked name (张*（配偶）)",

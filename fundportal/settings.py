@@ -5,6 +5,7 @@ no REDIS_URL → an in-process cache. Production sets DEBUG=False, SECRET_KEY an
 (see docker-compose.yml) and then every `check --deploy` setting is on.
 """
 import datetime as dt
+import json
 from pathlib import Path
 
 import environ
@@ -246,6 +247,29 @@ OUTREACH_AFTER_DAYS = env.int("OUTREACH_AFTER_DAYS", default=30)
 OUTREACH_CONTACT_DAYS = env.int("OUTREACH_CONTACT_DAYS", default=10)
 OUTREACH_UNREACHABLE_ATTEMPTS = env.int("OUTREACH_UNREACHABLE_ATTEMPTS", default=3)
 
+# SMS notices (fundportal/notices/; README "短信通知 / Notices"). The default prints each message
+# (phone masked) on the console; NOTICE_BACKEND=fundportal.notices.tencent.TencentSmsBackend sends
+# through Tencent Cloud SMS with the NOTICE_SMS_* settings. Credentials only from the environment.
+NOTICE_BACKEND = env.str("NOTICE_BACKEND", default="fundportal.notices.backends.ConsoleBackend")
+NOTICE_FILE_PATH = env.path("NOTICE_FILE_PATH", default=VAR_DIR / "notices.jsonl")  # FileBackend
+NOTICE_MAX_ATTEMPTS = env.int("NOTICE_MAX_ATTEMPTS", default=5)  # then failed, with the reason
+NOTICE_RETRY_BASE_SECONDS = env.int("NOTICE_RETRY_BASE_SECONDS", default=60)  # doubled after each attempt
+# A row still "sending" after this long (its worker died) becomes uncertain: never sent again by itself.
+NOTICE_SENDING_LEASE_SECONDS = env.int("NOTICE_SENDING_LEASE_SECONDS", default=300)
+# JSON, our template code → the provider's: {"application_received": "2188001"} (empty: none yet).
+NOTICE_TEMPLATE_CODES = json.loads(env.str("NOTICE_TEMPLATE_CODES", default="") or "{}")
+NOTICE_SMS_ENDPOINT = env.str("NOTICE_SMS_ENDPOINT", default="sms.tencentcloudapi.com")
+NOTICE_SMS_REGION = env.str("NOTICE_SMS_REGION", default="ap-guangzhou")
+NOTICE_SMS_SECRET_ID = env.str("NOTICE_SMS_SECRET_ID", default="")
+NOTICE_SMS_SECRET_KEY = env.str("NOTICE_SMS_SECRET_KEY", default="")
+NOTICE_SMS_SDK_APP_ID = env.str("NOTICE_SMS_SDK_APP_ID", default="")
+NOTICE_SMS_SIGN_NAME = env.str("NOTICE_SMS_SIGN_NAME", default="")
+NOTICE_SMS_TIMEOUT = env.int("NOTICE_SMS_TIMEOUT", default=10)  # seconds; well under the lease
+
+# Donors' SMS reminder of a pledge instalment still owed, this many days before its date (and once
+# when it is overdue): donations/notices.py, daily on the beat schedule.
+PLEDGE_REMINDER_DAYS = env.int("PLEDGE_REMINDER_DAYS", default=14)
+
 # Content Security Policy (django-csp 4): no inline scripts, no CDN.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -282,7 +306,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["personal_data"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
-        **{name: {"level": "WARNING"} for name in ("weasyprint", "fontTools", "axes")},
+        # tencentcloud_sdk_common's debug lines carry the request (numbers, the signed header).
+        **{name: {"level": "WARNING"} for name in ("weasyprint", "fontTools", "axes", "tencentcloud_sdk_common")},
         **{name: {"handlers": ["console"], "level": "INFO", "propagate": False}
            for name in ("django", "django.server")},
     },

@@ -2,6 +2,8 @@
 from celery import shared_task
 
 from .jobs import jobs_requeue_all
+# Celery's autodiscovery imports each app's tasks module: the notices' tasks are the core's.
+from .notices.tasks import notice_send_task, notices_sweep_task  # noqa: F401
 from .ratelimits import ratelimit_sweep
 
 

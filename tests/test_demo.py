@@ -292,6 +292,29 @@ def test_the_printed_application_and_code_show_a_case_paid_on_progress(demo_outp
     assert page.status_code == 200 and "到账" in page.content.decode()
 
 
+def test_the_families_and_the_bank_have_their_sms_notices_on_their_cases(demo_output):
+    from assistance.models import Application
+    from demo.review import NO_NOTICES_INDEX, OPTED_OUT_INDEX
+    from fundportal.notices.models import Notice
+    from fundportal.notices.selectors import notices_for
+
+    paid = Application.objects.get(number=demo_output.split("申请编号 ")[1][:11])
+    told = list(notices_for(paid).order_by("id"))
+    assert {"family_received", "family_approved", "family_publicity", "family_paid"} <= {n.template for n in told}
+    assert {n.state for n in told} <= set(Notice.State.values) and all(n.phone == paid.phone for n in told)
+    applications = list(Application.objects.order_by("submitted_at", "id"))
+    silent, opted_out = applications[NO_NOTICES_INDEX - 1], applications[OPTED_OUT_INDEX - 1]
+    assert not silent.notice_consent and not notices_for(silent).exists()
+    assert opted_out.notice_opted_out_at is not None
+    assert [n.template for n in notices_for(opted_out)] == ["family_received"]  # before it opted out
+    assert Notice.objects.filter(template="family_payment_failed").count() == 1  # the re-issued payout's
+    assert Notice.objects.filter(template="donor_receipt", audience=Notice.Audience.DONOR).count() == 1  # the bank's
+    clerk = Client()
+    clerk.force_login(User.objects.get(username="clerk"))
+    page = clerk.get(f"/workspace/applications/{paid.number}/").content.decode()
+    assert "family_paid" in page and paid.phone not in page
+
+
 def test_the_demo_publishes_its_2023_statements_in_one_intact_chain(demo_output):
     from disclosure.models import Statement
     from disclosure.services import chain_problems

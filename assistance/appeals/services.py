@@ -26,6 +26,7 @@ from ..access import require, sees_all_medical_data
 from ..applications.models import Application
 from ..applications.moves import applications_move
 from ..council.selectors import items_in_force
+from ..notify import notify_appeal_decided
 from ..payouts.models import Payout
 from ..publicity.services import case_number_next
 from ..review.services import review_case_return
@@ -147,6 +148,9 @@ def appeal_decide(*, appeal: Appeal, acting_user, reopen: bool, reason: str) -> 
         _reopen_eligibility(locked, application, acting_user=acting_user, reason=reason)
     elif reopen:
         _reopen_amount(locked, application, acting_user=acting_user)
-    return state_move(locked, to, acting_user=acting_user, reason=f"{Appeal.State(to).label}：{reason}",
-                      decision_reason=reason, decided_by=acting_user, decided_at=timezone.now())
+    decided = state_move(locked, to, acting_user=acting_user, reason=f"{Appeal.State(to).label}：{reason}",
+                         decision_reason=reason, decided_by=acting_user, decided_at=timezone.now())
+    notify_appeal_decided(Application.objects.select_related("person").get(pk=application.pk),
+                          reopened=bool(reopen), appeal_id=decided.pk)
+    return decided
 

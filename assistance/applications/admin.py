@@ -11,9 +11,11 @@ from fundportal.admin_utils import AppendOnlyAdmin, CappedCountPaginator, NoStor
 from fundportal.history_admin import HistoryAdmin
 from fundportal.masking import mask_bank_account, mask_name, mask_phone, mask_resident_id
 from fundportal.money import money_label
+from fundportal.notices.selectors import notices_shown
 
 from ..payouts.selectors import payment_status
 from . import selectors
+from .selectors import notice_settings_text
 
 
 class ApplicationAdmin(NoStoreMixin, AppendOnlyAdmin, HistoryAdmin):
@@ -24,7 +26,7 @@ class ApplicationAdmin(NoStoreMixin, AppendOnlyAdmin, HistoryAdmin):
     show_full_result_count = False
     paginator = CappedCountPaginator
     fields = ("number", "masked_name", "masked_id", "region", "year", "state", "review_case", "phone_masked",
-              "account_masked", "insured_out_of_pocket", "other_assistance", "extra", "entered_by", "submitted_at")
+              "notice_settings", "account_masked", "insured_out_of_pocket", "other_assistance", "extra", "entered_by", "submitted_at")
     change_form_template = "admin/assistance/application/change_form.html"
     readonly_fields = fields
 
@@ -43,6 +45,10 @@ class ApplicationAdmin(NoStoreMixin, AppendOnlyAdmin, HistoryAdmin):
     def phone_masked(self, application):
         return mask_phone(application.phone)
 
+    @admin.display(description=_("短信通知"))
+    def notice_settings(self, application):
+        return notice_settings_text(application)
+
     @admin.display(description=_("收款账户"))
     def account_masked(self, application):
         return (f"{mask_name(application.account_holder)}，{application.bank_name}，"
@@ -59,7 +65,7 @@ class ApplicationAdmin(NoStoreMixin, AppendOnlyAdmin, HistoryAdmin):
         application = self.get_object(request, unquote(object_id)) if object_id else None
         documents = selectors.documents_for_user(user=request.user).filter(application=application)
         return super().changeform_view(request, object_id, form_url, {
-            **(extra_context or {}), "documents": documents,
+            **(extra_context or {}), "documents": documents, "notices": notices_shown(application, user=request.user),
             "decision": payment_status(application) if application else None})
 
 

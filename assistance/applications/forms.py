@@ -3,7 +3,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fundportal.identifiers import validate_resident_id
+from fundportal.identifiers import is_mobile_phone, validate_mobile_phone, validate_resident_id
+from fundportal.masking import mask_phone
 from fundportal.models import Region
 
 from ..formsets import bounded_formset
@@ -53,6 +54,11 @@ class ApplicationForm(forms.Form):
         help_text=_("本年度医疗费用已由其他慈善或救助支付的金额，测算时扣除"),
         widget=forms.NumberInput({"inputmode": "decimal", "step": "0.01"}))
     notes = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea({"rows": 2}))
+    notice_consent = forms.BooleanField(label=_("同意接收短信通知"), required=False,
+                                        help_text=_("受理、认定、批准、公示、发放等进展以短信告知；可随时在进度查询页退订"))
+    notice_phone = forms.CharField(label=_("接收通知的手机号码"), max_length=20, required=False,
+                                   help_text=_("不填则发往联系电话（须为手机）"),
+                                   widget=forms.TextInput({"inputmode": "tel", "autocomplete": "off"}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,6 +73,48 @@ class ApplicationForm(forms.Form):
 
     def clean_account_number(self):
         return "".join(self.cleaned_data["account_number"].split())  # "6228 4803 …" as printed on cards
+
+    def clean_notice_phone(self):
+        return notice_phone_clean(self.cleaned_data["notice_phone"])
+
+    def clean(self):
+        data = super().clean()
+        notice_consent_check(self, data)
+        return data
+
+
+def notice_phone_clean(value: str) -> str:
+    return validate_mobile_phone(value) if value.strip() else ""
+
+
+def notice_consent_check(form, data: dict, *, phone: str | None = None) -> None:
+    """Consent with no number for notices needs a mobile contact phone (an SMS reaches no landline)."""
+    phone = data.get("phone", "") if phone is None else phone
+    if data.get("notice_consent") and not data.get("notice_phone") and "notice_phone" not in form.errors \
+            and not is_mobile_phone(phone):
+        form.add_error("notice_phone", _("联系电话不是手机号码：同意接收短信通知的，请填写接收通知的手机号码"))
+
+
+class NoticeSettingsForm(forms.Form):
+    """The family's wish recorded later at the counter (consent again, another number)."""
+
+    notice_consent = ApplicationForm.base_fields["notice_consent"]
+    notice_phone = ApplicationForm.base_fields["notice_phone"]
+
+    def __init__(self, *args, phone: str, current: str = "", **kwargs):
+        """`phone` the contact phone, `current` the number notices go to now (kept when left blank)."""
+        super().__init__(*args, **kwargs)
+        self.phone, self.current = phone, current
+        if current:  # never shown whole: the page says which number, masked
+            self.fields["notice_phone"].help_text = _("不填则保留现在的号码 %(phone)s") % {"phone": mask_phone(current)}
+
+    def clean_notice_phone(self):
+        return notice_phone_clean(self.cleaned_data["notice_phone"]) or self.current
+
+    def clean(self):
+        data = super().clean()
+        notice_consent_check(self, data, phone=self.phone)
+        return data
 
 
 class MemberForm(forms.Form):

@@ -1,5 +1,8 @@
 """The applications' reads, always scoped to the user who asks: applications and their scans."""
 from django.db.models import QuerySet
+from django.utils import timezone
+
+from fundportal.masking import mask_phone
 
 from ..access import sees_all_medical_data
 from .models import Application, Document
@@ -30,3 +33,13 @@ def documents_for_user(*, user) -> QuerySet[Document]:
     if not user.has_perm("assistance.view_document"):
         return Document.objects.none()
     return Document.objects.filter(application__in=applications_for_user(user=user).values("pk"))
+
+
+def notice_settings_text(application: Application) -> str:
+    """The family's SMS settings as staff read them: consent, the number (masked), an opt-out."""
+    if not application.notice_consent:
+        return "未同意接收短信通知"
+    phone = mask_phone(application.notice_phone or application.phone)
+    if application.notice_opted_out_at is not None:
+        return f"已退订（{timezone.localtime(application.notice_opted_out_at):%Y-%m-%d %H:%M}，原发往 {phone}）"
+    return f"同意接收，发往 {phone}"

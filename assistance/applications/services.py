@@ -21,16 +21,18 @@ from django.utils.html import format_html
 from simple_history.utils import bulk_create_with_history
 
 from fundportal.audit import records_actor
-from fundportal.identifiers import lookup_code_new, validate_resident_id
+from fundportal.identifiers import is_mobile_phone, lookup_code_new, validate_mobile_phone, validate_resident_id
 from fundportal.models import Region
 from fundportal.money import to_money
 
+from ..access import require
 from ..intake.models import InsuredPerson, SettlementRecord, WarningTarget
 from ..intake.services import insured_person_get_or_create
 from ..outreach.services import outreach_close_for_application
 from ..review.household import household_rows_checked
 from ..review.models import ReviewCase
 from ..review.services import review_case_open_for_application
+from ..notify import notify_received
 from .models import Application, ApplicationMember, ApplicationSequence, Document, DocumentAccess, ExtraCost
 from .moves import application_create
 
@@ -107,13 +109,16 @@ def document_check(upload: UploadedFile) -> str:
 def application_submit(*, acting_user, resident_id: str, name: str, region: Region, year: int, phone: str,
                        account_holder: str, bank_name: str, account_number: str, members: list[dict],
                        extra_costs: list[dict], documents: list[tuple[str, UploadedFile]],
-                       notes: str = "", other_assistance: Decimal | None = None) -> Application:
-    """Accept a family's application (受理). Returns it with its number."""
+                       notes: str = "", other_assistance: Decimal | None = None, notice_consent: bool = False,
+                       notice_phone: str = "") -> Application:
+    """Accept a family's application (受理). Returns it with its number. With the applicant's
+    consent, the family is told by SMS (assistance/notify.py) once this transaction commits."""
     if not acting_user.has_perm("assistance.add_application"):
         raise PermissionDenied("您没有受理救助申请的权限")
     resident_id = validate_resident_id(resident_id)
     _check_fields(name=name, region=region, year=year, phone=phone, account_number=account_number,
                   account_holder=account_holder, bank_name=bank_name)
+    notice_phone = notice_phone_checked(consent=notice_consent, notice_phone=notice_phone, phone=phone)
     other_assistance = other_assistance or Decimal("0.00")
     if other_assistance < 0:
         raise ValidationError({"other_assistance": "其他渠道已救助金额不能为负数"})
@@ -140,7 +145,8 @@ def application_submit(*, acting_user, resident_id: str, name: str, region: Regi
         account_holder=account_holder.strip(), bank_name=bank_name.strip(), account_number=account_number,
         insured_total_cost=totals["total_cost"], insured_fund_paid=totals["fund_paid"],
         insured_out_of_pocket=totals["out_of_pocket"], other_assistance=other_assistance, notes=notes.strip(),
-        entered_by=acting_user, submitted_at=timezone.now(), review_case=case)
+        entered_by=acting_user, submitted_at=timezone.now(), review_case=case, notice_consent=bool(notice_consent),
+        notice_phone=notice_phone)
     try:
         with transaction.atomic():
             application = application_create(acting_user=acting_user, reason="受理", state=state, **fields)
@@ -162,7 +168,57 @@ def application_submit(*, acting_user, resident_id: str, name: str, region: Regi
         for document in stored:
             document.file.delete(save=False)  # the transaction rolls the rows back; the files go too
         raise
+    notify_received(application)
     return application
+
+
+def notice_phone_checked(*, consent: bool, notice_phone: str, phone: str) -> str:
+    """The number for notices as stored: a mobile, or blank to use the contact phone — which then
+    must be a mobile when the applicant consents (SMS reach no landline)."""
+    if (notice_phone or "").strip():
+        try:
+            return validate_mobile_phone(notice_phone)
+        except ValidationError as exc:
+            raise ValidationError({"notice_phone": exc.messages}) from exc
+    if consent and not is_mobile_phone(phone):
+        raise ValidationError({"notice_phone": "联系电话不是手机号码：同意接收短信通知的，请填写接收通知的手机号码"})
+    return ""
+
+
+@records_actor
+@transaction.atomic
+def application_notice_settings(*, application: Application, acting_user, notice_consent: bool,
+                                notice_phone: str) -> Application:
+    """The clerk records the family's wish at the counter: consent (again, which ends an earlier
+    opt-out) or not, and the number to use."""
+    require(acting_user, "add_application", "修改短信通知设置")
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    locked.notice_phone = notice_phone_checked(consent=notice_consent, notice_phone=notice_phone, phone=locked.phone)
+    locked.notice_consent = bool(notice_consent)
+    if notice_consent:
+        locked.notice_opted_out_at = None
+    locked._change_reason = "窗口登记短信通知：" + ("同意接收" if notice_consent else "不接收")
+    locked.save(update_fields=["notice_consent", "notice_phone", "notice_opted_out_at"])
+    return locked
+
+
+@transaction.atomic
+def application_notice_opt_out(*, application: Application, opt_out: bool) -> Application:
+    """The family itself, from its progress page (no login: the caller checked the number and the
+    code): stop its SMS notices, or take them again after stopping (only with the consent given)."""
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    if not opt_out and not locked.notice_consent:
+        raise ValidationError("申请时未登记同意接收短信通知：如需接收，请到红十字会窗口办理")
+    if opt_out and locked.notice_opted_out_at is None:
+        locked.notice_opted_out_at = timezone.now()
+        locked._change_reason = "家庭在进度查询页退订短信通知"
+    elif not opt_out and locked.notice_opted_out_at is not None:
+        locked.notice_opted_out_at = None
+        locked._change_reason = "家庭在进度查询页恢复短信通知"
+    else:
+        return locked  # already so: a second click changes nothing
+    locked.save(update_fields=["notice_opted_out_at"])
+    return locked
 
 
 def _not_eligible_refusal(case: ReviewCase, year: int):

@@ -9,5 +9,6 @@ urlpatterns = [
     path("applications/new/", views.application_new, name="new"),
     path("applications/<str:number>/", views.application_detail, name="application"),
     path("applications/<str:number>/slip/", views.application_slip, name="slip"),
+    path("applications/<str:number>/notices/", views.application_notice_settings, name="notice_settings"),
     path("documents/<int:pk>/", views.document_download, name="document"),
 ]

@@ -8,17 +8,21 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 
 from fundportal.forms import form_add_service_errors
 from fundportal.lookups import public_link
 from fundportal.pdf import qr_svg_data_uri
 from fundportal.masking import mask_bank_account, mask_name, mask_phone, mask_resident_id
+from fundportal.notices.selectors import notices_shown
 from fundportal.responses import no_store
 
 from ..payouts.selectors import payment_status
-from . import selectors
-from .forms import ApplicationForm, DocumentFormSet, ExtraCostFormSet, LookupForm, MemberFormSet, filled
+from . import selectors, services
+from .forms import (
+    ApplicationForm, DocumentFormSet, ExtraCostFormSet, LookupForm, MemberFormSet, NoticeSettingsForm, filled,
+)
 from .services import application_prefill, application_submit, document_open
 
 WORKSPACE = "assistance.view_application"
@@ -96,7 +100,34 @@ def _application(request, number):
 @permission_required(WORKSPACE, raise_exception=True)
 def application_detail(request, number):
     application = _application(request, number)
-    return no_store(render(request, "workspace/application_detail.html", _shown(application)))
+    return _detail_page(request, application)
+
+
+def _detail_page(request, application, *, settings_form=None, status=200):
+    if settings_form is None and request.user.has_perm("assistance.add_application"):
+        settings_form = NoticeSettingsForm(phone=application.phone, current=application.notice_phone, initial={
+            "notice_consent": application.notice_consent and application.notice_opted_out_at is None})
+    return no_store(render(request, "workspace/application_detail.html", {
+        **_shown(application), "settings_form": settings_form,
+        "notices": notices_shown(application, user=request.user)}, status=status))
+
+
+@login_required
+@permission_required("assistance.add_application", raise_exception=True)
+@require_POST
+def application_notice_settings(request, number):
+    """The family's SMS wish recorded at the counter (consent, the number to use)."""
+    application = _application(request, number)
+    form = NoticeSettingsForm(request.POST, phone=application.phone, current=application.notice_phone)
+    if form.is_valid():
+        try:
+            services.application_notice_settings(application=application, acting_user=request.user,
+                                                 **form.cleaned_data)
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            return redirect(reverse("workspace:application", args=[application.number]) + "#notices")
+    return _detail_page(request, application, settings_form=form, status=400)
 
 
 @login_required
@@ -114,7 +145,8 @@ def application_slip(request, number):
 def _shown(application) -> dict:
     return {"application": application, "masked_id": mask_resident_id(application.person.resident_id),
             "masked_account": mask_bank_account(application.account_number),
-            "masked_phone": mask_phone(application.phone), "decision": payment_status(application)}
+            "masked_phone": mask_phone(application.phone), "decision": payment_status(application),
+            "notice_settings": selectors.notice_settings_text(application)}
 
 
 @login_required

@@ -27,6 +27,7 @@ from ..access import require
 from ..applications.models import Application
 from ..applications.moves import applications_move
 from ..intake.models import InsuredPerson
+from ..notify import notify_approved
 from ..payouts.models import Payout
 from ..publicity.services import publicity_post
 from .costing import Line, lines_costed, resolution_applications, resolution_available, resolution_lines
@@ -362,6 +363,9 @@ def _apply_decisions(resolution: Resolution) -> None:
         if chosen:
             applications_move(Application.objects.filter(pk__in=chosen), state, acting_user=resolution.signed_by,
                               reason=f"理事会决议 {resolution.number}：{Decision(decision).label}")
+    approved = resolution.items.filter(decision=Decision.APPROVE).select_related("application__person")
+    for item in approved:
+        notify_approved(item.application, amount=item.amount, resolution_id=resolution.pk)
     if resolution.amends_id is not None:
         reason = f"决议 {resolution.number} 更正了该笔救助"
         states_move(Payout.objects.filter(application__in=[application_id for application_id, _ in items],

@@ -29,6 +29,7 @@ from ..applications.models import Application
 from ..applications.moves import applications_move
 from ..council.models import Resolution, ResolutionItem
 from ..council.selectors import items_in_force
+from ..notify import notify_paid, notify_payment_failed
 from . import bankfiles
 from ..publicity.selectors import item_hold_reason, items_held
 from .fraud import flags_raise, staff_sharing
@@ -256,6 +257,7 @@ def payout_confirm_paid(*, payout: Payout, acting_user, amount=None, bank_messag
                ledger_entry=entry, bank_message=bank_message[:200], settled_by=acting_user, settled_at=timezone.now())
     applications_move(Application.objects.filter(pk=locked.application_id), Application.State.PAID,
                       acting_user=acting_user, reason=f"救助金已发放 {locked.reference}")
+    notify_paid(_fresh(locked.application), amount=locked.amount, payout_id=locked.pk)
     return "paid", ""
 
 
@@ -271,6 +273,7 @@ def payout_mark_failed(*, payout: Payout, acting_user, amount=None, bank_message
     message = (bank_message or "银行未说明原因")[:200]
     state_move(locked, State.FAILED, acting_user=acting_user, reason=f"银行支付失败：{message}", bank_message=message,
                settled_by=acting_user, settled_at=timezone.now())
+    notify_payment_failed(_fresh(locked.application), amount=locked.amount, payout_id=locked.pk)
     return "failed", ""
 
 
@@ -290,7 +293,13 @@ def payout_mark_returned(*, payout: Payout, acting_user, amount=None, bank_messa
                bank_message=(bank_message or "银行退回")[:200])
     applications_move(Application.objects.filter(pk=locked.application_id), Application.State.APPROVED,
                       acting_user=acting_user, reason=f"救助金被银行退回 {locked.reference}")
+    notify_payment_failed(_fresh(locked.application), amount=locked.amount, payout_id=locked.pk, returned=True)
     return "returned", ""
+
+
+def _fresh(application: Application) -> Application:
+    """The application as it is now (its notice settings may have changed since the payout was read)."""
+    return Application.objects.select_related("person").get(pk=application.pk)
 
 
 # ---------------------------------------------------------------------------------- re-issues and the rest

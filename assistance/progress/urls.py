@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.progress_lookup, name="lookup"),
     path("case/", views.progress_case, name="case"),
     path("review/", views.appeal_submit, name="review"),
+    path("notices/", views.notices_choice, name="notices"),
 ]

@@ -14,6 +14,7 @@ from fundportal.lookups import verified_has, verified_remember
 
 from ..appeals.services import appeal_submit_online
 from ..applications.models import Application
+from ..applications.services import application_notice_opt_out
 from . import selectors
 from .forms import AppealForm, ProgressLookupForm
 from .lookup import SESSION_KEY, progress_find
@@ -71,8 +72,33 @@ def appeal_submit(request):
     return _case_page(request, application, appeal_form=form, status=400)
 
 
-def _case_page(request, application: Application, *, appeal_form: AppealForm | None = None, status: int = 200):
+@never_cache
+@require_POST
+def notices_choice(request):
+    """The family stops its SMS notices (退订), or takes them again: for a browser that proved the
+    code, as the review request; a wrong code and a missing number are refused alike."""
+    application = _verified(request, request.POST.get("n", ""))
+    if application is None:
+        return render(request, TEMPLATE, {"form": ProgressLookupForm(), "not_found": True}, status=404)
+    try:
+        application_notice_opt_out(application=application, opt_out=request.POST.get("choice") != "resume")
+    except ValidationError as exc:
+        return _case_page(request, application, notices_error=exc.messages[0], status=400)
+    return redirect(reverse("progress:case") + f"?n={application.number}#notices")
+
+
+def _case_page(request, application: Application, *, appeal_form: AppealForm | None = None,
+               notices_error: str = "", status: int = 200):
     progress = selectors.progress_of(application)
     if appeal_form is None and progress.review.can_ask:
         appeal_form = AppealForm(initial={"n": application.number})
-    return render(request, TEMPLATE, {"progress": progress, "appeal_form": appeal_form}, status=status)
+    return render(request, TEMPLATE, {"progress": progress, "appeal_form": appeal_form,
+                                      "notices": _notices_state(application), "notices_error": notices_error},
+                  status=status)
+
+
+def _notices_state(application: Application) -> str:
+    """on, off (opted out: may take them again), or none (no consent given at the counter). No phone shown."""
+    if not application.notice_consent:
+        return "none"
+    return "off" if application.notice_opted_out_at is not None else "on"

@@ -24,6 +24,7 @@ from fundportal.text import free_text_checked
 
 from ..access import require
 from ..council.models import Resolution, ResolutionItem
+from ..notify import notify_publicity
 from .models import CaseSequence, Objection, Publicity, PublicityEntry
 
 REASON_MIN, REASON_MAX = 5, 500
@@ -64,6 +65,9 @@ def publicity_post(*, resolution: Resolution, acting_user) -> Publicity | None:
                        shown_name=mask_name(item.application.person.name), category=_category(item),
                        amount=item.amount)
         for line, item in enumerate(items, start=1)])
+    for item in items:
+        notify_publicity(item.application, starts_on=publicity.starts_on, ends_on=publicity.ends_on,
+                         publicity_id=publicity.pk)
     return publicity
 
 

@@ -25,6 +25,7 @@ from fundportal.validators import column_errors
 from ..access import require
 from ..intake.models import InsuredPerson, ScreeningRun
 from ..applications.models import Application
+from ..notify import notify_eligibility
 from .household import household_rows_checked
 from .models import EligibilityCategory, HouseholdMember, OverdueCount, ReviewCase, StateDeadline
 from .selectors import review_cases_for_user, review_overdue_by_town
@@ -261,8 +262,10 @@ def _applications_follow(case: ReviewCase) -> None:
     """The person's applications waiting on this decision follow it: ready for costing, or not
     eligible."""
     state = Application.State.READY if case.state == State.ELIGIBLE else Application.State.NOT_ELIGIBLE
-    states_move(Application.objects.filter(review_case=case, state=Application.State.UNDER_REVIEW), state,
-                reason=f"民政认定：{case.get_state_display()}")
+    moved = states_move(Application.objects.filter(review_case=case, state=Application.State.UNDER_REVIEW), state,
+                        reason=f"民政认定：{case.get_state_display()}")
+    for application in Application.objects.filter(pk__in=moved).select_related("person"):
+        notify_eligibility(application, eligible=case.state == State.ELIGIBLE, decided_at=case.determined_at)
 
 
 @records_actor
