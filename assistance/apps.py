@@ -11,6 +11,7 @@ class AssistanceConfig(AppConfig):
         from fundportal.notices.selectors import notice_scope_register
 
         from . import notify  # noqa: F401 (registers the families' SMS templates, which a worker renders)
+        from .outreach import queue  # noqa: F401 (registers the outreach items of the work queue)
         from .applications.models import Application
         from .applications.selectors import applications_for_user
 
@@ -18,7 +19,6 @@ class AssistanceConfig(AppConfig):
         notice_scope_register(Application, lambda user: applications_for_user(user=user))
 
         post_migrate.connect(defaults_on_migrate, dispatch_uid="assistance_review_defaults")
-        from .outreach import queue  # noqa: F401  (registers the outreach items of the work queue)
 
 
 def defaults_on_migrate(sender, using="default", **kwargs) -> None:
