@@ -4,7 +4,6 @@ nobody else gets the item, and another village's officer never counts this villa
 import datetime as dt
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 
 from assistance.models import OutreachTask
