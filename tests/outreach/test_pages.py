@@ -138,3 +138,23 @@ def test_no_add_change_or_delete(client, task, cab_village, admin_user):
     page = client.get(_page(task))
     assert page.status_code == 200 and b'name="_save"' not in page.content
     assert client.get(reverse("admin:assistance_outreachtask_delete", args=[task.pk])).status_code == 403
+
+
+def test_the_list_takes_as_many_queries_for_many_tasks_as_for_few(client, tasks, cab_town, regions):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.fixtures.factories import OutreachTaskFactory
+
+    client.force_login(cab_town)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse(LIST)).status_code == 200
+        return len(captured)
+
+    few = queries()
+    village = regions["hantian"]
+    for _ in range(8):
+        OutreachTaskFactory(region=village, review_case__region=village, review_case__person__region=village)
+    assert len(_listed(client)) == 11 and queries() == few

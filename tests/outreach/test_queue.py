@@ -27,6 +27,12 @@ def test_the_village_officer_sees_the_families_waiting_with_the_overdue_marked(c
     assert {task.pk for task in listed.context["cl"].result_list} == {tasks[0].pk, tasks[1].pk}
 
 
+def test_the_item_is_one_query_however_many_tasks_wait(tasks, cab_village, django_assert_num_queries):
+    outreach_queue(cab_village)  # the officer's permissions, read once per request
+    with django_assert_num_queries(1):
+        outreach_queue(cab_village)
+
+
 def test_closed_tasks_leave_the_queue(tasks, cab_village):
     contact(tasks[0], cab_village, result="declined", reason="不愿申请")
     contact(tasks[1], cab_village, result="moved", reason="已迁出")
