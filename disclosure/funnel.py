@@ -138,7 +138,8 @@ class FunnelRow:
 
 @dataclass(frozen=True)
 class FunnelTable:
-    cost_year: int
+    year: int  # the statement's year: the assistance of that year
+    cost_year: int  # the medical costs it worked on
     stages: list[str]  # the published (Chinese) stage words, in order
     rows: list[FunnelRow]
     total: FunnelRow
@@ -152,13 +153,13 @@ class FunnelTable:
         return list(zip(self.stages, self.total.cells))
 
 
-def funnel_table(section: dict) -> FunnelTable:
+def funnel_table(section: dict, *, year: int) -> FunnelTable:
     stages = section["stages"]
 
     def row(data: dict, town: str, is_merged: bool) -> FunnelRow:
         return FunnelRow(town=town, merged=is_merged, cells=[data["counts"][stage] for stage in stages])
 
-    return FunnelTable(cost_year=section["cost_year"], stages=[LABELS.get(stage, stage) for stage in stages],
+    return FunnelTable(year=year, cost_year=section["cost_year"], stages=[LABELS.get(stage, stage) for stage in stages],
                        rows=[row(r, r["town"], r["merged"]) for r in section["rows"]],
                        total=row(section["total"], "合计", False))
 
@@ -166,7 +167,7 @@ def funnel_table(section: dict) -> FunnelTable:
 def funnel_shown(statement) -> FunnelTable | None:
     """A statement's funnel (a year statement of format 3 on), ready to show; None for any other."""
     section = statement.content.get(SECTION)
-    return funnel_table(section) if section else None
+    return funnel_table(section, year=statement.period_start.year) if section else None
 
 
 def funnel_chart(table: FunnelTable | None) -> str:
@@ -183,7 +184,7 @@ CSV_HEADER = "乡镇（街道）"
 def funnel_csv(section: dict) -> bytes:
     """The section as CSV (UTF-8 with BOM for Excel): one row per town, the merged row, the city
     total; a hidden cell is HIDDEN."""
-    table = funnel_table(section)
+    table = funnel_table(section, year=section["cost_year"] + COST_YEAR_LAG)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([CSV_HEADER, *table.stages])

@@ -71,7 +71,8 @@ FUNNEL_NOTE = gettext_noop(
 FUNNEL_HIDDEN_NOTE = gettext_noop("* 表示不足 5 人，或可据合计推算出不足 5 人的数字，为保护个人隐私不予公布。")
 FUNNEL_LABELS = {
     gettext_noop("救助工作进度"): "Progress of assistance",
-    gettext_noop("%(year)s年度医疗费用的救助工作进度"): "Progress of assistance for the medical costs of %(year)s",
+    gettext_noop("%(year)s年救助工作进度（%(cost_year)s年度医疗费用）"):
+        "Assistance in %(year)s, stage by stage (medical costs of %(cost_year)s)",
     gettext_noop("筛查预警"): "Flagged by screening",
     gettext_noop("推送民政"): "Shared with civil affairs",
     gettext_noop("完成甄别"): "Verified",

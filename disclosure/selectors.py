@@ -5,7 +5,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext
 
-from . import charts, funnel
+from . import charts
+from .funnel import SECTION as FUNNEL, FunnelTable, funnel_chart, funnel_shown
 from .models import Statement
 
 ZERO = Decimal("0.00")
@@ -26,20 +27,20 @@ class Overview:
     by_category: str = ""
     by_kind: str = ""
     months: list = field(default_factory=list)
-    funnel: funnel.FunnelTable | None = None  # the latest published year statement's funnel
+    funnel: FunnelTable | None = None  # the latest published year statement's funnel
     funnel_chart: str = ""
     funnel_statement: Statement | None = None
 
 
-def latest_funnel() -> tuple[Statement | None, funnel.FunnelTable | None, str]:
+def latest_funnel() -> tuple[Statement | None, FunnelTable | None, str]:
     """The latest published year statement with a funnel (format 3 on), its table and its chart."""
     statement = (Statement.objects.filter(state=Statement.State.PUBLISHED, kind=Statement.Kind.YEAR,
-                                          content__has_key=funnel.SECTION).order_by("-period_end", "-sequence")
+                                          content__has_key=FUNNEL).order_by("-period_end", "-sequence")
                  .first())
     if statement is None:
         return None, None, ""
-    table = funnel.funnel_shown(statement)
-    return statement, table, funnel.funnel_chart(table)
+    table = funnel_shown(statement)
+    return statement, table, funnel_chart(table)
 
 
 def published_months() -> list[Statement]:

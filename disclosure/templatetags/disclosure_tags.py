@@ -37,9 +37,11 @@ def shown_resolution(value) -> str:
 
 
 @register.filter
-def funnel_heading(cost_year) -> str:
-    """The funnel section's heading: which cost year it tells about (a year has no thousands comma)."""
-    return label_shown("%(year)s年度医疗费用的救助工作进度") % {"year": int(cost_year)}
+def funnel_heading(table) -> str:
+    """The funnel's heading: the year of the assistance and the year of the costs it worked on
+    (disclosure/funnel.py FunnelTable; a year has no thousands comma)."""
+    return label_shown("%(year)s年救助工作进度（%(cost_year)s年度医疗费用）") % {
+        "year": int(table.year), "cost_year": int(table.cost_year)}
 
 
 @register.filter
