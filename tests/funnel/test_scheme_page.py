@@ -8,7 +8,7 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -110,6 +110,8 @@ def test_drafts_are_never_public(secretary):
     draft = scheme_new_version(scheme=first, acting_user=secretary)  # version 3, a draft
     draft = scheme_update(scheme=draft, acting_user=secretary, name="调整中的草案")
     assert "调整中的草案" not in page("/disclosure/scheme/") and client.get("/disclosure/scheme/2022/3/").status_code == 404
+    for url in ("/disclosure/scheme/2022/99/", "/disclosure/scheme/abc/1/", "/en/disclosure/scheme/2022/3/"):
+        assert client.get(url).status_code == 404
 
 
 def test_every_approved_version_is_listed_and_has_a_page(secretary):
@@ -178,8 +180,11 @@ def test_the_secretary_drafts_how_to_apply_in_the_scheme_form(client, secretary)
     assert (scheme.documents, scheme.apply_until) == ("身份证\n户口簿", dt.date(2023, 12, 31))
 
 
-def test_an_approved_schemes_how_to_apply_is_never_changed_and_a_new_version_copies_it(client, secretary):
+def test_an_approved_schemes_how_to_apply_is_never_changed_and_a_new_version_copies_it(client, secretary, finance):
     scheme = approved(secretary)
+    draft = scheme_create(acting_user=secretary, year=2023, name="草案", annual_cap=D("50000"), rules=rules())
+    with pytest.raises(PermissionDenied):  # only the council's secretary drafts
+        scheme_update(scheme=draft, acting_user=finance, documents="身份证")
     for field, value in (("documents", "身份证"), ("enquiry_phone", "110"), ("apply_until", dt.date(2024, 1, 31))):
         with pytest.raises(ValidationError, match="已经理事会批准，不能修改"):
             scheme_update(scheme=scheme, acting_user=secretary, **{field: value})
