@@ -126,6 +126,8 @@ DATE_KINDS: dict[str, DateKind] = {
     "assistance.OverdueCount.day": BUSINESS,
     "assistance.ExtraCost.paid_on": SETTLEMENT,
     "assistance.Meeting.held_on": BUSINESS,
+    "assistance.Scheme.apply_from": SCHEDULE,
+    "assistance.Scheme.apply_until": SCHEDULE,
     "assistance.BankResultLine.booked_on": BUSINESS,
     "assistance.Publicity.starts_on": SCHEDULE,
     "assistance.Publicity.ends_on": SCHEDULE,
