@@ -9,6 +9,8 @@ from .council import admin as council
 from .council.models import CouncilMember, Meeting, QuorumRule, Resolution, Scheme
 from .intake import admin as intake
 from .intake.models import InsuredPerson, ScreeningRun, SettlementImport, SettlementRecord, WarningTarget
+from .outreach import admin as outreach
+from .outreach.models import OutreachTask
 from .payouts import admin as payouts
 from .payouts.models import BankResult, FraudFlag, Payout, PayoutBatch
 from .publicity import admin as publicity
@@ -26,6 +28,8 @@ admin.site.register(ReviewCase, review.ReviewCaseAdmin)
 admin.site.register(EligibilityCategory, review.EligibilityCategoryAdmin)
 admin.site.register(StateDeadline, review.StateDeadlineAdmin)
 admin.site.register(OverdueCount, review.OverdueCountAdmin)
+
+admin.site.register(OutreachTask, outreach.OutreachTaskAdmin)
 
 admin.site.register(Application, applications.ApplicationAdmin)
 admin.site.register(DocumentAccess, applications.DocumentAccessAdmin)

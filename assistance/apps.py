@@ -11,6 +11,7 @@ class AssistanceConfig(AppConfig):
         from fundportal.notices.selectors import notice_scope_register
 
         from . import notify  # noqa: F401 (registers the families' SMS templates, which a worker renders)
+        from .outreach import queue  # noqa: F401 (registers the outreach items of the work queue)
         from .applications.models import Application
         from .applications.selectors import applications_for_user
 
@@ -43,7 +44,9 @@ def defaults_on_migrate(sender, using="default", **kwargs) -> None:
     if sender.label != "assistance":
         return
     from .council.defaults import council_defaults_ensure
+    from .outreach.defaults import outreach_defaults_ensure
     from .review.defaults import review_defaults_ensure
 
     review_defaults_ensure(using=using)
     council_defaults_ensure(using=using)
+    outreach_defaults_ensure(using=using)

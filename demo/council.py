@@ -27,6 +27,22 @@ SCHEME_DRAFTED_ON, MEETING_ON = dt.date(2023, 9, 8), dt.date(2023, 9, 15)
 # The 公示 runs 09-15 to 09-21 (demo/publicity.py): the batch is made on the Monday after.
 BATCH_ON, PAID_ON = dt.date(2023, 9, 25), dt.date(2023, 9, 27)
 REISSUED_ON, REPAID_ON = dt.date(2023, 10, 9), dt.date(2023, 10, 12)
+# How to apply, approved with the scheme and published from it (/disclosure/scheme/): one list of
+# documents (一次告知), the Red Cross's desks in every town, the autumn of 2023 for 2022's costs.
+HOW_TO_APPLY = {
+    "who_may_apply": "同时符合以下条件的家庭可以申请：\n"
+                     "1. 本市户籍，参加本市基本医疗保险；\n"
+                     "2. 上一年度（2022年）在医保结算的个人自付医疗费用累计达到5万元及以上；\n"
+                     "3. 经民政部门认定为低收入家庭（特困人员、低保对象、低保边缘家庭或支出型困难家庭）。\n"
+                     "在预警名单上的家庭由村（社区）上门告知；不在名单上的家庭也可以自行申请，由民政部门认定。",
+    "documents": "申请人身份证（原件及复印件）\n户口簿（原件及复印件）\n申请人本人的银行卡或存折\n"
+                 "医疗费用发票及费用清单\n外省就医的出院小结或门诊病历\n"
+                 "委托他人代办的，代办人身份证及申请人签字的委托书",
+    "where_to_apply": "各乡镇（街道）红十字会受理点（设在乡镇人民政府、街道办事处便民服务中心），"
+                      "工作日上午8:30—11:30、下午2:00—5:00；行动不便的，可由村（社区）代为递交。",
+    "apply_from": dt.date(2023, 8, 1), "apply_until": dt.date(2023, 12, 31),
+    "enquiry_phone": "0577-65812345（市红十字会）",
+}
 REPRESENTATIVES = {"市医疗保障局": "王建国", "市民政局": "林晓红", "市红十字会": "周海燕", "市慈善总会": "李国强"}
 
 
@@ -61,7 +77,7 @@ def load_council(*, users: dict[str, User]) -> dict:
     secretary, finance, cashier = users["council"], users["finance"], users["cashier"]
     with on(SCHEME_DRAFTED_ON):
         scheme = scheme_create(acting_user=secretary, year=YEAR, name="慈善医疗救助方案", annual_cap=D("100000"),
-                               rules=_rules(), notes="依据《瑞安市慈善医疗救助共富基金管理办法》制定")
+                               rules=_rules(), notes="依据《瑞安市慈善医疗救助共富基金管理办法》制定", **HOW_TO_APPLY)
     members = {member.name: member for member in CouncilMember.objects.all()}
     with on(MEETING_ON, 14, 30):
         meeting = meeting_record(

@@ -1,7 +1,8 @@
 """The demo's statements: every month of the fund's first year (from June 2023, when it was set
 up), its quarters and the year 2023, built by the Celery task's own function and published into
 the hash chain in the order, and on the day, the Charity Federation publishes them: early in the
-month after each period."""
+month after each period. The year statement (2024-01-19) carries the funnel of the year's work,
+2023's assistance on 2022's costs (disclosure/funnel.py), which the overview then draws."""
 import datetime as dt
 
 from disclosure.models import Statement

@@ -1,5 +1,6 @@
 """Public, read-only API of published statements and the fund's totals: no login, paginated,
-filterable (?kind=month&year=2023), and cacheable (ETag from the chain head, short max-age)."""
+filterable (?kind=month&year=2023), and cacheable (ETag from the chain head, short max-age); and
+the assistance scheme in force (disclosure/scheme_page.py), cached a minute."""
 import re
 
 from django.utils.decorators import method_decorator
@@ -18,6 +19,7 @@ from rest_framework.views import APIView
 from fundportal.api import FilteredList
 from fundportal.api_permissions import PageLimits
 
+from . import scheme_page
 from .models import ChainHead, Statement
 from .selectors import overview
 
@@ -144,3 +146,82 @@ class FundApi(Public, APIView):
         return Response({"received": f"{figures.received:.2f}", "paid": f"{figures.paid:.2f}",
                          "balance": f"{figures.balance:.2f}", "donors": figures.donors, "people": figures.people,
                          "as_of": figures.as_of})
+
+
+class PublicSchemeBandSerializer(serializers.Serializer):
+    lower = serializers.CharField(help_text="起付标准以上的下限（元）")
+    upper = serializers.CharField(allow_null=True, help_text="上限（元）；null 表示不设上限")
+    ratio = serializers.CharField(help_text="救助比例，如 0.70")
+
+
+class PublicSchemeRuleSerializer(serializers.Serializer):
+    category = serializers.CharField(allow_null=True, help_text="认定类别；null 表示其他所有类别")
+    deductible = serializers.CharField(help_text="起付标准（元）")
+    bands = PublicSchemeBandSerializer(many=True)
+
+
+class PublicSchemeExampleBandSerializer(PublicSchemeBandSerializer):
+    base = serializers.CharField()
+    amount = serializers.CharField()
+
+
+class PublicSchemeExampleSerializer(serializers.Serializer):
+    category = serializers.CharField(allow_null=True)
+    out_of_pocket = serializers.CharField()
+    other_assistance = serializers.CharField()
+    extra_costs = serializers.CharField()
+    eligible_cost = serializers.CharField()
+    deductible = serializers.CharField()
+    above_deductible = serializers.CharField()
+    bands = PublicSchemeExampleBandSerializer(many=True)
+    computed = serializers.CharField()
+    annual_cap = serializers.CharField()
+    entitlement = serializers.CharField()
+    already_paid = serializers.CharField()
+    cap_left = serializers.CharField()
+    amount = serializers.CharField()
+
+
+class PublicSchemeHowToApplySerializer(serializers.Serializer):
+    who_may_apply = serializers.CharField(allow_blank=True)
+    documents = serializers.ListField(child=serializers.CharField(), help_text="所需材料，一次告知")
+    where_to_apply = serializers.CharField(allow_blank=True)
+    apply_from = serializers.DateField(allow_null=True)
+    apply_until = serializers.DateField(allow_null=True)
+    enquiry_phone = serializers.CharField(allow_blank=True)
+
+
+class PublicSchemeVersionSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    version = serializers.IntegerField()
+    name = serializers.CharField()
+    approved_at = serializers.DateTimeField()
+
+
+class PublicSchemeSerializer(serializers.Serializer):
+    year = serializers.IntegerField(help_text="救助的医疗费用所属年度")
+    version = serializers.IntegerField()
+    name = serializers.CharField()
+    approved_at = serializers.DateTimeField()
+    resolution = serializers.CharField(allow_null=True, help_text="批准该方案的理事会决议编号")
+    in_force = serializers.BooleanField()
+    annual_cap = serializers.CharField(help_text="年度救助限额（元/人）")
+    rounding = serializers.ChoiceField(choices=["yuan", "fen"])
+    count_extra_costs = serializers.BooleanField()
+    notes = serializers.CharField(allow_blank=True)
+    rules = PublicSchemeRuleSerializer(many=True)
+    example = PublicSchemeExampleSerializer(help_text="示例：个人自付 80,000 元，按方案本身的计算")
+    how_to_apply = PublicSchemeHowToApplySerializer()
+    versions = PublicSchemeVersionSerializer(many=True, help_text="所有已批准的版本，新的在前")
+
+
+@method_decorator(cache_control(public=True, max_age=60), name="get")
+class SchemeApi(Public, APIView):
+    """The assistance scheme in force, as the council approved it, with a worked example and how to apply."""
+
+    @extend_schema(responses={200: PublicSchemeSerializer, 404: OpenApiTypes.OBJECT})
+    def get(self, request):
+        scheme = scheme_page.scheme_in_force()
+        if scheme is None:
+            raise NotFound("尚无经理事会批准的救助方案")
+        return Response(scheme_page.scheme_document(scheme_page.scheme_shown(scheme)))

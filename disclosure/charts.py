@@ -190,3 +190,36 @@ def timeline(points: list[tuple[dt.date, Decimal, Decimal, Decimal]], *, title: 
                          f'stroke-width="2"/>')
     parts.append("</svg>")
     return mark_safe("".join(parts))
+
+
+def funnel(stages: list[tuple[str, int | None]], *, title: str = "", apart: int = 0) -> SafeString:
+    """The funnel: one bar per (label, people) in order, centred, so the stages narrow as people
+    drop out; a hidden count (None, disclosure/suppression.py) has no bar and reads "*". The last
+    `apart` rows are not stages (应助未助): drawn in the payouts' red. Labels are in the reader's
+    language already."""
+    if not stages:
+        return mark_safe("")
+    texts = ["*" if people is None else f"{people:,}" for _label, people in stages]
+    column = min(max(text_width(label, LABEL_SIZE) for label, _people in stages), WIDTH * LABEL_MAX)
+    lines = [wrap(label, column, LABEL_SIZE) for label, _people in stages]
+    row = max(BAR, LINE * max(len(label) for label in lines)) + GAP
+    left = GAP + column + 6
+    number = max(text_width(text, AMOUNT_SIZE) for text in texts) + 8
+    room = WIDTH - left - number
+    top = max((people for _label, people in stages if people), default=0) or 1
+    parts = [_svg(GAP + len(stages) * row, title)]
+    for index, ((_label, people), label, text) in enumerate(zip(stages, lines, texts)):
+        middle = GAP + index * row + (row - GAP) / 2
+        length = room * people / top if people else 0
+        first = middle + 4.5 - LINE * (len(label) - 1) / 2
+        tspans = "".join(f'<tspan x="{left - 6:.0f}" y="{first + LINE * n:.0f}">{escape(line)}</tspan>'
+                         for n, line in enumerate(label))
+        parts.append(f'<text text-anchor="end" font-size="{LABEL_SIZE}">{tspans}</text>')
+        if length:
+            parts.append(f'<rect x="{left + (room - length) / 2:.1f}" y="{middle - BAR / 2:.0f}" '
+                         f'width="{max(length, 1):.1f}" height="{BAR}" rx="3" '
+                         f'fill="{COLOURS["payouts" if index >= len(stages) - apart else "balance"]}"/>')
+        parts.append(f'<text x="{WIDTH - 4}" y="{middle + 4:.0f}" text-anchor="end" font-size="{AMOUNT_SIZE}">'
+                     f'{escape(text)}</text>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))

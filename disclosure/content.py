@@ -5,7 +5,9 @@ rows and the closing balance is the opening balance plus them. People appear onl
 see them: a beneficiary by masked name, town and category; an individual donor by masked name; an
 anonymous gift as 匿名. Never an ID number, address, phone, bank account, diagnosis or household.
 The section "publicity" (content format 2, disclosure/publicity.py) counts the objections to the 公示
-the statement reports on; content without "format" was built before that section existed.
+the statement reports on; content without "format" was built before that section existed. A year
+statement also has the section "funnel" (content format 3, disclosure/funnel.py): how far the
+people of the cost year it reports on got, by town, in counts.
 """
 import calendar
 import datetime as dt
@@ -24,6 +26,7 @@ from donations.models import Donation, Donor, Pledge
 from fundportal.masking import mask_name
 from fundportal.models import LedgerEntry, Region
 
+from . import funnel
 from .models import Statement
 from .publicity import FORMAT, SECTION, publicity_section
 
@@ -184,9 +187,10 @@ def _statement_content(start: dt.date, end: dt.date, *, kind: str, on_step=None)
         raise ValueError("期末余额与账目不符")  # cannot happen unless the ledger changed mid-build
     step(4)
     publicity = publicity_section(kind, start, end)
+    sections = {funnel.SECTION: funnel.funnel_section(start.year)} if kind == Statement.Kind.YEAR else {}
     step(5)
     return {
-        "format": FORMAT,
+        "format": funnel.FORMAT if sections else FORMAT,
         "period": {"start": start.isoformat(), "end": end.isoformat()},
         "opening_balance": _money(opening), "closing_balance": _money(closing),
         "income": {"rows": income, "total": _money(income_total), "donors": donors,
@@ -197,5 +201,6 @@ def _statement_content(start: dt.date, end: dt.date, *, kind: str, on_step=None)
         "pledges": {"rows": pledges, "outstanding": _money(sum((Decimal(r["outstanding"]) for r in pledges),
                                                                start=ZERO))},
         SECTION: publicity,
+        **sections,
     }
 

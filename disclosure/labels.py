@@ -60,12 +60,50 @@ PUBLICITY_LABELS = {
 }
 
 
+# The words of a year statement's section 救助工作进度 (disclosure/funnel.py) and of the overview's
+# funnel: pre-rendered pages keep the words they were published with, so each has an English
+# wording of its own for as long as the catalogue has none.
+FUNNEL_NOTE = gettext_noop(
+    "人数：每一环节只计上一环节中的人。筛查预警：该年度医疗费用筛查出的预警对象；推送民政：预警名单已推送民政部门的；"
+    "完成甄别：已入户核查甄别的；认定符合：认定为低收入家庭的；已申请：已向红十字会提出救助申请的；"
+    "已批准：经理事会决议批准救助的；已发放：救助金已到账的；应助未助：认定符合但尚未申请的。"
+    "按户籍所在乡镇（街道）统计，预警对象不足 5 人的乡镇合并列示。统计至本公示发布时。")
+FUNNEL_HIDDEN_NOTE = gettext_noop("* 表示不足 5 人，或可据合计推算出不足 5 人的数字，为保护个人隐私不予公布。")
+FUNNEL_LABELS = {
+    gettext_noop("救助工作进度"): "Progress of assistance",
+    gettext_noop("%(year)s年救助工作进度（%(cost_year)s年度医疗费用）"):
+        "Assistance in %(year)s, stage by stage (medical costs of %(cost_year)s)",
+    gettext_noop("筛查预警"): "Flagged by screening",
+    gettext_noop("推送民政"): "Shared with civil affairs",
+    gettext_noop("完成甄别"): "Verified",
+    gettext_noop("认定符合"): "Found eligible",
+    gettext_noop("已申请"): "Applied",
+    gettext_noop("已批准"): "Approved",
+    gettext_noop("已发放"): "Paid",
+    gettext_noop("应助未助"): "Eligible, not applied",
+    gettext_noop("其他乡镇（合并）"): "Other towns (combined)",
+    gettext_noop("乡镇（街道）"): "Town/subdistrict",
+    gettext_noop("本年度尚无救助工作数据"): "No assistance work recorded for this year yet",
+    FUNNEL_NOTE:
+        "People; each stage counts people of the stage before. Flagged by screening: on the warning list from "
+        "that year's medical costs; shared with civil affairs: on a list shared with the civil affairs bureau; "
+        "verified: their household visited and verified; found eligible: found to be a low-income household; "
+        "applied: applied to the Red Cross; approved: approved by a council resolution; paid: the money "
+        "reached them; eligible, not applied: found eligible but not yet applied. By the town/subdistrict of "
+        "household registration; towns with fewer than 5 people flagged are combined. Counted at publication.",
+    FUNNEL_HIDDEN_NOTE: "* A number under 5, or one from which such a number could be worked out from the "
+                        "totals: not published, to protect privacy.",
+    gettext_noop("据第%(sequence)s号公示《%(title)s》"): "From statement No. %(sequence)s, %(title)s",
+}
+LABELS = {**PUBLICITY_LABELS, **FUNNEL_LABELS}
+
+
 def label_shown(value: str) -> str:
     """A word of the statement pages in the reader's language: the catalogue first, else the
     English wording above (Chinese pages: the word itself)."""
     translated = gettext(value)
     if translated == value and get_language().startswith("en"):
-        return PUBLICITY_LABELS.get(value, value)
+        return LABELS.get(value, value)
     return translated
 
 

@@ -7,6 +7,7 @@ Layout under PUBLIC_ROOT, one tree per language:
   <lang>/statements/<n>/index.html           statement n
   statements/<n>/statement.json              the published document itself (the hashed bytes)
   statements/<n>/{income,payouts,pledges}.csv, statement.pdf
+  statements/<n>/funnel.csv                  a year statement's funnel (content format 3 on)
 Files are written to a temporary name and renamed, so a reader never sees half a file. What each
 file must contain is recorded when it is written (disclosure/files.py): this module only renders.
 """
@@ -26,7 +27,7 @@ from django.utils.translation import gettext
 
 from fundportal.csvsafe import safe_cell
 
-from . import charts
+from . import charts, funnel
 from .models import Statement
 
 LANGUAGES = ("zh-hans", "en")
@@ -74,15 +75,18 @@ def statement_pdf(statement: Statement) -> bytes:
 
     with translation.override("zh-hans"):
         html = render_to_string("disclosure/statement_pdf.html", {"statement": statement,
-                                                                   "content": statement.content})
+                                                                   "content": statement.content,
+                                                                   "funnel": funnel.funnel_shown(statement)})
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
 def statement_context(statement: Statement) -> dict:
     content = statement.content
+    shown_funnel = funnel.funnel_shown(statement)
     corrections = list(Statement.objects.filter(corrects=statement, state=Statement.State.PUBLISHED)
                        .order_by("sequence"))
     return {"statement": statement, "content": content, "corrections": corrections,
+            "funnel": shown_funnel, "funnel_chart": funnel.funnel_chart(shown_funnel),
             "tables": list(CSV_TABLES) if statement.kind != Statement.Kind.CORRECTION else [],
             "charts": {} if statement.kind == Statement.Kind.CORRECTION else {
                 "by_town": charts.bars([(r["town"] or "—", Decimal(r["amount"])) for r in content["payouts"]["by_town"]],
@@ -134,11 +138,18 @@ def file_bytes(statement: Statement, name: str) -> bytes:
         return statement.document.encode("utf-8")
     if name == "statement.pdf":
         return statement_pdf(statement)
+    if name == FUNNEL_CSV:
+        return funnel.funnel_csv(statement.content[funnel.SECTION])
     return csv_table(statement, name.removesuffix(".csv"))
+
+
+FUNNEL_CSV = "funnel.csv"
 
 
 def file_names(statement: Statement) -> list[str]:
     tables = [] if statement.kind == Statement.Kind.CORRECTION else [f"{table}.csv" for table in CSV_TABLES]
+    if funnel.SECTION in statement.content:
+        tables.append(FUNNEL_CSV)
     return ["statement.json", *tables, "statement.pdf"]
 
 

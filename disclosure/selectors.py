@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.utils.translation import gettext
 
 from . import charts
+from .funnel import SECTION as FUNNEL, FunnelTable, funnel_chart, funnel_shown
 from .models import Statement
 
 ZERO = Decimal("0.00")
@@ -26,6 +27,20 @@ class Overview:
     by_category: str = ""
     by_kind: str = ""
     months: list = field(default_factory=list)
+    funnel: FunnelTable | None = None  # the latest published year statement's funnel
+    funnel_chart: str = ""
+    funnel_statement: Statement | None = None
+
+
+def latest_funnel() -> tuple[Statement | None, FunnelTable | None, str]:
+    """The latest published year statement with a funnel (format 3 on), its table and its chart."""
+    statement = (Statement.objects.filter(state=Statement.State.PUBLISHED, kind=Statement.Kind.YEAR,
+                                          content__has_key=FUNNEL).order_by("-period_end", "-sequence")
+                 .first())
+    if statement is None:
+        return None, None, ""
+    table = funnel_shown(statement)
+    return statement, table, funnel_chart(table)
 
 
 def published_months() -> list[Statement]:
@@ -49,8 +64,9 @@ def _counted(months: list[Statement]) -> tuple[int, int]:
 def overview() -> Overview:
     """Totals over the published monthly statements; breakdowns summed over their rows."""
     months = published_months()
+    source, table, chart = latest_funnel()
     if not months:
-        return Overview()
+        return Overview(funnel=table, funnel_chart=chart, funnel_statement=source)
     towns, categories, kinds = {}, {}, {}
     for statement in months:
         content = statement.content
@@ -80,4 +96,4 @@ def overview() -> Overview:
         by_town=charts.bars(ranked(towns), title=gettext("救助金按乡镇（街道）")),
         by_category=charts.bars(ranked(categories), title=gettext("救助金按认定类别")),
         by_kind=charts.bars(ranked(kinds), colour=charts.COLOURS["income"], title=gettext("捐赠收入按捐赠方类别")),
-        months=months)
+        months=months, funnel=table, funnel_chart=chart, funnel_statement=source)

@@ -25,6 +25,7 @@ from fundportal.jobs import job_progress, job_queue, job_run, job_send, jobs_req
 from fundportal.services import fund_account_lock, fund_period_close
 from fundportal.states import state_create, state_move
 
+from . import funnel
 from .content import STEPS, canonical, period_for, statement_content
 from .publicity import SECTION
 from .files import publication_files_write_after_commit
@@ -187,8 +188,8 @@ def _publish(statement: Statement, acting_user) -> Statement:
     return statement
 
 
-def _without_section(content: dict) -> dict:
-    return {key: value for key, value in content.items() if key not in (SECTION, "format")}
+def _without_sections(content: dict, *sections: str) -> dict:
+    return {key: value for key, value in content.items() if key not in (*sections, "format")}
 
 
 def _require_publisher(user) -> None:
@@ -213,12 +214,16 @@ def statement_publish(*, statement: Statement, acting_user) -> Statement:
     account = fund_account_lock()
     # What is published is what the ledger says now: a late entry or an overlapping build since
     # the statement was built means building it again first.
-    # So is the 公示 section (counts as they stand at publication; no 公示 listed twice by a kind).
+    # So are the 公示 section (counts as they stand at publication; no 公示 listed twice by a kind)
+    # and a year statement's funnel (the cost year's stages as they stand at publication).
     now = statement_content(statement.period_start, statement.period_end, kind=statement.kind)
     if now != statement.content:
-        if _without_section(now) == _without_section(statement.content):
-            raise ValidationError(f"“{statement.title}”生成后公示及异议处理情况有变动，请重新生成后再发布")
-        raise ValidationError(f"“{statement.title}”生成后账目有变动，请重新生成后再发布")
+        if _without_sections(now, SECTION, funnel.SECTION) != _without_sections(statement.content, SECTION,
+                                                                               funnel.SECTION):
+            raise ValidationError(f"“{statement.title}”生成后账目有变动，请重新生成后再发布")
+        if _without_sections(now, funnel.SECTION) == _without_sections(statement.content, funnel.SECTION):
+            raise ValidationError(f"“{statement.title}”生成后救助工作进度有变动，请重新生成后再发布")
+        raise ValidationError(f"“{statement.title}”生成后公示及异议处理情况有变动，请重新生成后再发布")
     fund_period_close(account=account, through=statement.period_end, acting_user=acting_user,
                       reason=f"发布《{statement.title}》，结账至 {statement.period_end.isoformat()}")
     return _publish(statement, acting_user)

@@ -9,4 +9,6 @@ urlpatterns = [
     path("statements/<int:sequence>/", views.statement_page, name="statement"),
     path("statements/<int:sequence>/<str:name>", views.statement_file, name="file"),
     path("verify/", views.verify, name="verify"),
+    path("scheme/", views.scheme, name="scheme"),
+    path("scheme/<int:year>/<int:version>/", views.scheme_version, name="scheme_version"),
 ]

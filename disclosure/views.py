@@ -1,5 +1,6 @@
 """Public views: the pre-rendered files (written at publication, rewritten here if missing) with
-validators for caches, and the chain check. No login, no cookies; nothing here reads personal data.
+validators for caches, the chain check, and the public scheme page (rendered when asked, from the
+approved scheme). No login, no cookies; nothing here reads personal data.
 
 Only what a publication recorded is answered (disclosure.PublicFile), with bytes that hash to the
 record (disclosure/files.py `served_bytes`): a file dropped into the public folder, or a symbolic
@@ -10,16 +11,17 @@ import mimetypes
 
 from django.http import FileResponse, Http404, HttpResponseNotModified
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import reverse, translate_url
 from django.utils import translation
 from django.utils.http import http_date
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from . import files, pages, verification
+from . import files, pages, scheme_page, verification
 from .models import Statement
 
 logger = logging.getLogger(__name__)
-STATEMENT_FILES = {"statement.json", "statement.pdf", "income.csv", "payouts.csv", "pledges.csv"}
+STATEMENT_FILES = {"statement.json", "statement.pdf", "income.csv", "payouts.csv", "pledges.csv", "funnel.csv"}
 
 
 def _language(request) -> str:
@@ -91,7 +93,7 @@ def statement_file(request, sequence: int, name: str):
     def write():
         statement = _published(sequence)
         if name not in pages.file_names(statement):
-            raise Http404("更正说明没有表格")  # before any writing: a wrong URL costs nothing
+            raise Http404("这份公示没有这个文件")  # before any writing: a wrong URL costs nothing
         return files.statement_files_ensure(statement)
 
     # A published statement's files never change: caches may keep them for a year.
@@ -117,3 +119,27 @@ def verify(request):
         response["ETag"] = etag
     response["Cache-Control"] = "public, no-cache"
     return response
+
+
+def _scheme(request, scheme):
+    """A scheme's public page: rendered when asked (it is no statement), for everyone the same (no
+    cookie), and cached a minute: approving a new version changes which one is in force."""
+    if scheme is None:
+        raise Http404("尚无经理事会批准的救助方案")
+    other = "zh-hans" if _language(request) == "en" else "en"
+    return render(request, "disclosure/scheme.html", {"shown": scheme_page.scheme_shown(scheme),
+                                                      "alternate": translate_url(request.path, other)})
+
+
+@require_safe
+@cache_control(public=True, max_age=60)
+def scheme(request):
+    """The scheme in force (disclosure/scheme_page.py)."""
+    return _scheme(request, scheme_page.scheme_in_force())
+
+
+@require_safe
+@cache_control(public=True, max_age=60)
+def scheme_version(request, year: int, version: int):
+    """Any approved version (a draft is never public)."""
+    return _scheme(request, scheme_page.scheme_approved(year, version))

@@ -126,6 +126,8 @@ DATE_KINDS: dict[str, DateKind] = {
     "assistance.OverdueCount.day": BUSINESS,
     "assistance.ExtraCost.paid_on": SETTLEMENT,
     "assistance.Meeting.held_on": BUSINESS,
+    "assistance.Scheme.apply_from": SCHEDULE,
+    "assistance.Scheme.apply_until": SCHEDULE,
     "assistance.BankResultLine.booked_on": BUSINESS,
     "assistance.Publicity.starts_on": SCHEDULE,
     "assistance.Publicity.ends_on": SCHEDULE,
@@ -134,6 +136,8 @@ DATE_KINDS: dict[str, DateKind] = {
     "assistance.Objection.visited_on": BUSINESS,
     "assistance.Appeal.filed_on": BUSINESS,
     "assistance.Appeal.due_on": SCHEDULE,
+    "assistance.OutreachTask.due_on": SCHEDULE,
+    "assistance.OutreachContact.contacted_on": BUSINESS,
     "disclosure.Statement.period_start": SCHEDULE,
     "disclosure.Statement.period_end": SCHEDULE,
 }

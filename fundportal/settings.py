@@ -240,6 +240,12 @@ PUBLICITY_DAYS = env.int("PUBLICITY_DAYS", default=7)  # calendar days, both end
 OBJECTION_WORKING_DAYS = env.int("OBJECTION_WORKING_DAYS", default=20)  # to decide an objection
 APPEAL_WINDOW_DAYS = env.int("APPEAL_WINDOW_DAYS", default=60)  # calendar days after a decision to ask
 APPEAL_WORKING_DAYS = env.int("APPEAL_WORKING_DAYS", default=20)  # to decide a review
+# 应助未助 (outreach): an eligible family with no application this many days after the decision
+# becomes a task for its village, to be contacted within OUTREACH_CONTACT_DAYS (calendar days); the
+# task ends as unreachable at the OUTREACH_UNREACHABLE_ATTEMPTS-th contact that reaches nobody.
+OUTREACH_AFTER_DAYS = env.int("OUTREACH_AFTER_DAYS", default=30)
+OUTREACH_CONTACT_DAYS = env.int("OUTREACH_CONTACT_DAYS", default=10)
+OUTREACH_UNREACHABLE_ATTEMPTS = env.int("OUTREACH_UNREACHABLE_ATTEMPTS", default=3)
 
 # SMS notices (fundportal/notices/; README "短信通知 / Notices"). The default prints each message
 # (phone masked) on the console; NOTICE_BACKEND=fundportal.notices.tencent.TencentSmsBackend sends

@@ -269,6 +269,20 @@ def test_a_familys_review_of_its_refusal_reopened_its_case_for_the_village(demo_
     assert f"复核：{appeal.number} 撤销原决定，重新办理" in demo_output
 
 
+def test_eligible_families_that_never_applied_became_outreach_tasks_one_waiting_for_the_demo_village(demo_output):
+    from assistance.models import OutreachTask
+    from fundportal.workqueue import queue_for
+
+    tasks = OutreachTask.objects.select_related("review_case__person")
+    assert {task.outcome for task in tasks if task.state == "closed"} >= {"applied", "declined", "unreachable"}
+    assert all(task.review_case.person.applications.exists() == (task.outcome == "applied") for task in tasks)
+    village = User.objects.get(username="cab_village")
+    waiting = tasks.get(region=village.region)
+    assert waiting.state == "open" and timezone.localtime(waiting.opened_at).date() == dt.date(2023, 9, 15)
+    assert [item.count for item in queue_for(village) if item.key == "outreach.contact"] == [1]
+    assert "应助未助：已提出申请 1 件" in demo_output
+
+
 def test_the_printed_application_and_code_show_a_case_paid_on_progress(demo_output):
     from assistance.models import Application
 
@@ -316,6 +330,28 @@ def test_the_demo_publishes_its_2023_statements_in_one_intact_chain(demo_output)
     assert "信息公开：已发布 2023 年收支公示 11 份" in demo_output
 
 
+def test_the_overview_draws_the_2023_funnel_and_the_scheme_page_lists_the_documents(demo_output):
+    """The 2023 year statement tells how 2022's costs were handled (screened in July 2023, the
+    scheme approved in September); the overview draws it. The scheme page is the approved scheme."""
+    from assistance.models import WarningTarget
+    from demo.council import HOW_TO_APPLY
+    from disclosure.models import Statement
+
+    year = Statement.objects.get(kind=Statement.Kind.YEAR, state=Statement.State.PUBLISHED)
+    section = year.content["funnel"]
+    screened = WarningTarget.objects.filter(run__year=2022, run__state="done").values("person").distinct().count()
+    assert year.content["format"] == 3 and section["cost_year"] == 2022
+    assert section["total"]["counts"]["screened"] == screened > 0
+    overview = Client().get("/disclosure/")
+    page = (b"".join(overview.streaming_content) if overview.streaming else overview.content).decode()
+    assert 'id="funnel"' in page and "2023年救助工作进度（2022年度医疗费用）" in page and f"{screened:,}" in page
+    assert f"/disclosure/statements/{year.sequence}/#funnel" in page
+    scheme = Client().get("/disclosure/scheme/").content.decode()
+    assert "申请材料（一次告知）" in scheme and HOW_TO_APPLY["enquiry_phone"] in scheme
+    assert all(f"<li>{document}</li>" in scheme for document in HOW_TO_APPLY["documents"].splitlines())
+    assert "各乡镇（街道）红十字会受理点" in scheme and "2023-08-01 — 2023-12-31" in scheme
+
+
 def _publicity_and_progress_urls() -> list[str]:
     """The 公示 (list, each 公示, each of its towns and villages, in both languages, the notices and the
     API) and a family's progress page (by the slip's link, the page and the API)."""
@@ -341,12 +377,13 @@ def _crawl(client) -> dict[str, str]:
 
     urls = ["/", "/disclosure/", "/disclosure/statements/", "/disclosure/verify/", "/en/disclosure/",
             "/en/disclosure/statements/", "/receipts/verify/", "/api/public/statements/?limit=200", "/api/public/fund/",
-            "/api/schema/", "/disclosure/statements/9999/", "/this-page-does-not-exist/"]
+            "/api/schema/", "/disclosure/statements/9999/", "/this-page-does-not-exist/",
+            "/disclosure/scheme/", "/en/disclosure/scheme/", "/api/public/scheme/"]
     for sequence in Statement.objects.filter(state="published").values_list("sequence", flat=True):
         urls += [f"/disclosure/statements/{sequence}/", f"/en/disclosure/statements/{sequence}/",
                  f"/api/public/statements/{sequence}/"]
         urls += [f"/disclosure/statements/{sequence}/{name}" for name in
-                 ("statement.json", "income.csv", "payouts.csv", "pledges.csv")]
+                 ("statement.json", "income.csv", "payouts.csv", "pledges.csv", "funnel.csv")]
     receipt = Receipt.objects.get(donation__donor__name="瑞安市人民医院")
     urls.append(f"/receipts/verify/?n={receipt.number}&c={receipt.verification_code}")
     urls += _publicity_and_progress_urls()

@@ -28,6 +28,7 @@ from fundportal.money import to_money
 from ..access import require
 from ..intake.models import InsuredPerson, SettlementRecord, WarningTarget
 from ..intake.services import insured_person_get_or_create
+from ..outreach.services import outreach_close_for_application
 from ..review.household import household_rows_checked
 from ..review.models import ReviewCase
 from ..review.services import review_case_open_for_application
@@ -157,6 +158,7 @@ def application_submit(*, acting_user, resident_id: str, name: str, region: Regi
         if "extra_cost_invoice_unique" in str(exc):
             raise ValidationError({"extra_costs": "发票号码已在其他申请中使用过：同一张发票不能重复申请"}) from exc
         raise
+    outreach_close_for_application(application=application)  # 应助未助: the family has applied
     stored = []
     try:
         for kind, upload, content_type in contents:

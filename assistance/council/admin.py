@@ -31,7 +31,7 @@ from . import services
 from .forms import MeetingForm, ReasonForm, ResolutionDraftForm, SchemeForm, SchemeRuleFormSet
 from .models import Meeting, QuorumRule, Resolution, ResolutionItem, Scheme
 from .queue import RESOLUTION_QUEUE
-from .schemes import scheme_create, scheme_new_version, scheme_update
+from .schemes import GUIDE_FIELDS, SCHEME_FIELDS, scheme_create, scheme_new_version, scheme_update
 from .selectors import budget_now, quorum_for
 
 
@@ -52,7 +52,7 @@ class SchemeAdmin(HistoryAdmin):
     change_form_template = "admin/assistance/scheme/change_form.html"
 
     fields = readonly_fields = ("year", "version", "name", "annual_cap", "rounding", "count_extra_costs", "notes",
-                                "approved_at", "rule_table")  # the plain change form shows approved schemes only
+                                *GUIDE_FIELDS, "approved_at", "rule_table")  # the plain form: approved schemes only
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -83,8 +83,7 @@ class SchemeAdmin(HistoryAdmin):
         rules = SchemeRuleFormSet(request.POST or None, prefix="rules",
                                   initial=_rule_initial(scheme) if scheme else [{}])
         if request.method == "POST" and form.is_valid() and rules.is_valid():
-            data = {field: form.cleaned_data[field] for field in ("name", "annual_cap", "rounding",
-                                                                  "count_extra_costs", "notes")}
+            data = {field: form.cleaned_data[field] for field in SCHEME_FIELDS}
             rule_rows = [{"category": row["category"], "deductible": row["deductible"], "bands": row["bands"]}
                          for row in rules.cleaned_data if row and row.get("bands")]
             try:

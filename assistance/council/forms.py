@@ -48,7 +48,13 @@ class SchemeForm(forms.ModelForm):
 
     class Meta:
         model = Scheme
-        fields = ["year", "name", "annual_cap", "rounding", "count_extra_costs", "notes"]
+        # How to apply is approved with the scheme and published from it (the public scheme page).
+        fields = ["year", "name", "annual_cap", "rounding", "count_extra_costs", "notes", "who_may_apply",
+                  "documents", "where_to_apply", "apply_from", "apply_until", "enquiry_phone"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2}), "who_may_apply": forms.Textarea(attrs={"rows": 3}),
+                   "documents": forms.Textarea(attrs={"rows": 6}), "where_to_apply": forms.Textarea(attrs={"rows": 2}),
+                   "apply_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                   "apply_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
 class MeetingForm(forms.ModelForm):

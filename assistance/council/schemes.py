@@ -3,7 +3,11 @@ computation itself, with no database, is assistance/schemes.py).
 
 A scheme is drafted by the council's secretary and approved by a council resolution (which sets
 approved_at); from then on it is never edited — scheme_update refuses, a change is a new version.
+How to apply (who may, the documents, where, the dates, the enquiry phone: GUIDE_FIELDS) is part of
+the scheme: drafted and approved with it, copied into a new version, published on the public scheme
+page as approved, so it is never typed twice nor changed after approval.
 """
+import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,12 +21,36 @@ from ..applications.models import Application
 from ..schemes import Band, Breakdown, bands_problems, compute
 from .models import Scheme, SchemeRule
 
-SCHEME_FIELDS = ("name", "annual_cap", "rounding", "count_extra_costs", "notes")
+GUIDE_FIELDS = ("who_may_apply", "documents", "where_to_apply", "apply_from", "apply_until", "enquiry_phone")
+SCHEME_FIELDS = ("name", "annual_cap", "rounding", "count_extra_costs", "notes", *GUIDE_FIELDS)
 
 
 def _require(user) -> None:
     if not user.has_perm("assistance.add_scheme"):
         raise PermissionDenied("您没有制定救助方案的权限")
+
+
+def _guide_cleaned(guide: dict) -> dict:
+    """How to apply, tidied: texts stripped, the documents one per line with no blank lines; the
+    dates in order."""
+    cleaned = {}
+    for field, value in guide.items():
+        if field not in GUIDE_FIELDS:
+            raise ValueError(f"{field} is not a how-to-apply field")
+        if field == "documents":
+            value = "\n".join(line.strip() for line in (value or "").splitlines() if line.strip())
+        elif field in ("apply_from", "apply_until"):
+            value = value or None
+        else:
+            value = (value or "").strip()
+        cleaned[field] = value
+    return cleaned
+
+
+def _guide_dates_checked(scheme: Scheme) -> None:
+    start, end = scheme.apply_from, scheme.apply_until
+    if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
+        raise ValidationError({"apply_until": "受理截止日期不能早于受理开始日期"})
 
 
 def _rules_checked(rules: list[dict]) -> list[dict]:
@@ -54,8 +82,9 @@ def _rules_checked(rules: list[dict]) -> list[dict]:
 @records_actor
 @transaction.atomic
 def scheme_create(*, acting_user, year: int, name: str, annual_cap: Decimal, rules: list[dict],
-                  rounding: str = Scheme.Rounding.YUAN, count_extra_costs: bool = True, notes: str = "") -> Scheme:
-    """A new draft, the year's next version."""
+                  rounding: str = Scheme.Rounding.YUAN, count_extra_costs: bool = True, notes: str = "",
+                  **guide) -> Scheme:
+    """A new draft, the year's next version; `guide`: how to apply (GUIDE_FIELDS)."""
     _require(acting_user)
     checked = _rules_checked(rules)
     if annual_cap is None or annual_cap <= 0:
@@ -63,8 +92,10 @@ def scheme_create(*, acting_user, year: int, name: str, annual_cap: Decimal, rul
     # Locks the year's versions so two drafts started at once get different numbers.
     last = Scheme.objects.select_for_update().filter(year=year).aggregate(last=Max("version"))["last"] or 0
     scheme = Scheme(year=year, version=last + 1, name=name.strip(), annual_cap=annual_cap, rounding=rounding,
-                    count_extra_costs=count_extra_costs, notes=notes.strip(), created_by=acting_user)
+                    count_extra_costs=count_extra_costs, notes=notes.strip(), created_by=acting_user,
+                    **_guide_cleaned(guide))
     scheme.full_clean(exclude=["created_by"])
+    _guide_dates_checked(scheme)
     scheme.save()
     bulk_create_with_history([SchemeRule(scheme=scheme, **rule) for rule in checked], SchemeRule,
                              default_user=acting_user)
@@ -83,11 +114,14 @@ def scheme_update(*, scheme: Scheme, acting_user, rules: list[dict] | None = Non
     if pending is not None:
         # The council is looking at this version: what it signs must be what it saw.
         raise ValidationError(f"该方案已提交理事会审议（{pending.number}），不能修改：如需调整，请先删除该决议草案")
-    for field, value in changes.items():
+    for field in changes:
         if field not in SCHEME_FIELDS:
             raise ValueError(f"{field} is not a scheme field one may change")
+    guide = _guide_cleaned({field: value for field, value in changes.items() if field in GUIDE_FIELDS})
+    for field, value in {**changes, **guide}.items():
         setattr(scheme, field, value)
     scheme.full_clean(exclude=["created_by"])
+    _guide_dates_checked(scheme)
     scheme._change_reason = "修改方案草稿"
     scheme.save()
     if rules is not None:
@@ -107,7 +141,7 @@ def scheme_new_version(*, scheme: Scheme, acting_user) -> Scheme:
              for rule in scheme.rules.select_related("category")]
     return scheme_create(acting_user=acting_user, year=scheme.year, name=scheme.name, annual_cap=scheme.annual_cap,
                          rules=rules, rounding=scheme.rounding, count_extra_costs=scheme.count_extra_costs,
-                         notes=scheme.notes)
+                         notes=scheme.notes, **{field: getattr(scheme, field) for field in GUIDE_FIELDS})
 
 
 def application_compute(*, scheme: Scheme, application: Application, already_paid: Decimal = Decimal("0.00"),

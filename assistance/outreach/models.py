@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from fundportal.audit import history_user
 from fundportal.models import Region
+from fundportal.states import Moves
 from fundportal.years import YearField
 
 from ..review.models import ReviewCase
@@ -27,6 +28,13 @@ class OutreachTask(models.Model):
     class State(models.TextChoices):
         OPEN = "open", _("待跟进")
         CLOSED = "closed", _("已办结")
+
+    # The only move there is (fundportal.states, assistance/outreach/services.py): an open task is
+    # closed, with its outcome, by an application, by a contact whose result ends it, or by the
+    # person's death in the registry. A closed task stays closed: a later change is a new fact
+    # (an application arriving still counts as applied in the report).
+    MOVES = Moves({State.OPEN: {State.CLOSED}, State.CLOSED: set()}, names={State.CLOSED: "办结"},
+                  initial={State.OPEN})
 
     review_case = models.OneToOneField(ReviewCase, verbose_name=_("资格审核"), on_delete=models.PROTECT,
                                        related_name="outreach_task")

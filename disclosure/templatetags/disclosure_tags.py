@@ -2,7 +2,7 @@
 eligibility categories) are translated at display time; the published document keeps Chinese."""
 from django import template
 
-from disclosure.labels import donor_shown, label_shown, resolution_shown
+from disclosure.labels import FUNNEL_HIDDEN_NOTE, FUNNEL_NOTE, donor_shown, label_shown, resolution_shown
 from disclosure.labels import shown as shown_label
 
 register = template.Library()
@@ -34,3 +34,36 @@ def label(value) -> str:
 @register.filter
 def shown_resolution(value) -> str:
     return resolution_shown(value)
+
+
+@register.filter
+def funnel_heading(table) -> str:
+    """The funnel's heading: the year of the assistance and the year of the costs it worked on
+    (disclosure/funnel.py FunnelTable; a year has no thousands comma)."""
+    return label_shown("%(year)s年救助工作进度（%(cost_year)s年度医疗费用）") % {
+        "year": int(table.year), "cost_year": int(table.cost_year)}
+
+
+@register.filter
+def people(count) -> str:
+    """A count of the funnel: hidden (None) is "*"."""
+    return "*" if count is None else f"{count:,}"
+
+
+@register.simple_tag
+def funnel_note() -> str:
+    return label_shown(FUNNEL_NOTE)
+
+
+@register.simple_tag
+def funnel_hidden_note() -> str:
+    return label_shown(FUNNEL_HIDDEN_NOTE)
+
+
+@register.simple_tag
+def funnel_source(statement) -> str:
+    """Which published statement the overview's funnel is from."""
+    from disclosure.services import title_shown
+
+    return label_shown("据第%(sequence)s号公示《%(title)s》") % {"sequence": statement.sequence,
+                                                            "title": title_shown(statement)}

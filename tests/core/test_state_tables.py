@@ -15,7 +15,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from assistance.models import (
-    Application, BankResult, Payout, PayoutBatch, ReviewCase, ScreeningRun, SettlementImport,
+    Application, BankResult, OutreachTask, Payout, PayoutBatch, ReviewCase, ScreeningRun, SettlementImport,
 )
 from disclosure.models import Statement
 from fundportal.states import models_with_moves, moves_of, state_create, state_move, states_move
@@ -36,6 +36,7 @@ STATE_WRITERS = [
     (PayoutBatch, {"fundportal/states.py"}),
     (Payout, {"fundportal/states.py"}),
     (BankResult, {"fundportal/states.py"}),
+    (OutreachTask, {"fundportal/states.py"}),
 ]
 
 

@@ -13,6 +13,7 @@ from demo.council import load_council
 from demo.disclosure import load_statements
 from demo.donations import donation_summary, load_donations
 from demo.medical import SETTLEMENT_YEAR, load_medical_year
+from demo.outreach import load_outreach
 from demo.regions import load_regions
 from demo.story import FUND_SET_UP, on
 from demo.review import load_applications, load_review_cases
@@ -73,6 +74,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  理事会：签署决议 {council['resolutions']} 项；救助金已发放 {council['paid']} 笔，"
                               f"合计 {format_money(council['paid_total'])} 元（其中 1 笔更正账号后重新支付）")
             self.stdout.write("  公示：" + "；".join(f"异议 {o.number} {o.get_state_display()}" for o in council["objections"]))
+            self.stdout.write("  应助未助：" + "，".join(f"{label} {n} 件" for label, n in load_outreach(users=users).items()))
             self.stdout.write(f"  信息公开：已发布 2023 年收支公示 {load_statements(users=users)} 份"
                               f"（基金设立后的 6—12 月、第二至四季度、全年）")
             self.stdout.write(self.style.SUCCESS("演示数据载入完成。"))
