@@ -128,6 +128,7 @@ class Queue:
         today = timezone.localdate()
         aggregates = {}
         for index, (kind, where) in enumerate(kinds):
+            # distinct: a condition through a to-many relation joins a row once per related row.
             aggregates[f"n{index}"] = Count("pk", filter=where, distinct=True)
             aggregates[f"since{index}"] = Min(kind.since or self.since, filter=where)
             if self.due:
