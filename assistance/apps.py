@@ -8,6 +8,8 @@ class AssistanceConfig(AppConfig):
     verbose_name = _("医疗救助")
 
     def ready(self):
+        from fundportal.notices.consent import notice_consent_register
+        from fundportal.notices.models import Notice
         from fundportal.notices.selectors import notice_scope_register
 
         from . import notify  # noqa: F401 (registers the families' SMS templates, which a worker renders)
@@ -17,6 +19,8 @@ class AssistanceConfig(AppConfig):
 
         # An area-bound officer sees the notices of the applications they may see.
         notice_scope_register(Application, lambda user: applications_for_user(user=user))
+        # A family that opted out after an event was told is not sent it (asked at sending).
+        notice_consent_register(Notice.Audience.FAMILY, family_still_wants)
 
         post_migrate.connect(defaults_on_migrate, dispatch_uid="assistance_review_defaults")
         work_queue_register()
@@ -37,6 +41,19 @@ def work_queue_register() -> None:
     for queue in (IMPORT_QUEUE, RUN_QUEUE, REVIEW_QUEUE, COSTING_QUEUE, CLERK_QUEUE, RESOLUTION_QUEUE,
                   OBJECTION_QUEUE, BATCH_QUEUE, FLAG_QUEUE, APPEAL_QUEUE):
         register(queue.items)
+
+
+def family_still_wants(notice) -> bool:
+    """A family notice about an application: only while the family consents and has not opted out."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from . import notify
+    from .applications.models import Application
+
+    if notice.subject_id is None or notice.subject_type_id != ContentType.objects.get_for_model(Application).pk:
+        return True  # about no application: nothing recorded to ask
+    application = Application.objects.filter(pk=notice.subject_id).first()
+    return application is None or notify.family_may_be_told(application)
 
 
 def defaults_on_migrate(sender, using="default", **kwargs) -> None:

@@ -28,6 +28,7 @@ from fundportal.masking import mask_phone
 from fundportal.queue import send_named
 
 from .backends import REJECTED, RETRY, SENT, UNCERTAIN, Outcome, SmsMessage, backend_get, backend_name
+from .consent import WITHDRAWN_REPLY, still_wanted
 from .models import Notice
 from .services import SEND_TASK
 from .templates import provider_template_code, template_check
@@ -53,6 +54,8 @@ def notice_send(notice_id: int) -> str:
     if claimed != 1:
         return "skipped"
     notice = Notice.objects.get(pk=notice_id)
+    if not still_wanted(notice):  # opted out (or consent withdrawn) since the event was told
+        return _record(notice, claimed_at, Outcome(REJECTED, WITHDRAWN_REPLY, "withdrawn"))
     try:
         message = _message(notice)
     except ImproperlyConfigured as exc:  # the template was removed or changed since the event

@@ -43,6 +43,9 @@ def test_a_village_officer_records_contacts_until_the_family_declines(live_serve
     rows.first.locator("th a").click()
     page.wait_for_url(re.compile(rf"/outreachtask/{open_task.pk}/change/$"))
     form = page.locator("form#contact")
+    # below the change form, as wide as it: not squeezed to a sliver beside #content-main's float
+    change_form = page.locator("#outreachtask_form").bounding_box()
+    assert form.locator("fieldset").bounding_box()["width"] >= 0.9 * change_form["width"]
     form.get_by_label("联系方式").select_option("visit")
     form.get_by_label("已告知，将提出申请").check()
     form.get_by_label("说明").fill("入户讲解救助政策和所需材料")

@@ -209,3 +209,43 @@ def test_a_role_without_the_notice_permission_sees_no_notices(client, secretary,
     client.force_login(secretary)
     response = client.get(reverse("admin:assistance_application_change", args=[application.pk]))
     assert response.status_code == 200 and "family_received" not in response.content.decode()
+
+
+# ------------------------------------------------------------------ an opt-out stops what is queued
+
+def test_a_notice_queued_before_the_opt_out_is_not_sent_after_it(application, clerk, settings, tmp_path):
+    """A notice still waiting (its task not yet run, a retry's pause, a staff resend) when the family
+    opts out is refused at sending, never delivered: consent is checked when the SMS goes out."""
+    from django.contrib.auth.models import Permission
+
+    from fundportal.notices.sending import notice_send
+    from fundportal.notices.services import notice_resend
+
+    settings.NOTICE_BACKEND = "fundportal.notices.backends.FileBackend"
+    settings.NOTICE_FILE_PATH = str(sent := tmp_path / "sent.jsonl")
+    [received] = rows(application)
+    assert received.state == Notice.State.PENDING  # queued with the application, sent after commit
+    _proved(application).post(reverse("progress:notices"), {"n": application.number, "choice": "stop"})
+    assert notice_send(received.pk) == "failed"
+    received.refresh_from_db()
+    assert received.state == Notice.State.FAILED and "退订" in received.provider_reply
+    assert not sent.exists()
+    clerk.user_permissions.add(Permission.objects.get(codename="resend_notice"))
+    clerk = type(clerk).objects.get(pk=clerk.pk)  # the permission cache emptied
+    notice_resend(notice=received, acting_user=clerk)  # staff send it again by hand: still refused
+    assert notice_send(received.pk) == "failed" and not sent.exists()
+
+
+def test_a_donor_whose_consent_is_cleared_is_not_sent_what_was_queued(finance, settings, tmp_path):
+    from donations.models import Donor
+    from donations.services import donor_create
+    from fundportal.notices.sending import notice_send
+    from tests.donations.helpers import record
+
+    settings.NOTICE_BACKEND = "fundportal.notices.backends.FileBackend"
+    settings.NOTICE_FILE_PATH = str(sent := tmp_path / "sent.jsonl")
+    donor = donor_create(kind=Donor.Kind.INDIVIDUAL, name="潘晓丽", phone=MOBILE, notice_consent=True,
+                         acting_user=finance)
+    [notice] = rows(record(finance, amount="500.00", donor=donor).receipts.get())
+    Donor.objects.filter(pk=donor.pk).update(notice_consent=False)
+    assert notice_send(notice.pk) == "failed" and not sent.exists()
