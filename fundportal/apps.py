@@ -26,13 +26,17 @@ class FundportalConfig(AppConfig):
         post_migrate.connect(jobs_schedule_on_migrate, dispatch_uid="fundportal_jobs_schedule")
 
         # The work queue's kinds the core owns (the apps register theirs), and the staff digest's template.
-        from . import digest  # noqa: F401 (registers the "staff_digest" notice template)
+        from .digest import staff_still_wants  # (importing it registers the "staff_digest" template)
+        from .notices.consent import notice_consent_register
+        from .notices.models import Notice
         from .notices.queue import NOTICE_QUEUE
         from .workqueue import register
         from .workqueue_system import failed_jobs
 
         register(NOTICE_QUEUE.items)
         register(failed_jobs)
+        # A member of staff who switched the digest off (or left) before it went out is not sent it.
+        notice_consent_register(Notice.Audience.STAFF, staff_still_wants)
 
 
 class AxesConfig(axes.apps.AppConfig):

@@ -43,6 +43,13 @@ def digest_summary(items: list[QueueItem]) -> str:
     return ("、".join(kept) or parts[0][:SUMMARY_MAX - 1]) + "等"
 
 
+def staff_still_wants(notice: Notice) -> bool:
+    """Asked when the digest goes out (fundportal/notices/consent.py): a member of staff who has
+    switched the digest off, or left (inactive), since the morning's run is not sent it."""
+    pk = notice.recipient_key.removeprefix("user:")
+    return User.objects.filter(pk=pk if pk.isdigit() else None, is_active=True, daily_digest=True).exists()
+
+
 def overdue_items(user) -> list[QueueItem]:
     """The user's own overdue work (not what they oversee)."""
     return [item for item in queue_for(user) if item.overdue and not item.supervision]

@@ -9,7 +9,9 @@ from django_celery_beat.models import PeriodicTask
 from assistance.models import ReviewCase
 from fundportal.defaults import STAFF_DIGEST_TASK
 from fundportal.digest import SUMMARY_MAX, TEMPLATE, digest_summary, staff_digest_send
+from fundportal.notices.consent import WITHDRAWN_REPLY
 from fundportal.notices.models import Notice
+from fundportal.notices.sending import notice_send
 from fundportal.notices.templates import template_check
 from fundportal.tasks import staff_digest_task
 from fundportal.workqueue import QueueItem
@@ -115,3 +117,14 @@ def test_the_digest_is_on_the_beat_at_eight_beijing_time():
     crontab = task.crontab
     assert (crontab.minute, crontab.hour, str(crontab.timezone)) == ("0", "8", "Asia/Shanghai")
     assert task.enabled
+
+
+def test_switched_off_before_it_went_out_it_is_not_sent(regions, phones, cab_village):
+    late_case(regions["hantian"])
+    staff_digest_send()
+    [notice] = digests()
+    cab_village.daily_digest = False
+    cab_village.save(update_fields=["daily_digest"])
+    assert notice_send(notice.pk) == "failed"
+    notice.refresh_from_db()
+    assert notice.state == Notice.State.FAILED and notice.provider_reply.startswith(WITHDRAWN_REPLY)
