@@ -147,7 +147,7 @@ def _apply(clerk: User, person, region: Region, index: int, *, extra_cost: bool 
               "paid_on": dt.date(2022, 3 + index % 9, 8), "amount": Decimal("8600.00") + index}] if extra_cost else []
     return application_submit(
         acting_user=clerk, resident_id=person.resident_id, name=person.name, region=region, year=2022,
-        phone=f"138{index:04d}{person.resident_id[-4:]}"[:11], account_holder=person.name,
+        phone=f"138{index:04d}{person.resident_id[-5:-1]}", account_holder=person.name,
         bank_name=BANKS[index % len(BANKS)], account_number=account,
         members=[{"name": person.name, "relation": "本人"}], extra_costs=extra, notice_consent=index != NO_NOTICES_INDEX,
         documents=[("id_card", SimpleUploadedFile("身份证.pdf", DEMO_SCAN)),

@@ -14,6 +14,7 @@ class FundportalConfig(AppConfig):
         from .dates import install_date_ranges
         from .defaults import jobs_schedule_on_migrate
         from .roles import roles_sync_on_migrate
+        from .sqlite_triggers import sqlite_triggers_on_migrate
         from .validators import install_nul_message, install_text_limits
 
         install_date_ranges()  # every model date field gets its range (fundportal/dates.py)
@@ -24,6 +25,8 @@ class FundportalConfig(AppConfig):
         post_migrate.connect(roles_sync_on_migrate, dispatch_uid="fundportal_roles_sync")
         # The one requeue of every long job (fundportal/jobs.py) on the beat schedule.
         post_migrate.connect(jobs_schedule_on_migrate, dispatch_uid="fundportal_jobs_schedule")
+        # SQLite (the embedded default): triggers a table rebuild dropped are created again.
+        post_migrate.connect(sqlite_triggers_on_migrate, dispatch_uid="fundportal_sqlite_triggers")
 
         # The work queue's kinds the core owns (the apps register theirs), and the staff digest's template.
         from .digest import staff_still_wants  # (importing it registers the "staff_digest" template)

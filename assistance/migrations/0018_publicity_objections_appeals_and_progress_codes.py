@@ -8,6 +8,8 @@ import secrets
 
 from django.db import migrations, models
 
+from fundportal.migration_utils import sqlite_rebuilds_keep_triggers
+
 # The look-up code's alphabet (no 0/O, 1/I/L): as the receipts' and assistance/applications/services.py's.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
@@ -29,6 +31,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        sqlite_rebuilds_keep_triggers(True),  # adds a field to assistance_resolution (SQLite rebuilds it)
         migrations.AddField(
             model_name='application',
             name='lookup_code',
@@ -308,4 +311,5 @@ class Migration(migrations.Migration):
             field=models.BooleanField(default=True, editable=False, verbose_name='须经公示'),
         ),
         migrations.RunPython(codes_for_applications_entered_before, migrations.RunPython.noop),
+        sqlite_rebuilds_keep_triggers(False),
     ]
