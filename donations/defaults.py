@@ -2,20 +2,16 @@
 if missing: a schedule an administrator edited or disabled in the admin is left as it is)."""
 from django.db import transaction
 
+from fundportal.defaults import daily_schedule_ensure
+
 PLEDGE_REMINDERS_TASK = "donations.tasks.pledge_reminders_task"  # donations/tasks.py
 PLEDGE_REMINDERS_NAME = "认捐分期到期及逾期短信提醒（每日）"
 
 
 @transaction.atomic
 def donations_schedule_ensure(using: str = "default") -> None:
-    from django_celery_beat.models import CrontabSchedule, PeriodicTask
-
-    if not PeriodicTask.objects.using(using).filter(task=PLEDGE_REMINDERS_TASK).exists():
-        # Mid-morning, when an SMS about money is welcome rather than a disturbance.
-        morning, _ = CrontabSchedule.objects.using(using).get_or_create(
-            minute="30", hour="9", day_of_week="*", day_of_month="*", month_of_year="*", timezone="Asia/Shanghai")
-        PeriodicTask.objects.using(using).create(name=PLEDGE_REMINDERS_NAME, task=PLEDGE_REMINDERS_TASK,
-                                                 crontab=morning)
+    # Mid-morning, when an SMS about money is welcome rather than a disturbance.
+    daily_schedule_ensure(PLEDGE_REMINDERS_TASK, PLEDGE_REMINDERS_NAME, hour="9", minute="30", using=using)
 
 
 def donations_schedule_on_migrate(sender, using="default", **kwargs) -> None:

@@ -19,17 +19,25 @@ CRONTABS = [(STAFF_DIGEST_TASK, STAFF_DIGEST_NAME, {"minute": "0", "hour": "8"})
 
 @transaction.atomic
 def jobs_schedule_ensure(using: str = "default") -> None:
-    from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
     for task, name, every, period in SCHEDULES:
         if not PeriodicTask.objects.using(using).filter(task=task).exists():
             interval, _ = IntervalSchedule.objects.using(using).get_or_create(every=every, period=period)
             PeriodicTask.objects.using(using).create(name=name, task=task, interval=interval)
     for task, name, fields in CRONTABS:
-        if not PeriodicTask.objects.using(using).filter(task=task).exists():
-            crontab, _ = CrontabSchedule.objects.using(using).get_or_create(
-                day_of_week="*", day_of_month="*", month_of_year="*", timezone="Asia/Shanghai", **fields)
-            PeriodicTask.objects.using(using).create(name=name, task=task, crontab=crontab)
+        daily_schedule_ensure(task, name, using=using, **fields)
+
+
+def daily_schedule_ensure(task: str, name: str, *, hour: str, minute: str, using: str = "default") -> None:
+    """A task run every day at hour:minute, Beijing time, unless a schedule for it exists (an
+    administrator's edited or disabled one is left as it is). The apps' daily jobs use it too."""
+    from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+    if not PeriodicTask.objects.using(using).filter(task=task).exists():
+        crontab, _ = CrontabSchedule.objects.using(using).get_or_create(
+            minute=minute, hour=hour, day_of_week="*", day_of_month="*", month_of_year="*", timezone="Asia/Shanghai")
+        PeriodicTask.objects.using(using).create(name=name, task=task, crontab=crontab)
 
 
 def jobs_schedule_on_migrate(sender, using="default", **kwargs) -> None:
