@@ -5,6 +5,7 @@ the task closed."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 from django.utils import timezone
 
 from assistance.models import OutreachContact, OutreachTask, ReviewCase
@@ -38,8 +39,10 @@ def test_a_village_officer_records_contacts_until_the_family_declines(live_serve
     page.get_by_role("button", name="登录").click()
 
     page.get_by_role("link", name="应助未助跟进").first.click()
+    page.wait_for_url(re.compile(r"/outreachtask/$"))  # the list, not the page the login landed on
     rows = page.locator("#result_list tbody tr")
-    assert rows.count() == 1 and "*" in rows.first.inner_text()  # the name masked in the list
+    expect(rows).to_have_count(1)
+    assert "*" in rows.first.inner_text()  # the name masked in the list
     rows.first.locator("th a").click()
     page.wait_for_url(re.compile(rf"/outreachtask/{open_task.pk}/change/$"))
     form = page.locator("form#contact")
