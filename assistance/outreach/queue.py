@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from fundportal.workqueue import QueueItem, register
+from fundportal.workqueue import QueueItem, does_the_work, register
 
 from .models import OutreachTask
 from .selectors import outreach_tasks_for_user, overdue_q
@@ -15,7 +15,7 @@ from .selectors import outreach_tasks_for_user, overdue_q
 @register
 def outreach_queue(user) -> list[QueueItem]:
     """One item for whoever records contacts (village officers), scoped to their village."""
-    if not user.has_perm("assistance.record_outreachcontact") or user.region is None:
+    if not does_the_work(user, "assistance.record_outreachcontact") or user.region is None:
         return []
     waiting = outreach_tasks_for_user(user=user).filter(state=OutreachTask.State.OPEN).order_by()
     counts = waiting.aggregate(count=Count("id"), overdue=Count("id", filter=overdue_q()), oldest=Min("opened_at"),
