@@ -8,6 +8,8 @@ RUNTIME_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-
 TEST_DEBS := chromium docker-compose nginx-light
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/fundportal
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+# One pytest-xdist worker per core; a test file stays on one worker (its module fixtures load once).
+TEST_WORKERS ?= auto
 
 .PHONY: install system-deps test-deps bench-deps services demo test test-quick check-compose clean messages
 
@@ -41,12 +43,12 @@ demo: install system-deps
 # Every test, the browser and slow ones included.
 test: install test-deps services check-compose
 	$(PY) manage.py makemigrations --check --dry-run
-	DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) $(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # The everyday run: all but the browser tests and those marked slow (markers in pyproject.toml).
 test-quick: install system-deps services
 	$(PY) manage.py makemigrations --check --dry-run
-	DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) $(VENV)/bin/pytest -m "not slow and not browser" $(PYTEST_ARGS)
+	DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) $(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile -m "not slow and not browser" $(PYTEST_ARGS)
 
 check-compose:
 	docker-compose -f docker-compose.yml config -q

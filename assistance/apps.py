@@ -61,9 +61,11 @@ def defaults_on_migrate(sender, using="default", **kwargs) -> None:
     if sender.label != "assistance":
         return
     from .council.defaults import council_defaults_ensure
+    from .followup.defaults import followup_defaults_ensure
     from .outreach.defaults import outreach_defaults_ensure
     from .review.defaults import review_defaults_ensure
 
     review_defaults_ensure(using=using)
     council_defaults_ensure(using=using)
     outreach_defaults_ensure(using=using)
+    followup_defaults_ensure(using=using)

@@ -6,6 +6,7 @@ from .applications.models import (Application, ApplicationMember, ApplicationSeq
                                   ExtraCost)
 from .council.models import (Attendance, CouncilMember, Meeting, QuorumRule, Resolution, ResolutionItem,
                              ResolutionSequence, Scheme, SchemeRule)
+from .followup.models import FollowUp
 from .intake.models import (InsuredPerson, ScreeningRun, SettlementImport, SettlementImportError, SettlementRecord,
                             WarningTarget)
 from .outreach.models import OutreachContact, OutreachTask
@@ -15,7 +16,7 @@ from .review.models import EligibilityCategory, HouseholdMember, OverdueCount, R
 
 __all__ = ["Appeal", "CaseSequence", "Objection", "Publicity", "PublicityEntry", "Application", "ApplicationMember", "ApplicationSequence", "Attendance", "BankResult",
            "BankResultLine", "CouncilMember", "Document", "DocumentAccess", "EligibilityCategory", "ExtraCost",
-           "FraudFlag", "OutreachContact", "OutreachTask", "HouseholdMember", "InsuredPerson", "Meeting", "OverdueCount", "Payout", "PayoutBatch",
+           "FollowUp", "FraudFlag", "OutreachContact", "OutreachTask", "HouseholdMember", "InsuredPerson", "Meeting", "OverdueCount", "Payout", "PayoutBatch",
            "QuorumRule", "Resolution", "ResolutionItem", "ResolutionSequence", "ReviewCase", "Scheme",
            "SchemeRule", "ScreeningRun", "SettlementImport", "SettlementImportError", "SettlementRecord",
            "StateDeadline", "WarningTarget"]

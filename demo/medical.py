@@ -12,7 +12,7 @@ from pathlib import Path
 from assistance.intake.services import settlement_import_create, settlement_import_run
 from assistance.models import ScreeningRun, SettlementImport
 from assistance.intake.services import screening_run_create, screening_run_execute
-from assistance.review.services import screening_run_share
+from assistance.followup.services import screening_run_share_and_follow
 from benchmarks.synthetic import write_year
 from fundportal.models import Region
 
@@ -45,7 +45,7 @@ def load_medical_year(*, acting_user, rows: int = DEMO_ROWS) -> tuple[Settlement
                                    queue=False)
         run = screening_run_execute(run=run)
     with on(SHARED_ON, 15):
-        run = screening_run_share(run=run, acting_user=acting_user)
+        run = screening_run_share_and_follow(run=run, acting_user=acting_user)
     return job, run
 
 

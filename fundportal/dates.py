@@ -1,5 +1,6 @@
 """Dates as spreadsheets write them: 2022/3/5, 2022-03-05, 2022.3.5, 2022年3月5日, 20220305,
 Excel serial numbers (44625) and real date cells."""
+import calendar
 import datetime as dt
 import logging
 import re
@@ -67,6 +68,15 @@ def is_working_day(day: dt.date) -> bool:
 _years_warned: set[int] = set()
 
 
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later, or the month's last day when it has no such day (a decision of
+    31 August lasts to 28/29 February, not into March)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(day.day, last))
+
+
 def add_working_days(day: dt.date, days: int) -> dt.date:
     """The date `days` working days after `day` (is_working_day): a limit of 5 working days set on
     2026-09-30 ends on 2026-10-13, after 国庆 (the Saturday 10-10 is a 调休 workday), not on 2026-10-07."""
@@ -122,6 +132,8 @@ DATE_KINDS: dict[str, DateKind] = {
     "assistance.InsuredPerson.died_on": PERSONAL,
     "assistance.SettlementRecord.settled_on": SETTLEMENT,
     "assistance.ReviewCase.due_on": SCHEDULE,
+    "assistance.ReviewCase.valid_until": SCHEDULE,
+    "assistance.FollowUp.due_on": SCHEDULE,
     "assistance.ReviewCase.visited_on": BUSINESS,
     "assistance.OverdueCount.day": BUSINESS,
     "assistance.ExtraCost.paid_on": SETTLEMENT,

@@ -175,6 +175,9 @@ PERSONAL_FIELDS: dict[str, Callable[[str], str]] = {
     "assistance.objection.investigation": mask_hidden,  # what the visit found in the household
     "assistance.appeal.grounds": mask_hidden,  # the family's circumstances
     "assistance.outreachcontact.reason": mask_hidden,  # why a family declines: its circumstances
+    "assistance.followup.out_of_pocket": mask_hidden,  # a family's medical costs
+    "assistance.followup.previous_out_of_pocket": mask_hidden,
+    "assistance.followup.notes": mask_hidden,  # what the visit found in the household
 }
 
 # A personal field that is not personal on some rows: an organisation's name is public.
@@ -213,6 +216,7 @@ NOT_PERSONAL_FIELDS: dict[str, str] = {
     "assistance.insuredperson.sex": "shown with masked names on staff lists",
     "assistance.insuredperson.is_deceased": "needed on every list that pays",
     "assistance.insuredperson.died_on": "needed on every list that pays",
+    "assistance.followup.died": "the registry's death flag (insuredperson.is_deceased), beside a masked name",
     "assistance.settlementimport.file_name": "the MSB's settlement file (2023年结算数据.csv), named on the import's own page",
     "assistance.outreachcontact.contacted_on": "the day an officer contacted a family: the officer's work",
 }

@@ -53,6 +53,8 @@ CAB_OFFICER = ["assistance.view_warningtarget", "assistance.view_reviewcase", "a
                "assistance.add_objection", "assistance.investigate_objection", "assistance.view_appeal",
                # Families found eligible who have not applied (应助未助): followed up by their village.
                "assistance.view_outreachtask", "assistance.view_outreachcontact",
+               # Families already assisted, followed so they do not fall back (防止返贫监测).
+               "assistance.view_followup",
                # The notices sent about the cases they see (phones masked).
                "fundportal.view_notice"]
 
@@ -72,7 +74,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
                     "assistance.change_eligibilitycategory", "assistance.change_statedeadline"],
     Role.CAB_TOWN: [*CAB_OFFICER, "assistance.assign_reviewcase", "assistance.move_reviewcase",
                     "assistance.decide_objection"],
-    Role.CAB_VILLAGE: [*CAB_OFFICER, "assistance.verify_reviewcase", "assistance.record_outreachcontact"],
+    Role.CAB_VILLAGE: [*CAB_OFFICER, "assistance.verify_reviewcase", "assistance.record_outreachcontact",
+                       "assistance.record_followup"],
     # Clerks enter applications in their workspace and see those they entered, scans included.
     # They also record objections brought to the counter and families' requests for review (复核).
     Role.REDCROSS_CLERK: ["assistance.add_application", "assistance.view_application", "assistance.view_document",

@@ -246,6 +246,17 @@ APPEAL_WORKING_DAYS = env.int("APPEAL_WORKING_DAYS", default=20)  # to decide a 
 OUTREACH_AFTER_DAYS = env.int("OUTREACH_AFTER_DAYS", default=30)
 OUTREACH_CONTACT_DAYS = env.int("OUTREACH_CONTACT_DAYS", default=10)
 OUTREACH_UNREACHABLE_ATTEMPTS = env.int("OUTREACH_UNREACHABLE_ATTEMPTS", default=3)
+# Eligibility (低收入认定) lasts ELIGIBILITY_VALID_MONTHS from the decision; a re-review (复审) opens
+# ELIGIBILITY_RECHECK_LEAD_DAYS before it lapses, and a lapsed family is not costed until re-checked.
+ELIGIBILITY_VALID_MONTHS = env.int("ELIGIBILITY_VALID_MONTHS", default=12)
+ELIGIBILITY_RECHECK_LEAD_DAYS = env.int("ELIGIBILITY_RECHECK_LEAD_DAYS", default=30)
+# Follow-up of assisted families (防止返贫监测) at each screening: a new year's out-of-pocket cost of
+# at least FOLLOWUP_THRESHOLD (below the screening threshold), or at least FOLLOWUP_RISE_RATIO times
+# the year before and at least FOLLOWUP_RISE_FLOOR, or a death; contacted within FOLLOWUP_CONTACT_DAYS.
+FOLLOWUP_THRESHOLD = env.str("FOLLOWUP_THRESHOLD", default="20000")
+FOLLOWUP_RISE_RATIO = env.str("FOLLOWUP_RISE_RATIO", default="1.5")
+FOLLOWUP_RISE_FLOOR = env.str("FOLLOWUP_RISE_FLOOR", default="10000")
+FOLLOWUP_CONTACT_DAYS = env.int("FOLLOWUP_CONTACT_DAYS", default=15)
 
 # SMS notices (fundportal/notices/; README "短信通知 / Notices"). The default prints each message
 # (phone masked) on the console; NOTICE_BACKEND=fundportal.notices.tencent.TencentSmsBackend sends

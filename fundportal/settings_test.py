@@ -4,6 +4,12 @@ import os
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fundportal")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("DEBUG", "True")
+# pytest-xdist's workers (gw0, gw1, …) each get a Redis db of their own below the suite's: each test
+# empties its cache, which must never empty another worker's in the middle of its test.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker.startswith("gw"):
+    _base, _, _db = os.environ["REDIS_URL"].rpartition("/")
+    os.environ["REDIS_URL"] = f"{_base}/{int(_db) - 1 - int(_worker[2:])}"
 
 from .settings import *  # noqa: E402,F401,F403
 

@@ -40,17 +40,19 @@ class Application(models.Model):
     # resolution approves, rejects or defers it (back to ready), and an amendment may change a
     # decision not yet paid; the bank's confirmation makes it paid, and returned money makes it
     # approved again (to be re-issued). A review (复核) reopens a refusal (back under review) or an
-    # amount (back to costing). No service withdraws an application yet: a state without moves.
+    # amount (back to costing). An application not yet decided is withdrawn (终止) when its
+    # applicant dies or moves away (assistance/followup/stopping.py), with the reason.
     MOVES = Moves({
-        State.UNDER_REVIEW: {State.READY, State.NOT_ELIGIBLE},
-        State.READY: {State.APPROVED, State.REJECTED},
+        State.UNDER_REVIEW: {State.READY, State.NOT_ELIGIBLE, State.WITHDRAWN},
+        State.READY: {State.APPROVED, State.REJECTED, State.WITHDRAWN},
         State.NOT_ELIGIBLE: {State.UNDER_REVIEW},  # a review (复核) reopened the determination
         State.WITHDRAWN: set(),
         State.APPROVED: {State.READY, State.REJECTED, State.PAID},
         State.REJECTED: {State.READY, State.APPROVED},
         State.PAID: {State.APPROVED},
     }, names={State.UNDER_REVIEW: "重新转为待民政认定", State.READY: "转为待测算", State.NOT_ELIGIBLE: "记为不符合救助条件", State.APPROVED: "记为理事会已批准",
-              State.REJECTED: "记为理事会不予救助", State.PAID: "记为救助金已发放"},
+              State.REJECTED: "记为理事会不予救助", State.PAID: "记为救助金已发放",
+              State.WITHDRAWN: "终止"},
         initial={State.UNDER_REVIEW, State.READY})
 
     # Decided applications are closed: later costs in the year are a new application, and the
@@ -83,6 +85,7 @@ class Application(models.Model):
     other_assistance = MoneyField(_("其他渠道已救助"), default=0,
                                   help_text=_("其他慈善或救助已支付的本年度医疗费用，测算时扣除"))
     notes = models.TextField(_("备注"), blank=True)
+    withdrawn_reason = models.CharField(_("终止原因"), max_length=200, blank=True)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("录入人"), on_delete=models.PROTECT,
                                    related_name="+")
     submitted_at = models.DateTimeField(_("受理时间"))

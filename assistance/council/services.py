@@ -30,6 +30,7 @@ from ..intake.models import InsuredPerson
 from ..notify import notify_approved
 from ..payouts.models import Payout
 from ..publicity.services import publicity_post
+from ..review.rechecks import eligibility_lapsed, lapsed_refusal
 from .costing import Line, lines_costed, resolution_applications, resolution_available, resolution_lines
 from .models import Attendance, CouncilMember, Meeting, Resolution, ResolutionItem, ResolutionSequence, Scheme
 from .selectors import ZERO, budget_now, granted_this_year, quorum_for
@@ -159,8 +160,10 @@ def resolution_draft_payouts(*, meeting: Meeting, scheme: Scheme, acting_user, t
             if queryset.count() != len({a.pk for a in applications}):
                 raise ValidationError(f"所选申请须为 {scheme.year} 年待测算、且未列入其他决议草案的申请")
         chosen = list(queryset.select_related("review_case__category").prefetch_related("extra_costs"))
+        chosen = _eligibility_in_force(chosen, chosen_by_hand=applications is not None)
     if not chosen:
-        raise ValidationError(f"没有可列入决议的申请：{scheme.year} 年待测算的申请均已列入其他决议草案或尚无")
+        raise ValidationError(f"没有可列入决议的申请：{scheme.year} 年待测算的申请均已列入其他决议草案、"
+                              "低收入资格已到期待复审，或尚无")
     resolution = Resolution(meeting=meeting, kind=Resolution.Kind.PAYOUTS, scheme=scheme, amends=amends,
                             over_budget=over_budget, order=order, created_by=acting_user, text=text.strip(),
                             title=title.strip() or (f"关于更正{amends.number}的决议" if amends else
@@ -170,6 +173,16 @@ def resolution_draft_payouts(*, meeting: Meeting, scheme: Scheme, acting_user, t
     _write_items(resolution, lines_costed(scheme=scheme, applications=chosen, over_budget=over_budget, order=order,
                                           available=resolution_available(resolution, chosen), rejected={}))
     return resolution
+
+
+def _eligibility_in_force(applications: list[Application], *, chosen_by_hand: bool) -> list[Application]:
+    """A family whose eligibility lapsed is not costed until civil affairs re-checks it: left out
+    of a list drawn up by the portal, refused in a list chosen by hand."""
+    lapsed = eligibility_lapsed([a.person_id for a in applications])
+    if chosen_by_hand and lapsed:
+        raise ValidationError([lapsed_refusal(a.number, lapsed[a.person_id]) for a in applications
+                               if a.person_id in lapsed])
+    return [a for a in applications if a.person_id not in lapsed]
 
 
 def _batch_ordinal(year: int) -> str:
@@ -346,8 +359,10 @@ def _states_problems(resolution: Resolution, applications: list[Application]) ->
     if resolution.amends_id is not None:
         sent = Payout.objects.filter(application__in=applications, state__in=[Payout.State.SENT, Payout.State.PAID])
         return [f"申请 {p.application.number} 的救助金已提交银行，不能再更正" for p in sent.select_related("application")]
+    lapsed = eligibility_lapsed([a.person_id for a in applications])
     return [f"申请 {a.number} 现为“{a.get_state_display()}”，不再待测算" for a in applications
-            if a.state != Application.State.READY]
+            if a.state != Application.State.READY] + [
+        lapsed_refusal(a.number, lapsed[a.person_id]) for a in applications if a.person_id in lapsed]
 
 
 STATE_FOR = {Decision.APPROVE: Application.State.APPROVED, Decision.REJECT: Application.State.REJECTED,

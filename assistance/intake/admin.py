@@ -24,7 +24,7 @@ from fundportal.services import export_log_record
 from fundportal.workqueue_admin import work_queue_filter
 
 from ..admin_common import TownFilter, page_context
-from ..review.services import screening_run_share
+from ..followup.services import screening_run_share_and_follow
 from . import selectors
 from .forms import InsuredPersonStatusForm, ResidentIdLookupForm, ScreeningRunForm, SettlementUploadForm
 from .models import InsuredPerson, SettlementImport
@@ -260,7 +260,7 @@ class ScreeningRunAdmin(JobProgressAdmin, HistoryAdmin):
                 self, request, title=f"共享筛查结果：{run}",
                 question=f"共享后，各级民政人员可以看到本批次 {run.target_count} 名预警对象中属于本辖区的人员（仅汇总数字）。确认共享？"))
         try:
-            screening_run_share(run=run, acting_user=request.user)
+            screening_run_share_and_follow(run=run, acting_user=request.user)
         except PermissionError as exc:
             raise PermissionDenied(str(exc)) from exc
         except ValidationError as exc:

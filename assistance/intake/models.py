@@ -46,6 +46,8 @@ class InsuredPerson(models.Model):
     insured_kind = models.CharField(_("参保类型"), max_length=30, blank=True)
     is_deceased = models.BooleanField(_("已死亡"), default=False)
     died_on = models.DateField(_("死亡日期"), null=True, blank=True)
+    # From a settlement file's status column (迁出/转出): no longer the city's to assist.
+    moved_away = models.BooleanField(_("已迁出本市"), default=False, db_default=False)  # bulk loads write SQL
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

@@ -26,6 +26,7 @@ from fundportal.models import Region
 from fundportal.money import format_money, money_label, to_money
 from fundportal.jobs import JobTakenOver, job_claim, job_fail, job_finish, job_progress, job_send
 from fundportal.states import state_create, state_move
+from fundportal.queue import send_named
 
 from ..importing.columns import ImportFileError, headings_of, map_header
 from ..importing.reader import is_xlsx, open_xlsx, read_header
@@ -194,6 +195,8 @@ def _import(run: SettlementImport, path: Path) -> None:
                 rows_total=result.rows_total, rows_imported=result.rows_imported,
                 rows_rejected=result.rows_rejected, rows_unchanged=result.rows_unchanged,
                 people_created=result.people_created, steps_done=result.rows_total, steps_total=result.rows_total))
+            # Deaths and moves the file recorded stop the work pending on those people (followup/stopping.py).
+            transaction.on_commit(lambda: send_named(PENDING_WORK_STOP_TASK))
     except ImportFileError as exc:
         job_fail(run, str(exc), **ended(message=str(exc)))
     except JobTakenOver:
@@ -202,6 +205,9 @@ def _import(run: SettlementImport, path: Path) -> None:
         logger.exception("settlement import %s failed", run.pk)
         job_fail(run, IMPORT_CRASHED, **ended(message=IMPORT_CRASHED))
         raise
+
+
+PENDING_WORK_STOP_TASK = "assistance.tasks.pending_work_stop_task"
 
 
 def _loader():

@@ -51,24 +51,30 @@ class ReviewCase(models.Model):
         RETURNED = "returned", _("退回重新甄别")
         ELIGIBLE = "eligible", _("认定符合")
         NOT_ELIGIBLE = "not_eligible", _("认定不符合")
+        CLOSED = "closed", _("已终止")
 
     class Source(models.TextChoices):
         WARNING = "warning", _("预警名单")
         APPLICATION = "application", _("救助申请")
+        RECHECK = "recheck", _("资格到期复审")
+        FOLLOW_UP = "follow_up", _("防止返贫监测")
 
     # The only moves there are (state → the states it may go to), each named for the message
     # refusing it ("当前状态为“已甄别，待认定”，不能派至乡镇（街道）"). A case opens in first screening.
+    # An open case is closed (终止) when its person dies or moves away (assistance/followup/stopping.py).
     MOVES = Moves({
-        State.FIRST_SCREENING: {State.AT_TOWN},
-        State.AT_TOWN: {State.AT_VILLAGE},
-        State.AT_VILLAGE: {State.VERIFIED},
-        State.RETURNED: {State.VERIFIED},
-        State.VERIFIED: {State.ELIGIBLE, State.NOT_ELIGIBLE, State.RETURNED},
+        State.FIRST_SCREENING: {State.AT_TOWN, State.CLOSED},
+        State.AT_TOWN: {State.AT_VILLAGE, State.CLOSED},
+        State.AT_VILLAGE: {State.VERIFIED, State.CLOSED},
+        State.RETURNED: {State.VERIFIED, State.CLOSED},
+        State.VERIFIED: {State.ELIGIBLE, State.NOT_ELIGIBLE, State.RETURNED, State.CLOSED},
         State.ELIGIBLE: set(),
         State.NOT_ELIGIBLE: {State.RETURNED},  # a review (复核) reopened it: verified again
+        State.CLOSED: set(),
     }, names={State.AT_TOWN: "派至乡镇（街道）", State.AT_VILLAGE: "交村（社区）甄别", State.VERIFIED: "登记甄别结果",
-              State.ELIGIBLE: "认定", State.NOT_ELIGIBLE: "认定", State.RETURNED: "退回重新甄别"},
-        initial={State.FIRST_SCREENING})
+              State.ELIGIBLE: "认定", State.NOT_ELIGIBLE: "认定", State.RETURNED: "退回重新甄别",
+              State.CLOSED: "终止"},
+        initial={State.FIRST_SCREENING, State.AT_TOWN, State.AT_VILLAGE})  # a re-review starts in the area
     OPEN_STATES = [State.FIRST_SCREENING, State.AT_TOWN, State.AT_VILLAGE, State.VERIFIED, State.RETURNED]
 
     person = models.ForeignKey(InsuredPerson, verbose_name=_("对象"), on_delete=models.PROTECT,
@@ -79,6 +85,10 @@ class ReviewCase(models.Model):
     source = models.CharField(_("来源"), max_length=12, choices=Source.choices)
     target = models.ForeignKey(WarningTarget, verbose_name=_("预警记录"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="review_cases")
+    # A re-review (资格到期复审) or a follow-up's review: the case it looks at again, whose household
+    # record the officers see beside the new one (what changed).
+    previous = models.ForeignKey("self", verbose_name=_("上次认定"), null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="next_cases")
     state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.FIRST_SCREENING)
     state_since = models.DateTimeField(_("进入当前状态时间"))
     due_on = models.DateField(_("办理期限"), null=True, blank=True, help_text=_("当前环节应在此日期前办结"))
@@ -101,6 +111,10 @@ class ReviewCase(models.Model):
                                       on_delete=models.PROTECT, related_name="+")
     determined_at = models.DateTimeField(_("认定时间"), null=True, blank=True)
     return_reason = models.TextField(_("退回原因"), blank=True)
+    # Eligibility lasts ELIGIBILITY_VALID_MONTHS from the decision; a lapsed one is not costed.
+    valid_until = models.DateField(_("资格有效期至"), null=True, blank=True,
+                                   help_text=_("认定符合之日起计算；到期前开启复审"))
+    closed_reason = models.CharField(_("终止原因"), max_length=200, blank=True)
 
     created_at = models.DateTimeField(_("立案时间"), auto_now_add=True)
 
@@ -126,6 +140,11 @@ class ReviewCase(models.Model):
             models.CheckConstraint(condition=~Q(state="not_eligible") | ~Q(decision_reason=""),
                                    name="review_case_rejection_has_reason",
                                    violation_error_message=_("认定不符合条件时须填写原因")),
+            models.UniqueConstraint(fields=["previous"], condition=Q(source="recheck"), name="review_case_one_recheck",
+                                    violation_error_message=_("该认定已开启复审")),
+            models.CheckConstraint(condition=~Q(state="closed") | ~Q(closed_reason=""),
+                                   name="review_case_closed_has_reason",
+                                   violation_error_message=_("终止须写明原因")),
             models.CheckConstraint(condition=Q(household_income__isnull=True) | Q(household_income__gte=0),
                                    name="review_case_income_not_negative",
                                    violation_error_message=_("家庭收入不能为负数")),
@@ -133,6 +152,7 @@ class ReviewCase(models.Model):
         indexes = [
             models.Index(fields=["region", "state"], name="review_case_region_state_idx"),
             models.Index(fields=["state", "due_on"], name="review_case_state_due_idx"),
+            models.Index(fields=["state", "valid_until"], name="review_case_state_valid_idx"),
         ]
 
     def __str__(self):

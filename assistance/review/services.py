@@ -17,7 +17,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from fundportal.audit import records_actor
-from fundportal.dates import BUSINESS, add_working_days, date_range_error
+from fundportal.dates import BUSINESS, date_range_error
 from fundportal.models import Region
 from fundportal.states import state_create, state_move, states_move
 from fundportal.validators import column_errors
@@ -27,22 +27,12 @@ from ..intake.models import InsuredPerson, ScreeningRun
 from ..applications.models import Application
 from ..notify import notify_eligibility
 from .household import household_rows_checked
-from .models import EligibilityCategory, HouseholdMember, OverdueCount, ReviewCase, StateDeadline
+from .deadlines import due_on
+from .models import EligibilityCategory, HouseholdMember, OverdueCount, ReviewCase
+from .rechecks import eligibility_valid_until
 from .selectors import review_cases_for_user, review_overdue_by_town
 
 State = ReviewCase.State
-
-
-def due_on(state: str, *, start: dt.date | None = None) -> dt.date | None:
-    """The deadline of a case entering `state` today (None for the final states)."""
-    if state not in ReviewCase.OPEN_STATES:
-        return None
-    limit = StateDeadline.objects.filter(state=state).values_list("working_days", flat=True).first()
-    if limit is None:
-        return None
-    # A limit stored before the bound existed (or written around the admin) still gives a date:
-    # the review never stops on an overflowing calendar.
-    return add_working_days(start or timezone.localdate(), max(0, min(limit, StateDeadline.MAX_WORKING_DAYS)))
 
 
 def _require_area(user, region: Region) -> None:
@@ -252,8 +242,13 @@ def review_case_determine(*, case: ReviewCase, acting_user, eligible: bool,
         if not reason.strip():
             raise ValidationError({"reason": "请填写不符合的原因"})
         decision = {"category": None, "decision_reason": reason.strip()}
+    now = timezone.now()
+    if eligible:  # eligibility lapses; a re-review opens before it does (rechecks.py)
+        decision["valid_until"] = eligibility_valid_until(timezone.localdate(now))
+    else:
+        decision["valid_until"] = None
     case = _enter(case, to, reason=f"认定为{category}" if eligible else "认定不符合", acting_user=acting_user,
-                  determined_by=acting_user, determined_at=timezone.now(), **decision)
+                  determined_by=acting_user, determined_at=now, **decision)
     _applications_follow(case)
     return case
 

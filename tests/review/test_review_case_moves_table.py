@@ -2,7 +2,7 @@
 
 - the table is walked whole (every state × every state): an allowed move succeeds with a history row
   giving its reason and officer, any other is refused in words and changes nothing;
-- a case opens only in first screening;
+- a case opens in first screening, or (a re-review) in its town or village — never further on;
 - the bulk moves (a run's cases to their towns) are states_move: every case moved with its history
   row, and refused as a whole when one may not move;
 - review/services.py assigns no state but an application's (which the applications stage moves).
@@ -33,6 +33,8 @@ def _fields_for(to: str) -> dict:
         return {"category": EligibilityCategory.objects.order_by("id").first()}
     if to == State.NOT_ELIGIBLE:
         return {"decision_reason": "收入超标"}
+    if to == State.CLOSED:
+        return {"closed_reason": "对象已死亡"}
     return {}
 
 
@@ -56,7 +58,7 @@ def test_every_review_case_move_in_the_table_succeeds_and_every_other_is_refused
     assert case.history.count() == before
 
 
-def test_a_case_opens_only_in_first_screening(shared_run, regions):
+def test_a_case_never_opens_already_verified(shared_run, regions):
     case = case_of("韩田村")
     with pytest.raises(ValidationError, match="不能以“已甄别，待认定”状态新建"):
         state_create(ReviewCase, person=case.person, year=case.year - 1, region=case.region,

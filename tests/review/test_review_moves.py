@@ -129,7 +129,7 @@ def test_each_move_is_allowed_exactly_from_the_states_the_table_says(
         shared_run, cab_city, cab_town, cab_village, state, move):
     case = case_of("韩田村")
     ReviewCase.objects.filter(pk=case.pk).update(state=state, category=low_income_category(),
-                                                 decision_reason="x")  # put it there directly
+                                                 decision_reason="x", closed_reason="x")  # put it there directly
     call, target = MOVES[move]
     users = {"cab_city": cab_city, "cab_town": cab_town, "cab_village": cab_village}
     if ReviewCase.MOVES.allows(state, target):
