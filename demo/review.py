@@ -137,16 +137,16 @@ BANKS = ["浙江瑞安农村商业银行", "中国农业银行瑞安支行", "�
 NO_NOTICES_INDEX, OPTED_OUT_INDEX = 5, 6
 
 
-def _apply(clerk: User, person, region: Region, index: int, *, extra_cost: bool = False):
+def _apply(clerk: User, person, region: Region, index: int, *, extra_cost: bool = False, year: int = 2022):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from assistance.applications.services import application_submit
 
     account = f"62284800{index:03d}{person.resident_id[-8:-1]}"
     extra = [{"institution": "上海交通大学医学院附属瑞金医院", "invoice_number": f"3100002201{index:03d}",
-              "paid_on": dt.date(2022, 3 + index % 9, 8), "amount": Decimal("8600.00") + index}] if extra_cost else []
+              "paid_on": dt.date(year, 3 + index % 9, 8), "amount": Decimal("8600.00") + index}] if extra_cost else []
     return application_submit(
-        acting_user=clerk, resident_id=person.resident_id, name=person.name, region=region, year=2022,
+        acting_user=clerk, resident_id=person.resident_id, name=person.name, region=region, year=year,
         phone=f"138{index:04d}{person.resident_id[-5:-1]}", account_holder=person.name,
         bank_name=BANKS[index % len(BANKS)], account_number=account,
         members=[{"name": person.name, "relation": "本人"}], extra_costs=extra, notice_consent=index != NO_NOTICES_INDEX,

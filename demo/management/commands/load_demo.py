@@ -1,6 +1,7 @@
-"""`manage.py load_demo`: the seed fund's first year, June 2023 to January 2024, each event on its
-own date in the story (demo/story.py): the city, a user per role, the donations, the screening, the
-review, the applications, the council, the payouts and the statements."""
+"""`manage.py load_demo`: the seed fund's first two years, June 2023 to early 2025, each event on
+its own date in the story (demo/story.py): the city, a user per role, the donations, the screening,
+the review, the applications, the council, the payouts and the statements of 2023; then 2024's
+monthly settlement files, follow-ups, re-reviews, second scheme, payouts and statements."""
 import unicodedata
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.db.models import Sum
 
 from demo.appeals import load_appeals
 from demo.council import load_council
+from demo.council2024 import load_applications_2024, load_council_2024, load_statements_2024
 from demo.disclosure import load_statements
 from demo.donations import donation_summary, load_donations
 from demo.medical import SETTLEMENT_YEAR, load_medical_year
@@ -18,6 +20,7 @@ from demo.regions import load_regions
 from demo.story import FUND_SET_UP, on
 from demo.review import load_applications, load_review_cases
 from demo.users import MARKER_USERNAME, load_users, user_table_rows
+from demo.year2024 import load_second_year
 from assistance.models import Application, Payout, ReviewCase
 from fundportal.models import User
 from fundportal.money import format_money
@@ -43,8 +46,12 @@ def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
     return [line(header), "  ".join("-" * width for width in widths), *map(line, rows)]
 
 
+def _counts(counts: dict[str, int]) -> str:
+    return "，".join(f"{label} {count} 件" for label, count in counts.items())
+
+
 class Command(BaseCommand):
-    help = "载入演示数据：瑞安市行政区域、每个角色一个用户、2023 年基金的捐赠。已载入时只打印用户表。"
+    help = "载入演示数据：瑞安市行政区域、每个角色一个用户、基金 2023—2024 两年的全部业务。已载入时只打印用户表。"
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
@@ -77,8 +84,29 @@ class Command(BaseCommand):
             self.stdout.write("  应助未助：" + "，".join(f"{label} {n} 件" for label, n in load_outreach(users=users).items()))
             self.stdout.write(f"  信息公开：已发布 2023 年收支公示 {load_statements(users=users)} 份"
                               f"（基金设立后的 6—12 月、第二至四季度、全年）")
+            self._second_year(users)
             self.stdout.write(self.style.SUCCESS("演示数据载入完成。"))
 
+        self._print_summary()
+
+    def _second_year(self, users) -> None:
+        self.stdout.write("2024 年（第二年）：")
+        year = load_second_year(users=users)
+        run = year["run"]
+        self.stdout.write(f"  医保：2023 年结算数据按月导入 {year['files']} 个文件（含 3 月更正重报）；{run.message}；"
+                          f"死亡、迁出人员终止待办 {year['stopped']} 人")
+        self.stdout.write(f"  民政审核（2023 年新预警对象）：{year['review']['new']} 件，"
+                          f"其中 {year['review']['waiting_for_village']} 件待韩田村甄别")
+        self.stdout.write(f"  防止返贫监测：{_counts(year['follow_ups'])}")
+        self.stdout.write(f"  资格到期复审：开启 {year['rechecks']['opened']} 件，已重新认定 {year['rechecks']['decided']} 件")
+        self.stdout.write(f"  捐赠：{year['income']} 笔（含银行认捐第 2 期）")
+        self.stdout.write(f"  救助申请（2023 年费用）：{load_applications_2024(users=users)} 份")
+        council = load_council_2024(users=users)
+        self.stdout.write(f"  理事会：批准 {council['scheme']}（第 {council['scheme'].version} 版）；救助金已发放 "
+                          f"{council['paid']} 笔，合计 {format_money(council['paid_total'])} 元")
+        self.stdout.write(f"  信息公开：已发布 2024 年收支公示 {load_statements_2024(users=users)} 份（四个季度、全年）")
+
+    def _print_summary(self) -> None:
         summary = donation_summary()
         paid_out = Payout.objects.filter(state=Payout.State.PAID).aggregate(total=Sum("amount"))["total"] or 0
         out = [
