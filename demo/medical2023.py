@@ -4,9 +4,9 @@ sent again, and the year is screened and shared in March 2024 — new warning ta
 from them the follow-up of 2022's beneficiaries (防止返贫监测).
 
 The rows are generated (seeded) for people the MSB already knows from 2022: most with small bills,
-a few seriously ill (the new warning list), and 2022's paid families with the costs that make
-their follow-up — one over the follow-up line, one whose costs stayed low, one who died (人员状态
-死亡, which also stops what was pending on her). A family still under review moves away (迁出).
+a few seriously ill (the new warning list), and 2022's paid families with costs over the
+follow-up line (their follow-up). Of two families still under review since 2022, one's applicant
+dies (人员状态 死亡) and the other moves away (迁出): what was pending on them stops.
 """
 import csv
 import datetime as dt
@@ -20,6 +20,7 @@ from assistance.intake.services import (screening_run_create, screening_run_exec
                                         settlement_import_run)
 from assistance.models import Application, InsuredPerson, ReviewCase, ScreeningRun, SettlementImport
 
+from .regions import DEMO_VILLAGE
 from .story import on
 
 YEAR = 2023
@@ -85,15 +86,12 @@ def demo_rows() -> _Rows:
         heavy = index % (POPULATION // HEAVY) == 0
         total = Decimal(rng.randint(52000, 120000) if heavy else rng.randint(80, 9000))
         rows.bills(person, total, rng.randint(3, 6) if heavy else rng.randint(1, 3))
-    stories = [Decimal("26800.00"), Decimal("3200.00"), Decimal("18500.00")]  # over the line; low; low
-    for index, person in enumerate(paid):
-        rows.bills(person, stories[index % len(stories)], 3)
-    if paid:  # the last paid family's mother died in November: her last bill says so
-        rows.add(paid[-1], Decimal("4100.00"), month=11, status="死亡")
-    moving = (ReviewCase.objects.filter(year=YEAR - 1, state=ReviewCase.State.AT_VILLAGE)
-              .exclude(person__in=paid).select_related("person").order_by("pk").first())
-    if moving is not None:  # a family still under review registers its move to Shanghai
-        rows.add(moving.person, Decimal("650.00"), month=12, status="迁出")
+    for index, person in enumerate(paid):  # each over the follow-up line (20,000), under the warning line
+        rows.bills(person, Decimal("26800.00") + 1300 * index, 3)
+    pending = (ReviewCase.objects.filter(year=YEAR - 1, state__in=ReviewCase.OPEN_STATES, applications__isnull=False)
+               .exclude(region__name=DEMO_VILLAGE).select_related("person").distinct().order_by("pk"))
+    for (case, month, status, cost) in zip(pending, (11, 12), ("死亡", "迁出"), (Decimal("4100.00"), Decimal("650.00"))):
+        rows.add(case.person, cost, month=month, status=status)  # died in November; moved to Shanghai in December
     return rows
 
 

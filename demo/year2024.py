@@ -95,12 +95,13 @@ def load_review_2023(*, users: dict[str, User]) -> dict[str, int]:
 
 @transaction.atomic
 def load_follow_ups(*, users: dict[str, User]) -> dict[str, int]:
-    """Each flagged family's village follows up: the first elsewhere finds no risk, the next asks
-    civil affairs to review the household; the demo village's wait for cab_village."""
+    """Each flagged family's village follows up: the first elsewhere asks civil affairs to review
+    the household (a review case, last year's decision beside it), the next finds no risk; the
+    demo village's waits for cab_village."""
     open_ones = FollowUp.objects.filter(year=YEAR, state=FollowUp.State.OPEN).select_related("region").order_by("pk")
     elsewhere = [f for f in open_ones if f.region != users["cab_village"].region]
-    outcomes = [(FollowUp.Outcome.NO_RISK, "入户核实：2023年住院费用已由大病保险和本基金报销大部分，子女务工收入稳定，暂无返贫风险"),
-                (FollowUp.Outcome.REVIEW, "入户核实：配偶今年确诊慢性肾病需长期透析，家庭收入减少，建议重新认定")]
+    outcomes = [(FollowUp.Outcome.REVIEW, "入户核实：配偶今年确诊慢性肾病需长期透析，家庭收入减少，建议重新认定"),
+                (FollowUp.Outcome.NO_RISK, "入户核实：2023年住院费用已由大病保险和本基金报销大部分，子女务工收入稳定，暂无返贫风险")]
     with on(FOLLOWED_UP_ON, 15):
         for follow_up, (outcome, notes) in zip(elsewhere, outcomes):
             followup_record(follow_up=follow_up, acting_user=village_officer(users, follow_up.region), outcome=outcome,
