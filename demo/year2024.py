@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from assistance.followup.services import followup_record
 from assistance.followup.stopping import pending_work_stop_all
-from assistance.models import EligibilityCategory, FollowUp, ReviewCase
+from assistance.models import Application, EligibilityCategory, FollowUp, ReviewCase
 from assistance.review import services as review
 from assistance.review.rechecks import review_rechecks_open
 from donations.models import Campaign, Donation, Donor, Pledge
@@ -142,7 +142,9 @@ def load_second_year(*, users: dict[str, User]) -> dict:
     """2024, in the order things happen; returns what load_demo prints."""
     jobs, run = load_medical_2023(acting_user=users["msb"])
     with on(SHARED_ON, 16):
-        stopped = pending_work_stop_all()  # the files' deaths and moves (the import also sends it)
+        pending_work_stop_all()  # the files' deaths and moves (each import also sends it)
+    stopped = {"cases": ReviewCase.objects.filter(state=State.CLOSED).count(),
+               "applications": Application.objects.filter(state=Application.State.WITHDRAWN).count()}
     return {
         "files": len(jobs), "run": run, "stopped": stopped, "review": load_review_2023(users=users),
         "follow_ups": load_follow_ups(users=users), "income": load_income_2024(acting_user=users["finance"]),

@@ -94,7 +94,7 @@ class Command(BaseCommand):
         year = load_second_year(users=users)
         run = year["run"]
         self.stdout.write(f"  医保：2023 年结算数据按月导入 {year['files']} 个文件（含 3 月更正重报）；{run.message}；"
-                          f"死亡、迁出人员终止待办 {year['stopped']} 人")
+                          f"死亡、迁出人员终止审核 {year['stopped']['cases']} 件、申请 {year['stopped']['applications']} 份")
         self.stdout.write(f"  民政审核（2023 年新预警对象）：{year['review']['new']} 件，"
                           f"其中 {year['review']['waiting_for_village']} 件待韩田村甄别")
         self.stdout.write(f"  防止返贫监测：{_counts(year['follow_ups'])}")
@@ -102,7 +102,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  捐赠：{year['income']} 笔（含银行认捐第 2 期）")
         self.stdout.write(f"  救助申请（2023 年费用）：{load_applications_2024(users=users)} 份")
         council = load_council_2024(users=users)
-        self.stdout.write(f"  理事会：批准 {council['scheme']}（第 {council['scheme'].version} 版）；救助金已发放 "
+        self.stdout.write(f"  理事会：批准 {council['scheme']}；救助金已发放 "
                           f"{council['paid']} 笔，合计 {format_money(council['paid_total'])} 元")
         self.stdout.write(f"  信息公开：已发布 2024 年收支公示 {load_statements_2024(users=users)} 份（四个季度、全年）")
 
