@@ -1,4 +1,5 @@
-"""`manage.py load_demo`: the demo is the seed fund's 2023, loaded through the real services."""
+"""`manage.py load_demo`: the demo is the seed fund's first two years (2023 and 2024), loaded through
+the real services. The second year's own story is checked at the end of this module."""
 import datetime as dt
 import tempfile
 from decimal import Decimal
@@ -110,10 +111,12 @@ def test_donor_codes_are_valid_and_unique(demo_output):
     anonymous = Donation.objects.filter(donor=None)
     assert anonymous.count() >= 1 and all(d.is_anonymous for d in anonymous)
     assert not Donation.objects.filter(received_on__year__lt=2023).exists()
-    assert not Donation.objects.filter(received_on__gt=dt.date(2023, 8, 31)).exists()
+    # After the 2023 appeal, only 2024's: the MSB staff's 一日捐 and the bank's second instalment.
+    assert set(Donation.objects.filter(received_on__gt=dt.date(2023, 8, 31)).values_list("received_on", flat=True)) == {
+        dt.date(2024, 6, 21), dt.date(2024, 7, 2)}
 
 
-def test_bank_pledge_is_five_yearly_instalments_with_the_first_received(demo_output):
+def test_bank_pledge_is_five_yearly_instalments_with_the_first_two_received(demo_output):
     pledge = Pledge.objects.get(donor__name=BANK_NAME)
     assert pledge.total == Decimal("3000000.00")
     instalments = list(pledge.instalments.order_by("sequence"))
@@ -125,9 +128,12 @@ def test_bank_pledge_is_five_yearly_instalments_with_the_first_received(demo_out
     assert before_second.received == Decimal("600000.00")
     assert before_second.outstanding == Decimal("2400000.00")
     assert before_second.arrears == Decimal("0.00")
-    # the day after the second due date, the second instalment is in arrears
-    assert pledge_progress(pledge=pledge, today=dt.date(2024, 7, 2)).arrears == Decimal("600000.00")
-    assert PledgeInstalment.objects.get(pledge=pledge, sequence=1).donations.get().bank_reference
+    # the second came on 2024-07-02, a day after it fell due; the third is in arrears after 2025-07-01
+    after_second = pledge_progress(pledge=pledge, today=dt.date(2024, 7, 2))
+    assert (after_second.received, after_second.arrears) == (Decimal("1200000.00"), Decimal("0.00"))
+    assert pledge_progress(pledge=pledge, today=dt.date(2025, 7, 2)).arrears == Decimal("600000.00")
+    for sequence in (1, 2):
+        assert PledgeInstalment.objects.get(pledge=pledge, sequence=sequence).donations.get().bank_reference
 
 
 def test_fund_balance_is_donations_minus_payouts(demo_output):
@@ -135,7 +141,7 @@ def test_fund_balance_is_donations_minus_payouts(demo_output):
 
     received = Donation.objects.filter(status=Donation.Status.RECEIVED)
     total = received.aggregate(s=Sum("amount"))["s"]
-    assert total == income_total() == Decimal("1479200.00")
+    assert total == income_total() == Decimal("1479200.00") + Decimal("18600.00") + Decimal("600000.00")
     paid = Payout.objects.filter(state=Payout.State.PAID).aggregate(s=Sum("amount"))["s"]
     assert paid > 0 and fund_account_main().balance == total - paid
     assert -LedgerEntry.objects.filter(kind=LedgerEntry.Kind.PAYOUT).aggregate(s=Sum("amount"))["s"] == paid
@@ -143,7 +149,7 @@ def test_fund_balance_is_donations_minus_payouts(demo_output):
     # every gift got one valid receipt
     assert Receipt.objects.filter(status=Receipt.Status.VALID).count() == received.count()
     assert not received.annotate(n=Count("receipts")).exclude(n=1).exists()
-    assert "1,479,200.00" in demo_output
+    assert "2,097,800.00" in demo_output
 
 
 def test_every_role_has_a_user_who_can_log_in_with_the_printed_password(demo_output):
@@ -219,17 +225,17 @@ def test_applications_are_in_several_states_with_their_scans(demo_output):
 def test_the_council_signed_and_a_paid_batch_has_a_failed_and_reissued_payout(demo_output):
     from assistance.models import Meeting, Payout, PayoutBatch, Resolution
 
-    meeting = Meeting.objects.get()
+    meeting = Meeting.objects.get(held_on__year=2023)
     assert meeting.attendance.count() == 4
-    assert list(Resolution.objects.order_by("sequence").values_list("kind", "year", "sequence")) == [
-        ("scheme", 2023, 1), ("payouts", 2023, 2)]
+    assert list(Resolution.objects.order_by("year", "sequence").values_list("kind", "year", "sequence")) == [
+        ("scheme", 2023, 1), ("payouts", 2023, 2), ("scheme", 2024, 1), ("payouts", 2024, 2)]
     failed = Payout.objects.get(state=Payout.State.FAILED)
     assert failed.bank_message == "户名与账号不符"
     reissue = failed.reissued_as
     assert reissue.state == Payout.State.PAID and reissue.amount == failed.amount
     assert reissue.account_number != failed.account_number
     assert set(PayoutBatch.objects.values_list("state", flat=True)) == {PayoutBatch.State.SETTLED}
-    batch_people = {p.application_id for p in Payout.objects.all()}
+    batch_people = {p.application_id for p in Payout.objects.filter(application__year=2022)}
     for payout in Payout.objects.select_related("batch__resolution", "application"):
         people = {payout.application.entered_by_id, payout.batch.resolution.signed_by_id,
                   payout.batch.prepared_by_id, payout.settled_by_id}
@@ -243,7 +249,7 @@ def test_the_lists_publicity_ran_its_seven_days_before_the_batch_with_one_object
     from assistance.models import Objection, Payout, Publicity
     from assistance.publicity.selectors import item_hold_reason
 
-    publicity = Publicity.objects.get()
+    publicity = Publicity.objects.get(starts_on__year=2023)
     assert (publicity.starts_on, publicity.ends_on) == (dt.date(2023, 9, 15), dt.date(2023, 9, 21))
     batches = Payout.objects.filter(item__resolution=publicity.resolution).values_list("batch__prepared_at", flat=True)
     assert min(batches).date() > publicity.ends_on  # paid only after the 公示
@@ -308,7 +314,7 @@ def test_the_families_and_the_bank_have_their_sms_notices_on_their_cases(demo_ou
     assert opted_out.notice_opted_out_at is not None
     assert [n.template for n in notices_for(opted_out)] == ["family_received"]  # before it opted out
     assert Notice.objects.filter(template="family_payment_failed").count() == 1  # the re-issued payout's
-    assert Notice.objects.filter(template="donor_receipt", audience=Notice.Audience.DONOR).count() == 1  # the bank's
+    assert Notice.objects.filter(template="donor_receipt", audience=Notice.Audience.DONOR).count() == 2  # the bank's two
     clerk = Client()
     clerk.force_login(User.objects.get(username="clerk"))
     page = clerk.get(f"/workspace/applications/{paid.number}/").content.decode()
@@ -320,13 +326,13 @@ def test_the_demo_publishes_its_2023_statements_in_one_intact_chain(demo_output)
     from disclosure.services import chain_problems
 
     published = Statement.objects.filter(state=Statement.State.PUBLISHED)
-    assert published.count() == 11 and chain_problems() == []
-    year = published.get(kind=Statement.Kind.YEAR)
+    assert published.filter(period_end__year=2023).count() == 11 and chain_problems() == []
+    year = published.get(kind=Statement.Kind.YEAR, period_end__year=2023)
     from assistance.models import Payout
 
-    paid = Payout.objects.filter(state=Payout.State.PAID).aggregate(s=Sum("amount"))["s"]
+    paid = Payout.objects.filter(state=Payout.State.PAID, application__year=2022).aggregate(s=Sum("amount"))["s"]
     assert year.content["payouts"]["total"] == f"{paid:.2f}" and year.content["income"]["total"] == "1479200.00"
-    assert year.content["closing_balance"] == str(fund_account_main().balance)
+    assert year.content["closing_balance"] == f"{Decimal('1479200.00') - paid:.2f}"
     assert "信息公开：已发布 2023 年收支公示 11 份" in demo_output
 
 
@@ -337,19 +343,22 @@ def test_the_overview_draws_the_2023_funnel_and_the_scheme_page_lists_the_docume
     from demo.council import HOW_TO_APPLY
     from disclosure.models import Statement
 
-    year = Statement.objects.get(kind=Statement.Kind.YEAR, state=Statement.State.PUBLISHED)
+    year = Statement.objects.get(kind=Statement.Kind.YEAR, state=Statement.State.PUBLISHED, period_end__year=2023)
     section = year.content["funnel"]
     screened = WarningTarget.objects.filter(run__year=2022, run__state="done").values("person").distinct().count()
     assert year.content["format"] == 3 and section["cost_year"] == 2022
     assert section["total"]["counts"]["screened"] == screened > 0
     overview = Client().get("/disclosure/")
     page = (b"".join(overview.streaming_content) if overview.streaming else overview.content).decode()
-    assert 'id="funnel"' in page and "2023年救助工作进度（2022年度医疗费用）" in page and f"{screened:,}" in page
-    assert f"/disclosure/statements/{year.sequence}/#funnel" in page
+    latest = Statement.objects.get(kind=Statement.Kind.YEAR, state=Statement.State.PUBLISHED, period_end__year=2024)
+    assert latest.content["funnel"]["cost_year"] == 2023  # the overview draws the latest year's
+    assert 'id="funnel"' in page and "2024年救助工作进度（2023年度医疗费用）" in page
+    assert f"/disclosure/statements/{latest.sequence}/#funnel" in page
     scheme = Client().get("/disclosure/scheme/").content.decode()
     assert "申请材料（一次告知）" in scheme and HOW_TO_APPLY["enquiry_phone"] in scheme
     assert all(f"<li>{document}</li>" in scheme for document in HOW_TO_APPLY["documents"].splitlines())
-    assert "各乡镇（街道）红十字会受理点" in scheme and "2023-08-01 — 2023-12-31" in scheme
+    assert "各乡镇（街道）红十字会受理点" in scheme and "2024-04-01 — 2024-12-31" in scheme  # the scheme in force
+    assert "2023-08-01 — 2023-12-31" in Client().get("/disclosure/scheme/2022/1/").content.decode()
 
 
 def _publicity_and_progress_urls() -> list[str]:
@@ -473,7 +482,7 @@ def test_no_demo_record_is_dated_after_the_story_ends(demo_output):
         if last > STORY_END:
             late.append(f"{model.__name__}.{field.name} {last}")
     assert checked > 40 and late == [] and early == []
-    assert PledgeInstalment.objects.filter(due_on__gt=STORY_END).count() == 4  # the plan, not an event
+    assert PledgeInstalment.objects.filter(due_on__gt=STORY_END).count() == 3  # the plan, not an event
 
 
 def test_each_receipt_is_numbered_and_dated_in_the_year_and_on_the_day_its_gift_arrived(demo_output):
@@ -481,10 +490,11 @@ def test_each_receipt_is_numbered_and_dated_in_the_year_and_on_the_day_its_gift_
     assert len(receipts) == Donation.objects.count()
     for receipt in receipts:
         issued_on = timezone.localtime(receipt.issued_at).date()
-        assert issued_on == receipt.donation.received_on and receipt.year == issued_on.year == 2023
-        assert receipt.number.startswith("2023-")
-    sequences = [r.sequence for r in sorted(receipts, key=lambda r: (r.issued_at, r.sequence))]
-    assert sequences == list(range(1, len(receipts) + 1))  # numbered in the order they were issued
+        assert issued_on == receipt.donation.received_on and receipt.year == issued_on.year
+        assert receipt.number.startswith(f"{issued_on.year}-")
+    for year in (2023, 2024):  # numbered in the order they were issued, from 1 again each year
+        issued = sorted((r for r in receipts if r.year == year), key=lambda r: (r.issued_at, r.sequence))
+        assert [r.sequence for r in issued] == list(range(1, len(issued) + 1)) and issued
     assert "收据编号 2023-" in demo_output
 
 
@@ -501,20 +511,22 @@ def test_receipt_and_certificate_pdfs_carry_the_day_of_issue(demo_output):
         assert "2023年07月10日" in text and "2026" not in text
 
 
-def test_the_resolutions_are_numbered_and_signed_in_2023_at_the_meeting(demo_output):
+def test_the_resolutions_are_numbered_and_signed_in_their_year_at_the_meeting(demo_output):
     from assistance.models import Meeting, Resolution
 
-    meeting = Meeting.objects.get()
-    assert meeting.held_on == dt.date(2023, 9, 15)
-    for resolution in Resolution.objects.all():
-        assert resolution.year == 2023 and timezone.localtime(resolution.signed_at).date() == meeting.held_on
+    assert list(Meeting.objects.order_by("held_on").values_list("held_on", flat=True)) == [
+        dt.date(2023, 9, 15), dt.date(2024, 9, 13)]
+    for resolution in Resolution.objects.select_related("meeting"):
+        signed_on = timezone.localtime(resolution.signed_at).date()
+        assert resolution.year == signed_on.year and signed_on == resolution.meeting.held_on
 
 
 def test_money_is_recorded_on_the_day_it_moved(demo_output):
     for entry in LedgerEntry.objects.all():
         assert timezone.localtime(entry.created_at).date() == entry.booked_on, entry
     payouts = LedgerEntry.objects.filter(kind=LedgerEntry.Kind.PAYOUT)
-    assert set(payouts.values_list("booked_on", flat=True)) == {dt.date(2023, 9, 27), dt.date(2023, 10, 12)}
+    assert set(payouts.values_list("booked_on", flat=True)) == {dt.date(2023, 9, 27), dt.date(2023, 10, 12),
+                                                                dt.date(2024, 9, 25)}
 
 
 def test_statements_are_published_after_their_period_in_the_order_of_the_chain(demo_output):
@@ -546,3 +558,88 @@ def test_the_story_clock_refuses_a_day_after_the_story_ends():
     with on(STORY_END):
         assert timezone.localdate() == STORY_END
     assert timezone.localdate() > STORY_END  # the real clock again
+
+
+# --- the second year (2024): monthly files, follow-ups, re-reviews, deaths and moves, the council ---
+
+def test_2023s_settlements_came_as_monthly_files_and_the_corrected_march_replaced_its_month(demo_output):
+    from assistance.models import SettlementImport, SettlementRecord
+    from demo.medical2023 import RESENT_MONTH, RESENT_ON
+
+    jobs = list(SettlementImport.objects.filter(year=2023).order_by("pk"))
+    assert [job.month for job in jobs] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, RESENT_MONTH]
+    assert {job.state for job in jobs} == {SettlementImport.State.DONE}
+    resent, first_march = jobs[-1], jobs[2]
+    assert timezone.localtime(resent.created_at).date() == RESENT_ON
+    march = SettlementRecord.objects.filter(year=2023, settled_on__month=3)
+    assert march.count() == resent.rows_total - resent.rows_rejected == first_march.rows_total - first_march.rows_rejected
+    assert not march.filter(institution="瑞安市中医院").exists()  # the corrected names, never both
+    loaded = sum(job.rows_total - job.rows_rejected for job in jobs[:-1])
+    assert SettlementRecord.objects.filter(year=2023).count() == loaded  # March once, not twice
+
+
+def test_2023s_screening_flagged_2022s_paid_families_for_follow_up_apart_from_the_new_targets(demo_output):
+    from assistance.models import Application, FollowUp, ScreeningRun
+    from fundportal.workqueue import queue_for
+
+    run = ScreeningRun.objects.get(year=2023)
+    assert run.shared_at is not None and run.targets.count() > 20
+    paid = set(Application.objects.filter(year=2022, state="paid").values_list("person_id", flat=True))
+    follow_ups = FollowUp.objects.filter(year=2023)
+    assert set(follow_ups.values_list("person_id", flat=True)) == paid
+    assert not run.targets.filter(person__in=paid).exists()  # below the warning line: followed, not listed
+    village = User.objects.get(username="cab_village")
+    waiting = follow_ups.get(region=village.region)
+    assert waiting.state == "open" and waiting.over_threshold
+    reviewed = follow_ups.get(outcome="review")
+    assert reviewed.review_case.source == "follow_up" and reviewed.review_case.previous.state == "eligible"
+    assert "防止返贫监测：转入低收入资格审核 1 件，待跟进 1 件" in demo_output
+    assert any(item.count >= 1 for item in queue_for(village) if item.key.startswith("followup"))
+
+
+def test_lapsing_eligibility_opened_one_re_review_each_some_waiting_for_the_demo_village(demo_output):
+    from assistance.models import ReviewCase
+
+    rechecks = ReviewCase.objects.filter(source="recheck").select_related("previous")
+    assert rechecks.count() >= 5
+    for case in rechecks:
+        opened = timezone.localtime(case.history.earliest("history_date").history_date).date()
+        assert opened == case.previous.valid_until - dt.timedelta(days=30)
+        assert case.year == case.previous.year + 1 and case.person_id == case.previous.person_id
+    village = User.objects.get(username="cab_village").region
+    assert rechecks.filter(region=village, state="at_village").exists()
+    assert rechecks.filter(state="eligible").exclude(region=village).exists()
+
+
+def test_a_death_and_a_move_in_the_files_stopped_what_waited_on_those_families(demo_output):
+    from assistance.models import Application, InsuredPerson, ReviewCase
+
+    died = InsuredPerson.objects.get(is_deceased=True, applications__year=2022, applications__state="withdrawn")
+    case = ReviewCase.objects.get(person=died, year=2022)
+    assert (case.state, case.closed_reason) == ("closed", "对象已死亡")
+    assert Application.objects.get(person=died, year=2022).withdrawn_reason == "对象已死亡"
+    assert "死亡、迁出人员终止审核" in demo_output
+
+
+def test_the_2023_scheme_was_revised_and_version_2_paid_2024s_families(demo_output):
+    from assistance.models import Payout, Scheme
+
+    versions = list(Scheme.objects.filter(year=2023).order_by("version"))
+    assert [(s.version, s.approved_at is not None) for s in versions] == [(1, False), (2, True)]
+    assert versions[1].annual_cap == Decimal("120000.00")
+    paid = Payout.objects.filter(application__year=2023, state=Payout.State.PAID)
+    assert paid.count() == 4 and {p.application.state for p in paid} == {"paid"}
+    assert all(p.item.resolution.scheme_id == versions[1].pk for p in paid)
+
+
+def test_2024s_statements_continue_the_same_chain(demo_output):
+    from disclosure.models import Statement
+    from disclosure.services import chain_problems
+
+    published = Statement.objects.filter(state=Statement.State.PUBLISHED)
+    assert chain_problems() == []
+    year_2024 = published.get(kind=Statement.Kind.YEAR, period_end__year=2024)
+    before = published.filter(sequence__lt=year_2024.sequence).order_by("-sequence").first()
+    assert year_2024.previous == before and year_2024.previous_sha256 == before.sha256
+    assert year_2024.content["income"]["total"] == "618600.00"
+    assert "信息公开：已发布 2024 年收支公示 5 份" in demo_output
