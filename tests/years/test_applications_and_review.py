@@ -131,8 +131,8 @@ def test_a_settlement_file_holds_its_year_only_and_the_years_figures_stay_apart(
     person = make_resident_id(8200, birth=dt.date(1955, 1, 2))
 
     def row(number, day, out_of_pocket="1000.00"):
-        return settlement_row(number, person, name="冯小军", settled_on=day, total="2000.00", basic="1000.00",
-                              out_of_pocket=out_of_pocket)
+        return settlement_row(number, person, name="冯小军", settled_on=day, basic="1000.00",
+                              total=str(Decimal("1000.00") + Decimal(out_of_pocket)), out_of_pocket=out_of_pocket)
 
     mixed = run_import(write_csv(tmp_path / "2022.csv", [row("A1", "2021-12-31"), row("A2", "2022-01-01"),
                                                          row("A3", "2022-12-31"), row("A4", "2023-01-01")]),
