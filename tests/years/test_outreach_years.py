@@ -48,13 +48,15 @@ def test_thirty_beijing_days_after_the_decision_the_task_opens_on_new_years_day(
     assert OutreachTask.objects.get(review_case=young).due_on == dt.date(2024, 1, 12)
 
 
-def test_an_application_for_another_cost_year_neither_prevents_nor_closes_the_task(clerk, regions):
+def test_an_application_for_another_cost_year_does_not_close_the_task(clerk, regions):
     village = regions["hantian"]
     case = eligible_case(village, 6003, year=2023, decided_at=beijing(2024, 2, 1, 10, 0, 0))
-    apply(clerk, case, 2022)  # last year's costs: not an application for 2023
     with at(2024, 3, 5, 9, 0, 0):
         assert outreach_open_due() == 1
     task = OutreachTask.objects.get(review_case=case)
+    with at(2024, 3, 6, 9, 0, 0):
+        apply(clerk, case, 2022)  # last year's costs: not the application the task waits for
+    task.refresh_from_db()
     assert task.state == OutreachTask.State.OPEN
     with at(2024, 3, 7, 9, 0, 0):
         application = apply(clerk, case, 2023)
@@ -63,7 +65,7 @@ def test_an_application_for_another_cost_year_neither_prevents_nor_closes_the_ta
     assert (task.state, task.outcome) == (OutreachTask.State.CLOSED, Outcome.APPLIED)
 
 
-def test_a_family_that_applied_for_the_year_gets_no_task_but_one_eligible_for_the_next_year_does(clerk, regions):
+def test_an_application_for_one_cost_year_prevents_that_years_task_only(clerk, regions):
     village = regions["hantian"]
     case_2022 = eligible_case(village, 6004, year=2022, decided_at=beijing(2023, 3, 1, 10, 0, 0))
     apply(clerk, case_2022, 2022)
