@@ -144,3 +144,16 @@ def test_a_settlement_file_holds_its_year_only_and_the_years_figures_stay_apart(
     run_import(write_csv(tmp_path / "2023.csv", [row("A4", "2023-01-01", "500.00")]), msb, year=2023)
     assert application_prefill(resident_id=person, year=2022).totals["out_of_pocket"] == Decimal("2000.00")
     assert application_prefill(resident_id=person, year=2023).totals["out_of_pocket"] == Decimal("500.00")
+
+
+def test_a_new_years_day_visit_may_be_imported_from_beijings_first_second(tmp_path, msb, regions):
+    person = make_resident_id(8201, birth=dt.date(1956, 2, 3))
+    rows = [settlement_row("B1", person, name="冯小兰", settled_on="2024-01-01")]
+    with at(2023, 12, 31, 23, 59, 59):  # the 2024 file cannot exist yet
+        with pytest.raises(ValidationError, match="年度应在 2015 至 2023 之间"):
+            run_import(write_csv(tmp_path / "early.csv", rows), msb, year=2024)
+    with at(2024, 1, 1, 0, 0, 1):  # 31 December in UTC: the visit is not "after today"
+        job = run_import(write_csv(tmp_path / "2024.csv", rows), msb, year=2024)
+    assert errors_of(job) == set()
+    assert list(SettlementRecord.objects.values_list("settlement_no", "year", "settled_on")) == [
+        ("B1", 2024, dt.date(2024, 1, 1))]

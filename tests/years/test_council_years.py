@@ -1,7 +1,8 @@
 """The council's per-year rules: the annual cap per person (年度救助限额) counts the grants of one
 cost year only; a scheme costs its own year's applications only; a year's lists are counted 第一批,
 第二批 … per cost year; resolution numbers (2023-第N号) run per year of the meeting that adopted
-them, each year from 1.
+them, each year from 1; the public scheme page shows the scheme of the cost year being assisted
+(Beijing's year − 1).
 
 The fund's calendar: the 2022 costs are assisted in 2023 under the 2022 scheme, the 2023 costs in
 2024 under the 2023 scheme; one person may be assisted in both.
@@ -15,6 +16,7 @@ from django.core.exceptions import ValidationError
 from assistance.council.schemes import application_compute
 from assistance.council.services import meeting_record, resolution_draft_payouts, resolution_sign
 from assistance.models import Application, CouncilMember, ResolutionItem
+from disclosure.scheme_page import scheme_in_force
 from tests.fixtures.council import fund
 
 from .helpers import approved_scheme, at, person_new, ready_of_year
@@ -93,3 +95,11 @@ def test_resolution_numbers_run_per_year_of_the_meeting_and_lists_per_cost_year(
     # The lists are counted per cost year: 2022's second list, 2023's first, whatever the calendar.
     assert [r.title for r in (december, late, first_of_2024)] == [
         "关于批准2022年度第一批救助名单的决议", "关于批准2022年度第二批救助名单的决议", "关于批准2023年度第一批救助名单的决议"]
+
+
+def test_the_public_scheme_page_turns_to_the_new_cost_year_at_beijing_midnight(secretary):
+    scheme_2022, scheme_2023 = approved_scheme(secretary, 2022), approved_scheme(secretary, 2023)
+    with at(2023, 12, 31, 23, 59, 59):  # assisting 2022's costs: the 2023 scheme, approved early, waits
+        assert scheme_in_force() == scheme_2022
+    with at(2024, 1, 1, 0, 0, 1):  # 31 December in UTC
+        assert scheme_in_force() == scheme_2023
