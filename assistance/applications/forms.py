@@ -32,8 +32,10 @@ class LookupForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # The year the MSB's data was last imported for: the year being assisted.
-        self.fields["year"].initial = next(iter(imported_years()), timezone.localdate().year - 1)
+        # The newest year the MSB's data was imported for, before this one: the year being assisted
+        # (the running year's monthly files are not the costs assisted this year).
+        this_year = timezone.localdate().year
+        self.fields["year"].initial = next((year for year in imported_years() if year < this_year), this_year - 1)
 
 
 class ApplicationForm(forms.Form):
