@@ -40,9 +40,10 @@ def load_income_2024(*, acting_user: User) -> int:
     """The bank's second instalment (due 2024-07-01) and the MSB staff's 2024 一日捐."""
     bank = Donor.objects.get(name=BANK_NAME)
     second = Pledge.objects.get(donor=bank).instalments.get(sequence=2)
-    campaign, _created = Campaign.objects.get_or_create(
-        name=f"{ONE_DAY_CAMPAIGN}（2024年）", defaults={"starts_on": dt.date(2024, 6, 1), "ends_on": dt.date(2024, 6, 30),
-                                                    "description": "医保局干部职工2024年慈善一日捐"})
+    with on(dt.date(2024, 6, 1)):
+        campaign, _created = Campaign.objects.get_or_create(
+            name=f"{ONE_DAY_CAMPAIGN}（2024年）", defaults={"starts_on": dt.date(2024, 6, 1), "ends_on": dt.date(2024, 6, 30),
+                                                        "description": "医保局干部职工2024年慈善一日捐"})
     with on(ONE_DAY_ON, 10):
         donation_record(amount=Decimal("18600.00"), received_on=ONE_DAY_ON, channel=Donation.Channel.BANK_TRANSFER,
                         donor=Donor.objects.get(name="瑞安市医疗保障局"), campaign=campaign, giver_count=91,
