@@ -13,10 +13,11 @@ from django.test import Client
 from disclosure.annual.content import report_content
 from disclosure.annual.services import annual_report_publish
 from disclosure.models import Statement
-from disclosure.services import chain_problems
+from disclosure.services import chain_problems, statement_correct
 from donations.models import Donation, PledgeInstalment
 from fundportal.models import FundAccount, LedgerEntry
 from tests.disclosure.helpers import publish, verify_command
+from tests.disclosure.test_english_pages import chinese_left
 from tests.donations.helpers import record
 from tests.fixtures.factories import DonorFactory
 
@@ -148,3 +149,40 @@ def test_the_public_page_and_pdf_show_no_personal_data(report, history):
     listing = _page(client, "/disclosure/statements/")
     assert f"/disclosure/statements/{report.sequence}/" in listing and "年度报告" in listing
     assert "Annual report" in _page(client, "/en/disclosure/statements/")
+
+
+def test_a_correction_of_the_annual_report_is_chained_and_linked_from_its_page(report, finance_a,
+                                                                              django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        correction = statement_correct(statement=report, notice="管理费用说明补充：本年度无管理费用。",
+                                       acting_user=finance_a)
+    assert (correction.corrects, correction.previous) == (report, report) and chain_problems() == []
+    page = _page(Client(), f"/disclosure/statements/{report.sequence}/")
+    assert f"/disclosure/statements/{correction.sequence}/" in page and "本报告已发布更正说明" in page
+
+
+def test_the_english_page_speaks_english_but_for_published_names(report, history):
+    html = _page(Client(), f"/en/disclosure/statements/{report.sequence}/")
+    assert chinese_left(html, {"瑞安市人民医院", "林*芳"}) == []
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_two_clicks_at_once_publish_the_year_once(history, finance_a, finance_b):
+    from tests.concurrency import run_concurrently
+
+    users = [finance_a, finance_b, finance_a]
+    results = run_concurrently(lambda i: annual_report_publish(year=2023, acting_user=users[i]), 3)
+    published = [result for result in results if isinstance(result, Statement)]
+    refused = [result for result in results if isinstance(result, ValidationError)]
+    assert len(published) == 1 and len(refused) == 2, results
+    assert all("不能重复发布" in str(error) for error in refused)
+    assert Statement.objects.filter(kind="annual").count() == 1 and chain_problems() == []
+
+
+def test_the_report_names_the_years_statement_it_agrees_with(history, finance_a):
+    year = publish("year", dt.date(2023, 1, 1), finance_a)
+    report = annual_report_publish(year=2023, acting_user=finance_a)
+    assert report.content["year_statement"] == {"sequence": year.sequence, "sha256": year.sha256}
+    assert report.content["finance"]["income"]["total"] == year.content["income"]["total"]
+    assert report.content["finance"]["closing_balance"] == year.content["closing_balance"]
