@@ -112,6 +112,8 @@ def test_the_calendar_page_is_finances_and_read_only_for_auditors(history, finan
     client.force_login(finance_a)
     page = client.get("/admin/disclosure/statement/calendar/").content.decode()
     assert "2023年度工作报告及财务会计报告" in page and 'class="overdue"' in page
+    listing = client.get("/admin/disclosure/statement/").content.decode()
+    assert "/admin/disclosure/statement/calendar/" in listing and "/admin/disclosure/statement/annual/" in listing
     assert "未公开：预览并发布" in page and "annual/?year=2023\"" in page and "关联方标记" in page
     client.force_login(auditor)
     page = client.get("/admin/disclosure/statement/calendar/").content.decode()
