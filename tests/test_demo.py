@@ -320,7 +320,7 @@ def test_the_demo_publishes_its_2023_statements_in_one_intact_chain(demo_output)
     from disclosure.services import chain_problems
 
     published = Statement.objects.filter(state=Statement.State.PUBLISHED)
-    assert published.count() == 11 and chain_problems() == []
+    assert published.count() == 12 and chain_problems() == []
     year = published.get(kind=Statement.Kind.YEAR)
     from assistance.models import Payout
 
@@ -328,6 +328,10 @@ def test_the_demo_publishes_its_2023_statements_in_one_intact_chain(demo_output)
     assert year.content["payouts"]["total"] == f"{paid:.2f}" and year.content["income"]["total"] == "1479200.00"
     assert year.content["closing_balance"] == str(fund_account_main().balance)
     assert "信息公开：已发布 2023 年收支公示 11 份" in demo_output
+    report = published.get(kind=Statement.Kind.ANNUAL)  # after the year statement, agreeing with it
+    assert report.content["year_statement"]["sequence"] == year.sequence == report.sequence - 1
+    assert report.content["finance"]["closing_balance"] == year.content["closing_balance"]
+    assert "信息公开：已发布《2023年度工作报告及财务会计报告》（第 12 号）" in demo_output
 
 
 def test_the_overview_draws_the_2023_funnel_and_the_scheme_page_lists_the_documents(demo_output):

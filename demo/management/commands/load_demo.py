@@ -10,7 +10,7 @@ from django.db.models import Sum
 
 from demo.appeals import load_appeals
 from demo.council import load_council
-from demo.disclosure import load_statements
+from demo.disclosure import load_annual_report, load_statements
 from demo.donations import donation_summary, load_donations
 from demo.medical import SETTLEMENT_YEAR, load_medical_year
 from demo.outreach import load_outreach
@@ -77,6 +77,8 @@ class Command(BaseCommand):
             self.stdout.write("  应助未助：" + "，".join(f"{label} {n} 件" for label, n in load_outreach(users=users).items()))
             self.stdout.write(f"  信息公开：已发布 2023 年收支公示 {load_statements(users=users)} 份"
                               f"（基金设立后的 6—12 月、第二至四季度、全年）")
+            report = load_annual_report(users=users)
+            self.stdout.write(f"  信息公开：已发布《{report.title}》（第 {report.sequence} 号）")
             self.stdout.write(self.style.SUCCESS("演示数据载入完成。"))
 
         summary = donation_summary()
