@@ -26,7 +26,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Count, DateField, Q, Sum
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce, ExtractYear, TruncDate
 from django.utils import timezone, translation
 
 from assistance.models import Meeting, Payout, Resolution, Scheme
@@ -58,12 +58,20 @@ def _money(amount: Decimal) -> str:
     return f"{amount:.2f}"
 
 
+def ledger_day():
+    """An entry's business day, as the statements date it (its recording day before booked_on existed)."""
+    return Coalesce("booked_on", TruncDate("created_at"), output_field=DateField())
+
+
+def years_with_records() -> set[int]:
+    """The years in which the ledger recorded anything (every gift and payment posts to it): one query."""
+    return set(LedgerEntry.objects.annotate(year=ExtractYear(ledger_day())).values_list("year", flat=True)
+               .distinct().order_by())
+
+
 def year_has_records(year: int) -> bool:
-    """Whether anything was recorded in the year: a ledger entry, a gift, a payment."""
     start, end = year_bounds(year)
-    return (LedgerEntry.objects.filter(Q(booked_on__range=(start, end))
-                                       | Q(booked_on__isnull=True, created_at__date__range=(start, end))).exists()
-            or Donation.objects.filter(received_on__range=(start, end)).exists())
+    return LedgerEntry.objects.annotate(day=ledger_day()).filter(day__range=(start, end)).exists()
 
 
 def report_error(year: int, *, today: dt.date | None = None) -> str | None:
@@ -95,8 +103,7 @@ def _town(region: Region | None) -> str:
 
 def _net_by_person(start: dt.date, end: dt.date) -> dict[int, tuple[str, str, Decimal]]:
     """person → (town, category, net amount paid in the year); the payments are the ledger's."""
-    day = Coalesce("booked_on", TruncDate("created_at"), output_field=DateField())  # as the statements date it
-    entries = list(LedgerEntry.objects.annotate(day=day).filter(day__range=(start, end))
+    entries = list(LedgerEntry.objects.annotate(day=ledger_day()).filter(day__range=(start, end))
                    .filter(Q(kind=Kind.PAYOUT) | Q(kind=Kind.REVERSAL, reverses__kind=Kind.PAYOUT)))
     payouts = (Payout.objects.select_related("application__region__parent", "application__review_case__category")
                .in_bulk([int(entry.source_id) for entry in entries]))

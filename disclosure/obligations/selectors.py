@@ -31,6 +31,7 @@ from fundportal.masking import mask_name
 from fundportal.models import LedgerEntry
 from fundportal.money import format_money
 
+from ..annual.content import years_with_records
 from ..models import Statement
 from .rules import annual_report_due, major_event_due
 
@@ -53,6 +54,7 @@ class DueItem:
     done_url: str = ""
     done_label: str = ""
     arrears: Decimal | None = None  # an instalment's, when it is not received in full
+    exempt: bool = False  # nothing to make public (a past year with nothing recorded)
     today: dt.date | None = None
 
     @property
@@ -65,7 +67,7 @@ class DueItem:
 
     @property
     def overdue(self) -> bool:
-        return not self.done and self.due_on < (self.today or timezone.localdate())
+        return not self.done and not self.exempt and self.due_on < (self.today or timezone.localdate())
 
     @property
     def done_late(self) -> bool:
@@ -88,13 +90,16 @@ def _statements() -> list[Statement]:
 
 
 def annual_items(today: dt.date, statements: list[Statement]) -> list[DueItem]:
+    """A past year in which the ledger recorded nothing has no report to make (publishing one is
+    refused): it is shown as such, never overdue."""
     reports = {s.period_start.year: s for s in statements if s.kind == Statement.Kind.ANNUAL}
+    active = years_with_records()
     items = []
     for year in range(settings.FUND_START_DATE.year, today.year + 1):
         done = _link(reports[year]) if year in reports else (None, "", "")
         items.append(DueItem(kind=ANNUAL, what=f"{year}年度工作报告及财务会计报告", due_on=annual_report_due(year),
                              event_on=dt.date(year, 12, 31), done_on=done[0], done_url=done[1], done_label=done[2],
-                             today=today))
+                             exempt=year < today.year and year not in active and year not in reports, today=today))
     return items
 
 
@@ -164,10 +169,10 @@ def calendar_items(*, today: dt.date | None = None) -> list[DueItem]:
 
 
 def calendar_due_soon(*, today: dt.date | None = None) -> list[DueItem]:
-    """What finance must publish that is overdue or due within DISCLOSURE_REMIND_DAYS days: three
+    """What finance must publish that is overdue or due within DISCLOSURE_REMIND_DAYS days: four
     queries, however many rows (the work queue asks this on every landing)."""
     today = today or timezone.localdate()
     horizon = today + dt.timedelta(days=settings.DISCLOSURE_REMIND_DAYS)
     statements = _statements()
     items = annual_items(today, statements) + major_items(today, statements, names=False)
-    return [item for item in items if not item.done and item.due_on <= horizon]
+    return [item for item in items if not item.done and not item.exempt and item.due_on <= horizon]

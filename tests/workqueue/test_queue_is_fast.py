@@ -22,9 +22,10 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 PERSONAS = ["cab_city", "cab_town", "cab_village", "other_village", "secretary", "finance_b", "msb", "auditor",
             "clerk", "administrator"]
 # The most any one person's queue takes: permissions, roles, and one aggregate per list — finance's
-# also the disclosure calendar's three reads (published statements, major gifts, major payout batches).
-QUEUE_QUERIES = 11
-PAGE_QUERIES = 14  # the page around it: session, user, the admin's menus
+# also the disclosure calendar's four reads (published statements, the years with ledger entries, major
+# gifts, major payout batches).
+QUEUE_QUERIES = 12
+PAGE_QUERIES = 15  # the page around it: session, user, the admin's menus (finance's: with the calendar's four)
 STATES = [ReviewCase.State.FIRST_SCREENING, ReviewCase.State.AT_TOWN, ReviewCase.State.AT_VILLAGE,
           ReviewCase.State.VERIFIED, ReviewCase.State.RETURNED, ReviewCase.State.AT_VILLAGE]
 
