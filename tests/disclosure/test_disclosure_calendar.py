@@ -8,12 +8,13 @@ import pytest
 from django.test import Client
 
 from disclosure.annual.services import annual_report_publish
+from disclosure.models import Statement
 from disclosure.obligations.rules import annual_report_due, major_event_due
 from disclosure.obligations.selectors import calendar_due_soon, calendar_items
-from disclosure.models import Statement
 from donations.models import PledgeInstalment
 from donations.services import pledge_create
-from fundportal.digest import digest_summary, overdue_items
+from fundportal.digest import TEMPLATE, digest_summary, overdue_items, staff_digest_send
+from fundportal.notices.models import Notice
 from fundportal.workqueue import queue_for
 from tests.disclosure.helpers import publish
 from tests.donations.helpers import record
@@ -113,6 +114,11 @@ def test_finance_finds_overdue_disclosures_on_its_queue_and_in_its_digest(histor
     assert item in overdue_items(finance_a) and "信息公开" in digest_summary([item])
     for user in (secretary, auditor, clerk):
         assert not [i for i in queue_for(user) if i.key == "disclosure.calendar"]
+    finance_a.phone = "13800001111"
+    finance_a.save(update_fields=["phone"])
+    assert staff_digest_send(day=dt.date(2026, 6, 1)) >= 1
+    sms = Notice.objects.get(template=TEMPLATE, recipient_key=f"user:{finance_a.pk}")
+    assert "信息公开1件" in sms.params["summary"]
 
 
 @pytest.mark.django_db
