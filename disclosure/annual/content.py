@@ -102,9 +102,11 @@ def _town(region: Region | None) -> str:
 
 
 def _net_by_person(start: dt.date, end: dt.date) -> dict[int, tuple[str, str, Decimal]]:
-    """person → (town, category, net amount paid in the year); the payments are the ledger's."""
+    """person → (town, category, net amount paid in the year); the payments are the ledger's. A person
+    counts once, in the town and category of their last payment of the year (so the rows add up)."""
     entries = list(LedgerEntry.objects.annotate(day=ledger_day()).filter(day__range=(start, end))
-                   .filter(Q(kind=Kind.PAYOUT) | Q(kind=Kind.REVERSAL, reverses__kind=Kind.PAYOUT)))
+                   .filter(Q(kind=Kind.PAYOUT) | Q(kind=Kind.REVERSAL, reverses__kind=Kind.PAYOUT))
+                   .order_by("day", "pk"))
     payouts = (Payout.objects.select_related("application__region__parent", "application__review_case__category")
                .in_bulk([int(entry.source_id) for entry in entries]))
     people: dict[int, tuple[str, str, Decimal]] = {}
@@ -112,7 +114,7 @@ def _net_by_person(start: dt.date, end: dt.date) -> dict[int, tuple[str, str, De
         application = payouts[int(entry.source_id)].application
         category = application.review_case.category.name if application.review_case and \
             application.review_case.category else ""
-        _t, _c, paid = people.get(application.person_id, ("", "", ZERO))
+        paid = people[application.person_id][2] if application.person_id in people else ZERO
         people[application.person_id] = (_town(application.region), category, paid - entry.amount)
     return people
 
