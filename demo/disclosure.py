@@ -2,9 +2,12 @@
 up), its quarters and the year 2023, built by the Celery task's own function and published into
 the hash chain in the order, and on the day, the Charity Federation publishes them: early in the
 month after each period. The year statement (2024-01-19) carries the funnel of the year's work,
-2023's assistance on 2022's costs (disclosure/funnel.py), which the overview then draws."""
+2023's assistance on 2022's costs (disclosure/funnel.py), which the overview then draws. The same day,
+once the year statement is out, finance publishes the 2023 annual report (disclosure/annual/), well
+before its 31 May deadline."""
 import datetime as dt
 
+from disclosure.annual.services import annual_report_publish
 from disclosure.models import Statement
 from disclosure.services import period_for, statement_build, statement_publish, statement_request
 from fundportal.models import User
@@ -39,3 +42,9 @@ def load_statements(*, users: dict[str, User]) -> int:
             statement_build(statement_id=statement.pk)
             statement_publish(statement=Statement.objects.get(pk=statement.pk), acting_user=finance)
     return len(PUBLICATIONS)
+
+
+def load_annual_report(*, users: dict[str, User]) -> Statement:
+    """The 2023 annual report (年度工作报告及财务会计报告), published after the year statement."""
+    with on(dt.date(2024, 1, 19), 11):
+        return annual_report_publish(year=YEAR, acting_user=users["finance"])

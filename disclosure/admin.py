@@ -17,6 +17,7 @@ from fundportal.workqueue_admin import work_queue_filter
 
 from .forms import CorrectionForm, StatementRequestForm
 from .models import Statement
+from .obligations.admin_views import annual_view, calendar_view
 from .pages import statement_context
 from .queue import STATEMENT_QUEUE
 from .services import statement_correct, statement_publish, statement_request
@@ -39,6 +40,8 @@ class StatementAdmin(JobProgressAdmin, HistoryAdmin):
         return [
             path("<int:pk>/publish/", wrap(self.publish_view), name="disclosure_statement_publish"),
             path("<int:pk>/correct/", wrap(self.correct_view), name="disclosure_statement_correct"),
+            path("calendar/", wrap(lambda request: calendar_view(self, request)), name="disclosure_calendar"),
+            path("annual/", wrap(lambda request: annual_view(self, request)), name="disclosure_annual"),
         ] + super().get_urls()
 
     def add_view(self, request, form_url="", extra_context=None):

@@ -84,7 +84,7 @@ def _published():
 
 class StatementFilterSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Statement.Kind.choices, required=False,
-                                   error_messages={"invalid_choice": "类型应为 month、quarter、year、custom 或 correction"})
+                                   error_messages={"invalid_choice": "类型应为 month、quarter、year、custom、correction 或 annual"})
     year = serializers.IntegerField(min_value=2000, max_value=2100, required=False,
                                     error_messages={"invalid": "年度应为四位数字"})
 

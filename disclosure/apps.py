@@ -14,6 +14,8 @@ class DisclosureConfig(AppConfig):
 
         from fundportal.workqueue import register
 
+        from .obligations.queue import calendar_queue
         from .queue import STATEMENT_QUEUE
 
         register(STATEMENT_QUEUE.items)  # statements to publish or build again, on the work queue
+        register(calendar_queue)  # the disclosure calendar's items due soon or overdue (finance)

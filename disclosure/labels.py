@@ -95,7 +95,9 @@ FUNNEL_LABELS = {
                         "totals: not published, to protect privacy.",
     gettext_noop("据第%(sequence)s号公示《%(title)s》"): "From statement No. %(sequence)s, %(title)s",
 }
-LABELS = {**PUBLICITY_LABELS, **FUNNEL_LABELS}
+from .annual.labels import ANNUAL_LABELS  # noqa: E402 (the annual report's words: disclosure/annual/)
+
+LABELS = {**PUBLICITY_LABELS, **FUNNEL_LABELS, **ANNUAL_LABELS}
 
 
 def label_shown(value: str) -> str:

@@ -31,6 +31,8 @@ class Statement(LongJob):
         YEAR = "year", _("年度")
         CUSTOM = "custom", _("自定义期间")
         CORRECTION = "correction", _("更正说明")
+        # 年度工作报告及财务会计报告 (disclosure/annual/): built and published in one service, never queued.
+        ANNUAL = "annual", _("年度报告")
 
     class State(models.TextChoices):
         QUEUED = "queued", _("排队中")

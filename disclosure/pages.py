@@ -28,6 +28,7 @@ from django.utils.translation import gettext
 from fundportal.csvsafe import safe_cell
 
 from . import charts, funnel
+from .annual import pages as annual_pages
 from .models import Statement
 
 LANGUAGES = ("zh-hans", "en")
@@ -74,13 +75,18 @@ def statement_pdf(statement: Statement) -> bytes:
     from weasyprint import HTML  # heavy: only at publication
 
     with translation.override("zh-hans"):
-        html = render_to_string("disclosure/statement_pdf.html", {"statement": statement,
-                                                                   "content": statement.content,
-                                                                   "funnel": funnel.funnel_shown(statement)})
+        if statement.kind == Statement.Kind.ANNUAL:
+            html = render_to_string("disclosure/annual_report_pdf.html", annual_pages.report_context(statement))
+        else:
+            html = render_to_string("disclosure/statement_pdf.html", {"statement": statement,
+                                                                       "content": statement.content,
+                                                                       "funnel": funnel.funnel_shown(statement)})
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
 def statement_context(statement: Statement) -> dict:
+    if statement.kind == Statement.Kind.ANNUAL:
+        return annual_pages.report_context(statement)
     content = statement.content
     shown_funnel = funnel.funnel_shown(statement)
     corrections = list(Statement.objects.filter(corrects=statement, state=Statement.State.PUBLISHED)
@@ -147,6 +153,8 @@ FUNNEL_CSV = "funnel.csv"
 
 
 def file_names(statement: Statement) -> list[str]:
+    if statement.kind == Statement.Kind.ANNUAL:
+        return ["statement.json", "statement.pdf"]
     tables = [] if statement.kind == Statement.Kind.CORRECTION else [f"{table}.csv" for table in CSV_TABLES]
     if funnel.SECTION in statement.content:
         tables.append(FUNNEL_CSV)
@@ -154,7 +162,9 @@ def file_names(statement: Statement) -> list[str]:
 
 
 def statement_page(statement: Statement, language: str) -> bytes:
-    return _render("disclosure/statement.html", lambda: statement_context(statement), language,
+    template = ("disclosure/annual_report.html" if statement.kind == Statement.Kind.ANNUAL
+                else "disclosure/statement.html")
+    return _render(template, lambda: statement_context(statement), language,
                    page=("disclosure:statement", statement.sequence))
 
 

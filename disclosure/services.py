@@ -29,6 +29,7 @@ from . import funnel
 from .content import STEPS, canonical, period_for, statement_content
 from .publicity import SECTION
 from .files import publication_files_write_after_commit
+from .labels import label_shown
 from .models import ChainHead, Statement
 
 Kind = Statement.Kind
@@ -65,6 +66,8 @@ def title_shown(statement: Statement) -> str:
                                                             "quarter": (start.month - 1) // 3 + 1}
     if statement.kind == Kind.YEAR:
         return gettext("%(year)s年度收支公示") % {"year": start.year}
+    if statement.kind == Kind.ANNUAL:
+        return label_shown("%(year)s年度工作报告及财务会计报告") % {"year": start.year}
     if statement.kind == Kind.CUSTOM:
         return gettext("%(start)s至%(end)s收支公示") % {"start": start.isoformat(), "end": end.isoformat()}
     corrected = statement.corrects

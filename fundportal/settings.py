@@ -6,6 +6,7 @@ no REDIS_URL → an in-process cache. Production sets DEBUG=False, SECRET_KEY an
 """
 import datetime as dt
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -280,6 +281,12 @@ NOTICE_SMS_TIMEOUT = env.int("NOTICE_SMS_TIMEOUT", default=10)  # seconds; well 
 # Donors' SMS reminder of a pledge instalment still owed, this many days before its date (and once
 # when it is overdue): donations/notices.py, daily on the beat schedule.
 PLEDGE_REMINDER_DAYS = env.int("PLEDGE_REMINDER_DAYS", default=14)
+
+# The statutory disclosure calendar (disclosure/obligations/, 慈善组织信息公开办法): a single gift or a
+# payout batch of at least this many yuan is a major fund movement, to be made public within 30
+# days; finance's work queue shows what falls due within DISCLOSURE_REMIND_DAYS days (and what is overdue).
+DISCLOSURE_MAJOR_AMOUNT = Decimal(env.str("DISCLOSURE_MAJOR_AMOUNT", default="100000.00"))
+DISCLOSURE_REMIND_DAYS = env.int("DISCLOSURE_REMIND_DAYS", default=30)
 
 # Content Security Policy (django-csp 4): no inline scripts, no CDN.
 CONTENT_SECURITY_POLICY = {

@@ -325,7 +325,7 @@ def test_the_demo_publishes_its_2023_statements_in_one_intact_chain(demo_output)
     from disclosure.services import chain_problems
 
     published = Statement.objects.filter(state=Statement.State.PUBLISHED)
-    assert published.filter(period_end__year=2023).count() == 11 and chain_problems() == []
+    assert published.filter(period_end__year=2023).count() == 12 and chain_problems() == []
     year = published.get(kind=Statement.Kind.YEAR, period_end__year=2023)
     from assistance.models import Payout
 
@@ -333,6 +333,10 @@ def test_the_demo_publishes_its_2023_statements_in_one_intact_chain(demo_output)
     assert year.content["payouts"]["total"] == f"{paid:.2f}" and year.content["income"]["total"] == "1479200.00"
     assert year.content["closing_balance"] == f"{Decimal('1479200.00') - paid:.2f}"
     assert "信息公开：已发布 2023 年收支公示 11 份" in demo_output
+    report = published.get(kind=Statement.Kind.ANNUAL, period_end__year=2023)  # after the year statement, agreeing
+    assert report.content["year_statement"]["sequence"] == year.sequence == report.sequence - 1
+    assert report.content["finance"]["closing_balance"] == year.content["closing_balance"]
+    assert "信息公开：已发布《2023年度工作报告及财务会计报告》（第 12 号）" in demo_output
 
 
 def test_the_overview_draws_the_2023_funnel_and_the_scheme_page_lists_the_documents(demo_output):
@@ -643,4 +647,7 @@ def test_2024s_statements_continue_the_same_chain(demo_output):
     before = published.filter(sequence__lt=year_2024.sequence).order_by("-sequence").first()
     assert year_2024.previous == before and year_2024.previous_sha256 == before.sha256
     assert year_2024.content["income"]["total"] == "618600.00"
-    assert "信息公开：已发布 2024 年收支公示 5 份" in demo_output
+    report = published.get(kind=Statement.Kind.ANNUAL, period_end__year=2024)
+    assert report.sequence == published.order_by("-sequence").first().sequence  # the latest publication
+    assert report.content["finance"]["closing_balance"] == year_2024.content["closing_balance"]
+    assert "信息公开：已发布 2024 年收支公示及年度报告 6 份" in demo_output

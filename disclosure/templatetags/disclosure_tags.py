@@ -67,3 +67,15 @@ def funnel_source(statement) -> str:
 
     return label_shown("据第%(sequence)s号公示《%(title)s》") % {"sequence": statement.sequence,
                                                             "title": title_shown(statement)}
+
+
+@register.simple_tag
+def sequence_label(sequence) -> str:
+    """"第3号" in the reader's language (the annual report's page)."""
+    return label_shown("第%(sequence)s号") % {"sequence": sequence}
+
+
+@register.filter
+def kind_shown(statement) -> str:
+    """A statement's kind in the reader's language (the annual report's is new to the catalogue)."""
+    return label_shown(str(statement.get_kind_display()))

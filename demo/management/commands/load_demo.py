@@ -12,7 +12,7 @@ from django.db.models import Sum
 from demo.appeals import load_appeals
 from demo.council import load_council
 from demo.council2024 import load_applications_2024, load_council_2024, load_statements_2024
-from demo.disclosure import load_statements
+from demo.disclosure import load_annual_report, load_statements
 from demo.donations import donation_summary, load_donations
 from demo.medical import SETTLEMENT_YEAR, load_medical_year
 from demo.outreach import load_outreach
@@ -84,6 +84,8 @@ class Command(BaseCommand):
             self.stdout.write("  应助未助：" + "，".join(f"{label} {n} 件" for label, n in load_outreach(users=users).items()))
             self.stdout.write(f"  信息公开：已发布 2023 年收支公示 {load_statements(users=users)} 份"
                               f"（基金设立后的 6—12 月、第二至四季度、全年）")
+            report = load_annual_report(users=users)
+            self.stdout.write(f"  信息公开：已发布《{report.title}》（第 {report.sequence} 号）")
             self._second_year(users)
             self.stdout.write(self.style.SUCCESS("演示数据载入完成。"))
 
@@ -104,7 +106,8 @@ class Command(BaseCommand):
         council = load_council_2024(users=users)
         self.stdout.write(f"  理事会：批准 {council['scheme']}；救助金已发放 "
                           f"{council['paid']} 笔，合计 {format_money(council['paid_total'])} 元")
-        self.stdout.write(f"  信息公开：已发布 2024 年收支公示 {load_statements_2024(users=users)} 份（四个季度、全年）")
+        self.stdout.write(f"  信息公开：已发布 2024 年收支公示及年度报告 {load_statements_2024(users=users)} 份"
+                          "（四个季度、全年、年度工作报告及财务会计报告）")
 
     def _print_summary(self) -> None:
         summary = donation_summary()
