@@ -96,8 +96,10 @@ def _write_people(latest: dict[str, SettlementRow], resolver: RegionResolver
         for resident_id in chunk:
             row = latest[resident_id]
             region = resolver.resolve(row.household_region)
-            fields = {"name": row.name, "region": region, "household_region_text": row.household_region[:100],
-                      "is_local": region is not None, "insured_kind": row.insured_kind}
+            # region_id, not region: comparing the relation would load each person's region (a query each).
+            fields = {"name": row.name, "region_id": getattr(region, "pk", None),
+                      "household_region_text": row.household_region[:100], "is_local": region is not None,
+                      "insured_kind": row.insured_kind}
             person = existing.get(resident_id)
             if person is None:
                 person = InsuredPerson(
@@ -115,7 +117,7 @@ def _write_people(latest: dict[str, SettlementRow], resolver: RegionResolver
         # ignore_conflicts: a clerk may have just registered one of them (assistance.intake.services);
         # a unique violation would fail the import and name the ID number in the log.
         InsuredPerson.objects.bulk_create(new, ignore_conflicts=True)
-        InsuredPerson.objects.bulk_update(changed, ["name", "region", "household_region_text", "is_local",
+        InsuredPerson.objects.bulk_update(changed, ["name", "region_id", "household_region_text", "is_local",
                                                     "insured_kind", "is_deceased"])
         created += len(new)
     if any(person.pk is None for person in people.values()):  # SQLite returns ids; refetch otherwise
