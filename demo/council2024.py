@@ -13,11 +13,10 @@ from assistance.council.services import meeting_record, resolution_draft_payouts
 from assistance.models import Application, CouncilMember, EligibilityCategory, Payout, ReviewCase
 from assistance.payouts.services import batch_export, payout_batch_create
 from disclosure.annual.services import annual_report_publish
-from disclosure.models import Statement
-from disclosure.services import period_for, statement_build, statement_publish, statement_request
 from fundportal.models import User
 
 from .council import HOW_TO_APPLY, REPRESENTATIVES, _bank_file, _reconcile
+from .disclosure import load_statements
 from .review import _apply
 from .story import on
 
@@ -96,17 +95,7 @@ ANNUAL_REPORT_ON = dt.date(2025, 3, 20)  # well before the statutory 31 May
 
 def load_statements_2024(*, users: dict[str, User]) -> int:
     """2024's quarters and year, then its annual report (年度工作报告及财务会计报告)."""
-    finance = users["finance"]
-    for kind, day, published_on in PUBLICATIONS:
-        start, end = period_for(kind, day)
-        with on(published_on, 10):
-            statement = statement_request(kind=kind, period_start=start, period_end=end, acting_user=finance)
-            statement_build(statement_id=statement.pk)  # as in demo/disclosure.py: building twice is harmless
-            statement_publish(statement=Statement.objects.get(pk=statement.pk), acting_user=finance)
+    count = load_statements(users=users, publications=PUBLICATIONS)
     with on(ANNUAL_REPORT_ON, 11):
-        annual_report_publish(year=2024, acting_user=finance)
-    return len(PUBLICATIONS) + 1
-
-
-def ready_count() -> int:
-    return Application.objects.filter(year=YEAR, state=Application.State.READY).count()
+        annual_report_publish(year=2024, acting_user=users["finance"])
+    return count + 1

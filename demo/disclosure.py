@@ -31,9 +31,10 @@ PUBLICATIONS = [
 ]
 
 
-def load_statements(*, users: dict[str, User]) -> int:
+def load_statements(*, users: dict[str, User], publications=PUBLICATIONS) -> int:
+    """Each (kind, a day in the period, the day it is published), built and published that day."""
     finance = users["finance"]
-    for kind, day, published_on in PUBLICATIONS:
+    for kind, day, published_on in publications:
         start, end = period_for(kind, day)
         with on(published_on, 10):
             statement = statement_request(kind=kind, period_start=start, period_end=end, acting_user=finance)
@@ -41,7 +42,7 @@ def load_statements(*, users: dict[str, User]) -> int:
             # demo builds here too, so it also works inside one transaction. Building twice is harmless.
             statement_build(statement_id=statement.pk)
             statement_publish(statement=Statement.objects.get(pk=statement.pk), acting_user=finance)
-    return len(PUBLICATIONS)
+    return len(publications)
 
 
 def load_annual_report(*, users: dict[str, User]) -> Statement:
