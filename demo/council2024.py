@@ -10,7 +10,7 @@ from django.db.models import Sum
 
 from assistance.council.schemes import scheme_create
 from assistance.council.services import meeting_record, resolution_draft_payouts, resolution_draft_scheme, resolution_sign
-from assistance.models import Application, CouncilMember, EligibilityCategory, Payout, ReviewCase
+from assistance.models import CouncilMember, EligibilityCategory, Payout, ReviewCase
 from assistance.payouts.services import batch_export, payout_batch_create
 from disclosure.annual.services import annual_report_publish
 from fundportal.models import User
