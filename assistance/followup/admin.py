@@ -71,9 +71,9 @@ class FollowUpAdmin(NoStoreMixin, HistoryAdmin):
     show_full_result_count = False
     paginator = CappedCountPaginator
     change_form_template = "admin/assistance/followup/change_form.html"
-    fields = readonly_fields = ("person_name", "person_resident_id", "village", "year", "run", "reasons_shown",
+    fields = readonly_fields = ("person_name", "person_resident_id", "village", "year", "run_shown", "reasons_shown",
                                 "out_of_pocket", "previous_out_of_pocket", "assisted_years", "state", "opened_at",
-                                "due", "outcome", "notes", "closed_by", "closed_at")
+                                "due", "outcome", "notes", "closed_by_shown", "closed_at")
 
     def get_queryset(self, request):
         return selectors.follow_ups_for_user(user=request.user)
@@ -112,6 +112,15 @@ class FollowUpAdmin(NoStoreMixin, HistoryAdmin):
     @admin.display(description=_("监测原因"))
     def reasons_shown(self, follow_up):
         return "、".join(follow_up.reasons)
+
+    # As text, not Django's link to the related page: officers may not open runs or users.
+    @admin.display(description=_("筛查批次"))
+    def run_shown(self, follow_up):
+        return str(follow_up.run)
+
+    @admin.display(description=_("办结人"))
+    def closed_by_shown(self, follow_up):
+        return str(follow_up.closed_by) if follow_up.closed_by_id else "—"
 
     @admin.display(description=_("跟进期限"), ordering="due_on")
     def due(self, follow_up):

@@ -41,7 +41,7 @@ def test_a_village_officer_records_a_follow_up_outcome(live_server, open_follow_
     expect(rows).to_have_count(1)
     assert "赵*明" in rows.first.inner_text() and "赵一明" not in rows.first.inner_text()  # masked in the list
     rows.first.locator("th a").click()
-    page.wait_for_url(re.compile(rf"/followup/{open_follow_up.pk}/change/$"))
+    page.wait_for_url(re.compile(rf"/followup/{open_follow_up.pk}/change/"))  # the list's filters kept
     expect(page.locator("#two-years tbody tr")).to_have_count(2)
     assert "61,000.00" in page.locator("#two-years").inner_text()
     form = page.locator("form#record")
