@@ -134,6 +134,7 @@ class HouseholdRecord:
 
 @dataclass(frozen=True)
 class MemberIncomeChange:
+    member_id: int  # this visit's row
     name: str
     relation: str
     before: Decimal
@@ -153,6 +154,11 @@ class HouseholdChanges:
     income_difference: Decimal | None = None
     assets_changed: bool = False
     housing_changed: bool = False
+
+    @property
+    def income_changed_ids(self) -> set[int]:
+        """This visit's members whose income differs from the last decision's (marked on the page)."""
+        return {change.member_id for change in self.income_changes}
 
     @property
     def changed(self) -> bool:
@@ -194,7 +200,7 @@ def household_changes(case: ReviewCase) -> HouseholdChanges | None:
             continue
         unmatched.remove(match)
         if match.annual_income != member.annual_income:
-            income_changes.append(MemberIncomeChange(name=member.name, relation=member.relation,
+            income_changes.append(MemberIncomeChange(member_id=member.pk, name=member.name, relation=member.relation,
                                                      before=match.annual_income, after=member.annual_income))
     difference = (current.income - previous.income
                   if current.income is not None and previous.income is not None else None)

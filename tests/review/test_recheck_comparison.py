@@ -80,6 +80,7 @@ def test_after_the_visit_what_changed_is_computed(recheck, cab_village):
     assert [m.name for m in changes.added] == ["张建国"] and [m.name for m in changes.removed] == ["李秀英"]
     [income] = changes.income_changes
     assert (income.relation, income.before, income.after) == ("本人", D("0.00"), D("3000.00"))
+    assert changes.income_changed_ids == {changes.current.members[0].pk}
     assert changes.income_difference == D("8000.00")
     assert (changes.assets_changed, changes.housing_changed, changes.changed) == (False, True, True)
 
