@@ -7,6 +7,8 @@ from .applications import admin as applications
 from .applications.models import Application, DocumentAccess
 from .council import admin as council
 from .council.models import CouncilMember, Meeting, QuorumRule, Resolution, Scheme
+from .followup import admin as followup
+from .followup.models import FollowUp
 from .intake import admin as intake
 from .intake.models import InsuredPerson, ScreeningRun, SettlementImport, SettlementRecord, WarningTarget
 from .outreach import admin as outreach
@@ -30,6 +32,8 @@ admin.site.register(StateDeadline, review.StateDeadlineAdmin)
 admin.site.register(OverdueCount, review.OverdueCountAdmin)
 
 admin.site.register(OutreachTask, outreach.OutreachTaskAdmin)
+
+admin.site.register(FollowUp, followup.FollowUpAdmin)
 
 admin.site.register(Application, applications.ApplicationAdmin)
 admin.site.register(DocumentAccess, applications.DocumentAccessAdmin)

@@ -33,13 +33,14 @@ def work_queue_register() -> None:
     from .appeals.queue import APPEAL_QUEUE
     from .applications.queue import CLERK_QUEUE, COSTING_QUEUE
     from .council.queue import RESOLUTION_QUEUE
+    from .followup.queue import FOLLOWUP_QUEUE
     from .intake.queue import IMPORT_QUEUE, RUN_QUEUE
     from .payouts.queue import BATCH_QUEUE, FLAG_QUEUE
     from .publicity.queue import OBJECTION_QUEUE
     from .review.queue import REVIEW_QUEUE
 
     for queue in (IMPORT_QUEUE, RUN_QUEUE, REVIEW_QUEUE, COSTING_QUEUE, CLERK_QUEUE, RESOLUTION_QUEUE,
-                  OBJECTION_QUEUE, BATCH_QUEUE, FLAG_QUEUE, APPEAL_QUEUE):
+                  OBJECTION_QUEUE, BATCH_QUEUE, FLAG_QUEUE, APPEAL_QUEUE, FOLLOWUP_QUEUE):
         register(queue.items)
 
 

@@ -16,6 +16,7 @@ from fundportal.workqueue_admin import work_queue_filter
 
 from ..payouts.selectors import payment_status
 from . import selectors
+from .models import Application
 from .queue import COSTING_QUEUE
 from .selectors import notice_settings_text
 
@@ -27,13 +28,19 @@ class ApplicationAdmin(NoStoreMixin, AppendOnlyAdmin, HistoryAdmin):
     search_fields = ("number__exact",)
     show_full_result_count = False
     paginator = CappedCountPaginator
-    fields = ("number", "masked_name", "masked_id", "region", "year", "state", "review_case", "phone_masked",
-              "notice_settings", "account_masked", "insured_out_of_pocket", "other_assistance", "extra", "entered_by", "submitted_at")
+    fields = ("number", "masked_name", "masked_id", "region", "year", "state", "withdrawn_reason", "review_case",
+              "phone_masked", "notice_settings", "account_masked", "insured_out_of_pocket", "other_assistance", "extra",
+              "entered_by", "submitted_at")
     change_form_template = "admin/assistance/application/change_form.html"
     readonly_fields = fields
 
     def get_queryset(self, request):
         return selectors.applications_for_user(user=request.user)
+
+    def get_fields(self, request, obj=None):
+        if obj is not None and obj.state == Application.State.WITHDRAWN:
+            return self.fields  # 终止原因: the applicant died or moved away
+        return tuple(field for field in self.fields if field != "withdrawn_reason")
 
     @admin.display(description=_("申请人"))
     def masked_name(self, application):

@@ -24,6 +24,7 @@ from fundportal.services import export_log_record
 from fundportal.workqueue_admin import work_queue_filter
 
 from ..admin_common import TownFilter, page_context
+from ..followup.selectors import run_follow_up_count
 from ..followup.services import screening_run_share_and_follow
 from . import selectors
 from .forms import InsuredPersonStatusForm, ResidentIdLookupForm, ScreeningRunForm, SettlementUploadForm
@@ -246,6 +247,14 @@ class ScreeningRunAdmin(JobProgressAdmin, HistoryAdmin):
     def save_model(self, request, obj, form, change):
         run = screening_run_create(acting_user=request.user, **form.cleaned_data)
         adopt_saved(obj, run)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra = {}
+        run = self.get_object(request, unquote(object_id)) if object_id else None  # 404 if not the user's
+        if run is not None and run.shared_at:  # sharing flags last years' beneficiaries (防止返贫监测)
+            extra["follow_up_count"] = run_follow_up_count(user=request.user, run=run)
+            extra["follow_ups_listed"] = request.user.has_perm("assistance.view_followup")
+        return super().changeform_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 
     def get_urls(self):
         return [path("<int:pk>/share/", self.admin_site.admin_view(self.share_view),

@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import StreamingHttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -38,7 +39,8 @@ class OverdueFilter(DueFilter):
 
 
 class ReviewCaseAdmin(ReviewCasePages, NoStoreMixin, HistoryAdmin):
-    list_display = ("masked_name", "masked_id", "region", "year", "state", "due", "category", "source")
+    list_display = ("masked_name", "masked_id", "region", "year", "state", "due", "category", "valid_until_shown",
+                    "source")
     list_filter = (work_queue_filter(REVIEW_QUEUE), "state", OverdueFilter, TownFilter, RunFilter, "category", "source")
     list_select_related = ("person", "region", "category")
     search_fields = ("person__name__exact",)
@@ -48,18 +50,22 @@ class ReviewCaseAdmin(ReviewCasePages, NoStoreMixin, HistoryAdmin):
     actions = ["dispatch_selected", "assign_selected", "export_selected"]
     change_form_template = "admin/assistance/reviewcase/change_form.html"
     change_list_template = "admin/assistance/reviewcase/change_list.html"
-    fields = ("person_name", "person_resident_id", "year", "region", "source", "state", "state_since", "due",
-              "household_income", "assets", "housing", "notes", "visited_on", "verified_by", "verified_at",
-              "return_reason", "category", "decision_reason", "determined_by", "determined_at", "figures")
+    fields = ("person_name", "person_resident_id", "year", "region", "source", "previous_shown", "state",
+              "closed_reason", "state_since", "due", "household_income", "assets", "housing", "notes", "visited_on",
+              "verified_by", "verified_at", "return_reason", "category", "decision_reason", "determined_by",
+              "determined_at", "valid_until_shown", "figures")
     readonly_fields = fields
 
     def get_queryset(self, request):
         return selectors.review_cases_for_user(user=request.user)
 
     def get_fields(self, request, obj=None):
-        if selectors.sees_household(request.user):
-            return self.fields
-        return tuple(field for field in self.fields if field not in selectors.HOUSEHOLD_FIELDS)
+        hidden = set() if selectors.sees_household(request.user) else set(selectors.HOUSEHOLD_FIELDS)
+        if obj is None or obj.state != ReviewCase.State.CLOSED:
+            hidden.add("closed_reason")  # 终止原因: only a closed case has one
+        if obj is None or obj.previous_id is None:
+            hidden.add("previous_shown")
+        return tuple(field for field in self.fields if field not in hidden)
 
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj)
@@ -98,6 +104,28 @@ class ReviewCaseAdmin(ReviewCasePages, NoStoreMixin, HistoryAdmin):
             return format_html('<span class="overdue">{}（已逾期）</span>', day)
         return day
 
+    @admin.display(description=_("资格有效期至"), ordering="valid_until")
+    def valid_until_shown(self, case):
+        """An eligible decision's last valid day, marked 已到期 once it lapsed (rechecks.py)."""
+        if case.valid_until is None:
+            return "—"
+        day = date_format(case.valid_until)
+        if case.state == ReviewCase.State.ELIGIBLE and case.valid_until < timezone.localdate():
+            return format_html('<span class="overdue">{}（{}）</span>', day, _("已到期"))
+        return day
+
+    @admin.display(description=_("上次认定"))
+    def previous_shown(self, case):
+        previous = case.previous
+        if previous is None:
+            return "—"
+        text = f"{previous.year} 年度：{previous.get_state_display()}"
+        if previous.category:
+            text += f"（{previous.category}）"
+        if previous.determined_at:
+            text += f"，{date_format(timezone.localdate(previous.determined_at))}"
+        return text
+
     @admin.display(description=_("预警数据"))
     def figures(self, case):
         target = case.target
@@ -108,8 +136,12 @@ class ReviewCaseAdmin(ReviewCasePages, NoStoreMixin, HistoryAdmin):
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         case = self.get_object(request, unquote(object_id)) if object_id else None  # 404 if malformed, missing, elsewhere
+        sees_household = case is not None and selectors.sees_household(request.user)
+        changes = selectors.household_changes(case) if sees_household else None
         extra = {"moves": moves_for(request.user, case) if case else [],
-                 "household": case.household.all() if case and selectors.sees_household(request.user) else []}
+                 "household": case.household.all() if sees_household else [], "changes": changes,
+                 "previous_url": reverse("admin:assistance_reviewcase_change", args=[case.previous_id])
+                 if changes and self.get_queryset(request).filter(pk=case.previous_id).exists() else ""}
         return super().changeform_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 
     # ------------------------------------------------------------------------------- bulk actions

@@ -105,9 +105,14 @@ class ReviewCasePages:
 
     def verify_view(self, request, pk):
         case = self._case(request, pk, "verify")
-        form = VerifyForm(request.POST or None)
+        # A re-review not yet verified starts from the household of the decision it re-checks: the
+        # officer edits what changed rather than typing the family again.
+        source = case.previous if case.previous_id and case.verified_at is None else case
+        form = VerifyForm(request.POST or None, initial={
+            "household_income": source.household_income, "assets": source.assets, "housing": source.housing}
+            if source is not case else None)
         initial = [{"name": member.name, "relation": member.relation, "resident_id": member.resident_id,
-                    "annual_income": member.annual_income, "notes": member.notes} for member in case.household.all()
+                    "annual_income": member.annual_income, "notes": member.notes} for member in source.household.all()
                    ] or [{"name": case.person.name, "relation": "本人"}]  # the person first, to save typing
         formset = HouseholdFormSet(request.POST or None, initial=initial, prefix="household")
         return self._run_move(request, case, form, lambda data: services.review_case_verify(

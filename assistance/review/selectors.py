@@ -1,7 +1,8 @@
 """The review's reads, always scoped to the officer who asks: the cases of their area, what of a
 household they may see, the overdue counts and the per-town report."""
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.utils import timezone
@@ -11,7 +12,7 @@ from fundportal.models import Region
 
 from ..access import sees_all_medical_data
 from ..intake.models import ScreeningRun
-from .models import EligibilityCategory, ReviewCase
+from .models import EligibilityCategory, HouseholdMember, ReviewCase
 
 # What civil affairs found at the household (入户甄别): its income, assets, housing, the visit and
 # its notes, the members, and the reasons written about it. A review case's state, deadline and
@@ -112,3 +113,98 @@ def review_report(*, user, run: ScreeningRun | None = None, day: dt.date | None 
                             eligible={name: sum(r.eligible[name] for r in report) for _pk, name in categories},
                             not_eligible=sum(r.not_eligible for r in report), overdue=sum(r.overdue for r in report))
     return [name for _pk, name in categories], [*report, total]
+
+
+# ------------------------------------------------------------------ a re-review beside the last decision
+
+@dataclass(frozen=True)
+class HouseholdRecord:
+    """A case's household as verified (members, income, assets, housing) and its decision."""
+
+    year: int
+    members: list[HouseholdMember]
+    income: Decimal | None
+    assets: str
+    housing: str
+    category: str
+    decided_on: dt.date | None
+    valid_until: dt.date | None
+    verified: bool
+
+
+@dataclass(frozen=True)
+class MemberIncomeChange:
+    member_id: int  # this visit's row
+    name: str
+    relation: str
+    before: Decimal
+    after: Decimal
+
+
+@dataclass(frozen=True)
+class HouseholdChanges:
+    """What a re-review (or a follow-up's review) found against the decision it looks at again.
+    `current` is None until the case is verified; then the differences are filled in."""
+
+    previous: HouseholdRecord
+    current: HouseholdRecord | None
+    added: list[HouseholdMember] = field(default_factory=list)
+    removed: list[HouseholdMember] = field(default_factory=list)
+    income_changes: list[MemberIncomeChange] = field(default_factory=list)
+    income_difference: Decimal | None = None
+    assets_changed: bool = False
+    housing_changed: bool = False
+
+    @property
+    def income_changed_ids(self) -> set[int]:
+        """This visit's members whose income differs from the last decision's (marked on the page)."""
+        return {change.member_id for change in self.income_changes}
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.removed or self.income_changes or self.income_difference
+                    or self.assets_changed or self.housing_changed)
+
+
+def _record(case: ReviewCase) -> HouseholdRecord:
+    determined = timezone.localdate(case.determined_at) if case.determined_at else None
+    return HouseholdRecord(year=case.year, members=list(case.household.all()), income=case.household_income,
+                           assets=case.assets, housing=case.housing, category=str(case.category or ""),
+                           decided_on=determined, valid_until=case.valid_until, verified=case.verified_at is not None)
+
+
+def _same_member(one: HouseholdMember, other: HouseholdMember) -> bool:
+    """The same person on two visits: by ID number when both have one, else by name."""
+    if one.resident_id and other.resident_id:
+        return one.resident_id == other.resident_id
+    return "".join(one.name.split()) == "".join(other.name.split())
+
+
+def household_changes(case: ReviewCase) -> HouseholdChanges | None:
+    """For a case with a `previous` decision: that decision's household beside this case's (once
+    verified), with the members added and removed, each kept member's income change, and the
+    household income's difference. None for a case that looks at no earlier decision. The caller
+    shows it only to those who see households (sees_household)."""
+    if case.previous_id is None:
+        return None
+    previous = _record(ReviewCase.objects.select_related("category").get(pk=case.previous_id))
+    if case.verified_at is None:
+        return HouseholdChanges(previous=previous, current=None)
+    current = _record(case)
+    unmatched = list(previous.members)
+    added, income_changes = [], []
+    for member in current.members:
+        match = next((old for old in unmatched if _same_member(old, member)), None)
+        if match is None:
+            added.append(member)
+            continue
+        unmatched.remove(match)
+        if match.annual_income != member.annual_income:
+            income_changes.append(MemberIncomeChange(member_id=member.pk, name=member.name, relation=member.relation,
+                                                     before=match.annual_income, after=member.annual_income))
+    difference = (current.income - previous.income
+                  if current.income is not None and previous.income is not None else None)
+    return HouseholdChanges(previous=previous, current=current, added=added, removed=unmatched,
+                            income_changes=income_changes, income_difference=difference,
+                            assets_changed=current.assets.strip() != previous.assets.strip(),
+                            housing_changed=current.housing.strip() != previous.housing.strip())
