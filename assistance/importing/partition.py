@@ -7,11 +7,12 @@ for the month's leaf. Building an index once costs a fraction of updating it row
 where a plain COPY into an indexed table spends most of its time; and a re-sent month replaces
 its leaf whole, so nothing doubles and rows missing from the new file are gone.
 
-A settlement number is unique within a year. Each leaf's unique index covers its month (a repeat
-within a month stops the build); across months the new leaves are checked set-based before the
-swap (_repeats_elsewhere). A repeat either way raises Repeated (or the IntegrityError), the
-caller's savepoint undoes everything, and the file is merged instead (merge.py), which reports
-repeats within the file and replaces a settlement another month holds, as for any merged file.
+A settlement number is unique within a year. A file repeating one of its own numbers never comes
+here (spool.has_repeats: hashes, no database work); each leaf's unique index covers its month
+all the same. Against the months kept, the new rows are checked set-based before the swap
+(_repeats_elsewhere). A repeat raises Repeated (or the IntegrityError), the caller's savepoint
+undoes everything, and the file is merged instead (merge.py), which reports repeats within the
+file and replaces a settlement another month holds, as for any merged file.
 
 Transactional DDL makes this safe: the old leaf is dropped and the new one attached inside the
 import's transaction, so a failure or a kill leaves the month as it was. The swap takes an
@@ -126,24 +127,19 @@ def load(cursor, spool, *, job_id: int, year: int, months: list[int], progress: 
 
 
 def _repeats_elsewhere(cursor, year: int, loaded: list[tuple[int, str]]) -> bool:
-    """Does a new month share a settlement number with another month, new or kept? Set-based and
-    counted in full (EXISTS would tempt the planner into an index probe per row): the new months
-    grouped together when there are several (a year's first file), and the new rows semi-joined
-    to the months kept (a monthly file: the year's other leaves, through their unique indexes)."""
+    """Does a new month share a settlement number with a month kept? (Repeats within the file,
+    across its months, were ruled out before: spool.has_repeats.) Set-based and counted in full —
+    EXISTS would tempt the planner into an index probe per row — and only when a kept month holds
+    rows: a year's first file pays nothing; a monthly file, one semi-join of its numbers with the
+    year's other leaves."""
     new = {month for month, _ in loaded}
     kept = [leaf(year, month) for month in range(1, 13) if month not in new] + [f"{year_table(year)}_other"]
-    if len(loaded) > 1:
-        union = " UNION ALL ".join(f"SELECT settlement_no FROM {table}" for _, table in loaded)
-        cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM ({union}) n GROUP BY settlement_no "
-                       f"HAVING count(*) > 1) repeated")
-        if cursor.fetchone()[0]:
-            return True
     cursor.execute("SELECT " + " OR ".join(f"EXISTS (SELECT 1 FROM {table})" for table in kept))
     if not cursor.fetchone()[0]:
-        return False  # nothing kept to collide with
+        return False
     new_rows = " UNION ALL ".join(f"SELECT settlement_no FROM {table}" for _, table in loaded)
     kept_rows = " UNION ALL ".join(f"SELECT settlement_no FROM {table}" for table in kept)
-    cursor.execute(f"SELECT count(*) FROM ({new_rows}) n WHERE settlement_no IN ({kept_rows})")
+    cursor.execute(f"SELECT count(*) FROM ({kept_rows}) k WHERE settlement_no IN ({new_rows})")
     return bool(cursor.fetchone()[0])
 
 

@@ -24,7 +24,6 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -37,40 +36,11 @@ from .columns import BY_KEY, heading
 from .copying import text_chunks
 from .regions import RegionResolver
 from .result import LoadResult, outside_month_message
+from .spool import Spool
 
 SPOOL_PREFIX = "settlement-import-"
 STALE_SPOOL_SECONDS = 24 * 3600
 ERROR_COLUMNS = 'job_id, row_number, "column", value, reason'  # "column" is a reserved word
-
-
-@dataclass
-class Spool:
-    """The checked file: its valid rows in Arrow files (in row order), its errors, each person's
-    last row, and counts."""
-
-    directory: Path
-    files: list[tuple[int, Path]] = field(default_factory=list)  # (month settled, Arrow file)
-    month_rows: dict[int, int] = field(default_factory=dict)
-    last_rows: pl.DataFrame | None = None  # person_key, row_no (their last valid row), is_deceased (any row)
-    rows_total: int = 0
-    rows_rejected: int = 0
-    rows_valid: int = 0
-
-    @property
-    def errors(self) -> Path:
-        return self.directory / "errors.tsv"
-
-    def batches(self, month: int | None = None):
-        for settled, path in self.files:
-            if month is None or settled == month:
-                yield pl.read_ipc(path)  # one batch's month (≈ 27,000 rows or fewer) at a time
-
-    def rows_in(self, month: int) -> int:
-        return self.month_rows.get(month, 0)
-
-    @property
-    def months(self) -> list[int]:
-        return sorted(self.month_rows)
 
 
 def load(*, job, path: Path, positions: dict[str, int], width: int, year: int, today: dt.date,
@@ -96,8 +66,9 @@ def load(*, job, path: Path, positions: dict[str, int], width: int, year: int, t
                                errors, 1 << 20)
         written = None
         months = [month] if month else spool.months
+        # Repeats within the file (hashes, spool.py) go straight to the merge, which reports them.
         if (month or spool.rows_valid) and partition.has_months(cursor, year) and (
-                month or partition.is_empty(cursor, year)):
+                month or partition.is_empty(cursor, year)) and not spool.has_repeats():
             try:
                 with transaction.atomic():  # a savepoint: a repeated settlement number undoes it
                     written = partition.load(cursor, spool, job_id=job.pk, year=year, months=months,
@@ -152,15 +123,8 @@ def _check_file(*, job_id: int, path: Path, positions: dict[str, int], width: in
             spool.rows_total += batch.cells.height + len(batch.ragged)
             if checked.typed.height:
                 typed = regions.add_region_ids(checked.typed)
-                # Spooled by month: each month's rows become that month's leaf (partition.py).
-                by_month = typed.with_columns(settled_month=pl.col("settled_on").dt.month())
-                for (settled,), part in by_month.partition_by("settled_month", as_dict=True,
-                                                              include_key=False).items():
-                    spool.files.append((settled, directory / f"{index:06d}-{settled:02d}.arrow"))
-                    part.write_ipc(spool.files[-1][1])
-                    spool.month_rows[settled] = spool.month_rows.get(settled, 0) + part.height
+                spool.add(typed)
                 last_rows.add(typed)
-                spool.rows_valid += typed.height
             records += batch.records
             progress("校验", records)
     spool.last_rows = last_rows.frame()
