@@ -1,11 +1,11 @@
-"""The checked rows of one file, spooled to Arrow files in a temporary directory (one per batch):
+"""The checked rows of one file, spooled to Arrow files in a temporary directory (a few per batch):
 memory holds a batch or two whatever the file's size.
 
-Each batch's rows are sorted by month of settlement (row order kept within a month), and the
-spool notes where each month lies in each file: the loader reads a month (for its leaf,
-partition.py) as one slice of each file, never the whole file again per month. Each row also carries a
-64-bit hash of its settlement number, so repeats within the file are found without the database
-or a table of every number (has_repeats).
+Each batch is written as a file per month of settlement, so the loader reads a month (for its
+leaf, partition.py) without reading the others. (Files sorted by month and read as slices kept
+the whole file in memory per slice: 326 MB peak at 10 M rows.) The batch's settlement numbers
+are also hashed (64 bits) into a small file per bucket, so repeats within the file are found
+without the database or a table of every number (has_repeats).
 """
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +21,7 @@ class Spool:
     """The checked file: its valid rows, its errors, each person's last row, and counts."""
 
     directory: Path
-    files: list[tuple[Path, dict[int, tuple[int, int]]]] = field(default_factory=list)  # month → (offset, rows)
+    files: list[tuple[int, Path]] = field(default_factory=list)  # (month settled, Arrow file), in row order
     month_rows: dict[int, int] = field(default_factory=dict)
     last_rows: pl.DataFrame | None = None  # person_key, row_no (their last valid row), is_deceased (any row)
     rows_total: int = 0
@@ -33,29 +33,28 @@ class Spool:
         return self.directory / "errors.tsv"
 
     def add(self, typed: pl.DataFrame) -> None:
-        """Spool one batch of valid rows."""
-        frame = typed.with_columns(settled_month=pl.col("settled_on").dt.month(),
-                                   no_hash=pl.col("settlement_no").hash(seed=15)).sort("settled_month",
-                                                                                        maintain_order=True)
-        months, offset = {}, 0
-        for month, count in frame.group_by("settled_month", maintain_order=True).len().iter_rows():
-            months[month] = (offset, count)
-            self.month_rows[month] = self.month_rows.get(month, 0) + count
-            offset += count
-        path = self.directory / f"{len(self.files):06d}.arrow"
-        frame.drop("settled_month").write_ipc(path)
-        self.files.append((path, months))
-        self.rows_valid += frame.height
+        """Spool one batch of valid rows: a file per month it holds, and its settlement numbers'
+        hashes in a file per bucket."""
+        frame = typed.with_columns(settled_month=pl.col("settled_on").dt.month())
+        for (month,), part in frame.partition_by("settled_month", as_dict=True, include_key=False).items():
+            path = self.directory / f"{self.rows_valid:012d}-{month:02d}.arrow"
+            part.write_ipc(path)
+            self.files.append((month, path))
+            self.month_rows[month] = self.month_rows.get(month, 0) + part.height
+        hashes = typed.select(no_hash=pl.col("settlement_no").hash(seed=15))
+        for (bucket,), part in hashes.with_columns(bucket=pl.col("no_hash") % HASH_BUCKETS).partition_by(
+                "bucket", as_dict=True, include_key=False).items():
+            part.write_ipc(self.directory / f"hash-{bucket}-{self.rows_valid:012d}.arrow")
+        self.rows_valid += typed.height
 
     def batches(self, month: int | None = None):
-        """The rows (of one month, or all), READ_ROWS or so at a time."""
+        """The rows (of one month, or all), READ_ROWS or so at a time: files of a batch's month
+        are small, so several are put together before they are handed on."""
         parts, rows = [], 0
-        for path, months in self.files:
-            if month is not None and month not in months:
+        for settled, path in self.files:
+            if month is not None and settled != month:
                 continue
-            # A month is a slice of the file (sorted by month): the scan reads only that slice.
-            frame = (pl.scan_ipc(path).slice(*months[month]).collect() if month is not None
-                     else pl.read_ipc(path))
+            frame = pl.read_ipc(path)
             parts.append(frame)
             rows += frame.height
             if rows >= READ_ROWS:
@@ -75,9 +74,7 @@ class Spool:
         """Might a settlement number occur twice in the file? Exact when False; True also on a
         (vanishingly rare) hash collision — the caller then takes the merge, which is exact."""
         for bucket in range(HASH_BUCKETS):
-            hashes = pl.concat([pl.scan_ipc(path).select("no_hash").filter(pl.col("no_hash") % HASH_BUCKETS == bucket)
-                                .collect() for path, _ in self.files]
-                               or [pl.DataFrame(schema={"no_hash": pl.UInt64})])
-            if hashes["no_hash"].is_duplicated().any():
+            files = sorted(self.directory.glob(f"hash-{bucket}-*.arrow"))
+            if files and pl.concat([pl.read_ipc(path) for path in files])["no_hash"].is_duplicated().any():
                 return True
         return False
