@@ -32,6 +32,16 @@ What it does, in order (see benchmarks/README.md for the figures and how to read
    excluded vs. how many the portal rejected, and whether every difference between the bare list
    and the portal's list is explained by an excluded row.
 5. Prints the figures; the last line is JSON. Exit status 1 when the targets do not match.
+
+Monthly mode (`--files 12`): the same rows (same seed) written to twelve files, one per month of
+settlement (synthetic.write_months). Each file, one after the other, is measured side by side with
+its own bare baseline: `\copy` of that file into its own indexed table + the GROUP BY over that
+table (psql), then `import_settlements FILE --year Y --month M` (the portal). Then one month
+(`--resend`, default 6) is sent again — the same file, which must replace the month, not double
+it — and measured the same way. Then the year is screened once, against the bare GROUP BY over
+all twelve tables (a UNION ALL view, which the targets check also reads). Ratio per file =
+its baseline / its import; the JSON's `ratio` is the worst of them (and of the screening's),
+`peak_rss_mb` the largest over every measured process.
 """
 from __future__ import annotations
 
@@ -51,7 +61,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.synthetic import HEADER, Stats, write_year  # noqa: E402
+from benchmarks.synthetic import HEADER, Stats, write_months, write_year  # noqa: E402
 
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", "5432", "postgres"
 PG_LOG = Path("/var/log/postgresql/postgresql-15-main.log")
@@ -98,18 +108,18 @@ def clean_amount(column: str) -> str:
     return f"regexp_replace(translate({column}, '{FW_DIGITS}', '{HW_DIGITS}'), '[^0-9.-]', '', 'g')::numeric"
 
 
-def copy_sql(path: Path) -> str:
+def copy_sql(path: Path, table: str = TABLE) -> str:
     header = HEADER
     columns = ", ".join(f"{BASELINE_COLUMNS[name][0]} {BASELINE_COLUMNS[name][1]}" for name in header)
     quoted = str(path).replace("'", "''")
-    return (f"CREATE TABLE {TABLE} ({columns});\n"
-            f"CREATE INDEX {TABLE}_resident_id ON {TABLE} (resident_id);\n"
-            f"\\copy {TABLE} FROM '{quoted}' WITH (FORMAT csv, HEADER true)\n")
+    return (f"CREATE TABLE {table} ({columns});\n"
+            f"CREATE INDEX {table}_resident_id ON {table} (resident_id);\n"
+            f"\\copy {table} FROM '{quoted}' WITH (FORMAT csv, HEADER true)\n")
 
 
-def group_by_sql(threshold: Decimal) -> str:
+def group_by_sql(threshold: Decimal, table: str = TABLE) -> str:
     return (f"SELECT {clean_id('resident_id')} AS resident_id, sum({clean_amount('out_of_pocket')}) AS oop\n"
-            f"FROM {TABLE} WHERE household_region LIKE '{LOCAL_PREFIX}%'\n"
+            f"FROM {table} WHERE household_region LIKE '{LOCAL_PREFIX}%'\n"
             f"GROUP BY 1 HAVING sum({clean_amount('out_of_pocket')}) >= {threshold}\n")
 
 
@@ -259,11 +269,75 @@ def cached_year(directory: Path, *, rows: int, year: int, seed: int) -> tuple[Pa
     return path, stats
 
 
+def cached_months(directory: Path, *, rows: int, year: int, seed: int) -> tuple[list[Path], Stats]:
+    """The twelve monthly files for these parameters from `directory` (written there if absent)."""
+    folder = directory / f"months_{year}_{rows}_seed{seed}"
+    sidecar = folder / "stats.json"
+    if sidecar.exists():
+        return sorted(folder.glob("settlements_*.csv")), Stats(**json.loads(sidecar.read_text()))
+    paths, stats = write_months(folder, rows=rows, year=year, seed=seed)
+    sidecar.write_text(json.dumps(stats.__dict__))
+    return paths, stats
+
+
+def baseline(db: str, path: Path, table: str, threshold: Decimal, workdir: Path) -> tuple[float, float, dict]:
+    """The bare side for one file: \\copy into its own indexed table, then the GROUP BY (two psql
+    processes, each timed end to end). Returns (copy s, group-by s, bare targets)."""
+    copy_file, group_file = workdir / f"{table}_copy.sql", workdir / f"{table}_group_by.sql"
+    copy_file.write_text(copy_sql(path, table), encoding="utf-8")
+    group_file.write_text(group_by_sql(threshold, table), encoding="utf-8")
+    psql(db, "CHECKPOINT")
+    started = time.perf_counter()
+    psql(db, file=copy_file)
+    copy_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    grouped = psql(db, file=group_file, extra=("-A", "-t"))
+    group_seconds = time.perf_counter() - started
+    return copy_seconds, group_seconds, {rid: Decimal(oop) for rid, oop in parse_rows(grouped.stdout)}
+
+
+def portal_import(db: str, path: Path, *, year: int, month: int | None, workdir: Path) -> tuple[dict, float, float]:
+    psql(db, "CHECKPOINT")  # the baseline's dirty pages are not the portal's to write
+    extra = ("--month", str(month)) if month else ()
+    out, seconds, rss = run_manage(db, "import_settlements", str(path), "--year", str(year), *extra, "--json",
+                                   "--user", "msb", workdir=workdir)
+    imported = last_json(out)
+    if imported.get("status") != "done":
+        raise SystemExit(f"import did not finish: {imported}")
+    return imported, seconds, rss
+
+
+def monthly(args, paths: list[Path], workdir: Path, say) -> dict:
+    """--files 12: every month's file (and a re-sent month) timed against its own bare baseline."""
+    files = []
+    for month, path in [*enumerate(paths, start=1), (args.resend, paths[args.resend - 1])]:
+        resent = len(files) == 12
+        table = f"{TABLE}_resent" if resent else f"{TABLE}_m{month:02d}"
+        copy_seconds, group_seconds, _ = baseline(args.db, path, table, args.threshold, workdir)
+        imported, seconds, rss = portal_import(args.db, path, year=args.year, month=month, workdir=workdir)
+        bare = copy_seconds + group_seconds
+        files.append({"month": month, "resent": resent, "rows": imported["rows"], "baseline_seconds": round(bare, 3),
+                      "baseline_copy_seconds": round(copy_seconds, 3), "portal_seconds": round(seconds, 3),
+                      "ratio": round(bare / seconds, 4), "rss_mb": round(rss, 1), "imported": imported["imported"],
+                      "rejected": imported["rejected"], "job": imported["job"]})
+        say(f"  month {month:2d}{' (re-sent)' if resent else '          '} {imported['rows']:>10,} rows  "
+            f"bare {bare:7.2f} s (copy {copy_seconds:.2f})  portal {seconds:7.2f} s  ratio {bare / seconds:6.3f}  "
+            f"RSS {rss:6.1f} MB")
+    union = " UNION ALL ".join(f"SELECT * FROM {TABLE}_m{month:02d}" for month in range(1, 13))
+    psql(args.db, f"CREATE VIEW {TABLE} AS {union}")
+    return {"files": files}
+
+
 # ---------------------------------------------------------------------------------------------- main
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, required=True)
+    parser.add_argument("--files", type=int, default=1, choices=(1, 12),
+                        help="1: one file for the year; 12: the same rows as one file per month, imported one "
+                             "after the other (each with --month), then one month re-sent, then screened")
+    parser.add_argument("--resend", type=int, default=6, choices=range(1, 13), metavar="MONTH",
+                        help="with --files 12: the month sent again at the end (default 6)")
     parser.add_argument("--seed", type=int, default=2023)
     parser.add_argument("--year", type=int, default=2022)
     parser.add_argument("--threshold", type=Decimal, default=Decimal("50000"))
@@ -301,42 +375,48 @@ def main(argv: list[str] | None = None) -> int:
         _, _, floor_rss = run_manage(args.db, "check", workdir=workdir)  # what Django alone takes
         say(f"setup: database {args.db} migrated, demo regions and users loaded in {time.perf_counter() - started:.1f} s")
 
-        # 2. The file.
+        # 2. The file(s).
         started = time.perf_counter()
-        if args.file_cache:
+        paths = [csv_path]
+        if args.files == 12:
+            paths, stats = (cached_months(args.file_cache, rows=args.rows, year=args.year, seed=args.seed)
+                            if args.file_cache else write_months(workdir / "months", rows=args.rows, year=args.year,
+                                                                 seed=args.seed))
+        elif args.file_cache:
             csv_path, stats = cached_year(args.file_cache, rows=args.rows, year=args.year, seed=args.seed)
+            paths = [csv_path]
         else:
             stats = write_year(csv_path, rows=args.rows, year=args.year, seed=args.seed)
         generation_seconds = time.perf_counter() - started
-        size_mb = csv_path.stat().st_size / 1e6
+        size_mb = sum(path.stat().st_size for path in paths) / 1e6
         say(f"generated {stats.rows:,} rows ({stats.messy:,} messy, {stats.invalid:,} invalid), {size_mb:.1f} MB "
-            f"in {generation_seconds:.1f} s (not measured) → {csv_path}")
+            f"in {len(paths)} file(s), {generation_seconds:.1f} s (not measured) → {paths[0].parent}")
 
-        # 3a. Baseline: bare \copy into an indexed table, then the screening GROUP BY.
-        copy_file, group_file = workdir / "baseline_copy.sql", workdir / "baseline_group_by.sql"
-        copy_file.write_text(copy_sql(csv_path), encoding="utf-8")
-        group_file.write_text(group_by_sql(threshold), encoding="utf-8")
-        psql(args.db, "CHECKPOINT")
-        started = time.perf_counter()
-        psql(args.db, file=copy_file)
-        baseline_copy = time.perf_counter() - started
-        started = time.perf_counter()
-        grouped = psql(args.db, file=group_file, extra=("-A", "-t"))
-        baseline_group = time.perf_counter() - started
-        baseline_seconds = baseline_copy + baseline_group
-        bare_targets = {rid: Decimal(oop) for rid, oop in parse_rows(grouped.stdout)}
-
-        # 3b. Portal: import + screen, each a fresh process, like an operator runs them.
-        psql(args.db, "CHECKPOINT")  # the baseline's dirty pages are not the portal's to write
         log_offset = PG_LOG.stat().st_size if args.log_ms and PG_LOG.exists() else 0
         if args.log_ms:
             psql("postgres", f"ALTER DATABASE {args.db} SET log_min_duration_statement = {int(args.log_ms)}")
-        out, import_seconds, import_rss = run_manage(
-            args.db, "import_settlements", str(csv_path), "--year", str(args.year), "--json", "--user", "msb",
-            workdir=workdir)
-        imported = last_json(out)
-        if imported.get("status") != "done":
-            raise SystemExit(f"import did not finish: {imported}")
+        if args.files == 1:
+            # 3a. Baseline: bare \copy into an indexed table, then the screening GROUP BY.
+            baseline_copy, baseline_group, bare_targets = baseline(args.db, csv_path, TABLE, threshold, workdir)
+            # 3b. Portal: import + screen, each a fresh process, like an operator runs them.
+            imported, import_seconds, import_rss = portal_import(args.db, csv_path, year=args.year, month=None,
+                                                                 workdir=workdir)
+            jobs, files = [imported["job"]], None
+        else:
+            say(f"{args.rows:,} rows in 12 monthly files, then month {args.resend} re-sent (each: bare \\copy + "
+                f"GROUP BY of that file, then the portal's import of it):")
+            files = monthly(args, paths, workdir, say)["files"]
+            baseline_copy = sum(item["baseline_copy_seconds"] for item in files[:12])
+            import_seconds = sum(item["portal_seconds"] for item in files[:12])
+            import_rss = max(item["rss_mb"] for item in files)
+            imported = {"imported": sum(item["imported"] for item in files[:12]),
+                        "people_created": None}
+            jobs = [item["job"] for item in files[:12]]
+            started = time.perf_counter()
+            grouped = psql(args.db, group_by_sql(threshold), extra=("-A", "-t"))
+            baseline_group = time.perf_counter() - started  # the year's GROUP BY over all twelve tables
+            bare_targets = {rid: Decimal(oop) for rid, oop in parse_rows(grouped.stdout)}
+        baseline_seconds = baseline_copy + baseline_group
         out, screen_seconds, screen_rss = run_manage(
             args.db, "screen", "--year", str(args.year), "--threshold", str(threshold), "--json", "--user", "msb",
             workdir=workdir)
@@ -352,9 +432,11 @@ def main(argv: list[str] | None = None) -> int:
                            "FROM assistance_warningtarget t JOIN assistance_insuredperson p ON p.id = t.person_id "
                            "WHERE t.run_id = %s", [screened["run"]])
             portal = {rid: (oop, total, count) for rid, oop, total, count in cursor.fetchall()}
-            cursor.execute("SELECT count(DISTINCT row_number) FROM assistance_settlementimporterror WHERE job_id = %s",
-                           [imported["job"]])
+            cursor.execute("SELECT count(DISTINCT (job_id, row_number)) FROM assistance_settlementimporterror "
+                           "WHERE job_id = ANY(%s)", [jobs])
             rejected_by_portal = cursor.fetchone()[0]
+            cursor.execute("SELECT count(*) FROM assistance_settlementrecord WHERE year = %s", [args.year])
+            rows_stored = cursor.fetchone()[0]
             started = time.perf_counter()
             cursor.execute("SET work_mem = '256MB'")
             cursor.execute(reference_rows_sql(args.year))
@@ -373,21 +455,28 @@ def main(argv: list[str] | None = None) -> int:
         bare_diff = set(bare_targets) ^ set(portal)
         bare_explained = bare_diff <= touched
         rejected_match = excluded_rows == rejected_by_portal
+        rows_match = rows_stored == args.rows - excluded_rows  # a re-sent month replaced, never doubled
+        screen_ratio = baseline_group / screen_seconds
+        worst = (min([item["ratio"] for item in files] + [screen_ratio]) if files
+                 else baseline_seconds / portal_seconds)
 
         # 5. Figures.
         say()
-        say(f"rows                      {args.rows:,} ({size_mb:.1f} MB CSV; seed {args.seed}, year {args.year})")
-        say(f"baseline (psql)           {baseline_seconds:8.2f} s  = \\copy into indexed table {baseline_copy:.2f} s "
+        say(f"rows                      {args.rows:,} ({size_mb:.1f} MB CSV in {len(paths)} file(s); seed {args.seed}, "
+            f"year {args.year})")
+        say(f"baseline (psql)           {baseline_seconds:8.2f} s  = \\copy into indexed table(s) {baseline_copy:.2f} s "
             f"+ GROUP BY {baseline_group:.2f} s   {args.rows / baseline_seconds:,.0f} rows/s")
         say(f"portal                    {portal_seconds:8.2f} s  = import {import_seconds:.2f} s "
-            f"(in-process {imported['seconds']:.2f} s, {args.rows / import_seconds:,.0f} rows/s) "
-            f"+ screen {screen_seconds:.2f} s (in-process {screened['seconds']:.2f} s)   "
-            f"{args.rows / portal_seconds:,.0f} rows/s")
-        say(f"ratio baseline/portal     {baseline_seconds / portal_seconds:8.3f}   (target ≥ 0.75 at 10 M rows)")
+            f"({args.rows / import_seconds:,.0f} rows/s) + screen {screen_seconds:.2f} s (in-process "
+            f"{screened['seconds']:.2f} s)   {args.rows / portal_seconds:,.0f} rows/s")
+        say(f"ratio baseline/portal     {baseline_seconds / portal_seconds:8.3f}   (target ≥ 0.75)")
+        if files:
+            say(f"worst ratio               {worst:8.3f}   (per file: its bare copy + GROUP BY / its import; screening: "
+                f"the year's bare GROUP BY / screen = {screen_ratio:.3f})")
         say(f"peak RSS                  {peak_rss_mb:8.1f} MB (import {import_rss:.1f}, screen {screen_rss:.1f}; "
             f"Django alone {floor_rss:.1f}; target < 300 MB)")
-        say(f"portal import             imported {imported['imported']:,}, rejected {imported['rejected']:,}, "
-            f"people created {imported['people_created']:,}")
+        say(f"portal import             imported {imported['imported']:,}, rows stored for the year {rows_stored:,}"
+            f"{'' if rows_match else '   ← NOT rows − invalid rows'}")
         say(f"targets                   bare baseline {len(bare_targets):,}, reference (baseline minus invalid rows) "
             f"{len(reference):,}, portal {len(portal):,}")
         say(f"invalid rows              reference excluded {excluded_rows:,} (bad ID {bad_id}, date outside year "
@@ -408,12 +497,13 @@ def main(argv: list[str] | None = None) -> int:
             for ms, sql in slow_statements(args.db, log_offset):
                 say(f"  {ms / 1000:8.2f} s  {sql[:150]}")
         if args.keep:
-            say(f"kept {csv_path}")
+            say(f"kept {paths[0].parent}")
         say(json.dumps({
-            "rows": args.rows, "baseline_seconds": round(baseline_seconds, 3), "portal_seconds": round(portal_seconds, 3),
-            "ratio": round(baseline_seconds / portal_seconds, 4), "peak_rss_mb": round(peak_rss_mb, 1),
-            "targets": len(portal), "targets_match": targets_match,
-            "file_mb": round(size_mb, 1), "generation_seconds": round(generation_seconds, 2),
+            "rows": args.rows, "files": args.files, "ratio": round(worst, 4), "peak_rss_mb": round(peak_rss_mb, 1),
+            "baseline_seconds": round(baseline_seconds, 3), "portal_seconds": round(portal_seconds, 3),
+            "total_ratio": round(baseline_seconds / portal_seconds, 4), "screen_ratio": round(screen_ratio, 4),
+            "targets": len(portal), "targets_match": targets_match, "rows_stored": rows_stored,
+            "rows_match": rows_match, "file_mb": round(size_mb, 1), "generation_seconds": round(generation_seconds, 2),
             "baseline_copy_seconds": round(baseline_copy, 3), "baseline_group_by_seconds": round(baseline_group, 3),
             "import_seconds": round(import_seconds, 3), "screen_seconds": round(screen_seconds, 3),
             "import_rss_mb": round(import_rss, 1), "screen_rss_mb": round(screen_rss, 1),
@@ -421,8 +511,11 @@ def main(argv: list[str] | None = None) -> int:
             "baseline_targets": len(bare_targets), "reference_targets": len(reference),
             "bare_differences_explained": bare_explained, "rejected": rejected_by_portal,
             "reference_excluded": excluded_rows, "rejected_match": rejected_match, "seed": args.seed,
+            **({"per_file": [{key: item[key] for key in ("month", "resent", "rows", "baseline_seconds",
+                                                         "portal_seconds", "ratio", "rss_mb")} for item in files]}
+               if files else {}),
         }))
-        return 0 if targets_match else 1
+        return 0 if targets_match and rows_match else 1
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -3,7 +3,8 @@ rows COPY'd into a staging table, then merged with set-based SQL.
 
 Within the file the first valid row with a settlement number wins and later ones are reported.
 Each person takes the values of their last row; settlements are inserted, replaced when they
-changed (same number) and left alone when identical, so re-importing a file changes nothing.
+changed (same number, in whichever month of the year it was) and left alone when identical, so
+re-importing a file changes nothing.
 """
 from collections.abc import Callable
 
@@ -39,23 +40,26 @@ INSERT_SETTLEMENTS = """
            v.fund_basic, v.fund_critical, v.fund_assistance, v.out_of_pocket, %(job)s
     FROM valid v JOIN assistance_insuredperson p ON p.resident_id = v.resident_id
 """
-UPSERT_SETTLEMENTS = f"""
-    WITH written AS (
-        {INSERT_SETTLEMENTS}
-        ON CONFLICT (year, settlement_no) DO UPDATE SET
-            person_id = EXCLUDED.person_id, settled_on = EXCLUDED.settled_on,
-            institution = EXCLUDED.institution, in_province = EXCLUDED.in_province,
-            total_cost = EXCLUDED.total_cost, fund_basic = EXCLUDED.fund_basic,
-            fund_critical = EXCLUDED.fund_critical, fund_assistance = EXCLUDED.fund_assistance,
-            out_of_pocket = EXCLUDED.out_of_pocket, import_job_id = EXCLUDED.import_job_id
-        WHERE (s.person_id, s.settled_on, s.institution, s.in_province, s.total_cost, s.fund_basic,
-               s.fund_critical, s.fund_assistance, s.out_of_pocket)
-              IS DISTINCT FROM (EXCLUDED.person_id, EXCLUDED.settled_on, EXCLUDED.institution,
-                                EXCLUDED.in_province, EXCLUDED.total_cost, EXCLUDED.fund_basic,
-                                EXCLUDED.fund_critical, EXCLUDED.fund_assistance, EXCLUDED.out_of_pocket)
-        RETURNING 1
-    )
-    SELECT count(*) FROM written
+# The year's rows with the same numbers as the file's, and whether each is identical to its new
+# row. (On PostgreSQL the year is split by month and no unique index spans it, so no ON CONFLICT:
+# changed rows are deleted and inserted again, which also moves a row whose date changed month.)
+EXISTING = """
+    CREATE TEMP TABLE existing ON COMMIT DROP AS
+    SELECT s.id, v.row_no,
+           (s.person_id, s.settled_on, s.institution, s.in_province, s.total_cost, s.fund_basic, s.fund_critical,
+            s.fund_assistance, s.out_of_pocket)
+           IS NOT DISTINCT FROM (p.id, v.settled_on, v.institution, v.in_province, v.total_cost, v.fund_basic,
+                                 v.fund_critical, v.fund_assistance, v.out_of_pocket) AS same
+    FROM valid v
+    JOIN assistance_settlementrecord s ON s.year = %(year)s AND s.settlement_no = v.settlement_no
+    JOIN assistance_insuredperson p ON p.resident_id = v.resident_id
+"""
+DELETE_CHANGED = """
+    DELETE FROM assistance_settlementrecord s USING existing e WHERE s.year = %(year)s AND s.id = e.id AND NOT e.same
+"""
+INSERT_NEW_AND_CHANGED = f"""
+    {INSERT_SETTLEMENTS}
+    WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.row_no = v.row_no AND e.same)
 """
 
 
@@ -103,13 +107,18 @@ def _report_repeats(cursor, *, job_id: int, column: str) -> int:
 def _upsert_settlements(cursor, *, job_id: int, year: int) -> int:
     """Insert new settlements, replace changed ones (same number), leave identical ones alone.
 
-    A year without rows needs no conflict handling (a plain INSERT is a third faster); imports
-    take turns, so "without rows" cannot change under our feet.
+    A year without rows needs no comparison (a plain INSERT); imports take turns, so "without
+    rows" cannot change under our feet.
     """
+    params = {"year": year, "job": job_id}
     cursor.execute("SELECT EXISTS (SELECT 1 FROM assistance_settlementrecord WHERE year = %s)", [year])
     if not cursor.fetchone()[0]:
-        cursor.execute(INSERT_SETTLEMENTS, {"year": year, "job": job_id})
+        cursor.execute(INSERT_SETTLEMENTS, params)
         return cursor.rowcount
-    cursor.execute(UPSERT_SETTLEMENTS, {"year": year, "job": job_id})
-    return cursor.fetchone()[0]
-
+    cursor.execute(EXISTING, params)
+    cursor.execute("ANALYZE existing")
+    cursor.execute(DELETE_CHANGED, params)
+    cursor.execute(INSERT_NEW_AND_CHANGED, params)
+    imported = cursor.rowcount
+    cursor.execute("DROP TABLE existing")
+    return imported

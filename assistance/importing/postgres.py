@@ -4,12 +4,18 @@ One pass reads the file (batches.py) and checks every row (frames.py: the rules 
 whole batches); errors go to a file and valid rows to Arrow files in a temporary directory, so
 memory holds a batch or two whatever the file's size. Then, in the import's one transaction:
 
-- a year's first file (its partition still empty) becomes the new partition (partition.py):
-  people written from their last row, rows COPY'd into a bare table, indexes built once, the
-  table swapped in;
-- any other file (or a first file that repeats a settlement number) is merged (merge.py): staged,
-  repeats within the file reported, people upserted, settlements inserted, or replaced when they
-  changed, and identical ones left alone.
+- a file that fills whole months — a monthly extract (the job names its month: first time or
+  re-sent), or a year's first file (its months still empty) — becomes new monthly leaves
+  (partition.py): people written from their last row, each month's rows COPY'd into a bare table,
+  indexes built once, the table swapped in for the month (a re-sent month's old rows go with it);
+- any other file (a later file without a month, or one that repeats a settlement number) is
+  merged (merge.py): staged, repeats within the file reported, people upserted, settlements
+  inserted, or replaced when they changed, and identical ones left alone. A monthly file merged
+  (a repeat, or a year outside the partitioned range) first has its month emptied, so the result
+  is the same as the fast path's.
+
+A monthly file's rows must all be settled in its month: the others are rejected rows, reported
+like any other.
 
 An import killed half-way leaves nothing: it is all one transaction.
 """
@@ -18,7 +24,6 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -30,37 +35,19 @@ from .batches import iter_batches
 from .columns import BY_KEY, heading
 from .copying import text_chunks
 from .regions import RegionResolver
-from .result import LoadResult
+from .result import LoadResult, outside_month_message
+from .spool import Spool
 
 SPOOL_PREFIX = "settlement-import-"
 STALE_SPOOL_SECONDS = 24 * 3600
 ERROR_COLUMNS = 'job_id, row_number, "column", value, reason'  # "column" is a reserved word
 
 
-@dataclass
-class Spool:
-    """The checked file: its valid rows in Arrow files (in row order), its errors, each person's
-    last row, and counts."""
-
-    directory: Path
-    files: list[Path] = field(default_factory=list)
-    last_rows: pl.DataFrame | None = None  # person_key, row_no (their last valid row), is_deceased (any row)
-    rows_total: int = 0
-    rows_rejected: int = 0
-    rows_valid: int = 0
-
-    @property
-    def errors(self) -> Path:
-        return self.directory / "errors.tsv"
-
-    def batches(self):
-        for path in self.files:
-            yield pl.read_ipc(path)  # one batch (≈ 27,000 rows) at a time
-
-
 def load(*, job, path: Path, positions: dict[str, int], width: int, year: int, today: dt.date,
-         progress: Callable[[str, int], None], headings: dict[str, str] | None = None) -> LoadResult:
-    """Load one file for one year. Must run inside transaction.atomic()."""
+         progress: Callable[[str, int], None], headings: dict[str, str] | None = None,
+         month: int | None = None) -> LoadResult:
+    """Load one file for one year (and, for a monthly extract, its month). Must run inside
+    transaction.atomic()."""
     assert transaction.get_connection().in_atomic_block
     _remove_stale_spools()
     with connection.cursor() as cursor, tempfile.TemporaryDirectory(prefix=SPOOL_PREFIX) as directory:
@@ -71,21 +58,29 @@ def load(*, job, path: Path, positions: dict[str, int], width: int, year: int, t
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         progress("读取文件", 0)
         spool = _check_file(job_id=job.pk, path=path, positions=positions, width=width, year=year, today=today,
-                            directory=Path(directory), progress=progress, headings=headings)
+                            directory=Path(directory), progress=progress, headings=headings, month=month)
         # The error list first: a new partition's swap then holds its lock for seconds, not for
         # however many errors a bad file has.
         with open(spool.errors, "rb") as errors:
             cursor.copy_expert(f"COPY assistance_settlementimporterror ({ERROR_COLUMNS}) FROM STDIN",
                                errors, 1 << 20)
         written = None
-        if spool.rows_valid and partition.is_empty(cursor, year):
+        months = [month] if month else spool.months
+        # Repeats within the file (hashes, spool.py) go straight to the merge, which reports them.
+        if (month or spool.rows_valid) and partition.has_months(cursor, year) and (
+                month or partition.is_empty(cursor, year)) and not spool.has_repeats():
             try:
                 with transaction.atomic():  # a savepoint: a repeated settlement number undoes it
-                    written = partition.load(cursor, spool, job_id=job.pk, year=year, progress=progress)
+                    written = partition.load(cursor, spool, job_id=job.pk, year=year, months=months,
+                                             progress=progress)
+            except partition.Repeated:
+                pass
             except IntegrityError as exc:
                 if not isinstance(exc.__cause__, pg_errors.UniqueViolation):
                     raise
         if written is None:
+            if month:
+                partition.delete_month(cursor, year, month)  # a re-sent month replaces, merged too
             written = merge.load(cursor, spool, job_id=job.pk, year=year, progress=progress,
                                  repeat_heading=heading("settlement_no", headings))
     rejected = spool.rows_rejected + written.repeated
@@ -107,7 +102,8 @@ def _remove_stale_spools() -> None:
 
 
 def _check_file(*, job_id: int, path: Path, positions: dict[str, int], width: int, year: int, today: dt.date,
-                directory: Path, progress: Callable[[str, int], None], headings: dict[str, str] | None) -> Spool:
+                directory: Path, progress: Callable[[str, int], None], headings: dict[str, str] | None,
+                month: int | None = None) -> Spool:
     """Check every row: errors to a file, valid rows spooled. No database work: the connection is
     idle meanwhile."""
     spool = Spool(directory=directory)
@@ -119,20 +115,30 @@ def _check_file(*, job_id: int, path: Path, positions: dict[str, int], width: in
             checked = frames.check(batch.cells, positions=positions, year=year, today=today)
             errors = [(row_no, "", f"列数不对：表头有 {width} 列，此行 {count} 列") for row_no, count in batch.ragged]
             errors += checked.errors
+            if month:
+                errors += _outside_month(checked, year=year, month=month)
             for chunk in text_chunks([_error_lines(errors, job_id=job_id, headings=headings)]):
                 errors_file.write(chunk)
             spool.rows_rejected += len({row_no for row_no, *_ in errors})
             spool.rows_total += batch.cells.height + len(batch.ragged)
             if checked.typed.height:
                 typed = regions.add_region_ids(checked.typed)
-                spool.files.append(directory / f"{index:06d}.arrow")
-                typed.write_ipc(spool.files[-1])
+                spool.add(typed)
                 last_rows.add(typed)
-                spool.rows_valid += typed.height
             records += batch.records
             progress("校验", records)
     spool.last_rows = last_rows.frame()
     return spool
+
+
+def _outside_month(checked, *, year: int, month: int) -> list[tuple[int, str, str]]:
+    """A monthly file's valid rows settled in another month: taken out of `checked.typed` and
+    returned as errors (the SQLite loader words them the same, python.py)."""
+    outside = pl.col("settled_on").dt.month() != month
+    rows = checked.typed.filter(outside)["row_no"].to_list()
+    if rows:
+        checked.typed = checked.typed.filter(~outside)
+    return [(row_no, "settled_on", outside_month_message(year, month)) for row_no in rows]
 
 
 def _error_lines(errors: list[tuple[int, str, str]], *, job_id: int, headings: dict[str, str] | None
@@ -170,7 +176,7 @@ class _LastRows:
     merging never needs more than a bucket's worth of memory besides."""
 
     BUCKETS = 16
-    MERGE_AFTER = 100_000  # new lines in a bucket before they are merged into it
+    MERGE_AFTER = 25_000  # new lines in a bucket before they are merged into it (100,000: +20 MB peak)
 
     def __init__(self):
         self._buckets: list[list[pl.DataFrame]] = [[] for _ in range(self.BUCKETS)]
@@ -186,10 +192,17 @@ class _LastRows:
                 self._pending[bucket] = 0
 
     def frame(self) -> pl.DataFrame:
-        parts = [_last_rows(pl.concat(parts)) for parts in self._buckets if parts]
+        """All buckets as one frame, each freed as soon as it is merged (at 30 M rows the lines
+        are 56 MB: never two or three copies at once)."""
+        parts = []
+        for index, bucket in enumerate(self._buckets):
+            self._buckets[index] = []
+            if bucket:
+                parts.append(_last_rows(pl.concat(bucket)))
+            del bucket
         if not parts:
             return pl.DataFrame(schema={"person_key": pl.Int64, "row_no": pl.UInt32, "is_deceased": pl.Boolean})
-        return pl.concat(parts)
+        return pl.concat(parts, rechunk=False)
 
 
 def _last_rows(frame: pl.DataFrame) -> pl.DataFrame:

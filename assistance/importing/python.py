@@ -14,7 +14,7 @@ from ..intake.models import InsuredPerson, SettlementImportError, SettlementReco
 from .columns import heading
 from .reader import is_xlsx, iter_rows
 from .regions import RegionResolver
-from .result import LoadResult
+from .result import LoadResult, month_bounds, outside_month_message
 from .rules import SettlementRow, parse_row
 
 BATCH = 2000
@@ -23,8 +23,15 @@ SETTLEMENT_FIELDS = ["person_id", "settled_on", "institution", "in_province", "t
 
 
 def load(*, job, path: Path, positions: dict[str, int], width: int, year: int, today: dt.date,
-         progress: Callable[[str, int], None], headings: dict[str, str] | None = None) -> LoadResult:
+         progress: Callable[[str, int], None], headings: dict[str, str] | None = None,
+         month: int | None = None) -> LoadResult:
+    """A monthly file (`month`) first empties its month of the year, then is merged like any file:
+    what the PostgreSQL loader's leaf swap gives (partition.py). Its rows settled in another month
+    are rejected."""
     assert transaction.get_connection().in_atomic_block
+    if month:
+        start, end = month_bounds(year, month)
+        SettlementRecord.objects.filter(year=year, settled_on__gte=start, settled_on__lt=end).delete()
     resolver = RegionResolver()
     first_row_of: dict[str, int] = {}
     pending: list[SettlementRow] = []
@@ -60,6 +67,8 @@ def load(*, job, path: Path, positions: dict[str, int], width: int, year: int, t
         total += 1
         values = {key: cells[position] for key, position in positions.items()}
         row, problems = parse_row(values, row_number=line, year=year, today=today)
+        if row is not None and month and row.settled_on.month != month:
+            problems, row = [("settled_on", outside_month_message(year, month))], None
         if row is not None and row.settlement_no in first_row_of:
             problems = [("settlement_no", f"结算编号 {row.settlement_no} 与第 {first_row_of[row.settlement_no]} 行重复")]
             row = None

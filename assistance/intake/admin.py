@@ -48,13 +48,13 @@ class ImportedYearFilter(CheckedListFilter):
 
 
 class SettlementImportAdmin(JobProgressAdmin, AppendOnlyAdmin, HistoryAdmin):
-    list_display = ("id", "year", "file_name", "state", "rows_imported", "rows_rejected", "seconds",
+    list_display = ("id", "year", "month", "file_name", "state", "rows_imported", "rows_rejected", "seconds",
                     "created_by", "created_at")
     list_filter = (work_queue_filter(IMPORT_QUEUE), "state", "year")
     list_select_related = ("created_by",)
     show_full_result_count = False
     change_form_template = "admin/assistance/settlementimport/change_form.html"
-    readonly_fields = ("year", "file_name", "state", "rows_total", "rows_imported", "rows_rejected",
+    readonly_fields = ("year", "month", "file_name", "state", "rows_total", "rows_imported", "rows_rejected",
                        "rows_unchanged", "people_created", "seconds", "message", "attempts", "created_by",
                        "created_at", "finished_at")
     fields = readonly_fields
@@ -78,8 +78,8 @@ class SettlementImportAdmin(JobProgressAdmin, AppendOnlyAdmin, HistoryAdmin):
         form = SettlementUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             try:
-                job = settlement_import_create(year=form.cleaned_data["year"], upload=form.cleaned_data["file"],
-                                               acting_user=request.user)
+                job = settlement_import_create(year=form.cleaned_data["year"], month=form.cleaned_data["month"],
+                                               upload=form.cleaned_data["file"], acting_user=request.user)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:

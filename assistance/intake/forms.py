@@ -21,6 +21,10 @@ def _years():
 
 class SettlementUploadForm(forms.Form):
     year = forms.TypedChoiceField(label=_("年度"), coerce=int, choices=_years)
+    month = forms.TypedChoiceField(
+        label=_("月份"), coerce=int, required=False, empty_value=None,
+        choices=[("", _("整年或不按月（按结算编号合并）"))] + [(month, f"{month} 月") for month in range(1, 13)],
+        help_text=_("按月提取的文件请选择月份：文件中每行的结算日期都须在该月内；重新导入同一月份会整月替换原有数据"))
     file = forms.FileField(label=_("结算数据文件"), help_text=_(".csv（UTF-8 或 GBK）或 .xlsx；第一行为表头"))
 
     def clean_file(self):

@@ -96,6 +96,11 @@ class SettlementImport(LongJob):
     PROGRESS_OUTSIDE_TRANSACTION = True
 
     year = YearField(_("年度"))
+    # A monthly extract says which month it is: its rows must all be settled in that month, and
+    # importing the month again replaces the month's rows (never guessed from the rows themselves).
+    month = models.PositiveSmallIntegerField(
+        _("月份"), null=True, blank=True,
+        help_text=_("文件是该年哪个月的结算数据（按结算日期）：重新导入同一月份会整月替换；留空则按结算编号合并"))
     file = models.FileField(_("文件"), upload_to="settlements/%Y/", blank=True)
     file_name = models.CharField(_("文件名"), max_length=200)
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
@@ -121,7 +126,7 @@ class SettlementImport(LongJob):
         ordering = ["-id"]
 
     def __str__(self):
-        return f"{self.year} {self.file_name}"
+        return f"{self.year}{f'-{self.month:02d}' if self.month else ''} {self.file_name}"
 
 
 class SettlementImportError(models.Model):

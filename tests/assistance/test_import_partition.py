@@ -1,5 +1,5 @@
-"""A year's first file is loaded as a new partition (rows in a bare table, indexes built once, the
-table swapped in). The result must be indistinguishable from any other partition, and the cases
+"""A year's first file is loaded as new monthly leaves (rows in a bare table per month, indexes
+built once, the tables swapped in). The result must be indistinguishable from any other partition, and the cases
 the swap cannot handle must fall back to the merge, with the same outcome."""
 import pytest
 from django.db import connection
@@ -17,9 +17,9 @@ def _oid(table: str) -> int:
         return cursor.fetchone()[0]
 
 
-def _shape(year: int) -> dict:
-    """The partition's indexes, constraints and attachment, with its own name written as TABLE."""
-    table = f"assistance_settlementrecord_y{year}"
+def _shape(year: int, month: int = 3) -> dict:
+    """A month leaf's indexes, constraints and attachment, with its own name written as TABLE."""
+    table = f"assistance_settlementrecord_y{year}_m{month:02d}"
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [table])
         indexes = {name.replace(table, "TABLE"): definition.replace(table, "TABLE")
@@ -33,11 +33,11 @@ def _shape(year: int) -> dict:
 
 
 def test_a_years_first_file_becomes_a_partition_like_every_other(tmp_path, regions, importer):
-    before = _oid(f"assistance_settlementrecord_y{YEAR}")
+    before = _oid(f"assistance_settlementrecord_y{YEAR}_m03")
     job = run_import(write_csv(tmp_path / "year.csv", [settlement_row("JS1", rid(1)), settlement_row("JS2", rid(2))]),
                      importer)
     assert (job.state, job.rows_imported) == (job.State.DONE, 2)
-    assert _oid(f"assistance_settlementrecord_y{YEAR}") != before  # a new table took the empty one's place
+    assert _oid(f"assistance_settlementrecord_y{YEAR}_m03") != before  # a new table took the empty one's place
     assert _shape(YEAR) == _shape(YEAR + 1)
     assert SettlementRecord.objects.filter(year=YEAR).count() == 2
     # Ids come from the table's own identity, so later rows (the merge path) never collide.

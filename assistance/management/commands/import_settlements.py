@@ -1,4 +1,4 @@
-"""`manage.py import_settlements FILE --year 2022 [--json] [--user msb]`"""
+"""`manage.py import_settlements FILE --year 2022 [--month 3] [--json] [--user msb]`"""
 import json
 from pathlib import Path
 
@@ -15,10 +15,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
         parser.add_argument("--year", type=int, required=True)
+        parser.add_argument("--month", type=int, default=None,
+                            help="文件是该年哪个月的结算数据：每行须在该月内，重新导入该月会整月替换（默认：按结算编号合并）")
         parser.add_argument("--user", default=None, help="记为导入人的用户名（默认：第一个超级用户）")
         parser.add_argument("--json", action="store_true", help="只输出一行 JSON")
 
-    def handle(self, *args, file: Path, year: int, user: str | None, json: bool, **options):
+    def handle(self, *args, file: Path, year: int, month: int | None, user: str | None, json: bool, **options):
         if not file.is_file():
             raise CommandError(f"文件不存在：{file}")
         acting_user = (User.objects.filter(username=user).first() if user
@@ -26,7 +28,8 @@ class Command(BaseCommand):
         if acting_user is None:
             raise CommandError("找不到导入人：请用 --user 指定一个已存在的用户名")
         try:
-            job = settlement_import_create(year=year, file_name=file.name, acting_user=acting_user)
+            job = settlement_import_create(year=year, month=month, file_name=file.name,
+                                           acting_user=acting_user)
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages)) from exc
         job = settlement_import_run(job=job, path=file)
