@@ -22,7 +22,7 @@ from functools import cache
 import polars as pl
 
 from .columns import COLUMNS
-from .rules import AMOUNT_KEYS, DECEASED, OUT_OF_PROVINCE, SettlementRow, parse_row
+from .rules import AMOUNT_KEYS, DECEASED, MOVED, OUT_OF_PROVINCE, SettlementRow, parse_row
 
 MONEY = pl.Decimal(14, 2)
 KEYS = [column.key for column in COLUMNS]
@@ -65,6 +65,7 @@ PLAIN = {
 TYPED = {
     "row_no": pl.Int64, "settlement_no": pl.String, "resident_id": pl.String, "person_key": pl.Int64,
     "name": pl.String, "household_region": pl.String, "insured_kind": pl.String, "is_deceased": pl.Boolean,
+    "is_moved": pl.Boolean,
     "settled_on": pl.Date, "institution": pl.String, "in_province": pl.Boolean,
     **{key: MONEY for key in AMOUNT_KEYS},
 }
@@ -159,6 +160,7 @@ def _parsed(frame: pl.DataFrame, *, year: int, today: dt.date) -> pl.DataFrame:
                                                                                          strict=False),
         institution=pl.col("institution").str.slice(0, 100), insured_kind=pl.col("insured_kind").str.slice(0, 30),
         is_deceased=pl.col("person_status").str.to_lowercase().is_in(sorted(DECEASED)),
+        is_moved=pl.col("person_status").str.to_lowercase().is_in(sorted(MOVED)),
         in_province=~pl.col("in_province").str.to_lowercase().is_in(sorted(OUT_OF_PROVINCE)),
         **amounts,
     )
@@ -212,7 +214,8 @@ def _judged_by_the_rules(frame: pl.DataFrame, *, year: int, today: dt.date
     typed = pl.DataFrame([
         {"row_no": row.row_number - 1, "settlement_no": row.settlement_no, "resident_id": row.resident_id,
          "person_key": int(row.resident_id[:17]), "name": row.name, "household_region": row.household_region,
-         "insured_kind": row.insured_kind, "is_deceased": row.is_deceased, "settled_on": row.settled_on,
+         "insured_kind": row.insured_kind, "is_deceased": row.is_deceased, "is_moved": row.is_moved,
+         "settled_on": row.settled_on,
          "institution": row.institution, "in_province": row.in_province,
          **{key: getattr(row, key) for key in AMOUNT_KEYS}}
         for row in rows], schema=TYPED, orient="row")

@@ -13,22 +13,24 @@ from . import people
 from .partition import Written
 
 STAGING_COLUMNS = ("row_no", "settlement_no", "resident_id", "name", "region_id", "household_region",
-                   "insured_kind", "is_deceased", "settled_on", "institution", "in_province", "total_cost",
+                   "insured_kind", "is_deceased", "is_moved", "settled_on", "institution", "in_province", "total_cost",
                    "fund_basic", "fund_critical", "fund_assistance", "out_of_pocket")
 STAGING = """
     CREATE TEMP TABLE staging (
         row_no bigint, settlement_no varchar(40), resident_id varchar(18), name varchar(50), region_id bigint,
-        household_region text, insured_kind varchar(30), is_deceased boolean, settled_on date,
+        household_region text, insured_kind varchar(30), is_deceased boolean, is_moved boolean, settled_on date,
         institution varchar(100), in_province boolean, total_cost numeric(14, 2), fund_basic numeric(14, 2),
         fund_critical numeric(14, 2), fund_assistance numeric(14, 2), out_of_pocket numeric(14, 2)
     ) ON COMMIT DROP
 """
 # Each person from their last valid row; deceased when any row says so.
 LATEST_PEOPLE = """
-    INSERT INTO import_people (resident_id, name, region_id, household_region_text, insured_kind, is_deceased)
+    INSERT INTO import_people (resident_id, name, region_id, household_region_text, insured_kind, is_deceased,
+                               is_moved)
     SELECT DISTINCT ON (resident_id) resident_id, name, region_id,
            left(household_region, 100) AS household_region_text, insured_kind,
-           bool_or(is_deceased) OVER (PARTITION BY resident_id) AS is_deceased
+           bool_or(is_deceased) OVER (PARTITION BY resident_id) AS is_deceased,
+           bool_or(is_moved) OVER (PARTITION BY resident_id) AS is_moved
     FROM valid
     ORDER BY resident_id, row_no DESC
 """

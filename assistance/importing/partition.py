@@ -199,10 +199,12 @@ def _person_lines(spool) -> Iterator[pl.DataFrame]:
     per batch)."""
     last_rows = spool.last_rows["row_no"].cast(pl.Int64).sort()
     deceased = spool.last_rows.filter("is_deceased")["person_key"].sort()
+    moved = spool.last_rows.filter("is_moved")["person_key"].sort()
     for batch in spool.batches():
         lines = batch.filter(_is_in_sorted(batch["row_no"], last_rows))
         yield lines.select("resident_id", "name", "region_id", pl.col("household_region").str.slice(0, 100),
-                           "insured_kind", _is_in_sorted(lines["person_key"], deceased).alias("is_deceased"))
+                           "insured_kind", _is_in_sorted(lines["person_key"], deceased).alias("is_deceased"),
+                           _is_in_sorted(lines["person_key"], moved).alias("is_moved"))
 
 
 def _reserve_ids(cursor, count: int) -> int:

@@ -201,9 +201,11 @@ class _LastRows:
                 parts.append(_last_rows(pl.concat(bucket)))
             del bucket
         if not parts:
-            return pl.DataFrame(schema={"person_key": pl.Int64, "row_no": pl.UInt32, "is_deceased": pl.Boolean})
+            return pl.DataFrame(schema={"person_key": pl.Int64, "row_no": pl.UInt32, "is_deceased": pl.Boolean,
+                                        "is_moved": pl.Boolean})
         return pl.concat(parts, rechunk=False)
 
 
 def _last_rows(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.group_by("person_key").agg(pl.col("row_no").max().cast(pl.UInt32), pl.col("is_deceased").any())
+    return frame.group_by("person_key").agg(pl.col("row_no").max().cast(pl.UInt32), pl.col("is_deceased").any(),
+                                              pl.col("is_moved").any())

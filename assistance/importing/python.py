@@ -45,6 +45,8 @@ def load(*, job, path: Path, positions: dict[str, int], width: int, year: int, t
         latest = {row.resident_id: row for row in pending}
         for resident_id in {row.resident_id for row in pending if row.is_deceased}:
             latest[resident_id] = replace(latest[resident_id], is_deceased=True)
+        for resident_id in {row.resident_id for row in pending if row.is_moved}:
+            latest[resident_id] = replace(latest[resident_id], is_moved=True)
         people, new_people = _write_people(latest, resolver)
         imported += _write_settlements(pending, people, job=job, year=year)
         created += new_people
@@ -114,10 +116,11 @@ def _write_people(latest: dict[str, SettlementRow], resolver: RegionResolver
                 person = InsuredPerson(
                     resident_id=resident_id, sex="M" if int(resident_id[16]) % 2 else "F",
                     birth_date=dt.date(int(resident_id[6:10]), int(resident_id[10:12]), int(resident_id[12:14])),
-                    is_deceased=row.is_deceased, **fields)
+                    is_deceased=row.is_deceased, moved_away=row.is_moved, **fields)
                 new.append(person)
             else:
                 fields["is_deceased"] = person.is_deceased or row.is_deceased
+                fields["moved_away"] = person.moved_away or row.is_moved
                 if any(getattr(person, key) != value for key, value in fields.items()):
                     for key, value in fields.items():
                         setattr(person, key, value)
@@ -127,7 +130,7 @@ def _write_people(latest: dict[str, SettlementRow], resolver: RegionResolver
         # a unique violation would fail the import and name the ID number in the log.
         InsuredPerson.objects.bulk_create(new, ignore_conflicts=True)
         InsuredPerson.objects.bulk_update(changed, ["name", "region_id", "household_region_text", "is_local",
-                                                    "insured_kind", "is_deceased"])
+                                                    "insured_kind", "is_deceased", "moved_away"])
         created += len(new)
     if any(person.pk is None for person in people.values()):  # SQLite returns ids; refetch otherwise
         people = InsuredPerson.objects.in_bulk(list(people), field_name="resident_id")

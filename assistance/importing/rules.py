@@ -20,6 +20,8 @@ MAX_AMOUNT = Decimal(10) ** 12  # numeric(14, 2)
 AMOUNT_KEYS = ("total_cost", "fund_basic", "fund_critical", "fund_assistance", "out_of_pocket")
 OUT_OF_PROVINCE = {"否", "省外", "n", "no", "0", "false", "异地", "外省"}
 DECEASED = {"死亡", "已死亡", "亡故", "deceased"}
+# Moved away (户籍迁出): no longer the city's to assist (assistance/followup/stopping.py).
+MOVED = {"迁出", "已迁出", "户籍迁出", "转出", "moved"}
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class SettlementRow:
     household_region: str
     insured_kind: str
     is_deceased: bool
+    is_moved: bool
     settled_on: dt.date
     institution: str
     in_province: bool
@@ -129,7 +132,8 @@ def parse_row(values: dict, *, row_number: int, year: int, today: dt.date
     return SettlementRow(
         row_number=row_number, settlement_no=settlement_no, resident_id=resident_id, name=name,
         household_region=_text(values, "household_region"), insured_kind=_text(values, "insured_kind")[:30],
-        is_deceased=_text(values, "person_status").lower() in DECEASED, settled_on=settled_on,
+        is_deceased=_text(values, "person_status").lower() in DECEASED,
+        is_moved=_text(values, "person_status").lower() in MOVED, settled_on=settled_on,
         institution=institution[:100], in_province=_text(values, "in_province").lower() not in OUT_OF_PROVINCE,
         **amounts,
     ), []

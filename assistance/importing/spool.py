@@ -23,7 +23,7 @@ class Spool:
     directory: Path
     files: list[tuple[int, Path]] = field(default_factory=list)  # (month settled, Arrow file), in row order
     month_rows: dict[int, int] = field(default_factory=dict)
-    last_rows: pl.DataFrame | None = None  # person_key, row_no (their last valid row), is_deceased (any row)
+    last_rows: pl.DataFrame | None = None  # person_key, row_no (their last valid row), is_deceased, is_moved (any row)
     rows_total: int = 0
     rows_rejected: int = 0
     rows_valid: int = 0

@@ -71,7 +71,7 @@ def snapshot_people() -> dict[str, tuple]:
 
     return {resident_id: tuple(values) for resident_id, *values in InsuredPerson.objects.values_list(
         "resident_id", "name", "region_id", "household_region_text", "is_local", "insured_kind", "is_deceased",
-        "sex", "birth_date")}
+        "moved_away", "sex", "birth_date")}
 
 
 def snapshot_errors(job) -> set[tuple[int, str, str]]:

@@ -22,7 +22,7 @@ from tests.assistance.strategies import messy_rows, odd_rows
 
 TODAY = dt.date(2024, 6, 30)
 POSITIONS = map_header(HEADER)
-FIELDS = ("settlement_no", "resident_id", "name", "household_region", "insured_kind", "is_deceased", "settled_on",
+FIELDS = ("settlement_no", "resident_id", "name", "household_region", "insured_kind", "is_deceased", "is_moved", "settled_on",
           "institution", "in_province", *AMOUNT_KEYS)
 
 

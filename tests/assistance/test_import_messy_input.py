@@ -202,6 +202,20 @@ def test_out_of_province_and_deceased_flags_are_read_from_their_columns(tmp_path
     assert (only_record("JS2").in_province, only_record("JS2").person.is_deceased) == (True, False)
 
 
+@pytest.mark.parametrize("loader", ["postgres", "python"])
+def test_a_move_away_is_read_from_the_status_column(tmp_path, regions, importer, loader, monkeypatch):
+    if loader == "python":  # the embedded default's loader (SQLite), run here on PostgreSQL
+        from assistance.importing import python as python_loader
+
+        monkeypatch.setattr("assistance.intake.services._loader", lambda: python_loader)
+    job = import_rows(tmp_path, importer, [settlement_row("JS1", rid(1), status=" 迁出 "),
+                                           settlement_row("JS2", rid(2), status="户籍迁出"),
+                                           settlement_row("JS3", rid(3), status="正常参保")])
+    _loaded_cleanly(job, rows=3)
+    people = [only_record(number).person for number in ("JS1", "JS2", "JS3")]
+    assert [(p.moved_away, p.is_deceased) for p in people] == [(True, False), (True, False), (False, False)]
+
+
 def test_person_fields_come_from_the_id_number(tmp_path, regions, importer):
     male = rid(1, birth=dt.date(1950, 1, 2))  # sequence 001: odd, male
     female = rid(2, birth=dt.date(1985, 12, 31))

@@ -92,6 +92,15 @@ def test_a_person_is_deceased_when_any_of_their_rows_in_the_file_says_so(tmp_pat
     assert InsuredPerson.objects.get().is_deceased is True
 
 
+def test_a_move_is_kept_when_a_later_file_does_not_repeat_it_and_any_row_of_a_file_marks_it(
+        tmp_path, regions, importer):
+    run_import(write_csv(tmp_path / "a.csv", [settlement_row("JS1", rid(1), status=""),
+                                              settlement_row("JS2", rid(1), status="迁出")]), importer)
+    assert InsuredPerson.objects.get().moved_away is True
+    run_import(write_csv(tmp_path / "b.csv", [settlement_row("JS3", rid(1), status="")]), importer)
+    assert InsuredPerson.objects.get().moved_away is True  # moving back is an officer's correction
+
+
 def test_running_a_finished_job_again_does_nothing(tmp_path, regions, importer):
     path = write_csv(tmp_path / "year.csv", _year_rows())
     job = settlement_import_create(year=YEAR, file_name=path.name, acting_user=importer)

@@ -112,15 +112,19 @@ def _append_rows(path: Path, rows: list[list], encoding: str = "utf-8") -> None:
 
 
 def _expected_people(loaded, resolver) -> dict[str, tuple]:
-    """Each person from their last loaded row; deceased if any row says so; sex and birth from the ID."""
+    """Each person from their last loaded row; deceased, moved away if any row says so; sex and birth
+    from the ID."""
     people: dict[str, tuple] = {}
     deceased: set[str] = set()
+    moved: set[str] = set()
     for row in loaded.values():
         number = row.resident_id
         people[number] = person_values(row, resolver)
         if row.is_deceased:
             deceased.add(number)
-    return {number: (*values, number in deceased, "M" if int(number[16]) % 2 else "F",
+        if row.is_moved:
+            moved.add(number)
+    return {number: (*values, number in deceased, number in moved, "M" if int(number[16]) % 2 else "F",
                      dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14])))
             for number, values in people.items()}
 
