@@ -3,10 +3,12 @@ the client's row lock with the clock read inside it (fundportal/ratelimits.py), 
 simultaneous wrong codes from one address get exactly ten answers — the probe got 15 with Redis
 up and 18 with it down when checking and counting were two steps, and a later run 11 when one
 Redis call timed out and was counted afresh in the database. Real threads, real PostgreSQL."""
+import datetime as dt
 import itertools
 import threading
 
 import pytest
+import time_machine
 from django.db import connections
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -40,8 +42,11 @@ def _simultaneous_wrong_guesses(receipt, *, api: bool) -> list[int]:
                                  {"number": receipt.number, "code": f"WRONG{index:03d}"}).status_code
         return Client().post(VERIFY_URL, {"n": receipt.number, "c": f"WRONG{index:03d}"}).status_code
 
-    answers = run_concurrently(guess, GUESSES)
-    connections.close_all()
+    # From the start of a minute: under load the twenty requests may take seconds, and a window
+    # that closed in the middle would leave this window's count short of what was counted.
+    with time_machine.travel(dt.datetime(2026, 1, 5, 10, 0, 0, tzinfo=dt.timezone.utc), tick=True):
+        answers = run_concurrently(guess, GUESSES)
+        connections.close_all()
     return answers
 
 
