@@ -1,5 +1,5 @@
 """Whole months loaded as new leaves (PostgreSQL only). Each year's partition is partitioned by
-month of settled_on (migration 0020): a leaf per month. A file that fills months — a year's first
+month of settled_on (migration settlement_months): a leaf per month. A file that fills months — a year's first
 file (every month it has rows for), or a monthly extract (its one month, first time or re-sent) —
 is loaded the fast way: people written first (each from their last row), each month's rows
 COPY'd into a bare table with their person ids, its indexes built once, and the table swapped in
