@@ -464,14 +464,16 @@ def main(argv: list[str] | None = None) -> int:
         say()
         say(f"rows                      {args.rows:,} ({size_mb:.1f} MB CSV in {len(paths)} file(s); seed {args.seed}, "
             f"year {args.year})")
-        say(f"baseline (psql)           {baseline_seconds:8.2f} s  = \\copy into indexed table(s) {baseline_copy:.2f} s "
+        say(f"baseline (psql)           {baseline_seconds:8.2f} s  = \\copy into indexed table(s) "
+            f"{baseline_copy:.2f} s "
             f"+ GROUP BY {baseline_group:.2f} s   {args.rows / baseline_seconds:,.0f} rows/s")
         say(f"portal                    {portal_seconds:8.2f} s  = import {import_seconds:.2f} s "
             f"({args.rows / import_seconds:,.0f} rows/s) + screen {screen_seconds:.2f} s (in-process "
             f"{screened['seconds']:.2f} s)   {args.rows / portal_seconds:,.0f} rows/s")
         say(f"ratio baseline/portal     {baseline_seconds / portal_seconds:8.3f}   (target ≥ 0.75)")
         if files:
-            say(f"worst ratio               {worst:8.3f}   (per file: its bare copy + GROUP BY / its import; screening: "
+            say(f"worst ratio               {worst:8.3f}   (per file: its bare copy + GROUP BY / its import; "
+                f"screening: "
                 f"the year's bare GROUP BY / screen = {screen_ratio:.3f})")
         say(f"peak RSS                  {peak_rss_mb:8.1f} MB (import {import_rss:.1f}, screen {screen_rss:.1f}; "
             f"Django alone {floor_rss:.1f}; target < 300 MB)")

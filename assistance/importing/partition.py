@@ -1,5 +1,5 @@
 """Whole months loaded as new leaves (PostgreSQL only). Each year's partition is partitioned by
-month of settled_on (migration 0020): a leaf per month. A file that fills months — a year's first
+month of settled_on (migration settlement_months): a leaf per month. A file that fills months — a year's first
 file (every month it has rows for), or a monthly extract (its one month, first time or re-sent) —
 is loaded the fast way: people written first (each from their last row), each month's rows
 COPY'd into a bare table with their person ids, its indexes built once, and the table swapped in
@@ -188,9 +188,26 @@ def _write_people(cursor, spool) -> tuple[int, pl.DataFrame]:
     copy_out(cursor, "COPY (SELECT substr(p.resident_id, 1, 17)::bigint, p.id FROM assistance_insuredperson p "
                      "JOIN import_people USING (resident_id) ORDER BY 1) TO STDOUT", ids_file)
     cursor.execute("DROP TABLE import_people")  # a later import in this transaction creates it again
-    ids = pl.read_csv(ids_file, has_header=False, separator="\t", new_columns=["person_key", "person_id"],
-                      schema={"person_key": pl.Int64, "person_id": pl.Int64}, raise_if_empty=False)
-    return created, ids
+    return created, _read_ids(ids_file)
+
+
+def _read_ids(path, block: int = 1 << 20) -> pl.DataFrame:
+    """(person_key, person_id) lines, read a block at a time: read_csv on the whole file holds
+    the file and its parse buffers besides the frame (+72 MB at 1.4 M people, +52 MB by blocks)."""
+    schema = {"person_key": pl.Int64, "person_id": pl.Int64}
+    parts, carry = [], b""
+    with open(path, "rb") as handle:
+        while True:
+            data = handle.read(block)
+            buffer = carry + data
+            cut = buffer.rfind(b"\n") + 1 if data else len(buffer)
+            if cut:
+                parts.append(pl.read_csv(buffer[:cut], has_header=False, separator="\t",
+                                         new_columns=list(schema), schema=schema))
+            carry = buffer[cut:]
+            if not data:
+                break
+    return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
 
 
 def _person_lines(spool) -> Iterator[pl.DataFrame]:

@@ -127,7 +127,8 @@ def settlement_import_create(*, year: int, acting_user, upload: UploadedFile | N
         raise ValidationError({"year": f"年度应在 {first_year} 至 {this_year} 之间"})
     if month is not None and not 1 <= month <= 12:
         raise ValidationError({"month": "月份应在 1 至 12 之间"})
-    fields = {"year": year, "month": month, "created_by": acting_user, "file_name": (upload.name if upload else file_name)[:200]}
+    fields = {"year": year, "month": month, "created_by": acting_user,
+              "file_name": (upload.name if upload else file_name)[:200]}
     if upload is not None:
         upload.name = Path(upload.name).name
         fields["file"] = upload
@@ -304,8 +305,8 @@ def _execute(run: ScreeningRun) -> dict:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # a city's year groups into 1.5 M people: keep the hash in memory
             cursor.execute("SET LOCAL work_mem = '256MB'")
-            # One plain hash aggregate. A year is split by month (migration 0020) and the parent has
-            # no statistics of its own, so the planner expects 200 people and plans a parallel
+            # One plain hash aggregate. A year is split by month (migration settlement_months) and
+            # the parent has no statistics of its own, so the planner expects 200 people and plans a parallel
             # partial aggregate merged by sorting (21.6 s at 10 M rows, against 10.3 s before the
             # split); with about seven rows a person, partial aggregates hardly shrink anyway
             # (2.4 M rows: serial 4.5 s, parallel with sort 5.7 s, parallel with hash 6.2 s).
@@ -322,6 +323,9 @@ def _execute(run: ScreeningRun) -> dict:
     if run.exclude_deceased:
         people = people.filter(is_deceased=False)
     people = {person.pk: person for person in people.only("pk", "region_id")}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # the fingerprint's plain sums do gain from both cores
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather TO DEFAULT")
     figures = _figures(run.year, sorted(people))
     institutions = _top_institutions(run.year, sorted(people))
     targets = []

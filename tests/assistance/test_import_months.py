@@ -147,7 +147,8 @@ def _cells(row, *, total_change: int = 0, status: str | None = None) -> list:
     number, person, settled_on, total, fund, row_status = row
     resident_id, name, region = PEOPLE[person]
     total += total_change
-    return settlement_row(number, resident_id, name=name, region=region, status=row_status if status is None else status,
+    return settlement_row(number, resident_id, name=name, region=region,
+                          status=row_status if status is None else status,
                           settled_on=str(settled_on), total=f"{total}.00", basic=f"{fund}.00",
                           out_of_pocket=f"{total - fund}.00")
 
