@@ -63,6 +63,8 @@ class InsuredPerson(models.Model):
             models.Index(fields=["region"], name="person_region_idx"),
             # The few deceased among 1.5 M people: the admin's filter finds them without a full scan.
             models.Index(fields=["id"], condition=Q(is_deceased=True), name="person_deceased_idx"),
+            # The few who moved away: the daily stop of pending work finds them the same way.
+            models.Index(fields=["id"], condition=Q(moved_away=True), name="person_moved_idx"),
         ]
 
     def __str__(self):
