@@ -114,6 +114,21 @@ def load_follow_ups(*, users: dict[str, User]) -> dict[str, int]:
     return counts
 
 
+RECHECK_RAISE = Decimal("2400")
+
+
+def _same_household_one_income_up(previous: ReviewCase, raise_: Decimal) -> tuple[list[dict], str]:
+    """The household the last decision found, as the village finds it again a year on: the same
+    members, the spouse's income (or, living alone, the person's own) up by `raise_` — what the
+    visit's notes say, so the re-review's comparison shows just that."""
+    members = [{"name": m.name, "relation": m.relation, "resident_id": m.resident_id,
+                "annual_income": m.annual_income} for m in previous.household.order_by("pk")]
+    earner = next((m for m in members if m["relation"] == "配偶"), None) or next(
+        m for m in members if m["relation"] == "本人")
+    earner["annual_income"] += raise_
+    return members, "配偶" if earner["relation"] == "配偶" else "本人"
+
+
 @transaction.atomic
 def load_rechecks(*, users: dict[str, User]) -> dict[str, int]:
     """The daily runs open the re-reviews; villages other than the demo's verify again (the
@@ -126,11 +141,12 @@ def load_rechecks(*, users: dict[str, User]) -> dict[str, int]:
     with on(REVERIFIED_ON, 15):
         for index, case in enumerate(rechecks):
             previous = case.previous
+            household, earner = _same_household_one_income_up(previous, RECHECK_RAISE)
             rechecks[index] = review.review_case_verify(
-                case=case, acting_user=village_officer(users, case.region), household=_household(case, index + 1),
-                household_income=(previous.household_income or Decimal("0")) + Decimal("2400"),
+                case=case, acting_user=village_officer(users, case.region), household=household,
+                household_income=(previous.household_income or Decimal("0")) + RECHECK_RAISE,
                 visited_on=REVERIFIED_ON, housing=previous.housing, assets=previous.assets,
-                notes="到期复审：家庭成员无变化，配偶收入略有增加，仍需长期治疗")
+                notes=f"到期复审：家庭成员无变化，{earner}收入略有增加，仍需长期治疗")
     with on(REDECIDED_ON):
         for case in rechecks:
             review.review_case_determine(case=case, acting_user=users["cab_city"], eligible=True,

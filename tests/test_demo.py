@@ -616,6 +616,22 @@ def test_lapsing_eligibility_opened_one_re_review_each_some_waiting_for_the_demo
     assert rechecks.filter(state="eligible").exclude(region=village).exists()
 
 
+def test_each_decided_re_review_found_what_its_notes_say(demo_output):
+    """"家庭成员无变化，配偶（本人）收入略有增加": the comparison shows the same members and that one
+    income up by what the household's went up — not another family's members."""
+    from assistance.models import ReviewCase
+    from assistance.review.selectors import household_changes
+
+    decided = ReviewCase.objects.filter(source="recheck", verified_at__isnull=False)
+    assert decided.exists()
+    for case in decided:
+        changes = household_changes(case)
+        assert (changes.added, changes.removed) == ([], []), case.person.name
+        [change] = changes.income_changes
+        assert change.after - change.before == changes.income_difference == Decimal("2400")
+        assert f"{change.relation}收入略有增加" in case.notes and "家庭成员无变化" in case.notes
+
+
 def test_a_death_and_a_move_in_the_files_stopped_what_waited_on_those_families(demo_output):
     from assistance.models import Application, InsuredPerson, ReviewCase
 

@@ -32,10 +32,10 @@ from psycopg2 import errors as pg_errors
 
 from . import frames, merge, partition
 from .batches import iter_batches
-from .columns import BY_KEY, heading
+from .columns import BY_KEY, ImportFileError, heading
 from .copying import text_chunks
 from .regions import RegionResolver
-from .result import LoadResult, outside_month_message
+from .result import LoadResult, empty_month_message, outside_month_message
 from .spool import Spool
 
 SPOOL_PREFIX = "settlement-import-"
@@ -59,6 +59,8 @@ def load(*, job, path: Path, positions: dict[str, int], width: int, year: int, t
         progress("读取文件", 0)
         spool = _check_file(job_id=job.pk, path=path, positions=positions, width=width, year=year, today=today,
                             directory=Path(directory), progress=progress, headings=headings, month=month)
+        if month and not spool.rows_valid:  # nothing of the month: replacing it would only empty it
+            raise ImportFileError(empty_month_message(year, month, spool.rows_total))
         # The error list first: a new partition's swap then holds its lock for seconds, not for
         # however many errors a bad file has.
         with open(spool.errors, "rb") as errors:

@@ -11,10 +11,10 @@ from pathlib import Path
 from django.db import transaction
 
 from ..intake.models import InsuredPerson, SettlementImportError, SettlementRecord
-from .columns import heading
+from .columns import ImportFileError, heading
 from .reader import is_xlsx, iter_rows
 from .regions import RegionResolver
-from .result import LoadResult, month_bounds, outside_month_message
+from .result import LoadResult, empty_month_message, month_bounds, outside_month_message
 from .rules import SettlementRow, parse_row
 
 BATCH = 2000
@@ -84,6 +84,8 @@ def load(*, job, path: Path, positions: dict[str, int], width: int, year: int, t
             flush()
             progress("写入结算记录", index)
     flush()
+    if month and not written:  # the month emptied above is put back by the caller's rollback
+        raise ImportFileError(empty_month_message(year, month, total))
     return LoadResult(rows_total=total, rows_rejected=rejected, rows_imported=imported,
                       rows_unchanged=written - imported, people_created=created)
 

@@ -48,7 +48,7 @@ def annual_report_publish(*, year: int, acting_user) -> Statement:
     """Build the year's report from the recorded data and publish it. Refused (in Chinese) for a year
     that has not ended, one before the fund, one with nothing recorded, and a year already reported."""
     _require_publisher(acting_user)
-    if not isinstance(year, int) or isinstance(year, bool):
+    if not isinstance(year, int) or isinstance(year, bool) or not 1000 <= year <= 9999:
         raise ValidationError("年度应为四位数字")
     ChainHead.locked()  # first, as every publication: the same year published twice waits here
     if (existing := annual_report_published(year)) is not None:

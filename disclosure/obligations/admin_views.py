@@ -47,7 +47,11 @@ def calendar_view(model_admin, request):
 
 
 def _year(value) -> int | None:
-    return int(value) if isinstance(value, str) and value.isdigit() and len(value) == 4 else None
+    """Four ASCII digits, 1000 to 9999: "0000" (no such year for a date) and other scripts' digits
+    ("²⁰²³" passes str.isdigit but not int) are no year, never an error page."""
+    if isinstance(value, str) and len(value) == 4 and value.isascii() and value.isdigit() and value[0] != "0":
+        return int(value)
+    return None
 
 
 def annual_view(model_admin, request):
@@ -61,7 +65,10 @@ def annual_view(model_admin, request):
             report = annual_report_publish(year=year, acting_user=request.user)
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, error_text(exc))
-            return HttpResponseRedirect(f"{reverse('admin:disclosure_annual')}?year={year or ''}")
+            # Back to the year's preview only when it has one: a year that cannot be reported
+            # would say why a second time there.
+            preview = year is not None and report_error(year) is None
+            return HttpResponseRedirect(f"{reverse('admin:disclosure_annual')}{f'?year={year}' if preview else ''}")
         messages.success(request, f"已发布：第 {report.sequence} 号《{report.title}》，SHA-256 {report.sha256}")
         return HttpResponseRedirect(reverse("admin:disclosure_statement_change", args=[report.pk]))
     today = timezone.localdate()

@@ -85,6 +85,24 @@ def test_a_monthly_files_rows_of_other_months_are_rejected_in_chinese(tmp_path, 
     assert set(_stored()) == {"JS1"}
 
 
+@pytest.mark.parametrize("rows", [[], [("JS9", "2022-04-02"), ("JS8", "2022-04-03")]], ids=["header only", "all of april"])
+def test_a_monthly_file_with_nothing_of_its_month_is_refused_and_the_month_kept(tmp_path, regions, importer, loader,
+                                                                                rows):
+    """A header-only file, or another month's file sent as March, would only empty March: refused
+    whole in Chinese (the job failed, nothing changed), never a "done" import that lost the month."""
+    march = write_csv(tmp_path / "03.csv", [settlement_row("JS1", rid(1), settled_on="2022-03-01"),
+                                            settlement_row("JS2", rid(2), settled_on="2022-03-31")])
+    _import(march, importer, month=3)
+    before = _stored()
+    wrong = write_csv(tmp_path / "wrong.csv", [settlement_row(number, rid(5), settled_on=day) for number, day in rows])
+    job = settlement_import_create(year=YEAR, month=3, file_name=wrong.name, acting_user=importer)
+    settlement_import_run(job=job, path=wrong)
+    job.refresh_from_db()
+    assert job.state == job.State.FAILED
+    assert f"文件中没有 {YEAR} 年 3 月的有效结算记录（共 {len(rows)} 行" in job.message and "未做任何更改" in job.message
+    assert _stored() == before
+
+
 def test_a_month_repeating_another_months_settlement_number_takes_it_over(tmp_path, regions, importer, loader):
     """The number is the settlement: sent again dated in another month (a correction of its date),
     it moves there — one row, as a merged file would leave it — and a repeat within the file is

@@ -158,3 +158,29 @@ def test_the_annual_page_previews_and_only_finance_publishes(history, finance_a,
     assert "不能重复发布" in again and Statement.objects.filter(kind="annual").count() == 1
     assert "已发布（第 1 号）" in client.get("/admin/disclosure/statement/annual/").content.decode()
     assert client.get(f"/admin/disclosure/statement/{report.pk}/change/").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("year", ["0000", "²⁰²³", "２０２３", "0999", "abcd", "20233"])
+def test_a_year_that_is_no_year_is_refused_never_an_error_page(history, finance_a, year):
+    client = Client()
+    client.force_login(finance_a)
+    assert client.get("/admin/disclosure/statement/annual/", {"year": year}).status_code == 200
+    page = client.post("/admin/disclosure/statement/annual/", {"year": year}, follow=True).content.decode()
+    assert "年度应为四位数字" in page and not Statement.objects.filter(kind="annual").exists()
+
+
+@pytest.mark.django_db
+def test_a_year_that_cannot_be_reported_says_so_once(history, finance_a):
+    client = Client()
+    client.force_login(finance_a)
+    page = client.post("/admin/disclosure/statement/annual/", {"year": "2019"}, follow=True).content.decode()
+    assert page.count("早于基金设立") == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("year", [0, 999, 10000, -2023])
+def test_the_service_refuses_a_year_that_is_no_year(history, finance_a, year):
+    from django.core.exceptions import ValidationError
+    with pytest.raises(ValidationError, match="年度应为四位数字"):
+        annual_report_publish(year=year, acting_user=finance_a)

@@ -139,3 +139,15 @@ def test_the_valid_until_date_is_on_the_list_and_the_page_lapsed_marked(client, 
     ReviewCase.objects.filter(pk=decided.pk).update(valid_until=timezone.localdate() - dt.timedelta(days=1))
     lapsed = client.get(reverse("admin:assistance_reviewcase_changelist") + "?state__exact=eligible").content.decode()
     assert '<span class="overdue">' in lapsed and "已到期" in lapsed
+
+
+def test_both_columns_of_the_comparison_give_their_dates_alike(client, recheck, decided, cab_village, cab_city):
+    """The decision day of the re-review reads as the last one's does (2024年7月22日), not 2024-07-22."""
+    case = review.review_case_determine(case=_verified_again(recheck, cab_village), acting_user=cab_city, eligible=True,
+                                        category=EligibilityCategory.objects.get(name="低保对象"))
+    client.force_login(cab_city)
+    html = client.get(_page(case)).content.decode()
+    table = html[html.index("上次认定情况对比"):]
+    decided_row = table[table.index("认定时间"):table.index("</tr>", table.index("认定时间"))]
+    today = timezone.localdate(case.determined_at)
+    assert date_format(today) in decided_row and today.isoformat() not in decided_row
