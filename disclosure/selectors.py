@@ -43,9 +43,17 @@ def latest_funnel() -> tuple[Statement | None, FunnelTable | None, str]:
     return statement, table, funnel_chart(table)
 
 
-def published_months() -> list[Statement]:
-    return list(Statement.objects.filter(state=Statement.State.PUBLISHED, kind=Statement.Kind.MONTH)
-                .order_by("period_start"))
+def published_periods() -> list[Statement]:
+    """The finest published statements that never overlap: every month, then the quarters the
+    months leave uncovered, then the years (a fund that publishes 2023 monthly and 2024 quarterly is
+    added up over both, not stopped at 2023)."""
+    chosen: list[Statement] = []
+    for kind in (Statement.Kind.MONTH, Statement.Kind.QUARTER, Statement.Kind.YEAR):
+        for statement in Statement.objects.filter(state=Statement.State.PUBLISHED, kind=kind).order_by("period_start"):
+            if not any(statement.period_start <= other.period_end and other.period_start <= statement.period_end
+                       for other in chosen):
+                chosen.append(statement)
+    return sorted(chosen, key=lambda statement: statement.period_start)
 
 
 def _counted(months: list[Statement]) -> tuple[int, int]:
@@ -62,8 +70,8 @@ def _counted(months: list[Statement]) -> tuple[int, int]:
 
 
 def overview() -> Overview:
-    """Totals over the published monthly statements; breakdowns summed over their rows."""
-    months = published_months()
+    """Totals over the published statements (published_periods); breakdowns summed over their rows."""
+    months = published_periods()
     source, table, chart = latest_funnel()
     if not months:
         return Overview(funnel=table, funnel_chart=chart, funnel_statement=source)
@@ -82,7 +90,8 @@ def overview() -> Overview:
 
     points = [(s.period_start, Decimal(s.content["income"]["total"]), Decimal(s.content["payouts"]["total"]),
                Decimal(s.content["closing_balance"])) for s in months]
-    yearly = charts.spans_years(points)
+    # Quarters or years among them: drawn by year (a quarter is no month's bar).
+    yearly = charts.spans_years(points) or any(s.kind != Statement.Kind.MONTH for s in months)
     first_year, last_year = points[0][0].year, points[-1][0].year
     cut = charts.YEARS_SHOWN if yearly and last_year - first_year + 1 > charts.YEARS_SHOWN else 0
     return Overview(

@@ -667,3 +667,7 @@ def test_2024s_statements_continue_the_same_chain(demo_output):
     assert report.sequence == published.order_by("-sequence").first().sequence  # the latest publication
     assert report.content["finance"]["closing_balance"] == year_2024.content["closing_balance"]
     assert "信息公开：已发布 2024 年收支公示及年度报告 6 份" in demo_output
+    from disclosure.selectors import overview
+
+    shown = overview()  # 2023 by month, 2024 by quarter: the public overview adds up both years
+    assert (shown.received, shown.balance, shown.as_of) == (income_total(), fund_account_main().balance, "2024-12-31")

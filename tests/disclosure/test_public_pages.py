@@ -124,3 +124,33 @@ def json_unescaped(text: str) -> str:
     import json
 
     return json.dumps(json.loads(text), ensure_ascii=False)
+
+
+def test_the_overview_adds_up_the_finest_statements_that_never_overlap(db):
+    """2023 published by month (from June) and by quarter and year too; 2024 by quarter and year
+    only: the overview takes 2023's months and 2024's quarters — never a period twice, nothing left out."""
+    import datetime as dt
+
+    from disclosure.models import Statement
+    from disclosure.selectors import published_periods
+    from tests.fixtures.factories import StatementFactory
+
+    from django.utils import timezone
+
+    chain: list[Statement] = []
+
+    def published(kind, start, end):  # the row as published, chained (its content is not read here)
+        chain.append(StatementFactory(
+            kind=kind, period_start=start, period_end=end, state=Statement.State.PUBLISHED, sequence=len(chain) + 1,
+            published_at=timezone.now(), sha256=f"{len(chain) + 1:064d}", document="{}",
+            previous=chain[-1] if chain else None, previous_sha256=chain[-1].sha256 if chain else ""))
+        return chain[-1]
+
+    Kind = Statement.Kind
+    months = [published(Kind.MONTH, dt.date(2023, m, 1), dt.date(2023, m, 28)) for m in range(6, 13)]
+    published(Kind.QUARTER, dt.date(2023, 4, 1), dt.date(2023, 6, 30))  # overlaps June: left out
+    published(Kind.YEAR, dt.date(2023, 1, 1), dt.date(2023, 12, 31))
+    quarters = [published(Kind.QUARTER, dt.date(2024, m, 1), dt.date(2024, m + 2, 28)) for m in (1, 4, 7, 10)]
+    published(Kind.YEAR, dt.date(2024, 1, 1), dt.date(2024, 12, 31))
+    StatementFactory(kind=Kind.MONTH, period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 1, 31))  # not published
+    assert published_periods() == months + quarters
