@@ -15,11 +15,13 @@ from fundportal.validators import column_errors
 
 from ..access import require
 from ..intake.models import ScreeningRun
+from ..intake.services import insured_person_moved_away_record
 from ..review.deadlines import due_on
 from ..review.models import ReviewCase
 from ..review.services import screening_run_share
 from .models import FollowUp
 from .monitoring import flags_for_year
+from .stopping import person_pending_work_stop
 
 Outcome = FollowUp.Outcome
 DIED_REASON = "参保登记为已死亡：记录在案，不再跟进"
@@ -66,7 +68,8 @@ def followup_flag_for_run(*, run: ScreeningRun, acting_user=None, today: dt.date
 def followup_record(*, follow_up: FollowUp, acting_user, outcome: str, notes: str) -> FollowUp:
     """The village's officer records what the contact found: no risk (the reason written), or a
     review of the household's eligibility (a review case for the year, at the village, pointing at
-    the family's last decision; the year's existing case when there is one), or moved away."""
+    the family's last decision; the year's case while it is open), or moved away (the registry
+    records it and the family's other pending work stops)."""
     require(acting_user, "record_followup", "登记防止返贫监测结果")
     locked = FollowUp.objects.select_for_update().select_related("region").get(pk=follow_up.pk)
     if acting_user.region is None or not acting_user.region.contains(locked.region):
@@ -81,14 +84,26 @@ def followup_record(*, follow_up: FollowUp, acting_user, outcome: str, notes: st
     if errors := column_errors(FollowUp, notes=notes):
         raise ValidationError(errors)
     review_case = _review_case_for(locked, acting_user=acting_user) if outcome == Outcome.REVIEW else None
-    return _close(locked, outcome, reason=f"跟进结果：{Outcome(outcome).label}", acting_user=acting_user,
-                  notes=notes, review_case=review_case, closed_by=acting_user)
+    closed = _close(locked, outcome, reason=f"跟进结果：{Outcome(outcome).label}", acting_user=acting_user,
+                    notes=notes, review_case=review_case, closed_by=acting_user)
+    if outcome == Outcome.MOVED:  # the registry learns it too: the family's other pending work stops
+        insured_person_moved_away_record(person_id=locked.person_id, acting_user=acting_user,
+                                         reason="防止返贫监测：村（社区）核实已迁出本市")
+        person_pending_work_stop(person_id=locked.person_id, acting_user=acting_user)
+    return closed
 
 
 def _review_case_for(follow_up: FollowUp, *, acting_user) -> ReviewCase:
+    """The year's case, opened at the village — or the one the year has, while it is open. A
+    decided one is not reopened from here: that is a review (复核) of the decision."""
     existing = ReviewCase.objects.select_for_update().filter(person_id=follow_up.person_id, year=follow_up.year).first()
-    if existing is not None:
+    if existing is not None and existing.is_open:
         return existing
+    if existing is not None:
+        decided = existing.determined_at or existing.state_since
+        raise ValidationError({"outcome": f"该对象 {follow_up.year} 年度的资格审核已办结（{existing.get_state_display()}，"
+                                          f"{timezone.localtime(decided):%Y-%m-%d}），不能再转入审核：家庭情况有新变化的，"
+                                          "请由民政局按复核办理"})
     previous = (ReviewCase.objects.filter(person_id=follow_up.person_id, state=ReviewCase.State.ELIGIBLE)
                 .order_by("-determined_at", "-pk").first())
     state = (ReviewCase.State.AT_VILLAGE if follow_up.region.level == Region.Level.VILLAGE

@@ -66,6 +66,20 @@ def insured_person_set_deceased(*, person: InsuredPerson, is_deceased: bool, die
     return person
 
 
+@transaction.atomic
+def insured_person_moved_away_record(*, person_id: int, acting_user, reason: str) -> InsuredPerson:
+    """An officer found the family gone from the city (迁出), as a settlement file's status column
+    would say: the registry records it and the work pending on them stops (the stop task, sent by
+    name once this commits: assistance/followup/stopping.py)."""
+    person = InsuredPerson.objects.select_for_update().get(pk=person_id)
+    if not person.moved_away:
+        person.moved_away = True
+        person._change_reason = reason
+        person.save(update_fields=["moved_away", "updated_at"])
+    transaction.on_commit(lambda: send_named(PENDING_WORK_STOP_TASK))
+    return person
+
+
 @records_actor
 @transaction.atomic
 def insured_person_get_or_create(*, resident_id: str, name: str, region: Region, reason: str,
@@ -130,7 +144,11 @@ def settlement_import_create(*, year: int, acting_user, upload: UploadedFile | N
     fields = {"year": year, "month": month, "created_by": acting_user,
               "file_name": (upload.name if upload else file_name)[:200]}
     if upload is not None:
-        upload.name = Path(upload.name).name
+        # The disk counts bytes (255 a name), the field characters: 120 four-byte characters failed.
+        stem, suffix = Path(upload.name).stem, Path(upload.name).suffix[:10]
+        while stem and len((stem + suffix).encode()) > 180:
+            stem = stem[:-1]
+        upload.name = stem + suffix
         fields["file"] = upload
     job = state_create(SettlementImport, acting_user=acting_user, reason="上传结算数据文件" if upload else "导入结算数据文件",
                        **fields)

@@ -19,6 +19,7 @@ from fundportal.text import free_text_clean
 
 from ..access import require
 from ..intake.models import InsuredPerson
+from ..intake.services import insured_person_moved_away_record
 from ..review.models import ReviewCase
 from . import selectors
 from .models import Outcome, OutreachContact, OutreachTask
@@ -116,6 +117,9 @@ def outreach_contact_record(*, task: OutreachTask, acting_user, contacted_on: dt
     if outcome:
         said = contact.get_result_display() if outcome != Outcome.UNREACHABLE else f"第 {attempts} 次未联系上"
         _close(task, outcome, reason=f"联系结果：{said}", acting_user=acting_user)
+    if outcome == Outcome.MOVED:  # the registry learns it too: the family's other pending work stops
+        insured_person_moved_away_record(person_id=task.review_case.person_id, acting_user=acting_user,
+                                         reason="应助未助联系：村（社区）核实已迁出本市")
     return contact
 
 

@@ -193,3 +193,30 @@ def test_run_and_job_pages_show_years_plainly_and_towns_of_the_officers_area(cli
     listing = client.get(reverse("admin:assistance_warningtarget_changelist"))
     town_filter = next(f for f in listing.context["cl"].filter_specs if f.parameter_name == "town")
     assert [name for _pk, name in town_filter.lookup_choices] == ["塘下镇"]
+
+
+def test_the_commands_refuse_a_user_without_the_msbs_permission(tmp_path, msb, clerk):
+    """Who a record says imported or screened is who may: the command line checks it too."""
+    from django.core.management import CommandError, call_command
+
+    from assistance.models import ScreeningRun, SettlementImport
+
+    path = tmp_path / "x.csv"
+    path.write_text("结算编号\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="用户 clerk 没有导入医保结算数据的权限"):
+        call_command("import_settlements", str(path), "--year", "2022", "--user", "clerk")
+    with pytest.raises(CommandError, match="用户 clerk 没有发起筛查的权限"):
+        call_command("screen", "--year", "2022", "--user", "clerk")
+    assert not SettlementImport.objects.exists() and not ScreeningRun.objects.exists()
+
+
+def test_an_upload_named_in_four_byte_characters_is_stored_under_a_name_the_disk_accepts(msb, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from assistance.intake.services import settlement_import_create
+
+    settings.MEDIA_ROOT = tmp_path
+    upload = SimpleUploadedFile("𠀀" * 120 + ".csv", "结算编号\n".encode())
+    job = settlement_import_create(year=2022, acting_user=msb, upload=upload)
+    stored = job.file.name.rsplit("/", 1)[-1]
+    assert stored.endswith(".csv") and len(stored.encode()) <= 255 and job.file_name.startswith("𠀀")

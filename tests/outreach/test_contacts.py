@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from assistance.models import OutreachContact, OutreachTask
+from assistance.models import OutreachContact, OutreachTask, ReviewCase
 from assistance.outreach.selectors import outreach_tasks_for_user
 from tests.concurrency import run_concurrently
 
@@ -164,3 +164,16 @@ def test_two_contacts_ending_the_task_at_once_record_one_and_refuse_the_other(
     assert len(recorded) == 1 and len(refused) == 1, results
     assert "不能再登记联系情况" in refused[0].messages[0]
     assert OutreachContact.objects.count() == 1 and _state(task) == ("closed", "declined")
+
+
+def test_a_family_found_moved_away_is_recorded_so_and_its_other_work_stops(task, cab_village,
+                                                                         django_capture_on_commit_callbacks):
+    from assistance.models import InsuredPerson
+    from tests.fixtures.factories import ReviewCaseFactory
+
+    person = task.review_case.person
+    other = ReviewCaseFactory(person=person, year=task.year + 1, state="at_village")
+    with django_capture_on_commit_callbacks(execute=True):
+        contact(task, cab_village, result="moved", reason="全家迁往杭州")
+    assert InsuredPerson.objects.get(pk=person.pk).moved_away
+    assert ReviewCase.objects.get(pk=other.pk).state == "closed"

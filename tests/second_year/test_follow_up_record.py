@@ -78,3 +78,25 @@ def test_two_clicks_at_once_record_one_outcome(follow_up, cab_village, transacti
                                                          outcome="review", notes=NOTES), 2)
     assert sum(isinstance(r, FollowUp) for r in results) == 1
     assert ReviewCase.objects.filter(year=2023).count() == 1
+
+
+def test_review_is_refused_when_the_years_case_is_already_decided(follow_up, cab_village):
+    ReviewCaseFactory(person=follow_up.person, year=2023, source=ReviewCase.Source.WARNING,
+                      state=ReviewCase.State.ELIGIBLE, category=EligibilityCategoryFactory(), determined_at=timezone.now())
+    with pytest.raises(ValidationError, match="年度的资格审核已办结（认定符合.*不能再转入审核.*复核"):
+        followup_record(follow_up=follow_up, acting_user=cab_village, outcome="review", notes=NOTES)
+    assert FollowUp.objects.get(pk=follow_up.pk).state == "open"
+
+
+def test_moved_away_is_recorded_in_the_registry_and_stops_the_familys_other_work(follow_up, cab_village,
+                                                                               django_capture_on_commit_callbacks):
+    from assistance.models import InsuredPerson
+
+    other = ReviewCaseFactory(person=follow_up.person, year=2024, state=ReviewCase.State.AT_VILLAGE)
+    with django_capture_on_commit_callbacks(execute=True):
+        followup_record(follow_up=follow_up, acting_user=cab_village, outcome="moved", notes="已随子女迁往上海，户籍已迁出")
+    person = InsuredPerson.objects.get(pk=follow_up.person_id)
+    assert person.moved_away and person.history.first().history_change_reason == "防止返贫监测：村（社区）核实已迁出本市"
+    assert (ReviewCase.objects.get(pk=other.pk).state, ReviewCase.objects.get(pk=other.pk).closed_reason) == (
+        "closed", "对象已迁出本市")
+    assert FollowUp.objects.get(pk=follow_up.pk).outcome == "moved"

@@ -27,6 +27,8 @@ class Command(BaseCommand):
                        else User.objects.filter(is_superuser=True).order_by("pk").first())
         if acting_user is None:
             raise CommandError("找不到导入人：请用 --user 指定一个已存在的用户名")
+        if not acting_user.is_active or not acting_user.has_perm("assistance.add_settlementimport"):
+            raise CommandError(f"用户 {acting_user.username} 没有导入医保结算数据的权限：请指定医保局工作人员")
         try:
             job = settlement_import_create(year=year, month=month, file_name=file.name,
                                            acting_user=acting_user)

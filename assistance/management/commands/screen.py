@@ -31,6 +31,8 @@ class Command(BaseCommand):
                 else User.objects.filter(is_superuser=True).order_by("pk").first())
         if user is None:
             raise CommandError("找不到发起人：请用 --user 指定一个已存在的用户名")
+        if not user.is_active or not user.has_perm("assistance.add_screeningrun"):
+            raise CommandError(f"用户 {user.username} 没有发起筛查的权限：请指定医保局工作人员")
         try:
             run = screening_run_create(year=options["year"], threshold=threshold, acting_user=user, queue=False,
                                        local_only=not options["include_nonlocal"],
