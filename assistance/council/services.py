@@ -177,12 +177,13 @@ def resolution_draft_payouts(*, meeting: Meeting, scheme: Scheme, acting_user, t
 
 def _eligibility_in_force(applications: list[Application], *, chosen_by_hand: bool) -> list[Application]:
     """A family whose eligibility lapsed is not costed until civil affairs re-checks it: left out
-    of a list drawn up by the portal, refused in a list chosen by hand."""
+    of a list drawn up by the portal (named when nothing else is left), refused in a list chosen by hand."""
     lapsed = eligibility_lapsed([a.person_id for a in applications])
-    if chosen_by_hand and lapsed:
+    kept = [a for a in applications if a.person_id not in lapsed]
+    if lapsed and (chosen_by_hand or not kept):  # by hand, or nothing else left: say which and why
         raise ValidationError([lapsed_refusal(a.number, lapsed[a.person_id]) for a in applications
                                if a.person_id in lapsed])
-    return [a for a in applications if a.person_id not in lapsed]
+    return kept
 
 
 def _batch_ordinal(year: int) -> str:

@@ -151,8 +151,8 @@ def test_a_lapsed_family_is_left_out_of_the_list_and_refused_by_hand(lapsed_appl
     scheme = Scheme.objects.get()
     meeting = meeting_with_quorum(secretary)
     with _at(dt.date(2027, 3, 11)):
-        with pytest.raises(ValidationError, match="低收入资格已到期待复审"):
-            resolution_draft_payouts(meeting=meeting, scheme=scheme, acting_user=secretary)
+        with pytest.raises(ValidationError, match=f"申请 {lapsed_application.number} 的申请人低收入资格已于 2027-03-10 到期"):
+            resolution_draft_payouts(meeting=meeting, scheme=scheme, acting_user=secretary)  # the only one: named
         with pytest.raises(ValidationError) as refused:
             resolution_draft_payouts(meeting=meeting, scheme=scheme, acting_user=secretary,
                                      applications=[lapsed_application])
