@@ -101,7 +101,7 @@ def appeal_basis(application: Application, *, day: dt.date | None = None) -> Bas
     elif application.state == AppState.PAID:
         return _refused("救助金已经发放，不能再对金额申请复核；如认为金额有误，请向红十字会窗口或理事会书面反映")
     elif application.state == AppState.WITHDRAWN:
-        return _refused("该申请已撤回，没有可申请复核的决定")
+        return _refused("该申请已终止办理，没有可申请复核的决定")
     else:
         return _refused(f"该申请正在办理（{application.get_state_display()}），还没有可申请复核的决定；"
                         f"作出决定后 {settings.APPEAL_WINDOW_DAYS} 日内可以申请复核")

@@ -28,12 +28,15 @@ from ..council.models import ResolutionItem
 from ..council.selectors import items_in_force
 from ..payouts.models import Payout
 from ..publicity.models import Objection, PublicityEntry
+from ..followup.stopping import DIED, MOVED
 
 State = Application.State
 DONE, CURRENT, NOT_REACHED, STOPPED, ACTION = "done", "current", "todo", "stopped", "action"
 STATUSES = (DONE, CURRENT, NOT_REACHED, STOPPED, ACTION)
 DECIDED = [State.APPROVED, State.PAID]
 BEFORE_COSTING = [State.UNDER_REVIEW, State.NOT_ELIGIBLE, State.WITHDRAWN]
+# The reasons the portal itself writes when it stops an application (never a text staff wrote).
+STOP_REASONS = {DIED: _("对象已死亡"), MOVED: _("对象已迁出本市")}
 ACCOUNT_NEEDED = gettext_noop("请申请人携带本人身份证和银行卡（存折）到红十字会窗口更正收款账户，更正后将重新发放。")
 
 
@@ -128,8 +131,6 @@ def _case(application: Application, day: dt.date) -> _Case:
 
 
 def _submitted(case: _Case) -> Step:
-    if case.state == State.WITHDRAWN:
-        return Step("submitted", _("受理"), STOPPED, _day(case.application.submitted_at), _("申请已撤回"))
     return Step("submitted", _("受理"), DONE, _day(case.application.submitted_at), _("红十字会已受理您的申请"))
 
 
@@ -154,8 +155,13 @@ def _eligibility(case: _Case) -> Step:
     if case.state == State.NOT_ELIGIBLE:
         return Step("eligibility", title, STOPPED, _determined_on(case), _("民政部门认定不符合低收入家庭条件"),
                     _("认定的具体原因可向户籍所在地乡镇（街道）民政部门了解；如有异议，可申请复核（见下方）。"))
-    if case.state == State.WITHDRAWN:
-        return Step("eligibility", title, NOT_REACHED)
+    if case.state == State.WITHDRAWN:  # stopped by the applicant's death or move (followup/stopping.py)
+        stopped = case.application.history.filter(state=State.WITHDRAWN).order_by("history_date").first()
+        reason = case.application.withdrawn_reason
+        note = (_("申请已终止办理（%(reason)s）") % {"reason": STOP_REASONS[reason]} if reason in STOP_REASONS
+                else _("申请已终止办理"))
+        return Step("eligibility", title, STOPPED, _day(stopped.history_date) if stopped else None, note,
+                    _("如有疑问，请联系红十字会受理点。"))
     return Step("eligibility", title, DONE, _determined_on(case) or _day(case.application.submitted_at),
                 _("民政部门认定符合低收入家庭条件"))
 

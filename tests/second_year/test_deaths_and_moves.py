@@ -89,3 +89,20 @@ def test_a_stopped_application_says_why(pending):
     assert application.history.first().history_change_reason == "终止：对象已死亡"
     assert application.get_state_display() == "已撤回"
     assert Decimal(application.insured_out_of_pocket) == pending["under_review"].insured_out_of_pocket
+
+
+def test_the_familys_progress_page_says_the_application_was_stopped_and_when(pending):
+    import datetime as dt
+
+    import time_machine
+    from django.test import Client
+    from django.utils import timezone
+
+    application = pending["under_review"]
+    InsuredPerson.objects.filter(pk=pending["person"].pk).update(moved_away=True)
+    with time_machine.travel(timezone.now() + dt.timedelta(days=40), tick=False):
+        stopped_on = timezone.localdate()
+        pending_work_stop_all()
+    page = Client().get(f"/progress/?n={application.number}&c={application.lookup_code}", follow=True).content.decode()
+    assert "申请已终止办理（对象已迁出本市）" in page and f"{stopped_on:%Y-%m-%d}" in page
+    assert "申请已撤回" not in page  # never as if the family had withdrawn it
