@@ -21,7 +21,8 @@ def request_bodies_as_taken(result, generator, request, public):
     """drf-spectacular postprocessing hook: each request body's schema says what the API takes — no
     property beyond those declared (the site refuses a form field whose name holds NUL before DRF
     could ignore it) and no NUL in a string (DRF refuses it). A client generating requests from the
-    schema (schemathesis in tests/disclosure/test_schema.py) then sends only what is accepted."""
+    schema (schemathesis in tests/disclosure/test_schema.py) then sends only what is accepted; and
+    every operation taking a body documents the 415 DRF answers to one it cannot read."""
     schemas = result.get("components", {}).get("schemas", {})
     for path in result.get("paths", {}).values():
         for operation in path.values():
@@ -29,6 +30,8 @@ def request_bodies_as_taken(result, generator, request, public):
             for media in (body or {}).get("content", {}).values():
                 name = media.get("schema", {}).get("$ref", "").rpartition("/")[2]
                 _closed(schemas.get(name))
+            if body:  # a body DRF cannot read as any media type it parses is refused with 415, on every one
+                operation.setdefault("responses", {}).setdefault("415", {"description": "请求体的媒体类型不受支持或无法解析"})
     return result
 
 
