@@ -39,10 +39,8 @@ class FollowUpDueFilter(DueFilter):
 class ReasonFilter(CheckedListFilter):
     title = _("监测原因")
     parameter_name = "reason"
-    REASONS = {"over_threshold": _("自付超过监测线"), "sharp_rise": _("自付费用大幅上升"), "died": _("已去世")}
-
     def lookups(self, request, model_admin):
-        return list(self.REASONS.items())
+        return list(FollowUp.reason_labels().items())
 
     def queryset(self, request, queryset):
         reason = self.cleaned()

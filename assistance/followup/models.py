@@ -81,8 +81,13 @@ class FollowUp(models.Model):
     def __str__(self):
         return f"{self.person} {self.year}"
 
+    # The flags that say why, each named by its field's label (the list, the page, the filter).
+    REASON_FIELDS = ("over_threshold", "sharp_rise", "died")
+
+    @classmethod
+    def reason_labels(cls) -> dict[str, str]:
+        return {name: cls._meta.get_field(name).verbose_name for name in cls.REASON_FIELDS}
+
     @property
     def reasons(self) -> list[str]:
-        named = [(self.over_threshold, _("自付超过监测线")), (self.sharp_rise, _("自付费用大幅上升")),
-                 (self.died, _("已去世"))]
-        return [str(label) for flagged, label in named if flagged]
+        return [str(label) for name, label in self.reason_labels().items() if getattr(self, name)]
