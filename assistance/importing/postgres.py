@@ -129,6 +129,7 @@ def _check_file(*, job_id: int, path: Path, positions: dict[str, int], width: in
                 last_rows.add(typed)
             records += batch.records
             progress("校验", records)
+    spool.finish()
     spool.last_rows = last_rows.frame()
     return spool
 

@@ -1,19 +1,22 @@
-"""The checked rows of one file, spooled to Arrow files in a temporary directory (a few per batch):
-memory holds a batch or two whatever the file's size.
+"""The checked rows of one file, spooled to Arrow files in a temporary directory: memory holds
+HOLD_ROWS rows or so whatever the file's size.
 
-Each batch is written as a file per month of settlement, so the loader reads a month (for its
-leaf, partition.py) without reading the others. (Files sorted by month and read as slices kept
-the whole file in memory per slice: 326 MB peak at 10 M rows.) The batch's settlement numbers
-are also hashed (64 bits) into a small file per bucket, so repeats within the file are found
-without the database or a table of every number (has_repeats).
+The rows are held until there are HOLD_ROWS of them, then written as a file per month of
+settlement, so the loader reads a month (for its leaf, partition.py) without reading the others.
+(A file per month and batch — 13,000 rows — made 21,000 small files at 10 M rows and cost a third
+of the reading's time; files sorted by month and read as slices kept the whole file in memory
+per slice: 326 MB peak.) The settlement numbers are hashed on the way (repeats.py), so repeats
+within the file are found without the database or a table of every number (has_repeats).
 """
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
+from .repeats import SettlementNumbers
+
 READ_ROWS = 10_000  # rows per frame handed on (30,000: +50 MB peak while COPYing, no faster)
-HASH_BUCKETS = 16  # has_repeats holds one bucket of hashes at a time (≈ 5 MB at 10 M rows)
+HOLD_ROWS = 40_000  # rows held before they are written, a file per month (≈ 11 MB)
 
 
 @dataclass
@@ -21,31 +24,44 @@ class Spool:
     """The checked file: its valid rows, its errors, each person's last row, and counts."""
 
     directory: Path
-    files: list[tuple[int, Path]] = field(default_factory=list)  # (month settled, Arrow file), in row order
+    files: list[tuple[int, Path]] = field(default_factory=list)  # (month settled, Arrow file); a month's in row order
     month_rows: dict[int, int] = field(default_factory=dict)
     last_rows: pl.DataFrame | None = None  # person_key, row_no (their last valid row), is_deceased, is_moved (any row)
     rows_total: int = 0
     rows_rejected: int = 0
     rows_valid: int = 0
+    _held: list[pl.DataFrame] = field(default_factory=list)
+    _held_rows: int = 0
+    _numbers: SettlementNumbers | None = None
 
     @property
     def errors(self) -> Path:
         return self.directory / "errors.tsv"
 
     def add(self, typed: pl.DataFrame) -> None:
-        """Spool one batch of valid rows: a file per month it holds, and its settlement numbers'
-        hashes in a file per bucket."""
-        frame = typed.with_columns(settled_month=pl.col("settled_on").dt.month())
+        """Spool one batch of valid rows (written once HOLD_ROWS are held; finish() writes the rest)."""
+        if self._numbers is None:
+            self._numbers = SettlementNumbers(self.directory)
+        self._numbers.add(typed["settlement_no"])
+        self._held.append(typed)
+        self._held_rows += typed.height
+        self.rows_valid += typed.height
+        if self._held_rows >= HOLD_ROWS:
+            self._write_held()
+
+    def finish(self) -> None:
+        self._write_held()
+
+    def _write_held(self) -> None:
+        if not self._held:
+            return
+        frame = pl.concat(self._held).with_columns(settled_month=pl.col("settled_on").dt.month())
+        self._held, self._held_rows = [], 0
         for (month,), part in frame.partition_by("settled_month", as_dict=True, include_key=False).items():
-            path = self.directory / f"{self.rows_valid:012d}-{month:02d}.arrow"
+            path = self.directory / f"{len(self.files):09d}-{month:02d}.arrow"
             part.write_ipc(path)
             self.files.append((month, path))
             self.month_rows[month] = self.month_rows.get(month, 0) + part.height
-        hashes = typed.select(no_hash=pl.col("settlement_no").hash(seed=15))
-        for (bucket,), part in hashes.with_columns(bucket=pl.col("no_hash") % HASH_BUCKETS).partition_by(
-                "bucket", as_dict=True, include_key=False).items():
-            part.write_ipc(self.directory / f"hash-{bucket}-{self.rows_valid:012d}.arrow")
-        self.rows_valid += typed.height
 
     def batches(self, month: int | None = None):
         """The rows (of one month, or all), READ_ROWS or so at a time: files of a batch's month
@@ -71,15 +87,5 @@ class Spool:
         return sorted(self.month_rows)
 
     def has_repeats(self) -> bool:
-        """Might a settlement number occur twice in the file? Exact when False; True also on a
-        (vanishingly rare) hash collision — the caller then takes the merge, which is exact."""
-        for bucket in range(HASH_BUCKETS):
-            files = sorted(self.directory.glob(f"hash-{bucket}-*.arrow"))
-            if not files:
-                continue
-            # Sorted, a repeat is two equal neighbours. (is_duplicated builds a hash table: at 10 M
-            # rows it took the import's peak from 257 to 350 MB; sorting adds 40 MB.)
-            hashes = pl.concat([pl.read_ipc(path) for path in files])["no_hash"].sort()
-            if (hashes.slice(1) == hashes.slice(0, hashes.len() - 1)).any():
-                return True
-        return False
+        """Might a settlement number occur twice in the file? Exact when False (repeats.py)."""
+        return self._numbers is not None and self._numbers.has_repeats()
