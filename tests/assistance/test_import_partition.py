@@ -111,3 +111,22 @@ def test_the_swap_waits_politely_for_a_long_reader_and_gives_up_cleanly(tmp_path
         assert (job.state, job.rows_imported) == (job.State.DONE, 1)
     finally:
         reader.close()
+
+
+def test_a_first_file_repeating_a_number_in_another_month_is_merged_and_the_repeat_reported(
+        tmp_path, regions, importer, monkeypatch):
+    """Each month's leaf has its own unique index, so a repeat across two months of one file is
+    only seen by the spool's hashes: without them both rows would be stored."""
+    original, merged = merge.load, []
+
+    def spy(*args, **kwargs):
+        merged.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(merge, "load", spy)
+    job = run_import(write_csv(tmp_path / "year.csv", [
+        settlement_row("JS1", rid(1), settled_on="2022-01-10"), settlement_row("JS2", rid(2)),
+        settlement_row("JS1", rid(3), settled_on="2022-09-10")]), importer)
+    assert merged == [1]
+    assert (job.rows_imported, job.rows_rejected) == (2, 1)
+    assert errors_of(job) == {(4, "结算编号", "结算编号 JS1 与第 2 行重复")}
