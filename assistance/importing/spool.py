@@ -63,14 +63,14 @@ class Spool:
             self.files.append((month, path))
             self.month_rows[month] = self.month_rows.get(month, 0) + part.height
 
-    def batches(self, month: int | None = None):
-        """The rows (of one month, or all), READ_ROWS or so at a time: files of a batch's month
-        are small, so several are put together before they are handed on."""
+    def batches(self, month: int | None = None, columns: list[str] | None = None):
+        """The rows (of one month, or all; all columns or those named), READ_ROWS or so at a
+        time: files of a batch's month are small, so several are put together."""
         parts, rows = [], 0
         for settled, path in self.files:
             if month is not None and settled != month:
                 continue
-            frame = pl.read_ipc(path)
+            frame = pl.read_ipc(path, columns=columns)
             parts.append(frame)
             rows += frame.height
             if rows >= READ_ROWS:

@@ -49,13 +49,7 @@ def test_a_years_first_file_becomes_a_partition_like_every_other(tmp_path, regio
 
 def test_a_first_file_repeating_a_settlement_number_is_merged_and_the_repeat_reported(
         tmp_path, regions, importer, monkeypatch):
-    original, merged = merge.load, []
-
-    def spy(*args, **kwargs):
-        merged.append(1)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(merge, "load", spy)
+    merged = _count_merges(monkeypatch)
     job = run_import(write_csv(tmp_path / "year.csv", [
         settlement_row("JS1", rid(1)), settlement_row("JS2", rid(2)), settlement_row("JS1", rid(3))]), importer)
     assert merged == [1]
@@ -117,6 +111,17 @@ def test_a_first_file_repeating_a_number_in_another_month_is_merged_and_the_repe
         tmp_path, regions, importer, monkeypatch):
     """Each month's leaf has its own unique index, so a repeat across two months of one file is
     only seen by the spool's hashes: without them both rows would be stored."""
+    merged = _count_merges(monkeypatch)
+    job = run_import(write_csv(tmp_path / "year.csv", [
+        settlement_row("JS1", rid(1), settled_on="2022-01-10"), settlement_row("JS2", rid(2)),
+        settlement_row("JS1", rid(3), settled_on="2022-09-10")]), importer)
+    assert merged == [1]
+    assert (job.rows_imported, job.rows_rejected) == (2, 1)
+    assert errors_of(job) == {(4, "结算编号", "结算编号 JS1 与第 2 行重复")}
+
+
+def _count_merges(monkeypatch) -> list:
+    """A list that gets an item each time a file is merged rather than loaded as new leaves."""
     original, merged = merge.load, []
 
     def spy(*args, **kwargs):
@@ -124,9 +129,4 @@ def test_a_first_file_repeating_a_number_in_another_month_is_merged_and_the_repe
         return original(*args, **kwargs)
 
     monkeypatch.setattr(merge, "load", spy)
-    job = run_import(write_csv(tmp_path / "year.csv", [
-        settlement_row("JS1", rid(1), settled_on="2022-01-10"), settlement_row("JS2", rid(2)),
-        settlement_row("JS1", rid(3), settled_on="2022-09-10")]), importer)
-    assert merged == [1]
-    assert (job.rows_imported, job.rows_rejected) == (2, 1)
-    assert errors_of(job) == {(4, "结算编号", "结算编号 JS1 与第 2 行重复")}
+    return merged
