@@ -70,6 +70,11 @@ def _split(n: int) -> int:
     return 1 << ((n - 1).bit_length() - 1)
 
 
+def _check_sizes(*hashes: bytes) -> None:
+    if any(len(h) != HASH_SIZE for h in hashes):
+        raise ProofError("a hash in the proof, or a root or leaf hash, is not 32 bytes")
+
+
 def memory_reader(leaf_hashes: Sequence[bytes]) -> Reader:
     """Every complete subtree's hash, computed once: what the portal stores by (level, index)."""
     levels = [list(leaf_hashes)]
@@ -143,6 +148,7 @@ def verify_inclusion(leaf: bytes, index: int, size: int, proof: Sequence[bytes],
     """RFC 9162 section 2.1.3.2; raises ProofError unless the leaf is at index in that tree."""
     if not 0 <= index < size:
         raise ProofError(f"leaf index {index} is not in a tree of size {size}")
+    _check_sizes(leaf, root, *proof)
     fn, sn, r = index, size - 1, leaf
     for p in proof:
         if sn == 0:
@@ -168,6 +174,7 @@ def verify_consistency(size1: int, size2: int, proof: Sequence[bytes], root1: by
         if proof or root1 != root2:
             raise ProofError("two trees of the same size must have the same root and an empty proof")
         return
+    _check_sizes(root1, root2, *proof)
     path = list(proof)
     if size1 & (size1 - 1) == 0:
         path.insert(0, root1)
@@ -253,7 +260,7 @@ def _key_parts(text: str, what: str) -> tuple[str, int, int, bytes]:
     check_name(name)
     if len(kid) != 8 or kid.strip("0123456789abcdef"):
         raise MalformedError(f"{what} key ID {kid!r} is not 8 lowercase hex digits")
-    data = b64decode(material, f"{what} key")
+    data = b64decode(material, f"the key material of the {what}")
     if len(data) != 33 or data[0] not in (ED25519, COSIGNATURE_V1):
         raise MalformedError(f"{what} is not an Ed25519 key (type 0x01 or 0x04, 32 bytes)")
     return name, int(kid, 16), data[0], data[1:]
