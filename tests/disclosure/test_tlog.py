@@ -206,6 +206,18 @@ def test_a_leaf_not_in_the_log_has_no_proof(leaf_hashes):
         tlog.verify_inclusion(leaf_hashes[4], 5, 8, proof, bytes.fromhex(ROOTS[8]))
 
 
+def test_a_proof_longer_or_shorter_than_the_tree_is_deep_is_refused(leaf_hashes):
+    read, root = tlog.memory_reader(leaf_hashes), bytes.fromhex(ROOTS[8])
+    proof = tlog.inclusion_proof(read, 2, 8)
+    with pytest.raises(ProofError, match="inclusion proof is longer"):
+        tlog.verify_inclusion(leaf_hashes[2], 2, 8, proof + [root], root)
+    with pytest.raises(ProofError, match="inclusion proof is shorter"):
+        tlog.verify_inclusion(leaf_hashes[2], 2, 8, proof[:-1], root)
+    consistency = tlog.consistency_proof(read, 6, 8)
+    with pytest.raises(ProofError, match="consistency proof is longer"):
+        tlog.verify_consistency(6, 8, consistency + [root], bytes.fromhex(ROOTS[6]), root)
+
+
 def test_an_index_outside_the_tree_is_refused(leaf_hashes):
     read = tlog.memory_reader(leaf_hashes)
     for index, size in [(8, 8), (0, 0), (-1, 8)]:
@@ -331,22 +343,37 @@ def _same_id(verifier, key_id):
     return Colliding(verifier.name, verifier.sig_type, verifier.public)
 
 
-@pytest.mark.parametrize("msg", [
-    TEXT,
-    TEXT + "\n",
-    TEXT + "\n" + PETER_SIG[:-1],
-    "\x01" + TEXT + "\n" + PETER_SIG,
-    TEXT + "\n" + PETER_SIG.replace("PeterNeumann", "Bad Name"),
-    TEXT + "\n" + PETER_SIG.replace("PeterNeumann", "Peter+Neumann"),
-    TEXT + "\n" + PETER_SIG + "Unexpected line.\n",
-    TEXT + "\n" + PETER_SIG.replace("— ", "- "),
-    TEXT + "\n— PeterNeumann AAAA\n",
-    TEXT + "\n" + PETER_SIG * (tlog.MAX_SIGNATURES + 1),
-], ids=["no signatures", "blank line only", "no final newline", "control character", "space in name",
-        "plus in name", "text after signatures", "hyphen for em dash", "signature too short", "101 signatures"])
-def test_malformed_notes_are_refused(msg):
-    with pytest.raises(MalformedError):
+@pytest.mark.parametrize("msg,match", [
+    (TEXT, "text, a blank line, then signature lines"),
+    (TEXT + "\n", "text, a blank line, then signature lines"),
+    (TEXT + "\n" + PETER_SIG[:-1], "text, a blank line, then signature lines"),
+    ("\x01" + TEXT + "\n" + PETER_SIG, "control character"),
+    (TEXT + "\n" + PETER_SIG.replace("PeterNeumann", "Peter\u00a0Neumann"), "holds a space"),
+    (TEXT + "\n" + PETER_SIG.replace("PeterNeumann", "Peter+Neumann"), "plus sign"),
+    (TEXT + "\n" + PETER_SIG + "Unexpected line.\n", "does not start with an em dash"),
+    (TEXT + "\n" + PETER_SIG.replace("— ", "- "), "does not start with an em dash"),
+    (TEXT + "\n— PeterNeumann AAAA\n", "too short"),
+    (TEXT + "\n" + PETER_SIG.replace("— PeterNeumann ", "— PeterNeumann x"), "base64"),
+    (TEXT + "\n" + PETER_SIG * (tlog.MAX_SIGNATURES + 1), "more than 100 signatures"),
+], ids=["no signatures", "blank line only", "no final newline", "control character", "unicode space in name",
+        "plus in name", "text after signatures", "hyphen for em dash", "signature too short", "bad base64",
+        "101 signatures"])
+def test_malformed_notes_are_refused(msg, match):
+    with pytest.raises(MalformedError, match=match):
         tlog.open_note(msg, [tlog.parse_vkey(PETER_VKEY)])
+
+
+def test_key_names_hold_no_space_and_no_plus():
+    for name in ["", "Peter Neumann", "Peter\tNeumann", "Peter+Neumann", "Peter\u2003Neumann"]:
+        with pytest.raises(MalformedError, match="empty or holds a space or a plus sign"):
+            tlog.generate_signer(name)
+
+
+def test_only_a_text_ending_in_a_newline_is_signed():
+    with pytest.raises(MalformedError, match="ends with a newline"):
+        tlog.sign("abc", tlog.parse_skey(PETER_SKEY))
+    with pytest.raises(MalformedError, match="control character"):
+        tlog.sign("a\x00b\n", tlog.parse_skey(PETER_SKEY))
 
 
 def test_a_note_that_is_not_utf8_is_refused():
@@ -494,6 +521,40 @@ def test_cosign_refuses_a_text_that_is_not_a_checkpoint_or_a_zero_time():
         tlog.cosign(SOFA_BODY, witness, 0)
 
 
+def test_a_cosignature_of_the_wrong_length_or_time_is_refused():
+    log, witness, log_key, witness_key = _log_and_witness()
+    body = tlog.Checkpoint("example.com/fund", 1, tlog.leaf_hash(b"a")).text
+    good = tlog.cosign(body, witness, 1700000000)
+    short = tlog.Signature(good.name, good.key_id, good.sig[:-1])
+    with pytest.raises(SignatureError, match="not 8 \\+ 64 bytes"):
+        tlog.verify_checkpoint(body + "\n" + tlog.sign(body, log).line + short.line, "example.com/fund",
+                               [log_key], [witness_key])
+    late = 2**63
+    sig = witness.private.sign(f"cosignature/v1\ntime {late}\n{body}".encode())
+    too_late = tlog.Signature(good.name, good.key_id, struct.pack(">Q", late) + sig)
+    with pytest.raises(SignatureError, match="past 2\\^63 - 1"):
+        tlog.verify_checkpoint(body + "\n" + tlog.sign(body, log).line + too_late.line, "example.com/fund",
+                               [log_key], [witness_key])
+
+
+@pytest.mark.parametrize("cp,match", [
+    (tlog.Checkpoint("example.com/fund\n7", 1, bytes(32)), "non-empty and single"),
+    (tlog.Checkpoint("", 1, bytes(32)), "non-empty and single"),
+    (tlog.Checkpoint("example.com/fund", 1, bytes(32), ("",)), "non-empty and single"),
+    (tlog.Checkpoint("example.com/fund", -1, bytes(32)), "a size in 0"),
+    (tlog.Checkpoint("example.com/fund", 1, bytes(31)), "32-byte root hash"),
+], ids=["two-line origin", "empty origin", "empty extension", "negative size", "short root"])
+def test_a_checkpoint_that_cannot_be_written_is_refused(cp, match):
+    with pytest.raises(MalformedError, match=match):
+        cp.text
+
+
+def test_consistency_proof_hashes_are_32_bytes(leaf_hashes):
+    proof = tlog.consistency_proof(tlog.memory_reader(leaf_hashes), 6, 8)
+    with pytest.raises(ProofError, match="not 32 bytes"):
+        tlog.verify_consistency(6, 8, proof[:-1] + [proof[-1][:31]], bytes.fromhex(ROOTS[6]), bytes.fromhex(ROOTS[8]))
+
+
 # --- tlog-proof and the witness request ---
 
 def test_proof_text_is_the_spec_layout():
@@ -555,20 +616,21 @@ def test_a_proof_needs_the_log_signature_and_the_quorum(fund_log):
         tlog.verify_proof(proofs[0], leaves[0], "example.com/fund", [log_key], quorum=1)
 
 
-@pytest.mark.parametrize("text", [
-    "wrong-header\nindex 0\n\ncheckpoint\n",
-    "c2sp.org/tlog-proof@v1\nextra !!notbase64!!\nindex 0\n\ncheckpoint\n",
-    "c2sp.org/tlog-proof@v1\n\n\ncheckpoint\n",
-    "c2sp.org/tlog-proof@v1\nindex notanumber\n\ncheckpoint\n",
-    "c2sp.org/tlog-proof@v1\nindex -5\n\ncheckpoint\n",
-    "c2sp.org/tlog-proof@v1\nindex 05\n\ncheckpoint\n",
-    "c2sp.org/tlog-proof@v1\nindex 0\n!!notbase64!!\n\ncheckpoint\n",
-    "c2sp.org/tlog-proof@v1\nindex 0\n" + tlog.b64(bytes(64)) + "\n\ncheckpoint\n",
-    "c2sp.org/tlog-proof@v1\nindex 0\n" + tlog.b64(bytes(32)) + "\n",
-], ids=["header", "extra not base64", "no index", "index not a number", "negative index", "leading zero",
-        "hash not base64", "hash 64 bytes", "no checkpoint"])
-def test_malformed_proofs_are_refused(text):
-    with pytest.raises(MalformedError):
+@pytest.mark.parametrize("text,match", [
+    ("wrong-header\nindex 0\n\ncheckpoint\n", "starts with the line"),
+    ("c2sp.org/tlog-proof@v1\nextra !!notbase64!!\nindex 0\n\ncheckpoint\n", "extra data is not base64"),
+    ("c2sp.org/tlog-proof@v1\n\n\ncheckpoint\n", "has an index line"),
+    ("c2sp.org/tlog-proof@v1\n" + tlog.b64(bytes(32)) + "\nindex 0\n\ncheckpoint\n", "has an index line"),
+    ("c2sp.org/tlog-proof@v1\nindex notanumber\n\ncheckpoint\n", "not a decimal number"),
+    ("c2sp.org/tlog-proof@v1\nindex -5\n\ncheckpoint\n", "not a decimal number"),
+    ("c2sp.org/tlog-proof@v1\nindex 05\n\ncheckpoint\n", "not a decimal number"),
+    ("c2sp.org/tlog-proof@v1\nindex 0\n!!notbase64!!\n\ncheckpoint\n", "hash is not base64"),
+    ("c2sp.org/tlog-proof@v1\nindex 0\n" + tlog.b64(bytes(64)) + "\n\ncheckpoint\n", "not 32 bytes"),
+    ("c2sp.org/tlog-proof@v1\nindex 0\n" + tlog.b64(bytes(32)) + "\n", "blank line before its checkpoint"),
+], ids=["header", "extra not base64", "no index", "hash before index", "index not a number", "negative index",
+        "leading zero", "hash not base64", "hash 64 bytes", "no checkpoint"])
+def test_malformed_proofs_are_refused(text, match):
+    with pytest.raises(MalformedError, match=match):
         tlog.parse_proof(text)
 
 
@@ -580,12 +642,22 @@ def test_add_checkpoint_body_round_trips_and_is_the_spec_layout(leaf_hashes):
     assert tlog.parse_add_checkpoint(tlog.format_add_checkpoint(0, [], "note\n")) == (0, (), "note\n")
 
 
-@pytest.mark.parametrize("body", [
-    "old 6\n" + "\n".join([tlog.b64(bytes(32))] * 64) + "\n\nnote\n",
-    "old 06\n\nnote\n",
-    "6\n\nnote\n",
-    "old 6\nnote\n",
+@pytest.mark.parametrize("body,match", [
+    ("old 6\n" + "\n".join([tlog.b64(bytes(32))] * 64) + "\n\nnote\n", "at most 63"),
+    ("old 06\n\nnote\n", "not a decimal number"),
+    ("6\n\nnote\n", "an old size line"),
+    ("old 6\nnote\n", "an old size line"),
 ], ids=["64 proof lines", "leading zero", "no old", "no blank line"])
-def test_malformed_add_checkpoint_bodies_are_refused(body):
-    with pytest.raises(MalformedError):
+def test_malformed_add_checkpoint_bodies_are_refused(body, match):
+    with pytest.raises(MalformedError, match=match):
         tlog.parse_add_checkpoint(body)
+
+
+def test_the_module_needs_only_the_standard_library_and_cryptography():
+    """The offline verifier ships disclosure/tlog.py as it is: no Django, nothing of the project."""
+    import ast
+    import sys
+    tree = ast.parse(pathlib.Path(tlog.__file__).read_text())
+    modules = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    modules |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert {m.split(".")[0] for m in modules} - set(sys.stdlib_module_names) == {"cryptography"}
