@@ -16,7 +16,7 @@ import polars as pl
 from .repeats import SettlementNumbers
 
 READ_ROWS = 10_000  # rows per frame handed on (30,000: +50 MB peak while COPYing, no faster)
-HOLD_ROWS = 40_000  # rows held before they are written, a file per month (≈ 11 MB)
+HOLD_ROWS = 20_000  # rows held before they are written, a file per month (≈ 5.5 MB)
 
 
 @dataclass
