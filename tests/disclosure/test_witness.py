@@ -156,3 +156,20 @@ def test_http_server_runs_without_django(tmp_path):
     probe = subprocess.run([sys.executable, "-c", "import witness, sys; print('django' in sys.modules)"],
                            env=env, cwd=tmp_path, capture_output=True, text=True)
     assert probe.stdout.strip() == "False"
+
+
+def test_cli_cosigns_then_refuses_with_a_nonzero_exit(tmp_path, capsys):
+    key, prf, cp = tmp_path / "key", tmp_path / "proof", tmp_path / "cp"
+    key.write_text(WIT.skey + "\n")
+    h = leaves(5)
+    base = ["cosign", "--state", str(tmp_path / "s.json"), "--key", str(key),
+            "--log", f"{ORIGIN}={LOG.verifier().vkey}", "--proof", str(prf), "--checkpoint", str(cp)]
+    prf.write_text("")
+    cp.write_text(note(h[:2]))
+    assert witness.main(base + ["--old", "0"]) == 0
+    prf.write_text("".join(tlog.b64(x) + "\n" for x in proof(h, 2)))
+    cp.write_text(note(h))
+    assert witness.main(base + ["--old", "2"]) == 0
+    tlog.open_note(note(h) + capsys.readouterr().out.splitlines()[-1] + "\n", [WIT.verifier(tlog.COSIGNATURE_V1)])
+    assert witness.main(base + ["--old", "2"]) == 1
+    assert "refused" in capsys.readouterr().err
