@@ -1,10 +1,15 @@
 """A witness for the fund's transparency log (c2sp.org/tlog-witness): it cosigns a checkpoint only
 if it extends the last one it cosigned for that log, so a log cannot show two histories to two
 people. Standard library and `cryptography` only: anyone can run it next to tlog.py."""
-import argparse
-import json
 import os
 import sys
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+if os.path.exists(os.path.join(_HERE, "__init__.py")) and sys.path and os.path.abspath(sys.path[0] or ".") == _HERE:
+    sys.path[0] = os.path.dirname(_HERE)  # run from the repo: disclosure/selectors.py would shadow the stdlib's
+
+import argparse  # noqa: E402
+import json
 import tempfile
 import threading
 import time
