@@ -173,3 +173,11 @@ def test_cli_cosigns_then_refuses_with_a_nonzero_exit(tmp_path, capsys):
     tlog.open_note(note(h) + capsys.readouterr().out.splitlines()[-1] + "\n", [WIT.verifier(tlog.COSIGNATURE_V1)])
     assert witness.main(base + ["--old", "2"]) == 1
     assert "refused" in capsys.readouterr().err
+
+
+def test_runs_as_a_script_from_the_repo():
+    """python disclosure/witness.py: disclosure/selectors.py must not shadow the stdlib's."""
+    out = subprocess.run([sys.executable, "-I", witness.__file__, "keygen", "witness-b"],
+                         capture_output=True, text=True, timeout=30)
+    skey, vkey = out.stdout.split()
+    assert tlog.parse_skey(skey).verifier(tlog.COSIGNATURE_V1) == tlog.parse_vkey(vkey)
