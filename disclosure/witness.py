@@ -1,0 +1,220 @@
+"""A witness for the fund's transparency log (c2sp.org/tlog-witness): it cosigns a checkpoint only
+if it extends the last one it cosigned for that log, so a log cannot show two histories to two
+people. Standard library and `cryptography` only: anyone can run it next to tlog.py."""
+import os
+import sys
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+if os.path.exists(os.path.join(_HERE, "__init__.py")) and sys.path and os.path.abspath(sys.path[0] or ".") == _HERE:
+    sys.path[0] = os.path.dirname(_HERE)  # run from the repo: disclosure/selectors.py would shadow the stdlib's
+
+import argparse  # noqa: E402
+import json
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+try:
+    from disclosure import tlog
+except ImportError:  # copied side by side with tlog.py
+    import tlog
+
+
+class Refused(Exception):
+    """A refusal with its HTTP status; `body`/`ctype` override the plain message (409)."""
+
+    def __init__(self, status: int, message: str, body: str | None = None, ctype: str = "text/plain"):
+        super().__init__(message)
+        self.status, self.body, self.ctype = status, body, ctype
+
+
+def load_state(path: str) -> dict:
+    """Per origin: the size, root (base64) and note of the last checkpoint cosigned."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except FileNotFoundError:
+        return {}
+
+
+def save_state(path: str, state: dict) -> None:
+    """Temp file, fsync, rename: a crash leaves the old state whole, never half a file."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".witness-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(state, f, indent=1, sort_keys=True)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+class Witness:
+    """Keys, followed logs and the state file; `lock` serialises check-then-save per request."""
+
+    def __init__(self, state_path: str, signer: tlog.Signer, logs: dict[str, list[tlog.Verifier]]):
+        self.state_path, self.signer, self.logs = state_path, signer, logs
+        self.lock = threading.Lock()
+
+    @property
+    def verifier(self) -> tlog.Verifier:
+        return self.signer.verifier(tlog.COSIGNATURE_V1)
+
+    def add_checkpoint(self, old_size: int, proof, note: str) -> str:
+        """The add-checkpoint rules, in the spec's order; returns the cosignature line."""
+        try:
+            text = tlog.parse_note(note).text
+            cp = tlog.parse_checkpoint(text)
+        except tlog.TlogError as e:
+            raise Refused(400, f"refused: malformed checkpoint: {e}")
+        keys = self.logs.get(cp.origin)
+        if keys is None:
+            raise Refused(404, f"refused: unknown log origin {cp.origin!r}")
+        try:
+            opened = tlog.open_note(note, keys)
+        except tlog.TlogError as e:
+            raise Refused(403, f"refused: no valid signature by the log's key: {e}")
+        if not any(k in opened.verified for k in keys):
+            raise Refused(403, "refused: no valid signature by the log's key")
+        if old_size > cp.size:
+            raise Refused(400, f"refused: old size {old_size} is larger than the checkpoint size {cp.size}")
+        with self.lock:
+            state = load_state(self.state_path)
+            seen = state.get(cp.origin, {"size": 0, "root": tlog.b64(tlog.EMPTY_ROOT)})
+            if old_size != seen["size"]:
+                raise Refused(409, f"refused: old size {old_size} is not the size last cosigned, {seen['size']}",
+                              body=f"{seen['size']}\n", ctype="text/x.tlog.size")
+            old_root = tlog.b64decode(seen["root"], "the stored root")
+            if cp.size == old_size and cp.root != old_root:
+                split_view(cp, seen)
+            try:
+                tlog.check_empty_root(cp)
+                if old_size == 0:
+                    if proof:
+                        raise tlog.ProofError("a proof from size 0 must be empty")
+                else:
+                    tlog.verify_consistency(old_size, cp.size, proof, old_root, cp.root)
+            except tlog.TlogError as e:
+                raise Refused(422, f"refused: checkpoint at size {cp.size} does not extend the one cosigned "
+                                   f"at size {old_size}: {e}")
+            line = tlog.cosign(text, self.signer, max(1, int(time.time()))).line
+            state[cp.origin] = {"size": cp.size, "root": tlog.b64(cp.root), "note": note}
+            save_state(self.state_path, state)
+        return line
+
+
+def split_view(cp, seen: dict) -> None:
+    """Same size, other root: the log shows two histories. Say so loudly, then refuse."""
+    message = (f"refused: checkpoint at size {cp.size} has a different root than the one cosigned at "
+               f"size {cp.size} — the log shows a split view")
+    print(f"SPLIT VIEW for {cp.origin!r} at size {cp.size}: cosigned root {seen['root']}, "
+          f"offered root {tlog.b64(cp.root)}", file=sys.stderr, flush=True)
+    raise Refused(422, message)
+
+
+def handle_body(witness: Witness, body: bytes) -> str:
+    """Parses a request body and runs the rules; a Refused carries the answer otherwise."""
+    try:
+        old_size, proof, note = tlog.parse_add_checkpoint(body.decode("utf-8"))
+    except (tlog.TlogError, UnicodeDecodeError) as e:
+        raise Refused(400, f"refused: malformed request: {e}")
+    return witness.add_checkpoint(old_size, proof, note)
+
+
+def make_handler(witness: Witness):
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            if self.path != "/add-checkpoint":
+                return self.answer(404, "not found\n")
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > 1 << 20:
+                return self.answer(400, "refused: body too large\n")
+            try:
+                self.answer(200, handle_body(witness, self.rfile.read(length)))
+            except Refused as r:
+                self.answer(r.status, r.body if r.body is not None else f"{r}\n", r.ctype)
+
+        def answer(self, status: int, text: str, ctype: str = "text/plain"):
+            data = text.encode()
+            self.send_response(status)
+            self.send_header("Content-Type", f"{ctype}; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    return Handler
+
+
+def parse_logs(items: list[str]) -> dict[str, list[tlog.Verifier]]:
+    """ORIGIN=VKEY, repeatable: a log may have more than one key."""
+    logs: dict[str, list[tlog.Verifier]] = {}
+    for item in items:
+        origin, sep, vkey = item.rpartition("=")
+        if not sep or not origin:
+            raise SystemExit(f"--log {item!r}: expected ORIGIN=VKEY")
+        logs.setdefault(origin, []).append(tlog.parse_vkey(vkey))
+    return logs
+
+
+def build_witness(args) -> Witness:
+    with open(args.key, encoding="utf-8") as f:
+        signer = tlog.parse_skey(f.read().strip())
+    return Witness(args.state, signer, parse_logs(args.log))
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="A tlog witness (c2sp.org/tlog-witness).")
+    sub = parser.add_subparsers(dest="command", required=True)
+    keygen = sub.add_parser("keygen", help="print a new signer key and its verifier key")
+    keygen.add_argument("name")
+    for name in ("serve", "cosign"):
+        p = sub.add_parser(name)
+        p.add_argument("--state", required=True)
+        p.add_argument("--key", required=True, help="file holding the witness's signer key")
+        p.add_argument("--log", action="append", required=True, help="ORIGIN=VKEY (repeatable)")
+        if name == "serve":
+            p.add_argument("--port", type=int, required=True)
+            p.add_argument("--host", default="127.0.0.1")
+        else:
+            p.add_argument("--old", type=int, required=True)
+            p.add_argument("--proof", required=True, help="file with base64 proof hashes, one a line")
+            p.add_argument("--checkpoint", required=True, help="file with the signed checkpoint note")
+    args = parser.parse_args(argv)
+    if args.command == "keygen":
+        signer = tlog.generate_signer(args.name)
+        print(signer.skey)
+        print(signer.verifier(tlog.COSIGNATURE_V1).vkey)
+        return 0
+    witness = build_witness(args)
+    if args.command == "serve":
+        server = ThreadingHTTPServer((args.host, args.port), make_handler(witness))
+        print(f"witness {witness.verifier.vkey} listening on {args.host}:{server.server_port}",
+              file=sys.stderr, flush=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        return 0
+    with open(args.proof, encoding="utf-8") as f:
+        proof = [line for line in f.read().split("\n") if line]
+    with open(args.checkpoint, encoding="utf-8") as f:
+        note = f.read()
+    try:
+        body = tlog.format_add_checkpoint(args.old, [], note)
+        body = body.replace("\n", "\n" + "".join(p + "\n" for p in proof), 1)
+        print(handle_body(witness, body.encode()), end="")
+        return 0
+    except Refused as r:
+        print(str(r), file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

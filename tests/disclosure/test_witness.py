@@ -1,0 +1,183 @@
+"""The witness cosigns only a checkpoint that extends the one it cosigned before, and keeps that
+across restarts: each test names the rule that makes it fail when removed."""
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from disclosure import tlog, witness
+
+ORIGIN = "example.org/fund-log"
+LOG = tlog.generate_signer("example.org-fund-log")
+WIT = tlog.generate_signer("witness-a")
+
+
+def leaves(n, tag=b"leaf"):
+    return [tlog.leaf_hash(tag + str(i).encode()) for i in range(n)]
+
+
+def note(hashes, signer=LOG, origin=ORIGIN):
+    text = tlog.Checkpoint(origin, len(hashes), tlog.tree_root(hashes)).text
+    return text + "\n" + tlog.sign(text, signer).line
+
+
+def proof(hashes, old):
+    return tlog.consistency_proof(tlog.memory_reader(hashes), old, len(hashes)) if old else []
+
+
+@pytest.fixture
+def wit(tmp_path):
+    return witness.Witness(str(tmp_path / "state.json"), WIT, {ORIGIN: [LOG.verifier()]})
+
+
+def add(w, old, hashes, prf=None, n=None):
+    return w.add_checkpoint(old, proof(hashes, old) if prf is None else prf, n or note(hashes))
+
+
+def status(w, *a, **k):
+    with pytest.raises(witness.Refused) as e:
+        add(w, *a, **k)
+    return e.value
+
+
+def test_first_checkpoint_and_growth_are_cosigned(wit):
+    h = leaves(8)
+    line = add(wit, 0, h[:5])
+    n = note(h[:5])
+    opened = tlog.open_note(n + line, [WIT.verifier(tlog.COSIGNATURE_V1)])
+    assert opened.verified[WIT.verifier(tlog.COSIGNATURE_V1)] > 0
+    add(wit, 5, h)
+    assert json.loads(Path(wit.state_path).read_text())[ORIGIN]["size"] == 8
+
+
+def test_wrong_old_size_is_409_with_stored_size(wit):
+    h = leaves(8)
+    add(wit, 0, h[:3])
+    r = status(wit, 2, h)
+    assert (r.status, r.body, r.ctype) == (409, "3\n", "text/x.tlog.size")
+
+
+def test_bad_proof_and_nonempty_proof_from_zero_are_422(wit):
+    h = leaves(8)
+    assert status(wit, 0, h, prf=[h[0]]).status == 422
+    add(wit, 0, h[:3])
+    assert status(wit, 3, h, prf=[h[0]] * 3).status == 422
+
+
+def test_split_view_and_rewritten_history_are_refused(wit, capsys):
+    h = leaves(8)
+    add(wit, 0, h)
+    other = h[:7] + [tlog.leaf_hash(b"rewritten")]
+    r = status(wit, 8, other)
+    assert r.status == 422 and "split view" in str(r)
+    assert tlog.b64(tlog.tree_root(h)) in capsys.readouterr().err
+    longer = other + leaves(3, b"more")
+    assert status(wit, 8, longer).status == 422
+
+
+def test_unknown_key_is_403_and_unknown_origin_404(wit):
+    h = leaves(4)
+    assert status(wit, 0, h, n=note(h, signer=tlog.generate_signer("example.org-fund-log"))).status == 403
+    assert status(wit, 0, h, n=note(h, origin="other.org/log")).status == 404
+    assert status(wit, 5, h, prf=[]).status == 400
+
+
+def test_restart_continues_and_still_refuses_the_split(wit):
+    h = leaves(8)
+    add(wit, 0, h[:6])
+    again = witness.Witness(wit.state_path, WIT, {ORIGIN: [LOG.verifier()]})
+    assert status(again, 6, h[:5] + [tlog.leaf_hash(b"x")]).status == 422
+    add(again, 6, h)
+
+
+def test_state_survives_a_crash_mid_write(wit, monkeypatch):
+    h = leaves(8)
+    add(wit, 0, h[:4])
+    before = Path(wit.state_path).read_text()
+
+    def crash(*a):
+        raise OSError("crash")
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError):
+        add(wit, 4, h)
+    assert Path(wit.state_path).read_text() == before
+    assert not [p for p in Path(wit.state_path).parent.iterdir() if p.name.endswith(".tmp")]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_http_server_runs_without_django(tmp_path):
+    src = Path(witness.__file__).parent
+    for name in ("tlog.py", "witness.py"):
+        (tmp_path / name).write_text((src / name).read_text())
+    (tmp_path / "key").write_text(WIT.skey + "\n")
+    port = free_port()
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(tmp_path)}
+    proc = subprocess.Popen([sys.executable, str(tmp_path / "witness.py"), "serve", "--state",
+                             str(tmp_path / "state.json"), "--key", str(tmp_path / "key"),
+                             "--log", f"{ORIGIN}={LOG.verifier().vkey}", "--port", str(port)],
+                            env=env, cwd=tmp_path, stderr=subprocess.PIPE)
+    try:
+        h = leaves(6)
+
+        def post(old, hs):
+            body = tlog.format_add_checkpoint(old, proof(hs, old), note(hs)).encode()
+            req = urllib.request.Request(f"http://127.0.0.1:{port}/add-checkpoint", data=body, method="POST")
+            try:
+                with urllib.request.urlopen(req, timeout=5) as r:
+                    return r.status, r.read().decode()
+            except urllib.error.HTTPError as e:
+                return e.code, e.read().decode()
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        code, line = post(0, h[:4])
+        assert code == 200
+        tlog.open_note(note(h[:4]) + line, [WIT.verifier(tlog.COSIGNATURE_V1)])
+        assert post(0, h) == (409, "4\n")
+        assert post(4, h)[0] == 200
+    finally:
+        proc.terminate()
+        proc.wait(5)
+    probe = subprocess.run([sys.executable, "-c", "import witness, sys; print('django' in sys.modules)"],
+                           env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert probe.stdout.strip() == "False"
+
+
+def test_cli_cosigns_then_refuses_with_a_nonzero_exit(tmp_path, capsys):
+    key, prf, cp = tmp_path / "key", tmp_path / "proof", tmp_path / "cp"
+    key.write_text(WIT.skey + "\n")
+    h = leaves(5)
+    base = ["cosign", "--state", str(tmp_path / "s.json"), "--key", str(key),
+            "--log", f"{ORIGIN}={LOG.verifier().vkey}", "--proof", str(prf), "--checkpoint", str(cp)]
+    prf.write_text("")
+    cp.write_text(note(h[:2]))
+    assert witness.main(base + ["--old", "0"]) == 0
+    prf.write_text("".join(tlog.b64(x) + "\n" for x in proof(h, 2)))
+    cp.write_text(note(h))
+    assert witness.main(base + ["--old", "2"]) == 0
+    tlog.open_note(note(h) + capsys.readouterr().out.splitlines()[-1] + "\n", [WIT.verifier(tlog.COSIGNATURE_V1)])
+    assert witness.main(base + ["--old", "2"]) == 1
+    assert "refused" in capsys.readouterr().err
+
+
+def test_runs_as_a_script_from_the_repo():  # not -I: in 3.11 it leaves the script dir off sys.path
+    """python disclosure/witness.py: disclosure/selectors.py must not shadow the stdlib's."""
+    out = subprocess.run([sys.executable, witness.__file__, "keygen", "witness-b"], env={"PATH": os.environ["PATH"]},
+                         capture_output=True, text=True, timeout=30)
+    skey, vkey = out.stdout.split()
+    assert tlog.parse_skey(skey).verifier(tlog.COSIGNATURE_V1) == tlog.parse_vkey(vkey)
