@@ -102,8 +102,10 @@ class Witness:
                 else:
                     tlog.verify_consistency(old_size, cp.size, proof, old_root, cp.root)
             except tlog.TlogError as e:
-                raise Refused(422, f"refused: checkpoint at size {cp.size} does not extend the one cosigned "
-                                   f"at size {old_size}: {e}")
+                message = (f"refused: checkpoint at size {cp.size} does not extend the one cosigned at size "
+                           f"{old_size}: {e}")
+                print(f"INCONSISTENT CHECKPOINT for {cp.origin!r}: {message}", file=sys.stderr, flush=True)
+                raise Refused(422, message)
             line = tlog.cosign(text, self.signer, max(1, int(time.time()))).line
             state[cp.origin] = {"size": cp.size, "root": tlog.b64(cp.root), "note": note}
             save_state(self.state_path, state)
@@ -133,8 +135,11 @@ def make_handler(witness: Witness):
         def do_POST(self):
             if self.path != "/add-checkpoint":
                 return self.answer(404, "not found\n")
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > 1 << 20:
+            try:
+                length = int(self.headers.get("Content-Length") or 0)
+            except ValueError:
+                return self.answer(400, "refused: bad Content-Length\n")
+            if length < 0 or length > 1 << 20:
                 return self.answer(400, "refused: body too large\n")
             try:
                 self.answer(200, handle_body(witness, self.rfile.read(length)))
@@ -203,14 +208,16 @@ def main(argv=None) -> int:
             pass
         return 0
     with open(args.proof, encoding="utf-8") as f:
-        proof = [line for line in f.read().split("\n") if line]
+        lines = [line for line in f.read().split("\n") if line]
     with open(args.checkpoint, encoding="utf-8") as f:
         note = f.read()
     try:
-        body = tlog.format_add_checkpoint(args.old, [], note)
-        body = body.replace("\n", "\n" + "".join(p + "\n" for p in proof), 1)
-        print(handle_body(witness, body.encode()), end="")
+        proof = [tlog.b64decode(line, "a proof hash") for line in lines]
+        print(handle_body(witness, tlog.format_add_checkpoint(args.old, proof, note).encode()), end="")
         return 0
+    except tlog.TlogError as e:
+        print(f"refused: malformed proof file: {e}", file=sys.stderr)
+        return 1
     except Refused as r:
         print(str(r), file=sys.stderr)
         return 1

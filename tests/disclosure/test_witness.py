@@ -1,6 +1,7 @@
 """The witness cosigns only a checkpoint that extends the one it cosigned before, and keeps that
 across restarts: each test names the rule that makes it fail when removed."""
 import json
+import http.client
 import os
 import socket
 import subprocess
@@ -80,6 +81,7 @@ def test_split_view_and_rewritten_history_are_refused(wit, capsys):
     assert tlog.b64(tlog.tree_root(h)) in capsys.readouterr().err
     longer = other + leaves(3, b"more")
     assert status(wit, 8, longer).status == 422
+    assert "INCONSISTENT CHECKPOINT" in capsys.readouterr().err  # said loudly, not only answered
 
 
 def test_unknown_key_is_403_and_unknown_origin_404(wit):
@@ -150,6 +152,14 @@ def test_http_server_runs_without_django(tmp_path):
         tlog.open_note(note(h[:4]) + line, [WIT.verifier(tlog.COSIGNATURE_V1)])
         assert post(0, h) == (409, "4\n")
         assert post(4, h)[0] == 200
+        for length in ("x", "-5", str(2 << 20)):  # a broken or huge length is answered, the server lives
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.putrequest("POST", "/add-checkpoint")
+            conn.putheader("Content-Length", length)
+            conn.endheaders()
+            assert conn.getresponse().status == 400
+            conn.close()
+        assert post(4, h) == (409, "6\n")
     finally:
         proc.terminate()
         proc.wait(5)
