@@ -11,6 +11,8 @@ FLUSH_AFTER = 200_000  # hashes held in memory before they are written out (2.4 
 
 
 class SettlementNumbers:
+    """The hashes of a file's settlement numbers, by bucket, in a directory of the import's own."""
+
     def __init__(self, directory: Path):
         self._directory = directory
         self._held: list[pl.DataFrame] = []
