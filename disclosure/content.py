@@ -42,13 +42,18 @@ def canonical(value) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def _money(amount: Decimal) -> str:
+def money_text(amount: Decimal) -> str:
+    """An amount as published: two places, no grouping."""
     return f"{amount:.2f}"
 
 
+def ledger_day():
+    """An entry's business day, as the statements date it (its recording day before booked_on existed)."""
+    return Coalesce("booked_on", TruncDate("created_at"), output_field=DateField())
+
+
 def _entries():
-    day = Coalesce("booked_on", TruncDate("created_at"), output_field=DateField())
-    return LedgerEntry.objects.annotate(day=day)
+    return LedgerEntry.objects.annotate(day=ledger_day())
 
 
 def balance_before(day: dt.date) -> Decimal:
@@ -86,7 +91,7 @@ def income_rows(start: dt.date, end: dt.date) -> tuple[list[dict], int]:
                        else ("donor", donation.donor_id))
         donor, kind = _donor(donation)
         rows.append({"entry": entry.pk, "date": entry.day.isoformat(), "donor": donor, "donor_kind": kind,
-                     "amount": _money(entry.amount), "note": "冲正" if entry.kind == Kind.REVERSAL else ""})
+                     "amount": money_text(entry.amount), "note": "冲正" if entry.kind == Kind.REVERSAL else ""})
     return rows, len(givers)
 
 
@@ -105,16 +110,17 @@ def payout_rows(start: dt.date, end: dt.date) -> tuple[list[dict], int]:
         category = application.review_case.category if application.review_case else None
         rows.append({"entry": entry.pk, "date": entry.day.isoformat(), "name": mask_name(application.person.name),
                      "town": _town(application.region), "category": category.name if category else "",
-                     "amount": _money(-entry.amount), "note": "银行退回" if entry.kind == Kind.REVERSAL else ""})
+                     "amount": money_text(-entry.amount), "note": "银行退回" if entry.kind == Kind.REVERSAL else ""})
     return rows, len(people)
 
 
-def _grouped(rows: list[dict], key: str) -> list[dict]:
+def grouped(rows: list[dict], key: str) -> list[dict]:
+    """Rows summed by `key` (count and amount), largest first."""
     counts, sums = defaultdict(int), defaultdict(lambda: ZERO)
     for row in rows:
         counts[row[key]] += 1
         sums[row[key]] += Decimal(row["amount"])
-    return [{key: name, "count": counts[name], "amount": _money(sums[name])}
+    return [{key: name, "count": counts[name], "amount": money_text(sums[name])}
             for name in sorted(sums, key=lambda name: (-sums[name], name))]
 
 
@@ -134,8 +140,8 @@ def pledges_outstanding(end: dt.date) -> list[dict]:
             name = mask_name(donor.name) if donor.kind == Donor.Kind.INDIVIDUAL else donor.name
             if pledge.anonymous:  # a gift given anonymously must not be tied to its giver here either
                 name = "匿名"
-            rows.append({"donor": name, "signed_on": pledge.signed_on.isoformat(), "total": _money(pledge.total),
-                         "received": _money(pledge.received), "outstanding": _money(outstanding)})
+            rows.append({"donor": name, "signed_on": pledge.signed_on.isoformat(), "total": money_text(pledge.total),
+                         "received": money_text(pledge.received), "outstanding": money_text(outstanding)})
     return rows
 
 
@@ -192,13 +198,13 @@ def _statement_content(start: dt.date, end: dt.date, *, kind: str, on_step=None)
     return {
         "format": funnel.FORMAT if sections else FORMAT,
         "period": {"start": start.isoformat(), "end": end.isoformat()},
-        "opening_balance": _money(opening), "closing_balance": _money(closing),
-        "income": {"rows": income, "total": _money(income_total), "donors": donors,
-                   "by_donor": _grouped(income, "donor"),
-                   "by_kind": _grouped(income, "donor_kind")},
-        "payouts": {"rows": payouts, "total": _money(payout_total), "people": people,
-                    "by_town": _grouped(payouts, "town"), "by_category": _grouped(payouts, "category")},
-        "pledges": {"rows": pledges, "outstanding": _money(sum((Decimal(r["outstanding"]) for r in pledges),
+        "opening_balance": money_text(opening), "closing_balance": money_text(closing),
+        "income": {"rows": income, "total": money_text(income_total), "donors": donors,
+                   "by_donor": grouped(income, "donor"),
+                   "by_kind": grouped(income, "donor_kind")},
+        "payouts": {"rows": payouts, "total": money_text(payout_total), "people": people,
+                    "by_town": grouped(payouts, "town"), "by_category": grouped(payouts, "category")},
+        "pledges": {"rows": pledges, "outstanding": money_text(sum((Decimal(r["outstanding"]) for r in pledges),
                                                                start=ZERO))},
         SECTION: publicity,
         **sections,

@@ -25,8 +25,8 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, DateField, Q, Sum
-from django.db.models.functions import Coalesce, ExtractYear, TruncDate
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import ExtractYear
 from django.utils import timezone, translation
 
 from assistance.models import Meeting, Payout, Resolution, Scheme
@@ -35,7 +35,8 @@ from fundportal.masking import mask_name
 from fundportal.models import LedgerEntry, Region
 
 from .. import funnel
-from ..content import balance_before, income_rows, payout_rows, pledges_outstanding
+from ..content import (balance_before, grouped, income_rows, ledger_day, money_text, payout_rows,
+                       pledges_outstanding)
 from ..models import Statement
 from ..publicity import publicity_section
 from .grouping import Group, towns_grouped
@@ -52,15 +53,6 @@ def title_for(year: int) -> str:
 
 def year_bounds(year: int) -> tuple[dt.date, dt.date]:
     return dt.date(year, 1, 1), dt.date(year, 12, 31)
-
-
-def _money(amount: Decimal) -> str:
-    return f"{amount:.2f}"
-
-
-def ledger_day():
-    """An entry's business day, as the statements date it (its recording day before booked_on existed)."""
-    return Coalesce("booked_on", TruncDate("created_at"), output_field=DateField())
 
 
 def years_with_records() -> set[int]:
@@ -84,15 +76,6 @@ def report_error(year: int, *, today: dt.date | None = None) -> str | None:
     if not year_has_records(year):
         return f"{year}年度没有任何收支记录，无法编制年度报告"
     return None
-
-
-def _grouped(rows: list[dict], key: str) -> list[dict]:
-    counts, sums = defaultdict(int), defaultdict(lambda: ZERO)
-    for row in rows:
-        counts[row[key]] += 1
-        sums[row[key]] += Decimal(row["amount"])
-    return [{key: name, "count": counts[name], "amount": _money(sums[name])}
-            for name in sorted(sums, key=lambda name: (-sums[name], name))]
 
 
 def _town(region: Region | None) -> str:
@@ -129,7 +112,7 @@ def _by(people: dict, index: int) -> list[Group]:
 
 
 def _group_rows(groups: list[Group], key: str) -> list[dict]:
-    return [{key: group.name, "people": group.people, "amount": _money(group.amount)} for group in groups]
+    return [{key: group.name, "people": group.people, "amount": money_text(group.amount)} for group in groups]
 
 
 def _scheme(scheme: Scheme | None) -> dict | None:
@@ -138,7 +121,7 @@ def _scheme(scheme: Scheme | None) -> dict | None:
     resolution = (Resolution.objects.filter(scheme=scheme, kind=Resolution.Kind.SCHEME, signed_at__isnull=False)
                   .order_by("signed_at").first())
     return {"year": scheme.year, "version": scheme.version, "name": scheme.name,
-            "annual_cap": _money(scheme.annual_cap), "approved_on": timezone.localdate(scheme.approved_at).isoformat(),
+            "annual_cap": money_text(scheme.annual_cap), "approved_on": timezone.localdate(scheme.approved_at).isoformat(),
             "resolution": str(resolution.number) if resolution else None}
 
 
@@ -173,13 +156,13 @@ def instalments_due(year: int) -> list[dict]:
         received = instalment.received or ZERO
         rows.append({"donor": _giver(instalment.pledge.donor, bool(instalment.anonymous)),
                      "sequence": instalment.sequence, "due_on": instalment.due_on.isoformat(),
-                     "amount": _money(instalment.amount), "received": _money(received),
-                     "arrears": _money(max(instalment.amount - received, ZERO))})
+                     "amount": money_text(instalment.amount), "received": money_text(received),
+                     "arrears": money_text(max(instalment.amount - received, ZERO))})
     return rows
 
 
 def _sum(rows: list[dict], key: str = "amount") -> str:
-    return _money(sum((Decimal(row[key]) for row in rows), start=ZERO))
+    return money_text(sum((Decimal(row[key]) for row in rows), start=ZERO))
 
 
 def year_statement(year: int) -> Statement | None:
@@ -231,12 +214,12 @@ def _report_content(year: int) -> dict:
             "publicity": {"notices": len(publicity["rows"]), **publicity["totals"]},
         },
         "finance": {
-            "opening_balance": _money(opening), "closing_balance": _money(closing),
-            "income": {"total": _money(income_total), "gifts": sum(1 for row in income if not row["note"]),
-                       "donors": donors, "by_kind": _grouped(income, "donor_kind")},
-            "payouts": {"total": _money(payout_total), "payments": sum(1 for row in payouts if not row["note"]),
-                        "returned": _money(-Decimal(_sum([row for row in payouts if row["note"]])))},
-            "administrative_costs": _money(administrative),
+            "opening_balance": money_text(opening), "closing_balance": money_text(closing),
+            "income": {"total": money_text(income_total), "gifts": sum(1 for row in income if not row["note"]),
+                       "donors": donors, "by_kind": grouped(income, "donor_kind")},
+            "payouts": {"total": money_text(payout_total), "payments": sum(1 for row in payouts if not row["note"]),
+                        "returned": money_text(-Decimal(_sum([row for row in payouts if row["note"]])))},
+            "administrative_costs": money_text(administrative),
             "receipts": {"issued": receipts["issued"], "voided": receipts["voided"]},
             "pledges": {"instalments_due": instalments, "due": _sum(instalments),
                         "received": _sum(instalments, "received"), "arrears": _sum(instalments, "arrears"),
