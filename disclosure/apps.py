@@ -19,3 +19,9 @@ class DisclosureConfig(AppConfig):
 
         register(STATEMENT_QUEUE.items)  # statements to publish or build again, on the work queue
         register(calendar_queue)  # the disclosure calendar's items due soon or overdue (finance)
+
+        from fundportal import public_record
+
+        from .transparency.proofs import published_in
+
+        public_record.register(published_in)  # receipts and progress pages show where money was published

@@ -31,6 +31,8 @@ from django.utils import timezone
 from . import pages
 from .models import ChainHead, PublicFile, Statement
 from .pages import NotAPlainFile
+from .transparency.leaves import file_leaf
+from .transparency.log import log_append
 
 logger = logging.getLogger(__name__)
 
@@ -148,12 +150,14 @@ def _record(renders: dict[str, tuple[Statement | None, bytes]]) -> None:
     """A new version for each path whose bytes are not those of its latest record. Inside _lock()."""
     latest = _latest(paths=renders)
     now = timezone.now()
-    PublicFile.objects.bulk_create(
+    records = PublicFile.objects.bulk_create(
         PublicFile(path=path, version=latest[path].version + 1 if path in latest else 1, statement=statement,
                    sha256=sha256(data), size=len(data), content=b"" if pages.is_derived(path) else data,
                    written_at=now)
-        for path, (statement, data) in renders.items()
+        for path, (statement, data) in sorted(renders.items())
         if path not in latest or latest[path].sha256 != sha256(data))
+    # Each new version's hash goes into the transparency log, so a file is checkable from outside.
+    log_append([file_leaf(record) for record in records], must_sign=False)
 
 
 def _write_all(renders: dict[str, tuple[Statement | None, bytes]]) -> None:

@@ -162,3 +162,105 @@ class PublicFile(models.Model):
 
     def __str__(self):
         return f"{self.path} v{self.version}"
+
+
+# --- The transparency log (disclosure/transparency/): what was published, checkable from outside ---
+# Append-only, all of it (the database refuses changes and deletions, migration 0010). What makes it
+# checkable without trusting the database is elsewhere: checkpoints are signed with a key that is a
+# file, never a row, and cosigned by witnesses who remember what they saw.
+
+class LogLeaf(models.Model):
+    """One leaf: the exact bytes its RFC 6962 hash is over (UTF-8 text: a statement's published
+    document, one of its public rows, or a public file's record), numbered from 0."""
+
+    class Kind(models.TextChoices):
+        STATEMENT = "statement", _("公示文本")
+        ROW = "row", _("公示明细行")
+        FILE = "file", _("公开文件")
+        KEY = "key", _("签名密钥更换")
+
+    index = models.BigIntegerField(_("序号"), primary_key=True)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    statement = models.ForeignKey(Statement, verbose_name=_("收支公示"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="log_leaves")
+    # A row's ledger entry (a gift or a payout, as published): how a receipt finds its leaf.
+    ledger_entry_id = models.BigIntegerField(_("账目分录"), null=True, blank=True, db_index=True)
+    data = models.TextField(_("内容"))
+    hash = models.BinaryField(_("叶哈希"), max_length=32)
+    appended_at = models.DateTimeField(_("写入时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("透明日志记录")
+        verbose_name_plural = _("透明日志记录")
+        ordering = ["index"]
+
+    def __str__(self):
+        return f"#{self.index} {self.get_kind_display()}"
+
+
+class LogNode(models.Model):
+    """The hash of one complete subtree (level 0: a leaf), stored as it is completed, so a proof
+    reads a few dozen rows at any size. `key` is level << 56 | index (tree coordinates)."""
+
+    key = models.BigIntegerField(primary_key=True)
+    hash = models.BinaryField(max_length=32)
+
+    class Meta:
+        verbose_name = _("透明日志节点")
+        verbose_name_plural = _("透明日志节点")
+
+
+class LogCheckpoint(models.Model):
+    """A signed tree head (c2sp.org/tlog-checkpoint): the signed note as the fund's key signed it."""
+
+    size = models.BigIntegerField(_("记录数"), db_index=True)
+    root = models.BinaryField(_("根哈希"), max_length=32)
+    note = models.TextField(_("签名检查点"))
+    signed_at = models.DateTimeField(_("签名时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("透明日志检查点")
+        verbose_name_plural = _("透明日志检查点")
+        ordering = ["-size", "-id"]
+
+    def __str__(self):
+        return f"checkpoint {self.size}"
+
+
+class Cosignature(models.Model):
+    """A witness's cosignature (c2sp.org/tlog-cosignature) of one checkpoint, verified when received."""
+
+    checkpoint = models.ForeignKey(LogCheckpoint, verbose_name=_("检查点"), on_delete=models.PROTECT,
+                                   related_name="cosignatures")
+    witness = models.CharField(_("见证方"), max_length=100)
+    line = models.CharField(_("副署签名行"), max_length=300)
+    cosigned_at = models.DateTimeField(_("副署时间"))
+
+    class Meta:
+        verbose_name = _("见证副署")
+        verbose_name_plural = _("见证副署")
+        constraints = [models.UniqueConstraint(fields=["checkpoint", "witness"], name="cosignature_one_per_witness",
+                                               violation_error_message=_("该见证方已副署此检查点"))]
+
+
+class WitnessAttempt(models.Model):
+    """Each time the portal asked a witness to cosign, and what came of it: a missing cosignature is
+    visible with its reason, and a witness's refusal of an inconsistent checkpoint stays on record."""
+
+    class Outcome(models.TextChoices):
+        COSIGNED = "cosigned", _("已副署")
+        INCONSISTENT = "inconsistent", _("拒绝：与其此前副署的记录不一致")
+        REFUSED = "refused", _("拒绝")
+        UNREACHABLE = "unreachable", _("无法连接")
+
+    witness = models.CharField(_("见证方"), max_length=100)
+    checkpoint = models.ForeignKey(LogCheckpoint, verbose_name=_("检查点"), on_delete=models.PROTECT,
+                                   related_name="witness_attempts")
+    outcome = models.CharField(_("结果"), max_length=12, choices=Outcome.choices)
+    message = models.CharField(_("说明"), max_length=500, blank=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("见证请求")
+        verbose_name_plural = _("见证请求")
+        ordering = ["-at", "-id"]

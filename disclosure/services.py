@@ -31,6 +31,9 @@ from .publicity import SECTION
 from .files import publication_files_write_after_commit
 from .labels import label_shown
 from .models import ChainHead, Statement
+from .transparency.keys import KeyMissing
+from .transparency.leaves import statement_leaves
+from .transparency.log import log_append
 
 Kind = Statement.Kind
 State = Statement.State
@@ -188,6 +191,10 @@ def _publish(statement: Statement, acting_user) -> Statement:
     head.last = statement
     head.save(update_fields=["last"])
     transaction.on_commit(lambda: publication_files_write_after_commit(statement_id=statement.pk))
+    try:
+        log_append(statement_leaves(statement))  # its document and public rows, in a signed checkpoint
+    except KeyMissing as exc:
+        raise ValidationError(f"“{statement.title}”不能发布：{exc}") from None
     return statement
 
 

@@ -22,3 +22,12 @@ def statement_scheduled_task(kind: str) -> int | None:
     if start < fund_first_day(kind):
         return None
     return statement_request(kind=kind, period_start=start, period_end=end, acting_user=None).pk
+
+
+@shared_task(acks_late=True)
+def tlog_cosign_task() -> dict:
+    """After each checkpoint, and on the beat schedule: ask the witnesses that have not cosigned the
+    latest checkpoint (disclosure/transparency/witnesses.py)."""
+    from .transparency.witnesses import cosign_latest
+
+    return cosign_latest()

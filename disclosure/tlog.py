@@ -546,3 +546,89 @@ def parse_add_checkpoint(body: str) -> tuple[int, tuple[bytes, ...], str]:
     if len(lines) > 64:
         raise MalformedError("a consistency proof has at most 63 hashes")
     return parse_size(lines[0][4:], "the old size"), _hash_lines(lines[1:], "a consistency proof hash"), note
+
+
+# --- The offline verifier: python3 tlog.py {checkpoint,proof,log} … (the portal serves this file) ---
+
+def _read(path: str) -> str:
+    with open(path, encoding="utf-8", newline="") as f:
+        return f.read()
+
+
+def _entries(path: str) -> list[bytes]:
+    """A log's entries file: one leaf a line, its text in base64."""
+    with open(path, encoding="ascii") as f:
+        return [b64decode(line.rstrip("\n"), f"entry {n}") for n, line in enumerate(f) if line.strip()]
+
+
+def _cli_checkpoint(args) -> str:
+    checked = verify_checkpoint(_read(args.file), args.origin, args.keys, args.witnesses, args.quorum)
+    return f"checkpoint: {checked.checkpoint.size} entries, root {b64(checked.checkpoint.root)}"
+
+
+def _cli_proof(args) -> str:
+    text = _read(args.file)
+    leaf = open(args.leaf, "rb").read() if args.leaf else parse_proof(text).extra
+    if leaf is None:
+        raise MalformedError("the proof has no extra data: give the entry with --leaf")
+    checked = verify_proof(text, leaf_hash(leaf), args.origin, args.keys, args.witnesses, args.quorum)
+    return (f"entry {parse_proof(text).index} is in the log of {checked.checkpoint.size} entries\n"
+            f"entry: {leaf.decode('utf-8', 'replace')}")
+
+
+def _cli_log(args) -> str:
+    checked = verify_checkpoint(_read(args.checkpoint), args.origin, args.keys, args.witnesses, args.quorum)
+    leaves = [leaf_hash(entry) for entry in _entries(args.entries)]
+    cp = checked.checkpoint
+    if len(leaves) < cp.size:
+        raise ProofError(f"the entries file has {len(leaves)} entries, the checkpoint {cp.size}: truncated")
+    read = memory_reader(leaves) if leaves else None
+    if (range_root(read, 0, cp.size) if cp.size else EMPTY_ROOT) != cp.root:
+        raise ProofError(f"the first {cp.size} entries do not hash to the checkpoint's root: "
+                         f"changed, reordered or missing entries")
+    lines = [f"log: all {cp.size} entries hash to the signed root {b64(cp.root)}"]
+    if args.previous:  # a checkpoint saved earlier: the log must extend it
+        old = verify_checkpoint(_read(args.previous), args.origin, args.keys).checkpoint
+        if old.size > cp.size or (old.size and range_root(read, 0, old.size) != old.root):
+            raise ProofError(f"the log does not extend the earlier checkpoint of {old.size} entries: rewritten")
+        lines.append(f"extends the earlier checkpoint of {old.size} entries")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(
+        prog="fund_log_verify.py",
+        description="Check the fund's transparency log offline (校验基金透明日志): a checkpoint's "
+                    "signatures, a .tlog-proof, or every entry of the log.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    checkpoint = sub.add_parser("checkpoint", help="a checkpoint's signature and cosignatures")
+    checkpoint.add_argument("file")
+    proof = sub.add_parser("proof", help="a .tlog-proof (the entry from its extra data, or --leaf)")
+    proof.add_argument("file")
+    proof.add_argument("--leaf", help="file holding the entry's exact bytes")
+    log = sub.add_parser("log", help="every entry against a checkpoint")
+    log.add_argument("entries", help="the log's entries file (one base64 entry a line)")
+    log.add_argument("checkpoint")
+    log.add_argument("--previous", help="a checkpoint saved earlier, which the log must extend")
+    for p in (checkpoint, proof, log):
+        p.add_argument("--origin", required=True, help="the log's name, as on the verify page")
+        p.add_argument("--key", dest="keys", action="append", required=True, type=parse_vkey,
+                       help="the log's public key (vkey), as on the verify page; repeat for retired keys")
+        p.add_argument("--witness", dest="witnesses", action="append", default=[], type=parse_vkey,
+                       help="a witness's public key (vkey); every one given is checked")
+        p.add_argument("--quorum", type=int, default=0, help="how many of those witnesses must have cosigned")
+    args = parser.parse_args(argv)
+    run = {"checkpoint": _cli_checkpoint, "proof": _cli_proof, "log": _cli_log}[args.command]
+    try:
+        print("OK 校验通过: " + run(args))
+    except (TlogError, OSError) as e:
+        print(f"FAILED 校验未通过: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import log_views, views
 
 app_name = "disclosure"
 urlpatterns = [
@@ -9,6 +9,10 @@ urlpatterns = [
     path("statements/<int:sequence>/", views.statement_page, name="statement"),
     path("statements/<int:sequence>/<str:name>", views.statement_file, name="file"),
     path("verify/", views.verify, name="verify"),
+    path("log/checkpoint", log_views.checkpoint, name="log_checkpoint"),
+    path("log/entries", log_views.entries, name="log_entries"),
+    path("log/proof/<int:index>.tlog-proof", log_views.proof, name="log_proof"),
+    path("log/fund_log_verify.py", log_views.verifier, name="log_verifier"),
     path("scheme/", views.scheme, name="scheme"),
     path("scheme/<int:year>/<int:version>/", views.scheme_version, name="scheme_version"),
 ]

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_safe
 
 from . import files, pages, scheme_page, verification
 from .models import Statement
+from .transparency.status import log_status
 
 logger = logging.getLogger(__name__)
 STATEMENT_FILES = {"statement.json", "statement.pdf", "income.csv", "payouts.csv", "pledges.csv", "funnel.csv"}
@@ -114,7 +115,7 @@ def verify(request):
         with translation.override(other):
             alternate = reverse("disclosure:verify")
         response = render(request, "disclosure/verify.html", {"problems": problems, "count": count,
-                                                              "alternate": alternate})
+                                                              "alternate": alternate, "log": log_status()})
     if etag:
         response["ETag"] = etag
     response["Cache-Control"] = "public, no-cache"

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from fundportal import public_record
 from fundportal.lookups import verified_has, verified_remember
 
 from . import pdf, ratelimits, services
@@ -22,11 +23,14 @@ def receipt_verify(request):
     if data is None or not form.is_valid():
         return render(request, "donations/receipt_verify.html", {"form": form})
     result = ratelimits.receipt_lookup(request, number=form.cleaned_data["n"], code=form.cleaned_data["c"])
+    published = []
     if result.found is not None:
         verified_remember(request, key=SESSION_KEY, number=result.found.number)
+        # In which published statements the gift appears, each proof checked (the transparency log).
+        published = public_record.published_in(public_record.entries_of([result.found.donation]))
     return render(request, "donations/receipt_verify.html",
-                  {"form": form, "receipt": result.found, "not_found": result.not_found, "blocked": result.blocked},
-                  status=result.status)
+                  {"form": form, "receipt": result.found, "not_found": result.not_found, "blocked": result.blocked,
+                   "published": published}, status=result.status)
 
 
 def _verified_receipt(request) -> Receipt:

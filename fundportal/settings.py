@@ -143,6 +143,17 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")  # private files: never served as static
 # Published statements pre-rendered as files (public; nginx serves them directly in production).
 PUBLIC_ROOT = env.path("PUBLIC_ROOT", default=VAR_DIR / "public")
+# The transparency log (disclosure/transparency/). The fund's signing key is a file (a compose secret
+# in production), never a row or a log line; its public key is derived from it unless TLOG_PUBLIC_KEY
+# gives it (a server that only verifies). TLOG_ORIGIN names the log; it is the key's name too.
+TLOG_ORIGIN = env.str("TLOG_ORIGIN", default="cmaf.example.cn/transparency-log")
+TLOG_SIGNING_KEY_FILE = env.path("TLOG_SIGNING_KEY_FILE", default=VAR_DIR / "secrets" / "tlog-signing.key")
+TLOG_PUBLIC_KEY = env.str("TLOG_PUBLIC_KEY", default="")
+# Keys the log signed with before a rotation (vkeys), so its earlier checkpoints still verify.
+TLOG_RETIRED_KEYS = env.list("TLOG_RETIRED_KEYS", default=[])
+# The witnesses asked to cosign each checkpoint: "URL VKEY" each, separated by ";".
+TLOG_WITNESSES = [item.strip() for item in env.str("TLOG_WITNESSES", default="").split(";") if item.strip()]
+TLOG_WITNESS_TIMEOUT = env.float("TLOG_WITNESS_TIMEOUT", default=5.0)  # seconds per witness and request
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

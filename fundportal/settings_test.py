@@ -20,3 +20,8 @@ MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
 # One test database per test process, so several runs on one machine never drop each other's.
 DATABASES["default"]["TEST"] = {"NAME": f"test_fundportal_{os.getpid()}"}  # noqa: F405
 PUBLIC_ROOT = VAR_DIR / f"test-public-{os.getpid()}"  # noqa: F405
+
+# The transparency log's signing key for the tests: a test-only key kept with the tests, so every
+# worker and every process a test starts signs alike. A key is a file, never a row; tests that need
+# another key, or none, override this path.
+TLOG_SIGNING_KEY_FILE = BASE_DIR / "tests" / "tlog-test-signing.key"  # noqa: F405

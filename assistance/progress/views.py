@@ -9,12 +9,14 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from fundportal import public_record
 from fundportal.forms import form_add_service_errors
 from fundportal.lookups import verified_has, verified_remember
 
 from ..appeals.services import appeal_submit_online
 from ..applications.models import Application
 from ..applications.services import application_notice_opt_out
+from ..payouts.models import Payout
 from . import selectors
 from .forms import AppealForm, ProgressLookupForm
 from .lookup import SESSION_KEY, progress_find
@@ -92,7 +94,9 @@ def _case_page(request, application: Application, *, appeal_form: AppealForm | N
     progress = selectors.progress_of(application)
     if appeal_form is None and progress.review.can_ask:
         appeal_form = AppealForm(initial={"n": application.number})
-    return render(request, TEMPLATE, {"progress": progress, "appeal_form": appeal_form,
+    # Where the payout was published, its proof checked (only once paid: a payout stated is a paid one).
+    published = public_record.published_in(public_record.entries_of(Payout.objects.filter(application=application)))
+    return render(request, TEMPLATE, {"progress": progress, "appeal_form": appeal_form, "published": published,
                                       "notices": _notices_state(application), "notices_error": notices_error},
                   status=status)
 

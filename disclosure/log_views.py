@@ -1,0 +1,64 @@
+"""The transparency log's public files: the latest checkpoint with its cosignatures, every leaf
+(for checking the whole log offline), a proof for any leaf, and the verifier script itself. All of
+it is public already (masked rows, published documents, file hashes); none of it is personal."""
+import base64
+from pathlib import Path
+
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.views.decorators.http import require_safe
+
+from .models import LogLeaf
+from .transparency.proofs import inclusion_proof, latest_checkpoint, public_note
+
+VERIFIER = Path(__file__).resolve().parent / "tlog.py"
+
+
+def _text(body: str, *, filename: str | None = None, ctype: str = "text/plain") -> HttpResponse:
+    response = HttpResponse(body, content_type=f"{ctype}; charset=utf-8")
+    response["Cache-Control"] = "public, no-cache"
+    if filename:
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_safe
+def checkpoint(request):
+    """The latest signed checkpoint with its witnesses' cosignatures (c2sp.org/tlog-checkpoint)."""
+    latest = latest_checkpoint()
+    if latest is None:
+        raise Http404("透明日志尚无检查点")
+    return _text(public_note(latest))
+
+
+def _leaf_lines(size: int):
+    rows = LogLeaf.objects.filter(index__lt=size).order_by("index").values_list("data", flat=True)
+    for data in rows.iterator(chunk_size=5000):
+        yield base64.b64encode(data.encode("utf-8")) + b"\n"
+
+
+@require_safe
+def entries(request):
+    """Every leaf of the latest checkpoint's tree, in order: one line each, the leaf's text in
+    base64. With the checkpoint, the verifier recomputes the whole tree offline."""
+    latest = latest_checkpoint()
+    size = latest.size if latest else 0
+    response = StreamingHttpResponse(_leaf_lines(size), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="fund-log-{size}.entries"'
+    response["Cache-Control"] = "public, no-cache"
+    return response
+
+
+@require_safe
+def proof(request, index: int):
+    """A self-contained proof (c2sp.org/tlog-proof) that leaf `index` is in the latest checkpoint."""
+    latest = latest_checkpoint()
+    leaf = LogLeaf.objects.filter(index=index).first()
+    if latest is None or leaf is None or index >= latest.size:
+        raise Http404("没有这条记录，或它尚未签入检查点")
+    return _text(str(inclusion_proof(leaf, latest)), filename=f"fund-log-{index}.tlog-proof")
+
+
+@require_safe
+def verifier(request):
+    """The offline verifier: disclosure/tlog.py as it runs here (Python 3 and `cryptography`)."""
+    return _text(VERIFIER.read_text(encoding="utf-8"), filename="fund_log_verify.py", ctype="text/x-python")

@@ -1,0 +1,114 @@
+"""What verify says about the log. Everything is recomputed from the leaves' own text, and checked
+against keys that are not in the database: the fund's public key (its key file, or settings) and the
+witnesses' (settings). So a statement rewritten together with its hash and files, or the log's rows
+rewritten to match, is found: the recomputed tree no longer has the root the fund signed — and
+re-signing takes the key, and then the witnesses, who remember the old tree, refuse the new one."""
+from django.conf import settings
+
+from .. import tlog
+from ..models import LogCheckpoint, LogLeaf, LogNode, PublicFile, Statement, WitnessAttempt
+from . import keys
+from .leaves import file_data, statement_leaves
+from .log import LEVEL_SHIFT
+
+BATCH = 20000
+
+
+def _leaf_hashes(problems: list[str]) -> list[bytes]:
+    """Every leaf's hash, recomputed from its text (a stored hash that differs is a problem)."""
+    hashes, expected = [], 0
+    rows = LogLeaf.objects.order_by("index").values_list("index", "data", "hash")
+    for index, data, stored in rows.iterator(chunk_size=BATCH):
+        if index != expected:
+            problems.append(f"透明日志第 {expected} 条记录缺失或顺序被打乱（下一条是第 {index} 条）")
+            expected = index
+        digest = tlog.leaf_hash(data.encode("utf-8"))
+        if bytes(stored) != digest:
+            problems.append(f"透明日志第 {index} 条记录的内容与其哈希不符，被改动过")
+        hashes.append(digest)
+        expected += 1
+    return hashes
+
+
+def _statements_in_log(problems: list[str]) -> None:
+    """Each published statement's document and rows are its leaves, in order."""
+    logged: dict[int, list[str]] = {}
+    for statement_id, data in (LogLeaf.objects.filter(kind__in=[LogLeaf.Kind.STATEMENT, LogLeaf.Kind.ROW])
+                               .order_by("index").values_list("statement_id", "data").iterator(chunk_size=BATCH)):
+        logged.setdefault(statement_id, []).append(data)
+    for statement in Statement.objects.filter(state=Statement.State.PUBLISHED).order_by("sequence"):
+        label = f"第 {statement.sequence} 号《{statement.title}》"
+        if statement.pk not in logged:
+            problems.append(f"{label}：不在透明日志中")
+        elif logged[statement.pk] != [leaf.data for leaf in statement_leaves(statement)]:
+            problems.append(f"{label}：与透明日志中记下的发布文本或明细不符，发布后被改动过")
+
+
+def _files_in_log(problems: list[str]) -> None:
+    """Each public file record (path, version, hash) is a leaf: a record rewritten is found."""
+    logged = set(LogLeaf.objects.filter(kind=LogLeaf.Kind.FILE).values_list("data", flat=True))
+    for record in PublicFile.objects.defer("content").select_related("statement").order_by("path", "version"):
+        sequence = record.statement.sequence if record.statement_id else None
+        if file_data(record, sequence) not in logged:
+            problems.append(f"公开文件 {record.path} 第 {record.version} 版的记录不在透明日志中，记录被改动过")
+
+
+def _nodes(read, size: int, problems: list[str]) -> None:
+    """The stored subtree hashes that proofs are made of, against the recomputed tree."""
+    bad = 0
+    for key, stored in LogNode.objects.values_list("key", "hash").iterator(chunk_size=BATCH):
+        level, index = key >> LEVEL_SHIFT, key & ((1 << LEVEL_SHIFT) - 1)
+        if (index + 1) << level > size or read(level, index) != bytes(stored):
+            bad += 1
+    if bad:
+        problems.append(f"透明日志的 {bad} 个存储节点与重算的树不符：据此生成的证明将无法通过校验")
+
+
+def _checkpoints(hashes: list[bytes], read, problems: list[str]) -> None:
+    verifiers = keys.log_verifiers()
+    if not verifiers:
+        problems.append("没有透明日志的公钥（签名密钥文件或 TLOG_PUBLIC_KEY）：无法校验检查点签名")
+        return
+    witness_keys = {witness.name: witness.verifier for witness in keys.witnesses()}
+    latest = None
+    for checkpoint in LogCheckpoint.objects.prefetch_related("cosignatures").order_by("size", "id"):
+        label = f"{checkpoint.size} 条记录的检查点"
+        try:
+            checked = tlog.verify_checkpoint(checkpoint.note, settings.TLOG_ORIGIN, verifiers)
+        except tlog.TlogError as exc:
+            problems.append(f"{label}：签名无效，不是本基金的密钥所签（{exc}）")
+            continue
+        if checked.checkpoint.size > len(hashes) or tlog.range_root(read, 0, checked.checkpoint.size) \
+                != checked.checkpoint.root:
+            problems.append(f"{label}：与日志现有的记录不符，日志在签名后被截断、改写或重排")
+        for cosignature in checkpoint.cosignatures.all():
+            verifier = witness_keys.get(cosignature.witness)
+            if verifier is None:
+                problems.append(f"{label}：副署者“{cosignature.witness}”不是本基金配置的见证方")
+                continue
+            try:
+                tlog.open_note(checkpoint.note + cosignature.line, [verifier])
+            except tlog.TlogError:
+                problems.append(f"{label}：见证方“{cosignature.witness}”的副署无效（不是其密钥所签，或检查点被改动）")
+        latest = checked.checkpoint
+    if hashes and (latest is None or latest.size < len(hashes)):
+        waiting = len(hashes) - (latest.size if latest else 0)
+        problems.append(f"透明日志有 {waiting} 条记录尚未签入检查点（签名密钥缺失时写入）：请用 tlog_sign 补签")
+
+
+def log_problems() -> list[str]:
+    problems: list[str] = []
+    hashes = _leaf_hashes(problems)
+    read = tlog.memory_reader(hashes) if hashes else (lambda level, index: tlog.EMPTY_ROOT)
+    _statements_in_log(problems)
+    _files_in_log(problems)
+    _nodes(read, len(hashes), problems)
+    _checkpoints(hashes, read, problems)
+    return problems
+
+
+def split_alarms() -> list[WitnessAttempt]:
+    """Witnesses' refusals of a checkpoint inconsistent with what they cosigned: the split shown."""
+    return list(WitnessAttempt.objects.filter(outcome=WitnessAttempt.Outcome.INCONSISTENT)
+                .select_related("checkpoint").order_by("-at")[:20])
+

@@ -1,0 +1,51 @@
+"""What the verify page shows of the log: the fund's key, the latest checkpoint, and for each
+configured witness whether it cosigned that checkpoint (or why not), with any refusal of an
+inconsistent checkpoint — a split — shown first."""
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+from ..models import Cosignature, LogCheckpoint, WitnessAttempt
+from . import keys
+from .checks import split_alarms
+from .log import log_size
+from .proofs import latest_checkpoint, public_note
+
+
+@dataclass
+class WitnessState:
+    name: str
+    cosignature: Cosignature | None
+    last_attempt: WitnessAttempt | None
+
+
+@dataclass
+class LogStatus:
+    origin: str
+    vkey: str | None
+    size: int
+    checkpoint: LogCheckpoint | None
+    note: str
+    witnesses: list[WitnessState] = field(default_factory=list)
+    alarms: list[WitnessAttempt] = field(default_factory=list)
+
+    @property
+    def cosigners(self) -> list[str]:
+        return [witness.name for witness in self.witnesses if witness.cosignature]
+
+    @property
+    def missing(self) -> list[WitnessState]:
+        return [witness for witness in self.witnesses if not witness.cosignature]
+
+
+def log_status() -> LogStatus:
+    checkpoint = latest_checkpoint()
+    verifier = keys.log_verifier()
+    status = LogStatus(settings.TLOG_ORIGIN, verifier.vkey if verifier else None, log_size(), checkpoint,
+                       public_note(checkpoint) if checkpoint else "", alarms=split_alarms())
+    cosigned = {c.witness: c for c in checkpoint.cosignatures.all()} if checkpoint else {}
+    for witness in keys.witnesses():
+        attempt = (WitnessAttempt.objects.filter(witness=witness.name).order_by("-at", "-id").first()
+                   if checkpoint else None)
+        status.witnesses.append(WitnessState(witness.name, cosigned.get(witness.name), attempt))
+    return status
