@@ -42,8 +42,8 @@ services:
 
 demo: install system-deps
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	export TLOG_WITNESSES="$$($(PY) manage.py demo_witnesses)" && $(PY) manage.py load_demo && \
+	  $(PY) manage.py runserver 127.0.0.1:8000
 
 # Every test, the browser and slow ones included.
 test: install test-deps services check-compose

@@ -3,6 +3,7 @@ its own date in the story (demo/story.py): the city, a user per role, the donati
 the review, the applications, the council, the payouts and the statements of 2023; then 2024's
 monthly settlement files, follow-ups, re-reviews, second scheme, payouts and statements."""
 import unicodedata
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -22,6 +23,7 @@ from demo.review import load_applications, load_review_cases
 from demo.users import MARKER_USERNAME, load_users, user_table_rows
 from demo.year2024 import load_second_year
 from assistance.models import Application, Payout, ReviewCase
+from disclosure.transparency import keys
 from fundportal.models import User
 from fundportal.money import format_money
 
@@ -60,6 +62,10 @@ class Command(BaseCommand):
         if User.objects.filter(username=MARKER_USERNAME).exists():
             self.stdout.write(f"演示数据已经载入（用户 {MARKER_USERNAME} 已存在），本次跳过。")
         else:
+            signing_key = Path(settings.TLOG_SIGNING_KEY_FILE)
+            if not signing_key.exists():  # the demo's own: a deployment makes its key once, kept offline
+                keys.key_file_write(signing_key, settings.TLOG_ORIGIN)
+                self.stdout.write(f"已生成透明日志签名密钥 {signing_key}（演示用）")
             with transaction.atomic():
                 with on(FUND_SET_UP, 8):  # the portal's users are set up with the fund
                     load_regions()
