@@ -28,6 +28,24 @@ def statement_schedules_ensure(using: str = "default") -> None:
                                                  kwargs=json.dumps({"kind": kind}))
 
 
+COSIGN_TASK = "disclosure.tasks.tlog_cosign_task"
+COSIGN_SCHEDULE = ("透明日志：请未副署的见证方副署（每15分钟）", {"minute": "*/15", "hour": "*", "day_of_month": "*",
+                                                   "month_of_year": "*"})
+
+
+@transaction.atomic
+def cosign_schedule_ensure(using: str = "default") -> None:
+    """A witness that was down when a checkpoint was signed is asked again until it cosigns."""
+    from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+    if PeriodicTask.objects.using(using).filter(task=COSIGN_TASK).exists():
+        return
+    name, fields = COSIGN_SCHEDULE
+    crontab, _ = CrontabSchedule.objects.using(using).get_or_create(day_of_week="*", timezone="Asia/Shanghai", **fields)
+    PeriodicTask.objects.using(using).create(name=name, task=COSIGN_TASK, crontab=crontab)
+
+
 def statement_schedules_on_migrate(sender, using="default", **kwargs) -> None:
     if sender.label == "disclosure":
         statement_schedules_ensure(using=using)
+        cosign_schedule_ensure(using=using)

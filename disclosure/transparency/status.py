@@ -15,6 +15,7 @@ from .proofs import latest_checkpoint, public_note
 @dataclass
 class WitnessState:
     name: str
+    vkey: str
     cosignature: Cosignature | None
     last_attempt: WitnessAttempt | None
 
@@ -47,5 +48,5 @@ def log_status() -> LogStatus:
     for witness in keys.witnesses():
         attempt = (WitnessAttempt.objects.filter(witness=witness.name).order_by("-at", "-id").first()
                    if checkpoint else None)
-        status.witnesses.append(WitnessState(witness.name, cosigned.get(witness.name), attempt))
+        status.witnesses.append(WitnessState(witness.name, witness.verifier.vkey, cosigned.get(witness.name), attempt))
     return status
