@@ -2,6 +2,7 @@
 publication into a hash chain that cannot fork or be changed, verification and tamper detection."""
 import datetime as dt
 import hashlib
+import itertools
 import json
 from decimal import Decimal
 
@@ -161,6 +162,16 @@ def test_two_statements_published_at_the_same_moment_never_fork_the_chain(histor
     assert [s.sequence for s in chain] == [1, 2, 3, 4]
     assert [s.previous_id for s in chain] == [None] + [s.pk for s in chain[:-1]]
     assert chain_problems() == []
+    # The transparency log took them one at a time too: each statement's leaves in one run, in
+    # publication order, numbered without a gap, every checkpoint a prefix of the one tree.
+    from disclosure.models import LogLeaf
+    from disclosure.transparency.checks import log_problems
+
+    runs = [statement_id for statement_id, _ in itertools.groupby(
+        LogLeaf.objects.exclude(kind="file").order_by("index").values_list("statement_id", flat=True))]
+    assert runs == [s.pk for s in chain]
+    assert list(LogLeaf.objects.order_by("index").values_list("index", flat=True)) == list(range(LogLeaf.objects.count()))
+    assert log_problems() == []
 
 
 def test_the_beat_schedule_builds_each_period_on_the_first(db):
