@@ -31,16 +31,15 @@ def _leaf_hashes(problems: list[str]) -> list[bytes]:
 
 
 def _statements_in_log(problems: list[str]) -> None:
-    """Each published statement's document and rows are its leaves, in order."""
-    logged: dict[int, list[str]] = {}
-    for statement_id, data in (LogLeaf.objects.filter(kind__in=[LogLeaf.Kind.STATEMENT, LogLeaf.Kind.ROW])
-                               .order_by("index").values_list("statement_id", "data").iterator(chunk_size=BATCH)):
-        logged.setdefault(statement_id, []).append(data)
+    """Each published statement's document and rows are its leaves, in order (one statement's text
+    in memory at a time: a year's statement is large, the log of ten years is not held at once)."""
     for statement in Statement.objects.filter(state=Statement.State.PUBLISHED).order_by("sequence"):
         label = f"第 {statement.sequence} 号《{statement.title}》"
-        if statement.pk not in logged:
+        logged = list(LogLeaf.objects.filter(statement=statement, kind__in=[LogLeaf.Kind.STATEMENT, LogLeaf.Kind.ROW])
+                      .order_by("index").values_list("data", flat=True))
+        if not logged:
             problems.append(f"{label}：不在透明日志中")
-        elif logged[statement.pk] != [leaf.data for leaf in statement_leaves(statement)]:
+        elif logged != [leaf.data for leaf in statement_leaves(statement)]:
             problems.append(f"{label}：与透明日志中记下的发布文本或明细不符，发布后被改动过")
 
 
