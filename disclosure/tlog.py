@@ -563,7 +563,12 @@ def _entries(path: str) -> list[bytes]:
 
 def _cli_checkpoint(args) -> str:
     checked = verify_checkpoint(_read(args.file), args.origin, args.keys, args.witnesses, args.quorum)
-    return f"checkpoint: {checked.checkpoint.size} entries, root {b64(checked.checkpoint.root)}"
+    return f"checkpoint: {checked.checkpoint.size} entries, root {b64(checked.checkpoint.root)}{_cosigners(checked)}"
+
+
+def _cosigners(checked: "Checked") -> str:
+    names = ", ".join(sorted(checked.cosigned)) or "none of the witnesses given"
+    return f"\ncosigned by: {names}"
 
 
 def _cli_proof(args) -> str:
@@ -572,21 +577,22 @@ def _cli_proof(args) -> str:
     if leaf is None:
         raise MalformedError("the proof has no extra data: give the entry with --leaf")
     checked = verify_proof(text, leaf_hash(leaf), args.origin, args.keys, args.witnesses, args.quorum)
-    return (f"entry {parse_proof(text).index} is in the log of {checked.checkpoint.size} entries\n"
-            f"entry: {leaf.decode('utf-8', 'replace')}")
+    return (f"entry {parse_proof(text).index} is in the log of {checked.checkpoint.size} entries"
+            f"{_cosigners(checked)}\nentry: {leaf.decode('utf-8', 'replace')}")
 
 
 def _cli_log(args) -> str:
     checked = verify_checkpoint(_read(args.checkpoint), args.origin, args.keys, args.witnesses, args.quorum)
     leaves = [leaf_hash(entry) for entry in _entries(args.entries)]
     cp = checked.checkpoint
-    if len(leaves) < cp.size:
-        raise ProofError(f"the entries file has {len(leaves)} entries, the checkpoint {cp.size}: truncated")
+    if len(leaves) != cp.size:
+        raise ProofError(f"the entries file has {len(leaves)} entries, the checkpoint {cp.size}: "
+                         f"{'truncated' if len(leaves) < cp.size else 'entries the checkpoint does not sign'}")
     read = memory_reader(leaves) if leaves else None
     if (range_root(read, 0, cp.size) if cp.size else EMPTY_ROOT) != cp.root:
         raise ProofError(f"the first {cp.size} entries do not hash to the checkpoint's root: "
                          f"changed, reordered or missing entries")
-    lines = [f"log: all {cp.size} entries hash to the signed root {b64(cp.root)}"]
+    lines = [f"log: all {cp.size} entries hash to the signed root {b64(cp.root)}{_cosigners(checked)}"]
     if args.previous:  # a checkpoint saved earlier: the log must extend it
         old = verify_checkpoint(_read(args.previous), args.origin, args.keys).checkpoint
         if old.size > cp.size or (old.size and range_root(read, 0, old.size) != old.root):
@@ -619,8 +625,11 @@ def main(argv=None) -> int:
                        help="the log's public key (vkey), as on the verify page; repeat for retired keys")
         p.add_argument("--witness", dest="witnesses", action="append", default=[], type=parse_vkey,
                        help="a witness's public key (vkey); every one given is checked")
-        p.add_argument("--quorum", type=int, default=0, help="how many of those witnesses must have cosigned")
+        p.add_argument("--quorum", type=int, default=None,
+                       help="how many of those witnesses must have cosigned (default: all of them)")
     args = parser.parse_args(argv)
+    if args.quorum is None:  # every witness named must have cosigned, unless told otherwise
+        args.quorum = len(args.witnesses)
     run = {"checkpoint": _cli_checkpoint, "proof": _cli_proof, "log": _cli_log}[args.command]
     try:
         print("OK 校验通过: " + run(args))

@@ -3,6 +3,8 @@ against keys that are not in the database: the fund's public key (its key file, 
 witnesses' (settings). So a statement rewritten together with its hash and files, or the log's rows
 rewritten to match, is found: the recomputed tree no longer has the root the fund signed — and
 re-signing takes the key, and then the witnesses, who remember the old tree, refuse the new one."""
+import json
+
 from django.conf import settings
 
 from .. import tlog
@@ -35,21 +37,30 @@ def _statements_in_log(problems: list[str]) -> None:
     in memory at a time: a year's statement is large, the log of ten years is not held at once)."""
     for statement in Statement.objects.filter(state=Statement.State.PUBLISHED).order_by("sequence"):
         label = f"第 {statement.sequence} 号《{statement.title}》"
-        logged = list(LogLeaf.objects.filter(statement=statement, kind__in=[LogLeaf.Kind.STATEMENT, LogLeaf.Kind.ROW])
-                      .order_by("index").values_list("data", flat=True))
+        rows = list(LogLeaf.objects.filter(statement=statement, kind__in=[LogLeaf.Kind.STATEMENT, LogLeaf.Kind.ROW])
+                    .order_by("index").values_list("data", "ledger_entry_id"))
+        logged = [data for data, _ in rows]
+        expected = statement_leaves(statement)
         if not logged:
             problems.append(f"{label}：不在透明日志中")
-        elif logged != [leaf.data for leaf in statement_leaves(statement)]:
+        elif [entry for _, entry in rows] != [leaf.ledger_entry_id for leaf in expected]:
+            problems.append(f"{label}：透明日志中明细行所指的账目分录被改动过（收据据此查找收录位置）")
+        elif logged != [leaf.data for leaf in expected]:
             problems.append(f"{label}：与透明日志中记下的发布文本或明细不符，发布后被改动过")
 
 
 def _files_in_log(problems: list[str]) -> None:
     """Each public file record (path, version, hash) is a leaf: a record rewritten is found."""
     logged = set(LogLeaf.objects.filter(kind=LogLeaf.Kind.FILE).values_list("data", flat=True))
+    recorded = set()
     for record in PublicFile.objects.defer("content").select_related("statement").order_by("path", "version"):
-        sequence = record.statement.sequence if record.statement_id else None
-        if file_data(record, sequence) not in logged:
+        data = file_data(record, record.statement.sequence if record.statement_id else None)
+        recorded.add(data)
+        if data not in logged:
             problems.append(f"公开文件 {record.path} 第 {record.version} 版的记录不在透明日志中，记录被改动过")
+    for data in sorted(logged - recorded):  # a newer version deleted: the file would roll back unseen
+        leaf = json.loads(data)
+        problems.append(f"公开文件 {leaf['file']} 第 {leaf['version']} 版已记入透明日志，但其记录已不在数据库中（被删除）")
 
 
 def _nodes(read, size: int, problems: list[str]) -> None:
@@ -92,11 +103,20 @@ def _checkpoints(hashes: list[bytes], read, problems: list[str]) -> None:
         latest = checked.checkpoint
     if hashes and (latest is None or latest.size < len(hashes)):
         waiting = len(hashes) - (latest.size if latest else 0)
-        problems.append(f"透明日志有 {waiting} 条记录尚未签入检查点（签名密钥缺失时写入）：请用 tlog_sign 补签")
+        problems.append(f"透明日志有 {waiting} 条记录尚未签入检查点（签名密钥缺失时写入）：请用 manage.py tlog sign 补签")
+
+
+def _refusals(problems: list[str]) -> None:
+    """A witness's refusal of a checkpoint that does not extend what it cosigned stays a problem: the
+    log was rewritten or shown two ways, whatever the tables say now."""
+    for attempt in split_alarms():
+        problems.append(f"见证方“{attempt.witness}”于 {attempt.at:%Y-%m-%d %H:%M} 拒绝副署 {attempt.checkpoint.size} 条记录的"
+                        f"检查点：与其此前副署的记录不一致，透明日志可能被改写或出现分叉")
 
 
 def log_problems() -> list[str]:
     problems: list[str] = []
+    _refusals(problems)
     hashes = _leaf_hashes(problems)
     read = tlog.memory_reader(hashes) if hashes else (lambda level, index: tlog.EMPTY_ROOT)
     _statements_in_log(problems)

@@ -20,7 +20,7 @@ def log_signer() -> tlog.Signer:
     try:
         text = path.read_text(encoding="ascii").strip()
     except FileNotFoundError:
-        raise KeyMissing(f"透明日志签名密钥文件 {path} 不存在：请用 manage.py tlog_keygen 生成，"
+        raise KeyMissing(f"透明日志签名密钥文件 {path} 不存在：请用 manage.py tlog keygen 生成，"
                          f"或在 TLOG_SIGNING_KEY_FILE 指明密钥文件") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise KeyMissing(f"透明日志签名密钥文件 {path} 无法读取：{exc.__class__.__name__}") from None

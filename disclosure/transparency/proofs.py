@@ -1,6 +1,7 @@
 """Reading the log back: the latest checkpoint with its cosignatures, inclusion and consistency
 proofs from the stored subtree hashes (each proof's few dozen rows in one query), and where a gift
 or a payout was published, checked as its reader would check it."""
+import json
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -64,6 +65,12 @@ def check_leaf(leaf: LogLeaf, checkpoint: LogCheckpoint | None) -> Inclusion:
     if checkpoint is None or leaf.index >= checkpoint.size:
         return Inclusion(leaf, checkpoint, False, "尚未签入检查点：请稍后再查看")
     try:
+        row_entry = json.loads(leaf.data)["row"]["entry"]
+    except (ValueError, KeyError, TypeError):
+        row_entry = None
+    if row_entry != leaf.ledger_entry_id:  # the look-up column must say what the signed leaf says
+        return Inclusion(leaf, checkpoint, False, "记录与所查的账目分录不符，日志的索引被改动过")
+    try:
         proof = inclusion_proof(leaf, checkpoint)
         checked = tlog.verify_proof(str(proof), tlog.leaf_hash(leaf.data.encode("utf-8")), settings.TLOG_ORIGIN,
                                     keys.log_verifiers(), witness_keys())
@@ -100,11 +107,13 @@ def published_in(entry_ids: list[int]):
 
     from fundportal.public_record import PublishedIn
 
+    from ..services import title_shown
+
     found = []
     for inclusion in entry_inclusions(entry_ids):
         statement = inclusion.leaf.statement
         found.append(PublishedIn(
-            sequence=statement.sequence, title=statement.title,
+            sequence=statement.sequence, title=title_shown(statement),
             url=reverse("disclosure:statement", args=[statement.sequence]),
             proof_url=reverse("disclosure:log_proof", args=[inclusion.leaf.index]),
             verified=inclusion.verified, problem=inclusion.problem, cosigners=tuple(inclusion.cosigners),

@@ -35,6 +35,11 @@ class LogStatus:
         return [witness.name for witness in self.witnesses if witness.cosignature]
 
     @property
+    def witness_args(self) -> str:
+        """The verifier's options naming every witness: each must have cosigned (its default quorum)."""
+        return "".join(f" --witness {witness.vkey}" for witness in self.witnesses)
+
+    @property
     def missing(self) -> list[WitnessState]:
         return [witness for witness in self.witnesses if not witness.cosignature]
 

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import InternalError, transaction
 from django.test import Client
 
@@ -289,3 +289,54 @@ def test_key_rotation_is_logged_and_signed_by_both_keys(published, tmp_path, set
     assert json.loads(LogLeaf.objects.get(index=rotation.size - 1).data)["key_rotation"]["new"] == new.vkey
     settings.TLOG_SIGNING_KEY_FILE, settings.TLOG_RETIRED_KEYS = new_file, [old.vkey]
     assert verify_command() == (True, "")
+
+
+def test_a_witness_refusal_on_record_fails_verify_and_the_cosign_command(
+        history, finance_a, tmp_path, settings, django_capture_on_commit_callbacks):
+    (witness,) = start_witnesses(tmp_path, settings, "audit.example.cn")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            publish("month", dt.date(2023, 5, 1), finance_a)
+        honest = latest_checkpoint()
+        with transaction.atomic():
+            checkpoint_sign(honest.size, tlog.tree_root([tlog.leaf_hash(b"x")] * honest.size), [keys.log_signer()])
+        with pytest.raises(CommandError, match="有见证方拒绝副署"):
+            call_command("tlog", "cosign", stdout=io.StringIO())
+        ok, errors = verify_command()
+        assert not ok and "拒绝副署" in errors
+        page = verify_page()
+        assert page.index("拒绝副署") < page.index("透明日志：不依赖")  # at the top, among the problems
+    finally:
+        witness.stop()
+
+
+def test_a_receipt_is_never_verified_through_a_leaf_of_another_entry(published, history):
+    receipt = Receipt.objects.get(donation__donor=history["person"])
+    page = Client().get("/receipts/verify/", {"n": receipt.number, "c": receipt.verification_code}).content.decode()
+    assert "校验通过" in page
+    other = LogLeaf.objects.filter(kind=LogLeaf.Kind.ROW).exclude(data__contains="林*芳").first()
+    mine = LogLeaf.objects.filter(kind=LogLeaf.Kind.ROW, data__contains="林*芳").first()
+    behind_the_triggers(lambda: LogLeaf.objects.filter(pk=other.pk).update(ledger_entry_id=mine.ledger_entry_id))
+    page = Client().get("/receipts/verify/", {"n": receipt.number, "c": receipt.verification_code}).content.decode()
+    assert "记录与所查的账目分录不符" in page
+    ok, errors = verify_command()
+    assert not ok and "明细行所指的账目分录被改动过" in errors
+
+
+def test_a_deleted_newer_version_of_a_public_file_is_found(published):
+    newest = PublicFile.objects.filter(path="zh-hans/statements/index.html").order_by("-version").first()
+    behind_the_triggers(lambda: PublicFile.objects.filter(pk=newest.pk).delete())
+    ok, errors = verify_command()
+    assert not ok and f"zh-hans/statements/index.html 第 {newest.version} 版已记入透明日志，但其记录已不在数据库中" in errors
+
+
+def test_the_offline_verifier_asks_every_witness_named_and_refuses_extra_entries(published, tmp_path):
+    client = Client()
+    (tmp_path / "checkpoint").write_text(client.get("/disclosure/log/checkpoint").content.decode())
+    entries = b"".join(client.get("/disclosure/log/entries").streaming_content)
+    stranger = tlog.generate_signer("stranger.example").verifier(tlog.COSIGNATURE_V1).vkey
+    args = ["--origin", "cmaf.example.cn/transparency-log", "--key", keys.log_verifier().vkey]
+    assert tlog.main(["checkpoint", str(tmp_path / "checkpoint"), *args]) == 0
+    assert tlog.main(["checkpoint", str(tmp_path / "checkpoint"), *args, "--witness", stranger]) == 1
+    (tmp_path / "entries").write_bytes(entries + tlog.b64(b"one more").encode() + b"\n")
+    assert tlog.main(["log", str(tmp_path / "entries"), str(tmp_path / "checkpoint"), *args]) == 1

@@ -67,6 +67,8 @@ class Command(BaseCommand):
             self.stdout.write("未配置见证方（TLOG_WITNESSES）")
         for name, outcome in outcomes.items():
             self.stdout.write(f"{name}: {outcome}")
+        if "inconsistent" in outcomes.values():
+            raise CommandError("有见证方拒绝副署：检查点与其此前副署的记录不一致，透明日志可能被改写或出现分叉")
 
     def rotate(self, new_key_file, reason, **options):
         old = keys.log_signer()
