@@ -1,12 +1,14 @@
 """Settlement import + screening, side by side with a bare PostgreSQL `\\copy` + `GROUP BY`.
 
     .venv/bin/python benchmarks/screening.py --rows 1000000 [--seed 2023] [--keep] [--keep-db] [--file-cache DIR]
+                                             [--template DB]
 
 What it does, in order (see benchmarks/README.md for the figures and how to read them):
 
-1. Drops and recreates a scratch database (default fundportal_bench), runs `manage.py migrate` and
-   loads the demo's region tree of 瑞安市 and its users (`msb`) — the first half of `load_demo`,
-   without the demo's own 2022 settlement year. Not measured.
+1. Drops and recreates a scratch database (default fundportal_bench), runs `manage.py migrate` (or,
+   with --template, copies an already migrated database: the test suite's template) and loads the
+   demo's region tree of 瑞安市 and its users (`msb`) — the first half of `load_demo`, without the
+   demo's own 2022 settlement year. Not measured.
 2. Writes a seeded synthetic year with benchmarks/synthetic.write_year into a temporary directory.
    Timed and reported, but part of neither measurement.
 3. (a) Baseline, measured end to end (psql start-up included), as two psql processes:
@@ -64,6 +66,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.synthetic import HEADER, Stats, write_months, write_year  # noqa: E402
 
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", "5432", "postgres"
+DB_NAME = r"[a-z_][a-z0-9_]{0,62}"  # --db and --template go into SQL unquoted
 PG_LOG = Path("/var/log/postgresql/postgresql-15-main.log")
 LOCAL_PREFIX = "330381"  # the demo city, 瑞安市
 FW_DIGITS, HW_DIGITS = "０１２３４５６７８９．", "0123456789."
@@ -343,6 +346,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threshold", type=Decimal, default=Decimal("50000"))
     parser.add_argument("--db", default="fundportal_bench",
                         help="scratch database: dropped and recreated (refused while anyone is connected to it)")
+    parser.add_argument("--template", default=None,
+                        help="create the scratch database as a copy of this migrated database instead of running "
+                             "migrate (the test suite's fundportal_tpl_…; nobody may be connected to it)")
     parser.add_argument("--keep", action="store_true", help="keep the generated CSV (and its directory)")
     parser.add_argument("--keep-db", action="store_true", help="leave the scratch database in place afterwards")
     parser.add_argument("--workdir", type=Path, default=None, help="where to write the CSV (default: a temp dir)")
@@ -352,8 +358,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--log-ms", type=int, default=0,
                         help="set log_min_duration_statement for the portal's run and list the slow statements")
     args = parser.parse_args(argv)
-    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", args.db):
+    if not re.fullmatch(DB_NAME, args.db):
         parser.error("--db: lower-case letters, digits and _ only")
+    if args.template and not re.fullmatch(DB_NAME, args.template):
+        parser.error("--template: lower-case letters, digits and _ only")
     threshold = args.threshold
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-screening-", dir=args.workdir))
@@ -368,12 +376,15 @@ def main(argv: list[str] | None = None) -> int:
         if busy != "0":  # another run (or someone) is using it: never pull it from under them
             raise SystemExit(f"database {args.db} is in use ({busy} sessions): pick another with --db")
         psql("postgres", f"DROP DATABASE IF EXISTS {args.db}")
-        psql("postgres", f"CREATE DATABASE {args.db}")
+        # --template: a copy of a migrated database (seconds; migrate takes most of a minute).
+        psql("postgres", f"CREATE DATABASE {args.db}" + (f" TEMPLATE {args.template}" if args.template else ""))
         created = True
-        run_manage(args.db, "migrate", "--noinput", workdir=workdir)
+        if not args.template:
+            run_manage(args.db, "migrate", "--noinput", workdir=workdir)
         run_manage(args.db, "shell", "-c", LOAD_REGIONS_AND_USERS, workdir=workdir)
         _, _, floor_rss = run_manage(args.db, "check", workdir=workdir)  # what Django alone takes
-        say(f"setup: database {args.db} migrated, demo regions and users loaded in {time.perf_counter() - started:.1f} s")
+        made = f"copied from {args.template}" if args.template else "migrated"
+        say(f"setup: database {args.db} {made}, demo regions and users loaded in {time.perf_counter() - started:.1f} s")
 
         # 2. The file(s).
         started = time.perf_counter()

@@ -2,6 +2,7 @@
 loaded here once for the whole suite."""
 
 pytest_plugins = [
+    "tests.fixtures.database",
     "tests.fixtures.environment",
     "tests.fixtures.personas",
     "tests.fixtures.regions",
