@@ -202,8 +202,8 @@ class LogNode(models.Model):
     """The hash of one complete subtree (level 0: a leaf), stored as it is completed, so a proof
     reads a few dozen rows at any size. `key` is level << 56 | index (tree coordinates)."""
 
-    key = models.BigIntegerField(primary_key=True)
-    hash = models.BinaryField(max_length=32)
+    key = models.BigIntegerField(_("位置"), primary_key=True)
+    hash = models.BinaryField(_("哈希"), max_length=32)
 
     class Meta:
         verbose_name = _("透明日志节点")

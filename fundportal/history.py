@@ -37,6 +37,11 @@ NOT_TRACKED: dict[str, str] = {
     "fundportal.ratelimitwindow": _("限流计数：安全计数器，不是基金业务数据。"),
     "fundportal.notice": _("短信通知的发件箱本身就是发送记录：每条通知的状态、尝试次数、发送时间和服务商答复都在本记录中；"
                            "重新发送另记入管理日志，显示在该通知的“重新发送记录”中。"),
+    "disclosure.logleaf": _("透明日志只能追加，数据库拒绝任何修改或删除；每条记录的哈希由签名检查点和见证方副署担保。"),
+    "disclosure.lognode": _("透明日志的树节点由记录算出，只能追加；核验时全部重算。"),
+    "disclosure.logcheckpoint": _("签名检查点只能追加，由基金密钥签名，不能修改。"),
+    "disclosure.cosignature": _("见证方副署只能追加，由见证方密钥签名，不能修改。"),
+    "disclosure.witnessattempt": _("请见证方副署的记录本身就是审计记录：只能追加。"),
     "assistance.publicityentry": _("公示名单在发布时生成，不能修改：公示页面显示的即发布时的内容。"),
     "assistance.casesequence": _("异议、复核编号计数器：只用于连续编号，异议和复核本身的历史另有记录。"),
     "assistance.settlementimporterror": _("导入错误行是导入任务的结果，不能修改。"),

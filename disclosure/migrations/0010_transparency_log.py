@@ -59,8 +59,8 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='LogNode',
             fields=[
-                ('key', models.BigIntegerField(primary_key=True, serialize=False)),
-                ('hash', models.BinaryField(max_length=32)),
+                ('key', models.BigIntegerField(primary_key=True, serialize=False, verbose_name='位置')),
+                ('hash', models.BinaryField(max_length=32, verbose_name='哈希')),
             ],
             options={
                 'verbose_name': '透明日志节点',

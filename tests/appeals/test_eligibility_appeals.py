@@ -3,6 +3,7 @@ who refused decides it; reopened, the case goes back to the village for verifica
 application under review, and the next determination moves them as any other."""
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from assistance.appeals.selectors import appeal_refusal
 from assistance.appeals.services import appeal_decide, appeal_file, appeal_submit_online
@@ -33,7 +34,7 @@ def test_refused_reviewed_reopened_verified_again_and_found_eligible(refused_app
     case = ReviewCase.objects.get(pk=refused_app.review_case_id)
     limit = StateDeadline.objects.get(state=ReviewCase.State.RETURNED).working_days
     assert case.state == ReviewCase.State.RETURNED  # back to the village, with a deadline like any return
-    assert case.due_on == add_working_days(case.state_since.date(), limit)
+    assert case.due_on == add_working_days(timezone.localdate(case.state_since), limit)  # Beijing's day
     assert appeal.number in case.return_reason
     assert case.history.first().history_user == cab_city_colleague
     refused_app.refresh_from_db()
