@@ -6,9 +6,13 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Prefetch
+from django.urls import reverse
+
+from fundportal.public_record import PublishedIn
 
 from .. import tlog
 from ..models import Cosignature, LogCheckpoint, LogLeaf
+from ..services import title_shown
 from . import keys
 from .log import stored_hashes, stored_reader
 
@@ -45,10 +49,6 @@ def consistency_proof(size1: int, size2: int) -> list[bytes]:
     return _prefetched(tlog.consistency_proof, size1, size2)
 
 
-def witness_keys() -> list[tlog.Verifier]:
-    return [witness.verifier for witness in keys.witnesses()]
-
-
 @dataclass
 class Inclusion:
     """Where one ledger entry was published, and whether its proof checks out."""
@@ -59,7 +59,8 @@ class Inclusion:
     cosigners: list[str] = field(default_factory=list)
 
 
-def check_leaf(leaf: LogLeaf, checkpoint: LogCheckpoint | None) -> Inclusion:
+def check_leaf(leaf: LogLeaf, checkpoint: LogCheckpoint | None, log_keys: list[tlog.Verifier],
+               witness_keys: list[tlog.Verifier]) -> Inclusion:
     """The leaf's proof against the latest checkpoint, checked as the offline verifier does: the
     fund's signature with its key from the key file, the known witnesses' cosignatures, the path."""
     if checkpoint is None or leaf.index >= checkpoint.size:
@@ -73,7 +74,7 @@ def check_leaf(leaf: LogLeaf, checkpoint: LogCheckpoint | None) -> Inclusion:
     try:
         proof = inclusion_proof(leaf, checkpoint)
         checked = tlog.verify_proof(str(proof), tlog.leaf_hash(leaf.data.encode("utf-8")), settings.TLOG_ORIGIN,
-                                    keys.log_verifiers(), witness_keys())
+                                    log_keys, witness_keys)
     except tlog.TlogError as exc:
         return Inclusion(leaf, checkpoint, False, problem_text(exc))
     return Inclusion(leaf, checkpoint, True, cosigners=sorted(checked.cosigned))
@@ -84,8 +85,12 @@ def entry_inclusions(entry_ids) -> list[Inclusion]:
     year's statements), oldest statement first, each checked."""
     leaves = list(LogLeaf.objects.filter(ledger_entry_id__in=list(entry_ids), kind=LogLeaf.Kind.ROW)
                   .select_related("statement").order_by("index"))
-    checkpoint = latest_checkpoint() if leaves else None
-    return [check_leaf(leaf, checkpoint) for leaf in leaves]
+    if not leaves:
+        return []
+    checkpoint = latest_checkpoint()
+    # The keys once for all the leaves (the fund's is read from its file).
+    log_keys, witness_keys = keys.log_verifiers(), [witness.verifier for witness in keys.witnesses()]
+    return [check_leaf(leaf, checkpoint, log_keys, witness_keys) for leaf in leaves]
 
 
 def problem_text(exc: tlog.TlogError) -> str:
@@ -101,14 +106,8 @@ def problem_text(exc: tlog.TlogError) -> str:
     return f"{lead}（{exc}）"
 
 
-def published_in(entry_ids: list[int]):
+def published_in(entry_ids: list[int]) -> list[PublishedIn]:
     """The answer fundportal.public_record asks for (receipts, the family's progress page)."""
-    from django.urls import reverse
-
-    from fundportal.public_record import PublishedIn
-
-    from ..services import title_shown
-
     found = []
     for inclusion in entry_inclusions(entry_ids):
         statement = inclusion.leaf.statement

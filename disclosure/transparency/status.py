@@ -4,6 +4,7 @@ inconsistent checkpoint — a split — shown first."""
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db.models import Max
 
 from ..models import Cosignature, LogCheckpoint, WitnessAttempt
 from . import keys
@@ -50,8 +51,13 @@ def log_status() -> LogStatus:
     status = LogStatus(settings.TLOG_ORIGIN, verifier.vkey if verifier else None, log_size(), checkpoint,
                        public_note(checkpoint) if checkpoint else "", alarms=split_alarms())
     cosigned = {c.witness: c for c in checkpoint.cosignatures.all()} if checkpoint else {}
-    for witness in keys.witnesses():
-        attempt = (WitnessAttempt.objects.filter(witness=witness.name).order_by("-at", "-id").first()
-                   if checkpoint else None)
-        status.witnesses.append(WitnessState(witness.name, witness.verifier.vkey, cosigned.get(witness.name), attempt))
+    witnesses = keys.witnesses()
+    last_attempts: dict[str, WitnessAttempt] = {}
+    if checkpoint:  # each witness's latest attempt (attempts are only appended: the highest id), in one query
+        latest = (WitnessAttempt.objects.filter(witness__in=[w.name for w in witnesses]).values("witness")
+                  .annotate(last=Max("id")).values("last"))
+        last_attempts = {attempt.witness: attempt for attempt in WitnessAttempt.objects.filter(pk__in=latest)}
+    for witness in witnesses:
+        status.witnesses.append(WitnessState(witness.name, witness.verifier.vkey, cosigned.get(witness.name),
+                                             last_attempts.get(witness.name)))
     return status

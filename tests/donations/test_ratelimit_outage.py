@@ -1,7 +1,10 @@
 """The receipt look-up limit holds with Redis down: it is counted in the database
 (fundportal/ratelimits.py), never in the tolerant cache whose silence would read as "allowed". Real processes: a private
 redis-server that the test stops, and a cache pointing at a port where nothing listens."""
+import datetime as dt
+
 import pytest
+import time_machine
 from django.test import override_settings
 from django.urls import reverse
 
@@ -12,6 +15,14 @@ from tests.fixtures.factories import DonorFactory
 
 pytestmark = pytest.mark.django_db
 VERIFY_URL = "/receipts/verify/"
+
+
+@pytest.fixture(autouse=True)
+def minute_start():
+    """Each test from the start of a minute: sixty requests under load take seconds, and a minute that
+    turned among them moves the count into the last window (CI once read a count of 0 there)."""
+    with time_machine.travel(dt.datetime(2026, 1, 5, 10, 0, 0, tzinfo=dt.timezone.utc), tick=True):
+        yield
 
 
 def _tolerant_cache(url: str) -> dict:
