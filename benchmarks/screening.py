@@ -306,16 +306,23 @@ def baseline(db: str, path: Path, table: str, threshold: Decimal, workdir: Path)
 # to the answer read; its peak RSS is the process's high-water mark (VmHWM) after the import, its
 # CPU the process's and its database backend's (from /proc: the server is on this machine).
 WORKER = """
-import json, os, sys
+import json, logging, os, sys
 from pathlib import Path
 from django.db import connection
 import assistance.importing.postgres  # what the worker's first import would load: polars and the loader
 from assistance.intake.services import settlement_import_create, settlement_import_run
 from fundportal.models import User
 user = User.objects.get(username="msb")
+phases = {}
+class Phases(logging.Handler):  # the seconds of each phase, which the import logs at its end
+    def emit(self, record):
+        phases.update(getattr(record, "phases", {}))
+logging.getLogger("assistance.intake.services").addHandler(Phases(logging.INFO))
+logging.getLogger("assistance.intake.services").setLevel(logging.INFO)
 print("@@", json.dumps({"ready": True}), flush=True)
 for line in sys.stdin:
     path, year, month = line.rstrip("\\n").split("\\t")
+    phases.clear()
     job = settlement_import_create(year=int(year), month=int(month) if month else None,
                                    file_name=Path(path).name, acting_user=user)
     job = settlement_import_run(job=job, path=Path(path))
@@ -324,7 +331,7 @@ for line in sys.stdin:
         backend = cursor.fetchone()[0]
     print("@@", json.dumps({"job": job.pk, "status": job.state, "imported": job.rows_imported, "rejected": job.rows_rejected,
                       "rows": job.rows_total, "people_created": job.people_created, "message": job.message,
-                      "backend": backend}), flush=True)
+                      "backend": backend, "phases": {k: round(v, 2) for k, v in phases.items()}}), flush=True)
 """
 
 
@@ -404,10 +411,12 @@ def monthly(args, worker: ImportWorker, paths: list[Path], workdir: Path, say) -
         files.append({"month": month, "resent": resent, "rows": imported["rows"], "baseline_seconds": round(bare, 3),
                       "baseline_copy_seconds": round(copy_seconds, 3), "portal_seconds": round(seconds, 3),
                       "portal_cpu_seconds": round(cpu, 2), "ratio": round(bare / seconds, 4), "rss_mb": round(rss, 1),
-                      "imported": imported["imported"], "rejected": imported["rejected"], "job": imported["job"]})
+                      "imported": imported["imported"], "rejected": imported["rejected"], "job": imported["job"],
+                      "phases": imported.get("phases", {})})
         say(f"  month {month:2d}{' (re-sent)' if resent else '          '} {imported['rows']:>10,} rows  "
             f"bare {bare:7.2f} s (copy {copy_seconds:.2f})  portal {seconds:7.2f} s (CPU {cpu:6.2f} s)  "
             f"ratio {bare / seconds:6.3f}  RSS {rss:6.1f} MB")
+        say("      " + "  ".join(f"{phase} {value:.2f}" for phase, value in imported.get("phases", {}).items()))
     union = " UNION ALL ".join(f"SELECT * FROM {TABLE}_m{month:02d}" for month in range(1, 13))
     psql(args.db, f"CREATE VIEW {TABLE} AS {union}")
     return {"files": files}
@@ -569,6 +578,9 @@ def main(argv: list[str] | None = None) -> int:
         say(f"portal                    {portal_seconds:8.2f} s  = import {import_seconds:.2f} s "
             f"({args.rows / import_seconds:,.0f} rows/s; CPU {import_cpu:.2f} s, worker + its backend) + screen {screen_seconds:.2f} s (in-process "
             f"{screened['seconds']:.2f} s)   {args.rows / portal_seconds:,.0f} rows/s")
+        if not files:
+            say("import phases             " + "  ".join(f"{phase} {value:.2f} s"
+                                                      for phase, value in imported.get("phases", {}).items()))
         say(f"ratio baseline/portal     {baseline_seconds / portal_seconds:8.3f}   (target ≥ 0.75)")
         if files:
             say(f"worst ratio               {worst:8.3f}   (per file: its bare copy + GROUP BY / its import; "
@@ -607,14 +619,16 @@ def main(argv: list[str] | None = None) -> int:
             "rows_match": rows_match, "file_mb": round(size_mb, 1), "generation_seconds": round(generation_seconds, 2),
             "baseline_copy_seconds": round(baseline_copy, 3), "baseline_group_by_seconds": round(baseline_group, 3),
             "import_seconds": round(import_seconds, 3), "import_cpu_seconds": round(import_cpu, 2),
+            **({} if files else {"import_phases": imported.get("phases", {})}),
             "screen_seconds": round(screen_seconds, 3),
             "import_rss_mb": round(import_rss, 1), "screen_rss_mb": round(screen_rss, 1),
             "django_floor_rss_mb": round(floor_rss, 1),
             "baseline_targets": len(bare_targets), "reference_targets": len(reference),
             "bare_differences_explained": bare_explained, "rejected": rejected_by_portal,
             "reference_excluded": excluded_rows, "rejected_match": rejected_match, "seed": args.seed,
-            **({"per_file": [{key: item[key] for key in ("month", "resent", "rows", "baseline_seconds",
-                                                         "portal_seconds", "portal_cpu_seconds", "ratio", "rss_mb")} for item in files]}
+            **({"per_file": [{key: item[key] for key in ("month", "resent", "rows", "baseline_seconds", "portal_seconds",
+                                                         "portal_cpu_seconds", "ratio", "rss_mb", "phases")}
+                             for item in files]}
                if files else {}),
         }))
         return 0 if targets_match and rows_match else 1

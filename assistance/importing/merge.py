@@ -82,7 +82,7 @@ def load(cursor, spool, *, job_id: int, year: int, progress: Callable[[str, int]
     imported = _upsert_settlements(cursor, job_id=job_id, year=year)
     # ON COMMIT DROP only helps when this transaction commits; inside a longer one the next
     # import needs the names free.
-    cursor.execute("DROP TABLE staging, repeats, valid, import_people")
+    cursor.execute(f"DROP TABLE staging, repeats, valid, {people.TABLES}")
     return Written(imported=imported, people_created=people_created, repeated=repeated)
 
 

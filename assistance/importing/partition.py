@@ -93,10 +93,10 @@ def load(cursor, spool, *, job_id: int, year: int, months: list[int], progress: 
     progress("写入人员", spool.rows_valid)
     people_created, ids = _write_people(cursor, spool)
 
-    progress("写入结算记录", spool.rows_valid)
     offset = _reserve_ids(cursor, spool.rows_valid)
     loaded = []
     for month in months:
+        progress("写入结算记录", spool.rows_valid)
         table = f"{leaf(year, month)}_load"
         start, end = month_bounds(year, month)
         # The CHECKs spare ATTACH a scan of the new rows; they are dropped afterwards.
@@ -117,6 +117,7 @@ def load(cursor, spool, *, job_id: int, year: int, months: list[int], progress: 
         cursor.execute(f"ANALYZE {table}")  # screening runs next: give the planner real figures
         loaded.append((month, table))
     del ids
+    progress("核对结算编号", spool.rows_valid)
     if _repeats_elsewhere(cursor, year, loaded):
         raise Repeated
 
@@ -186,10 +187,9 @@ def _write_people(cursor, spool) -> tuple[int, pl.DataFrame]:
     spool.last_rows = None  # no longer needed: free it before the big write
     created = people.write(cursor)
     ids_file = spool.directory / "person_ids.tsv"
-    copy_out(cursor, "COPY (SELECT substr(p.resident_id, 1, 17)::bigint, p.id FROM assistance_insuredperson p "
-                     "JOIN import_people USING (resident_id) ORDER BY 1) TO STDOUT", ids_file)
-    cursor.execute("DROP TABLE import_people")  # a later import in this transaction creates it again
-    return created, _read_ids(ids_file)
+    copy_out(cursor, f"COPY ({people.IDS}) TO STDOUT", ids_file)
+    cursor.execute(f"DROP TABLE {people.TABLES}")  # a later import in this transaction creates them again
+    return created, _read_ids(ids_file).sort("person_key")  # sorted here: cheaper than in the query
 
 
 def _read_ids(path, block: int = 1 << 20) -> pl.DataFrame:

@@ -192,8 +192,10 @@ def _import(run: SettlementImport, path: Path) -> None:
     except Exception:  # a broken or refused .xlsx: reported in Chinese below, when its header is read
         total = 0
     job_progress(run, 0, "读取文件", total=total)
+    clock = PhaseClock()
 
     def progress(phase: str, processed: int) -> None:
+        clock.enter(phase)
         job_progress(run, processed, phase)
 
     def ended(**fields) -> dict:
@@ -211,6 +213,7 @@ def _import(run: SettlementImport, path: Path) -> None:
                                  month=run.month,
                                  headings=headings_of(header, positions), today=timezone.localdate(),
                                  progress=progress)
+            clock.enter("提交")
             job_finish(run, **ended(
                 message=f"导入 {result.rows_imported} 行，错误 {result.rows_rejected} 行，"
                         f"未变化 {result.rows_unchanged} 行，新增人员 {result.people_created} 人",
@@ -219,6 +222,8 @@ def _import(run: SettlementImport, path: Path) -> None:
                 people_created=result.people_created, steps_done=result.rows_total, steps_total=result.rows_total))
             # Deaths and moves the file recorded stop the work pending on those people (followup/stopping.py).
             transaction.on_commit(lambda: send_named(PENDING_WORK_STOP_TASK))
+        clock.enter(None)
+        logger.info("settlement import %s: %s", run.pk, clock.summary(), extra={"phases": clock.seconds})
     except ImportFileError as exc:
         job_fail(run, str(exc), **ended(message=str(exc)))
     except JobTakenOver:
@@ -230,6 +235,28 @@ def _import(run: SettlementImport, path: Path) -> None:
 
 
 PENDING_WORK_STOP_TASK = "assistance.tasks.pending_work_stop_task"
+
+
+class PhaseClock:
+    """Seconds spent in each phase of an import (its progress phases, and the commit), for the
+    log: where a slow import's time went, without a profiler."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+        self._phase: str | None = None
+        self._since = time.monotonic()
+
+    def enter(self, phase: str | None) -> None:
+        """Start `phase` (None: stop the clock); the same phase again goes on."""
+        if phase == self._phase:
+            return
+        now = time.monotonic()
+        if self._phase is not None:
+            self.seconds[self._phase] = self.seconds.get(self._phase, 0.0) + now - self._since
+        self._phase, self._since = phase, now
+
+    def summary(self) -> str:
+        return "，".join(f"{phase} {seconds:.1f} 秒" for phase, seconds in self.seconds.items())
 
 
 def _loader():

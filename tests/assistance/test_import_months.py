@@ -72,6 +72,27 @@ def test_a_resent_month_replaces_the_month_and_never_doubles(tmp_path, regions, 
         assert _leaf_oid(3) != before  # the fast path: the month's leaf was replaced whole
 
 
+def test_a_later_month_updates_the_people_who_changed_adds_the_new_and_leaves_the_others_unwritten(
+        tmp_path, regions, importer, loader):
+    """The people of a monthly file are matched with the registry once (importing/people.py): the
+    changed ones rewritten, the unchanged ones not touched, each settlement on its own person."""
+    _import(write_csv(tmp_path / "01.csv", [
+        settlement_row("JS1", rid(1), name="张三", settled_on="2022-01-05"),
+        settlement_row("JS2", rid(2), name="李四", settled_on="2022-01-06", kind="城乡居民医保")]), importer, month=1)
+    unchanged_at = InsuredPerson.objects.get(resident_id=rid(1)).updated_at
+    _import(write_csv(tmp_path / "02.csv", [
+        settlement_row("JS3", rid(1), name="张三", settled_on="2022-02-05"),
+        settlement_row("JS4", rid(2), name="李思", settled_on="2022-02-06", kind="职工医保", region="330381102000"),
+        settlement_row("JS5", rid(3), name="王五", settled_on="2022-02-07")]), importer, month=2)
+    people = {p.resident_id: p for p in InsuredPerson.objects.all()}
+    assert people[rid(1)].updated_at == unchanged_at  # nothing of theirs changed: not rewritten
+    assert (people[rid(2)].name, people[rid(2)].insured_kind, people[rid(2)].region.code) == (
+        "李思", "职工医保", "330381102000")
+    assert people[rid(3)].name == "王五"
+    owners = dict(SettlementRecord.objects.filter(year=YEAR).values_list("settlement_no", "person__resident_id"))
+    assert owners == {"JS1": rid(1), "JS2": rid(2), "JS3": rid(1), "JS4": rid(2), "JS5": rid(3)}
+
+
 def test_a_monthly_files_rows_of_other_months_are_rejected_in_chinese(tmp_path, regions, importer, loader):
     path = write_csv(tmp_path / "03.csv", [settlement_row("JS1", rid(1), settled_on="2022-03-05"),
                                            settlement_row("JS2", rid(2), settled_on="2022-04-01"),
