@@ -34,6 +34,7 @@ from . import frames, merge, partition
 from .batches import iter_batches
 from .columns import BY_KEY, ImportFileError, heading
 from .copying import text_chunks
+from .last_rows import LastRowFinder
 from .regions import RegionResolver
 from .result import LoadResult, empty_month_message, outside_month_message
 from .spool import Spool
@@ -110,7 +111,7 @@ def _check_file(*, job_id: int, path: Path, positions: dict[str, int], width: in
     idle meanwhile."""
     spool = Spool(directory=directory)
     regions = _Regions()
-    last_rows = _LastRows()
+    last_rows = LastRowFinder(directory)
     records = 0
     with open(spool.errors, "wb") as errors_file:
         for index, batch in enumerate(iter_batches(path, width)):
@@ -130,7 +131,7 @@ def _check_file(*, job_id: int, path: Path, positions: dict[str, int], width: in
             records += batch.records
             progress("校验", records)
     spool.finish()
-    spool.last_rows = last_rows.frame()
+    spool.last_rows = last_rows.finish()
     return spool
 
 
@@ -169,46 +170,3 @@ class _Regions:
                 self._ids[text] = getattr(self._resolver.resolve(text), "pk", None)
         return typed.with_columns(region_id=pl.col("household_region").replace_strict(
             self._ids, return_dtype=pl.Int64))
-
-
-class _LastRows:
-    """Per person: the number of their last valid row, and whether any of their rows says they
-    died: 13 bytes a person (about 20 MB for a city's 1.5 million), never their rows.
-
-    Kept in buckets by person key, each merged on its own once enough new lines have come in, so
-    merging never needs more than a bucket's worth of memory besides."""
-
-    BUCKETS = 16
-    MERGE_AFTER = 25_000  # new lines in a bucket before they are merged into it (100,000: +20 MB peak)
-
-    def __init__(self):
-        self._buckets: list[list[pl.DataFrame]] = [[] for _ in range(self.BUCKETS)]
-        self._pending = [0] * self.BUCKETS
-
-    def add(self, typed: pl.DataFrame) -> None:
-        lines = _last_rows(typed).with_columns(bucket=(pl.col("person_key") % self.BUCKETS).cast(pl.Int32))
-        for (bucket,), part in lines.partition_by("bucket", as_dict=True, include_key=False).items():
-            self._buckets[bucket].append(part)
-            self._pending[bucket] += part.height
-            if self._pending[bucket] > self.MERGE_AFTER:
-                self._buckets[bucket] = [_last_rows(pl.concat(self._buckets[bucket]))]
-                self._pending[bucket] = 0
-
-    def frame(self) -> pl.DataFrame:
-        """All buckets as one frame, each freed as soon as it is merged (at 30 M rows the lines
-        are 56 MB: never two or three copies at once)."""
-        parts = []
-        for index, bucket in enumerate(self._buckets):
-            self._buckets[index] = []
-            if bucket:
-                parts.append(_last_rows(pl.concat(bucket)))
-            del bucket
-        if not parts:
-            return pl.DataFrame(schema={"person_key": pl.Int64, "row_no": pl.UInt32, "is_deceased": pl.Boolean,
-                                        "is_moved": pl.Boolean})
-        return pl.concat(parts, rechunk=False)
-
-
-def _last_rows(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.group_by("person_key").agg(pl.col("row_no").max().cast(pl.UInt32), pl.col("is_deceased").any(),
-                                              pl.col("is_moved").any())

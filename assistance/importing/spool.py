@@ -13,6 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
+from .last_rows import LastRows
 from .repeats import SettlementNumbers
 
 READ_ROWS = 10_000  # rows per frame handed on (30,000: +50 MB peak while COPYing, no faster)
@@ -26,7 +27,7 @@ class Spool:
     directory: Path
     files: list[tuple[int, Path]] = field(default_factory=list)  # (month settled, Arrow file); a month's in row order
     month_rows: dict[int, int] = field(default_factory=dict)
-    last_rows: pl.DataFrame | None = None  # person_key, row_no (their last valid row), is_deceased, is_moved (any row)
+    last_rows: LastRows | None = None  # each person's last valid row; the dead and the moved (last_rows.py)
     rows_total: int = 0
     rows_rejected: int = 0
     rows_valid: int = 0
