@@ -45,7 +45,7 @@ class SettlementNumbers:
                 continue
             # Sorted, a repeat is two equal neighbours. (is_duplicated builds a hash table: at 10 M
             # rows it took the import's peak from 257 to 350 MB; sorting adds 40 MB.)
-            hashes = pl.concat([pl.read_ipc(path) for path in files])["no_hash"].sort()
+            hashes = pl.concat([pl.read_ipc(path) for path in files], rechunk=False)["no_hash"].sort()
             if (hashes.slice(1) == hashes.slice(0, hashes.len() - 1)).any():
                 return True
         return False
