@@ -4,14 +4,16 @@ found without holding every person in memory.
 A person is written from their last row (partition.py). Finding it means grouping the whole file
 by person; held in memory, that group was 14 bytes a person for the whole check — 56 MB at 30 M
 rows' 4 M people, which took the import over its 300 MB. So each batch's lines (person key, row
-number, flags) go to a file per bucket of person keys, held up to FLUSH_AFTER lines first, and at
-the end each bucket is grouped on its own. What is kept: the last rows' numbers, sorted (4 bytes a
+number, flags) are spilled to a file per bucket of person keys (buckets.py), and at the end each
+bucket is grouped on its own. What is kept: the last rows' numbers, sorted (4 bytes a
 person), and the keys of the dead and of the moved (a few).
 """
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
+
+from .buckets import BucketSpill
 
 BUCKETS = 32  # one bucket's lines at a time at the end: ≈ 1 M lines, 13 MB, at 30 M rows
 FLUSH_AFTER = 200_000  # lines held before they are written out (≈ 3 MB)
@@ -30,40 +32,17 @@ class LastRowFinder:
     """Collects the lines batch by batch (add), then finds each person's last row (finish)."""
 
     def __init__(self, directory: Path):
-        self._directory = directory
-        self._held: list[pl.DataFrame] = []
-        self._held_lines = 0
-        self._flushed = 0
+        self._spill = BucketSpill(directory, "last", buckets=BUCKETS, flush_after=FLUSH_AFTER)
 
     def add(self, typed: pl.DataFrame) -> None:
         """One batch of valid rows (person_key, row_no, is_deceased, is_moved)."""
-        lines = _last_rows(typed)  # a person's rows within the batch: one line
-        self._held.append(lines)
-        self._held_lines += lines.height
-        if self._held_lines >= FLUSH_AFTER:
-            self._flush()
-
-    def _flush(self) -> None:
-        if not self._held:
-            return
-        frame = pl.concat(self._held).with_columns(bucket=(pl.col("person_key") % BUCKETS).cast(pl.Int32))
-        self._held, self._held_lines = [], 0
-        for (bucket,), part in frame.partition_by("bucket", as_dict=True, include_key=False).items():
-            part.write_ipc(self._directory / f"last-{bucket}-{self._flushed:06d}.arrow")
-        self._flushed += 1
+        self._spill.add(_last_rows(typed), "person_key")  # a person's rows within the batch: one line
 
     def finish(self) -> LastRows:
         """Each bucket grouped on its own; its files are deleted once read."""
-        self._flush()
         numbers, deceased, moved = [], [], []
-        for bucket in range(BUCKETS):
-            files = sorted(self._directory.glob(f"last-{bucket}-*.arrow"))
-            if not files:
-                continue
-            # Not rechunked: one copy of the bucket's lines, not two.
-            people = _last_rows(pl.concat([pl.read_ipc(path) for path in files], rechunk=False))
-            for path in files:
-                path.unlink()
+        for lines in self._spill.buckets(delete=True):
+            people = _last_rows(lines)
             numbers.append(people["row_no"])
             deceased.append(people.filter("is_deceased")["person_key"])
             moved.append(people.filter("is_moved")["person_key"])

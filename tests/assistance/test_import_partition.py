@@ -1,6 +1,9 @@
 """A year's first file is loaded as new monthly leaves (rows in a bare table per month, indexes
 built once, the tables swapped in). The result must be indistinguishable from any other partition, and the cases
 the swap cannot handle must fall back to the merge, with the same outcome."""
+import logging
+import time
+
 import pytest
 from django.db import connection
 
@@ -130,3 +133,18 @@ def _count_merges(monkeypatch) -> list:
 
     monkeypatch.setattr(merge, "load", spy)
     return merged
+
+
+def test_an_import_logs_the_seconds_of_each_phase(tmp_path, regions, importer, caplog):
+    """Where a slow import's time went, without a profiler: the log names each phase with its
+    seconds (the benchmark reports them per file), and they add up to no more than the import took."""
+    caplog.set_level(logging.INFO, logger="assistance.intake.services")
+    path = write_csv(tmp_path / "03.csv", [settlement_row("JS1", rid(1)), settlement_row("JS2", rid(2))])
+    started = time.monotonic()
+    job = run_import(path, importer)
+    took = time.monotonic() - started
+    [record] = [r for r in caplog.records if r.getMessage().startswith(f"settlement import {job.pk}:")]
+    assert {"校验", "写入人员", "写入结算记录", "建立索引", "切换分区", "提交"} <= set(record.phases)
+    assert all(seconds >= 0 for seconds in record.phases.values())
+    assert 0 < sum(record.phases.values()) <= took
+    assert "校验" in record.getMessage() and "秒" in record.getMessage()
