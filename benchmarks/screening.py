@@ -20,10 +20,12 @@ What it does, in order (see benchmarks/README.md for the figures and how to read
                  point folded, everything but 0-9 . - removed) and cast to numeric,
                  GROUP BY ID HAVING sum >= threshold. That is the least cleaning that lets the
                  messy-but-valid cells sum correctly; nothing is validated.
-   (b) Portal, measured end to end (Python and Django start-up included), as two processes:
-       `manage.py import_settlements FILE --year Y --json --user msb` then
-       `manage.py screen --year Y --threshold T --json --user msb`. Peak RSS is taken for each
-       process separately (wait4 by a small launcher, see LAUNCHER) and the larger is reported.
+   (b) Portal: the import in a long-lived worker process, as the Celery worker runs it
+       (ImportWorker: started before anything is measured; each import timed from the file's name
+       sent to its answer; its peak RSS is the process's VmHWM, reset before each file), then
+       `manage.py screen --year Y --threshold T --json --user msb` as its own process, start-up
+       included (its peak RSS from wait4 by a small launcher, see LAUNCHER). The larger peak is
+       reported.
 4. Checks the targets (not measured). The bare baseline sums every row, including the few the
    generator made invalid (bad ID checksum, date outside the year, out-of-pocket ≠ total − fund
    paid) that the portal rightly rejects, so its list can differ by a person or two. The check
@@ -38,7 +40,7 @@ What it does, in order (see benchmarks/README.md for the figures and how to read
 Monthly mode (`--files 12`): the same rows (same seed) written to twelve files, one per month of
 settlement (synthetic.write_months). Each file, one after the other, is measured side by side with
 its own bare baseline: `\copy` of that file into its own indexed table + the GROUP BY over that
-table (psql), then `import_settlements FILE --year Y --month M` (the portal). Then one month
+table (psql), then the file's import with its month (the portal, in the worker). Then one month
 (`--resend`, default 6) is sent again — the same file, which must replace the month, not double
 it — and measured the same way. Then the year is screened once, against the bare GROUP BY over
 all twelve tables (a UNION ALL view, which the targets check also reads). Ratio per file =
@@ -303,8 +305,10 @@ def baseline(db: str, path: Path, table: str, threshold: Decimal, workdir: Path)
 # polars and the database connection are already up), one file after another. This stands in for
 # it: `manage.py shell` reading one file per line and running the same service the worker's task
 # runs (settlement_import_create + settlement_import_run). Each import is timed from the line sent
-# to the answer read; its peak RSS is the process's high-water mark (VmHWM) after the import, its
-# CPU the process's and its database backend's (from /proc: the server is on this machine).
+# to the answer read; its peak RSS is the process's high-water mark (VmHWM, reset before each
+# file), its CPU the process's and its database backend's (from /proc: the server is on this
+# machine) — not PostgreSQL's parallel index-build workers nor the short connections that write
+# the job's progress, so it understates the CPU a little.
 WORKER = """
 import json, logging, os, sys
 from pathlib import Path
@@ -313,13 +317,16 @@ import assistance.importing.postgres  # what the worker's first import would loa
 from assistance.intake.services import settlement_import_create, settlement_import_run
 from fundportal.models import User
 user = User.objects.get(username="msb")
+with connection.cursor() as cursor:
+    cursor.execute("SELECT pg_backend_pid()")
+    backend = cursor.fetchone()[0]
 phases = {}
 class Phases(logging.Handler):  # the seconds of each phase, which the import logs at its end
     def emit(self, record):
         phases.update(getattr(record, "phases", {}))
 logging.getLogger("assistance.intake.services").addHandler(Phases(logging.INFO))
 logging.getLogger("assistance.intake.services").setLevel(logging.INFO)
-print("@@", json.dumps({"ready": True}), flush=True)
+print("@@", json.dumps({"ready": True, "backend": backend}), flush=True)
 for line in sys.stdin:
     path, year, month = line.rstrip("\\n").split("\\t")
     phases.clear()
@@ -327,7 +334,7 @@ for line in sys.stdin:
                                    file_name=Path(path).name, acting_user=user)
     job = settlement_import_run(job=job, path=Path(path))
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
+        cursor.execute("SELECT pg_backend_pid()")  # the same connection throughout (checked by ImportWorker.run)
         backend = cursor.fetchone()[0]
     print("@@", json.dumps({"job": job.pk, "status": job.state, "imported": job.rows_imported, "rejected": job.rows_rejected,
                       "rows": job.rows_total, "people_created": job.people_created, "message": job.message,
@@ -359,8 +366,7 @@ class ImportWorker:
         self.process = subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "shell", "-c", WORKER], cwd=ROOT,
                                         env=child_env(db), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=self._stderr, text=True)
-        self._answer()  # ready: Django, polars and the connection are up before the first file
-        self.backend = None
+        self.backend = self._answer()["backend"]  # ready: Django, polars and the connection are up
 
     def _answer(self) -> dict:
         """The next answer line ("@@ {...}"; anything else the process prints is passed over)."""
@@ -372,16 +378,17 @@ class ImportWorker:
         raise SystemExit(f"the import worker stopped:\n{Path(self._stderr.name).read_text()[-4000:]}")
 
     def run(self, path: Path, *, year: int, month: int | None) -> tuple[dict, float, float, float]:
-        """Import one file; return (answer, wall seconds, peak RSS MB so far, CPU seconds)."""
-        cpu = _cpu_seconds(self.process.pid) + (_cpu_seconds(self.backend) if self.backend else 0.0)
+        """Import one file; return (answer, wall seconds, peak RSS MB of this import, CPU seconds)."""
+        Path(f"/proc/{self.process.pid}/clear_refs").write_text("5")  # VmHWM from now: this file's peak
+        cpu = _cpu_seconds(self.process.pid) + _cpu_seconds(self.backend)
         started = time.perf_counter()
         self.process.stdin.write(f"{path}\t{year}\t{month or ''}\n")
         self.process.stdin.flush()
         answer = self._answer()
         seconds = time.perf_counter() - started
-        if self.backend is None:  # the connection was opened before the import: count its backend from the next one
-            self.backend = answer["backend"]
-        cpu = _cpu_seconds(self.process.pid) + _cpu_seconds(answer["backend"]) - cpu
+        if answer["backend"] != self.backend:  # its CPU would be lost: the figures would not add up
+            raise SystemExit("the import worker's database connection changed during an import")
+        cpu = _cpu_seconds(self.process.pid) + _cpu_seconds(self.backend) - cpu
         return answer, seconds, _high_water_mb(self.process.pid), cpu
 
     def close(self) -> None:
@@ -576,7 +583,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{baseline_copy:.2f} s "
             f"+ GROUP BY {baseline_group:.2f} s   {args.rows / baseline_seconds:,.0f} rows/s")
         say(f"portal                    {portal_seconds:8.2f} s  = import {import_seconds:.2f} s "
-            f"({args.rows / import_seconds:,.0f} rows/s; CPU {import_cpu:.2f} s, worker + its backend) + screen {screen_seconds:.2f} s (in-process "
+            f"({args.rows / import_seconds:,.0f} rows/s; CPU {import_cpu:.2f} s: worker + its backend) + screen {screen_seconds:.2f} s (in-process "
             f"{screened['seconds']:.2f} s)   {args.rows / portal_seconds:,.0f} rows/s")
         if not files:
             say("import phases             " + "  ".join(f"{phase} {value:.2f} s"

@@ -12,7 +12,7 @@ from pathlib import Path
 from stdnum.cn import ric
 
 # Goes into the benchmark's cached file names: a change to what the generator writes makes new files.
-VERSION = 2
+VERSION = 3
 HEADER = ["结算编号", "身份证号", "姓名", "户籍地", "参保类型", "结算日期", "医疗机构", "是否省内",
           "医疗总费用", "基本医保支付", "大病保险支付", "医疗救助支付", "个人自付（元）"]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程"
@@ -96,10 +96,16 @@ def write_months(directory: Path, *, rows: int, year: int = 2022, seed: int = 20
     return paths, stats
 
 
-def _insured_kind(resident_id: str) -> str:
-    """A person's insurance kind, the same in every row, as in the MSB's data (it once came from the
-    row's index: two thirds of a month's people then "changed kind" every month and were rewritten)."""
-    return "职工医保" if int(resident_id[14:17]) % 3 == 0 else "城乡居民医保"
+def _insured_kind(resident_id: str, month: int) -> str:
+    """A person's insurance kind, as in the MSB's data: the same in all their rows, except for about
+    one person in a hundred each month (from February) who changes it from then on — a job taken
+    or lost — so that monthly files also measure the update of changed people. (Version 1 drew it
+    from the row's index: two thirds of a month's people then "changed kind" every month.)"""
+    sequence = int(resident_id[14:17])
+    employee = sequence % 3 == 0
+    if sequence % 100 < month - 1:
+        employee = not employee
+    return "职工医保" if employee else "城乡居民医保"
 
 
 def _rows(stats: Stats, *, rows: int, year: int, seed: int, messy_share: float = 0.05, invalid_share: float = 0.002,
@@ -125,7 +131,7 @@ def _rows(stats: Stats, *, rows: int, year: int, seed: int, messy_share: float =
         critical = (total * Decimal("0.1")).quantize(Decimal("0.01")) if total > 20000 else Decimal("0.00")
         assistance = Decimal("0.00")
         out_of_pocket = total - basic - critical - assistance
-        cells = [f"JS{year}{index:09d}", resident_id, name, region, _insured_kind(resident_id),
+        cells = [f"JS{year}{index:09d}", resident_id, name, region, _insured_kind(resident_id, day.month),
                  day.isoformat(), rng.choice(INSTITUTIONS), "否" if rng.random() < 0.08 else "是",
                  _money(total), _money(basic), _money(critical), _money(assistance), _money(out_of_pocket)]
         roll = rng.random()

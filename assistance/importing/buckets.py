@@ -1,6 +1,7 @@
 """Frames spilled to small files, a file per bucket of a key, and read back a bucket at a time: what
 the import must see whole (every settlement number, every person's rows) without holding it whole
-(repeats.py, last_rows.py). Memory holds at most `flush_after` rows, and then one bucket."""
+(repeats.py, last_rows.py). Memory holds about `flush_after` rows (a batch more, and twice that
+for a moment while they are written), and at the end one bucket."""
 from collections.abc import Iterator
 from pathlib import Path
 

@@ -1,8 +1,10 @@
 """The people of a settlement file, written to the registry from the temporary table import_people
 (one line per person: the values of their last row in the file; dead or moved away when any row says so).
 
-Each line is matched with the registry once (import_matched); changed people are updated and new
-ones inserted, in ID order (the unique index on the ID then takes its new entries in order). A death is never undone by a file. Imports take turns (advisory
+Each line is matched with the registry once (import_matched); the changed people are updated (by
+primary key) and the new inserted in ID order (the unique index on the ID then takes its new
+entries in order). Whether a person changed is decided at the match: a clerk's edit made between
+the match and the update is kept when the file's values equalled the person's at the match. A death is never undone by a file. Imports take turns (advisory
 lock), so no other import inserts the same person meanwhile; a clerk registering an applicant
 may (assistance.intake.services): that person is then left as the clerk wrote them — no unique
 violation, whose message would name the ID number in the log, and no failed import.
@@ -16,8 +18,8 @@ CREATE_TABLE = """
 """
 COLUMNS = ("resident_id", "name", "region_id", "household_region_text", "insured_kind", "is_deceased", "is_moved")
 # Each line with the person it names (none when new) and whether a value that matters differs: the
-# one join of the file's people with the registry; the update, the insert and the ids read back
-# (partition.py) then need no other.
+# one join of all the file's people with the registry; the update and the insert need no other,
+# and the ids read back (partition.py) join again only the new.
 MATCH = """
     CREATE TEMP TABLE import_matched ON COMMIT DROP AS
     SELECT s.*, p.id AS person_id,

@@ -187,12 +187,12 @@ def _retry_if_failed(pk: int) -> None:
 
 def _import(run: SettlementImport, path: Path) -> None:
     started = time.monotonic()
+    clock = PhaseClock("准备")  # until the loader's first phase: the header, the wait for another import
     try:
         total = _estimate_rows(path)
     except Exception:  # a broken or refused .xlsx: reported in Chinese below, when its header is read
         total = 0
     job_progress(run, 0, "读取文件", total=total)
-    clock = PhaseClock()
 
     def progress(phase: str, processed: int) -> None:
         clock.enter(phase)
@@ -222,8 +222,6 @@ def _import(run: SettlementImport, path: Path) -> None:
                 people_created=result.people_created, steps_done=result.rows_total, steps_total=result.rows_total))
             # Deaths and moves the file recorded stop the work pending on those people (followup/stopping.py).
             transaction.on_commit(lambda: send_named(PENDING_WORK_STOP_TASK))
-        clock.enter(None)
-        logger.info("settlement import %s: %s", run.pk, clock.summary(), extra={"phases": clock.seconds})
     except ImportFileError as exc:
         job_fail(run, str(exc), **ended(message=str(exc)))
     except JobTakenOver:
@@ -232,18 +230,21 @@ def _import(run: SettlementImport, path: Path) -> None:
         logger.exception("settlement import %s failed", run.pk)
         job_fail(run, IMPORT_CRASHED, **ended(message=IMPORT_CRASHED))
         raise
+    finally:  # a failed import too: where its time went before it failed
+        clock.enter(None)
+        logger.info("settlement import %s: %s", run.pk, clock.summary(), extra={"phases": clock.seconds})
 
 
 PENDING_WORK_STOP_TASK = "assistance.tasks.pending_work_stop_task"
 
 
 class PhaseClock:
-    """Seconds spent in each phase of an import (its progress phases, and the commit), for the
-    log: where a slow import's time went, without a profiler."""
+    """Seconds spent in each phase of an import (its progress phases; 提交 is the finish, the
+    commit and what runs on it), for the log: where a slow import's time went, without a profiler."""
 
-    def __init__(self):
+    def __init__(self, first: str):
         self.seconds: dict[str, float] = {}
-        self._phase: str | None = None
+        self._phase: str | None = first
         self._since = time.monotonic()
 
     def enter(self, phase: str | None) -> None:

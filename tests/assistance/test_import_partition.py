@@ -144,7 +144,7 @@ def test_an_import_logs_the_seconds_of_each_phase(tmp_path, regions, importer, c
     job = run_import(path, importer)
     took = time.monotonic() - started
     [record] = [r for r in caplog.records if r.getMessage().startswith(f"settlement import {job.pk}:")]
-    assert {"校验", "写入人员", "写入结算记录", "建立索引", "切换分区", "提交"} <= set(record.phases)
+    assert {"准备", "校验", "写入人员", "写入结算记录", "建立索引", "切换分区", "提交"} <= set(record.phases)
     assert all(seconds >= 0 for seconds in record.phases.values())
     assert 0 < sum(record.phases.values()) <= took
     assert "校验" in record.getMessage() and "秒" in record.getMessage()
