@@ -30,6 +30,7 @@ fundportal.job_admin.JobProgressAdmin and templates/jobs/progress.html.
 """
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable
 from typing import ClassVar, NamedTuple
 
@@ -240,6 +241,28 @@ def job_progress(job: LongJob, done: int, phase: str = "", *, total: int | None 
         raise JobTakenOver(f"{model._meta.label} #{job.pk} attempt {job.attempts}")
     for name, value in values.items():
         setattr(job, name, value)
+
+
+class PhaseClock:
+    """Seconds spent in each phase of a long job (the phases it passes to job_progress, and any
+    it names itself), for the log: where a slow run's time went, without a profiler."""
+
+    def __init__(self, first: str):
+        self.seconds: dict[str, float] = {}
+        self._phase: str | None = first
+        self._since = time.monotonic()
+
+    def enter(self, phase: str | None) -> None:
+        """Start `phase` (None: stop the clock); the same phase again goes on."""
+        if phase == self._phase:
+            return
+        now = time.monotonic()
+        if self._phase is not None:
+            self.seconds[self._phase] = self.seconds.get(self._phase, 0.0) + now - self._since
+        self._phase, self._since = phase, now
+
+    def summary(self) -> str:
+        return "，".join(f"{phase} {seconds:.1f} 秒" for phase, seconds in self.seconds.items())
 
 
 def job_finish(job: LongJob, *, reason: str = "", **fields) -> LongJob:

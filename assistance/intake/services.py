@@ -24,7 +24,7 @@ from fundportal.audit import records_actor
 from fundportal.dates import PERSONAL, date_range_error
 from fundportal.models import Region
 from fundportal.money import format_money, money_label, to_money
-from fundportal.jobs import JobTakenOver, job_claim, job_fail, job_finish, job_progress, job_send
+from fundportal.jobs import JobTakenOver, PhaseClock, job_claim, job_fail, job_finish, job_progress, job_send
 from fundportal.states import state_create, state_move
 from fundportal.queue import send_named
 
@@ -236,28 +236,6 @@ def _import(run: SettlementImport, path: Path) -> None:
 
 
 PENDING_WORK_STOP_TASK = "assistance.tasks.pending_work_stop_task"
-
-
-class PhaseClock:
-    """Seconds spent in each phase of an import (its progress phases; 提交 is the finish, the
-    commit and what runs on it), for the log: where a slow import's time went, without a profiler."""
-
-    def __init__(self, first: str):
-        self.seconds: dict[str, float] = {}
-        self._phase: str | None = first
-        self._since = time.monotonic()
-
-    def enter(self, phase: str | None) -> None:
-        """Start `phase` (None: stop the clock); the same phase again goes on."""
-        if phase == self._phase:
-            return
-        now = time.monotonic()
-        if self._phase is not None:
-            self.seconds[self._phase] = self.seconds.get(self._phase, 0.0) + now - self._since
-        self._phase, self._since = phase, now
-
-    def summary(self) -> str:
-        return "，".join(f"{phase} {seconds:.1f} 秒" for phase, seconds in self.seconds.items())
 
 
 def _loader():
