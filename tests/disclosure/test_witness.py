@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -89,6 +90,45 @@ def test_unknown_key_is_403_and_unknown_origin_404(wit):
     assert status(wit, 0, h, n=note(h, signer=tlog.generate_signer("example.org-fund-log"))).status == 403
     assert status(wit, 0, h, n=note(h, origin="other.org/log")).status == 404
     assert status(wit, 5, h, prf=[]).status == 400
+
+
+def test_a_known_key_whose_signature_fails_is_403(wit):
+    h = leaves(4)
+    body, sig = note(h).rsplit(" ", 1)
+    raw = bytearray(tlog.b64decode(sig.strip(), "signature"))
+    raw[-1] ^= 1  # the key's name and id are right, the signature is not
+    assert status(wit, 0, h, n=f"{body} {tlog.b64(bytes(raw))}\n").status == 403
+
+
+def test_two_checkpoints_racing_at_one_size_are_never_both_cosigned(wit, monkeypatch):
+    """Two histories of the same size sent at once: the lock around check-then-save lets one in.
+    The state's read is slowed so that, without the lock, both requests would read "size 0"."""
+    read = witness.load_state
+
+    def slow_read(path):
+        state = read(path)
+        time.sleep(0.05)
+        return state
+    monkeypatch.setattr(witness, "load_state", slow_read)
+    ours, theirs = leaves(5), leaves(5, b"other")
+    start = threading.Barrier(2)
+    results = {}
+
+    def send(name, hashes):
+        start.wait()
+        try:
+            results[name] = add(wit, 0, hashes)
+        except witness.Refused as r:
+            results[name] = r.status
+    threads = [threading.Thread(target=send, args=a) for a in (("ours", ours), ("theirs", theirs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    refused = [name for name, r in results.items() if isinstance(r, int)]
+    assert len(results) == 2 and len(refused) == 1 and results[refused[0]] == 409
+    winner = theirs if refused == ["ours"] else ours
+    assert json.loads(Path(wit.state_path).read_text())[ORIGIN]["root"] == tlog.b64(tlog.tree_root(winner))
 
 
 def test_restart_continues_and_still_refuses_the_split(wit):
