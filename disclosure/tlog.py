@@ -404,8 +404,8 @@ def open_note(msg: str | bytes, trusted: Iterable[Verifier]) -> Opened:
         if verifier is None:
             if s not in opened.unknown:
                 opened.unknown.append(s)
-        elif verifier not in opened.verified:
-            opened.verified[verifier] = _check(verifier, note.text, s.sig)
+        else:  # every line by a trusted key is checked, a repeated one too (c2sp.org/signed-note)
+            opened.verified.setdefault(verifier, _check(verifier, note.text, s.sig))
     if not opened.verified:
         names = ", ".join(f"{s.name}+{s.key_id:08x}" for s in opened.unknown)
         raise UnverifiedError(f"the note has no signature by a trusted key (only by: {names})", opened.unknown)
@@ -551,14 +551,16 @@ def parse_add_checkpoint(body: str) -> tuple[int, tuple[bytes, ...], str]:
 # --- The offline verifier: python3 tlog.py {checkpoint,proof,log} … (the portal serves this file) ---
 
 def _read(path: str) -> str:
+    """A downloaded note or proof; a copy saved with Windows line ends reads as the original (a
+    signed text never holds a carriage return)."""
     with open(path, encoding="utf-8", newline="") as f:
-        return f.read()
+        return f.read().replace("\r\n", "\n")
 
 
 def _entries(path: str) -> list[bytes]:
     """A log's entries file: one leaf a line, its text in base64."""
     with open(path, encoding="ascii") as f:
-        return [b64decode(line.rstrip("\n"), f"entry {n}") for n, line in enumerate(f) if line.strip()]
+        return [b64decode(line.rstrip("\r\n"), f"entry {n}") for n, line in enumerate(f) if line.strip()]
 
 
 def _cli_checkpoint(args) -> str:

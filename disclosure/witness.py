@@ -9,11 +9,17 @@ if os.path.exists(os.path.join(_HERE, "__init__.py")) and sys.path and os.path.a
     sys.path[0] = os.path.dirname(_HERE)  # run from the repo: disclosure/selectors.py would shadow the stdlib's
 
 import argparse  # noqa: E402
+import contextlib
 import json
 import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+try:
+    import fcntl
+except ImportError:  # Windows: no lock between processes; run one witness process per state file
+    fcntl = None
 
 try:
     from disclosure import tlog
@@ -30,12 +36,41 @@ class Refused(Exception):
 
 
 def load_state(path: str) -> dict:
-    """Per origin: the size, root (base64) and note of the last checkpoint cosigned."""
+    """Per origin: the size, root (base64) and note of the last checkpoint cosigned. A state that
+    cannot be read is never taken for "nothing seen": the witness refuses until it is restored."""
     try:
         with open(path, encoding="utf-8") as f:
-            return json.load(f)
+            state = json.load(f)
     except FileNotFoundError:
         return {}
+    except (OSError, ValueError) as e:
+        raise _broken_state(path, f"unreadable: {e}") from None
+    if not isinstance(state, dict) or not all(
+            isinstance(seen, dict) and type(seen.get("size")) is int and seen["size"] >= 0
+            and isinstance(seen.get("root"), str) for seen in state.values()):
+        raise _broken_state(path, "not a witness state (origin: size, root, note)")
+    return state
+
+
+def _broken_state(path: str, why: str) -> "Refused":
+    message = f"refused: the witness's state file {path} is {why}; restore it from a backup"
+    print(f"BROKEN STATE FILE: {message}", file=sys.stderr, flush=True)
+    return Refused(500, message)
+
+
+@contextlib.contextmanager
+def state_file_lock(path: str):
+    """Check-then-save is one step for every process using this state file too (two `cosign` runs
+    at once must not both cosign a different checkpoint of one size)."""
+    if fcntl is None:
+        yield
+        return
+    with open(path + ".lock", "a") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
 
 
 def save_state(path: str, state: dict) -> None:
@@ -48,6 +83,12 @@ def save_state(path: str, state: dict) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
+        if hasattr(os, "O_DIRECTORY"):  # the rename itself survives a power cut
+            dir_fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
     except BaseException:
         try:
             os.unlink(tmp)
@@ -57,7 +98,8 @@ def save_state(path: str, state: dict) -> None:
 
 
 class Witness:
-    """Keys, followed logs and the state file; `lock` serialises check-then-save per request."""
+    """Keys, followed logs and the state file; `lock` (threads) and the state file's lock
+    (processes) make check-then-save one step per request."""
 
     def __init__(self, state_path: str, signer: tlog.Signer, logs: dict[str, list[tlog.Verifier]]):
         self.state_path, self.signer, self.logs = state_path, signer, logs
@@ -85,7 +127,7 @@ class Witness:
             raise Refused(403, "refused: no valid signature by the log's key")
         if old_size > cp.size:
             raise Refused(400, f"refused: old size {old_size} is larger than the checkpoint size {cp.size}")
-        with self.lock:
+        with self.lock, state_file_lock(self.state_path):
             state = load_state(self.state_path)
             seen = state.get(cp.origin, {"size": 0, "root": tlog.b64(tlog.EMPTY_ROOT)})
             if old_size != seen["size"]:
@@ -113,12 +155,13 @@ class Witness:
 
 
 def split_view(cp, seen: dict) -> None:
-    """Same size, other root: the log shows two histories. Say so loudly, then refuse."""
+    """Same size, other root: the log shows two histories. Say so loudly, then refuse — with 409
+    Conflict, as c2sp.org/tlog-witness says (a plain-text body, not a text/x.tlog.size one)."""
     message = (f"refused: checkpoint at size {cp.size} has a different root than the one cosigned at "
                f"size {cp.size} — the log shows a split view")
     print(f"SPLIT VIEW for {cp.origin!r} at size {cp.size}: cosigned root {seen['root']}, "
           f"offered root {tlog.b64(cp.root)}", file=sys.stderr, flush=True)
-    raise Refused(422, message)
+    raise Refused(409, message)
 
 
 def handle_body(witness: Witness, body: bytes) -> str:
@@ -132,25 +175,39 @@ def handle_body(witness: Witness, body: bytes) -> str:
 
 def make_handler(witness: Witness):
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as the spec recommends; every answer has a length
+        timeout = 30  # seconds a connection may sit idle or half-sent before it is closed
+
         def do_POST(self):
             if self.path != "/add-checkpoint":
-                return self.answer(404, "not found\n")
+                return self.answer(404, "not found\n", close=True)
             try:
                 length = int(self.headers.get("Content-Length") or 0)
             except ValueError:
-                return self.answer(400, "refused: bad Content-Length\n")
+                return self.answer(400, "refused: bad Content-Length\n", close=True)
             if length < 0 or length > 1 << 20:
-                return self.answer(400, "refused: body too large\n")
+                return self.answer(400, "refused: body too large\n", close=True)
             try:
-                self.answer(200, handle_body(witness, self.rfile.read(length)))
+                body = self.rfile.read(length)
+            except OSError:  # the client stopped sending: nothing to answer
+                self.close_connection = True
+                return
+            if len(body) < length:
+                return self.answer(400, "refused: body shorter than its Content-Length\n", close=True)
+            try:
+                self.answer(200, handle_body(witness, body))
             except Refused as r:
+                # a 409 with the witness's size is text/x.tlog.size; a split view's 409 is plain text
                 self.answer(r.status, r.body if r.body is not None else f"{r}\n", r.ctype)
 
-        def answer(self, status: int, text: str, ctype: str = "text/plain"):
+        def answer(self, status: int, text: str, ctype: str = "text/plain", close: bool = False):
             data = text.encode()
             self.send_response(status)
-            self.send_header("Content-Type", f"{ctype}; charset=utf-8")
+            self.send_header("Content-Type", ctype if ctype == "text/x.tlog.size" else f"{ctype}; charset=utf-8")
             self.send_header("Content-Length", str(len(data)))
+            if close:  # a body left unread would be taken for the next request
+                self.send_header("Connection", "close")
+                self.close_connection = True
             self.end_headers()
             self.wfile.write(data)
 
@@ -198,6 +255,10 @@ def main(argv=None) -> int:
         print(signer.verifier(tlog.COSIGNATURE_V1).vkey)
         return 0
     witness = build_witness(args)
+    if not os.path.exists(args.state):
+        print(f"note: state file {args.state} does not exist: this witness remembers no checkpoint and will "
+              f"cosign any log from its current size. If it cosigned before, stop and restore its state file.",
+              file=sys.stderr, flush=True)
     if args.command == "serve":
         server = ThreadingHTTPServer((args.host, args.port), make_handler(witness))
         print(f"witness {witness.verifier.vkey} listening on {args.host}:{server.server_port}",

@@ -20,6 +20,7 @@ class PublishedIn:
     problem: str = ""
     cosigners: tuple[str, ...] = field(default_factory=tuple)
     log_size: int = 0
+    pending: bool = False  # not checkable yet (waiting for a checkpoint or the witnesses), not a failure
 
 
 Provider = Callable[[list[int]], list[PublishedIn]]

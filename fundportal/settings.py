@@ -153,7 +153,14 @@ TLOG_PUBLIC_KEY = env.str("TLOG_PUBLIC_KEY", default="")
 TLOG_RETIRED_KEYS = env.list("TLOG_RETIRED_KEYS", default=[])
 # The witnesses asked to cosign each checkpoint: "URL VKEY" each, separated by ";".
 TLOG_WITNESSES = [item.strip() for item in env.str("TLOG_WITNESSES", default="").split(";") if item.strip()]
+# Witnesses no longer asked (their cosignature/v1 vkeys): their earlier cosignatures still verify.
+TLOG_RETIRED_WITNESSES = env.list("TLOG_RETIRED_WITNESSES", default=[])
 TLOG_WITNESS_TIMEOUT = env.float("TLOG_WITNESS_TIMEOUT", default=5.0)  # seconds per witness and request
+# Cosignatures by configured witnesses a checkpoint needs before a receipt or a family's page calls a
+# proof against it verified (at most the number of witnesses; none configured: the fund's signature).
+TLOG_WITNESS_QUORUM = env.int("TLOG_WITNESS_QUORUM", default=1)
+# Seconds the latest checkpoint may wait for that quorum before verify reports it (a witness down).
+TLOG_COSIGN_GRACE = env.int("TLOG_COSIGN_GRACE", default=3600)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

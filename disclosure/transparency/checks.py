@@ -3,9 +3,11 @@ against keys that are not in the database: the fund's public key (its key file, 
 witnesses' (settings). So a statement rewritten together with its hash and files, or the log's rows
 rewritten to match, is found: the recomputed tree no longer has the root the fund signed — and
 re-signing takes the key, and then the witnesses, who remember the old tree, refuse the new one."""
+import datetime as dt
 import json
 
 from django.conf import settings
+from django.utils import timezone
 
 from .. import tlog
 from ..models import LogCheckpoint, LogLeaf, LogNode, PublicFile, Statement, WitnessAttempt
@@ -60,7 +62,8 @@ def _files_in_log(problems: list[str]) -> None:
             problems.append(f"公开文件 {record.path} 第 {record.version} 版的记录不在透明日志中，记录被改动过")
     for data in sorted(logged - recorded):  # a newer version deleted: the file would roll back unseen
         leaf = json.loads(data)
-        problems.append(f"公开文件 {leaf['file']} 第 {leaf['version']} 版已记入透明日志，但其记录已不在数据库中（被删除）")
+        problems.append(f"公开文件 {leaf['file']} 第 {leaf['version']} 版已记入透明日志，但数据库中已没有与之相符的记录"
+                        f"（被删除或改动）")
 
 
 def _nodes(read, size: int, problems: list[str]) -> None:
@@ -79,7 +82,8 @@ def _checkpoints(hashes: list[bytes], read, problems: list[str]) -> None:
     if not verifiers:
         problems.append("没有透明日志的公钥（签名密钥文件或 TLOG_PUBLIC_KEY）：无法校验检查点签名")
         return
-    witness_keys = {witness.name: witness.verifier for witness in keys.witnesses()}
+    witness_keys = {verifier.name: verifier for verifier in keys.retired_witness_verifiers()}
+    witness_keys.update({witness.name: witness.verifier for witness in keys.witnesses()})
     latest = None
     for checkpoint in LogCheckpoint.objects.prefetch_related("cosignatures").order_by("size", "id"):
         label = f"{checkpoint.size} 条记录的检查点"
@@ -93,17 +97,46 @@ def _checkpoints(hashes: list[bytes], read, problems: list[str]) -> None:
             problems.append(f"{label}：与日志现有的记录不符，日志在签名后被截断、改写或重排")
         for cosignature in checkpoint.cosignatures.all():
             verifier = witness_keys.get(cosignature.witness)
-            if verifier is None:
-                problems.append(f"{label}：副署者“{cosignature.witness}”不是本基金配置的见证方")
+            if verifier is None:  # a witness taken off the list belongs in TLOG_RETIRED_WITNESSES
+                problems.append(f"{label}：副署者“{cosignature.witness}”不是本基金配置的见证方"
+                                f"（不再请求的见证方，其公钥应列入 TLOG_RETIRED_WITNESSES）")
                 continue
             try:
                 tlog.open_note(checkpoint.note + cosignature.line, [verifier])
             except tlog.TlogError:
                 problems.append(f"{label}：见证方“{cosignature.witness}”的副署无效（不是其密钥所签，或检查点被改动）")
         latest = checked.checkpoint
-    if hashes and (latest is None or latest.size < len(hashes)):
-        waiting = len(hashes) - (latest.size if latest else 0)
-        problems.append(f"透明日志有 {waiting} 条记录尚未签入检查点（签名密钥缺失时写入）：请用 manage.py tlog sign 补签")
+    signed = latest.size if latest else 0
+    if hashes and signed < len(hashes):
+        publications = unsigned_publications(signed)
+        if publications:  # a publication signs in its own transaction: its leaves unsigned were tampered with
+            problems.append(f"透明日志第 {publications[0]} 条起有 {len(publications)} 条公示或明细记录不在任何有效检查点中："
+                            f"发布时必签入检查点，检查点被删除或日志被改写，切勿补签")
+        else:
+            problems.append(f"透明日志有 {len(hashes) - signed} 条公开文件记录尚未签入检查点（签名密钥缺失时写入）："
+                            f"请用 manage.py tlog sign 补签")
+
+
+def unsigned_publications(signed: int) -> list[int]:
+    """Statement, row and key leaves after the last valid checkpoint: never legitimately unsigned."""
+    return list(LogLeaf.objects.filter(index__gte=signed).exclude(kind=LogLeaf.Kind.FILE)
+                .order_by("index").values_list("index", flat=True))
+
+
+def _awaiting_witnesses(problems: list[str]) -> None:
+    """The latest checkpoint still short of the witnesses' quorum after the grace period: a witness
+    down, or cosignatures removed — either way readers cannot check their proofs yet."""
+    configured = keys.witnesses()
+    quorum = keys.witness_quorum(configured)
+    latest = LogCheckpoint.objects.order_by("-size", "-id").first()
+    if not quorum or latest is None or timezone.now() - latest.signed_at < dt.timedelta(seconds=settings.TLOG_COSIGN_GRACE):
+        return
+    names = {witness.name for witness in configured}
+    cosigned = set(latest.cosignatures.filter(witness__in=names).values_list("witness", flat=True))
+    if len(cosigned) < quorum:
+        problems.append(f"最新检查点（{latest.size} 条记录，签于 {timezone.localtime(latest.signed_at):%Y-%m-%d %H:%M}）"
+                        f"只有 {len(cosigned)} 个见证方副署，需要 {quorum} 个：收据与办理进度页暂不能校验新收录的记录；"
+                        f"请检查见证方是否在线，再运行 manage.py tlog cosign")
 
 
 def _refusals(problems: list[str]) -> None:
@@ -123,6 +156,7 @@ def log_problems() -> list[str]:
     _files_in_log(problems)
     _nodes(read, len(hashes), problems)
     _checkpoints(hashes, read, problems)
+    _awaiting_witnesses(problems)
     return problems
 
 

@@ -71,6 +71,16 @@ def witnesses() -> list[Witness]:
     return found
 
 
+def retired_witness_verifiers() -> list[tlog.Verifier]:
+    """Witnesses taken off TLOG_WITNESSES (TLOG_RETIRED_WITNESSES): kept only to check what they cosigned."""
+    return [tlog.parse_vkey(vkey) for vkey in settings.TLOG_RETIRED_WITNESSES]
+
+
+def witness_quorum(configured: list[Witness]) -> int:
+    """How many configured witnesses must cosign a checkpoint before a proof against it is called verified."""
+    return max(0, min(settings.TLOG_WITNESS_QUORUM, len(configured)))
+
+
 def key_file_write(path: Path, name: str) -> tlog.Signer:
     """A new signer key in a file readable by its owner only; never over an existing one."""
     signer = tlog.generate_signer(name)

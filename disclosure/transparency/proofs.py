@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 
 from fundportal.public_record import PublishedIn
@@ -14,14 +14,44 @@ from .. import tlog
 from ..models import Cosignature, LogCheckpoint, LogLeaf
 from ..services import title_shown
 from . import keys
+from .checks import split_alarms
 from .log import stored_hashes, stored_reader
 
 DUMMY = b"\0" * tlog.HASH_SIZE
 
 
+def _checkpoints():
+    return LogCheckpoint.objects.prefetch_related(Prefetch("cosignatures", Cosignature.objects.order_by("witness")))
+
+
 def latest_checkpoint() -> LogCheckpoint | None:
-    return (LogCheckpoint.objects.prefetch_related(Prefetch("cosignatures", Cosignature.objects.order_by("witness")))
-            .order_by("-size", "-id").first())
+    return _checkpoints().order_by("-size", "-id").first()
+
+
+def checkpoint_of_size(size: int) -> LogCheckpoint | None:
+    return _checkpoints().filter(size=size).order_by("-id").first()
+
+
+def cosigned_checkpoint(witnesses: list[keys.Witness], quorum: int) -> LogCheckpoint | None:
+    """The latest checkpoint that `quorum` of the configured witnesses cosigned: what a reader's proof
+    is checked against, so that "verified" never rests on the fund's signature alone when there are
+    witnesses (the rows are only a pointer: each cosignature is verified with the witness's key)."""
+    if not quorum:
+        return latest_checkpoint()
+    names = [witness.name for witness in witnesses]
+    return (_checkpoints().annotate(known=Count("cosignatures", filter=Q(cosignatures__witness__in=names)))
+            .filter(known__gte=quorum).order_by("-size", "-id").first())
+
+
+def proof_checkpoint(index: int) -> LogCheckpoint | None:
+    """The checkpoint a downloaded proof for leaf `index` is made against: the latest cosigned one
+    that holds the leaf, else the latest (a leaf still waiting for the witnesses)."""
+    witnesses = keys.witnesses()
+    cosigned = cosigned_checkpoint(witnesses, keys.witness_quorum(witnesses))
+    if cosigned is not None and index < cosigned.size:
+        return cosigned
+    latest = latest_checkpoint()
+    return latest if latest is not None and index < latest.size else None
 
 
 def public_note(checkpoint: LogCheckpoint) -> str:
@@ -51,20 +81,49 @@ def consistency_proof(size1: int, size2: int) -> list[bytes]:
 
 @dataclass
 class Inclusion:
-    """Where one ledger entry was published, and whether its proof checks out."""
+    """Where one ledger entry was published, and whether its proof checks out (`pending`: not yet
+    checkable — the leaf waits for a checkpoint or for the witnesses' cosignatures)."""
     leaf: LogLeaf
     checkpoint: LogCheckpoint | None
     verified: bool
     problem: str = ""
     cosigners: list[str] = field(default_factory=list)
+    pending: bool = False
 
 
-def check_leaf(leaf: LogLeaf, checkpoint: LogCheckpoint | None, log_keys: list[tlog.Verifier],
-               witness_keys: list[tlog.Verifier]) -> Inclusion:
-    """The leaf's proof against the latest checkpoint, checked as the offline verifier does: the
-    fund's signature with its key from the key file, the known witnesses' cosignatures, the path."""
+@dataclass
+class Trust:
+    """What every proof on a page is checked with: keys from the key file and settings, the
+    checkpoint the witnesses cosigned, and whether any witness has refused the log as rewritten."""
+    checkpoint: LogCheckpoint | None
+    latest_size: int
+    log_keys: list[tlog.Verifier]
+    witness_keys: list[tlog.Verifier]
+    quorum: int
+    alarmed: bool
+
+    @classmethod
+    def now(cls) -> "Trust":
+        witnesses = keys.witnesses()
+        quorum = keys.witness_quorum(witnesses)
+        latest = latest_checkpoint()
+        return cls(cosigned_checkpoint(witnesses, quorum), latest.size if latest else 0, keys.log_verifiers(),
+                   [witness.verifier for witness in witnesses], quorum, bool(split_alarms()))
+
+
+SPLIT = "有见证方拒绝副署本基金的检查点（与其此前副署的记录不一致，日志可能被改写或出现分叉）：查明之前暂停校验，详见核验页"
+
+
+def check_leaf(leaf: LogLeaf, trust: Trust) -> Inclusion:
+    """The leaf's proof against the cosigned checkpoint, checked as the offline verifier does: the
+    fund's signature with its key from the key file, `quorum` known witnesses' cosignatures, the path."""
+    checkpoint = trust.checkpoint
+    if trust.alarmed:
+        return Inclusion(leaf, checkpoint, False, SPLIT)
     if checkpoint is None or leaf.index >= checkpoint.size:
-        return Inclusion(leaf, checkpoint, False, "尚未签入检查点：请稍后再查看")
+        if leaf.index < trust.latest_size:
+            return Inclusion(leaf, checkpoint, False, "已签入检查点，等待见证方副署后即可校验", pending=True)
+        return Inclusion(leaf, checkpoint, False, "尚未签入检查点：请稍后再查看", pending=True)
     try:
         row_entry = json.loads(leaf.data)["row"]["entry"]
     except (ValueError, KeyError, TypeError):
@@ -74,7 +133,7 @@ def check_leaf(leaf: LogLeaf, checkpoint: LogCheckpoint | None, log_keys: list[t
     try:
         proof = inclusion_proof(leaf, checkpoint)
         checked = tlog.verify_proof(str(proof), tlog.leaf_hash(leaf.data.encode("utf-8")), settings.TLOG_ORIGIN,
-                                    log_keys, witness_keys)
+                                    trust.log_keys, trust.witness_keys, trust.quorum)
     except tlog.TlogError as exc:
         return Inclusion(leaf, checkpoint, False, problem_text(exc))
     return Inclusion(leaf, checkpoint, True, cosigners=sorted(checked.cosigned))
@@ -87,10 +146,8 @@ def entry_inclusions(entry_ids) -> list[Inclusion]:
                   .select_related("statement").order_by("index"))
     if not leaves:
         return []
-    checkpoint = latest_checkpoint()
-    # The keys once for all the leaves (the fund's is read from its file).
-    log_keys, witness_keys = keys.log_verifiers(), [witness.verifier for witness in keys.witnesses()]
-    return [check_leaf(leaf, checkpoint, log_keys, witness_keys) for leaf in leaves]
+    trust = Trust.now()  # the keys and the checkpoint once for all the leaves
+    return [check_leaf(leaf, trust) for leaf in leaves]
 
 
 def problem_text(exc: tlog.TlogError) -> str:
@@ -116,5 +173,5 @@ def published_in(entry_ids: list[int]) -> list[PublishedIn]:
             url=reverse("disclosure:statement", args=[statement.sequence]),
             proof_url=reverse("disclosure:log_proof", args=[inclusion.leaf.index]),
             verified=inclusion.verified, problem=inclusion.problem, cosigners=tuple(inclusion.cosigners),
-            log_size=inclusion.checkpoint.size if inclusion.checkpoint else 0))
+            log_size=inclusion.checkpoint.size if inclusion.checkpoint else 0, pending=inclusion.pending))
     return found

@@ -53,9 +53,9 @@ def log_status() -> LogStatus:
     cosigned = {c.witness: c for c in checkpoint.cosignatures.all()} if checkpoint else {}
     witnesses = keys.witnesses()
     last_attempts: dict[str, WitnessAttempt] = {}
-    if checkpoint:  # each witness's latest attempt (attempts are only appended: the highest id), in one query
-        latest = (WitnessAttempt.objects.filter(witness__in=[w.name for w in witnesses]).values("witness")
-                  .annotate(last=Max("id")).values("last"))
+    if checkpoint:  # each witness's latest attempt on this checkpoint (attempts are only appended: the highest id)
+        latest = (WitnessAttempt.objects.filter(witness__in=[w.name for w in witnesses], checkpoint=checkpoint)
+                  .values("witness").annotate(last=Max("id")).values("last"))
         last_attempts = {attempt.witness: attempt for attempt in WitnessAttempt.objects.filter(pk__in=latest)}
     for witness in witnesses:
         status.witnesses.append(WitnessState(witness.name, witness.verifier.vkey, cosigned.get(witness.name),

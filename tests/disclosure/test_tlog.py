@@ -319,6 +319,19 @@ def test_a_bad_signature_by_a_trusted_key_refuses_the_whole_note():
         tlog.open_note(TEXT + "\n" + good + forged, [signer.verifier(), tlog.parse_vkey(PETER_VKEY)])
 
 
+def test_a_repeated_signature_by_a_trusted_key_is_checked_too():
+    """Before or after the good one, a bad line under the trusted name and ID refuses the note."""
+    peter = tlog.parse_vkey(PETER_VKEY)
+    name, sig = PETER_SIG.rstrip("\n").rsplit(" ", 1)
+    raw = bytearray(base64.b64decode(sig))
+    raw[-1] ^= 1
+    forged = f"{name} {base64.b64encode(bytes(raw)).decode()}\n"
+    for lines in (PETER_SIG + forged, forged + PETER_SIG):
+        with pytest.raises(SignatureError):
+            tlog.open_note(TEXT + "\n" + lines, [peter])
+    assert peter in tlog.open_note(TEXT + "\n" + PETER_SIG + PETER_SIG, [peter]).verified
+
+
 def test_a_known_name_with_another_key_id_is_an_unknown_key():
     """signed-note: a signature matching a known key by name or ID, not both, is ignored."""
     impostor = tlog.generate_signer("PeterNeumann")

@@ -6,12 +6,14 @@ import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import InternalError, transaction
 from django.test import Client
+from django.utils import timezone
 
 from disclosure import tlog
 from disclosure.witness import Refused, Witness, handle_body
@@ -20,8 +22,9 @@ from disclosure.transparency import keys
 from disclosure.services import chain_problems
 from disclosure.transparency.leaves import statement_leaves
 from disclosure.transparency.log import checkpoint_sign
-from disclosure.transparency.proofs import latest_checkpoint, public_note
-from disclosure.transparency.witnesses import cosign_latest
+from disclosure.transparency.proofs import entry_inclusions, latest_checkpoint, public_note
+from disclosure.transparency.witnesses import Answer, cosign_latest
+from disclosure.transparency.witnesses import _cosignature as witness_answer
 from donations.models import Receipt
 from tests.disclosure.helpers import publish, verify_command
 from tests.disclosure.test_public_files import behind_the_triggers, verify_page
@@ -124,7 +127,8 @@ def test_a_split_view_is_refused_by_a_witness_that_saw_either(history, finance_a
         w = Witness(witness.state_path, witness.signer, {settings.TLOG_ORIGIN: [keys.log_signer().verifier()]})
         with pytest.raises(Refused) as refused:
             handle_body(w, tlog.format_add_checkpoint(seen.size, [], note).encode())
-        assert refused.value.status == 422 and "split view" in str(refused.value)
+        assert refused.value.status == 409 and "split view" in str(refused.value)  # c2sp.org/tlog-witness
+        assert refused.value.ctype != "text/x.tlog.size"  # not a size the client should retry from
     finally:
         witness.stop()
 
@@ -327,7 +331,7 @@ def test_a_deleted_newer_version_of_a_public_file_is_found(published):
     newest = PublicFile.objects.filter(path="zh-hans/statements/index.html").order_by("-version").first()
     behind_the_triggers(lambda: PublicFile.objects.filter(pk=newest.pk).delete())
     ok, errors = verify_command()
-    assert not ok and f"zh-hans/statements/index.html 第 {newest.version} 版已记入透明日志，但其记录已不在数据库中" in errors
+    assert not ok and f"zh-hans/statements/index.html 第 {newest.version} 版已记入透明日志，但数据库中已没有与之相符的记录" in errors
 
 
 def test_the_offline_verifier_asks_every_witness_named_and_refuses_extra_entries(published, tmp_path):
@@ -340,3 +344,129 @@ def test_the_offline_verifier_asks_every_witness_named_and_refuses_extra_entries
     assert tlog.main(["checkpoint", str(tmp_path / "checkpoint"), *args, "--witness", stranger]) == 1
     (tmp_path / "entries").write_bytes(entries + tlog.b64(b"one more").encode() + b"\n")
     assert tlog.main(["log", str(tmp_path / "entries"), str(tmp_path / "checkpoint"), *args]) == 1
+
+
+def receipt_page(history) -> str:
+    receipt = Receipt.objects.get(donation__donor=history["person"])
+    return Client().get("/receipts/verify/", {"n": receipt.number, "c": receipt.verification_code}).content.decode()
+
+
+def test_a_receipt_is_verified_only_against_a_checkpoint_the_witnesses_cosigned(
+        history, finance_a, tmp_path, settings, django_capture_on_commit_callbacks):
+    """With witnesses configured, "校验通过" needs their cosignature (TLOG_WITNESS_QUORUM): the fund's
+    own signature is what an operator holding the key could forge."""
+    (witness,) = start_witnesses(tmp_path, settings, "audit.example.cn")
+    with django_capture_on_commit_callbacks(execute=True):
+        publish("month", dt.date(2023, 5, 1), finance_a)
+    may = latest_checkpoint()
+    assert "已收录于第 1 号公示，校验通过" in receipt_page(history) and "audit.example.cn" in receipt_page(history)
+    witness.stop()  # June is published while the witness is down: its checkpoint has no cosignature
+    with django_capture_on_commit_callbacks(execute=True):
+        june = publish("month", dt.date(2023, 6, 1), finance_a)
+    assert latest_checkpoint().size > may.size and not latest_checkpoint().cosignatures.exists()
+    page = receipt_page(history)  # May's gift: still checked, against May's cosigned checkpoint
+    assert "已收录于第 1 号公示，校验通过" in page and f"包含证明对照 {may.size} 条记录" in page
+    index = LogLeaf.objects.filter(statement__sequence=1, kind=LogLeaf.Kind.ROW).first().index
+    proof = Client().get(f"/disclosure/log/proof/{index}.tlog-proof").content.decode()
+    checked = tlog.verify_proof(proof, tlog.leaf_hash(tlog.parse_proof(proof).extra), settings.TLOG_ORIGIN,
+                                keys.log_verifiers(), [keys.witnesses()[0].verifier], quorum=1)
+    assert checked.checkpoint.size == may.size
+    # A row only the uncosigned checkpoint holds waits; it is not "verified" on the fund's word.
+    june_row = LogLeaf.objects.filter(statement=june, kind=LogLeaf.Kind.ROW).first()
+    (waiting,) = entry_inclusions([june_row.ledger_entry_id])
+    assert not waiting.verified and waiting.pending and "等待见证方副署" in waiting.problem
+    assert verify_command()[0]  # within TLOG_COSIGN_GRACE a missing cosignature is no problem yet
+    settings.TLOG_COSIGN_GRACE = 0
+    ok, errors = verify_command()
+    assert not ok and "只有 0 个见证方副署，需要 1 个" in errors
+    # Cosignatures removed from the database: nothing is called verified.
+    behind_the_triggers(lambda: Cosignature.objects.all().delete())
+    page = receipt_page(history)
+    assert "校验通过" not in page and "等待校验" in page
+
+
+def test_after_a_witness_refused_the_log_no_receipt_says_verified(published, history, settings):
+    WitnessAttempt.objects.create(witness="audit.example.cn", checkpoint=latest_checkpoint(),
+                                  outcome=WitnessAttempt.Outcome.INCONSISTENT, message="split", at=timezone.now())
+    page = receipt_page(history)
+    assert "校验通过" not in page and "有见证方拒绝副署本基金的检查点" in page
+
+
+def test_a_witness_that_lost_its_state_is_not_silently_started_again(
+        history, finance_a, tmp_path, settings, django_capture_on_commit_callbacks):
+    (witness,) = start_witnesses(tmp_path, settings, "audit.example.cn")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            publish("month", dt.date(2023, 5, 1), finance_a)
+        assert latest_checkpoint().cosignatures.count() == 1
+        Path(witness.state_path).unlink()  # it now remembers nothing and would cosign any history
+        with django_capture_on_commit_callbacks(execute=True):
+            publish("month", dt.date(2023, 6, 1), finance_a)
+        attempt = WitnessAttempt.objects.filter(witness="audit.example.cn").latest("id")
+        assert attempt.outcome == WitnessAttempt.Outcome.REFUSED and "丢失了状态文件" in attempt.message
+        assert not latest_checkpoint().cosignatures.exists()
+    finally:
+        witness.stop()
+
+
+def test_a_witness_answer_may_hold_other_signature_lines(published, settings):
+    signer = tlog.generate_signer("audit.example.cn")
+    settings.TLOG_WITNESSES = [f"http://127.0.0.1:9 {signer.verifier(tlog.COSIGNATURE_V1).vkey}"]
+    (witness,) = keys.witnesses()
+    checkpoint = latest_checkpoint()
+    text = tlog.parse_note(checkpoint.note).text
+    other = tlog.cosign(text, tlog.generate_signer("audit.example.cn-2027"), 1700000000).line
+    line, _ = witness_answer(witness, checkpoint, other + tlog.cosign(text, signer, 1700000000).line)
+    assert line == tlog.cosign(text, signer, 1700000000).line
+    with pytest.raises(Answer):
+        witness_answer(witness, checkpoint, other)
+
+
+def test_unsigned_publication_leaves_are_tampering_and_never_signed_after(published):
+    """A publication signs in its own transaction: its leaves outside every checkpoint mean the
+    checkpoints were deleted — `tlog sign` would put the fund's key under whatever is there now."""
+    june = published[1]
+    first_june = LogLeaf.objects.filter(statement=june).order_by("index").first().index
+    behind_the_triggers(lambda: LogCheckpoint.objects.filter(size__gt=first_june).delete())
+    ok, errors = verify_command()
+    assert not ok and "切勿补签" in errors and "tlog sign 补签" not in errors
+    with pytest.raises(CommandError, match="拒绝补签"):
+        call_command("tlog", "sign", stdout=io.StringIO())
+    assert LogCheckpoint.objects.order_by("-size").first().size <= first_june
+
+
+def test_a_retired_witness_keeps_its_cosignatures_valid(
+        history, finance_a, tmp_path, settings, django_capture_on_commit_callbacks):
+    (witness,) = start_witnesses(tmp_path, settings, "audit.example.cn")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            publish("month", dt.date(2023, 5, 1), finance_a)
+    finally:
+        witness.stop()
+    settings.TLOG_WITNESSES = []
+    ok, errors = verify_command()
+    assert not ok and "TLOG_RETIRED_WITNESSES" in errors  # taken off the list without saying so
+    settings.TLOG_RETIRED_WITNESSES = [witness.vkey]
+    assert verify_command() == (True, "")
+
+
+def test_entries_and_checkpoint_of_one_size_stay_a_pair(published, tmp_path):
+    client = Client()
+    size = latest_checkpoint().size
+    checkpoint = client.get(f"/disclosure/log/checkpoint?size={size}")
+    assert checkpoint["Content-Disposition"] == 'attachment; filename="checkpoint"'
+    entries = client.get(f"/disclosure/log/entries?size={size - 3}")
+    assert entries["Content-Disposition"] == f'attachment; filename="fund-log-{size - 3}.entries"'
+    assert "immutable" in entries["Cache-Control"]
+    assert len(b"".join(entries.streaming_content).splitlines()) == size - 3
+    for bad in (str(size + 1), "-1", "x", "１２", "9" * 40):
+        assert client.get("/disclosure/log/entries", {"size": bad}).status_code == 404
+        assert client.get("/disclosure/log/checkpoint", {"size": bad}).status_code == 404
+    (tmp_path / "checkpoint").write_bytes(checkpoint.content)
+    (tmp_path / "entries").write_bytes(b"".join(client.get(f"/disclosure/log/entries?size={size}").streaming_content))
+    args = ["--origin", "cmaf.example.cn/transparency-log", "--key", keys.log_verifier().vkey]
+    assert tlog.main(["log", str(tmp_path / "entries"), str(tmp_path / "checkpoint"), *args]) == 0
+    for name in ("checkpoint", "entries"):  # both saved with Windows line ends still check
+        (tmp_path / name).write_bytes((tmp_path / name).read_bytes().replace(b"\n", b"\r\n"))
+    assert tlog.main(["log", str(tmp_path / "entries"), str(tmp_path / "checkpoint"), *args]) == 0
+    assert f"?size={size}" in verify_page()

@@ -78,7 +78,7 @@ def test_split_view_and_rewritten_history_are_refused(wit, capsys):
     add(wit, 0, h)
     other = h[:7] + [tlog.leaf_hash(b"rewritten")]
     r = status(wit, 8, other)
-    assert r.status == 422 and "split view" in str(r)
+    assert r.status == 409 and r.ctype != "text/x.tlog.size" and "split view" in str(r)  # the spec's 409
     assert tlog.b64(tlog.tree_root(h)) in capsys.readouterr().err
     longer = other + leaves(3, b"more")
     assert status(wit, 8, longer).status == 422
@@ -135,7 +135,7 @@ def test_restart_continues_and_still_refuses_the_split(wit):
     h = leaves(8)
     add(wit, 0, h[:6])
     again = witness.Witness(wit.state_path, WIT, {ORIGIN: [LOG.verifier()]})
-    assert status(again, 6, h[:5] + [tlog.leaf_hash(b"x")]).status == 422
+    assert status(again, 6, h[:5] + [tlog.leaf_hash(b"x")]).status == 409
     add(again, 6, h)
 
 
@@ -231,3 +231,64 @@ def test_runs_as_a_script_from_the_repo():  # not -I: in 3.11 it leaves the scri
                          capture_output=True, text=True, timeout=30)
     skey, vkey = out.stdout.split()
     assert tlog.parse_skey(skey).verifier(tlog.COSIGNATURE_V1) == tlog.parse_vkey(vkey)
+
+
+@pytest.mark.parametrize("content", ["", "{not json", "[]", '{"example.org/fund-log": 7}',
+                                     '{"example.org/fund-log": {"size": "5", "root": "x"}}'])
+def test_a_broken_state_file_is_refused_never_taken_for_a_fresh_start(wit, content, capsys):
+    Path(wit.state_path).write_text(content)
+    assert status(wit, 0, leaves(3)).status == 500
+    assert "BROKEN STATE FILE" in capsys.readouterr().err
+    assert Path(wit.state_path).read_text() == content  # left for its owner to restore
+
+
+RACER = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+import witness
+read = witness.load_state
+def slow(path):
+    state = read(path)
+    time.sleep(0.3)  # both processes would read "size 0" without the file lock
+    return state
+witness.load_state = slow
+sys.exit(witness.main(sys.argv[2:]))
+"""
+
+
+def test_two_cosign_processes_on_one_state_file_never_both_cosign_one_size(tmp_path):
+    src = Path(witness.__file__).parent
+    for name in ("tlog.py", "witness.py"):
+        (tmp_path / name).write_text((src / name).read_text())
+    (tmp_path / "key").write_text(WIT.skey + "\n")
+    (tmp_path / "proof").write_text("")
+    runs = []
+    for tag in (b"ours", b"theirs"):
+        cp = tmp_path / f"cp-{tag.decode()}"
+        cp.write_text(note(leaves(5, tag)))
+        runs.append(subprocess.Popen(
+            [sys.executable, "-c", RACER, str(tmp_path), "cosign", "--state", str(tmp_path / "s.json"),
+             "--key", str(tmp_path / "key"), "--log", f"{ORIGIN}={LOG.verifier().vkey}", "--old", "0",
+             "--proof", str(tmp_path / "proof"), "--checkpoint", str(cp)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path))
+    codes = sorted(run.wait(30) for run in runs)
+    assert codes == [0, 1]
+
+
+def test_the_server_keeps_a_connection_alive_and_answers_sizes_as_the_spec_types_them(tmp_path):
+    handler = witness.make_handler(witness.Witness(str(tmp_path / "s.json"), WIT, {ORIGIN: [LOG.verifier()]}))
+    handler.log_message = lambda *args: None
+    server = witness.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=5)
+        h = leaves(4)
+        for old, expected in ((0, 200), (0, 409)):  # two requests, one connection
+            conn.request("POST", "/add-checkpoint", tlog.format_add_checkpoint(old, [], note(h)).encode())
+            response = conn.getresponse()
+            body = response.read()
+            assert response.status == expected and response.version == 11
+        assert response.getheader("Content-Type") == "text/x.tlog.size" and body == b"4\n"
+    finally:
+        server.shutdown()
+        server.server_close()
