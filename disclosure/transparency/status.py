@@ -30,6 +30,7 @@ class LogStatus:
     note: str
     witnesses: list[WitnessState] = field(default_factory=list)
     alarms: list[WitnessAttempt] = field(default_factory=list)
+    retired_vkeys: list[str] = field(default_factory=list)  # proofs made before a rotation check with these
 
     @property
     def cosigners(self) -> list[str]:
@@ -49,7 +50,8 @@ def log_status() -> LogStatus:
     checkpoint = latest_checkpoint()
     verifier = keys.log_verifier()
     status = LogStatus(settings.TLOG_ORIGIN, verifier.vkey if verifier else None, log_size(), checkpoint,
-                       public_note(checkpoint) if checkpoint else "", alarms=split_alarms())
+                       public_note(checkpoint) if checkpoint else "", alarms=split_alarms(),
+                       retired_vkeys=list(settings.TLOG_RETIRED_KEYS))
     cosigned = {c.witness: c for c in checkpoint.cosignatures.all()} if checkpoint else {}
     witnesses = keys.witnesses()
     last_attempts: dict[str, WitnessAttempt] = {}

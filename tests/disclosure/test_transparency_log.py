@@ -293,6 +293,7 @@ def test_key_rotation_is_logged_and_signed_by_both_keys(published, tmp_path, set
     assert json.loads(LogLeaf.objects.get(index=rotation.size - 1).data)["key_rotation"]["new"] == new.vkey
     settings.TLOG_SIGNING_KEY_FILE, settings.TLOG_RETIRED_KEYS = new_file, [old.vkey]
     assert verify_command() == (True, "")
+    assert old.vkey in verify_page() and "已退役的公钥" in verify_page()  # proofs from before still check
 
 
 def test_a_witness_refusal_on_record_fails_verify_and_the_cosign_command(
