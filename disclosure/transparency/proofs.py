@@ -106,9 +106,19 @@ class Trust:
     def now(cls) -> "Trust":
         witnesses = keys.witnesses()
         quorum = keys.witness_quorum(witnesses)
-        latest = latest_checkpoint()
-        return cls(cosigned_checkpoint(witnesses, quorum), latest.size if latest else 0, keys.log_verifiers(),
-                   [witness.verifier for witness in witnesses], quorum, bool(split_alarms()))
+        latest, checkpoint = latest_checkpoint(), cosigned_checkpoint(witnesses, quorum)
+        return cls(checkpoint, latest.size if latest else 0, keys.log_verifiers(),
+                   [witness.verifier for witness in witnesses], quorum, _alarmed(checkpoint))
+
+
+def _alarmed(checkpoint: LogCheckpoint | None) -> bool:
+    """A witness refused a checkpoint at or after the one proofs would be checked against: until the
+    witnesses cosign a later one (the log goes on from what they saw), nothing is called verified.
+    The refusal stays on the verify page for good."""
+    alarms = split_alarms()
+    if checkpoint is None:
+        return bool(alarms)
+    return any(alarm.checkpoint_id > checkpoint.id or alarm.checkpoint.size >= checkpoint.size for alarm in alarms)
 
 
 SPLIT = "有见证方拒绝副署本基金的检查点（与其此前副署的记录不一致，日志可能被改写或出现分叉）：查明之前暂停校验，详见核验页"

@@ -386,11 +386,17 @@ def test_a_receipt_is_verified_only_against_a_checkpoint_the_witnesses_cosigned(
     assert "校验通过" not in page and "等待校验" in page
 
 
-def test_after_a_witness_refused_the_log_no_receipt_says_verified(published, history, settings):
+def test_after_a_witness_refused_the_log_no_receipt_says_verified(published, history, finance_a,
+                                                                  django_capture_on_commit_callbacks):
     WitnessAttempt.objects.create(witness="audit.example.cn", checkpoint=latest_checkpoint(),
                                   outcome=WitnessAttempt.Outcome.INCONSISTENT, message="split", at=timezone.now())
     page = receipt_page(history)
     assert "校验通过" not in page and "有见证方拒绝副署本基金的检查点" in page
+    # A later checkpoint that the log goes on to (cosigned, here: no witness configured) lifts the pause.
+    with django_capture_on_commit_callbacks(execute=True):
+        publish("month", dt.date(2023, 7, 1), finance_a)
+    assert "已收录于第 1 号公示，校验通过" in receipt_page(history)
+    assert "有见证方拒绝副署" in verify_page()  # the refusal stays on record
 
 
 def test_a_witness_that_lost_its_state_is_not_silently_started_again(
