@@ -47,9 +47,16 @@ def load_state(path: str) -> dict:
         raise _broken_state(path, f"unreadable: {e}") from None
     if not isinstance(state, dict) or not all(
             isinstance(seen, dict) and type(seen.get("size")) is int and seen["size"] >= 0
-            and isinstance(seen.get("root"), str) for seen in state.values()):
+            and _is_root(seen.get("root")) for seen in state.values()):
         raise _broken_state(path, "not a witness state (origin: size, root, note)")
     return state
+
+
+def _is_root(value) -> bool:
+    try:
+        return isinstance(value, str) and len(tlog.b64decode(value, "a root")) == tlog.HASH_SIZE
+    except tlog.TlogError:
+        return False
 
 
 def _broken_state(path: str, why: str) -> "Refused":
@@ -104,6 +111,7 @@ class Witness:
     def __init__(self, state_path: str, signer: tlog.Signer, logs: dict[str, list[tlog.Verifier]]):
         self.state_path, self.signer, self.logs = state_path, signer, logs
         self.lock = threading.Lock()
+        self.had_state = os.path.exists(state_path)  # a state file that vanishes later is lost memory
 
     @property
     def verifier(self) -> tlog.Verifier:
@@ -128,6 +136,8 @@ class Witness:
         if old_size > cp.size:
             raise Refused(400, f"refused: old size {old_size} is larger than the checkpoint size {cp.size}")
         with self.lock, state_file_lock(self.state_path):
+            if self.had_state and not os.path.exists(self.state_path):
+                raise _broken_state(self.state_path, "gone (it was there before)")
             state = load_state(self.state_path)
             seen = state.get(cp.origin, {"size": 0, "root": tlog.b64(tlog.EMPTY_ROOT)})
             if old_size != seen["size"]:
@@ -151,6 +161,7 @@ class Witness:
             line = tlog.cosign(text, self.signer, max(1, int(time.time()))).line
             state[cp.origin] = {"size": cp.size, "root": tlog.b64(cp.root), "note": note}
             save_state(self.state_path, state)
+            self.had_state = True
         return line
 
 

@@ -25,3 +25,12 @@ PUBLIC_ROOT = VAR_DIR / f"test-public-{os.getpid()}"  # noqa: F405
 # worker and every process a test starts signs alike. A key is a file, never a row; tests that need
 # another key, or none, override this path.
 TLOG_SIGNING_KEY_FILE = BASE_DIR / "tests" / "tlog-test-signing.key"  # noqa: F405
+# The rest of the log's settings as the tests expect them, whatever the shell exports (a demo's
+# TLOG_WITNESSES, an operator's key): tests that need witnesses start their own.
+TLOG_ORIGIN = "cmaf.example.cn/transparency-log"
+TLOG_PUBLIC_KEY = ""
+TLOG_RETIRED_KEYS: list[str] = []
+TLOG_WITNESSES: list[str] = []
+TLOG_RETIRED_WITNESSES: list[str] = []
+TLOG_WITNESS_QUORUM = 1
+TLOG_COSIGN_GRACE = 3600

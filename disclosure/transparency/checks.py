@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from .. import tlog
-from ..models import LogCheckpoint, LogLeaf, LogNode, PublicFile, Statement, WitnessAttempt
+from ..models import Cosignature, LogCheckpoint, LogLeaf, LogNode, PublicFile, Statement, WitnessAttempt
 from . import keys
 from .leaves import file_data, statement_leaves
 from .log import LEVEL_SHIFT
@@ -82,8 +82,9 @@ def _checkpoints(hashes: list[bytes], read, problems: list[str]) -> None:
     if not verifiers:
         problems.append("没有透明日志的公钥（签名密钥文件或 TLOG_PUBLIC_KEY）：无法校验检查点签名")
         return
-    witness_keys = {verifier.name: verifier for verifier in keys.retired_witness_verifiers()}
-    witness_keys.update({witness.name: witness.verifier for witness in keys.witnesses()})
+    witness_keys: dict[str, list[tlog.Verifier]] = {}  # by name: a witness may have changed its key
+    for verifier in [*(witness.verifier for witness in keys.witnesses()), *keys.retired_witness_verifiers()]:
+        witness_keys.setdefault(verifier.name, []).append(verifier)
     latest = None
     for checkpoint in LogCheckpoint.objects.prefetch_related("cosignatures").order_by("size", "id"):
         label = f"{checkpoint.size} 条记录的检查点"
@@ -96,13 +97,13 @@ def _checkpoints(hashes: list[bytes], read, problems: list[str]) -> None:
                 != checked.checkpoint.root:
             problems.append(f"{label}：与日志现有的记录不符，日志在签名后被截断、改写或重排")
         for cosignature in checkpoint.cosignatures.all():
-            verifier = witness_keys.get(cosignature.witness)
-            if verifier is None:  # a witness taken off the list belongs in TLOG_RETIRED_WITNESSES
+            candidates = witness_keys.get(cosignature.witness)
+            if candidates is None:  # a witness taken off the list belongs in TLOG_RETIRED_WITNESSES
                 problems.append(f"{label}：副署者“{cosignature.witness}”不是本基金配置的见证方"
                                 f"（不再请求的见证方，其公钥应列入 TLOG_RETIRED_WITNESSES）")
                 continue
             try:
-                tlog.open_note(checkpoint.note + cosignature.line, [verifier])
+                tlog.open_note(checkpoint.note + cosignature.line, candidates)
             except tlog.TlogError:
                 problems.append(f"{label}：见证方“{cosignature.witness}”的副署无效（不是其密钥所签，或检查点被改动）")
         latest = checked.checkpoint
@@ -115,6 +116,18 @@ def _checkpoints(hashes: list[bytes], read, problems: list[str]) -> None:
         else:
             problems.append(f"透明日志有 {len(hashes) - signed} 条公开文件记录尚未签入检查点（签名密钥缺失时写入）："
                             f"请用 manage.py tlog sign 补签")
+
+
+def last_valid_checkpoint() -> tlog.Checkpoint | None:
+    """The latest checkpoint whose note verifies with the fund's keys (not merely the latest row:
+    a row anyone with the database can insert)."""
+    verifiers = keys.log_verifiers()
+    for note in LogCheckpoint.objects.order_by("-size", "-id").values_list("note", flat=True).iterator():
+        try:
+            return tlog.verify_checkpoint(note, settings.TLOG_ORIGIN, verifiers).checkpoint
+        except tlog.TlogError:
+            continue
+    return None
 
 
 def unsigned_publications(signed: int) -> list[int]:
@@ -158,6 +171,15 @@ def log_problems() -> list[str]:
     _checkpoints(hashes, read, problems)
     _awaiting_witnesses(problems)
     return problems
+
+
+def unresolved_alarms() -> list[WitnessAttempt]:
+    """Refusals by configured witnesses not yet followed by that witness's cosignature of a later
+    checkpoint: only the witness that saw the other history can say the log goes on from it (a
+    witness new to the log cosigns from nothing and proves nothing about the refusal)."""
+    configured = {witness.name for witness in keys.witnesses()}
+    return [alarm for alarm in split_alarms() if alarm.witness in configured and not Cosignature.objects.filter(
+        witness=alarm.witness, checkpoint_id__gt=alarm.checkpoint_id).exists()]
 
 
 def split_alarms() -> list[WitnessAttempt]:

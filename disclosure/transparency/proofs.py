@@ -14,7 +14,7 @@ from .. import tlog
 from ..models import Cosignature, LogCheckpoint, LogLeaf
 from ..services import title_shown
 from . import keys
-from .checks import split_alarms
+from .checks import unresolved_alarms
 from .log import stored_hashes, stored_reader
 
 DUMMY = b"\0" * tlog.HASH_SIZE
@@ -108,17 +108,7 @@ class Trust:
         quorum = keys.witness_quorum(witnesses)
         latest, checkpoint = latest_checkpoint(), cosigned_checkpoint(witnesses, quorum)
         return cls(checkpoint, latest.size if latest else 0, keys.log_verifiers(),
-                   [witness.verifier for witness in witnesses], quorum, _alarmed(checkpoint))
-
-
-def _alarmed(checkpoint: LogCheckpoint | None) -> bool:
-    """A witness refused a checkpoint at or after the one proofs would be checked against: until the
-    witnesses cosign a later one (the log goes on from what they saw), nothing is called verified.
-    The refusal stays on the verify page for good."""
-    alarms = split_alarms()
-    if checkpoint is None:
-        return bool(alarms)
-    return any(alarm.checkpoint_id > checkpoint.id or alarm.checkpoint.size >= checkpoint.size for alarm in alarms)
+                   [witness.verifier for witness in witnesses], quorum, bool(unresolved_alarms()))
 
 
 SPLIT = "有见证方拒绝副署本基金的检查点（与其此前副署的记录不一致，日志可能被改写或出现分叉）：查明之前暂停校验，详见核验页"

@@ -376,7 +376,7 @@ def test_a_receipt_is_verified_only_against_a_checkpoint_the_witnesses_cosigned(
     june_row = LogLeaf.objects.filter(statement=june, kind=LogLeaf.Kind.ROW).first()
     (waiting,) = entry_inclusions([june_row.ledger_entry_id])
     assert not waiting.verified and waiting.pending and "等待见证方副署" in waiting.problem
-    assert verify_command()[0]  # within TLOG_COSIGN_GRACE a missing cosignature is no problem yet
+    assert verify_command() == (True, ""), verify_command()[1]  # within TLOG_COSIGN_GRACE: no problem yet
     settings.TLOG_COSIGN_GRACE = 0
     ok, errors = verify_command()
     assert not ok and "只有 0 个见证方副署，需要 1 个" in errors
@@ -386,17 +386,34 @@ def test_a_receipt_is_verified_only_against_a_checkpoint_the_witnesses_cosigned(
     assert "校验通过" not in page and "等待校验" in page
 
 
-def test_after_a_witness_refused_the_log_no_receipt_says_verified(published, history, finance_a,
-                                                                  django_capture_on_commit_callbacks):
+def test_after_a_witness_refused_the_log_no_receipt_says_verified_until_that_witness_cosigns_again(
+        history, finance_a, tmp_path, settings, django_capture_on_commit_callbacks):
+    (audit,) = start_witnesses(tmp_path, settings, "audit.example.cn")
+    with django_capture_on_commit_callbacks(execute=True):
+        publish("month", dt.date(2023, 5, 1), finance_a)
     WitnessAttempt.objects.create(witness="audit.example.cn", checkpoint=latest_checkpoint(),
                                   outcome=WitnessAttempt.Outcome.INCONSISTENT, message="split", at=timezone.now())
     page = receipt_page(history)
     assert "校验通过" not in page and "有见证方拒绝副署本基金的检查点" in page
-    # A later checkpoint that the log goes on to (cosigned, here: no witness configured) lifts the pause.
+    # A witness new to the log cosigns from nothing: that says nothing about the history refused.
+    audit.stop()
+    (press,) = start_witnesses(tmp_path, settings, "press.example.cn")
+    settings.TLOG_WITNESSES = [audit.setting, press.setting]
     with django_capture_on_commit_callbacks(execute=True):
-        publish("month", dt.date(2023, 7, 1), finance_a)
-    assert "已收录于第 1 号公示，校验通过" in receipt_page(history)
-    assert "有见证方拒绝副署" in verify_page()  # the refusal stays on record
+        publish("month", dt.date(2023, 6, 1), finance_a)
+    assert [c.witness for c in latest_checkpoint().cosignatures.all()] == ["press.example.cn"]
+    assert "校验通过" not in receipt_page(history)
+    # The witness that refused cosigns a later checkpoint (it extends what it saw): the pause lifts.
+    audit.start()
+    settings.TLOG_WITNESSES = [audit.setting, press.setting]
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            publish("month", dt.date(2023, 7, 1), finance_a)
+        assert "已收录于第 1 号公示，校验通过" in receipt_page(history)
+        assert "有见证方拒绝副署" in verify_page()  # the refusal stays on record
+    finally:
+        audit.stop()
+        press.stop()
 
 
 def test_a_witness_that_lost_its_state_is_not_silently_started_again(
@@ -406,7 +423,10 @@ def test_a_witness_that_lost_its_state_is_not_silently_started_again(
         with django_capture_on_commit_callbacks(execute=True):
             publish("month", dt.date(2023, 5, 1), finance_a)
         assert latest_checkpoint().cosignatures.count() == 1
-        Path(witness.state_path).unlink()  # it now remembers nothing and would cosign any history
+        witness.stop()  # restarted without its state file: it remembers nothing, would cosign any history
+        Path(witness.state_path).unlink()
+        witness.start()
+        settings.TLOG_WITNESSES = [witness.setting]
         with django_capture_on_commit_callbacks(execute=True):
             publish("month", dt.date(2023, 6, 1), finance_a)
         attempt = WitnessAttempt.objects.filter(witness="audit.example.cn").latest("id")
@@ -440,6 +460,10 @@ def test_unsigned_publication_leaves_are_tampering_and_never_signed_after(publis
     with pytest.raises(CommandError, match="拒绝补签"):
         call_command("tlog", "sign", stdout=io.StringIO())
     assert LogCheckpoint.objects.order_by("-size").first().size <= first_june
+    # A checkpoint row anyone with the database can insert does not count as signed.
+    LogCheckpoint.objects.create(size=LogLeaf.objects.count(), root=b"\0" * 32, note="junk\n", signed_at=timezone.now())
+    with pytest.raises(CommandError, match="拒绝补签"):
+        call_command("tlog", "sign", stdout=io.StringIO())
 
 
 def test_a_retired_witness_keeps_its_cosignatures_valid(
@@ -454,6 +478,10 @@ def test_a_retired_witness_keeps_its_cosignatures_valid(
     ok, errors = verify_command()
     assert not ok and "TLOG_RETIRED_WITNESSES" in errors  # taken off the list without saying so
     settings.TLOG_RETIRED_WITNESSES = [witness.vkey]
+    assert verify_command() == (True, "")
+    # The same witness under a new key (its name kept): the old key, retired, still checks the old lines.
+    renewed = tlog.generate_signer("audit.example.cn").verifier(tlog.COSIGNATURE_V1).vkey
+    settings.TLOG_WITNESSES = [f"http://127.0.0.1:9 {renewed}"]
     assert verify_command() == (True, "")
 
 

@@ -234,12 +234,22 @@ def test_runs_as_a_script_from_the_repo():  # not -I: in 3.11 it leaves the scri
 
 
 @pytest.mark.parametrize("content", ["", "{not json", "[]", '{"example.org/fund-log": 7}',
-                                     '{"example.org/fund-log": {"size": "5", "root": "x"}}'])
+                                     '{"example.org/fund-log": {"size": "5", "root": "x"}}',
+                                     '{"example.org/fund-log": {"size": 5, "root": "AAAA"}}',
+                                     '{"example.org/fund-log": {"size": 5, "root": "!!"}}'])
 def test_a_broken_state_file_is_refused_never_taken_for_a_fresh_start(wit, content, capsys):
     Path(wit.state_path).write_text(content)
     assert status(wit, 0, leaves(3)).status == 500
     assert "BROKEN STATE FILE" in capsys.readouterr().err
     assert Path(wit.state_path).read_text() == content  # left for its owner to restore
+
+
+def test_a_state_file_gone_while_running_is_lost_memory_not_a_fresh_start(wit):
+    h = leaves(6)
+    add(wit, 0, h[:3])
+    os.unlink(wit.state_path)
+    assert status(wit, 0, h).status == 500  # it would otherwise cosign any history from size 0
+    assert not os.path.exists(wit.state_path)
 
 
 RACER = """

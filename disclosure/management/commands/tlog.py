@@ -14,9 +14,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from disclosure import tlog
-from disclosure.models import ChainHead, LogCheckpoint
+from disclosure.models import ChainHead
 from disclosure.transparency import keys
-from disclosure.transparency.checks import unsigned_publications
+from disclosure.transparency.checks import last_valid_checkpoint, unsigned_publications
 from disclosure.transparency.leaves import key_leaf
 from disclosure.transparency.log import checkpoint_sign, log_append, log_size, stored_hashes, stored_reader, edge
 from disclosure.transparency.witnesses import cosign_latest
@@ -54,11 +54,14 @@ class Command(BaseCommand):
     def sign(self, **options):
         ChainHead.locked()
         size = log_size()
-        latest = LogCheckpoint.objects.order_by("-size").first()
+        latest = last_valid_checkpoint()  # signed with the fund's key: not whatever row is newest
         if size == 0 or (latest and latest.size == size):
             self.stdout.write(f"无需补签：日志 {size} 条记录均已签入检查点")
             return
         signed = latest.size if latest else 0
+        if latest and tlog.range_root(stored_reader(stored_hashes(edge(signed))), 0, signed) != latest.root:
+            raise CommandError(f"拒绝补签：日志的前 {signed} 条记录与基金签署的检查点不符，签名后被改写；"
+                               f"请先运行 manage.py verify_statements 查明")
         publications = unsigned_publications(signed)
         if publications:
             raise CommandError(f"拒绝补签：第 {publications[0]} 条起有 {len(publications)} 条公示或明细记录不在检查点中。"
