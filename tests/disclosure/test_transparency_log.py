@@ -35,6 +35,16 @@ def all_leaf_hashes() -> list[bytes]:
     return [tlog.leaf_hash(data.encode()) for data in LogLeaf.objects.order_by("index").values_list("data", flat=True)]
 
 
+@pytest.fixture
+def audit(history, finance_a, tmp_path, settings, django_capture_on_commit_callbacks):
+    """One witness (audit.example.cn) running and configured, and May 2023 published: it cosigned May."""
+    (witness,) = start_witnesses(tmp_path, settings, "audit.example.cn")
+    with django_capture_on_commit_callbacks(execute=True):
+        publish("month", dt.date(2023, 5, 1), finance_a)
+    yield witness
+    witness.stop()
+
+
 def test_a_publication_appends_its_document_and_rows_and_its_files_in_signed_checkpoints(published):
     may, june = published
     for statement in (may, june):
@@ -115,22 +125,15 @@ def test_an_attacker_with_the_fund_key_is_refused_by_the_witnesses_and_the_split
             w.stop()
 
 
-def test_a_split_view_is_refused_by_a_witness_that_saw_either(history, finance_a, tmp_path, settings,
-                                                              django_capture_on_commit_callbacks):
-    (witness,) = start_witnesses(tmp_path, settings, "audit.example.cn")
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            publish("month", dt.date(2023, 5, 1), finance_a)
-        seen = latest_checkpoint()
-        for_another_reader = tlog.Checkpoint(settings.TLOG_ORIGIN, seen.size, b"\x07" * 32).text
-        note = str(tlog.Note(for_another_reader, (tlog.sign(for_another_reader, keys.log_signer()),)))
-        w = Witness(witness.state_path, witness.signer, {settings.TLOG_ORIGIN: [keys.log_signer().verifier()]})
-        with pytest.raises(Refused) as refused:
-            handle_body(w, tlog.format_add_checkpoint(seen.size, [], note).encode())
-        assert refused.value.status == 409 and "split view" in str(refused.value)  # c2sp.org/tlog-witness
-        assert refused.value.ctype != "text/x.tlog.size"  # not a size the client should retry from
-    finally:
-        witness.stop()
+def test_a_split_view_is_refused_by_a_witness_that_saw_either(audit, settings):
+    seen = latest_checkpoint()
+    for_another_reader = tlog.Checkpoint(settings.TLOG_ORIGIN, seen.size, b"\x07" * 32).text
+    note = str(tlog.Note(for_another_reader, (tlog.sign(for_another_reader, keys.log_signer()),)))
+    w = Witness(audit.state_path, audit.signer, {settings.TLOG_ORIGIN: [keys.log_signer().verifier()]})
+    with pytest.raises(Refused) as refused:
+        handle_body(w, tlog.format_add_checkpoint(seen.size, [], note).encode())
+    assert refused.value.status == 409 and "split view" in str(refused.value)  # c2sp.org/tlog-witness
+    assert refused.value.ctype != "text/x.tlog.size"  # not a size the client should retry from
 
 
 def test_a_witness_offline_does_not_stop_publication_and_its_missing_cosignature_shows(
@@ -146,23 +149,17 @@ def test_a_witness_offline_does_not_stop_publication_and_its_missing_cosignature
     assert "offline.example.cn" in page and "未副署" in page and "无法连接见证方" in page
 
 
-def test_a_restarted_witness_continues_from_its_state_file(history, finance_a, tmp_path, settings,
+def test_a_restarted_witness_continues_from_its_state_file(audit, finance_a, settings,
                                                            django_capture_on_commit_callbacks):
-    (witness,) = start_witnesses(tmp_path, settings, "audit.example.cn")
-    with django_capture_on_commit_callbacks(execute=True):
-        publish("month", dt.date(2023, 5, 1), finance_a)
     first = latest_checkpoint().size
-    witness.stop()
-    witness.start()  # a new process would read the same state file: a new server, same file
-    settings.TLOG_WITNESSES = [witness.setting]
+    audit.stop()
+    audit.start()  # a new process would read the same state file: a new server, same file
+    settings.TLOG_WITNESSES = [audit.setting]
     with django_capture_on_commit_callbacks(execute=True):
         publish("month", dt.date(2023, 6, 1), finance_a)
-    try:
-        latest = latest_checkpoint()
-        assert latest.size > first and [c.witness for c in latest.cosignatures.all()] == ["audit.example.cn"]
-        assert json.load(open(witness.state_path))[settings.TLOG_ORIGIN]["size"] == latest.size
-    finally:
-        witness.stop()
+    latest = latest_checkpoint()
+    assert latest.size > first and [c.witness for c in latest.cosignatures.all()] == ["audit.example.cn"]
+    assert json.load(open(audit.state_path))[settings.TLOG_ORIGIN]["size"] == latest.size
 
 
 @pytest.mark.parametrize("attack, found", [
@@ -296,23 +293,16 @@ def test_key_rotation_is_logged_and_signed_by_both_keys(published, tmp_path, set
     assert old.vkey in verify_page() and "已退役的公钥" in verify_page()  # proofs from before still check
 
 
-def test_a_witness_refusal_on_record_fails_verify_and_the_cosign_command(
-        history, finance_a, tmp_path, settings, django_capture_on_commit_callbacks):
-    (witness,) = start_witnesses(tmp_path, settings, "audit.example.cn")
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            publish("month", dt.date(2023, 5, 1), finance_a)
-        honest = latest_checkpoint()
-        with transaction.atomic():
-            checkpoint_sign(honest.size, tlog.tree_root([tlog.leaf_hash(b"x")] * honest.size), [keys.log_signer()])
-        with pytest.raises(CommandError, match="有见证方拒绝副署"):
-            call_command("tlog", "cosign", stdout=io.StringIO())
-        ok, errors = verify_command()
-        assert not ok and "拒绝副署" in errors
-        page = verify_page()
-        assert page.index("拒绝副署") < page.index("透明日志：不依赖")  # at the top, among the problems
-    finally:
-        witness.stop()
+def test_a_witness_refusal_on_record_fails_verify_and_the_cosign_command(audit):
+    honest = latest_checkpoint()
+    with transaction.atomic():
+        checkpoint_sign(honest.size, tlog.tree_root([tlog.leaf_hash(b"x")] * honest.size), [keys.log_signer()])
+    with pytest.raises(CommandError, match="有见证方拒绝副署"):
+        call_command("tlog", "cosign", stdout=io.StringIO())
+    ok, errors = verify_command()
+    assert not ok and "拒绝副署" in errors
+    page = verify_page()
+    assert page.index("拒绝副署") < page.index("透明日志：不依赖")  # at the top, among the problems
 
 
 def test_a_receipt_is_never_verified_through_a_leaf_of_another_entry(published, history):
@@ -353,15 +343,12 @@ def receipt_page(history) -> str:
 
 
 def test_a_receipt_is_verified_only_against_a_checkpoint_the_witnesses_cosigned(
-        history, finance_a, tmp_path, settings, django_capture_on_commit_callbacks):
+        audit, history, finance_a, settings, django_capture_on_commit_callbacks):
     """With witnesses configured, "校验通过" needs their cosignature (TLOG_WITNESS_QUORUM): the fund's
     own signature is what an operator holding the key could forge."""
-    (witness,) = start_witnesses(tmp_path, settings, "audit.example.cn")
-    with django_capture_on_commit_callbacks(execute=True):
-        publish("month", dt.date(2023, 5, 1), finance_a)
     may = latest_checkpoint()
     assert "已收录于第 1 号公示，校验通过" in receipt_page(history) and "audit.example.cn" in receipt_page(history)
-    witness.stop()  # June is published while the witness is down: its checkpoint has no cosignature
+    audit.stop()  # June is published while the witness is down: its checkpoint has no cosignature
     with django_capture_on_commit_callbacks(execute=True):
         june = publish("month", dt.date(2023, 6, 1), finance_a)
     assert latest_checkpoint().size > may.size and not latest_checkpoint().cosignatures.exists()
@@ -387,10 +374,7 @@ def test_a_receipt_is_verified_only_against_a_checkpoint_the_witnesses_cosigned(
 
 
 def test_after_a_witness_refused_the_log_no_receipt_says_verified_until_that_witness_cosigns_again(
-        history, finance_a, tmp_path, settings, django_capture_on_commit_callbacks):
-    (audit,) = start_witnesses(tmp_path, settings, "audit.example.cn")
-    with django_capture_on_commit_callbacks(execute=True):
-        publish("month", dt.date(2023, 5, 1), finance_a)
+        audit, history, finance_a, tmp_path, settings, django_capture_on_commit_callbacks):
     WitnessAttempt.objects.create(witness="audit.example.cn", checkpoint=latest_checkpoint(),
                                   outcome=WitnessAttempt.Outcome.INCONSISTENT, message="split", at=timezone.now())
     page = receipt_page(history)
@@ -398,42 +382,35 @@ def test_after_a_witness_refused_the_log_no_receipt_says_verified_until_that_wit
     # A witness new to the log cosigns from nothing: that says nothing about the history refused.
     audit.stop()
     (press,) = start_witnesses(tmp_path, settings, "press.example.cn")
-    settings.TLOG_WITNESSES = [audit.setting, press.setting]
-    with django_capture_on_commit_callbacks(execute=True):
-        publish("month", dt.date(2023, 6, 1), finance_a)
-    assert [c.witness for c in latest_checkpoint().cosignatures.all()] == ["press.example.cn"]
-    assert "校验通过" not in receipt_page(history)
-    # The witness that refused cosigns a later checkpoint (it extends what it saw): the pause lifts.
-    audit.start()
-    settings.TLOG_WITNESSES = [audit.setting, press.setting]
     try:
+        settings.TLOG_WITNESSES = [audit.setting, press.setting]
+        with django_capture_on_commit_callbacks(execute=True):
+            publish("month", dt.date(2023, 6, 1), finance_a)
+        assert [c.witness for c in latest_checkpoint().cosignatures.all()] == ["press.example.cn"]
+        assert "校验通过" not in receipt_page(history)
+        # The witness that refused cosigns a later checkpoint (it extends what it saw): the pause lifts.
+        audit.start()
+        settings.TLOG_WITNESSES = [audit.setting, press.setting]
         with django_capture_on_commit_callbacks(execute=True):
             publish("month", dt.date(2023, 7, 1), finance_a)
         assert "已收录于第 1 号公示，校验通过" in receipt_page(history)
         assert "有见证方拒绝副署" in verify_page()  # the refusal stays on record
     finally:
-        audit.stop()
         press.stop()
 
 
 def test_a_witness_that_lost_its_state_is_not_silently_started_again(
-        history, finance_a, tmp_path, settings, django_capture_on_commit_callbacks):
-    (witness,) = start_witnesses(tmp_path, settings, "audit.example.cn")
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            publish("month", dt.date(2023, 5, 1), finance_a)
-        assert latest_checkpoint().cosignatures.count() == 1
-        witness.stop()  # restarted without its state file: it remembers nothing, would cosign any history
-        Path(witness.state_path).unlink()
-        witness.start()
-        settings.TLOG_WITNESSES = [witness.setting]
-        with django_capture_on_commit_callbacks(execute=True):
-            publish("month", dt.date(2023, 6, 1), finance_a)
-        attempt = WitnessAttempt.objects.filter(witness="audit.example.cn").latest("id")
-        assert attempt.outcome == WitnessAttempt.Outcome.REFUSED and "丢失了状态文件" in attempt.message
-        assert not latest_checkpoint().cosignatures.exists()
-    finally:
-        witness.stop()
+        audit, finance_a, settings, django_capture_on_commit_callbacks):
+    assert latest_checkpoint().cosignatures.count() == 1
+    audit.stop()  # restarted without its state file: it remembers nothing, would cosign any history
+    Path(audit.state_path).unlink()
+    audit.start()
+    settings.TLOG_WITNESSES = [audit.setting]
+    with django_capture_on_commit_callbacks(execute=True):
+        publish("month", dt.date(2023, 6, 1), finance_a)
+    attempt = WitnessAttempt.objects.filter(witness="audit.example.cn").latest("id")
+    assert attempt.outcome == WitnessAttempt.Outcome.REFUSED and "丢失了状态文件" in attempt.message
+    assert not latest_checkpoint().cosignatures.exists()
 
 
 def test_a_witness_answer_may_hold_other_signature_lines(published, settings):
@@ -466,18 +443,11 @@ def test_unsigned_publication_leaves_are_tampering_and_never_signed_after(publis
         call_command("tlog", "sign", stdout=io.StringIO())
 
 
-def test_a_retired_witness_keeps_its_cosignatures_valid(
-        history, finance_a, tmp_path, settings, django_capture_on_commit_callbacks):
-    (witness,) = start_witnesses(tmp_path, settings, "audit.example.cn")
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            publish("month", dt.date(2023, 5, 1), finance_a)
-    finally:
-        witness.stop()
+def test_a_retired_witness_keeps_its_cosignatures_valid(audit, settings):
     settings.TLOG_WITNESSES = []
     ok, errors = verify_command()
     assert not ok and "TLOG_RETIRED_WITNESSES" in errors  # taken off the list without saying so
-    settings.TLOG_RETIRED_WITNESSES = [witness.vkey]
+    settings.TLOG_RETIRED_WITNESSES = [audit.vkey]
     assert verify_command() == (True, "")
     # The same witness under a new key (its name kept): the old key, retired, still checks the old lines.
     renewed = tlog.generate_signer("audit.example.cn").verifier(tlog.COSIGNATURE_V1).vkey
