@@ -42,6 +42,8 @@ def load_state(path: str) -> dict:
         with open(path, encoding="utf-8") as f:
             state = json.load(f)
     except FileNotFoundError:
+        if os.path.exists(marker_path(path)):  # it cosigned before: the file was lost, not never made
+            raise _broken_state(path, f"gone, though {marker_path(path)} says this witness has cosigned")
         return {}
     except (OSError, ValueError) as e:
         raise _broken_state(path, f"unreadable: {e}") from None
@@ -50,6 +52,12 @@ def load_state(path: str) -> dict:
             and _is_root(seen.get("root")) for seen in state.values()):
         raise _broken_state(path, "not a witness state (origin: size, root, note)")
     return state
+
+
+def marker_path(path: str) -> str:
+    """Made at the first save and never removed by the witness: a state file missing beside it was
+    lost (whichever process wrote it). Deleting both is a deliberate fresh start."""
+    return path + ".cosigned"
 
 
 def _is_root(value) -> bool:
@@ -90,6 +98,9 @@ def save_state(path: str, state: dict) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
+        if not os.path.exists(marker_path(path)):
+            with open(marker_path(path), "w", encoding="utf-8") as f:
+                f.write("this witness has cosigned; its state file is beside this one\n")
         if hasattr(os, "O_DIRECTORY"):  # the rename itself survives a power cut
             dir_fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
             try:
@@ -111,7 +122,6 @@ class Witness:
     def __init__(self, state_path: str, signer: tlog.Signer, logs: dict[str, list[tlog.Verifier]]):
         self.state_path, self.signer, self.logs = state_path, signer, logs
         self.lock = threading.Lock()
-        self.had_state = os.path.exists(state_path)  # a state file that vanishes later is lost memory
 
     @property
     def verifier(self) -> tlog.Verifier:
@@ -136,8 +146,6 @@ class Witness:
         if old_size > cp.size:
             raise Refused(400, f"refused: old size {old_size} is larger than the checkpoint size {cp.size}")
         with self.lock, state_file_lock(self.state_path):
-            if self.had_state and not os.path.exists(self.state_path):
-                raise _broken_state(self.state_path, "gone (it was there before)")
             state = load_state(self.state_path)
             seen = state.get(cp.origin, {"size": 0, "root": tlog.b64(tlog.EMPTY_ROOT)})
             if old_size != seen["size"]:
@@ -161,7 +169,6 @@ class Witness:
             line = tlog.cosign(text, self.signer, max(1, int(time.time()))).line
             state[cp.origin] = {"size": cp.size, "root": tlog.b64(cp.root), "note": note}
             save_state(self.state_path, state)
-            self.had_state = True
         return line
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 
 from django.conf import settings
+from django.db.models import Max
 from django.utils import timezone
 
 from .. import tlog
@@ -173,13 +174,15 @@ def log_problems() -> list[str]:
     return problems
 
 
-def unresolved_alarms() -> list[WitnessAttempt]:
-    """Refusals by configured witnesses not yet followed by that witness's cosignature of a later
-    checkpoint: only the witness that saw the other history can say the log goes on from it (a
-    witness new to the log cosigns from nothing and proves nothing about the refusal)."""
-    configured = {witness.name for witness in keys.witnesses()}
-    return [alarm for alarm in split_alarms() if alarm.witness in configured and not Cosignature.objects.filter(
-        witness=alarm.witness, checkpoint_id__gt=alarm.checkpoint_id).exists()]
+def unresolved_alarms() -> list[str]:
+    """Witnesses (by name, configured or not) that refused a checkpoint as inconsistent and have not
+    cosigned a later one since: only the witness that saw the other history can say the log goes on
+    from it. Every refusal on record counts, not a page's worth; taking the witness off the list
+    does not clear it, and a witness new to the log cosigns from nothing, which proves nothing."""
+    refused = (WitnessAttempt.objects.filter(outcome=WitnessAttempt.Outcome.INCONSISTENT)
+               .values("witness").annotate(last=Max("checkpoint_id")).order_by("witness"))
+    return [row["witness"] for row in refused if not Cosignature.objects.filter(
+        witness=row["witness"], checkpoint_id__gt=row["last"]).exists()]
 
 
 def split_alarms() -> list[WitnessAttempt]:

@@ -16,10 +16,11 @@ from django.test import Client
 from django.utils import timezone
 
 from disclosure import tlog
-from disclosure.witness import Refused, Witness, handle_body
+from disclosure.witness import Refused, Witness, handle_body, marker_path
 from disclosure.models import Cosignature, LogCheckpoint, LogLeaf, LogNode, PublicFile, Statement, WitnessAttempt
 from disclosure.transparency import keys
 from disclosure.services import chain_problems
+from disclosure.transparency.checks import unresolved_alarms
 from disclosure.transparency.leaves import statement_leaves
 from disclosure.transparency.log import checkpoint_sign
 from disclosure.transparency.proofs import entry_inclusions, latest_checkpoint, public_note
@@ -388,6 +389,13 @@ def test_after_a_witness_refused_the_log_no_receipt_says_verified_until_that_wit
             publish("month", dt.date(2023, 6, 1), finance_a)
         assert [c.witness for c in latest_checkpoint().cosignatures.all()] == ["press.example.cn"]
         assert "校验通过" not in receipt_page(history)
+        settings.TLOG_WITNESSES = [press.setting]  # nor does taking the witness that refused off the list
+        assert "校验通过" not in receipt_page(history)
+        may = LogCheckpoint.objects.order_by("size").first()
+        WitnessAttempt.objects.bulk_create([  # however many refusals come after it (here resolved ones)
+            WitnessAttempt(witness="press.example.cn", checkpoint=may, outcome=WitnessAttempt.Outcome.INCONSISTENT,
+                           message="old", at=timezone.now()) for _ in range(25)])
+        assert unresolved_alarms() == ["audit.example.cn"]
         # The witness that refused cosigns a later checkpoint (it extends what it saw): the pause lifts.
         audit.start()
         settings.TLOG_WITNESSES = [audit.setting, press.setting]
@@ -402,8 +410,9 @@ def test_after_a_witness_refused_the_log_no_receipt_says_verified_until_that_wit
 def test_a_witness_that_lost_its_state_is_not_silently_started_again(
         audit, finance_a, settings, django_capture_on_commit_callbacks):
     assert latest_checkpoint().cosignatures.count() == 1
-    audit.stop()  # restarted without its state file: it remembers nothing, would cosign any history
+    audit.stop()  # restarted afresh by its owner: it remembers nothing, would cosign any history
     Path(audit.state_path).unlink()
+    Path(marker_path(audit.state_path)).unlink()
     audit.start()
     settings.TLOG_WITNESSES = [audit.setting]
     with django_capture_on_commit_callbacks(execute=True):

@@ -249,7 +249,11 @@ def test_a_state_file_gone_while_running_is_lost_memory_not_a_fresh_start(wit):
     add(wit, 0, h[:3])
     os.unlink(wit.state_path)
     assert status(wit, 0, h).status == 500  # it would otherwise cosign any history from size 0
+    other_process = witness.Witness(wit.state_path, WIT, {ORIGIN: [LOG.verifier()]})
+    assert status(other_process, 0, h).status == 500  # whichever process wrote the file
     assert not os.path.exists(wit.state_path)
+    os.unlink(witness.marker_path(wit.state_path))  # both gone: its owner started it afresh on purpose
+    add(wit, 0, h)
 
 
 RACER = """

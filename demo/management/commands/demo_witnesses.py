@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from disclosure import tlog
 from disclosure.transparency import keys
 from disclosure.transparency.log import log_size
+from disclosure.witness import marker_path
 
 WITNESSES = [("audit.ruian.example", 8701), ("press.ruian.example", 8702)]  # 审计局、瑞安日报
 PROGRAM = Path(settings.BASE_DIR) / "disclosure" / "witness.py"
@@ -65,6 +66,7 @@ class Command(BaseCommand):
             if fresh:
                 stop(folder, name)
                 state.unlink(missing_ok=True)
+                Path(marker_path(str(state))).unlink(missing_ok=True)  # a fresh start, on purpose
             if not listening(port):
                 self.start(folder, name, port, state, fund)
             configured.append(f"http://127.0.0.1:{port} {signer.verifier(tlog.COSIGNATURE_V1).vkey}")
