@@ -273,7 +273,11 @@ def main(argv=None) -> int:
         print(signer.verifier(tlog.COSIGNATURE_V1).vkey)
         return 0
     witness = build_witness(args)
-    if not os.path.exists(args.state):
+    if not os.path.exists(args.state) and os.path.exists(marker_path(args.state)):
+        print(f"BROKEN STATE FILE: {args.state} is missing but {marker_path(args.state)} says this witness has "
+              f"cosigned: it refuses every checkpoint until the state file is restored (remove both only "
+              f"for a deliberate fresh start).", file=sys.stderr, flush=True)
+    elif not os.path.exists(args.state):
         print(f"note: state file {args.state} does not exist: this witness remembers no checkpoint and will "
               f"cosign any log from its current size. If it cosigned before, stop and restore its state file.",
               file=sys.stderr, flush=True)
