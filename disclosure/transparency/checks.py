@@ -143,7 +143,8 @@ def _awaiting_witnesses(problems: list[str]) -> None:
     configured = keys.witnesses()
     quorum = keys.witness_quorum(configured)
     latest = LogCheckpoint.objects.order_by("-size", "-id").first()
-    if not quorum or latest is None or timezone.now() - latest.signed_at < dt.timedelta(seconds=settings.TLOG_COSIGN_GRACE):
+    grace = dt.timedelta(seconds=settings.TLOG_COSIGN_GRACE)
+    if not quorum or latest is None or timezone.now() - latest.signed_at < grace:
         return
     names = {witness.name for witness in configured}
     cosigned = set(latest.cosignatures.filter(witness__in=names).values_list("witness", flat=True))
