@@ -55,9 +55,18 @@ def load_state(path: str) -> dict:
 
 
 def marker_path(path: str) -> str:
-    """Made at the first save and never removed by the witness: a state file missing beside it was
-    lost (whichever process wrote it). Deleting both is a deliberate fresh start."""
+    """Made at the first save and never removed by the witness, it names every log the witness has
+    cosigned: a state file missing beside it, or missing one of those logs, was lost or rolled back
+    (whichever process wrote it). Deleting both is a deliberate fresh start."""
     return path + ".cosigned"
+
+
+def marked_origins(path: str) -> set[str]:
+    try:
+        with open(marker_path(path), encoding="utf-8") as f:
+            return {line.strip() for line in f if line.strip() and not line.startswith("#")}
+    except FileNotFoundError:
+        return set()
 
 
 def _is_root(value) -> bool:
@@ -98,9 +107,11 @@ def save_state(path: str, state: dict) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-        if not os.path.exists(marker_path(path)):
+        marked = marked_origins(path)
+        if not os.path.exists(marker_path(path)) or set(state) - marked:
             with open(marker_path(path), "w", encoding="utf-8") as f:
-                f.write("this witness has cosigned; its state file is beside this one\n")
+                f.write("# the logs this witness has cosigned; its state file is beside this one\n")
+                f.writelines(f"{origin}\n" for origin in sorted(marked | set(state)))
         if hasattr(os, "O_DIRECTORY"):  # the rename itself survives a power cut
             dir_fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
             try:
@@ -122,6 +133,7 @@ class Witness:
     def __init__(self, state_path: str, signer: tlog.Signer, logs: dict[str, list[tlog.Verifier]]):
         self.state_path, self.signer, self.logs = state_path, signer, logs
         self.lock = threading.Lock()
+        self.seen: set[str] = set()  # logs this process saw in the state: one gone from it was lost
 
     @property
     def verifier(self) -> tlog.Verifier:
@@ -147,6 +159,9 @@ class Witness:
             raise Refused(400, f"refused: old size {old_size} is larger than the checkpoint size {cp.size}")
         with self.lock, state_file_lock(self.state_path):
             state = load_state(self.state_path)
+            if cp.origin not in state and cp.origin in self.seen | marked_origins(self.state_path):
+                raise _broken_state(self.state_path, f"missing the log {cp.origin!r} it has cosigned (rolled back?)")
+            self.seen.update(state)
             seen = state.get(cp.origin, {"size": 0, "root": tlog.b64(tlog.EMPTY_ROOT)})
             if old_size != seen["size"]:
                 raise Refused(409, f"refused: old size {old_size} is not the size last cosigned, {seen['size']}",
@@ -169,6 +184,7 @@ class Witness:
             line = tlog.cosign(text, self.signer, max(1, int(time.time()))).line
             state[cp.origin] = {"size": cp.size, "root": tlog.b64(cp.root), "note": note}
             save_state(self.state_path, state)
+            self.seen.add(cp.origin)
         return line
 
 

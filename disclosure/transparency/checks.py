@@ -83,9 +83,7 @@ def _checkpoints(hashes: list[bytes], read, problems: list[str]) -> None:
     if not verifiers:
         problems.append("没有透明日志的公钥（签名密钥文件或 TLOG_PUBLIC_KEY）：无法校验检查点签名")
         return
-    witness_keys: dict[str, list[tlog.Verifier]] = {}  # by name: a witness may have changed its key
-    for verifier in [*(witness.verifier for witness in keys.witnesses()), *keys.retired_witness_verifiers()]:
-        witness_keys.setdefault(verifier.name, []).append(verifier)
+    witness_keys = _witness_keys()
     latest = None
     for checkpoint in LogCheckpoint.objects.prefetch_related("cosignatures").order_by("size", "id"):
         label = f"{checkpoint.size} 条记录的检查点"
@@ -177,13 +175,40 @@ def log_problems() -> list[str]:
 
 def unresolved_alarms() -> list[str]:
     """Witnesses (by name, configured or not) that refused a checkpoint as inconsistent and have not
-    cosigned a later one since: only the witness that saw the other history can say the log goes on
-    from it. Every refusal on record counts, not a page's worth; taking the witness off the list
-    does not clear it, and a witness new to the log cosigns from nothing, which proves nothing."""
+    cosigned since: only the witness that saw the other history can say the log goes on from it.
+    Every refusal on record counts, not a page's worth; taking the witness off the list does not
+    clear it, and a witness new to the log cosigns from nothing, which proves nothing."""
     refused = (WitnessAttempt.objects.filter(outcome=WitnessAttempt.Outcome.INCONSISTENT)
-               .values("witness").annotate(last=Max("checkpoint_id")).order_by("witness"))
-    return [row["witness"] for row in refused if not Cosignature.objects.filter(
-        witness=row["witness"], checkpoint_id__gt=row["last"]).exists()]
+               .values("witness").annotate(last=Max("at")).order_by("witness"))
+    if not refused:
+        return []
+    candidates = _witness_keys()
+    return [row["witness"] for row in refused
+            if not _cosigned_since(row["witness"], row["last"], candidates.get(row["witness"], []))]
+
+
+def _witness_keys() -> dict[str, list[tlog.Verifier]]:
+    """Each witness's keys by name, configured and retired: a witness may have changed its key."""
+    found: dict[str, list[tlog.Verifier]] = {}
+    for verifier in [*(witness.verifier for witness in keys.witnesses()), *keys.retired_witness_verifiers()]:
+        found.setdefault(verifier.name, []).append(verifier)
+    return found
+
+
+def _cosigned_since(name: str, since, verifiers: list[tlog.Verifier]) -> bool:
+    """A cosignature by this witness's key, made after `since` by the time it signed (a row's own
+    date, or an old line copied onto a new row, proves nothing), on a checkpoint the fund signed."""
+    fund = keys.log_verifiers()
+    for note, line in (Cosignature.objects.filter(witness=name, cosigned_at__gt=since)
+                       .order_by("-checkpoint__size").values_list("checkpoint__note", "line")[:20]):
+        try:
+            tlog.verify_checkpoint(note, settings.TLOG_ORIGIN, fund)
+            opened = tlog.open_note(note + line, verifiers)
+        except tlog.TlogError:
+            continue
+        if any(opened.verified.get(verifier, 0) > since.timestamp() for verifier in verifiers):
+            return True
+    return False
 
 
 def split_alarms() -> list[WitnessAttempt]:

@@ -62,8 +62,19 @@ def _post(witness: keys.Witness, body: str) -> tuple[int, str, str]:
 
 
 def last_cosigned_size(witness: keys.Witness) -> int:
-    return (Cosignature.objects.filter(witness=witness.name).order_by("-checkpoint__size")
-            .values_list("checkpoint__size", flat=True).first()) or 0
+    """The largest checkpoint this witness cosigned for us, counting only lines that verify with its
+    key on checkpoints the fund signed (a row anyone with the database inserts is not its memory)."""
+    fund, sizes = keys.log_verifiers(), [0]
+    rows = (Cosignature.objects.filter(witness=witness.name).order_by("-checkpoint__size")
+            .values_list("checkpoint__note", "line"))
+    for note, line in rows[:20]:
+        try:  # the size the fund signed, not the row's column
+            size = tlog.verify_checkpoint(note, settings.TLOG_ORIGIN, fund).checkpoint.size
+            if witness.verifier in tlog.open_note(note + line, [witness.verifier]).verified:
+                sizes.append(size)
+        except tlog.TlogError:
+            continue
+    return max(sizes)
 
 
 def _request(witness: keys.Witness, checkpoint: LogCheckpoint, old: int) -> tuple[int, str, str]:

@@ -6,6 +6,7 @@ import io
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -376,10 +377,20 @@ def test_a_receipt_is_verified_only_against_a_checkpoint_the_witnesses_cosigned(
 
 def test_after_a_witness_refused_the_log_no_receipt_says_verified_until_that_witness_cosigns_again(
         audit, history, finance_a, tmp_path, settings, django_capture_on_commit_callbacks):
-    WitnessAttempt.objects.create(witness="audit.example.cn", checkpoint=latest_checkpoint(),
-                                  outcome=WitnessAttempt.Outcome.INCONSISTENT, message="split", at=timezone.now())
+    refusal = WitnessAttempt.objects.create(witness="audit.example.cn", checkpoint=latest_checkpoint(),
+                                            outcome=WitnessAttempt.Outcome.INCONSISTENT, message="split",
+                                            at=timezone.now())
     page = receipt_page(history)
     assert "校验通过" not in page and "有见证方拒绝副署本基金的检查点" in page
+    # Rows anyone with the database can insert do not clear it: a cosignature that is no signature,
+    # and the witness's real line for May copied onto a new checkpoint row (signed before the refusal).
+    may = LogCheckpoint.objects.get(pk=refusal.checkpoint_id)
+    for note, line in (("junk\n", "— audit.example.cn junk\n"), (may.note, may.cosignatures.get().line)):
+        copy = LogCheckpoint.objects.create(size=may.size + 1, root=may.root, note=note, signed_at=timezone.now())
+        Cosignature.objects.create(checkpoint=copy, witness="audit.example.cn", line=line,
+                                   cosigned_at=timezone.now() + dt.timedelta(hours=1))
+        assert unresolved_alarms() == ["audit.example.cn"]
+    time.sleep(1.1)  # a cosignature's time is whole seconds: the next ones are signed after the refusal
     # A witness new to the log cosigns from nothing: that says nothing about the history refused.
     audit.stop()
     (press,) = start_witnesses(tmp_path, settings, "press.example.cn")
@@ -391,10 +402,9 @@ def test_after_a_witness_refused_the_log_no_receipt_says_verified_until_that_wit
         assert "校验通过" not in receipt_page(history)
         settings.TLOG_WITNESSES = [press.setting]  # nor does taking the witness that refused off the list
         assert "校验通过" not in receipt_page(history)
-        may = LogCheckpoint.objects.order_by("size").first()
         WitnessAttempt.objects.bulk_create([  # however many refusals come after it (here resolved ones)
             WitnessAttempt(witness="press.example.cn", checkpoint=may, outcome=WitnessAttempt.Outcome.INCONSISTENT,
-                           message="old", at=timezone.now()) for _ in range(25)])
+                           message="old", at=refusal.at + dt.timedelta(microseconds=n + 1)) for n in range(25)])
         assert unresolved_alarms() == ["audit.example.cn"]
         # The witness that refused cosigns a later checkpoint (it extends what it saw): the pause lifts.
         audit.start()

@@ -252,8 +252,19 @@ def test_a_state_file_gone_while_running_is_lost_memory_not_a_fresh_start(wit):
     other_process = witness.Witness(wit.state_path, WIT, {ORIGIN: [LOG.verifier()]})
     assert status(other_process, 0, h).status == 500  # whichever process wrote the file
     assert not os.path.exists(wit.state_path)
-    os.unlink(witness.marker_path(wit.state_path))  # both gone: its owner started it afresh on purpose
-    add(wit, 0, h)
+    os.unlink(witness.marker_path(wit.state_path))  # both gone: this process still knows it lost them
+    assert status(wit, 0, h).status == 500
+    fresh = witness.Witness(wit.state_path, WIT, {ORIGIN: [LOG.verifier()]})  # its owner restarts it afresh
+    add(fresh, 0, h)
+
+
+def test_a_state_rolled_back_to_one_without_the_log_is_refused(wit):
+    h = leaves(6)
+    add(wit, 0, h[:3])
+    Path(wit.state_path).write_text("{}")  # valid, but it no longer remembers the log it cosigned
+    assert status(wit, 0, h).status == 500
+    other_process = witness.Witness(wit.state_path, WIT, {ORIGIN: [LOG.verifier()]})
+    assert status(other_process, 0, h).status == 500  # the marker names the log
 
 
 RACER = """
