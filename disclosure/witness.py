@@ -97,21 +97,16 @@ def state_file_lock(path: str):
             fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
 
 
-def save_state(path: str, state: dict) -> None:
-    """Temp file, fsync, rename: a crash leaves the old state whole, never half a file."""
+def _write_atomically(path: str, text: str) -> None:
+    """Temp file, fsync, rename, then the folder synced: a crash leaves the old file whole."""
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".witness-", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(state, f, indent=1, sort_keys=True)
+            f.write(text)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-        marked = marked_origins(path)
-        if not os.path.exists(marker_path(path)) or set(state) - marked:
-            with open(marker_path(path), "w", encoding="utf-8") as f:
-                f.write("# the logs this witness has cosigned; its state file is beside this one\n")
-                f.writelines(f"{origin}\n" for origin in sorted(marked | set(state)))
         if hasattr(os, "O_DIRECTORY"):  # the rename itself survives a power cut
             dir_fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
             try:
@@ -126,6 +121,15 @@ def save_state(path: str, state: dict) -> None:
         raise
 
 
+def save_state(path: str, state: dict) -> None:
+    """The state, then the marker naming its logs, each written whole or not at all."""
+    _write_atomically(path, json.dumps(state, indent=1, sort_keys=True))
+    marked = marked_origins(path)
+    if not os.path.exists(marker_path(path)) or set(state) - marked:
+        _write_atomically(marker_path(path), "# the logs this witness has cosigned; its state file is beside this one\n"
+                          + "".join(f"{origin}\n" for origin in sorted(marked | set(state))))
+
+
 class Witness:
     """Keys, followed logs and the state file; `lock` (threads) and the state file's lock
     (processes) make check-then-save one step per request."""
@@ -133,7 +137,7 @@ class Witness:
     def __init__(self, state_path: str, signer: tlog.Signer, logs: dict[str, list[tlog.Verifier]]):
         self.state_path, self.signer, self.logs = state_path, signer, logs
         self.lock = threading.Lock()
-        self.seen: set[str] = set()  # logs this process saw in the state: one gone from it was lost
+        self.seen: dict[str, int] = {}  # per log, the largest size this process saw in the state
 
     @property
     def verifier(self) -> tlog.Verifier:
@@ -159,9 +163,13 @@ class Witness:
             raise Refused(400, f"refused: old size {old_size} is larger than the checkpoint size {cp.size}")
         with self.lock, state_file_lock(self.state_path):
             state = load_state(self.state_path)
-            if cp.origin not in state and cp.origin in self.seen | marked_origins(self.state_path):
+            if cp.origin not in state and (cp.origin in self.seen or cp.origin in marked_origins(self.state_path)):
                 raise _broken_state(self.state_path, f"missing the log {cp.origin!r} it has cosigned (rolled back?)")
-            self.seen.update(state)
+            if state.get(cp.origin, {}).get("size", 0) < self.seen.get(cp.origin, 0):
+                raise _broken_state(self.state_path, f"behind the size {self.seen[cp.origin]} this witness cosigned "
+                                                     f"for {cp.origin!r} (an older copy restored?)")
+            for origin, known in state.items():
+                self.seen[origin] = max(self.seen.get(origin, 0), known["size"])
             seen = state.get(cp.origin, {"size": 0, "root": tlog.b64(tlog.EMPTY_ROOT)})
             if old_size != seen["size"]:
                 raise Refused(409, f"refused: old size {old_size} is not the size last cosigned, {seen['size']}",
@@ -184,7 +192,7 @@ class Witness:
             line = tlog.cosign(text, self.signer, max(1, int(time.time()))).line
             state[cp.origin] = {"size": cp.size, "root": tlog.b64(cp.root), "note": note}
             save_state(self.state_path, state)
-            self.seen.add(cp.origin)
+            self.seen[cp.origin] = cp.size
         return line
 
 

@@ -14,7 +14,7 @@ from .. import tlog
 from ..models import Cosignature, LogCheckpoint, LogLeaf, LogNode, PublicFile, Statement, WitnessAttempt
 from . import keys
 from .leaves import file_data, statement_leaves
-from .log import LEVEL_SHIFT
+from .log import LEVEL_SHIFT, log_size, tree_root_stored
 
 BATCH = 20000
 
@@ -197,16 +197,20 @@ def _witness_keys() -> dict[str, list[tlog.Verifier]]:
 
 def _cosigned_since(name: str, since, verifiers: list[tlog.Verifier]) -> bool:
     """A cosignature by this witness's key, made after `since` by the time it signed (a row's own
-    date, or an old line copied onto a new row, proves nothing), on a checkpoint the fund signed."""
-    fund = keys.log_verifiers()
-    for note, line in (Cosignature.objects.filter(witness=name, cosigned_at__gt=since)
-                       .order_by("-checkpoint__size").values_list("checkpoint__note", "line")[:20]):
+    date, or an old line copied onto a new row, proves nothing), on a checkpoint the fund signed of
+    this log's own tree (the key holder could have shown the witness another branch)."""
+    fund, size = keys.log_verifiers(), log_size()
+    rows = (Cosignature.objects.filter(witness=name, cosigned_at__gt=since).order_by("-checkpoint__size")
+            .values_list("checkpoint__note", "line"))
+    for note, line in rows.iterator():
         try:
-            tlog.verify_checkpoint(note, settings.TLOG_ORIGIN, fund)
+            checkpoint = tlog.verify_checkpoint(note, settings.TLOG_ORIGIN, fund).checkpoint
             opened = tlog.open_note(note + line, verifiers)
         except tlog.TlogError:
             continue
-        if any(opened.verified.get(verifier, 0) > since.timestamp() for verifier in verifiers):
+        if not any(opened.verified.get(verifier, 0) > since.timestamp() for verifier in verifiers):
+            continue
+        if checkpoint.size <= size and tree_root_stored(checkpoint.size) == checkpoint.root:
             return True
     return False
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from .. import tlog
 from ..models import Cosignature, LogCheckpoint, WitnessAttempt
 from . import keys
+from .log import log_size, tree_root_stored
 from .proofs import consistency_proof, latest_checkpoint
 
 logger = logging.getLogger(__name__)
@@ -62,19 +63,23 @@ def _post(witness: keys.Witness, body: str) -> tuple[int, str, str]:
 
 
 def last_cosigned_size(witness: keys.Witness) -> int:
-    """The largest checkpoint this witness cosigned for us, counting only lines that verify with its
-    key on checkpoints the fund signed (a row anyone with the database inserts is not its memory)."""
-    fund, sizes = keys.log_verifiers(), [0]
+    """The largest checkpoint of this log's tree this witness cosigned, counting only lines that
+    verify with its key on checkpoints the fund signed (a row anyone with the database inserts is
+    not its memory; the size and root are the signed ones, not the row's columns)."""
+    fund, largest, size_now = keys.log_verifiers(), 0, log_size()
     rows = (Cosignature.objects.filter(witness=witness.name).order_by("-checkpoint__size")
             .values_list("checkpoint__note", "line"))
-    for note, line in rows[:20]:
-        try:  # the size the fund signed, not the row's column
-            size = tlog.verify_checkpoint(note, settings.TLOG_ORIGIN, fund).checkpoint.size
-            if witness.verifier in tlog.open_note(note + line, [witness.verifier]).verified:
-                sizes.append(size)
+    for note, line in rows.iterator():  # every row: inserted ones with large sizes must not hide the real ones
+        try:
+            signed = tlog.verify_checkpoint(note, settings.TLOG_ORIGIN, fund).checkpoint
+            if signed.size <= largest or witness.verifier not in tlog.open_note(
+                    note + line, [witness.verifier]).verified:
+                continue
         except tlog.TlogError:
             continue
-    return max(sizes)
+        if signed.size <= size_now and tree_root_stored(signed.size) == signed.root:
+            largest = signed.size
+    return largest
 
 
 def _request(witness: keys.Witness, checkpoint: LogCheckpoint, old: int) -> tuple[int, str, str]:

@@ -390,6 +390,13 @@ def test_after_a_witness_refused_the_log_no_receipt_says_verified_until_that_wit
         Cosignature.objects.create(checkpoint=copy, witness="audit.example.cn", line=line,
                                    cosigned_at=timezone.now() + dt.timedelta(hours=1))
         assert unresolved_alarms() == ["audit.example.cn"]
+    # Nor does the witness's real, later cosignature of another branch the key holder showed it.
+    branch = tlog.Checkpoint(settings.TLOG_ORIGIN, may.size + 1, tlog.leaf_hash(b"another branch")).text
+    note = branch + "\n" + tlog.sign(branch, keys.log_signer()).line
+    shown = LogCheckpoint.objects.create(size=1, root=b"\0" * 32, note=note, signed_at=timezone.now())
+    Cosignature.objects.create(checkpoint=shown, witness="audit.example.cn", cosigned_at=timezone.now(),
+                               line=tlog.cosign(branch, audit.signer, int(time.time()) + 5).line)
+    assert unresolved_alarms() == ["audit.example.cn"]
     time.sleep(1.1)  # a cosignature's time is whole seconds: the next ones are signed after the refusal
     # A witness new to the log cosigns from nothing: that says nothing about the history refused.
     audit.stop()

@@ -258,6 +258,16 @@ def test_a_state_file_gone_while_running_is_lost_memory_not_a_fresh_start(wit):
     add(fresh, 0, h)
 
 
+def test_an_older_copy_of_the_state_restored_under_a_running_witness_is_refused(wit):
+    h = leaves(10)
+    add(wit, 0, h[:3])
+    older = Path(wit.state_path).read_text()
+    add(wit, 3, h)
+    Path(wit.state_path).write_text(older)  # it would cosign a fork from size 3
+    fork = h[:3] + leaves(7, b"fork")
+    assert status(wit, 3, fork).status == 500
+
+
 def test_a_state_rolled_back_to_one_without_the_log_is_refused(wit):
     h = leaves(6)
     add(wit, 0, h[:3])

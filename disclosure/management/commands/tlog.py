@@ -18,7 +18,7 @@ from disclosure.models import ChainHead
 from disclosure.transparency import keys
 from disclosure.transparency.checks import last_valid_checkpoint, unsigned_publications
 from disclosure.transparency.leaves import key_leaf
-from disclosure.transparency.log import checkpoint_sign, log_append, log_size, stored_hashes, stored_reader, edge
+from disclosure.transparency.log import checkpoint_sign, log_append, log_size, tree_root_stored
 from disclosure.transparency.witnesses import cosign_latest
 
 
@@ -59,7 +59,7 @@ class Command(BaseCommand):
             self.stdout.write(f"无需补签：日志 {size} 条记录均已签入检查点")
             return
         signed = latest.size if latest else 0
-        if latest and tlog.range_root(stored_reader(stored_hashes(edge(signed))), 0, signed) != latest.root:
+        if latest and tree_root_stored(signed) != latest.root:
             raise CommandError(f"拒绝补签：日志的前 {signed} 条记录与基金签署的检查点不符，签名后被改写；"
                                f"请先运行 manage.py verify_statements 查明")
         publications = unsigned_publications(signed)
@@ -67,8 +67,7 @@ class Command(BaseCommand):
             raise CommandError(f"拒绝补签：第 {publications[0]} 条起有 {len(publications)} 条公示或明细记录不在检查点中。"
                                f"发布时必签入检查点，它们未签说明检查点被删除或日志被改写；请先运行 "
                                f"manage.py verify_statements 查明，切勿用基金的密钥签署")
-        root = tlog.range_root(stored_reader(stored_hashes(edge(size))), 0, size)
-        checkpoint_sign(size, root, [keys.log_signer()])
+        checkpoint_sign(size, tree_root_stored(size), [keys.log_signer()])
         self.stdout.write(self.style.SUCCESS(f"已签署 {size} 条记录的检查点"))
 
     def cosign(self, **options):
