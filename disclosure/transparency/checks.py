@@ -196,23 +196,29 @@ def _witness_keys() -> dict[str, list[tlog.Verifier]]:
 
 
 def _cosigned_since(name: str, since, verifiers: list[tlog.Verifier]) -> bool:
-    """A cosignature by this witness's key, made after `since` by the time it signed (a row's own
-    date, or an old line copied onto a new row, proves nothing), on a checkpoint the fund signed of
-    this log's own tree (the key holder could have shown the witness another branch)."""
-    fund, size = keys.log_verifiers(), log_size()
-    rows = (Cosignature.objects.filter(witness=name, cosigned_at__gt=since).order_by("-checkpoint__size")
-            .values_list("checkpoint__note", "line"))
-    for note, line in rows.iterator():
+    """A cosignature made after `since` by the time it signed (a row's own date, or an old line
+    copied onto a new row, proves nothing)."""
+    return any(stamp > since.timestamp() for _, stamp in genuine_cosignatures(name, verifiers, since))
+
+
+def genuine_cosignatures(name: str, verifiers: list[tlog.Verifier], since=None):
+    """This witness's cosignatures that prove something, largest checkpoint first, as (size, time):
+    the line verifies with one of its keys, on a checkpoint the fund signed of this log's own tree
+    (the key holder could have shown the witness another branch). The rows' columns are only a
+    pointer — anyone with the database can insert rows — so sizes and times are the signed ones."""
+    fund, size_now = keys.log_verifiers(), log_size()
+    rows = Cosignature.objects.filter(witness=name)
+    if since is not None:
+        rows = rows.filter(cosigned_at__gt=since)  # a first sieve; the signed time decides
+    for note, line in rows.order_by("-checkpoint__size").values_list("checkpoint__note", "line").iterator():
         try:
-            checkpoint = tlog.verify_checkpoint(note, settings.TLOG_ORIGIN, fund).checkpoint
+            signed = tlog.verify_checkpoint(note, settings.TLOG_ORIGIN, fund).checkpoint
             opened = tlog.open_note(note + line, verifiers)
         except tlog.TlogError:
             continue
-        if not any(opened.verified.get(verifier, 0) > since.timestamp() for verifier in verifiers):
-            continue
-        if checkpoint.size <= size and tree_root_stored(checkpoint.size) == checkpoint.root:
-            return True
-    return False
+        stamps = [opened.verified[verifier] for verifier in verifiers if verifier in opened.verified]
+        if stamps and signed.size <= size_now and tree_root_stored(signed.size) == signed.root:
+            yield signed.size, max(stamps)
 
 
 def split_alarms() -> list[WitnessAttempt]:

@@ -106,7 +106,8 @@ class Trust:
     def now(cls) -> "Trust":
         witnesses = keys.witnesses()
         quorum = keys.witness_quorum(witnesses)
-        latest, checkpoint = latest_checkpoint(), cosigned_checkpoint(witnesses, quorum)
+        latest = latest_checkpoint()
+        checkpoint = cosigned_checkpoint(witnesses, quorum) if quorum else latest
         return cls(checkpoint, latest.size if latest else 0, keys.log_verifiers(),
                    [witness.verifier for witness in witnesses], quorum, bool(unresolved_alarms()))
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from .. import tlog
 from ..models import Cosignature, LogCheckpoint, WitnessAttempt
 from . import keys
-from .log import log_size, tree_root_stored
+from .checks import genuine_cosignatures
 from .proofs import consistency_proof, latest_checkpoint
 
 logger = logging.getLogger(__name__)
@@ -63,23 +63,9 @@ def _post(witness: keys.Witness, body: str) -> tuple[int, str, str]:
 
 
 def last_cosigned_size(witness: keys.Witness) -> int:
-    """The largest checkpoint of this log's tree this witness cosigned, counting only lines that
-    verify with its key on checkpoints the fund signed (a row anyone with the database inserts is
-    not its memory; the size and root are the signed ones, not the row's columns)."""
-    fund, largest, size_now = keys.log_verifiers(), 0, log_size()
-    rows = (Cosignature.objects.filter(witness=witness.name).order_by("-checkpoint__size")
-            .values_list("checkpoint__note", "line"))
-    for note, line in rows.iterator():  # every row: inserted ones with large sizes must not hide the real ones
-        try:
-            signed = tlog.verify_checkpoint(note, settings.TLOG_ORIGIN, fund).checkpoint
-            if signed.size <= largest or witness.verifier not in tlog.open_note(
-                    note + line, [witness.verifier]).verified:
-                continue
-        except tlog.TlogError:
-            continue
-        if signed.size <= size_now and tree_root_stored(signed.size) == signed.root:
-            largest = signed.size
-    return largest
+    """The largest checkpoint of this log's tree this witness cosigned for us (verified lines only:
+    a row anyone with the database inserts is not its memory)."""
+    return next((size for size, _ in genuine_cosignatures(witness.name, [witness.verifier])), 0)
 
 
 def _request(witness: keys.Witness, checkpoint: LogCheckpoint, old: int) -> tuple[int, str, str]:
